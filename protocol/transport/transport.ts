@@ -1,0 +1,72 @@
+/**
+ * The one interface every mailbox and data stream sits behind. Two implementations:
+ * `in_process.ts` (bounded in-memory log, used when all roles share one process) and
+ * `kafka.ts` (kafkajs). Records are opaque bytes; the codec lives elsewhere.
+ *
+ * @module
+ */
+
+/** A record to publish. Records with the same key keep their order. */
+export interface OutgoingRecord {
+  key: string | null;
+  value: Uint8Array;
+  headers?: Record<string, string>;
+}
+
+/** A record as consumed, with where it came from. */
+export interface ConsumedRecord {
+  topic: string;
+  partition: number;
+  /** Offset within the partition. */
+  offset: number;
+  key: string | null;
+  value: Uint8Array;
+  headers: Record<string, string>;
+  /** Broker or log append time, epoch ms. */
+  timestamp: number;
+}
+
+/** Context handed to a batch handler. */
+export interface BatchContext {
+  /** Keeps group membership alive while a handler waits (no-op in process). */
+  heartbeat(): Promise<void>;
+  /** Resolves when the subscription is stopping; handlers that wait should give up then. */
+  readonly stopping: AbortSignal;
+}
+
+/** Handles a batch of records from one partition; offsets are committed only after it resolves. */
+export type BatchHandler = (records: ConsumedRecord[], context: BatchContext) => Promise<void>;
+
+/** Options for joining a consumer group. */
+export interface SubscribeOptions {
+  /** Consumer group; each group sees every record once (at least once on failure). */
+  group: string;
+  topics: string[];
+  /** Where a group with no committed offset starts. Default: `earliest`. */
+  start?: "earliest" | "latest";
+  /** Largest batch handed to the handler at once. */
+  maxBatch?: number;
+  handler: BatchHandler;
+}
+
+/** A running subscription. */
+export interface Subscription {
+  /** Stops intake, waits for the in-flight batch, commits its offsets, leaves the group. */
+  stop(): Promise<void>;
+  /** Resolves (or rejects with the consumer's fatal error) when the subscription ends. */
+  readonly done: Promise<void>;
+}
+
+/** A message transport: publish to topics, consume them as a member of a group. */
+export interface Transport {
+  /** Publishes records to a topic; resolves once the transport accepted them (may wait: backpressure). */
+  publish(topic: string, records: OutgoingRecord[]): Promise<void>;
+  /** Joins a consumer group on the given topics. */
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /** Number of partitions of a topic. */
+  partitions(topic: string): Promise<number>;
+  /** Next offset to be written, per partition of a topic (the log end). */
+  endOffsets(topic: string): Promise<number[]>;
+  /** Stops every subscription and releases connections. */
+  close(): Promise<void>;
+}
