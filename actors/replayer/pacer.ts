@@ -1,0 +1,50 @@
+/**
+ * Paces the replayer: as fast as possible, a fixed number of events per second, or stream time
+ * replayed `value` times faster than it was recorded. The pacer never sleeps per event: callers
+ * ask after each batch how long to wait so that the batch's end is on schedule.
+ *
+ * @module
+ */
+
+/** How fast to replay. */
+export type Rate =
+  | { kind: "max" }
+  | { kind: "events_per_second"; value: number }
+  | { kind: "speedup"; value: number };
+
+/** Computes how long to wait so the replay keeps to its rate. */
+export class Pacer {
+  readonly #rate: Rate;
+  readonly #now: () => number;
+  #startedAt: number | null = null;
+  #firstStreamTime: number | null = null;
+  #sent = 0;
+
+  /** Validates the rate; `now` is injectable for tests. */
+  constructor(rate: Rate, now: () => number = performance.now.bind(performance)) {
+    if (rate.kind !== "max" && !(rate.value > 0 && Number.isFinite(rate.value))) {
+      throw new RangeError(
+        `replay rate value must be a positive number: current value is ${rate.value}`,
+      );
+    }
+    this.#rate = rate;
+    this.#now = now;
+  }
+
+  /** Records that events up to `streamTime` were sent; returns the ms to wait before the next. */
+  advance(events: number, streamTime: number): number {
+    const now = this.#now();
+    this.#startedAt ??= now;
+    this.#firstStreamTime ??= streamTime;
+    this.#sent += events;
+    const elapsed = now - this.#startedAt;
+    switch (this.#rate.kind) {
+      case "max":
+        return 0;
+      case "events_per_second":
+        return Math.max(0, (this.#sent / this.#rate.value) * 1000 - elapsed);
+      case "speedup":
+        return Math.max(0, (streamTime - this.#firstStreamTime) / this.#rate.value - elapsed);
+    }
+  }
+}
