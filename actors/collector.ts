@@ -1,0 +1,268 @@
+/**
+ * The collector: keeps the stream in buckets and announces dataset versions. It
+ * 1. becomes the collector leader (one collector writes buckets, however many run),
+ * 2. follows the engine's published position and never reads an input record the engine has
+ *    not processed yet,
+ * 3. appends events to the open bucket and closes it by event count or stream time,
+ * 4. on each closed bucket asks its collection policy which buckets form the next dataset
+ *    version, records it in the ledger and announces it ("v7 = buckets 12..20"),
+ * 5. deletes old buckets only through the ledger, which refuses while any pending, assembling or
+ *    frozen dataset version references them, and deletes what is left when it stops.
+ *
+ * @module
+ */
+
+import { nanoid } from "nanoid";
+import type { DatasetVersion, MetricsReport, StreamEvent } from "../protocol/messages.ts";
+import type { BatchContext, ConsumedRecord } from "../protocol/transport/transport.ts";
+import {
+  type BucketMeta,
+  type CollectionPolicy,
+  createCollectionPolicy,
+} from "../policies/collection/policy.ts";
+import { retentionCandidates } from "../policies/collection/retention.ts";
+import type { ActorContext, Behaviour } from "./runtime/actor.ts";
+import { receive, receiveData, send } from "./messaging.ts";
+import type { RoleEnvironment } from "./environment.ts";
+
+/** The collector's counters, kept outside the behaviour so they survive restarts. */
+export interface CollectorStats {
+  eventsCollected: number;
+  bucketsClosed: number;
+  bucketsDeleted: number;
+  datasetVersions: number;
+}
+
+/** Fresh collector counters. */
+export function newCollectorStats(): CollectorStats {
+  return {
+    eventsCollected: 0,
+    bucketsClosed: 0,
+    bucketsDeleted: 0,
+    datasetVersions: 0,
+  };
+}
+
+/** The bucket being filled. */
+interface OpenBucket {
+  id: number;
+  streamTimeStart: number;
+  streamTimeEnd: number;
+  events: number;
+}
+
+/** The collector role. */
+export class Collector implements Behaviour {
+  readonly #env: RoleEnvironment;
+  readonly #stats: CollectorStats;
+  readonly #policy: CollectionPolicy;
+  readonly #instance = `collector-${nanoid(8)}`;
+  /** Engine's next offset to process, per input partition. */
+  readonly #engineOffsets: number[] = [];
+  #engineMoved: PromiseWithResolvers<void> = Promise.withResolvers();
+  readonly #closed: BucketMeta[] = [];
+  readonly #reports: MetricsReport[] = [];
+  #open: OpenBucket | null = null;
+  #nextBucket = 0;
+  #nextVersion = 0;
+
+  /** `stats` is shared with whoever reports on the run. */
+  constructor(env: RoleEnvironment, stats: CollectorStats) {
+    this.#env = env;
+    this.#stats = stats;
+    this.#policy = createCollectionPolicy(env.config.collector.policy);
+  }
+
+  /** Wins leadership, follows the engine and the metrics, then consumes the input. */
+  async start(context: ActorContext): Promise<void> {
+    const { topics, registry } = this.#env;
+    const leadership = await registry.campaign("retune/collector", this.#instance, context.signal);
+    leadership.lost.addEventListener("abort", () => context.fail(new Error("lost leadership")));
+    await this.#resume();
+    await receive(context, {
+      topic: topics.position,
+      group: `retune.collector.position.${this.#instance}`,
+      type: "EnginePosition",
+      deadLetterTopic: topics.deadLetters,
+      handler: (messages) => {
+        for (const { payload } of messages) this.#followEngine(payload.offsets);
+        return Promise.resolve();
+      },
+    });
+    await receive(context, {
+      topic: topics.metrics,
+      group: `retune.collector.metrics.${this.#instance}`,
+      type: "MetricsReport",
+      deadLetterTopic: topics.deadLetters,
+      handler: (messages) => {
+        for (const { payload } of messages) this.#score(payload);
+        return Promise.resolve();
+      },
+    });
+    await receive(context, {
+      topic: topics.datasetsAssembled,
+      group: "retune.collector.assembled",
+      type: "DatasetAssembled",
+      deadLetterTopic: topics.deadLetters,
+      handler: () => this.#prune(context),
+    });
+    await receiveData(context, {
+      topic: topics.input,
+      group: "retune.collector",
+      type: "StreamEvent",
+      deadLetterTopic: topics.deadLetters,
+      handler: (items, batch) => this.#collect(context, items, batch),
+    });
+  }
+
+  /** Continues numbering after what an earlier run (or instance) left. */
+  async #resume(): Promise<void> {
+    const existing = await this.#env.buckets.list();
+    this.#nextBucket = existing.length === 0 ? 0 : Math.max(...existing) + 1;
+    const versions = await this.#env.ledger.versions();
+    this.#nextVersion = versions.length === 0
+      ? 0
+      : Math.max(...versions.map((v) => v.dataset.version)) + 1;
+  }
+
+  #followEngine(offsets: readonly number[]): void {
+    offsets.forEach((offset, partition) => {
+      this.#engineOffsets[partition] = Math.max(this.#engineOffsets[partition] ?? -1, offset);
+    });
+    this.#engineMoved.resolve();
+    this.#engineMoved = Promise.withResolvers();
+  }
+
+  /** Waits until the engine has processed `record` (its next offset is past it). */
+  async #awaitEngine(record: ConsumedRecord, batch: BatchContext): Promise<void> {
+    while ((this.#engineOffsets[record.partition] ?? -1) <= record.offset) {
+      if (batch.stopping.aborted) throw new Error("stopping while waiting for the engine");
+      // Wake at least every second to keep group membership alive while the engine is slow.
+      const wake = Promise.withResolvers<void>();
+      const timer = setTimeout(wake.resolve, 1000);
+      const onStop = () => wake.resolve();
+      batch.stopping.addEventListener("abort", onStop, { once: true });
+      await Promise.race([this.#engineMoved.promise, wake.promise]);
+      clearTimeout(timer);
+      batch.stopping.removeEventListener("abort", onStop);
+      await batch.heartbeat();
+    }
+  }
+
+  async #collect(
+    context: ActorContext,
+    items: { message: StreamEvent; record: ConsumedRecord }[],
+    batch: BatchContext,
+  ): Promise<void> {
+    let pending: StreamEvent[] = [];
+    for (const { message: event, record } of items) {
+      await this.#awaitEngine(record, batch);
+      if (this.#bucketFull(event)) {
+        await this.#flush(pending);
+        pending = [];
+        await this.#closeBucket(context);
+      }
+      this.#open ??= {
+        id: this.#nextBucket++,
+        streamTimeStart: event.timestamp,
+        streamTimeEnd: event.timestamp,
+        events: 0,
+      };
+      this.#open.events++;
+      this.#open.streamTimeEnd = Math.max(this.#open.streamTimeEnd, event.timestamp);
+      pending.push(event);
+    }
+    await this.#flush(pending);
+    this.#stats.eventsCollected += items.length;
+  }
+
+  #bucketFull(next: StreamEvent): boolean {
+    if (this.#open === null) return false;
+    const bucket = this.#env.config.collector.bucket;
+    if ("byEvents" in bucket) return this.#open.events >= bucket.byEvents;
+    return next.timestamp - this.#open.streamTimeStart >= bucket.byStreamMs;
+  }
+
+  async #flush(events: StreamEvent[]): Promise<void> {
+    if (events.length > 0 && this.#open !== null) {
+      await this.#env.buckets.append(this.#open.id, events);
+    }
+  }
+
+  /** Closes the open bucket, announces the dataset version it completes and prunes. */
+  async #closeBucket(context: ActorContext): Promise<void> {
+    const open = this.#open!;
+    this.#open = null;
+    await this.#env.buckets.close(open.id);
+    await this.#env.ledger.registerBucket(open.id);
+    this.#closed.push({ ...open, score: this.#scoreOf(open) });
+    this.#stats.bucketsClosed++;
+
+    const refs = this.#policy.select(this.#closed);
+    const chosen = new Set(refs.map((r) => r.bucket));
+    const span = this.#closed.filter((b) => chosen.has(b.id));
+    const version: DatasetVersion = {
+      version: this.#nextVersion++,
+      buckets: refs,
+      firstBucket: Math.min(...chosen),
+      lastBucket: Math.max(...chosen),
+      streamTimeStart: Math.min(...span.map((b) => b.streamTimeStart)),
+      streamTimeEnd: Math.max(...span.map((b) => b.streamTimeEnd)),
+      createdAt: Date.now(),
+    };
+    await this.#env.ledger.announce(version);
+    await send(context, this.#env.topics.datasetVersions, "DatasetVersion", version);
+    this.#stats.datasetVersions++;
+    context.logger.info("dataset v{version} = buckets {first}..{last}", {
+      version: version.version,
+      first: version.firstBucket,
+      last: version.lastBucket,
+    });
+    await this.#prune(context);
+  }
+
+  /** Deletes buckets past retention that no live dataset version references. */
+  async #prune(context: ActorContext): Promise<void> {
+    const keep = this.#env.config.collector.keep;
+    for (const id of retentionCandidates(this.#closed, keep)) {
+      const deleted = await this.#env.ledger.deleteBucketIfUnused(
+        id,
+        () => this.#env.buckets.delete(id),
+      );
+      if (deleted) {
+        this.#closed.splice(this.#closed.findIndex((b) => b.id === id), 1);
+        this.#stats.bucketsDeleted++;
+        context.logger.debug("bucket {id} deleted", { id });
+      }
+    }
+  }
+
+  /** Attributes the engine's batch MCC to the buckets whose time span the batch overlaps. */
+  #score(report: MetricsReport): void {
+    // Reports older than every kept bucket can no longer score anything.
+    const oldest = this.#closed[0]?.streamTimeStart ?? -Infinity;
+    while (this.#reports.length > 0 && this.#reports[0].streamTimeEnd < oldest) this.#reports.shift();
+    this.#reports.push(report);
+    for (const bucket of this.#closed) bucket.score = this.#scoreOf(bucket);
+  }
+
+  #scoreOf(bucket: { streamTimeStart: number; streamTimeEnd: number }): number | null {
+    const overlapping = this.#reports.filter((r) =>
+      r.streamTimeStart <= bucket.streamTimeEnd && r.streamTimeEnd >= bucket.streamTimeStart
+    );
+    if (overlapping.length === 0) return null;
+    return overlapping.reduce((sum, r) => sum + r.batch.mcc, 0) / overlapping.length;
+  }
+
+  /** Deletes the buckets this collector leaves behind. */
+  async stop(context: ActorContext): Promise<void> {
+    const left = await this.#env.buckets.list();
+    for (const id of left) {
+      // The system is ending: a bucket still referenced (or never closed) goes all the same.
+      const deleted = await this.#env.ledger.deleteBucketIfUnused(id, () => this.#env.buckets.delete(id));
+      if (!deleted) await this.#env.buckets.delete(id);
+    }
+    this.#stats.bucketsDeleted += left.length;
+    context.logger.info("deleted {count} leftover buckets", { count: left.length });
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * The engine: forecasts every input event with the current model and never stops for a model
+ * being built. It
+ * 1. waits for a first model (the newest in the catalogue, or the first announced),
+ * 2. consumes the input topic, forecasting each event and writing every forecast to the output,
+ * 3. scores its own forecasts as the stream unfolds and publishes a metrics report every
+ *    reporting interval (events or stream time),
+ * 4. publishes its input position so the collector never reads ahead of it,
+ * 5. swaps in a newer model between two events, carrying over every partition's run state.
+ * Events that do not decode or that the model cannot process go to the dead-letter topic.
+ *
+ * @module
+ */
+
+import { nanoid } from "nanoid";
+import { decodePayload, encodePayload } from "../protocol/codec.ts";
+import type {
+  CreationMethod,
+  EnginePosition,
+  MetricsReport,
+  ModelVersion,
+  StreamEvent,
+} from "../protocol/messages.ts";
+import type { ConsumedRecord, OutgoingRecord } from "../protocol/transport/transport.ts";
+import type { ForecastSettings, Forecaster } from "../models/model.ts";
+import { OnlineScorer } from "../models/online_scorer.ts";
+import type { ActorContext, Behaviour } from "./runtime/actor.ts";
+import { deadLetterBytes, receive, send } from "./messaging.ts";
+import type { RoleEnvironment } from "./environment.ts";
+
+/** Largest input batch handed to the engine at once. */
+const MAX_BATCH = 2_000;
+
+/** The engine's counters, kept outside the behaviour so they survive restarts. */
+export interface EngineStats {
+  eventsProcessed: number;
+  deadLetters: number;
+  forecasts: number;
+  detections: number;
+  swaps: { modelVersion: number; streamTime: number; eventsProcessed: number }[];
+}
+
+/** Fresh engine counters. */
+export function newEngineStats(): EngineStats {
+  return { eventsProcessed: 0, deadLetters: 0, forecasts: 0, detections: 0, swaps: [] };
+}
+
+/** A model ready to be swapped in, with how it was made. */
+interface LoadedModel {
+  forecaster: Forecaster;
+  info: ModelVersion;
+}
+
+/** The engine role. */
+export class Engine implements Behaviour {
+  readonly #env: RoleEnvironment;
+  readonly #stats: EngineStats;
+  readonly #settings: ForecastSettings;
+  #current: LoadedModel | null = null;
+  #pending: LoadedModel | null = null;
+  #scorer = new OnlineScorer();
+  #inputStarted = false;
+  /** Next offset to process per input partition; -1 where this engine owns none yet. */
+  #offsets: number[] = [];
+  #streamTime = 0;
+  #reportId = 0;
+  #batchStartTime: number | null = null;
+  #eventsInBatch = 0;
+  #batchStartedWall = performance.now();
+  #sincePosition = 0;
+
+  /** `stats` is shared with whoever reports on the run (the summary). */
+  constructor(env: RoleEnvironment, stats: EngineStats) {
+    this.#env = env;
+    this.#stats = stats;
+    const { forecast, initialParams } = env.config.model;
+    this.#settings = { threshold: initialParams.threshold, ...forecast };
+  }
+
+  /** Listens for model versions first, so none announced while starting is missed. */
+  async start(context: ActorContext): Promise<void> {
+    const { topics } = this.#env;
+    await receive(context, {
+      topic: topics.modelVersions,
+      // Every engine instance must see every model version, hence its own group.
+      group: `retune.engine.models.${nanoid(8)}`,
+      type: "ModelVersion",
+      deadLetterTopic: topics.deadLetters,
+      handler: async (messages) => {
+        const newest = messages.map((m) => m.payload).sort((a, b) => b.version - a.version)[0];
+        if (newest !== undefined) await this.#offer(context, newest);
+      },
+    });
+    const latest = await this.#env.catalog.latest();
+    if (latest !== undefined) await this.#offer(context, latest);
+  }
+
+  /** Loads a newer model off the hot path and queues it for the swap. */
+  async #offer(context: ActorContext, info: ModelVersion): Promise<void> {
+    const known = this.#pending?.info.version ?? this.#current?.info.version ?? -1;
+    if (info.version <= known) return;
+    const artifact = JSON.parse(
+      new TextDecoder().decode(await this.#env.artifacts.get(info.artifactUri)),
+    );
+    const settings = { ...this.#settings, threshold: info.params.threshold };
+    const forecaster = await this.#env.model.load(artifact, settings, info.version);
+    this.#pending = { forecaster, info };
+    context.logger.info("model v{version} ({method}) loaded, swapping in", {
+      version: info.version,
+      method: info.creationMethod,
+    });
+    if (!this.#inputStarted) {
+      this.#inputStarted = true;
+      this.#swap();
+      await this.#consumeInput(context);
+    }
+  }
+
+  async #consumeInput(context: ActorContext): Promise<void> {
+    const { topics } = this.#env;
+    await context.subscribe({
+      group: "retune.engine",
+      topics: [topics.input],
+      maxBatch: MAX_BATCH,
+      handler: (records) => this.#handleBatch(context, records),
+    });
+  }
+
+  /** The hot loop: decode, swap if due, forecast, score; then publish what the batch made. */
+  async #handleBatch(context: ActorContext, records: ConsumedRecord[]): Promise<void> {
+    const { topics } = this.#env;
+    const outputs: OutgoingRecord[] = [];
+    const deadLetters: OutgoingRecord[] = [];
+    const reports: MetricsReport[] = [];
+    for (const record of records) {
+      if (this.#pending !== null) this.#swap();
+      const forecaster = this.#current!.forecaster;
+      let event: StreamEvent;
+      try {
+        event = decodePayload("StreamEvent", record.value);
+        const step = forecaster.process(event);
+        this.#scorer.observe(event.key, step);
+        if (step.detection) this.#stats.detections++;
+        if (step.forecast !== null) {
+          outputs.push({ key: event.key, value: encodePayload("Forecast", step.forecast) });
+        }
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        deadLetters.push({ key: record.key, value: deadLetterBytes(record, reason) });
+        this.#advance(record);
+        continue;
+      }
+      this.#advance(record);
+      this.#stats.eventsProcessed++;
+      this.#eventsInBatch++;
+      this.#sincePosition++;
+      this.#batchStartTime ??= event.timestamp;
+      this.#streamTime = Math.max(this.#streamTime, event.timestamp);
+      if (this.#reportDue()) reports.push(this.#report());
+    }
+    this.#stats.forecasts += outputs.length;
+    this.#stats.deadLetters += deadLetters.length;
+    if (outputs.length > 0) await context.publish(topics.output, outputs);
+    if (deadLetters.length > 0) await context.publish(topics.deadLetters, deadLetters);
+    for (const report of reports) await send(context, topics.metrics, "MetricsReport", report);
+    if (this.#sincePosition >= this.#env.config.engine.positionEveryEvents || reports.length > 0) {
+      await this.#publishPosition(context);
+    }
+  }
+
+  #advance(record: ConsumedRecord): void {
+    while (this.#offsets.length <= record.partition) this.#offsets.push(-1);
+    this.#offsets[record.partition] = record.offset + 1;
+  }
+
+  /** Swaps the pending model in between two events, keeping every partition's run state. */
+  #swap(): void {
+    const next = this.#pending!;
+    this.#pending = null;
+    if (this.#current !== null) next.forecaster.restore(this.#current.forecaster.snapshot());
+    this.#current = next;
+    this.#stats.swaps.push({
+      modelVersion: next.info.version,
+      streamTime: this.#streamTime,
+      eventsProcessed: this.#stats.eventsProcessed,
+    });
+  }
+
+  #reportDue(): boolean {
+    const cadence = this.#env.config.engine.report;
+    if ("everyEvents" in cadence) return this.#eventsInBatch >= cadence.everyEvents;
+    return this.#streamTime - this.#batchStartTime! >= cadence.everyStreamMs;
+  }
+
+  #report(): MetricsReport {
+    const now = performance.now();
+    const seconds = Math.max(1e-9, (now - this.#batchStartedWall) / 1000);
+    const { batch, cumulative } = this.#scorer.takeBatch();
+    const info = this.#current!.info;
+    const report: MetricsReport = {
+      reportId: this.#reportId++,
+      streamTimeStart: this.#batchStartTime!,
+      streamTimeEnd: this.#streamTime,
+      batch,
+      cumulative,
+      eventsInBatch: this.#eventsInBatch,
+      eventsProcessed: this.#stats.eventsProcessed,
+      eventsPerSecond: this.#eventsInBatch / seconds,
+      lag: -1,
+      modelVersion: info.version,
+      creationMethod: info.creationMethod as CreationMethod,
+    };
+    this.#batchStartTime = null;
+    this.#eventsInBatch = 0;
+    this.#batchStartedWall = now;
+    return report;
+  }
+
+  async #publishPosition(context: ActorContext): Promise<void> {
+    this.#sincePosition = 0;
+    const position: EnginePosition = {
+      offsets: [...this.#offsets],
+      eventsProcessed: this.#stats.eventsProcessed,
+      streamTime: this.#streamTime,
+    };
+    await send(context, this.#env.topics.position, "EnginePosition", position);
+  }
+
+  /** Publishes the final position, so a collector waiting on it can drain. */
+  async stop(context: ActorContext): Promise<void> {
+    if (this.#inputStarted) await this.#publishPosition(context).catch(() => {});
+  }
+}

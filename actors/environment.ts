@@ -1,0 +1,40 @@
+/**
+ * What every role is given: the validated configuration, the topic names and the shared parts
+ * behind their interfaces (registry, stores, model). Building it is the only place that knows
+ * whether those parts are in-process or real (Kafka, etcd, files).
+ *
+ * @module
+ */
+
+import type { RetuneConfig, TopicPurpose } from "../protocol/config/schema.ts";
+import type { Registry } from "../protocol/registry/registry.ts";
+import type { DatasetLedger } from "../protocol/registry/dataset_ledger.ts";
+import type { ModelCatalog } from "../protocol/registry/model_catalog.ts";
+import type { ArtifactStore } from "../protocol/storage/artifact_store.ts";
+import type { BucketStore } from "../protocol/storage/bucket_store.ts";
+import type { ForecastingModel } from "../models/model.ts";
+import type { ModelSpec } from "../models/create_model.ts";
+
+/** Topic names by purpose. */
+export type TopicNames = Record<TopicPurpose, string>;
+
+/** The shared parts a role works with. */
+export interface RoleEnvironment {
+  config: RetuneConfig;
+  topics: TopicNames;
+  registry: Registry;
+  catalog: ModelCatalog;
+  ledger: DatasetLedger;
+  buckets: BucketStore;
+  artifacts: ArtifactStore;
+  model: ForecastingModel;
+  /** The model as plain data, for training workers. */
+  modelSpec: ModelSpec;
+}
+
+/** Topic names from the configuration. */
+export function topicNames(config: RetuneConfig): TopicNames {
+  return Object.fromEntries(
+    Object.entries(config.topics).map(([purpose, topic]) => [purpose, topic.name]),
+  ) as TopicNames;
+}

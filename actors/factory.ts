@@ -1,0 +1,337 @@
+/**
+ * The factory: assembles datasets and builds models. It
+ * 1. becomes the one factory and, if no model exists yet, trains the initial model on the
+ *    configured offline training stream,
+ * 2. assembles each announced dataset version from its buckets (weighted by the collection
+ *    policy), stores it, tells the collector, keeps the newest and deletes the ones no longer
+ *    needed (never the one a running optimisation froze),
+ * 3. serves the optimiser: `train` (retrain on the newest dataset), and an optimisation's
+ *    `opt_init` (freeze the newest dataset), `opt_step` (train + test one candidate on
+ *    held-out data, in a worker), `opt_finalise` (fit the best on the frozen dataset and ship it)
+ *    and `opt_abort`,
+ * 4. ships each model: artifact to the store, version to the catalogue, announcement to engines.
+ *
+ * @module
+ */
+
+import { nanoid } from "nanoid";
+import type {
+  CreationMethod,
+  DatasetVersion,
+  FactoryCommand,
+  FactoryReport,
+  HyperParameters,
+  ModelVersion,
+} from "../protocol/messages.ts";
+import type { ModelArtifact, ModelMetrics } from "../models/model.ts";
+import { readEvents } from "../models/sources/read.ts";
+import { sourceSpecOf } from "../models/sources/from_config.ts";
+import { sampleShare } from "../policies/collection/exponential_decay.ts";
+import type { ActorContext, Behaviour } from "./runtime/actor.ts";
+import { receive, send } from "./messaging.ts";
+import type { RoleEnvironment } from "./environment.ts";
+import { encodeDataset } from "./factory/dataset_file.ts";
+import type { TrainingJob, TrainingResult } from "./factory/training_job.ts";
+import { WorkerPool } from "./factory/worker_pool.ts";
+
+/** The factory's record of its work, kept outside the behaviour. */
+export interface FactoryStats {
+  datasetsAssembled: number;
+  datasetsDeleted: number;
+  modelsShipped: ModelVersion[];
+  candidatesEvaluated: number;
+}
+
+/** Fresh factory counters. */
+export function newFactoryStats(): FactoryStats {
+  return { datasetsAssembled: 0, datasetsDeleted: 0, modelsShipped: [], candidatesEvaluated: 0 };
+}
+
+/** An assembled dataset the factory holds. */
+interface Dataset {
+  version: number;
+  uri: string;
+  events: number;
+}
+
+/** A running optimisation: its frozen dataset. */
+interface Run {
+  dataset: Dataset;
+}
+
+/** The factory role. */
+export class Factory implements Behaviour {
+  readonly #env: RoleEnvironment;
+  readonly #stats: FactoryStats;
+  readonly #instance = `factory-${nanoid(8)}`;
+  #pool: WorkerPool<TrainingJob, TrainingResult> | null = null;
+  /** The newest assembled dataset; retrains use it. */
+  #latest: Dataset | null = null;
+  readonly #runs = new Map<string, Run>();
+  readonly #inFlight = new Set<Promise<void>>();
+
+  /** `stats` is shared with whoever reports on the run. */
+  constructor(env: RoleEnvironment, stats: FactoryStats) {
+    this.#env = env;
+    this.#stats = stats;
+  }
+
+  /** Becomes the factory, makes sure a model exists, then serves datasets and commands. */
+  async start(context: ActorContext): Promise<void> {
+    const { topics, registry, config } = this.#env;
+    const leadership = await registry.campaign("retune/factory", this.#instance, context.signal);
+    leadership.lost.addEventListener("abort", () => context.fail(new Error("lost leadership")));
+    this.#pool = new WorkerPool(
+      new URL("./factory/training_worker.ts", import.meta.url),
+      config.factory.concurrency,
+    );
+    if ((await this.#env.catalog.latest()) === undefined) await this.#trainInitialModel(context);
+    await receive(context, {
+      topic: topics.datasetVersions,
+      group: "retune.factory.datasets",
+      type: "DatasetVersion",
+      deadLetterTopic: topics.deadLetters,
+      handler: async (messages) => {
+        for (const { payload } of messages) await this.#assemble(context, payload);
+      },
+    });
+    await receive(context, {
+      topic: topics.factoryCommands,
+      group: "retune.factory.commands",
+      type: "FactoryCommand",
+      deadLetterTopic: topics.deadLetters,
+      handler: (messages) => {
+        // Commands run beside the mailbox so steps can overlap up to the pool's size.
+        for (const { payload } of messages) this.#track(this.#serve(context, payload));
+        return Promise.resolve();
+      },
+    });
+  }
+
+  /** Model v0: trained offline on the configured training stream, before forecasting starts. */
+  async #trainInitialModel(context: ActorContext): Promise<void> {
+    const { initialTraining, source, initialParams } = this.#env.config.model;
+    const started = performance.now();
+    if (initialTraining.file === undefined) {
+      throw new Error(
+        "no model exists and model.initialTraining.file is not set (nor replayer.file to default to)",
+      );
+    }
+    const { events, rejected } = await readEvents(initialTraining.file, sourceSpecOf(source));
+    const training = events.slice(0, initialTraining.events ?? events.length);
+    if (rejected.length > 0) {
+      context.logger.warn("initial training stream: {count} bad rows skipped, first: {first}", {
+        count: rejected.length,
+        first: `line ${rejected[0].line}: ${rejected[0].reason}`,
+      });
+    }
+    const uri = await this.#env.artifacts.put("datasets", "initial.jsonl", encodeDataset(training));
+    const dataset = { version: -1, uri, events: training.length };
+    const result = await this.#job(dataset, initialParams, true);
+    await this.#env.artifacts.delete(uri);
+    await this.#ship(context, "initial", initialParams, result, dataset, started);
+  }
+
+  /** Builds a dataset version from its buckets and stores it. */
+  async #assemble(context: ActorContext, version: DatasetVersion): Promise<void> {
+    const { ledger, buckets, artifacts, topics } = this.#env;
+    await ledger.beginAssembly(version.version);
+    const parts = [];
+    for (const ref of version.buckets) {
+      const events = await buckets.read(ref.bucket);
+      parts.push(ref.weight >= 1 ? events : sampleShare(events, ref.weight, ref.bucket));
+    }
+    const events = parts.flat();
+    const uri = await artifacts.put("datasets", `v${version.version}.jsonl`, encodeDataset(events));
+    await ledger.finishAssembly(version.version);
+    const previous = this.#latest;
+    this.#latest = { version: version.version, uri, events: events.length };
+    this.#stats.datasetsAssembled++;
+    await send(context, topics.datasetsAssembled, "DatasetAssembled", {
+      version: version.version,
+      events: events.length,
+      uri,
+    });
+    if (previous !== null) await this.#release(previous);
+  }
+
+  /** Deletes a dataset nobody needs any more: not the newest, not frozen by a run. */
+  async #release(dataset: Dataset): Promise<void> {
+    const frozen = [...this.#runs.values()].some((run) => run.dataset.version === dataset.version);
+    if (frozen || dataset.version === this.#latest?.version) return;
+    await this.#env.artifacts.delete(dataset.uri);
+    await this.#env.ledger.release(dataset.version);
+    this.#stats.datasetsDeleted++;
+  }
+
+  /** Serves one command and sends its report; a past deadline means nobody waits for it. */
+  async #serve(context: ActorContext, command: FactoryCommand): Promise<void> {
+    if (command.kind !== "opt_abort" && command.deadline < Date.now()) {
+      context.logger.warn("dropped '{kind}': its deadline passed", { kind: command.kind });
+      return;
+    }
+    let report: FactoryReport | null;
+    try {
+      report = await this.#execute(context, command);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      context.logger.warn("'{kind}' failed: {reason}", { kind: command.kind, reason });
+      report = {
+        kind: "failed",
+        requestId: command.requestId,
+        runId: "runId" in command ? command.runId : null,
+        reason,
+      };
+    }
+    if (report !== null) {
+      await send(context, this.#env.topics.factoryReports, "FactoryReport", report, {
+        correlationId: command.requestId,
+      });
+    }
+  }
+
+  async #execute(context: ActorContext, command: FactoryCommand): Promise<FactoryReport | null> {
+    const { requestId } = command;
+    switch (command.kind) {
+      case "train": {
+        const started = performance.now();
+        const dataset = this.#requireDataset();
+        const result = await this.#job(dataset, command.params, true);
+        const model = await this.#ship(context, "retrain", command.params, result, dataset, started);
+        return { kind: "trained", requestId, modelVersion: model.version, metrics: result.metrics };
+      }
+      case "opt_init": {
+        const dataset = this.#requireDataset();
+        await this.#env.ledger.freeze(dataset.version, command.runId);
+        this.#runs.set(command.runId, { dataset });
+        return { kind: "opt_ready", requestId, runId: command.runId, datasetVersion: dataset.version };
+      }
+      case "opt_step": {
+        const run = this.#requireRun(command.runId);
+        const result = await this.#job(run.dataset, command.params, false);
+        this.#stats.candidatesEvaluated++;
+        return {
+          kind: "step_result",
+          requestId,
+          runId: command.runId,
+          stepId: command.stepId,
+          metrics: result.metrics,
+        };
+      }
+      case "opt_finalise": {
+        const started = performance.now();
+        const run = this.#requireRun(command.runId);
+        const result = await this.#job(run.dataset, command.params, true);
+        const model = await this.#ship(context, "optimise", command.params, result, run.dataset, started);
+        await this.#endRun(command.runId);
+        return {
+          kind: "opt_done",
+          requestId,
+          runId: command.runId,
+          modelVersion: model.version,
+          metrics: result.metrics,
+        };
+      }
+      case "opt_abort":
+        if (this.#runs.has(command.runId)) await this.#endRun(command.runId);
+        context.logger.info("run {runId} aborted: {reason}", { ...command });
+        return null;
+    }
+  }
+
+  #requireDataset(): Dataset {
+    if (this.#latest === null) throw new Error("no dataset assembled yet");
+    return this.#latest;
+  }
+
+  #requireRun(runId: string): Run {
+    const run = this.#runs.get(runId);
+    if (run === undefined) throw new Error(`unknown optimisation run '${runId}'`);
+    return run;
+  }
+
+  /** Unfreezes a run's dataset and deletes it if it is no longer the newest. */
+  async #endRun(runId: string): Promise<void> {
+    const run = this.#runs.get(runId)!;
+    this.#runs.delete(runId);
+    await this.#env.ledger.unfreeze(runId);
+    await this.#release(run.dataset);
+  }
+
+  #job(dataset: Dataset, params: HyperParameters, fitFull: boolean): Promise<TrainingResult> {
+    const { config } = this.#env;
+    return this.#pool!.run({
+      model: this.#env.modelSpec,
+      datasetUrl: dataset.uri,
+      scheme: config.factory.evaluation,
+      params,
+      settings: { ...config.model.forecast, threshold: params.threshold },
+      fitFull,
+    });
+  }
+
+  /** Stores the artifact, records the version and announces it to the engines. */
+  async #ship(
+    context: ActorContext,
+    method: CreationMethod,
+    params: HyperParameters,
+    result: TrainingResult,
+    dataset: Dataset,
+    startedAt: number,
+  ): Promise<ModelVersion> {
+    const { artifacts, catalog, topics } = this.#env;
+    const version = await catalog.nextVersion();
+    const artifact = result.artifact as ModelArtifact;
+    const artifactUri = await artifacts.put(
+      "models",
+      `v${version}.json`,
+      new TextEncoder().encode(JSON.stringify(artifact)),
+    );
+    const model: ModelVersion = {
+      version,
+      artifactUri,
+      creationMethod: method,
+      params,
+      metrics: scoresOf(result.metrics),
+      datasetVersion: dataset.version,
+      productionMs: Math.round(performance.now() - startedAt),
+      createdAt: Date.now(),
+    };
+    await catalog.record(model);
+    await send(context, topics.modelVersions, "ModelVersion", model);
+    this.#stats.modelsShipped.push(model);
+    context.logger.info("shipped model v{version} ({method}), held-out MCC {mcc}", {
+      version,
+      method,
+      mcc: model.metrics.mcc.toFixed(3),
+    });
+    await this.#retireModels(version);
+    return model;
+  }
+
+  /** Keeps the artifacts of the two newest models (the engine may still be loading one). */
+  async #retireModels(newest: number): Promise<void> {
+    const { catalog, artifacts } = this.#env;
+    for (const model of await catalog.list()) {
+      if (model.version >= newest - 1) continue;
+      await artifacts.delete(model.artifactUri).catch(() => {});
+      await catalog.forget(model.version);
+    }
+  }
+
+  #track(work: Promise<void>): void {
+    this.#inFlight.add(work);
+    work.finally(() => this.#inFlight.delete(work));
+  }
+
+  /** Stops the workers (running jobs fail, and their requests time out at the optimiser). */
+  async stop(): Promise<void> {
+    this.#pool?.close();
+    await Promise.allSettled(this.#inFlight);
+  }
+}
+
+function scoresOf(metrics: ModelMetrics) {
+  const { tp, tn, fp, fn, precision, recall, f1, specificity, mcc } = metrics;
+  return { tp, tn, fp, fn, precision, recall, f1, specificity, mcc };
+}

@@ -1,0 +1,98 @@
+/**
+ * How roles talk: typed envelopes on mailbox topics, bare payloads on data topics, and dead
+ * letters for anything that does not decode. Every role sends and receives through these helpers,
+ * so the codec is used in exactly one way.
+ *
+ * @module
+ */
+
+import {
+  decodeEnvelope,
+  decodePayload,
+  encodeEnvelope,
+  encodePayload,
+  newEnvelope,
+} from "../protocol/codec.ts";
+import { deadLetterOf } from "../protocol/dead_letter.ts";
+import type { Envelope, MessageType, PayloadTypes } from "../protocol/messages.ts";
+import type { BatchContext, ConsumedRecord, Subscription } from "../protocol/transport/transport.ts";
+import type { ActorContext } from "./runtime/actor.ts";
+import { subscribeMailbox } from "./runtime/mailbox.ts";
+
+/** The dead-letter record for a record that could not be decoded or handled. */
+export function deadLetterBytes(record: ConsumedRecord, reason: string): Uint8Array {
+  return encodePayload("DeadLetter", deadLetterOf(record, reason));
+}
+
+/** Publishes one envelope of `type` to a mailbox topic. */
+export async function send<T extends MessageType>(
+  context: ActorContext,
+  topic: string,
+  type: T,
+  payload: PayloadTypes[T],
+  options: { key?: string | null; correlationId?: string | null } = {},
+): Promise<Envelope<T>> {
+  const envelope = newEnvelope(type, context.name, payload, options.correlationId ?? null);
+  await context.publish(topic, [{ key: options.key ?? null, value: encodeEnvelope(envelope) }]);
+  return envelope;
+}
+
+/** Subscribes to a mailbox whose envelopes must all be of `type`; others are dead-lettered. */
+export function receive<T extends MessageType>(
+  context: ActorContext,
+  options: {
+    topic: string;
+    group: string;
+    type: T;
+    deadLetterTopic: string;
+    start?: "earliest" | "latest";
+    handler: (messages: Envelope<T>[], batch: BatchContext) => Promise<void>;
+  },
+): Promise<Subscription> {
+  return subscribeMailbox<Envelope<T>>(context, {
+    topic: options.topic,
+    group: options.group,
+    start: options.start,
+    deadLetterTopic: options.deadLetterTopic,
+    toDeadLetter: deadLetterBytes,
+    decode(bytes) {
+      const envelope = decodeEnvelope(bytes);
+      if (envelope.type !== options.type) {
+        throw new TypeError(
+          `topic '${options.topic}' carries ${options.type}, got an envelope of ${envelope.type}`,
+        );
+      }
+      return envelope as Envelope<T>;
+    },
+    handler: (deliveries, batch) =>
+      options.handler(deliveries.map((d) => d.message), batch),
+  });
+}
+
+/** Subscribes to a data topic of bare `type` payloads (no envelope: these are high-volume). */
+export function receiveData<T extends MessageType>(
+  context: ActorContext,
+  options: {
+    topic: string;
+    group: string;
+    type: T;
+    deadLetterTopic: string;
+    start?: "earliest" | "latest";
+    maxBatch?: number;
+    handler: (
+      items: { message: PayloadTypes[T]; record: ConsumedRecord }[],
+      batch: BatchContext,
+    ) => Promise<void>;
+  },
+): Promise<Subscription> {
+  return subscribeMailbox<PayloadTypes[T]>(context, {
+    topic: options.topic,
+    group: options.group,
+    start: options.start,
+    maxBatch: options.maxBatch,
+    deadLetterTopic: options.deadLetterTopic,
+    toDeadLetter: deadLetterBytes,
+    decode: (bytes) => decodePayload(options.type, bytes),
+    handler: options.handler,
+  });
+}

@@ -1,0 +1,220 @@
+/**
+ * The optimiser: turns the observer's instructions into work for the factory.
+ * - `train`: the factory retrains with the current best hyper-parameters on its newest dataset.
+ * - `optimise`: a Bayesian optimisation run (ask/tell) over the factory protocol; the best
+ *   candidate becomes the model and its parameters the new current ones. Samples of the previous
+ *   run are reused, as the reference system does.
+ * One job at a time: instructions that arrive while a job runs are logged and dropped (the
+ * observer will ask again if the new model does not help). Every request has a deadline, so a
+ * lost factory only ever costs a few deadlines.
+ *
+ * @module
+ */
+
+import { nanoid } from "nanoid";
+import type { HyperParameters, Instruction } from "../protocol/messages.ts";
+import { createStrategy } from "../policies/search/strategy.ts";
+import { type Point, RTCEF_SPACE } from "../policies/search/space.ts";
+import type { ActorContext, Behaviour } from "./runtime/actor.ts";
+import { receive, send } from "./messaging.ts";
+import type { RoleEnvironment } from "./environment.ts";
+import { FactoryClient } from "./optimiser/factory_client.ts";
+import { type Evaluation, runOptimisation } from "./optimiser/optimisation_run.ts";
+
+/** One job the optimiser ran, for the run's report. */
+export interface AdaptationRecord {
+  action: Instruction["action"];
+  status: "completed" | "abandoned" | "failed";
+  reason: string;
+  modelVersion: number | null;
+  wallMs: number;
+  evaluations: number;
+}
+
+/** The optimiser's record of its jobs, kept outside the behaviour. */
+export interface OptimiserStats {
+  jobs: AdaptationRecord[];
+  dropped: number;
+  /** A job is running. */
+  busy: boolean;
+  /** Parameters the next retrain uses (the best found so far). */
+  currentParams: HyperParameters | null;
+  /** Evaluations of the last completed run, reused by the next. */
+  previous: Evaluation[];
+}
+
+/** Fresh optimiser counters. */
+export function newOptimiserStats(): OptimiserStats {
+  return { jobs: [], dropped: 0, busy: false, currentParams: null, previous: [] };
+}
+
+/** The optimiser role. */
+export class Optimiser implements Behaviour {
+  readonly #env: RoleEnvironment;
+  readonly #stats: OptimiserStats;
+  readonly #instance = `optimiser-${nanoid(8)}`;
+  #client: FactoryClient | null = null;
+  #job: Promise<void> | null = null;
+
+  /** `stats` is shared with whoever reports on the run. */
+  constructor(env: RoleEnvironment, stats: OptimiserStats) {
+    this.#env = env;
+    this.#stats = stats;
+  }
+
+  /** Becomes the one optimiser, then listens to the factory's reports and to instructions. */
+  async start(context: ActorContext): Promise<void> {
+    const { topics, registry } = this.#env;
+    const leadership = await registry.campaign("retune/optimiser", this.#instance, context.signal);
+    leadership.lost.addEventListener("abort", () => context.fail(new Error("lost leadership")));
+    const client = new FactoryClient((command) =>
+      send(context, topics.factoryCommands, "FactoryCommand", command).then(() => {})
+    );
+    this.#client = client;
+    await receive(context, {
+      topic: topics.factoryReports,
+      group: `retune.optimiser.reports.${this.#instance}`,
+      type: "FactoryReport",
+      start: "latest",
+      deadLetterTopic: topics.deadLetters,
+      handler: (messages) => {
+        for (const { payload } of messages) client.deliver(payload);
+        return Promise.resolve();
+      },
+    });
+    await receive(context, {
+      topic: topics.instructions,
+      group: "retune.optimiser",
+      type: "Instruction",
+      deadLetterTopic: topics.deadLetters,
+      handler: (messages) => {
+        for (const { payload } of messages) this.#accept(context, client, payload);
+        return Promise.resolve();
+      },
+    });
+  }
+
+  /** Starts a job unless one is running; the job runs beside the mailbox, not inside it. */
+  #accept(context: ActorContext, client: FactoryClient, instruction: Instruction): void {
+    if (this.#job !== null) {
+      this.#stats.dropped++;
+      context.logger.info("busy: dropped '{action}' from report {reportId}", { ...instruction });
+      return;
+    }
+    this.#stats.busy = true;
+    const job = instruction.action === "train"
+      ? this.#retrain(client)
+      : this.#optimise(context, client);
+    this.#job = job.then(
+      (record) => {
+        this.#stats.jobs.push(record);
+        context.logger.info("{action} {status}: {reason}", { ...record });
+      },
+      (error) => context.fail(error),
+    ).finally(() => {
+      this.#job = null;
+      this.#stats.busy = false;
+    });
+  }
+
+  async #retrain(client: FactoryClient): Promise<AdaptationRecord> {
+    const started = performance.now();
+    const params = this.#currentParams();
+    const wallMs = () => performance.now() - started;
+    try {
+      const report = await client.request(
+        { kind: "train", params },
+        this.#env.config.optimiser.trainDeadlineMs,
+      );
+      if (report.kind !== "trained") throw new Error(`unexpected report '${report.kind}'`);
+      return {
+        action: "train",
+        status: "completed",
+        reason: `model v${report.modelVersion}, held-out MCC ${report.metrics.mcc.toFixed(3)}`,
+        modelVersion: report.modelVersion,
+        wallMs: wallMs(),
+        evaluations: 1,
+      };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return { action: "train", status: "failed", reason, modelVersion: null, wallMs: wallMs(), evaluations: 0 };
+    }
+  }
+
+  async #optimise(context: ActorContext, client: FactoryClient): Promise<AdaptationRecord> {
+    const settings = this.#env.config.optimiser;
+    const started = performance.now();
+    const runIndex = this.#stats.jobs.filter((j) => j.action === "optimise").length;
+    // The strategy tells the best `count` of the previous run's samples first.
+    const reuse = Math.min(settings.reuse, this.#stats.previous.length);
+    const strategy = createStrategy({
+      kind: settings.strategy,
+      space: RTCEF_SPACE,
+      budget: settings.evaluations,
+      initialPoints: settings.initialPoints,
+      acquisition: settings.acquisition,
+      seed: settings.seed + runIndex,
+      reuse: {
+        samples: this.#stats.previous.map((e) => ({ point: e.point, value: e.mcc })),
+        count: reuse,
+      },
+    });
+    const outcome = await runOptimisation(
+      `run-${nanoid(8)}`,
+      client,
+      strategy,
+      (point) => this.#paramsOf(point),
+      {
+        evaluations: settings.evaluations - reuse,
+        concurrency: this.#env.config.factory.concurrency,
+        initDeadlineMs: settings.initDeadlineMs,
+        stepDeadlineMs: settings.stepDeadlineMs,
+        finaliseDeadlineMs: settings.finaliseDeadlineMs,
+        retries: settings.retries,
+      },
+    );
+    const wallMs = performance.now() - started;
+    if (outcome.status === "abandoned") {
+      context.logger.warn("optimisation {runId} abandoned: {reason}", { ...outcome });
+      return {
+        action: "optimise",
+        status: "abandoned",
+        reason: outcome.reason,
+        modelVersion: null,
+        wallMs,
+        evaluations: outcome.evaluations.length,
+      };
+    }
+    this.#stats.previous = outcome.evaluations;
+    this.#stats.currentParams = outcome.best.params;
+    return {
+      action: "optimise",
+      status: "completed",
+      reason: `model v${outcome.modelVersion}, best held-out MCC ${outcome.best.mcc.toFixed(3)}`,
+      modelVersion: outcome.modelVersion,
+      wallMs,
+      evaluations: outcome.evaluations.length,
+    };
+  }
+
+  #currentParams(): HyperParameters {
+    return this.#stats.currentParams ?? this.#env.config.model.initialParams;
+  }
+
+  /** A search point as full hyper-parameters (alpha and r stay as configured). */
+  #paramsOf(point: Point): HyperParameters {
+    const base = this.#env.config.model.initialParams;
+    return {
+      ...base,
+      order: point.order,
+      threshold: point.threshold,
+      pMin: point.pMin,
+      gamma: point.gamma,
+    };
+  }
+
+  /** Rejects whatever still waits on the factory, so nothing hangs past the stop. */
+  stop(): void {
+    this.#client?.cancelAll("optimiser stopping");
+  }
+}

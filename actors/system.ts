@@ -1,0 +1,263 @@
+/**
+ * A running Retune: the chosen roles under one supervisor, on the parts the configuration names
+ * (in-process or Kafka transport, in-process or etcd registry, file stores). `--role=all` runs
+ * every role in one process; `--role=engine` etc. run one role per process over Kafka and etcd.
+ *
+ * @module
+ */
+
+import { getLogger } from "@logtape/logtape";
+import type { RetuneConfig } from "../protocol/config/schema.ts";
+import { InProcessRegistry } from "../protocol/registry/in_process.ts";
+import { EtcdRegistry } from "../protocol/registry/etcd.ts";
+import { DatasetLedger } from "../protocol/registry/dataset_ledger.ts";
+import { ModelCatalog } from "../protocol/registry/model_catalog.ts";
+import type { Registry } from "../protocol/registry/registry.ts";
+import { FilesystemArtifactStore } from "../protocol/storage/filesystem_artifact_store.ts";
+import { FilesystemBucketStore } from "../protocol/storage/filesystem_bucket_store.ts";
+import { InProcessTransport } from "../protocol/transport/in_process.ts";
+import { KafkaTransport } from "../protocol/transport/kafka.ts";
+import type { Transport } from "../protocol/transport/transport.ts";
+import type { MetricsReport } from "../protocol/messages.ts";
+import { decodeEnvelope } from "../protocol/codec.ts";
+import { createModel, modelSpecOf } from "../models/create_model.ts";
+import { sourceSpecOf } from "../models/sources/from_config.ts";
+import { Supervisor } from "./runtime/supervisor.ts";
+import type { ChildSpec } from "./runtime/actor.ts";
+import type { Subscription } from "../protocol/transport/transport.ts";
+import { type RoleEnvironment, topicNames } from "./environment.ts";
+import { Collector, type CollectorStats, newCollectorStats } from "./collector.ts";
+import { Engine, type EngineStats, newEngineStats } from "./engine.ts";
+import { Factory, type FactoryStats, newFactoryStats } from "./factory.ts";
+import { newObserverStats, Observer, type ObserverStats } from "./observer.ts";
+import { newOptimiserStats, Optimiser, type OptimiserStats } from "./optimiser.ts";
+import { newReplayerStats, Replayer, type ReplayerStats } from "./replayer.ts";
+
+/** The roles, in start order (the factory first: it makes the initial model). */
+export const ROLES = ["factory", "engine", "collector", "observer", "optimiser", "replayer"] as const;
+
+/** A role name. */
+export type RoleName = typeof ROLES[number];
+
+/** What a system is asked to run. */
+export interface SystemOptions {
+  config: RetuneConfig;
+  roles: readonly RoleName[];
+  /** Stream the replayer feeds (overrides `replayer.file`). */
+  input?: string;
+  /** Roles left out of an `all` run, e.g. the observer for an initial-model-only baseline. */
+  without?: readonly RoleName[];
+}
+
+/** Every role's counters. */
+export interface SystemStats {
+  engine: EngineStats;
+  collector: CollectorStats;
+  observer: ObserverStats;
+  optimiser: OptimiserStats;
+  factory: FactoryStats;
+  replayer: ReplayerStats;
+  reports: MetricsReport[];
+  deadLetters: number;
+}
+
+/** The end-of-run summary `--summary` writes. */
+export interface Summary {
+  events_in: number;
+  events_processed: number;
+  dead_letters: number;
+  forecasts: number;
+  matches: number;
+  reports: MetricsReport[];
+  dataset_versions: number;
+  buckets_deleted: number;
+  model_versions: { version: number; method: string; mcc: number; productionMs: number }[];
+  swaps: EngineStats["swaps"];
+  instructions: ObserverStats["instructions"];
+  adaptations: OptimiserStats["jobs"];
+  wall_seconds: number;
+}
+
+/** A built system: start it, wait for the end of its input, stop it, read its summary. */
+export class RetuneSystem {
+  readonly stats: SystemStats;
+  readonly env: RoleEnvironment;
+  readonly #transport: Transport;
+  readonly #supervisor: Supervisor;
+  readonly #roles: readonly RoleName[];
+  readonly #startedAt = performance.now();
+  #watch: Subscription | null = null;
+
+  private constructor(env: RoleEnvironment, transport: Transport, options: SystemOptions) {
+    this.env = env;
+    this.#transport = transport;
+    this.#roles = options.roles.filter((r) => !options.without?.includes(r));
+    this.stats = {
+      engine: newEngineStats(),
+      collector: newCollectorStats(),
+      observer: newObserverStats(),
+      optimiser: newOptimiserStats(),
+      factory: newFactoryStats(),
+      replayer: newReplayerStats(),
+      reports: [],
+      deadLetters: 0,
+    };
+    const { config } = options;
+    const input = options.input ?? config.replayer.file;
+    if (this.#roles.includes("replayer") && input === undefined) {
+      throw new Error("the replayer needs a stream: pass --input=<file> or set replayer.file");
+    }
+    const children: ChildSpec[] = this.#roles.map((role) => ({
+      name: role,
+      create: () => this.#behaviour(role, input!),
+    }));
+    this.#supervisor = new Supervisor({
+      name: "retune",
+      children,
+      transport,
+      maxRestarts: config.supervision.maxRestarts,
+      withinMs: config.supervision.withinMs,
+      backoff: {
+        initialMs: config.supervision.initialBackoffMs,
+        maxMs: config.supervision.maxBackoffMs,
+      },
+      logger: getLogger(["retune", "supervisor"]),
+    });
+  }
+
+  /** Builds the parts the configuration names. */
+  static async build(options: SystemOptions): Promise<RetuneSystem> {
+    const config = withInitialTrainingFile(options.config, options.input);
+    const transport: Transport = config.transport === "kafka"
+      ? new KafkaTransport({
+        brokers: config.kafka.brokers,
+        clientId: config.kafka.clientId,
+        ssl: config.kafka.ssl,
+        sasl: config.kafka.sasl,
+      })
+      : new InProcessTransport({
+        topics: Object.fromEntries(Object.values(config.topics).map((t) => [t.name, t.partitions])),
+      });
+    const registry: Registry = config.etcd === undefined
+      ? new InProcessRegistry()
+      : new EtcdRegistry({ endpoints: config.etcd.endpoints });
+    const dir = config.storage.dir;
+    const modelSpec = await modelSpecOf(config.model, dir);
+    const env: RoleEnvironment = {
+      config,
+      topics: topicNames(config),
+      registry,
+      catalog: new ModelCatalog(registry),
+      ledger: new DatasetLedger(registry),
+      buckets: new FilesystemBucketStore(`${dir}/buckets`),
+      artifacts: new FilesystemArtifactStore(`${dir}/artifacts`),
+      model: createModel(modelSpec),
+      modelSpec,
+    };
+    return new RetuneSystem(env, transport, { ...options, config });
+  }
+
+  #behaviour(role: RoleName, input: string) {
+    const { env, stats } = this;
+    switch (role) {
+      case "engine":
+        return new Engine(env, stats.engine);
+      case "collector":
+        return new Collector(env, stats.collector);
+      case "observer":
+        return new Observer(env, stats.observer);
+      case "optimiser":
+        return new Optimiser(env, stats.optimiser);
+      case "factory":
+        return new Factory(env, stats.factory);
+      case "replayer":
+        return new Replayer(env, stats.replayer, input, sourceSpecOf(env.config.model.source));
+    }
+  }
+
+  /** Starts watching the metrics and dead letters, then every role in order. */
+  async start(): Promise<void> {
+    const { topics } = this.env;
+    this.#watch = await this.#transport.subscribe({
+      group: `retune.summary.${crypto.randomUUID()}`,
+      topics: [topics.metrics, topics.deadLetters],
+      handler: (records) => {
+        for (const record of records) {
+          if (record.topic === topics.deadLetters) {
+            this.stats.deadLetters++;
+            continue;
+          }
+          const envelope = decodeEnvelope(record.value);
+          if (envelope.type === "MetricsReport") this.stats.reports.push(envelope.payload);
+        }
+        return Promise.resolve();
+      },
+    });
+    await this.#supervisor.start();
+  }
+
+  /** Resolves when the supervisor stops; rejects with its EscalationError if it gave up. */
+  get done(): Promise<void> {
+    return this.#supervisor.done;
+  }
+
+  /** Waits until the replayer has replayed its file and the engine has processed all of it. */
+  async waitForEndOfInput(signal?: AbortSignal): Promise<void> {
+    await Promise.race([this.stats.replayer.done, this.#supervisor.done]);
+    const { engine, replayer } = this.stats;
+    while (engine.eventsProcessed + engine.deadLetters < replayer.sent && !signal?.aborted) {
+      await Promise.race([delay(50), this.#supervisor.done]);
+    }
+  }
+
+  /** Waits until no optimiser job is running (bounded by `timeoutMs`). */
+  async waitForIdle(timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.stats.optimiser.busy && performance.now() < deadline) await delay(100);
+  }
+
+  /** Stops every role in reverse order, then the summary watch and the clients. */
+  async stop(): Promise<void> {
+    await this.#supervisor.stop();
+    await delay(20);
+    await this.#watch?.stop();
+    await this.#transport.close();
+    await this.env.registry.close();
+  }
+
+  /** The run's summary. */
+  summary(): Summary {
+    const { engine, replayer, factory, collector, observer, optimiser } = this.stats;
+    return {
+      events_in: replayer.sent + replayer.rejected,
+      events_processed: engine.eventsProcessed,
+      dead_letters: this.stats.deadLetters,
+      forecasts: engine.forecasts,
+      matches: engine.detections,
+      reports: this.stats.reports,
+      dataset_versions: collector.datasetVersions,
+      buckets_deleted: collector.bucketsDeleted,
+      model_versions: factory.modelsShipped.map((m) => ({
+        version: m.version,
+        method: m.creationMethod,
+        mcc: m.metrics.mcc,
+        productionMs: m.productionMs,
+      })),
+      swaps: engine.swaps,
+      instructions: observer.instructions,
+      adaptations: optimiser.jobs,
+      wall_seconds: (performance.now() - this.#startedAt) / 1000,
+    };
+  }
+}
+
+/** The initial model trains on the replayed stream unless the configuration names another. */
+function withInitialTrainingFile(config: RetuneConfig, input: string | undefined): RetuneConfig {
+  const { initialTraining } = config.model;
+  const file = initialTraining.file ?? input ?? config.replayer.file;
+  return { ...config, model: { ...config.model, initialTraining: { ...initialTraining, file } } };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

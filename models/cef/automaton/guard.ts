@@ -1,0 +1,96 @@
+/**
+ * Conditions resolved into boolean formulas over the alphabet's predicates, so they can be
+ * evaluated on minterms (predicate truth assignments) instead of on events.
+ *
+ * @module
+ */
+
+import type { Condition, PredicateCall } from "../pattern/ast.ts";
+import type { EventTest, PredicateRegistry } from "../predicates/registry.ts";
+
+/** A condition over predicate indices; a literal is a predicate or its negation. */
+export type Guard =
+  | { readonly kind: "literal"; readonly index: number; readonly positive: boolean }
+  | { readonly kind: "constant"; readonly value: boolean }
+  | { readonly kind: "and"; readonly operands: readonly Guard[] }
+  | { readonly kind: "or"; readonly operands: readonly Guard[] }
+  | { readonly kind: "not"; readonly operand: Guard };
+
+/** A distinct predicate of the alphabet. */
+export interface AlphabetPredicate {
+  readonly key: string;
+  readonly test: EventTest;
+}
+
+/** True when `guard` holds for the predicate truth assignment `mask` (bit i = predicate i). */
+export function evaluateGuard(guard: Guard, mask: number): boolean {
+  switch (guard.kind) {
+    case "literal":
+      return ((mask >>> guard.index) & 1) === (guard.positive ? 1 : 0);
+    case "constant":
+      return guard.value;
+    case "and":
+      return guard.operands.every((g) => evaluateGuard(g, mask));
+    case "or":
+      return guard.operands.some((g) => evaluateGuard(g, mask));
+    case "not":
+      return !evaluateGuard(guard.operand, mask);
+  }
+}
+
+/**
+ * Collects the distinct predicates of a pattern and its declarations, numbering them in order
+ * of first appearance. Negations (`OutsideCirclePredicate`) and constants (`TruePredicate`) get
+ * no number of their own: they become negative literals and constants.
+ */
+export class PredicateSet {
+  readonly #registry: PredicateRegistry;
+  readonly #indexByKey = new Map<string, number>();
+  readonly #predicates: AlphabetPredicate[] = [];
+
+  /** Predicates are resolved (and their arguments validated) through `registry`. */
+  constructor(registry: PredicateRegistry) {
+    this.#registry = registry;
+  }
+
+  /** The distinct predicates so far, by index. */
+  get predicates(): readonly AlphabetPredicate[] {
+    return this.#predicates;
+  }
+
+  /** Resolves a predicate call, numbering its predicate if new. */
+  literalOf(call: PredicateCall): Guard {
+    const resolved = this.#registry.resolve(call);
+    switch (resolved.kind) {
+      case "constant":
+        return resolved;
+      case "test":
+        return { kind: "literal", index: this.#indexOf(resolved), positive: true };
+      case "negation":
+        return { kind: "literal", index: this.#indexOf(resolved.of), positive: false };
+    }
+  }
+
+  /** Resolves every predicate of a condition into a guard. */
+  guardOf(condition: Condition): Guard {
+    switch (condition.kind) {
+      case "predicate":
+        return this.literalOf(condition.call);
+      case "and":
+      case "or":
+        return { kind: condition.kind, operands: condition.operands.map((c) => this.guardOf(c)) };
+      case "not":
+        return { kind: "not", operand: this.guardOf(condition.operand) };
+    }
+  }
+
+  #indexOf(predicate: AlphabetPredicate): number {
+    let index = this.#indexByKey.get(predicate.key);
+    if (index === undefined) {
+      index = this.#predicates.length;
+      this.#indexByKey.set(predicate.key, index);
+      this.#predicates.push({ key: predicate.key, test: predicate.test });
+    }
+    return index;
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * The built-in predicates of the Wayeb-compatible syntax. Spatial predicates read the `lon` and
+ * `lat` attributes (degrees), `SpeedBetween` reads `speed`, `IsEventTypePredicate` the event
+ * type; the comparison predicates read the named attribute and are false when it is missing or
+ * not a number (`EQStr`: not a string).
+ *
+ * @module
+ */
+
+import type { StreamEvent } from "../../../protocol/messages.ts";
+import { distanceFrom, type DistanceFromCentre } from "./geo.ts";
+import { type EventTest, type PredicateArgs, PredicateRegistry } from "./registry.ts";
+
+/** A registry holding every built-in predicate. */
+export function builtinRegistry(): PredicateRegistry {
+  const registry = new PredicateRegistry();
+  registerBuiltins(registry);
+  return registry;
+}
+
+/** Registers the built-ins into `registry` (e.g. one that already has user predicates). */
+export function registerBuiltins(registry: PredicateRegistry): void {
+  // One distance function per centre, shared by every predicate around it.
+  const centres = new Map<string, DistanceFromCentre>();
+  const centre = (args: PredicateArgs): DistanceFromCentre => {
+    const lon = inRange(args, "lon", -180, 180);
+    const lat = inRange(args, "lat", -90, 90);
+    const key = `${lon},${lat}`;
+    let distance = centres.get(key);
+    if (distance === undefined) {
+      distance = distanceFrom(lon, lat);
+      centres.set(key, distance);
+    }
+    return distance;
+  };
+  const lonLat = [num("lon"), num("lat")] as const;
+
+  registry.register("WithinCirclePredicate", {
+    params: [...lonLat, num("r_km")],
+    create(args) {
+      const distance = centre(args);
+      const radius = positive(args, "r_km");
+      return test((e) => distance(e) < radius);
+    },
+  });
+  // Exactly "not within", so the alphabet never builds a minterm where both or neither hold.
+  registry.register("OutsideCirclePredicate", {
+    params: [...lonLat, num("r_km")],
+    create(args) {
+      positive(args, "r_km");
+      return {
+        kind: "negation",
+        of: {
+          name: "WithinCirclePredicate",
+          args: [args.lon, args.lat, args.r_km].map((v) => ({
+            kind: "number",
+            value: v as number,
+          })),
+        },
+      };
+    },
+  });
+  registry.register("DistanceBetweenPredicate", {
+    params: [...lonLat, num("min_km"), num("max_km")],
+    create(args) {
+      const distance = centre(args);
+      const [min, max] = interval(args, "min_km", "max_km");
+      return test((e) => {
+        const d = distance(e);
+        return min < d && d < max;
+      });
+    },
+  });
+  registry.register("IsEventTypePredicate", {
+    params: [text("type")],
+    create(args) {
+      const type = args.type as string;
+      return test((e) => e.type === type);
+    },
+  });
+  registerComparison(registry, "GT", (v, x) => v > x);
+  registerComparison(registry, "GTE", (v, x) => v >= x);
+  registerComparison(registry, "LT", (v, x) => v < x);
+  registerComparison(registry, "LTE", (v, x) => v <= x);
+  registerComparison(registry, "EQ", (v, x) => v === x);
+  registry.register("BT", {
+    params: [text("attr"), num("min"), num("max")],
+    create(args) {
+      const attr = args.attr as string;
+      const [min, max] = interval(args, "min", "max");
+      return test((e) => {
+        const v = e.attributes[attr];
+        return typeof v === "number" && min <= v && v < max;
+      });
+    },
+  });
+  registry.register("EQStr", {
+    params: [text("attr"), text("value")],
+    create(args) {
+      const attr = args.attr as string;
+      const value = args.value as string;
+      return test((e) => e.attributes[attr] === value);
+    },
+  });
+  registry.register("SpeedBetween", {
+    params: [num("min"), num("max")],
+    create(args) {
+      const [min, max] = interval(args, "min", "max");
+      return test((e) => {
+        const v = e.attributes.speed;
+        return typeof v === "number" && min <= v && v < max;
+      });
+    },
+  });
+  registry.register("TruePredicate", {
+    params: [],
+    create: () => ({ kind: "constant", value: true }),
+  });
+}
+
+function registerComparison(
+  registry: PredicateRegistry,
+  name: string,
+  compare: (value: number, threshold: number) => boolean,
+): void {
+  registry.register(name, {
+    params: [text("attr"), num("value")],
+    create(args) {
+      const attr = args.attr as string;
+      const threshold = args.value as number;
+      return test((e: StreamEvent) => {
+        const v = e.attributes[attr];
+        return typeof v === "number" && compare(v, threshold);
+      });
+    },
+  });
+}
+
+function test(fn: EventTest): { kind: "test"; test: EventTest } {
+  return { kind: "test", test: fn };
+}
+
+function num(name: string) {
+  return { name, kind: "number" } as const;
+}
+
+function text(name: string) {
+  return { name, kind: "text" } as const;
+}
+
+function inRange(args: PredicateArgs, name: string, min: number, max: number): number {
+  const value = args[name] as number;
+  if (!(value >= min && value <= max)) {
+    throw new RangeError(`${name} must be in [${min}, ${max}]: current value is ${value}`);
+  }
+  return value;
+}
+
+function positive(args: PredicateArgs, name: string): number {
+  const value = args[name] as number;
+  if (!(value > 0 && Number.isFinite(value))) {
+    throw new RangeError(`${name} must be a positive number: current value is ${value}`);
+  }
+  return value;
+}
+
+function interval(args: PredicateArgs, minName: string, maxName: string): [number, number] {
+  const min = args[minName] as number;
+  const max = args[maxName] as number;
+  if (!(min < max)) {
+    throw new RangeError(
+      `${minName} must be less than ${maxName}: current values are ${min} and ${max}`,
+    );
+  }
+  return [min, max];
+}

@@ -1,0 +1,139 @@
+/**
+ * Turns one line of a source file into a StreamEvent, or into the reason it cannot be one. The
+ * replayer and the engine reuse it line by line; `read.ts` uses it for whole files.
+ *
+ * @module
+ */
+
+import type { AttributeValue, StreamEvent } from "../../protocol/messages.ts";
+import { splitCsvLine } from "./csv.ts";
+import { fieldsOf, type SourceSpec } from "./spec.ts";
+
+/** An event, or why the line is not one. */
+export type ParsedLine =
+  | { readonly ok: true; readonly event: StreamEvent }
+  | { readonly ok: false; readonly reason: string };
+
+/** Parses one line of the source. */
+export type LineParser = (line: string) => ParsedLine;
+
+/** Reads a named field of a record; undefined when absent. */
+type Lookup = (name: string) => unknown;
+
+/**
+ * A parser for lines of `spec`. A CSV source with a header needs its header line, which must
+ * name every field the spec reads.
+ */
+export function createLineParser(spec: SourceSpec, headerLine?: string): LineParser {
+  if (spec.format === "jsonl") return (line) => parseJsonLine(line, spec);
+  const columns = csvColumns(spec, headerLine);
+  const index = new Map(columns.map((name, i) => [name, i]));
+  const named = new Set(fieldsOf(spec));
+  const others = spec.otherFields === "infer" ? columns.filter((c) => !named.has(c)) : [];
+  return (line) => {
+    const fields = splitCsvLine(line, spec.delimiter);
+    if (!Array.isArray(fields)) return { ok: false, reason: fields.error };
+    if (fields.length !== columns.length) {
+      return {
+        ok: false,
+        reason: `expected ${columns.length} columns but found ${fields.length}`,
+      };
+    }
+    return toEvent(spec, (name) => fields[index.get(name)!], "csv", others);
+  };
+}
+
+function csvColumns(spec: SourceSpec, headerLine: string | undefined): string[] {
+  if (!spec.header) return spec.columns!;
+  if (headerLine === undefined) {
+    throw new TypeError("headerLine is required: the csv source has a header line");
+  }
+  const columns = splitCsvLine(headerLine, spec.delimiter);
+  if (!Array.isArray(columns)) throw new TypeError(`header line is malformed: ${columns.error}`);
+  const names = columns.map((c) => c.trim());
+  const missing = fieldsOf(spec).filter((field) => !names.includes(field));
+  if (missing.length > 0) {
+    throw new TypeError(
+      `header line lacks the fields ${missing.join(", ")}: current value is ${headerLine}`,
+    );
+  }
+  return names;
+}
+
+function parseJsonLine(line: string, spec: SourceSpec): ParsedLine {
+  let record: unknown;
+  try {
+    record = JSON.parse(line);
+  } catch (error) {
+    return { ok: false, reason: `invalid JSON: ${(error as Error).message}` };
+  }
+  if (typeof record !== "object" || record === null || Array.isArray(record)) {
+    return { ok: false, reason: "a JSON line must be an object" };
+  }
+  const fields = record as Record<string, unknown>;
+  const named = new Set(fieldsOf(spec));
+  const others = spec.otherFields === "infer"
+    ? Object.keys(fields).filter((name) => !named.has(name))
+    : [];
+  return toEvent(
+    spec,
+    (name) => (Object.hasOwn(fields, name) ? fields[name] : undefined),
+    "json",
+    others,
+  );
+}
+
+/**
+ * CSV fields are text and become numbers here; JSON fields must already have their types.
+ * `others` are unnamed fields kept with an inferred type (JSON nulls, booleans and objects are
+ * not attribute values and are left out).
+ */
+function toEvent(
+  spec: SourceSpec,
+  field: Lookup,
+  kind: "csv" | "json",
+  others: readonly string[],
+): ParsedLine {
+  const problems: string[] = [];
+  const text = (name: string): string => {
+    const value = field(name);
+    if (typeof value === "string") return value;
+    if (typeof value === "number" && kind === "json") return String(value);
+    problems.push(`${name} must be a string: current value is ${JSON.stringify(value)}`);
+    return "";
+  };
+  const number = (name: string): number => {
+    const value = field(name);
+    const parsed = typeof value === "number" && kind === "json"
+      ? value
+      : typeof value === "string" && kind === "csv" && value.trim() !== ""
+      ? Number(value)
+      : NaN;
+    if (!Number.isFinite(parsed)) {
+      problems.push(`${name} must be a number: current value is ${JSON.stringify(value)}`);
+    }
+    return parsed;
+  };
+
+  const key = spec.key === null ? "" : text(spec.key);
+  const time = number(spec.timestamp.field);
+  const type = spec.type === null ? "" : text(spec.type);
+  const attributes: Record<string, AttributeValue> = {};
+  for (const name of spec.numeric) attributes[name] = number(name);
+  for (const name of spec.strings) attributes[name] = text(name);
+  for (const name of others) {
+    const value = field(name);
+    if (typeof value === "number") attributes[name] = value;
+    else if (typeof value === "string") attributes[name] = inferred(value, kind);
+  }
+  if (problems.length > 0) return { ok: false, reason: problems.join("; ") };
+  const timestamp = spec.timestamp.unit === "s" ? Math.round(time * 1000) : time;
+  return { ok: true, event: { key, timestamp, type, attributes } };
+}
+
+/** A CSV cell that reads as a finite number is one; JSON strings stay strings. */
+function inferred(value: string, kind: "csv" | "json"): AttributeValue {
+  if (kind === "json" || value.trim() === "") return value;
+  const parsed = Number(value);
+  return Number.isFinite(parsed) ? parsed : value;
+}

@@ -1,0 +1,86 @@
+/**
+ * Wayeb command lines, as argument arrays (no shell). Options use the `--name:value` form of
+ * Wayeb's documentation. Training runs `learnSPST` (a prediction suffix tree over the pattern's
+ * symbolic automaton; the tree's maximum depth is the pattern's `{order:m}`, which Wayeb has no
+ * option for, see `pattern_order.ts`); testing runs `forecasting` with the variable-order model in
+ * the CLASSIFICATION-NEXTK mode, the one whose statistics count true negatives and so give MCC.
+ * In that mode Wayeb reads `maxSpread` as the window k ("a match within the next k events").
+ *
+ * @module
+ */
+
+import type { HyperParameters } from "../../protocol/messages.ts";
+import type { ForecastSettings } from "../model.ts";
+
+/** How the java process is started. */
+export interface WayebInvocation {
+  java: string;
+  jar: string;
+}
+
+/** Files of a training run. */
+export interface LearnFiles {
+  patterns: string;
+  declarations?: string;
+  stream: string;
+  /** Wayeb's stream domain (`maritime`, `json`); empty for its generic `type,timestamp` CSV. */
+  domain: string;
+  outputSpst: string;
+}
+
+/** Files of a test run. Wayeb writes `<statsFile>.csv` and `<statsFile>_pattern`. */
+export interface ForecastFiles {
+  spst: string;
+  stream: string;
+  domain: string;
+  statsFile: string;
+}
+
+/** The full argv: java, its jar and the Wayeb arguments. */
+export function commandLine(invocation: WayebInvocation, args: readonly string[]): string[] {
+  return [invocation.java, "-jar", invocation.jar, ...args];
+}
+
+/** Arguments of `learnSPST` for the given files and hyper-parameters. */
+export function learnArgs(files: LearnFiles, params: HyperParameters): string[] {
+  return [
+    "learnSPST",
+    `--patterns:${files.patterns}`,
+    "--fsmModel:dsfa",
+    ...(files.declarations ? [`--declarations:${files.declarations}`] : []),
+    `--stream:${files.stream}`,
+    ...streamDomain(files.domain),
+    `--outputSpst:${files.outputSpst}`,
+    `--pMin:${params.pMin}`,
+    `--alpha:${params.alpha}`,
+    `--gammaMin:${params.gamma}`,
+    `--r:${params.r}`,
+  ];
+}
+
+/** Arguments of `forecasting` for the given files and settings. */
+export function forecastArgs(files: ForecastFiles, settings: ForecastSettings): string[] {
+  return [
+    "forecasting",
+    "--modelType:vmm",
+    "--fsmModel:dsfa",
+    `--fsm:${files.spst}`,
+    `--stream:${files.stream}`,
+    ...streamDomain(files.domain),
+    `--statsFile:${files.statsFile}`,
+    "--foreMethod:classify-nextk",
+    `--threshold:${settings.threshold}`,
+    `--maxSpread:${settings.maxSpread}`,
+    `--horizon:${settings.horizon}`,
+  ];
+}
+
+/** Without a domain Wayeb reads its generic CSV; with one, the domain's parser (and its args). */
+function streamDomain(domain: string): string[] {
+  return domain === "" ? [] : [`--domainSpecificStream:${domain}`, "--streamArgs:"];
+}
+
+/** The command as one line for messages, quoting arguments with spaces. */
+export function commandText(argv: readonly string[]): string {
+  return argv.map((arg) => (/[\s"']/.test(arg) ? JSON.stringify(arg) : arg)).join(" ");
+}

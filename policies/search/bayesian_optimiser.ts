@@ -1,0 +1,194 @@
+/**
+ * Bayesian optimisation with ask/tell: Latin-hypercube initial points, then a Gaussian process
+ * (Matern, normalised targets, hyper-parameters refitted at every ask) and an acquisition function
+ * (EI, PI, LCB or the GP-Hedge portfolio of the three) maximised over the unit cube. Points asked
+ * but not yet told are modelled at the mean observed value ("constant liar"), so concurrent asks
+ * spread out instead of piling onto one candidate.
+ *
+ * @module
+ */
+
+import {
+  type AcquisitionKind,
+  acquisitionScore,
+  DEFAULT_ACQUISITION_PARAMETERS,
+} from "./acquisition.ts";
+import { type Cube, maximiseAcquisitions } from "./acquisition_maximiser.ts";
+import { EvaluationLedger } from "./evaluation_ledger.ts";
+import { GaussianProcess, type Prediction } from "./gaussian_process.ts";
+import { GpHedge } from "./gp_hedge.ts";
+import { latinHypercube } from "./latin_hypercube.ts";
+import type { KernelParameters, MaternNu } from "./matern.ts";
+import { Random } from "./random.ts";
+import type { Point } from "./space.ts";
+import type { Sample, SearchConfig, SearchStrategy } from "./strategy.ts";
+
+/** The acquisition to maximise; `hedge` is GP-Hedge over EI, PI and LCB (RTCEF's default). */
+export type Acquisition = AcquisitionKind | "hedge";
+
+/** Configuration of a Bayesian optimisation run. */
+export interface BayesianOptimiserConfig extends SearchConfig {
+  /** Points before the model is used, reused samples included; 10 unless told. */
+  initialPoints?: number;
+  /** `hedge` unless told. */
+  acquisition?: Acquisition;
+  /** Improvement margin of EI and PI, in standard deviations of the targets; 0.01 unless told. */
+  xi?: number;
+  /** Confidence width of LCB, in standard deviations; 1.96 unless told. */
+  kappa?: number;
+  /** Matern smoothness; 1.5 unless told. */
+  nu?: MaternNu;
+}
+
+const HEDGE_ARMS: readonly AcquisitionKind[] = ["ei", "pi", "lcb"];
+// Told samples needed before a model is fitted; fewer leaves random asks.
+const MIN_MODEL_SAMPLES = 2;
+// Hyper-parameter fit per ask: warm start from the previous fit plus one random restart.
+const GP_RESTARTS = 1;
+const GP_ITERATIONS = 30;
+
+/** Gaussian-process Bayesian optimisation behind the ask/tell interface. */
+export class BayesianOptimiser implements SearchStrategy {
+  readonly #ledger: EvaluationLedger;
+  readonly #random: Random;
+  readonly #design: number[][];
+  readonly #kinds: readonly AcquisitionKind[];
+  readonly #hedge: GpHedge | null;
+  readonly #xi: number;
+  readonly #kappa: number;
+  readonly #nu: MaternNu;
+  #kernel: KernelParameters | undefined;
+  #hedgeProposals: number[][] | null = null;
+
+  /** Validates `config`, tells the reused samples and lays out the initial design. */
+  constructor(config: BayesianOptimiserConfig) {
+    const {
+      initialPoints = 10,
+      acquisition = "hedge",
+      xi = DEFAULT_ACQUISITION_PARAMETERS.xi,
+      kappa = DEFAULT_ACQUISITION_PARAMETERS.kappa,
+      nu = 1.5,
+    } = config;
+    if (!Number.isSafeInteger(initialPoints) || initialPoints < 0) {
+      throw new RangeError(
+        `initialPoints must be a non-negative integer: current value is ${initialPoints}`,
+      );
+    }
+    if (initialPoints > config.budget) {
+      throw new RangeError(
+        `initialPoints must be <= budget (${config.budget}): current value is ${initialPoints}`,
+      );
+    }
+    if (!["ei", "pi", "lcb", "hedge"].includes(acquisition)) {
+      throw new RangeError(
+        `acquisition must be ei, pi, lcb or hedge: current value is '${acquisition}'`,
+      );
+    }
+    if (!(xi >= 0 && Number.isFinite(xi))) {
+      throw new RangeError(`xi must be finite and >= 0: current value is ${xi}`);
+    }
+    if (!(kappa >= 0 && Number.isFinite(kappa))) {
+      throw new RangeError(`kappa must be finite and >= 0: current value is ${kappa}`);
+    }
+    if (nu !== 1.5 && nu !== 2.5) {
+      throw new RangeError(`nu must be 1.5 or 2.5: current value is ${nu}`);
+    }
+    this.#random = new Random(config.seed ?? 0);
+    this.#ledger = new EvaluationLedger(config);
+    this.#design = latinHypercube(
+      Math.max(0, initialPoints - this.#ledger.reused),
+      config.space.dimensions.length,
+      this.#random,
+    );
+    this.#kinds = acquisition === "hedge" ? HEDGE_ARMS : [acquisition];
+    this.#hedge = acquisition === "hedge" ? new GpHedge(HEDGE_ARMS.length) : null;
+    this.#xi = xi;
+    this.#kappa = kappa;
+    this.#nu = nu;
+  }
+
+  /** The next point: from the initial design, else the acquisition's best free point. */
+  ask(): Point {
+    this.#ledger.ensureBudget();
+    const unit = this.#nextDesignPoint() ??
+      (this.#ledger.history.length < MIN_MODEL_SAMPLES
+        ? this.#ledger.drawFree(this.#random)
+        : this.#propose());
+    return this.#ledger.claim(unit);
+  }
+
+  /** Records the value of an evaluated point. */
+  tell(point: Point, value: number): void {
+    this.#ledger.record(point, value);
+  }
+
+  /** The best sample told so far. */
+  best(): Sample | null {
+    return this.#ledger.best();
+  }
+
+  /** Every sample told, reused ones first. */
+  get history(): readonly Sample[] {
+    return this.#ledger.history;
+  }
+
+  #nextDesignPoint(): number[] | null {
+    while (this.#design.length > 0) {
+      const unit = this.#ledger.space.snap(this.#design.shift()!);
+      if (!this.#ledger.isTaken(unit)) return unit;
+    }
+    return null;
+  }
+
+  /** Fits the model to told and outstanding points, then maximises the acquisition. */
+  #propose(): number[] {
+    const ledger = this.#ledger;
+    const told = ledger.history.map((sample) => ledger.loss(sample.value));
+    const pending = ledger.pendingUnits;
+    const lie = told.reduce((sum, loss) => sum + loss, 0) / told.length;
+    const gp = GaussianProcess.fit(
+      [...ledger.toldUnits, ...pending],
+      [...told, ...pending.map(() => lie)],
+      {
+        nu: this.#nu,
+        start: this.#kernel,
+        restarts: GP_RESTARTS,
+        seed: this.#random.seed(),
+        maxIterations: GP_ITERATIONS,
+      },
+    );
+    this.#kernel = gp.kernel.parameters;
+    const predict = (units: readonly (readonly number[])[]): Prediction => {
+      const { mean, std } = gp.predict(units);
+      return { mean: mean.map((m) => gp.normalise(m)), std: std.map((s) => s / gp.targetScale) };
+    };
+
+    if (this.#hedge !== null && this.#hedgeProposals !== null) {
+      // Rewarded after the refit, as in GP-Hedge: lower predicted loss is a higher reward.
+      this.#hedge.reward(predict(this.#hedgeProposals).mean.map((m) => -m));
+    }
+    const best = Math.min(...told.map((loss) => gp.normalise(loss)));
+    const parameters = { xi: this.#xi, kappa: this.#kappa };
+    const cube: Cube = {
+      dimensions: ledger.space.dimensions.length,
+      snap: (unit) => ledger.space.snap(unit),
+      isTaken: (unit) => ledger.isTaken(unit),
+    };
+    const proposals = maximiseAcquisitions(
+      predict,
+      this.#kinds.map((kind) => (mean: number, std: number) =>
+        acquisitionScore(kind, mean, std, best, parameters)
+      ),
+      cube,
+      this.#random,
+    );
+    const free = proposals.filter((unit): unit is number[] => unit !== null);
+    if (free.length < proposals.length) {
+      // The acquisition pool met no free point: fall back to any free point, or report exhaustion.
+      return ledger.drawFree(this.#random);
+    }
+    if (this.#hedge === null) return free[0];
+    this.#hedgeProposals = free;
+    return free[this.#hedge.choose(this.#random)];
+  }
+}

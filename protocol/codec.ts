@@ -1,0 +1,227 @@
+/**
+ * The one codec of Retune's protocol: payloads and envelopes to and from Avro bytes, with the
+ * compiled schemas of `protocol/schemas.ts`.
+ *
+ * Payloads are checked against their schema as they are written: an invalid value throws a
+ * TypeError naming the field and its value, and no bytes come out. Bytes that do not decode
+ * throw a DecodeError saying why.
+ *
+ * @module
+ */
+
+import avro from "avsc";
+import { Buffer } from "node:buffer";
+import { nanoid } from "nanoid";
+import type { AnyEnvelope, DeadLetter, Envelope, MessageType, PayloadTypes } from "./messages.ts";
+import { envelopeAvroType, payloadAvroTypes } from "./schemas.ts";
+
+/** Bytes that are not a valid encoding of the expected message; `reason` says why. */
+export class DecodeError extends Error {
+  override readonly name = "DecodeError";
+
+  /** Describes bytes that failed to decode as `messageType` (a payload type or "Envelope"). */
+  constructor(readonly messageType: string, readonly reason: string) {
+    super(`cannot decode ${messageType}: ${reason}`);
+  }
+}
+
+/** Encodes a payload with its type's schema; throws a TypeError naming any invalid field. */
+export function encodePayload<T extends MessageType>(type: T, value: PayloadTypes[T]): Uint8Array {
+  return encode(type, formOf(type), value);
+}
+
+/** Decodes a payload written with its type's schema; throws a DecodeError if it cannot. */
+export function decodePayload<T extends MessageType>(type: T, bytes: Uint8Array): PayloadTypes[T] {
+  return decode(type, formOf(type), bytes) as PayloadTypes[T];
+}
+
+/** A new envelope for a payload, with a fresh id and the current wall-clock time. */
+export function newEnvelope<T extends MessageType>(
+  type: T,
+  sender: string,
+  payload: PayloadTypes[T],
+  correlationId: string | null = null,
+): Envelope<T> {
+  return { id: nanoid(), type, sender, sentAt: Date.now(), correlationId, payload };
+}
+
+/** Encodes an envelope, its payload with the payload type's schema. */
+export function encodeEnvelope<T extends MessageType>(envelope: Envelope<T>): Uint8Array {
+  const payload = encodePayload(envelope.type, envelope.payload);
+  return encode("Envelope", envelopeForm, { ...envelope, payload });
+}
+
+/** Decodes an envelope and its payload; throws a DecodeError if either cannot be decoded. */
+export function decodeEnvelope(bytes: Uint8Array): AnyEnvelope {
+  const envelope = decode("Envelope", envelopeForm, bytes) as RawEnvelope;
+  if (!isMessageType(envelope.type)) {
+    throw new DecodeError("Envelope", `unknown payload type ${JSON.stringify(envelope.type)}`);
+  }
+  const payload = decode(envelope.type, formOf(envelope.type), envelope.payload);
+  return { ...envelope, type: envelope.type, payload } as AnyEnvelope;
+}
+
+/** True if `name` is the name of a payload type. */
+export function isMessageType(name: string): name is MessageType {
+  return Object.hasOwn(forms, name);
+}
+
+/** An envelope as its Avro type reads it: the payload still encoded. */
+type RawEnvelope = Omit<Envelope, "payload"> & { type: string; payload: Buffer };
+
+/**
+ * How the TypeScript values of one message type map onto the values its Avro type writes and
+ * reads, where the two differ.
+ */
+interface AvroForm {
+  readonly avro: avro.types.RecordType;
+  toAvro(value: unknown): unknown;
+  fromAvro(value: unknown): unknown;
+  /** Path of a field in the TypeScript value, from its path in the Avro value. */
+  tsPath(avroPath: string[]): string[];
+}
+
+const forms: { readonly [T in MessageType]: AvroForm } = {
+  StreamEvent: sameForm(payloadAvroTypes.StreamEvent),
+  Forecast: sameForm(payloadAvroTypes.Forecast),
+  EnginePosition: sameForm(payloadAvroTypes.EnginePosition),
+  MetricsReport: sameForm(payloadAvroTypes.MetricsReport),
+  Instruction: sameForm(payloadAvroTypes.Instruction),
+  FactoryCommand: kindUnionForm("FactoryCommand", payloadAvroTypes.FactoryCommand),
+  FactoryReport: kindUnionForm("FactoryReport", payloadAvroTypes.FactoryReport),
+  ModelVersion: sameForm(payloadAvroTypes.ModelVersion),
+  DatasetVersion: sameForm(payloadAvroTypes.DatasetVersion),
+  DatasetAssembled: sameForm(payloadAvroTypes.DatasetAssembled),
+  DeadLetter: deadLetterForm(payloadAvroTypes.DeadLetter),
+};
+
+const envelopeForm = sameForm(envelopeAvroType);
+
+function formOf(type: MessageType): AvroForm {
+  if (!isMessageType(type)) {
+    throw new TypeError(`type must be a message type: current value is ${describeValue(type)}`);
+  }
+  return forms[type];
+}
+
+/** The TypeScript value is the Avro value. */
+function sameForm(type: avro.types.RecordType): AvroForm {
+  return {
+    avro: type,
+    toAvro: (value) => value,
+    fromAvro: (value) => value,
+    tsPath: (path) => path,
+  };
+}
+
+/**
+ * A TypeScript union discriminated by `kind`, written as a record whose one field is a union of
+ * records, each named after the kind it carries (e.g. `retune.factory_command.opt_step`).
+ */
+function kindUnionForm(name: string, type: avro.types.RecordType): AvroForm {
+  const [field] = type.fields;
+  const branches = new Map(
+    (field.type as avro.types.WrappedUnionType).types.map((branch) => {
+      const fullName = branch.name ?? "";
+      return [fullName.slice(fullName.lastIndexOf(".") + 1), fullName];
+    }),
+  );
+  return {
+    avro: type,
+    toAvro(value) {
+      const kind = (value as { kind?: unknown } | null)?.kind;
+      const branch = typeof kind === "string" ? branches.get(kind) : undefined;
+      if (branch === undefined) {
+        const kinds = [...branches.keys()].join(", ");
+        throw new TypeError(
+          `${name}.kind must be one of ${kinds}: current value is ${describeValue(kind)}`,
+        );
+      }
+      // The branch record ignores the extra `kind` property, so the value needs no copy.
+      return { [field.name]: { [branch]: value } };
+    },
+    fromAvro(value) {
+      const wrapped = (value as Record<string, Record<string, object>>)[field.name];
+      const [[branch, fields]] = Object.entries(wrapped);
+      return { kind: branch.slice(branch.lastIndexOf(".") + 1), ...fields };
+    },
+    // Drops the union field and the branch name.
+    tsPath: (path) => path.slice(2),
+  };
+}
+
+/** Avro `bytes` are Node Buffers in avsc; DeadLetter.original is a plain Uint8Array. */
+function deadLetterForm(type: avro.types.RecordType): AvroForm {
+  return {
+    avro: type,
+    toAvro(value) {
+      const letter = value as DeadLetter;
+      return letter?.original instanceof Uint8Array
+        ? { ...letter, original: asBuffer(letter.original) }
+        : value;
+    },
+    fromAvro(value) {
+      const letter = value as DeadLetter;
+      // A copy, so the letter does not pin the whole buffer it was decoded from.
+      letter.original = new Uint8Array(letter.original);
+      return letter;
+    },
+    tsPath: (path) => path,
+  };
+}
+
+function encode(name: string, form: AvroForm, value: unknown): Buffer {
+  const avroValue = form.toAvro(value);
+  try {
+    return form.avro.toBuffer(avroValue);
+  } catch (error) {
+    // avsc's writers check every value they write, so the full check runs only to explain one.
+    throw invalidValue(name, form, avroValue) ?? error;
+  }
+}
+
+function invalidValue(name: string, form: AvroForm, avroValue: unknown): TypeError | undefined {
+  const problems: string[] = [];
+  form.avro.isValid(avroValue, {
+    errorHook(path, found, expected) {
+      const field = [name, ...form.tsPath(path)].join(".");
+      problems.push(
+        `${field} must be ${describeType(expected)}: current value is ${describeValue(found)}`,
+      );
+    },
+  });
+  return problems.length === 0 ? undefined : new TypeError(problems.join("; "));
+}
+
+function decode(name: string, form: AvroForm, bytes: Uint8Array): unknown {
+  const buffer = asBuffer(bytes);
+  let decoded: { value: unknown; offset: number };
+  try {
+    decoded = form.avro.decode(buffer, 0);
+  } catch (error) {
+    throw new DecodeError(name, `malformed (${error instanceof Error ? error.message : error})`);
+  }
+  if (decoded.offset < 0) {
+    throw new DecodeError(name, `truncated: ${buffer.length} bytes end inside the value`);
+  }
+  if (decoded.offset < buffer.length) {
+    const trailing = buffer.length - decoded.offset;
+    throw new DecodeError(name, `${trailing} trailing bytes after the value`);
+  }
+  return form.fromAvro(decoded.value);
+}
+
+/** A Buffer view of the same memory (avsc reads and writes Buffers). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+}
+
+function describeType(type: avro.Type): string {
+  if (type instanceof avro.types.EnumType) return `one of ${type.symbols.join(", ")}`;
+  const schema = type.schema();
+  return type.name ?? (typeof schema === "string" ? schema : JSON.stringify(schema));
+}
+
+function describeValue(value: unknown): string {
+  return Deno.inspect(value, { depth: 1, iterableLimit: 8, strAbbreviateSize: 80 });
+}

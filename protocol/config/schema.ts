@@ -1,0 +1,491 @@
+/**
+ * The shape of a Retune configuration file, validated with zod. Every section and key has a
+ * default (the reference system's where it had one, see `reference-system.md`) except
+ * `model.pattern` and `model.source`, which say what to forecast. Objects are strict: an unknown
+ * key, such as a typo, is an error rather than a silently ignored setting. Every duration key ends
+ * in `Ms`; every error message states the expected form of the value, so `ConfigError` can report
+ * "expected an integer >= 1, got ...".
+ *
+ * @module
+ */
+
+import { z } from "zod";
+
+/** A week in milliseconds: the reference system's report and bucket period. */
+const WEEK_MS = 604_800_000;
+
+// ---- value helpers: each names its expected form, which the error message repeats ----
+
+function integer(min: number, max?: number) {
+  const form = max === undefined ? `an integer >= ${min}` : `an integer in [${min}, ${max}]`;
+  const base = z.int({ error: form }).min(min, { error: form });
+  return max === undefined ? base : base.max(max, { error: form });
+}
+
+function numberIn(min: number, max: number, bounds: "[]" | "()" | "[)" | "(]" = "[]") {
+  const form = `a number in ${bounds[0]}${min}, ${max}${bounds[1]}`;
+  const base = z.number({ error: form });
+  const lower = bounds[0] === "[" ? base.gte(min, { error: form }) : base.gt(min, { error: form });
+  return bounds[1] === "]" ? lower.lte(max, { error: form }) : lower.lt(max, { error: form });
+}
+
+function positive() {
+  const form = "a positive number";
+  return z.number({ error: form }).positive({ error: form }).finite({ error: form });
+}
+
+function nonNegative() {
+  const form = "a number >= 0";
+  return z.number({ error: form }).nonnegative({ error: form }).finite({ error: form });
+}
+
+function text() {
+  const form = "a non-empty string";
+  return z.string({ error: form }).min(1, { error: form });
+}
+
+/** A file or folder path; relative paths are resolved by `loadConfig`. */
+function filePath() {
+  const form = "a file path";
+  return z.string({ error: form }).min(1, { error: form });
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: `one of ${values.map((v) => JSON.stringify(v)).join(", ")}` });
+}
+
+function nonEmptyList<T extends z.ZodType>(item: T, form: string) {
+  return z.array(item, { error: `a list of ${form}` }).min(1, {
+    error: `a non-empty list of ${form}`,
+  });
+}
+
+/** Error for a discriminated union on `kind`: a mapping whose kind is one of `kinds`. */
+function kindError(kinds: readonly string[]) {
+  const choices = kinds.map((k) => JSON.stringify(k)).join(", ");
+  return (issue: { code: string }) =>
+    issue.code === "invalid_type" ? `a mapping with kind one of ${choices}` : `one of ${choices}`;
+}
+
+// ---- sections ----
+
+/** Kafka broker address `host:port`. */
+export const brokerAddress = z.string({ error: 'a "host:port" address' }).regex(
+  /^[^\s:,/]+:\d{1,5}$/,
+  { error: 'a "host:port" address' },
+);
+
+/** etcd endpoint URL `http(s)://host:port`. */
+export const etcdEndpoint = z.string({ error: 'an "http(s)://host:port" URL' }).regex(
+  /^https?:\/\/[^\s,/]+(:\d{1,5})?\/?$/,
+  { error: 'an "http(s)://host:port" URL' },
+);
+
+const kafkaSchema = z.strictObject({
+  brokers: nonEmptyList(brokerAddress, '"host:port" addresses').default(["127.0.0.1:9092"]),
+  clientId: text().default("retune"),
+  /** Passed to kafkajs as is: `true` or its TLS options. */
+  ssl: z.union([z.boolean(), z.looseObject({})], {
+    error: "true, false or a mapping of TLS options",
+  })
+    .optional(),
+  /** Passed to kafkajs as is. */
+  sasl: z.looseObject({ mechanism: text() }, { error: "a mapping with a SASL mechanism" })
+    .optional(),
+});
+
+const etcdSchema = z.strictObject({
+  endpoints: nonEmptyList(etcdEndpoint, '"http(s)://host:port" URLs'),
+});
+
+/** Kafka's legal topic name characters. */
+const topicName = z.string({ error: "a topic name" }).regex(/^[A-Za-z0-9._-]{1,249}$/, {
+  error: "a topic name (1-249 of A-Z a-z 0-9 . _ -)",
+});
+
+function topic(name: string, partitions: number) {
+  return z.strictObject({
+    name: topicName.default(name),
+    partitions: integer(1).default(partitions),
+    replication: integer(1).default(1),
+  }).prefault({});
+}
+
+const topicsSchema = z.strictObject({
+  /** Keyed by partition value; its partitions bound the engines that can share the stream. */
+  input: topic("retune.input", 4),
+  output: topic("retune.output", 4),
+  metrics: topic("retune.metrics", 1),
+  position: topic("retune.position", 1),
+  deadLetters: topic("retune.dead-letters", 1),
+  instructions: topic("retune.instructions", 1),
+  factoryCommands: topic("retune.factory-commands", 1),
+  factoryReports: topic("retune.factory-reports", 1),
+  modelVersions: topic("retune.model-versions", 1),
+  datasetVersions: topic("retune.dataset-versions", 1),
+  datasetsAssembled: topic("retune.datasets-assembled", 1),
+}).superRefine((topics, ctx) => {
+  const seen = new Map<string, string>();
+  for (const [purpose, { name }] of Object.entries(topics)) {
+    const other = seen.get(name);
+    if (other !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: [purpose, "name"],
+        message: `expected a name of its own, got "${name}", already the name of topics.${other}`,
+      });
+    }
+    seen.set(name, purpose);
+  }
+});
+
+const loggingSchema = z.strictObject({
+  level: oneOf(["debug", "info", "warning", "error"]).default("info"),
+  format: oneOf(["text", "json"]).default("text"),
+});
+
+const storageSchema = z.strictObject({
+  /** Buckets, datasets and model artifacts; relative to the working directory by default. */
+  dir: filePath().default("./.retune"),
+});
+
+const SOURCE_DOMAINS = ["maritime", "csv", "jsonl", "demo_abc"] as const;
+
+/**
+ * Where the fields of a generic CSV or JSON-lines source go: the shape of `SourceSpec` in
+ * `models/sources/spec.ts` without its `format` (the domain gives it), with the same defaults.
+ * Rules across fields (a CSV needs `header: true` or `columns`) are checked there.
+ */
+const sourceMappingSchema = z.strictObject({
+  /** CSV only: the first line names the columns. */
+  header: z.boolean({ error: "true or false" }).default(false),
+  /** CSV only: column names in order, when there is no header line. */
+  columns: nonEmptyList(text(), "column names").nullable().default(null),
+  /** CSV only: the field separator. */
+  delimiter: z.string({ error: "a single character" }).length(1, { error: "a single character" })
+    .default(","),
+  /** Field holding the partition value (e.g. a vessel's mmsi); null: one partition. */
+  key: text().nullable(),
+  timestamp: z.strictObject({ field: text(), unit: oneOf(["s", "ms"]) }, {
+    error: "a mapping { field, unit: s | ms }",
+  }),
+  /** Field holding the event type; null: every event has type "". */
+  type: text().nullable().default(null),
+  numeric: z.array(text(), { error: "a list of field names" }).default([]),
+  strings: z.array(text(), { error: "a list of field names" }).default([]),
+  /** Fields the mapping does not name: dropped, or kept with their type inferred. */
+  otherFields: oneOf(["drop", "infer"]).default("drop"),
+});
+
+const sourceSchema = z.strictObject({
+  domain: oneOf(SOURCE_DOMAINS),
+  mapping: sourceMappingSchema.optional(),
+}).superRefine((source, ctx) => {
+  const generic = source.domain === "csv" || source.domain === "jsonl";
+  if (generic && source.mapping === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["mapping"],
+      message: `missing, required when domain is "${source.domain}" (key, timestamp and fields)`,
+    });
+  }
+  if (!generic && source.mapping !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["mapping"],
+      message: `not allowed: the "${source.domain}" domain has a fixed format`,
+    });
+  }
+});
+
+/** Forecasting hyper-parameters, in the optimiser's search ranges (RTCEF's). */
+const hyperParametersSchema = z.strictObject({
+  order: integer(1, 5).default(2),
+  threshold: numberIn(0, 1).default(0.5),
+  pMin: numberIn(0, 1, "()").default(0.001),
+  gamma: numberIn(0, 1, "()").default(0.001),
+  alpha: nonNegative().default(0),
+  r: positive().default(1.05),
+});
+
+const forecastSchema = z.strictObject({
+  horizon: integer(1).default(200),
+  maxSpread: integer(0).default(200),
+});
+
+const wayebSchema = z.strictObject({
+  /** The user's Wayeb jar (Retune does not ship Wayeb). */
+  jar: filePath(),
+  /** The java executable: a name looked up on PATH, or a path. */
+  java: text().default("java"),
+});
+
+const MODEL_KINDS = ["cef-pst", "cef-markov", "wayeb"] as const;
+
+/** The offline stream the initial model (version 0) is trained on, as RTCEF trained its own. */
+const initialTrainingSchema = z.strictObject({
+  /** Default: the replayer's stream (`replayer.file` or `--input`). */
+  file: filePath().optional(),
+  /** Train on the first n events of it. */
+  events: integer(1).default(5_000),
+});
+
+const modelSchema = z.strictObject({
+  kind: oneOf(MODEL_KINDS).default("cef-pst"),
+  pattern: filePath(),
+  declarations: filePath().optional(),
+  source: sourceSchema,
+  initialParams: hyperParametersSchema.prefault({}),
+  initialTraining: initialTrainingSchema.prefault({}),
+  forecast: forecastSchema.prefault({}),
+  wayeb: wayebSchema.optional(),
+}).superRefine((model, ctx) => {
+  if (model.kind === "wayeb" && model.wayeb === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["wayeb"],
+      message: 'missing, required when kind is "wayeb" (jar: path to your Wayeb jar)',
+    });
+  }
+});
+
+/** How often something happens: every n events or every n ms of stream time. */
+function cadence<E extends string, T extends string>(
+  eventsKey: E,
+  timeKey: T,
+  timeDefault: number,
+) {
+  const form = `expected exactly one of ${eventsKey}: n or ${timeKey}: n`;
+  return z.strictObject({ [eventsKey]: integer(1).optional(), [timeKey]: integer(1).optional() })
+    .refine((v) => (v[eventsKey] === undefined) !== (v[timeKey] === undefined), { error: form })
+    .transform((v) =>
+      (v[eventsKey] !== undefined ? { [eventsKey]: v[eventsKey] } : { [timeKey]: v[timeKey] }) as
+        | { [K in E]: number }
+        | { [K in T]: number }
+    )
+    .prefault({ [timeKey]: timeDefault });
+}
+
+const engineSchema = z.strictObject({
+  /** Metrics report cadence; the reference system reported every week of stream time. */
+  report: cadence("everyEvents", "everyStreamMs", WEEK_MS),
+  /** How often the engine publishes its input position (RTCEF: every 100 events). */
+  positionEveryEvents: integer(1).default(100),
+});
+
+const collectionPolicySchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("last_k"), k: integer(1).default(4) }),
+  z.strictObject({
+    kind: z.literal("exponential_decay"),
+    /** Weight of a bucket `age` buckets old: exp(-lambda * age). */
+    lambda: positive().default(0.5),
+    k: integer(1).default(4),
+  }),
+  z.strictObject({ kind: z.literal("score_based"), k: integer(1).default(4) }),
+], { error: kindError(["last_k", "exponential_decay", "score_based"]) });
+
+const collectorSchema = z.strictObject({
+  /** Bucket size; the reference system used one week of stream time. */
+  bucket: cadence("byEvents", "byStreamMs", WEEK_MS),
+  keep: integer(1).default(9),
+  policy: collectionPolicySchema.prefault({ kind: "last_k" }),
+}).superRefine((collector, ctx) => {
+  if (collector.policy.k > collector.keep) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["policy", "k"],
+      message:
+        `expected an integer <= collector.keep (${collector.keep}), got ${collector.policy.k}`,
+    });
+  }
+});
+
+const minScore = () => numberIn(-1, 1).default(0.2);
+
+const retrainPolicySchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("trend"),
+    /** Reports the line is fitted to. */
+    k: integer(2).default(3),
+    slopeThreshold: z.number({ error: "a negative number" })
+      .negative({ error: "a negative number" }).default(-0.025),
+    /** Reports after a retrain during which a further decline means optimise. */
+    guard: integer(0).default(4),
+    minScore: minScore(),
+  }),
+  z.strictObject({
+    kind: z.literal("difference"),
+    trainDrop: positive().default(0.025),
+    optimiseDrop: positive().default(0.1),
+    minScore: minScore(),
+  }).superRefine((policy, ctx) => {
+    if (policy.optimiseDrop <= policy.trainDrop) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["optimiseDrop"],
+        message: `expected a number > trainDrop (${policy.trainDrop}), got ${policy.optimiseDrop}`,
+      });
+    }
+  }),
+  z.strictObject({
+    kind: z.literal("page_hinkley"),
+    /** Tolerated decline per report. */
+    delta: nonNegative().default(0.01),
+    /** Alarm threshold on the cumulative decline. */
+    lambda: positive().default(0.2),
+    minScore: minScore(),
+  }),
+], { error: kindError(["trend", "difference", "page_hinkley"]) });
+
+const observerSchema = z.strictObject({
+  policy: retrainPolicySchema.prefault({ kind: "trend" }),
+});
+
+const optimiserSchema = z.strictObject({
+  strategy: oneOf(["bayesian", "random"]).default("bayesian"),
+  initialPoints: integer(1).default(10),
+  /** Evaluations per optimisation, reused samples included (RTCEF: 20, 5 of them reused). */
+  evaluations: integer(1).default(20),
+  /** Best samples carried over from the previous optimisation. */
+  reuse: integer(0).default(5),
+  acquisition: oneOf(["hedge", "ei", "pi", "lcb"]).default("hedge"),
+  seed: integer(0).default(1234),
+  initDeadlineMs: integer(1).default(60_000),
+  stepDeadlineMs: integer(1).default(600_000),
+  trainDeadlineMs: integer(1).default(600_000),
+  finaliseDeadlineMs: integer(1).default(600_000),
+  /** Extra attempts for a request that missed its deadline. */
+  retries: integer(0).default(1),
+}).superRefine((optimiser, ctx) => {
+  if (optimiser.reuse >= optimiser.evaluations) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["reuse"],
+      message:
+        `expected an integer < optimiser.evaluations (${optimiser.evaluations}), got ${optimiser.reuse}`,
+    });
+  }
+});
+
+const evaluationSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("holdout"), testFraction: numberIn(0, 1, "()").default(0.3) }),
+  z.strictObject({ kind: z.literal("walk_forward"), folds: integer(1).default(3) }),
+], { error: kindError(["holdout", "walk_forward"]) });
+
+const factorySchema = z.strictObject({
+  /** Candidates are tested on later data than they were trained on (RTCEF: 70/30 split). */
+  evaluation: evaluationSchema.prefault({ kind: "holdout" }),
+  /** Training/testing jobs run at once. */
+  concurrency: integer(1).default(1),
+});
+
+const rateSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("max") }),
+  z.strictObject({ kind: z.literal("events_per_second"), value: positive() }),
+  z.strictObject({ kind: z.literal("speedup"), value: positive() }),
+], { error: kindError(["max", "events_per_second", "speedup"]) });
+
+const replayerSchema = z.strictObject({
+  /** The stream to replay (overridden by `--input`). */
+  file: filePath().optional(),
+  rate: rateSchema.prefault({ kind: "max" }),
+  /** Start this many 30-day months into the stream, wrapping the head around. */
+  rotateMonths: integer(0).optional(),
+});
+
+const supervisionSchema = z.strictObject({
+  initialBackoffMs: integer(1).default(500),
+  maxBackoffMs: integer(1).default(30_000),
+  /** More restarts than this within `withinMs` escalates. */
+  maxRestarts: integer(0).default(5),
+  withinMs: integer(1).default(60_000),
+}).superRefine((supervision, ctx) => {
+  if (supervision.maxBackoffMs < supervision.initialBackoffMs) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["maxBackoffMs"],
+      message:
+        `expected an integer >= initialBackoffMs (${supervision.initialBackoffMs}), got ${supervision.maxBackoffMs}`,
+    });
+  }
+});
+
+/** The whole configuration file. */
+export const configSchema = z.strictObject({
+  transport: oneOf(["in-process", "kafka"]).default("in-process"),
+  kafka: kafkaSchema.prefault({}),
+  /** Absent: the registry lives in process. */
+  etcd: etcdSchema.optional(),
+  topics: topicsSchema.prefault({}),
+  logging: loggingSchema.prefault({}),
+  storage: storageSchema.prefault({}),
+  model: modelSchema,
+  engine: engineSchema.prefault({}),
+  collector: collectorSchema.prefault({}),
+  observer: observerSchema.prefault({}),
+  optimiser: optimiserSchema.prefault({}),
+  factory: factorySchema.prefault({}),
+  replayer: replayerSchema.prefault({}),
+  supervision: supervisionSchema.prefault({}),
+});
+
+/** A validated configuration with every default filled in. */
+export type RetuneConfig = z.infer<typeof configSchema>;
+/** How mailboxes and data topics are carried. */
+export type TransportKind = RetuneConfig["transport"];
+/** Kafka connection settings. */
+export type KafkaConfig = RetuneConfig["kafka"];
+/** etcd connection settings (absent: in-process registry). */
+export type EtcdConfig = z.infer<typeof etcdSchema>;
+/** Every topic, by purpose. */
+export type TopicsConfig = RetuneConfig["topics"];
+/** What a topic is for. */
+export type TopicPurpose = keyof TopicsConfig;
+/** One topic's name and layout. */
+export type TopicConfig = TopicsConfig[TopicPurpose];
+/** Log level and format. */
+export type LoggingConfig = RetuneConfig["logging"];
+/** The lowest level logged. */
+export type LogLevelName = LoggingConfig["level"];
+/** Where artifacts and collected data live. */
+export type StorageConfig = RetuneConfig["storage"];
+/** The model, its pattern, its data source and its starting parameters. */
+export type ModelConfig = RetuneConfig["model"];
+/** Which forecasting model implementation. */
+export type ModelKind = ModelConfig["kind"];
+/** The input's format and how its fields map to events. */
+export type SourceConfig = ModelConfig["source"];
+/** A known input format. */
+export type SourceDomain = SourceConfig["domain"];
+/** Field mapping of a generic CSV or JSON-lines source. */
+export type SourceMapping = z.infer<typeof sourceMappingSchema>;
+/** Forecast horizon and widest interval, in events. */
+export type ForecastConfig = ModelConfig["forecast"];
+/** The user-supplied Wayeb jar and java executable. */
+export type WayebConfig = z.infer<typeof wayebSchema>;
+/** Engine reporting settings. */
+export type EngineConfig = RetuneConfig["engine"];
+/** Every n events or every n ms of stream time. */
+export type ReportCadence = EngineConfig["report"];
+/** Collector settings. */
+export type CollectorConfig = RetuneConfig["collector"];
+/** Bucket size: n events or n ms of stream time. */
+export type BucketCadence = CollectorConfig["bucket"];
+/** Which buckets make a dataset. */
+export type CollectionPolicyConfig = CollectorConfig["policy"];
+/** Observer settings. */
+export type ObserverConfig = RetuneConfig["observer"];
+/** When the observer asks for a retrain or an optimisation. */
+export type RetrainPolicyConfig = ObserverConfig["policy"];
+/** Optimiser budget, strategy and deadlines. */
+export type OptimiserConfig = RetuneConfig["optimiser"];
+/** Factory settings. */
+export type FactoryConfig = RetuneConfig["factory"];
+/** How candidates are tested on held-out data. */
+export type EvaluationConfig = FactoryConfig["evaluation"];
+/** Replayer settings. */
+export type ReplayerConfig = RetuneConfig["replayer"];
+/** Replay pacing. */
+export type RateConfig = ReplayerConfig["rate"];
+/** Supervisor restart settings. */
+export type SupervisionConfig = RetuneConfig["supervision"];

@@ -1,0 +1,91 @@
+/**
+ * Logging for every role, on LogTape: one category per role (`["retune", role]`), written to
+ * standard error as text or JSON lines, from the configured level up. Standard output stays free
+ * for a command's own output.
+ *
+ * Messages are LogTape templates: `{name}` is replaced by the property `name`. The text format also
+ * appends the properties the message does not mention, so no context is lost on a terminal.
+ *
+ * @module
+ */
+
+import {
+  configureSync,
+  type ConsoleSinkOptions,
+  getConsoleSink,
+  getJsonLinesFormatter,
+  getLogger,
+  getTextFormatter,
+  type LogLevel,
+  type LogRecord,
+  type TextFormatter,
+} from "@logtape/logtape";
+import type { LoggingConfig } from "./config/schema.ts";
+
+/** Properties attached to a log record. */
+export type LogProperties = Record<string, unknown>;
+
+/** The logger roles and the actor runtime write to. */
+export interface Log {
+  debug(message: string, properties?: LogProperties): void;
+  info(message: string, properties?: LogProperties): void;
+  warn(message: string, properties?: LogProperties): void;
+  error(message: string, properties?: LogProperties): void;
+}
+
+/** Options of `setupLogging`. */
+export interface LoggingOptions {
+  /** Where lines go (its `error` method is used). Default: the global console, i.e. stderr. */
+  console?: ConsoleSinkOptions["console"];
+}
+
+/** Every level goes to `console.error`, which Deno writes to stderr synchronously. */
+const TO_STDERR: Record<LogLevel, "error"> = {
+  trace: "error",
+  debug: "error",
+  info: "error",
+  warning: "error",
+  error: "error",
+  fatal: "error",
+};
+
+/** Configures logging for the whole process; calling it again replaces the previous setup. */
+export function setupLogging(config: LoggingConfig, options: LoggingOptions = {}): void {
+  const formatter = config.format === "json" ? getJsonLinesFormatter() : textFormatter;
+  configureSync({
+    reset: true,
+    sinks: { stderr: getConsoleSink({ formatter, levelMap: TO_STDERR, console: options.console }) },
+    loggers: [
+      { category: ["retune"], lowestLevel: config.level, sinks: ["stderr"] },
+      // LogTape's own diagnostics: only problems, not its start-up notice.
+      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["stderr"] },
+    ],
+  });
+}
+
+/** The logger of one role (or any sub-part, e.g. `roleLogger("factory", "wayeb")`). */
+export function roleLogger(role: string, ...subcategory: string[]): Log {
+  const logger = getLogger(["retune", role, ...subcategory]);
+  return {
+    debug: (message, properties) => logger.debug(message, properties),
+    info: (message, properties) => logger.info(message, properties),
+    warn: (message, properties) => logger.warn(message, properties),
+    error: (message, properties) => logger.error(message, properties),
+  };
+}
+
+const textFormatter: TextFormatter = getTextFormatter({
+  timestamp: "date-time-tz",
+  category: ".",
+  format: ({ timestamp, level, category, message, record }) =>
+    `${timestamp} ${level} ${category}: ${message}${unmentioned(record)}`,
+});
+
+/** ` key=value` for each property the message template does not interpolate. */
+function unmentioned(record: LogRecord): string {
+  const template = typeof record.rawMessage === "string" ? record.rawMessage : "";
+  return Object.entries(record.properties)
+    .filter(([key]) => !template.includes(`{${key}}`))
+    .map(([key, value]) => ` ${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+    .join("");
+}

@@ -1,0 +1,75 @@
+/**
+ * The Avro schemas of every message (`schemas/*.avsc`), compiled once when this module loads.
+ *
+ * The files are imported as text, so they belong to the module graph: `deno compile` embeds them
+ * and no read permission is needed. (Deno refuses `with { type: "json" }` for the `.avsc`
+ * extension, and renaming the files would hide that they are Avro schemas.)
+ *
+ * @module
+ */
+
+import avro from "avsc";
+import { boundedBlocks } from "./avro_bounded_blocks.ts";
+import type { MessageType } from "./messages.ts";
+import bucketRef from "../schemas/BucketRef.avsc" with { type: "text" };
+import creationMethod from "../schemas/CreationMethod.avsc" with { type: "text" };
+import datasetAssembled from "../schemas/DatasetAssembled.avsc" with { type: "text" };
+import datasetVersion from "../schemas/DatasetVersion.avsc" with { type: "text" };
+import deadLetter from "../schemas/DeadLetter.avsc" with { type: "text" };
+import enginePosition from "../schemas/EnginePosition.avsc" with { type: "text" };
+import envelope from "../schemas/Envelope.avsc" with { type: "text" };
+import factoryCommand from "../schemas/FactoryCommand.avsc" with { type: "text" };
+import factoryReport from "../schemas/FactoryReport.avsc" with { type: "text" };
+import forecast from "../schemas/Forecast.avsc" with { type: "text" };
+import hyperParameters from "../schemas/HyperParameters.avsc" with { type: "text" };
+import instruction from "../schemas/Instruction.avsc" with { type: "text" };
+import metricsReport from "../schemas/MetricsReport.avsc" with { type: "text" };
+import modelVersion from "../schemas/ModelVersion.avsc" with { type: "text" };
+import scores from "../schemas/Scores.avsc" with { type: "text" };
+import streamEvent from "../schemas/StreamEvent.avsc" with { type: "text" };
+
+/** Every named type compiled so far, by full name: later schemas refer to earlier ones by name. */
+const named: Record<string, avro.Type> = {};
+
+function compile(source: string): avro.Type {
+  return avro.Type.forSchema(JSON.parse(source), {
+    registry: named,
+    omitRecordMethods: true,
+    typeHook: boundedBlocks,
+  });
+}
+
+function compileRecord(source: string): avro.types.RecordType {
+  const type = compile(source);
+  if (!(type instanceof avro.types.RecordType)) {
+    throw new TypeError(`a message schema must be a record: current schema is ${source}`);
+  }
+  return type;
+}
+
+// Shared named types first.
+for (const shared of [scores, hyperParameters, bucketRef, creationMethod]) compile(shared);
+
+/** The compiled Avro type of every payload, by message type (record `retune.<Type>`). */
+export const payloadAvroTypes: { readonly [T in MessageType]: avro.types.RecordType } = {
+  StreamEvent: compileRecord(streamEvent),
+  Forecast: compileRecord(forecast),
+  EnginePosition: compileRecord(enginePosition),
+  MetricsReport: compileRecord(metricsReport),
+  Instruction: compileRecord(instruction),
+  FactoryCommand: compileRecord(factoryCommand),
+  FactoryReport: compileRecord(factoryReport),
+  ModelVersion: compileRecord(modelVersion),
+  DatasetVersion: compileRecord(datasetVersion),
+  DatasetAssembled: compileRecord(datasetAssembled),
+  DeadLetter: compileRecord(deadLetter),
+};
+
+/** The compiled Avro type of the envelope; its `payload` holds the payload's own encoding. */
+export const envelopeAvroType: avro.types.RecordType = compileRecord(envelope);
+
+// avsc decodes a record as an instance of a class generated per record type; giving those classes
+// Object.prototype makes decoded records plain objects, deep-equal to literals of the TS types.
+for (const type of Object.values(named)) {
+  if (type instanceof avro.types.RecordType) type.recordConstructor.prototype = Object.prototype;
+}

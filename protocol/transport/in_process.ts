@@ -1,0 +1,422 @@
+/**
+ * The in-process transport: when every role runs in one process, mailboxes and data topics are
+ * bounded in-memory logs with Kafka's semantics (partitions, per-key order, consumer groups with
+ * committed offsets, at-least-once delivery), so the roles cannot tell it from Kafka.
+ *
+ * Memory is bounded by `capacity` records per partition:
+ * - `publish` waits while the slowest group that ever subscribed to the topic lags `capacity`
+ *   records behind on the target partition (backpressure); records every such group committed
+ *   are released. A group stays registered after its subscriptions stop (like Kafka's committed
+ *   offsets), so a restarting actor loses nothing, and a group that never comes back eventually
+ *   stalls its publishers.
+ * - A topic nobody ever subscribed to keeps only its `capacity` newest records per partition
+ *   (older ones are dropped, as by a retention limit) and never blocks `publish`.
+ *
+ * Hand-off is per batch: a consumer takes up to `maxBatch` waiting records of one partition at
+ * once and no promise is created per record.
+ *
+ * @module
+ */
+
+// The Transport interface is asynchronous; this log answers at once, and `async` still turns bad
+// input into a rejection like every other failure.
+// deno-lint-ignore-file require-await
+
+import { Partitioners, type PartitionMetadata } from "kafkajs";
+import type {
+  BatchContext,
+  ConsumedRecord,
+  OutgoingRecord,
+  SubscribeOptions,
+  Subscription,
+  Transport,
+} from "./transport.ts";
+
+/** Sizes of the in-process logs. */
+export interface InProcessTransportOptions {
+  /** Partitions of a topic created on first use, unless listed in `topics`. Default 4. */
+  partitions?: number;
+  /** Partition counts of particular topics. */
+  topics?: Record<string, number>;
+  /** Records per partition a group may lag before `publish` waits (see module doc). Default 10,000. */
+  capacity?: number;
+}
+
+const defaultMaxBatch = 500;
+const noHeaders: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/** A bounded in-memory log with consumer groups, implementing `Transport`. */
+export class InProcessTransport implements Transport {
+  readonly #defaultPartitions: number;
+  readonly #partitionCounts: Record<string, number>;
+  readonly #capacity: number;
+  readonly #topics = new Map<string, Topic>();
+  readonly #subscriptions = new Set<InProcessSubscription>();
+  #closed = false;
+
+  /** Validates the sizes; topics are created on first use. */
+  constructor(options: InProcessTransportOptions = {}) {
+    const { partitions = 4, topics = {}, capacity = 10_000 } = options;
+    requirePositiveInteger("partitions", partitions);
+    requirePositiveInteger("capacity", capacity);
+    for (const [topic, count] of Object.entries(topics)) {
+      requirePositiveInteger(`topics.${topic}`, count);
+    }
+    this.#defaultPartitions = partitions;
+    this.#partitionCounts = { ...topics };
+    this.#capacity = capacity;
+  }
+
+  /** Appends the records (same key, same partition, in order); waits while a partition is full. */
+  async publish(topic: string, records: OutgoingRecord[]): Promise<void> {
+    this.#requireOpen();
+    const log = this.#topic(topic);
+    const timestamp = Date.now();
+    for (const record of records) {
+      const partition = log.partitionFor(record.key);
+      while (log.isFull(partition)) {
+        // Consumers must see what this call appended so far, or nobody would make room.
+        log.wakeConsumers();
+        await log.partitions[partition].room.wait();
+        this.#requireOpen();
+      }
+      log.append(partition, record, timestamp);
+    }
+    log.wakeConsumers();
+  }
+
+  /** Joins `options.group` on `options.topics`; a new group starts at `options.start`. */
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    this.#requireOpen();
+    const { group, topics, start = "earliest", maxBatch = defaultMaxBatch } = options;
+    if (group.length === 0) {
+      throw new RangeError(`group must be a non-empty string: current value is ''`);
+    }
+    if (topics.length === 0) throw new RangeError(`topics must not be empty: current value is []`);
+    requirePositiveInteger("maxBatch", maxBatch);
+    const logs = topics.map((name) => this.#topic(name));
+    for (const log of logs) log.join(group, start);
+    const subscription = new InProcessSubscription(logs, group, maxBatch, options.handler, () => {
+      this.#subscriptions.delete(subscription);
+    });
+    this.#subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Number of partitions of a topic (creating it on first use). */
+  async partitions(topic: string): Promise<number> {
+    return this.#topic(topic).partitions.length;
+  }
+
+  /** Next offset to be written, per partition. */
+  async endOffsets(topic: string): Promise<number[]> {
+    return this.#topic(topic).partitions.map((partition) => partition.end);
+  }
+
+  /** Stops every subscription (each finishes its in-flight batch); waiting publishers reject. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const log of this.#topics.values()) {
+      for (const partition of log.partitions) partition.room.notify();
+    }
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.stop()));
+  }
+
+  #topic(name: string): Topic {
+    let log = this.#topics.get(name);
+    if (log === undefined) {
+      if (name.length === 0) {
+        throw new RangeError(`topic must be a non-empty string: current value is ''`);
+      }
+      log = new Topic(name, this.#partitionCounts[name] ?? this.#defaultPartitions, this.#capacity);
+      this.#topics.set(name, log);
+    }
+    return log;
+  }
+
+  #requireOpen(): void {
+    if (this.#closed) throw new Error("in-process transport is closed");
+  }
+}
+
+/** A wake-up shared by every waiter: one promise per wait round, none per record. */
+class Wakeup {
+  #waiting: PromiseWithResolvers<void> | undefined;
+
+  wait(): Promise<void> {
+    this.#waiting ??= Promise.withResolvers<void>();
+    return this.#waiting.promise;
+  }
+
+  notify(): void {
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.resolve();
+  }
+}
+
+/** Retained records of one partition: offsets `base` .. `end - 1`. */
+class Partition {
+  /** Records from index `head` on are retained; the prefix awaits compaction. */
+  records: ConsumedRecord[] = [];
+  head = 0;
+  base = 0;
+  /** Woken whenever records are released. */
+  readonly room = new Wakeup();
+
+  get end(): number {
+    return this.base + this.records.length - this.head;
+  }
+
+  /** Records `from` .. `to - 1` (offsets, all retained). */
+  slice(from: number, to: number): ConsumedRecord[] {
+    const start = this.head + from - this.base;
+    return this.records.slice(start, start + to - from);
+  }
+
+  /** Drops records below `offset`. */
+  releaseBelow(offset: number): void {
+    if (offset <= this.base) return;
+    this.head += offset - this.base;
+    this.base = offset;
+    if (this.head > 1024 && this.head * 2 > this.records.length) {
+      this.records = this.records.slice(this.head);
+      this.head = 0;
+    }
+    this.room.notify();
+  }
+}
+
+/** A group's position on one topic. */
+interface GroupState {
+  /** Next offset to hand out per partition = committed offset (one batch in flight at most). */
+  committed: number[];
+  /** Whether a member is handling a batch of the partition right now. */
+  busy: boolean[];
+}
+
+/** One topic: its partitions and the groups that subscribed to it. */
+class Topic {
+  readonly partitions: Partition[];
+  readonly groups = new Map<string, GroupState>();
+  /** One per subscription: woken when records arrive or a partition becomes free. */
+  readonly consumers = new Set<Wakeup>();
+  readonly #name: string;
+  readonly #capacity: number;
+  readonly #partitioner: KeyPartitioner;
+
+  constructor(name: string, partitions: number, capacity: number) {
+    this.#name = name;
+    this.#capacity = capacity;
+    this.partitions = Array.from({ length: partitions }, () => new Partition());
+    this.#partitioner = new KeyPartitioner(partitions);
+  }
+
+  partitionFor(key: string | null): number {
+    return this.#partitioner.partition(key);
+  }
+
+  wakeConsumers(): void {
+    for (const consumer of this.consumers) consumer.notify();
+  }
+
+  /** Whether the slowest group lags `capacity` records on the partition. */
+  isFull(partition: number): boolean {
+    if (this.groups.size === 0) return false;
+    const log = this.partitions[partition];
+    return log.end - log.base >= this.#capacity;
+  }
+
+  append(partition: number, record: OutgoingRecord, timestamp: number): void {
+    const log = this.partitions[partition];
+    log.records.push({
+      topic: this.#name,
+      partition,
+      offset: log.end,
+      key: record.key,
+      value: record.value,
+      headers: record.headers ?? noHeaders,
+      timestamp,
+    });
+    if (this.groups.size === 0 && log.end - log.base > this.#capacity) {
+      log.releaseBelow(log.end - this.#capacity);
+    }
+  }
+
+  /** Registers a group (if new) at the start position. */
+  join(group: string, start: "earliest" | "latest"): void {
+    if (this.groups.has(group)) return;
+    this.groups.set(group, {
+      committed: this.partitions.map((log) => start === "earliest" ? log.base : log.end),
+      busy: this.partitions.map(() => false),
+    });
+    // The new group may be the first one: retention now follows committed offsets only.
+    this.#release();
+  }
+
+  /** Moves a group's committed offset and releases what every group committed. */
+  commit(state: GroupState, partition: number, offset: number): void {
+    state.committed[partition] = offset;
+    state.busy[partition] = false;
+    this.#releasePartition(partition);
+    this.wakeConsumers();
+  }
+
+  /** Gives a partition back without committing: its batch goes to the next member. */
+  abandon(state: GroupState, partition: number): void {
+    state.busy[partition] = false;
+    this.wakeConsumers();
+  }
+
+  #release(): void {
+    for (let partition = 0; partition < this.partitions.length; partition++) {
+      this.#releasePartition(partition);
+    }
+  }
+
+  #releasePartition(partition: number): void {
+    let floor = Infinity;
+    for (const state of this.groups.values()) floor = Math.min(floor, state.committed[partition]);
+    this.partitions[partition].releaseBelow(floor);
+  }
+}
+
+/**
+ * Kafka's default partitioner (murmur2 of the key, round-robin for null keys), so a key lands on
+ * the same partition number under either transport. Memoised because hashing through kafkajs
+ * allocates a buffer per call, too slow for the event stream.
+ */
+class KeyPartitioner {
+  readonly #partition = Partitioners.DefaultPartitioner();
+  readonly #memo = new Map<string, number>();
+  readonly #metadata: PartitionMetadata[];
+
+  constructor(partitions: number) {
+    this.#metadata = Array.from({ length: partitions }, (_, partitionId) => ({
+      partitionErrorCode: 0,
+      partitionId,
+      leader: 0,
+      replicas: [0],
+      isr: [0],
+    }));
+  }
+
+  partition(key: string | null): number {
+    if (key === null) return this.#hash(null);
+    let partition = this.#memo.get(key);
+    if (partition === undefined) {
+      if (this.#memo.size >= 65_536) this.#memo.clear();
+      partition = this.#hash(key);
+      this.#memo.set(key, partition);
+    }
+    return partition;
+  }
+
+  #hash(key: string | null): number {
+    return this.#partition({
+      topic: "",
+      partitionMetadata: this.#metadata,
+      message: { key, value: null },
+    });
+  }
+}
+
+/** A member of a group on one or more topics, looping: claim a batch, handle it, commit. */
+class InProcessSubscription implements Subscription {
+  readonly done: Promise<void>;
+  readonly #slots: Slot[];
+  readonly #maxBatch: number;
+  readonly #handler: SubscribeOptions["handler"];
+  readonly #stopping = new AbortController();
+  /** Woken by the topics (records, free partitions) and by `stop`. */
+  readonly #wakeup = new Wakeup();
+  /** Where the next claim starts looking, so every partition gets its turn. */
+  #cursor = 0;
+
+  constructor(
+    logs: Topic[],
+    group: string,
+    maxBatch: number,
+    handler: SubscribeOptions["handler"],
+    onEnd: () => void,
+  ) {
+    this.#slots = logs.flatMap((log) => {
+      const state = log.groups.get(group)!;
+      return log.partitions.map((_, partition) => ({ log, state, partition }));
+    });
+    this.#maxBatch = maxBatch;
+    this.#handler = handler;
+    for (const log of logs) log.consumers.add(this.#wakeup);
+    this.done = this.#run().finally(() => {
+      for (const log of logs) log.consumers.delete(this.#wakeup);
+      onEnd();
+    });
+    // Whoever awaits `done` still sees the rejection; this only keeps an unobserved one from
+    // crashing the process.
+    this.done.catch(() => {});
+  }
+
+  /** Stops intake and waits for the in-flight batch to be handled and committed. */
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    this.#wakeup.notify();
+    await this.done.catch(() => {});
+  }
+
+  async #run(): Promise<void> {
+    // Let `subscribe` return before the first handler call, as with a real broker.
+    await Promise.resolve();
+    const context: BatchContext = {
+      heartbeat: () => Promise.resolve(),
+      stopping: this.#stopping.signal,
+    };
+    while (!this.#stopping.signal.aborted) {
+      const claim = this.#claim();
+      if (claim === undefined) {
+        await this.#wakeup.wait();
+        continue;
+      }
+      const { log, state, partition, from, to } = claim;
+      try {
+        await this.#handler(log.partitions[partition].slice(from, to), context);
+      } catch (error) {
+        log.abandon(state, partition);
+        throw error;
+      }
+      log.commit(state, partition, to);
+    }
+  }
+
+  #claim(): Claim | undefined {
+    const slots = this.#slots;
+    for (let step = 0; step < slots.length; step++) {
+      const slot = slots[(this.#cursor + step) % slots.length];
+      const from = slot.state.committed[slot.partition];
+      const end = slot.log.partitions[slot.partition].end;
+      if (slot.state.busy[slot.partition] || from >= end) continue;
+      slot.state.busy[slot.partition] = true;
+      this.#cursor = (this.#cursor + step + 1) % slots.length;
+      return { ...slot, from, to: Math.min(end, from + this.#maxBatch) };
+    }
+    return undefined;
+  }
+}
+
+/** One partition of one topic as seen by a group. */
+interface Slot {
+  log: Topic;
+  state: GroupState;
+  partition: number;
+}
+
+/** A batch a member took: offsets `from` .. `to - 1` of a slot. */
+interface Claim extends Slot {
+  from: number;
+  to: number;
+}
+
+function requirePositiveInteger(name: string, value: number): void {
+  if (!(Number.isInteger(value) && value > 0)) {
+    throw new RangeError(`${name} must be a positive integer: current value is ${value}`);
+  }
+}

@@ -1,0 +1,323 @@
+/**
+ * The Kafka transport (kafkajs). Writes go through one idempotent producer with acks=all, so a
+ * retried send neither loses nor duplicates records, and keyed records keep their order (Kafka's
+ * murmur2 partitioner). Each subscription is one consumer-group member that hands the handler a
+ * partition's records in batches and commits a batch's offset only after the handler resolved:
+ * delivery is at least once, and a restarted member resumes from the committed offsets.
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import {
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  Kafka,
+  type KafkaConfig,
+  type KafkaMessage,
+  type LogEntry,
+  logLevel,
+  Partitioners,
+  type Producer,
+} from "kafkajs";
+import { getLogger } from "@logtape/logtape";
+import type {
+  BatchContext,
+  ConsumedRecord,
+  OutgoingRecord,
+  SubscribeOptions,
+  Subscription,
+  Transport,
+} from "./transport.ts";
+
+/** Where kafkajs's own warnings and errors go. */
+export interface KafkaLogger {
+  warn(message: string, properties?: Record<string, unknown>): void;
+  error(message: string, properties?: Record<string, unknown>): void;
+}
+
+/** How to reach the cluster and how consumers keep their membership. */
+export interface KafkaTransportOptions {
+  /** Bootstrap brokers, `host:port`. */
+  brokers: string[];
+  /** Default `retune`. */
+  clientId?: string;
+  /** Passed to kafkajs as is. */
+  ssl?: KafkaConfig["ssl"];
+  /** Passed to kafkajs as is. */
+  sasl?: KafkaConfig["sasl"];
+  /** Receives kafkajs records at WARN and above. Default: logtape category `retune.kafka`. */
+  logger?: KafkaLogger;
+  /** A member silent this long is dropped from its group, ms. Default 30,000 (kafkajs). */
+  sessionTimeoutMs?: number;
+  /** Default 3,000 (kafkajs). */
+  heartbeatIntervalMs?: number;
+  /**
+   * Longest a fetch waits for records, ms; `stop` waits for the fetch in flight, so this bounds
+   * how long stopping an idle member takes. Default 500 (the Java client's `fetch.max.wait.ms`).
+   */
+  fetchMaxWaitMs?: number;
+}
+
+const defaultMaxBatch = 500;
+
+/** A `Transport` over a Kafka cluster. */
+export class KafkaTransport implements Transport {
+  readonly #kafka: Kafka;
+  readonly #sessionTimeoutMs: number | undefined;
+  readonly #heartbeatIntervalMs: number | undefined;
+  readonly #fetchMaxWaitMs: number;
+  readonly #subscriptions = new Set<KafkaSubscription>();
+  #producer: Promise<Producer> | undefined;
+  #admin: Promise<Admin> | undefined;
+
+  /** Validates the options; connections open on first use. */
+  constructor(options: KafkaTransportOptions) {
+    const { brokers, sessionTimeoutMs, heartbeatIntervalMs, fetchMaxWaitMs = 500 } = options;
+    if (brokers.length === 0 || brokers.some((broker) => !/^[^:\s]+:\d+$/.test(broker))) {
+      throw new RangeError(
+        `brokers must be a non-empty list of host:port: current value is ${
+          JSON.stringify(brokers)
+        }`,
+      );
+    }
+    for (
+      const [name, value] of [
+        ["sessionTimeoutMs", sessionTimeoutMs],
+        ["heartbeatIntervalMs", heartbeatIntervalMs],
+        ["fetchMaxWaitMs", fetchMaxWaitMs],
+      ] as const
+    ) {
+      if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+        throw new RangeError(`${name} must be a positive integer: current value is ${value}`);
+      }
+    }
+    const logger = options.logger ?? getLogger(["retune", "kafka"]);
+    this.#kafka = new Kafka({
+      brokers,
+      clientId: options.clientId ?? "retune",
+      ssl: options.ssl,
+      sasl: options.sasl,
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry) => forward(logger, entry),
+    });
+    this.#sessionTimeoutMs = sessionTimeoutMs;
+    this.#heartbeatIntervalMs = heartbeatIntervalMs;
+    this.#fetchMaxWaitMs = fetchMaxWaitMs;
+  }
+
+  /** Sends the records with acks=all; resolves once the cluster acknowledged all of them. */
+  async publish(topic: string, records: OutgoingRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const producer = await this.#connectedProducer();
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: records.map((record) => ({
+        key: record.key,
+        value: Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength),
+        headers: record.headers,
+      })),
+    });
+  }
+
+  /** Joins the group; resolves once the member runs. A new group starts at `options.start`. */
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    const { group, topics, maxBatch = defaultMaxBatch } = options;
+    if (group.length === 0) {
+      throw new RangeError(`group must be a non-empty string: current value is ''`);
+    }
+    if (topics.length === 0) throw new RangeError(`topics must not be empty: current value is []`);
+    if (!(Number.isInteger(maxBatch) && maxBatch > 0)) {
+      throw new RangeError(`maxBatch must be a positive integer: current value is ${maxBatch}`);
+    }
+    const consumer = this.#kafka.consumer({
+      groupId: group,
+      sessionTimeout: this.#sessionTimeoutMs,
+      heartbeatInterval: this.#heartbeatIntervalMs,
+      maxWaitTimeInMs: this.#fetchMaxWaitMs,
+      // A crashed member ends the subscription; restarting is the supervisor's call, not kafkajs's.
+      retry: { restartOnFailure: () => Promise.resolve(false) },
+    });
+    const subscription = new KafkaSubscription(consumer, { ...options, maxBatch }, () => {
+      this.#subscriptions.delete(subscription);
+    });
+    this.#subscriptions.add(subscription);
+    await subscription.start();
+    return subscription;
+  }
+
+  /** Number of partitions of a topic, from the cluster's metadata. */
+  async partitions(topic: string): Promise<number> {
+    const admin = await this.#connectedAdmin();
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    return topics[0].partitions.length;
+  }
+
+  /** High watermark per partition. */
+  async endOffsets(topic: string): Promise<number[]> {
+    const admin = await this.#connectedAdmin();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    const ends: number[] = [];
+    for (const { partition, high } of offsets) ends[partition] = Number(high);
+    return ends;
+  }
+
+  /** Stops every subscription (each commits its in-flight batch), then disconnects the clients. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.stop()));
+    const [producer, admin] = [this.#producer, this.#admin];
+    this.#producer = this.#admin = undefined;
+    await Promise.all([
+      producer?.then((client) => client.disconnect(), () => {}),
+      admin?.then((client) => client.disconnect(), () => {}),
+    ]);
+  }
+
+  #connectedProducer(): Promise<Producer> {
+    this.#producer ??= connect(
+      this.#kafka.producer({
+        idempotent: true,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      }),
+      () => this.#producer = undefined,
+    );
+    return this.#producer;
+  }
+
+  #connectedAdmin(): Promise<Admin> {
+    this.#admin ??= connect(this.#kafka.admin(), () => this.#admin = undefined);
+    return this.#admin;
+  }
+}
+
+/** Connects a client; on failure forgets it (`forget`) so the next call tries again. */
+async function connect<C extends { connect(): Promise<void> }>(
+  client: C,
+  forget: () => void,
+): Promise<C> {
+  try {
+    await client.connect();
+    return client;
+  } catch (error) {
+    forget();
+    throw error;
+  }
+}
+
+/** One group member: handles batches, commits after each, and ends on stop, failure or crash. */
+class KafkaSubscription implements Subscription {
+  readonly done: Promise<void>;
+  readonly #consumer: Consumer;
+  readonly #options: SubscribeOptions & { maxBatch: number };
+  readonly #stopping = new AbortController();
+  readonly #settle = Promise.withResolvers<void>();
+  #ending: Promise<void> | undefined;
+
+  constructor(
+    consumer: Consumer,
+    options: SubscribeOptions & { maxBatch: number },
+    onEnd: () => void,
+  ) {
+    this.#consumer = consumer;
+    this.#options = options;
+    this.done = this.#settle.promise.finally(onEnd);
+    // Whoever awaits `done` still sees the rejection; this only keeps an unobserved one from
+    // crashing the process.
+    this.done.catch(() => {});
+  }
+
+  /** Connects, subscribes and starts the fetch loop. */
+  async start(): Promise<void> {
+    const { topics, start = "earliest" } = this.#options;
+    this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) void this.#end(payload.error);
+    });
+    try {
+      await this.#consumer.connect();
+      await this.#consumer.subscribe({ topics, fromBeginning: start === "earliest" });
+      await this.#consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => this.#eachBatch(payload),
+      });
+    } catch (error) {
+      await this.#end(error);
+      throw error;
+    }
+  }
+
+  /** Stops intake, waits for the in-flight batch (which commits), leaves the group. */
+  async stop(): Promise<void> {
+    await this.#end(undefined);
+    await this.done.catch(() => {});
+  }
+
+  async #eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, isRunning, isStale } = payload;
+    const { handler, maxBatch } = this.#options;
+    const context: BatchContext = { heartbeat: payload.heartbeat, stopping: this.#stopping.signal };
+    for (let from = 0; from < batch.messages.length; from += maxBatch) {
+      if (this.#stopping.signal.aborted || !isRunning() || isStale()) return;
+      const records = batch.messages
+        .slice(from, from + maxBatch)
+        .map((message) => toConsumed(batch.topic, batch.partition, message));
+      try {
+        await handler(records, context);
+      } catch (error) {
+        // Not committed: the group redelivers this batch to the next member.
+        void this.#end(error);
+        return;
+      }
+      const last = records[records.length - 1].offset;
+      payload.resolveOffset(String(last));
+      await payload.commitOffsetsIfNecessary({
+        topics: [{
+          topic: batch.topic,
+          partitions: [{ partition: batch.partition, offset: String(last + 1) }],
+        }],
+      });
+      // A large fetch handled slowly must not cost the membership.
+      await payload.heartbeat();
+    }
+  }
+
+  /** Ends once: stops intake, disconnects (after the in-flight batch), settles `done`. */
+  #end(failure: unknown): Promise<void> {
+    this.#ending ??= (async () => {
+      this.#stopping.abort();
+      try {
+        await this.#consumer.disconnect();
+      } catch (error) {
+        failure ??= error;
+      }
+      if (failure === undefined) this.#settle.resolve();
+      else this.#settle.reject(failure);
+    })();
+    return this.#ending;
+  }
+}
+
+function toConsumed(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (value !== undefined) headers[name] = String(value);
+  }
+  return {
+    topic,
+    partition,
+    offset: Number(message.offset),
+    key: message.key === null ? null : message.key.toString(),
+    value: message.value ?? new Uint8Array(0),
+    headers,
+    timestamp: Number(message.timestamp),
+  };
+}
+
+function forward(logger: KafkaLogger, entry: LogEntry): void {
+  const { message, ...properties } = entry.log;
+  const record = { ...properties, namespace: entry.namespace };
+  if (entry.level === logLevel.ERROR) logger.error(`kafkajs: ${message}`, record);
+  else logger.warn(`kafkajs: ${message}`, record);
+}

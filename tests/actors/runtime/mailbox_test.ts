@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { subscribeMailbox } from "../../../actors/runtime/mailbox.ts";
+import type { Logger } from "../../../actors/runtime/logger.ts";
+import { InProcessTransport } from "../../../protocol/transport/in_process.ts";
+import type { ConsumedRecord } from "../../../protocol/transport/transport.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Resolves once `predicate` holds, checking after every turn of the event loop. */
+async function until(predicate: () => boolean): Promise<void> {
+  while (!predicate()) await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+function decodeNumber(bytes: Uint8Array): number {
+  const value = Number(decoder.decode(bytes));
+  if (!Number.isInteger(value)) throw new Error(`not an integer: ${decoder.decode(bytes)}`);
+  return value;
+}
+
+Deno.test("undecodable records go to the dead-letter topic and the mailbox keeps going", async () => {
+  const transport = new InProcessTransport({ partitions: 1 });
+  const actor = {
+    subscribe: transport.subscribe.bind(transport),
+    publish: transport.publish.bind(transport),
+    logger: quiet,
+  };
+  const handled: number[] = [];
+  const subscription = await subscribeMailbox(actor, {
+    topic: "inbox",
+    group: "actor",
+    maxBatch: 2,
+    decode: decodeNumber,
+    deadLetterTopic: "inbox.dead",
+    toDeadLetter: (record: ConsumedRecord, reason: string) =>
+      encoder.encode(`${record.topic}@${record.offset}: ${reason}`),
+    handler: (deliveries) => {
+      handled.push(...deliveries.map((delivery) => delivery.message));
+    },
+  });
+  const dead: string[] = [];
+  const deadReader = await transport.subscribe({
+    group: "audit",
+    topics: ["inbox.dead"],
+    handler: (records) => {
+      dead.push(...records.map((r) => decoder.decode(r.value)));
+      return Promise.resolve();
+    },
+  });
+  await transport.publish(
+    "inbox",
+    ["1", "2", "oops", "3", "4"].map((text) => ({
+      key: "k",
+      value: encoder.encode(text),
+    })),
+  );
+  await until(() => handled.length === 4 && dead.length === 1);
+  await subscription.stop();
+  await deadReader.stop();
+  await transport.close();
+  assert.deepEqual(handled, [1, 2, 3, 4]);
+  assert.deepEqual(dead, ["inbox@2: not an integer: oops"]);
+});
+
+Deno.test("a mailbox cannot dead-letter into itself", async () => {
+  const transport = new InProcessTransport();
+  await assert.rejects(
+    subscribeMailbox({
+      subscribe: transport.subscribe.bind(transport),
+      publish: transport.publish.bind(transport),
+      logger: quiet,
+    }, {
+      topic: "inbox",
+      group: "g",
+      decode: decodeNumber,
+      deadLetterTopic: "inbox",
+      toDeadLetter: () => new Uint8Array(),
+      handler: async () => {},
+    }),
+    /deadLetterTopic must differ from the mailbox topic: current value is 'inbox'/,
+  );
+  await transport.close();
+});

@@ -1,0 +1,239 @@
+import assert from "node:assert/strict";
+import FakeTimers from "@sinonjs/fake-timers";
+import type { ActorContext, Behaviour, ChildSpec } from "../../../actors/runtime/actor.ts";
+import type { Logger, LogProperties } from "../../../actors/runtime/logger.ts";
+import { EscalationError, Supervisor } from "../../../actors/runtime/supervisor.ts";
+import { InProcessTransport } from "../../../protocol/transport/in_process.ts";
+
+/** Keeps every log record for assertions. */
+class RecordingLogger implements Logger {
+  records: { level: string; message: string; properties: LogProperties }[] = [];
+  debug(message: string, properties: LogProperties = {}) {
+    this.records.push({ level: "debug", message, properties });
+  }
+  info(message: string, properties: LogProperties = {}) {
+    this.records.push({ level: "info", message, properties });
+  }
+  warn(message: string, properties: LogProperties = {}) {
+    this.records.push({ level: "warn", message, properties });
+  }
+  error(message: string, properties: LogProperties = {}) {
+    this.records.push({ level: "error", message, properties });
+  }
+  restartDelays(): unknown[] {
+    return this.records
+      .filter((record) => record.message.startsWith("restarting"))
+      .map((record) => record.properties.delayMs);
+  }
+}
+
+/** A child that records when each incarnation started and stopped, and can be told to fail. */
+function child(name: string, events: string[], start: (context: ActorContext) => void = () => {}) {
+  const spec: ChildSpec = {
+    name,
+    create: (): Behaviour => ({
+      start(context) {
+        events.push(`start ${name} @${Date.now()}`);
+        start(context);
+      },
+      stop() {
+        events.push(`stop ${name} @${Date.now()}`);
+      },
+    }),
+  };
+  return spec;
+}
+
+function fakeClock() {
+  return FakeTimers.install({ toFake: ["setTimeout", "clearTimeout", "Date"], now: 0 });
+}
+
+// jitter 0 makes the delays exact: 100, 200, 400, ...
+const backoff = { initialMs: 100, maxMs: 10_000, factor: 2, jitter: 0 };
+
+Deno.test("a child whose start throws is restarted with growing delays, then escalates", async () => {
+  const clock = fakeClock();
+  try {
+    const events: string[] = [];
+    const logger = new RecordingLogger();
+    const supervisor = new Supervisor({
+      name: "sup",
+      transport: new InProcessTransport(),
+      children: [child("flaky", events, () => {
+        throw new Error(`boom at ${Date.now()}`);
+      })],
+      maxRestarts: 3,
+      withinMs: 60_000,
+      backoff,
+      logger,
+    });
+    await supervisor.start();
+    await clock.tickAsync(10_000);
+    assert.deepEqual(events, [
+      "start flaky @0",
+      "stop flaky @0",
+      "start flaky @100",
+      "stop flaky @100",
+      "start flaky @300",
+      "stop flaky @300",
+      "start flaky @700",
+      "stop flaky @700",
+    ]);
+    assert.deepEqual(logger.restartDelays(), [100, 200, 400]);
+    const error = await supervisor.done.then(() => undefined, (error) => error);
+    assert.ok(error instanceof EscalationError);
+    assert.equal(error.child, "flaky");
+    assert.match(error.message, /supervisor 'sup' gave up: child 'flaky' failed after 3 restarts/);
+    assert.match(error.message, /last error: Error: boom at 700/);
+    assert.ok(logger.records.some((record) => record.level === "error"), "escalation is logged");
+  } finally {
+    clock.uninstall();
+  }
+});
+
+Deno.test("fail() from a callback restarts only that child; stop runs every stop hook", async () => {
+  const clock = fakeClock();
+  try {
+    const events: string[] = [];
+    let incarnation = 0;
+    const supervisor = new Supervisor({
+      name: "sup",
+      transport: new InProcessTransport(),
+      children: [
+        child("steady", events),
+        child("timer", events, (context) => {
+          // Only the first incarnation fails, 50 ms after it started.
+          if (incarnation++ === 0) setTimeout(() => context.fail(new Error("lost")), 50);
+        }),
+      ],
+      backoff,
+      logger: new RecordingLogger(),
+    });
+    await supervisor.start();
+    await clock.tickAsync(1_000);
+    await supervisor.stop();
+    await supervisor.done;
+    assert.deepEqual(events, [
+      "start steady @0",
+      "start timer @0",
+      "stop timer @50",
+      "start timer @150",
+      "stop timer @1000",
+      "stop steady @1000",
+    ]);
+  } finally {
+    clock.uninstall();
+  }
+});
+
+Deno.test("failures further apart than the window neither escalate nor grow the delay", async () => {
+  const clock = fakeClock();
+  try {
+    const events: string[] = [];
+    const logger = new RecordingLogger();
+    const supervisor = new Supervisor({
+      name: "sup",
+      transport: new InProcessTransport(),
+      children: [child("rare", events, (context) => {
+        setTimeout(() => context.fail(new Error("rare")), 5_000);
+      })],
+      maxRestarts: 1,
+      withinMs: 2_000,
+      backoff,
+      logger,
+    });
+    await supervisor.start();
+    await clock.tickAsync(16_000);
+    assert.deepEqual(logger.restartDelays(), [100, 100, 100]);
+    await supervisor.stop();
+    await supervisor.done;
+  } finally {
+    clock.uninstall();
+  }
+});
+
+Deno.test("a failing subscription crashes the actor and its batch reaches the next incarnation", async () => {
+  const clock = fakeClock();
+  try {
+    const transport = new InProcessTransport({ partitions: 1 });
+    const handled: string[] = [];
+    let incarnation = 0;
+    const spec: ChildSpec = {
+      name: "consumer",
+      create: () => {
+        const mine = incarnation++;
+        return {
+          async start(context) {
+            await context.subscribe({
+              group: "consumer",
+              topics: ["inbox"],
+              handler: (records) => {
+                if (mine === 0) return Promise.reject(new Error("first incarnation cannot handle"));
+                handled.push(...records.map((record) => new TextDecoder().decode(record.value)));
+                return Promise.resolve();
+              },
+            });
+          },
+        };
+      },
+    };
+    const supervisor = new Supervisor({
+      name: "sup",
+      transport,
+      children: [spec],
+      backoff,
+      logger: new RecordingLogger(),
+    });
+    await supervisor.start();
+    await transport.publish("inbox", [{ key: "k", value: new TextEncoder().encode("hello") }]);
+    await clock.tickAsync(1_000);
+    await supervisor.stop();
+    await transport.close();
+    assert.equal(incarnation, 2);
+    assert.deepEqual(handled, ["hello"]);
+  } finally {
+    clock.uninstall();
+  }
+});
+
+Deno.test("stop during a restart delay cancels the restart", async () => {
+  const clock = fakeClock();
+  try {
+    const events: string[] = [];
+    const supervisor = new Supervisor({
+      name: "sup",
+      transport: new InProcessTransport(),
+      children: [child("flaky", events, () => {
+        throw new Error("boom");
+      })],
+      backoff,
+      logger: new RecordingLogger(),
+    });
+    await supervisor.start();
+    await clock.tickAsync(50);
+    await supervisor.stop();
+    await clock.tickAsync(1_000);
+    await supervisor.done;
+    assert.deepEqual(events, ["start flaky @0", "stop flaky @0"]);
+  } finally {
+    clock.uninstall();
+  }
+});
+
+Deno.test("bad supervisor options are rejected up front", () => {
+  const transport = new InProcessTransport();
+  assert.throws(
+    () => new Supervisor({ name: "s", transport, children: [], withinMs: 0 }),
+    { name: "RangeError", message: "withinMs must be a positive number: current value is 0" },
+  );
+  assert.throws(
+    () =>
+      new Supervisor({ name: "s", transport, children: [], backoff: { initialMs: 0, maxMs: 1 } }),
+    { name: "RangeError", message: "initialMs must be a positive number: current value is 0" },
+  );
+  const twin = child("twin", []);
+  assert.throws(
+    () => new Supervisor({ name: "s", transport, children: [twin, twin] }),
+    /children must have unique names: 'twin' appears twice/,
+  );
+});

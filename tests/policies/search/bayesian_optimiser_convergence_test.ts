@@ -1,0 +1,58 @@
+/**
+ * Bayesian optimisation against standard test functions, and against random search at equal
+ * budget. Budgets and gaps were chosen with margin over what the seeds reach (see the report).
+ */
+import assert from "node:assert/strict";
+import type { Point, SearchSpace } from "../../../policies/search/space.ts";
+import { createStrategy } from "../../../policies/search/strategy.ts";
+import type { MaternNu } from "../../../policies/search/matern.ts";
+import { BRANIN, HARTMANN6, median } from "./test_functions.ts";
+
+interface Problem {
+  space: SearchSpace;
+  minimum: number;
+  evaluate(point: Point): number;
+}
+
+interface Run {
+  kind: "bayesian" | "random";
+  budget: number;
+  seed: number;
+  nu?: MaternNu;
+}
+
+function bestFound(problem: Problem, run: Run): number {
+  const strategy = createStrategy({ ...run, space: problem.space, direction: "minimise" });
+  for (let i = 0; i < run.budget; i++) {
+    const point = strategy.ask();
+    strategy.tell(point, problem.evaluate(point));
+  }
+  return strategy.best()!.value;
+}
+
+const SEEDS = [0, 1, 2, 3, 4];
+
+Deno.test("Branin: within 0.05 of the global minimum after 30 evaluations (nu 2.5), 5 seeds", () => {
+  for (const seed of SEEDS) {
+    const best = bestFound(BRANIN, { kind: "bayesian", budget: 30, seed, nu: 2.5 });
+    assert.ok(best - BRANIN.minimum < 0.05, `seed ${seed}: best ${best}`);
+  }
+});
+
+Deno.test("Branin: RTCEF's defaults get within 0.1 in 30 evaluations and beat random search", () => {
+  const optimised = SEEDS.map((seed) => bestFound(BRANIN, { kind: "bayesian", budget: 30, seed }));
+  const random = SEEDS.map((seed) => bestFound(BRANIN, { kind: "random", budget: 30, seed }));
+  optimised.forEach((best, i) => assert.ok(best - BRANIN.minimum < 0.1, `seed ${i}: best ${best}`));
+  assert.ok(
+    median(optimised) - BRANIN.minimum < (median(random) - BRANIN.minimum) / 4,
+    `median gaps: BO ${median(optimised) - BRANIN.minimum}, random ${median(random) - BRANIN.minimum}`,
+  );
+});
+
+Deno.test("Hartmann-6: within 0.15 of the global minimum after 60 evaluations and beats random search", () => {
+  const seeds = [0, 1];
+  const optimised = seeds.map((seed) => bestFound(HARTMANN6, { kind: "bayesian", budget: 60, seed }));
+  const random = seeds.map((seed) => bestFound(HARTMANN6, { kind: "random", budget: 60, seed }));
+  optimised.forEach((best, i) => assert.ok(best - HARTMANN6.minimum < 0.15, `seed ${i}: best ${best}`));
+  assert.ok(median(optimised) < median(random) - 0.5, `medians: BO ${median(optimised)}, random ${median(random)}`);
+});

@@ -1,0 +1,220 @@
+import assert from "node:assert/strict";
+import FakeTimers from "@sinonjs/fake-timers";
+import {
+  decodeEnvelope,
+  DecodeError,
+  decodePayload,
+  encodeEnvelope,
+  encodePayload,
+  isMessageType,
+  newEnvelope,
+} from "../../protocol/codec.ts";
+import type { FactoryCommand, Forecast, MessageType } from "../../protocol/messages.ts";
+import { envelopeAvroType } from "../../protocol/schemas.ts";
+import { commandsByKind, samples } from "./message_samples.ts";
+
+const [forecast] = samples.Forecast;
+
+function decodeFailure(decode: () => unknown): DecodeError {
+  try {
+    decode();
+  } catch (error) {
+    assert.ok(error instanceof DecodeError, `expected a DecodeError, got ${error}`);
+    return error;
+  }
+  assert.fail("decoding succeeded");
+}
+
+Deno.test("newEnvelope stamps a fresh id and the current time", { permissions: "none" }, () => {
+  const clock = FakeTimers.install({ now: 1_700_000_000_123, toFake: ["Date"] });
+  try {
+    const first = newEnvelope("Forecast", "engine-0", forecast);
+    const second = newEnvelope("Forecast", "engine-0", forecast, "req-1");
+    assert.equal(first.sentAt, 1_700_000_000_123);
+    assert.equal(first.correlationId, null);
+    assert.equal(second.correlationId, "req-1");
+    assert.match(first.id, /^[\w-]{21}$/);
+    assert.notEqual(first.id, second.id);
+  } finally {
+    clock.uninstall();
+  }
+});
+
+Deno.test("every sample round-trips inside an envelope", { permissions: "none" }, () => {
+  for (const type of Object.keys(samples) as MessageType[]) {
+    for (const payload of samples[type]) {
+      const envelope = newEnvelope(type, "tester", payload, "corr");
+      assert.deepStrictEqual(decodeEnvelope(encodeEnvelope(envelope)), envelope);
+    }
+  }
+});
+
+Deno.test("a decoded envelope narrows its payload by type", { permissions: "none" }, () => {
+  const decoded = decodeEnvelope(
+    encodeEnvelope(newEnvelope("FactoryCommand", "optimiser", commandsByKind.opt_step)),
+  );
+  assert.equal(decoded.type, "FactoryCommand");
+  if (decoded.type === "FactoryCommand" && decoded.payload.kind === "opt_step") {
+    assert.equal(decoded.payload.stepId, 7);
+  } else {
+    assert.fail(`unexpected payload ${decoded.type}`);
+  }
+});
+
+Deno.test("decoding reads a view at any offset of a larger buffer", { permissions: "none" }, () => {
+  const bytes = encodePayload("Forecast", forecast);
+  const larger = new Uint8Array(bytes.length + 10);
+  larger.set(bytes, 7);
+  assert.deepStrictEqual(decodePayload("Forecast", larger.subarray(7, 7 + bytes.length)), forecast);
+});
+
+Deno.test(
+  "invalid values are rejected naming the field path and value",
+  { permissions: "none" },
+  () => {
+    const cases: [MessageType, unknown, RegExp][] = [
+      [
+        "Forecast",
+        { ...forecast, counter: 1.5 },
+        /^Forecast\.counter must be long: current value is 1\.5$/,
+      ],
+      [
+        "Forecast",
+        { ...forecast, key: undefined },
+        /^Forecast\.key must be string: current value is undefined$/,
+      ],
+      ["Forecast", null, /^Forecast must be retune\.Forecast: current value is null$/],
+      [
+        "FactoryCommand",
+        { ...commandsByKind.train, params: { ...commandsByKind.train.params, order: "3" } },
+        /^FactoryCommand\.params\.order must be int: current value is "3"$/,
+      ],
+      [
+        "FactoryCommand",
+        { ...commandsByKind.train, kind: "retrain" },
+        /^FactoryCommand\.kind must be one of train, opt_init, .*: current value is "retrain"$/,
+      ],
+      [
+        "MetricsReport",
+        { ...samples.MetricsReport[0], creationMethod: "manual" },
+        /^MetricsReport\.creationMethod must be one of initial, retrain, optimise: current value is "manual"$/,
+      ],
+      [
+        "StreamEvent",
+        { ...samples.StreamEvent[0], attributes: { speed: true } },
+        /^StreamEvent\.attributes\.speed must be \["double","string"\]: current value is true$/,
+      ],
+      [
+        "DeadLetter",
+        { ...samples.DeadLetter[0], original: [1, 2] },
+        /^DeadLetter\.original must be bytes: current value is \[ 1, 2 \]$/,
+      ],
+    ];
+    for (const [type, value, message] of cases) {
+      assert.throws(() => encodePayload(type, value as never), { name: "TypeError", message });
+    }
+  },
+);
+
+Deno.test("an invalid envelope field is rejected by name", { permissions: "none" }, () => {
+  const envelope = { ...newEnvelope("Forecast", "engine", forecast), sentAt: "now" };
+  assert.throws(() => encodeEnvelope(envelope as never), {
+    name: "TypeError",
+    message: 'Envelope.sentAt must be long: current value is "now"',
+  });
+});
+
+Deno.test("unknown message types are rejected", { permissions: "none" }, () => {
+  assert.equal(isMessageType("Forecast"), true);
+  assert.equal(isMessageType("toString"), false);
+  assert.throws(() => encodePayload("Nope" as MessageType, forecast as never), {
+    name: "TypeError",
+    message: 'type must be a message type: current value is "Nope"',
+  });
+});
+
+Deno.test("truncated bytes throw a DecodeError", { permissions: "none" }, () => {
+  const bytes = encodePayload("Forecast", forecast);
+  const error = decodeFailure(() => decodePayload("Forecast", bytes.subarray(0, bytes.length - 3)));
+  assert.equal(error.messageType, "Forecast");
+  assert.match(error.reason, /^truncated/);
+  assert.match(
+    decodeFailure(() => decodePayload("Forecast", new Uint8Array())).reason,
+    /^truncated/,
+  );
+});
+
+Deno.test("trailing bytes throw a DecodeError", { permissions: "none" }, () => {
+  const bytes = encodePayload("Forecast", forecast);
+  const error = decodeFailure(() => decodePayload("Forecast", new Uint8Array([...bytes, 0, 0])));
+  assert.equal(error.reason, "2 trailing bytes after the value");
+  assert.equal(error.message, "cannot decode Forecast: 2 trailing bytes after the value");
+});
+
+Deno.test(
+  "an envelope with an unknown type name throws a DecodeError",
+  { permissions: "none" },
+  () => {
+    const envelope = newEnvelope("Forecast", "engine", forecast);
+    const payload = encodePayload("Forecast", forecast);
+    const bytes = envelopeAvroType.toBuffer({ ...envelope, type: "Foreca5t", payload });
+    const error = decodeFailure(() => decodeEnvelope(bytes));
+    assert.equal(error.messageType, "Envelope");
+    assert.equal(error.reason, 'unknown payload type "Foreca5t"');
+  },
+);
+
+Deno.test(
+  "a payload that does not decode as its envelope type throws",
+  { permissions: "none" },
+  () => {
+    const bytes = encodeEnvelope(newEnvelope("Instruction", "observer", samples.Instruction[0]));
+    const instruction = encodePayload("Instruction", samples.Instruction[0]);
+    // Enum index 9 (zig-zag 18) instead of "optimise".
+    const patched = new Uint8Array(bytes);
+    patched[bytes.length - instruction.length] = 18;
+    const error = decodeFailure(() => decodeEnvelope(patched));
+    assert.equal(error.messageType, "Instruction");
+    assert.match(error.reason, /^malformed \(invalid retune\.InstructionAction enum index: 9\)$/);
+  },
+);
+
+Deno.test(
+  "a block claiming more items than bytes left throws at once",
+  { permissions: "none" },
+  () => {
+    // offsets: a block of 2^47 items (a zig-zag varint), then nothing.
+    const garbage = new Uint8Array([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40]);
+    const error = decodeFailure(() => decodePayload("EnginePosition", garbage));
+    assert.equal(
+      error.reason,
+      `malformed (a block of ${2 ** 47} items cannot fit in the 0 bytes left)`,
+    );
+  },
+);
+
+Deno.test(
+  "decoded kind unions come back as the TypeScript objects",
+  { permissions: "none" },
+  () => {
+    const decoded: FactoryCommand = decodePayload(
+      "FactoryCommand",
+      encodePayload("FactoryCommand", commandsByKind.opt_abort),
+    );
+    assert.deepStrictEqual(decoded, {
+      kind: "opt_abort",
+      requestId: "req-5",
+      runId: "run-1",
+      reason: "superseded",
+    });
+  },
+);
+
+Deno.test("encoding does not change the value", { permissions: "none" }, () => {
+  const letter = { ...samples.DeadLetter[0] };
+  const copy: Forecast = structuredClone(forecast);
+  encodePayload("DeadLetter", letter);
+  encodePayload("Forecast", copy);
+  assert.deepStrictEqual(letter, samples.DeadLetter[0]);
+  assert.deepStrictEqual(copy, forecast);
+});

@@ -1,0 +1,176 @@
+/**
+ * Fully populated samples of every payload type, shared by the codec and schema tests. Each is
+ * typed as its TypeScript payload type, so a field added there must be added here too.
+ *
+ * @module
+ */
+
+import type {
+  FactoryCommand,
+  FactoryReport,
+  HyperParameters,
+  MessageType,
+  PayloadTypes,
+  Scores,
+} from "../../protocol/messages.ts";
+
+const params: HyperParameters = {
+  order: 3,
+  threshold: 0.6,
+  pMin: 0.001,
+  gamma: 0.05,
+  alpha: 0,
+  r: 1.05,
+};
+
+const scores: Scores = {
+  tp: 12,
+  tn: 9_000_000_000,
+  fp: 3,
+  fn: 4,
+  precision: 0.8,
+  recall: 0.75,
+  f1: 0.774,
+  specificity: 0.99,
+  mcc: -0.25,
+};
+
+/** One FactoryCommand per kind: a record keyed by kind, so a new kind must get a sample. */
+export const commandsByKind: {
+  [K in FactoryCommand["kind"]]: Extract<FactoryCommand, { kind: K }>;
+} = {
+  train: { kind: "train", requestId: "req-1", params, deadline: 1_700_000_060_000 },
+  opt_init: { kind: "opt_init", requestId: "req-2", runId: "run-1", deadline: 1_700_000_060_000 },
+  opt_step: {
+    kind: "opt_step",
+    requestId: "req-3",
+    runId: "run-1",
+    stepId: 7,
+    params,
+    deadline: 1_700_000_060_000,
+  },
+  opt_finalise: {
+    kind: "opt_finalise",
+    requestId: "req-4",
+    runId: "run-1",
+    params,
+    deadline: 1_700_000_060_000,
+  },
+  opt_abort: { kind: "opt_abort", requestId: "req-5", runId: "run-1", reason: "superseded" },
+};
+
+/** One FactoryReport per kind, as above. */
+export const reportsByKind: { [K in FactoryReport["kind"]]: Extract<FactoryReport, { kind: K }> } =
+  {
+    trained: { kind: "trained", requestId: "req-1", modelVersion: 4, metrics: scores },
+    opt_ready: { kind: "opt_ready", requestId: "req-2", runId: "run-1", datasetVersion: 11 },
+    step_result: {
+      kind: "step_result",
+      requestId: "req-3",
+      runId: "run-1",
+      stepId: 7,
+      metrics: scores,
+    },
+    opt_done: {
+      kind: "opt_done",
+      requestId: "req-4",
+      runId: "run-1",
+      modelVersion: 5,
+      metrics: scores,
+    },
+    failed: { kind: "failed", requestId: "req-5", runId: "run-1", reason: "deadline passed" },
+  };
+
+/** Samples of every payload type; nullable fields appear both set and null. */
+export const samples: { [T in MessageType]: PayloadTypes[T][] } = {
+  StreamEvent: [
+    {
+      key: "227592820",
+      timestamp: 1_443_657_600_000,
+      type: "",
+      attributes: { speed: 11.5, heading: 270, annotation: "0000001a", "naïve ✓": "ünïcode" },
+    },
+    { key: "k", timestamp: 0, type: "A", attributes: {} },
+  ],
+  Forecast: [
+    {
+      key: "227592820",
+      counter: 1_024,
+      timestamp: 1_443_657_600_000,
+      start: 1_026,
+      end: 1_040,
+      probability: 0.625,
+      positive: true,
+      detection: false,
+      modelVersion: 3,
+    },
+  ],
+  EnginePosition: [
+    { offsets: [0, 17, 2 ** 40], eventsProcessed: 30_192, streamTime: 1_443_657_600_000 },
+  ],
+  MetricsReport: [
+    {
+      reportId: 42,
+      streamTimeStart: 1_443_657_600_000,
+      streamTimeEnd: 1_444_262_400_000,
+      batch: scores,
+      cumulative: { ...scores, tp: 120, precision: Number.NaN },
+      eventsInBatch: 10_080,
+      eventsProcessed: 30_192,
+      eventsPerSecond: 250_000.5,
+      lag: -1,
+      modelVersion: 3,
+      creationMethod: "optimise",
+    },
+  ],
+  Instruction: [{ action: "optimise", reason: "f1 dropped below 0.4", reportId: 42 }],
+  FactoryCommand: Object.values(commandsByKind),
+  FactoryReport: [
+    ...Object.values(reportsByKind),
+    { kind: "failed", requestId: "req-6", runId: null, reason: "no dataset yet" },
+  ],
+  ModelVersion: [
+    {
+      version: 5,
+      artifactUri: "file:///var/retune/models/5.json",
+      creationMethod: "retrain",
+      params,
+      metrics: scores,
+      datasetVersion: 11,
+      productionMs: 1_234.5,
+      createdAt: 1_700_000_000_000,
+    },
+  ],
+  DatasetVersion: [
+    {
+      version: 11,
+      buckets: [{ bucket: 12, weight: 1 }, { bucket: 13, weight: 0.5 }],
+      firstBucket: 12,
+      lastBucket: 13,
+      streamTimeStart: 1_443_657_600_000,
+      streamTimeEnd: 1_444_867_200_000,
+      createdAt: 1_700_000_000_000,
+    },
+  ],
+  DatasetAssembled: [{ version: 11, events: 20_160, uri: "file:///var/retune/datasets/11.csv" }],
+  DeadLetter: [
+    {
+      sourceTopic: "retune.forecasts",
+      partition: 2,
+      offset: 99,
+      key: "227592820",
+      reason: "cannot decode Forecast: truncated",
+      original: new Uint8Array([0, 1, 2, 255]),
+      failedAt: 1_700_000_000_000,
+    },
+    {
+      sourceTopic: "retune.input",
+      partition: 0,
+      offset: 0,
+      key: null,
+      reason: "handler threw",
+      original: new Uint8Array(),
+      failedAt: 1_700_000_000_000,
+    },
+  ],
+};

@@ -1,0 +1,193 @@
+import assert from "node:assert/strict";
+import { Kafka, logLevel } from "kafkajs";
+import { nanoid } from "nanoid";
+import { KafkaTransport } from "../../../protocol/transport/kafka.ts";
+import type { BatchHandler, ConsumedRecord } from "../../../protocol/transport/transport.ts";
+
+const brokers = Deno.env.get("KAFKA_BROKERS")?.split(",");
+const permissions: Deno.PermissionOptions = { net: ["127.0.0.1"], env: true };
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A fresh topic with `partitions` partitions, created with the admin client (no auto-creation). */
+async function createTopic(partitions: number): Promise<string> {
+  const topic = `test-transport-${nanoid(8)}`;
+  const admin = new Kafka({ brokers: brokers!, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: partitions }],
+      waitForLeaders: true,
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  return topic;
+}
+
+/** A transport whose kafkajs warnings fail the test instead of going unseen. */
+function transport(): { kafka: KafkaTransport; warnings: string[] } {
+  const warnings: string[] = [];
+  const kafka = new KafkaTransport({
+    brokers: brokers!,
+    clientId: "transport-test",
+    logger: {
+      warn: (message) => warnings.push(message),
+      error: (message) => warnings.push(message),
+    },
+  });
+  return { kafka, warnings };
+}
+
+/** Resolves once `predicate` holds, polling; gives up after `ms`. */
+async function until(predicate: () => boolean, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function text(record: ConsumedRecord): string {
+  return decoder.decode(record.value);
+}
+
+/** A handler appending each record's text to `into`. */
+function collect(into: string[]): BatchHandler {
+  return (records) => {
+    into.push(...records.map(text));
+    return Promise.resolve();
+  };
+}
+
+Deno.test({
+  name: "keyed records keep their order per key across partitions",
+  ignore: brokers === undefined,
+  permissions,
+  async fn() {
+    const topic = await createTopic(3);
+    const { kafka, warnings } = transport();
+    const keys = ["a", "b", "c", "d", "e"];
+    for (let seq = 0; seq < 60; seq += 20) {
+      const records = [];
+      for (let step = seq; step < seq + 20; step++) {
+        for (const key of keys) records.push({ key, value: encoder.encode(String(step)) });
+      }
+      await kafka.publish(topic, records);
+    }
+    assert.equal(await kafka.partitions(topic), 3);
+    assert.equal((await kafka.endOffsets(topic)).reduce((sum, end) => sum + end, 0), 300);
+
+    const seen = new Map<string, number[]>();
+    const subscription = await kafka.subscribe({
+      group: `g-${nanoid(8)}`,
+      topics: [topic],
+      maxBatch: 16,
+      handler: (records) => {
+        for (const record of records) {
+          seen.set(record.key!, [...seen.get(record.key!) ?? [], Number(text(record))]);
+        }
+        return Promise.resolve();
+      },
+    });
+    await until(() => [...seen.values()].reduce((sum, seqs) => sum + seqs.length, 0) >= 300);
+    await subscription.stop();
+    await subscription.done;
+    await kafka.close();
+    for (const key of keys) {
+      assert.deepEqual(seen.get(key), Array.from({ length: 60 }, (_, i) => i), key);
+    }
+    assert.deepEqual(warnings, []);
+  },
+});
+
+Deno.test({
+  name: "a failing handler ends the subscription without committing; the group gets it again",
+  ignore: brokers === undefined,
+  permissions,
+  async fn() {
+    const topic = await createTopic(1);
+    const group = `g-${nanoid(8)}`;
+    const { kafka } = transport();
+    await kafka.publish(
+      topic,
+      Array.from({ length: 10 }, (_, i) => ({ key: "k", value: encoder.encode(String(i)) })),
+    );
+    const first: string[] = [];
+    const failing = await kafka.subscribe({
+      group,
+      topics: [topic],
+      maxBatch: 4,
+      handler: (records) => {
+        if (first.length === 4) return Promise.reject(new Error("handler broke"));
+        first.push(...records.map(text));
+        return Promise.resolve();
+      },
+    });
+    await assert.rejects(failing.done, /handler broke/);
+
+    const second: string[] = [];
+    const retry = await kafka.subscribe({
+      group,
+      topics: [topic],
+      handler: collect(second),
+    });
+    await until(() => second.length >= 6);
+    await retry.stop();
+    await kafka.close();
+    assert.deepEqual(first, ["0", "1", "2", "3"]);
+    assert.deepEqual(second, ["4", "5", "6", "7", "8", "9"]);
+  },
+});
+
+Deno.test({
+  name: "a stopped member commits what it handled and the group resumes after it",
+  ignore: brokers === undefined,
+  permissions,
+  async fn() {
+    const topic = await createTopic(2);
+    const group = `g-${nanoid(8)}`;
+    const { kafka } = transport();
+    const batch = (from: number) =>
+      Array.from(
+        { length: 5 },
+        (_, i) => ({ key: `k${i}`, value: encoder.encode(String(from + i)) }),
+      );
+    await kafka.publish(topic, batch(0));
+    const before: string[] = [];
+    const first = await kafka.subscribe({
+      group,
+      topics: [topic],
+      handler: collect(before),
+    });
+    await until(() => before.length >= 5);
+    await first.stop();
+
+    await kafka.publish(topic, batch(5));
+    const after: string[] = [];
+    const second = await kafka.subscribe({
+      group,
+      topics: [topic],
+      handler: collect(after),
+    });
+    await until(() => after.length >= 5);
+    await second.stop();
+    await kafka.close();
+    assert.deepEqual(before.toSorted(), ["0", "1", "2", "3", "4"]);
+    assert.deepEqual(after.toSorted(), ["5", "6", "7", "8", "9"]);
+  },
+});
+
+Deno.test("bad Kafka options are rejected up front", () => {
+  assert.throws(
+    () => new KafkaTransport({ brokers: [] }),
+    {
+      name: "RangeError",
+      message: "brokers must be a non-empty list of host:port: current value is []",
+    },
+  );
+  assert.throws(
+    () => new KafkaTransport({ brokers: ["127.0.0.1:9092"], sessionTimeoutMs: -1 }),
+    /sessionTimeoutMs must be a positive integer: current value is -1/,
+  );
+});
