@@ -13,7 +13,12 @@
  */
 
 import { nanoid } from "nanoid";
-import type { DatasetVersion, MetricsReport, StreamEvent } from "../protocol/messages.ts";
+import type {
+  BucketRef,
+  DatasetVersion,
+  MetricsReport,
+  StreamEvent,
+} from "../protocol/messages.ts";
 import type { BatchContext, ConsumedRecord } from "../protocol/transport/transport.ts";
 import {
   type BucketMeta,
@@ -198,7 +203,7 @@ export class Collector implements Behaviour {
     this.#closed.push({ ...open, score: this.#scoreOf(open) });
     this.#stats.bucketsClosed++;
 
-    const refs = this.#policy.select(this.#closed);
+    const refs: BucketRef[] = this.#policy.select(this.#closed);
     const chosen = new Set(refs.map((r) => r.bucket));
     const span = this.#closed.filter((b) => chosen.has(b.id));
     const version: DatasetVersion = {

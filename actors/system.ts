@@ -16,7 +16,7 @@ import type { Registry } from "../protocol/registry/registry.ts";
 import { FilesystemArtifactStore } from "../protocol/storage/filesystem_artifact_store.ts";
 import { FilesystemBucketStore } from "../protocol/storage/filesystem_bucket_store.ts";
 import { InProcessTransport } from "../protocol/transport/in_process.ts";
-import { KafkaTransport } from "../protocol/transport/kafka.ts";
+import { KafkaTransport, type KafkaTransportOptions } from "../protocol/transport/kafka.ts";
 import type { Transport } from "../protocol/transport/transport.ts";
 import type { MetricsReport } from "../protocol/messages.ts";
 import { decodeEnvelope } from "../protocol/codec.ts";
@@ -133,7 +133,8 @@ export class RetuneSystem {
         brokers: config.kafka.brokers,
         clientId: config.kafka.clientId,
         ssl: config.kafka.ssl,
-        sasl: config.kafka.sasl,
+        // Validated as a mapping with a mechanism; kafkajs checks the rest.
+        sasl: config.kafka.sasl as KafkaTransportOptions["sasl"],
       })
       : new InProcessTransport({
         topics: Object.fromEntries(Object.values(config.topics).map((t) => [t.name, t.partitions])),

@@ -1,10 +1,11 @@
 /**
  * Retune's protocol: every message that crosses a mailbox or data topic.
  *
- * Each payload type has an Avro schema `schemas/<type>.avsc` (record `retune.<Type>`); the
- * codec in `protocol/codec.ts` checks these TypeScript types against those schemas at start-up
- * so the two cannot drift apart. Numbers that are counters or epoch milliseconds are Avro `long`
- * and fit a JS number; optional fields are Avro unions with `null`, here `| null`.
+ * Each payload type has an Avro schema `schemas/<Type>.avsc` (record `retune.<Type>`), compiled
+ * by `protocol/schemas.ts` and used by the one codec, `protocol/codec.ts`. A test
+ * (`tests/protocol/schemas_test.ts`) checks every type's fields against its schema at every
+ * level, so the two cannot drift apart. Counters and epoch milliseconds are Avro `long` and fit a
+ * JS number; optional fields are Avro unions with `null`, here `| null`.
  *
  * @module
  */

@@ -22,7 +22,7 @@ export interface SupervisorOptions {
   children: ChildSpec[];
   /** Transport behind every child's `subscribe` and `publish`. */
   transport: Transport;
-  /** Restart intensity: at most this many restarts (all children together) within `withinMs`. Default 5. */
+  /** Restart intensity: at most this many restarts (all children) within `withinMs`. Default 5. */
   maxRestarts?: number;
   /** Window of the restart intensity, ms. Default 60,000. */
   withinMs?: number;
@@ -72,7 +72,7 @@ interface Restart {
 /** Runs children one-for-one with restart-with-backoff and escalation. */
 export class Supervisor {
   readonly name: string;
-  /** Resolves once `stop` finished; rejects with an `EscalationError` when the supervisor gave up. */
+  /** Resolves once `stop` finished; rejects with an `EscalationError` if the supervisor gave up. */
   readonly done: Promise<void>;
   readonly #children: Child[];
   readonly #transport: Transport;
@@ -121,7 +121,7 @@ export class Supervisor {
   /** Starts the children in order; one whose start fails is restarted like any failed child. */
   async start(): Promise<void> {
     if (this.#state !== "idle") {
-      throw new Error(`supervisor '${this.name}' was already started`);
+      throw new Error(`supervisor '${this.name}' can only be started once`);
     }
     this.#state = "running";
     for (const child of this.#children) {

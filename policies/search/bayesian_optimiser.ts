@@ -28,7 +28,7 @@ export type Acquisition = AcquisitionKind | "hedge";
 
 /** Configuration of a Bayesian optimisation run. */
 export interface BayesianOptimiserConfig extends SearchConfig {
-  /** Points before the model is used, reused samples included; 10 unless told. */
+  /** Points before the model is used, reused samples included; 10 (at most `budget`) unless told. */
   initialPoints?: number;
   /** `hedge` unless told. */
   acquisition?: Acquisition;
@@ -40,6 +40,7 @@ export interface BayesianOptimiserConfig extends SearchConfig {
   nu?: MaternNu;
 }
 
+const DEFAULT_INITIAL_POINTS = 10;
 const HEDGE_ARMS: readonly AcquisitionKind[] = ["ei", "pi", "lcb"];
 // Told samples needed before a model is fitted; fewer leaves random asks.
 const MIN_MODEL_SAMPLES = 2;
@@ -62,8 +63,10 @@ export class BayesianOptimiser implements SearchStrategy {
 
   /** Validates `config`, tells the reused samples and lays out the initial design. */
   constructor(config: BayesianOptimiserConfig) {
+    // The ledger validates the shared configuration (budget first) before anything else.
+    this.#ledger = new EvaluationLedger(config);
     const {
-      initialPoints = 10,
+      initialPoints = Math.min(DEFAULT_INITIAL_POINTS, config.budget),
       acquisition = "hedge",
       xi = DEFAULT_ACQUISITION_PARAMETERS.xi,
       kappa = DEFAULT_ACQUISITION_PARAMETERS.kappa,
@@ -94,7 +97,6 @@ export class BayesianOptimiser implements SearchStrategy {
       throw new RangeError(`nu must be 1.5 or 2.5: current value is ${nu}`);
     }
     this.#random = new Random(config.seed ?? 0);
-    this.#ledger = new EvaluationLedger(config);
     this.#design = latinHypercube(
       Math.max(0, initialPoints - this.#ledger.reused),
       config.space.dimensions.length,

@@ -68,8 +68,8 @@ export class GaussianProcess {
   /** Log marginal likelihood of the normalised targets. */
   readonly logMarginalLikelihood: number;
   readonly #inputs: readonly (readonly number[])[];
-  readonly #alpha: Matrix;
-  readonly #inverse: Matrix;
+  readonly #alpha: number[];
+  readonly #inverse: number[][];
 
   /** Fits the hyper-parameters by maximum marginal likelihood, then conditions on the data. */
   static fit(
@@ -130,26 +130,32 @@ export class GaussianProcess {
     this.targetMean = mean;
     this.targetScale = scale;
     this.#inputs = inputs.map((row) => [...row]);
-    this.#alpha = cholesky.solve(Matrix.columnVector(values));
-    this.#inverse = cholesky.solve(Matrix.eye(inputs.length));
-    this.logMarginalLikelihood = likelihoodValue(cholesky, this.#alpha, values);
+    const alpha = cholesky.solve(Matrix.columnVector(values));
+    this.#alpha = alpha.getColumn(0);
+    this.#inverse = cholesky.solve(Matrix.eye(inputs.length)).to2DArray();
+    this.logMarginalLikelihood = likelihoodValue(cholesky, alpha, values);
   }
 
   /** Posterior mean and standard deviation of the latent function at each of `points`. */
   predict(points: readonly (readonly number[])[]): Prediction {
-    if (points.length === 0) return { mean: [], std: [] };
-    const cross = this.kernel.cross(points, this.#inputs);
-    const means = cross.mmul(this.#alpha);
-    const projected = cross.mmul(this.#inverse);
+    // Plain loops: ml-matrix allocates a typed array per row, which dominates for the thousands
+    // of points an acquisition search predicts.
     const signal = this.kernel.parameters.signalVariance;
+    const n = this.#inputs.length;
     const mean: number[] = [];
     const std: number[] = [];
-    for (let i = 0; i < points.length; i++) {
+    for (const point of points) {
+      const cross = this.#inputs.map((input) => this.kernel.covariance(point, input));
+      let latent = 0;
       let explained = 0;
-      for (let j = 0; j < this.#inputs.length; j++) {
-        explained += projected.get(i, j) * cross.get(i, j);
+      for (let j = 0; j < n; j++) {
+        latent += cross[j] * this.#alpha[j];
+        const row = this.#inverse[j];
+        let projected = 0;
+        for (let k = 0; k < n; k++) projected += row[k] * cross[k];
+        explained += cross[j] * projected;
       }
-      mean.push(this.targetMean + this.targetScale * means.get(i, 0));
+      mean.push(this.targetMean + this.targetScale * latent);
       std.push(this.targetScale * Math.sqrt(Math.max(0, signal - explained)));
     }
     return { mean, std };

@@ -73,15 +73,6 @@ export class MaternKernel {
     return gram;
   }
 
-  /** Latent covariances between `points` (rows) and `inputs` (columns). */
-  cross(points: readonly (readonly number[])[], inputs: readonly (readonly number[])[]): Matrix {
-    const cross = new Matrix(points.length, inputs.length);
-    points.forEach((point, i) => {
-      inputs.forEach((input, j) => cross.set(i, j, this.covariance(point, input)));
-    });
-    return cross;
-  }
-
   /**
    * For each log hyper-parameter (log length scales, then log signal variance, then log noise
    * variance), the sum over i, j of `weights[i][j]` times the derivative of the training

@@ -174,17 +174,16 @@ export class DatasetLedger {
   async unfreeze(runId: string): Promise<number[]> {
     assertRunId(runId);
     for (;;) {
-      const frozen = (await this.#registry.list(this.#versionsPrefix))
-        .filter((read) => parse(read).frozenBy.includes(runId));
+      const frozen = (await this.#readVersions())
+        .filter(({ entry }) => entry.frozenBy.includes(runId));
       const committed = await this.#registry.commit({
-        guards: frozen.map(guardOf),
-        puts: frozen.map((read) => {
-          const entry = parse(read);
+        guards: frozen.map(({ read }) => guardOf(read)),
+        puts: frozen.map(({ read, entry }) => {
           const unfrozen = { ...entry, frozenBy: entry.frozenBy.filter((run) => run !== runId) };
           return { key: read.key, value: JSON.stringify(unfrozen) };
         }),
       });
-      if (committed) return frozen.map((read) => parse(read).dataset.version);
+      if (committed) return frozen.map(({ entry }) => entry.dataset.version);
     }
   }
 
@@ -204,7 +203,8 @@ export class DatasetLedger {
   async bucketsInUse(): Promise<Set<number>> {
     const inUse = new Set<number>();
     for (const entry of await this.versions()) {
-      if (isInUse(entry)) { for (const ref of entry.dataset.buckets) inUse.add(ref.bucket); }
+      if (!isInUse(entry)) continue;
+      for (const bucket of bucketsOf(entry.dataset)) inUse.add(bucket);
     }
     return inUse;
   }
@@ -226,14 +226,13 @@ export class DatasetLedger {
       // revision (failing the guard), and one before it is in the list below.
       const read = await this.#registry.get(key);
       if (read === undefined) return false;
-      const referencing = (await this.#registry.list(this.#versionsPrefix)).filter((version) =>
-        bucketsOf(parse(version).dataset).includes(bucket)
-      );
-      if (referencing.some((version) => isInUse(parse(version)))) return false;
+      const referencing = (await this.#readVersions())
+        .filter(({ entry }) => bucketsOf(entry.dataset).includes(bucket));
+      if (referencing.some(({ entry }) => isInUse(entry))) return false;
       // Released versions never come back into use, so only the others need a guard.
-      const revivable = referencing.filter((version) => parse(version).state !== "released");
+      const revivable = referencing.filter(({ entry }) => entry.state !== "released");
       const deleted = await this.#registry.commit({
-        guards: [guardOf(read), ...revivable.map(guardOf)],
+        guards: [guardOf(read), ...revivable.map((version) => guardOf(version.read))],
         deletes: [key],
       });
       if (deleted) {
@@ -243,15 +242,11 @@ export class DatasetLedger {
     }
   }
 
-  /** Rewrites a version's entry with `change` (undefined: no change), retrying on conflict. */
-  async #update(
-    version: number,
-    change: (entry: LedgerEntry) => LedgerEntry | undefined,
-  ): Promise<void> {
+  /** Rewrites a version's entry with `change`, retrying on conflict. */
+  async #update(version: number, change: (entry: LedgerEntry) => LedgerEntry): Promise<void> {
     for (;;) {
       const read = await this.#readVersion(version);
       const changed = change(parse(read));
-      if (changed === undefined) return;
       const committed = await this.#registry.commit({
         guards: [guardOf(read)],
         puts: [{ key: read.key, value: JSON.stringify(changed) }],
@@ -268,6 +263,12 @@ export class DatasetLedger {
       throw new DatasetStateError(`dataset version ${version} was never announced`);
     }
     return read;
+  }
+
+  /** Every version's registry entry, with the ledger entry it holds. */
+  async #readVersions(): Promise<{ read: RegistryEntry; entry: LedgerEntry }[]> {
+    const reads = await this.#registry.list(this.#versionsPrefix);
+    return reads.map((read) => ({ read, entry: parse(read) }));
   }
 
   /** The registry entries of the buckets that are registered, and the ones that are not. */

@@ -38,7 +38,7 @@ export interface InProcessTransportOptions {
   partitions?: number;
   /** Partition counts of particular topics. */
   topics?: Record<string, number>;
-  /** Records per partition a group may lag before `publish` waits (see module doc). Default 10,000. */
+  /** Records a group may lag per partition before `publish` waits (module doc). Default 10,000. */
   capacity?: number;
 }
 

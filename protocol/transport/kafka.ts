@@ -61,6 +61,8 @@ export interface KafkaTransportOptions {
 }
 
 const defaultMaxBatch = 500;
+/** Longest a handled chunk waits for its commit while the rest of its fetch is handled, ms. */
+const commitIntervalMs = 1_000;
 
 /** A `Transport` over a Kafka cluster. */
 export class KafkaTransport implements Transport {
@@ -71,6 +73,7 @@ export class KafkaTransport implements Transport {
   readonly #subscriptions = new Set<KafkaSubscription>();
   #producer: Promise<Producer> | undefined;
   #admin: Promise<Admin> | undefined;
+  #closed = false;
 
   /** Validates the options; connections open on first use. */
   constructor(options: KafkaTransportOptions) {
@@ -109,6 +112,7 @@ export class KafkaTransport implements Transport {
 
   /** Sends the records with acks=all; resolves once the cluster acknowledged all of them. */
   async publish(topic: string, records: OutgoingRecord[]): Promise<void> {
+    this.#requireOpen();
     if (records.length === 0) return;
     const producer = await this.#connectedProducer();
     await producer.send({
@@ -124,6 +128,7 @@ export class KafkaTransport implements Transport {
 
   /** Joins the group; resolves once the member runs. A new group starts at `options.start`. */
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    this.#requireOpen();
     const { group, topics, maxBatch = defaultMaxBatch } = options;
     if (group.length === 0) {
       throw new RangeError(`group must be a non-empty string: current value is ''`);
@@ -166,6 +171,7 @@ export class KafkaTransport implements Transport {
 
   /** Stops every subscription (each commits its in-flight batch), then disconnects the clients. */
   async close(): Promise<void> {
+    this.#closed = true;
     await Promise.all([...this.#subscriptions].map((subscription) => subscription.stop()));
     const [producer, admin] = [this.#producer, this.#admin];
     this.#producer = this.#admin = undefined;
@@ -173,6 +179,10 @@ export class KafkaTransport implements Transport {
       producer?.then((client) => client.disconnect(), () => {}),
       admin?.then((client) => client.disconnect(), () => {}),
     ]);
+  }
+
+  #requireOpen(): void {
+    if (this.#closed) throw new Error("kafka transport is closed");
   }
 
   #connectedProducer(): Promise<Producer> {
@@ -206,7 +216,7 @@ async function connect<C extends { connect(): Promise<void> }>(
   }
 }
 
-/** One group member: handles batches, commits after each, and ends on stop, failure or crash. */
+/** One group member: feeds the handler, commits what it handled, ends on stop or error. */
 class KafkaSubscription implements Subscription {
   readonly done: Promise<void>;
   readonly #consumer: Consumer;
@@ -214,6 +224,7 @@ class KafkaSubscription implements Subscription {
   readonly #stopping = new AbortController();
   readonly #settle = Promise.withResolvers<void>();
   #ending: Promise<void> | undefined;
+  #lastCommit = Date.now();
 
   constructor(
     consumer: Consumer,
@@ -254,32 +265,48 @@ class KafkaSubscription implements Subscription {
     await this.done.catch(() => {});
   }
 
+  /**
+   * Hands a fetched partition batch to the handler in chunks of `maxBatch`. Each handled chunk's
+   * offset is committed at the end of the fetched batch, when intake stops, or once
+   * `commitIntervalMs` passed (so slow handlers commit as they go and fast ones once per fetch).
+   */
   async #eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, isRunning, isStale } = payload;
     const { handler, maxBatch } = this.#options;
     const context: BatchContext = { heartbeat: payload.heartbeat, stopping: this.#stopping.signal };
-    for (let from = 0; from < batch.messages.length; from += maxBatch) {
-      if (this.#stopping.signal.aborted || !isRunning() || isStale()) return;
-      const records = batch.messages
-        .slice(from, from + maxBatch)
-        .map((message) => toConsumed(batch.topic, batch.partition, message));
-      try {
-        await handler(records, context);
-      } catch (error) {
-        // Not committed: the group redelivers this batch to the next member.
-        void this.#end(error);
-        return;
-      }
-      const last = records[records.length - 1].offset;
-      payload.resolveOffset(String(last));
+    let handled: number | undefined;
+    const commit = async () => {
+      if (handled === undefined) return;
       await payload.commitOffsetsIfNecessary({
         topics: [{
           topic: batch.topic,
-          partitions: [{ partition: batch.partition, offset: String(last + 1) }],
+          partitions: [{ partition: batch.partition, offset: String(handled + 1) }],
         }],
       });
-      // A large fetch handled slowly must not cost the membership.
-      await payload.heartbeat();
+      handled = undefined;
+      this.#lastCommit = Date.now();
+    };
+    try {
+      for (let from = 0; from < batch.messages.length; from += maxBatch) {
+        if (this.#stopping.signal.aborted || !isRunning() || isStale()) break;
+        const records = batch.messages
+          .slice(from, from + maxBatch)
+          .map((message) => toConsumed(batch.topic, batch.partition, message));
+        try {
+          await handler(records, context);
+        } catch (error) {
+          // This chunk is not committed: the group redelivers it to the next member.
+          void this.#end(error);
+          break;
+        }
+        handled = records[records.length - 1].offset;
+        payload.resolveOffset(String(handled));
+        if (Date.now() - this.#lastCommit >= commitIntervalMs) await commit();
+        // A large fetch handled slowly must not cost the membership.
+        await payload.heartbeat();
+      }
+    } finally {
+      await commit();
     }
   }
 

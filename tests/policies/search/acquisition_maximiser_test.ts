@@ -10,7 +10,10 @@ const predict = (units: readonly (readonly number[])[]) => ({
 });
 const negatedMean = (mean: number) => -mean;
 
-function cubeOf(space: SearchSpace, taken: (unit: readonly number[]) => boolean = () => false): Cube {
+function cubeOf(
+  space: SearchSpace,
+  taken: (unit: readonly number[]) => boolean = () => false,
+): Cube {
   return { dimensions: space.dimensions.length, snap: (u) => space.snap(u), isTaken: taken };
 }
 

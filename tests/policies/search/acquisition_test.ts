@@ -33,8 +33,13 @@ Deno.test("LCB is mean - kappa * std and scores higher when lower", () => {
   assert.equal(lowerConfidenceBound(1, 2, 1.96), 1 - 3.92);
   const parameters = { xi: 0, kappa: 1.96 };
   assert.equal(acquisitionScore("lcb", 1, 2, 0, parameters), 3.92 - 1);
-  assert.ok(acquisitionScore("lcb", 0, 1, 0, parameters) > acquisitionScore("lcb", 1, 1, 0, parameters));
-  close(acquisitionScore("ei", 1, 2, 0.5, { xi: 0.1, kappa: 0 }), expectedImprovement(1, 2, 0.5, 0.1));
+  assert.ok(
+    acquisitionScore("lcb", 0, 1, 0, parameters) > acquisitionScore("lcb", 1, 1, 0, parameters),
+  );
+  close(
+    acquisitionScore("ei", 1, 2, 0.5, { xi: 0.1, kappa: 0 }),
+    expectedImprovement(1, 2, 0.5, 0.1),
+  );
   close(acquisitionScore("pi", 1, 2, 0.5, { xi: 0.1, kappa: 0 }), 0.3820885778110474);
 });
 

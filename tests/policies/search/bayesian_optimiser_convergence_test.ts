@@ -45,14 +45,23 @@ Deno.test("Branin: RTCEF's defaults get within 0.1 in 30 evaluations and beat ra
   optimised.forEach((best, i) => assert.ok(best - BRANIN.minimum < 0.1, `seed ${i}: best ${best}`));
   assert.ok(
     median(optimised) - BRANIN.minimum < (median(random) - BRANIN.minimum) / 4,
-    `median gaps: BO ${median(optimised) - BRANIN.minimum}, random ${median(random) - BRANIN.minimum}`,
+    `median gaps: BO ${median(optimised) - BRANIN.minimum}, random ${
+      median(random) - BRANIN.minimum
+    }`,
   );
 });
 
 Deno.test("Hartmann-6: within 0.15 of the global minimum after 60 evaluations and beats random search", () => {
   const seeds = [0, 1];
-  const optimised = seeds.map((seed) => bestFound(HARTMANN6, { kind: "bayesian", budget: 60, seed }));
+  const optimised = seeds.map((seed) =>
+    bestFound(HARTMANN6, { kind: "bayesian", budget: 60, seed })
+  );
   const random = seeds.map((seed) => bestFound(HARTMANN6, { kind: "random", budget: 60, seed }));
-  optimised.forEach((best, i) => assert.ok(best - HARTMANN6.minimum < 0.15, `seed ${i}: best ${best}`));
-  assert.ok(median(optimised) < median(random) - 0.5, `medians: BO ${median(optimised)}, random ${median(random)}`);
+  optimised.forEach((best, i) =>
+    assert.ok(best - HARTMANN6.minimum < 0.15, `seed ${i}: best ${best}`)
+  );
+  assert.ok(
+    median(optimised) < median(random) - 0.5,
+    `medians: BO ${median(optimised)}, random ${median(random)}`,
+  );
 });

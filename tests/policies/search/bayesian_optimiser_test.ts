@@ -30,7 +30,10 @@ Deno.test("seeded runs are reproducible: same seed, same asks", () => {
 Deno.test("integer dimensions are only ever asked as integers inside their bounds", () => {
   const points = run({ space: RTCEF_SPACE, budget: 18, initialPoints: 6, seed: 2 }, 18);
   for (const point of points) {
-    assert.ok(Number.isInteger(point.order) && point.order >= 1 && point.order <= 5, `${point.order}`);
+    assert.ok(
+      Number.isInteger(point.order) && point.order >= 1 && point.order <= 5,
+      `${point.order}`,
+    );
     RTCEF_SPACE.validate(point);
   }
   assert.ok(new Set(points.map((p) => p.order)).size > 1, "the model moves across orders");
@@ -53,7 +56,10 @@ Deno.test("reused samples are told first and count toward the budget (RTCEF: 5 o
     const point = optimiser.ask();
     optimiser.tell(point, mccLike(point));
   }
-  assert.throws(() => optimiser.ask(), /budget of 20 evaluations is spent \(20 told, 0 outstanding\)/);
+  assert.throws(
+    () => optimiser.ask(),
+    /budget of 20 evaluations is spent \(20 told, 0 outstanding\)/,
+  );
   assert.equal(optimiser.history.length, 20);
   assert.ok(optimiser.best()!.value >= bestFive[0].value);
 });
@@ -140,7 +146,10 @@ Deno.test("bad configuration is rejected naming the parameter and its value", ()
     [{ budget: 0 }, /budget must be a positive integer: current value is 0/],
     [{ initialPoints: 21 }, /initialPoints must be <= budget \(20\): current value is 21/],
     [{ initialPoints: -1 }, /initialPoints must be a non-negative integer: current value is -1/],
-    [{ acquisition: "ucb" as "ei" }, /acquisition must be ei, pi, lcb or hedge: current value is 'ucb'/],
+    [
+      { acquisition: "ucb" as "ei" },
+      /acquisition must be ei, pi, lcb or hedge: current value is 'ucb'/,
+    ],
     [{ xi: -0.1 }, /xi must be finite and >= 0: current value is -0.1/],
     [{ kappa: Infinity }, /kappa must be finite and >= 0: current value is Infinity/],
     [{ nu: 0.5 as 1.5 }, /nu must be 1.5 or 2.5: current value is 0.5/],
@@ -151,5 +160,8 @@ Deno.test("bad configuration is rejected naming the parameter and its value", ()
     assert.throws(() => new BayesianOptimiser({ ...base, ...override }), message);
   }
   const optimiser = new BayesianOptimiser(base);
-  assert.throws(() => optimiser.tell({ order: 9, threshold: 0, pMin: 0.001, gamma: 0.001 }, 1), /order must be in \[1, 5\]/);
+  assert.throws(
+    () => optimiser.tell({ order: 9, threshold: 0, pMin: 0.001, gamma: 0.001 }, 1),
+    /order must be in \[1, 5\]/,
+  );
 });

@@ -39,7 +39,10 @@ Deno.test("outstanding asks count toward the budget until told", () => {
   const first = ledger.claim(ledger.drawFree(random));
   const second = ledger.claim(ledger.drawFree(random));
   assert.equal(ledger.remaining, 0);
-  assert.throws(() => ledger.ensureBudget(), /budget of 2 evaluations is spent \(0 told, 2 outstanding\)/);
+  assert.throws(
+    () => ledger.ensureBudget(),
+    /budget of 2 evaluations is spent \(0 told, 2 outstanding\)/,
+  );
   ledger.record(first, 1);
   ledger.record(second, 2);
   assert.equal(ledger.pendingUnits.length, 0);
@@ -81,6 +84,9 @@ Deno.test("bad configuration and values are rejected naming the parameter", () =
     /reuse.samples\[0\]: m must be in \[1, 3\]: current value is 7/,
   );
   const ledger = new EvaluationLedger({ space, budget: 3 });
-  assert.throws(() => ledger.record({ m: 1, t: 0.5 }, NaN), /value must be finite: current value is NaN/);
+  assert.throws(
+    () => ledger.record({ m: 1, t: 0.5 }, NaN),
+    /value must be finite: current value is NaN/,
+  );
   assert.throws(() => ledger.record({ m: 1.5, t: 0.5 }, 1), /m must be an integer/);
 });

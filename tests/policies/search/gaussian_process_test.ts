@@ -90,7 +90,10 @@ Deno.test("bad training data is rejected", () => {
     /inputs and targets must have equal lengths: current values are 2 and 1/,
   );
   assert.throws(() => GaussianProcess.fit([[0], [NaN]], [1, 2]), /inputs\[1\] must hold 1 finite/);
-  assert.throws(() => GaussianProcess.fit([[0], [1]], [1, Infinity]), /targets\[1\] must be finite/);
+  assert.throws(
+    () => GaussianProcess.fit([[0], [1]], [1, Infinity]),
+    /targets\[1\] must be finite/,
+  );
   assert.throws(
     () => GaussianProcess.fit([[0], [1]], [1, 2], { restarts: -1 }),
     /restarts must be a non-negative integer: current value is -1/,

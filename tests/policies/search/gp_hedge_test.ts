@@ -34,6 +34,9 @@ Deno.test("huge gains do not overflow the softmax", () => {
 Deno.test("bad arms, eta and rewards are rejected", () => {
   assert.throws(() => new GpHedge(0), /arms must be a positive integer: current value is 0/);
   assert.throws(() => new GpHedge(2, 0), /eta must be finite and > 0: current value is 0/);
-  assert.throws(() => new GpHedge(2).reward([1]), /rewards must have 2 entries: current count is 1/);
+  assert.throws(
+    () => new GpHedge(2).reward([1]),
+    /rewards must have 2 entries: current count is 1/,
+  );
   assert.throws(() => new GpHedge(2).reward([1, NaN]), /rewards\[1\] must be finite/);
 });

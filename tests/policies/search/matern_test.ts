@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { Matrix } from "ml-matrix";
-import { type KernelParameters, MaternKernel, type MaternNu } from "../../../policies/search/matern.ts";
+import {
+  type KernelParameters,
+  MaternKernel,
+  type MaternNu,
+} from "../../../policies/search/matern.ts";
 
 const close = (actual: number, expected: number, tolerance = 1e-9) =>
   assert.ok(Math.abs(actual - expected) < tolerance, `${actual} is not ${expected}`);
@@ -38,7 +42,6 @@ Deno.test("the training covariance is symmetric with noise (and jitter) on its d
   assert.ok(gram.isSymmetric());
   for (let i = 0; i < 3; i++) close(gram.get(i, i), 2.75);
   close(gram.get(0, 1), kernel.covariance(inputs[0], inputs[1]));
-  close(kernel.cross([[0.3, 0.1]], inputs).get(0, 0), kernel.covariance([0.3, 0.1], inputs[0]));
 });
 
 Deno.test("contracted gradients match finite differences of the covariance in log space", () => {
@@ -57,7 +60,9 @@ Deno.test("contracted gradients match finite differences of the covariance in lo
     };
     const gram = new MaternKernel(nu, parameters).gram(inputs);
     let sum = 0;
-    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) sum += weights.get(i, j) * gram.get(i, j);
+    for (let i = 0; i < 4; i++) {
+      for (let j = 0; j < 4; j++) sum += weights.get(i, j) * gram.get(i, j);
+    }
     return { sum, kernel: new MaternKernel(nu, parameters) };
   };
   for (const nu of [1.5, 2.5] as const) {

@@ -4,7 +4,10 @@ import { RTCEF_SPACE, SearchSpace } from "../../../policies/search/space.ts";
 Deno.test("a dimension with low >= high is rejected naming both bounds", () => {
   assert.throws(
     () => new SearchSpace([{ name: "order", kind: "integer", low: 5, high: 1 }]),
-    { name: "RangeError", message: "dimension 'order': low must be < high: current values are 5 and 1" },
+    {
+      name: "RangeError",
+      message: "dimension 'order': low must be < high: current values are 5 and 1",
+    },
   );
 });
 

@@ -5,13 +5,19 @@ import { RTCEF_SPACE } from "../../../policies/search/space.ts";
 import { createStrategy, type StrategyConfig } from "../../../policies/search/strategy.ts";
 
 Deno.test("the factory builds the strategy its kind names", () => {
-  assert.ok(createStrategy({ kind: "bayesian", space: RTCEF_SPACE, budget: 20 }) instanceof BayesianOptimiser);
-  assert.ok(createStrategy({ kind: "random", space: RTCEF_SPACE, budget: 20 }) instanceof RandomSearch);
+  assert.ok(
+    createStrategy({ kind: "bayesian", space: RTCEF_SPACE, budget: 20 }) instanceof
+      BayesianOptimiser,
+  );
+  assert.ok(
+    createStrategy({ kind: "random", space: RTCEF_SPACE, budget: 20 }) instanceof RandomSearch,
+  );
 });
 
 Deno.test("an unknown kind is rejected", () => {
   assert.throws(
-    () => createStrategy({ kind: "grid", space: RTCEF_SPACE, budget: 20 } as unknown as StrategyConfig),
+    () =>
+      createStrategy({ kind: "grid", space: RTCEF_SPACE, budget: 20 } as unknown as StrategyConfig),
     /kind must be 'bayesian' or 'random': current value is 'grid'/,
   );
 });

@@ -44,7 +44,10 @@ export const HARTMANN6 = {
   evaluate(point: Point): number {
     const x = [0, 1, 2, 3, 4, 5].map((i) => point[`x${i}`]);
     return -HARTMANN_ALPHA.reduce((sum, alpha, i) => {
-      const exponent = x.reduce((s, xj, j) => s + HARTMANN_A[i][j] * (xj - HARTMANN_P[i][j]) ** 2, 0);
+      const exponent = x.reduce(
+        (s, xj, j) => s + HARTMANN_A[i][j] * (xj - HARTMANN_P[i][j]) ** 2,
+        0,
+      );
       return sum + alpha * Math.exp(-exponent);
     }, 0);
   },

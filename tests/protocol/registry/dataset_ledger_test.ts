@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { nanoid } from "nanoid";
 import type { DatasetVersion } from "../../../protocol/messages.ts";
 import {
   DatasetLedger,
@@ -9,8 +8,9 @@ import {
 import { EtcdRegistry } from "../../../protocol/registry/etcd.ts";
 import { InProcessRegistry } from "../../../protocol/registry/in_process.ts";
 import type { Commit, Registry } from "../../../protocol/registry/registry.ts";
+import { etcdEndpoints, uniqueName } from "../../fixtures/services.ts";
 
-const endpoints = (Deno.env.get("ETCD_ENDPOINTS") ?? "http://127.0.0.1:12379").split(",");
+const endpoints = await etcdEndpoints();
 
 function dataset(version: number, buckets: number[]): DatasetVersion {
   return {
@@ -26,7 +26,7 @@ function dataset(version: number, buckets: number[]): DatasetVersion {
 
 /** A ledger on a fresh in-process registry, with buckets 0..count-1 registered. */
 async function ledgerWithBuckets(count: number, registry: Registry = new InProcessRegistry()) {
-  const ledger = new DatasetLedger(registry, `test/${nanoid()}/`);
+  const ledger = new DatasetLedger(registry, `${uniqueName("ledger")}/`);
   for (let bucket = 0; bucket < count; bucket++) await ledger.registerBucket(bucket);
   return ledger;
 }
@@ -215,7 +215,7 @@ class InterferingRegistry implements Registry {
 /** The same ledger seen from two processes, one of which can be interrupted before a commit. */
 async function racingLedgers() {
   const registry = new InterferingRegistry(new InProcessRegistry());
-  const prefix = `test/${nanoid()}/`;
+  const prefix = `${uniqueName("ledger")}/`;
   const interrupted = new DatasetLedger(registry, prefix);
   const other = new DatasetLedger(registry.inner, prefix);
   for (const bucket of [0, 1]) await other.registerBucket(bucket);
@@ -421,14 +421,12 @@ for (const seed of [1, 2, 3]) {
     permissions: "none",
   }, async () => {
     const registry = new InProcessRegistry();
-    const prefix = `test/${nanoid()}/`;
+    const prefix = `${uniqueName("ledger")}/`;
     const processes = [
       new DatasetLedger(registry, prefix),
       new DatasetLedger(registry.connect(), prefix),
     ];
-    const stats = await randomRun(processes, seed, 400);
-    console.log(seed, stats);
-    assertExercised(stats);
+    assertExercised(await randomRun(processes, seed, 400));
   });
 }
 
@@ -436,12 +434,10 @@ Deno.test("random interleavings keep deleted buckets unreferenced (etcd, two cli
   permissions: { net: ["127.0.0.1"], env: true },
 }, async () => {
   const registries = [new EtcdRegistry({ endpoints }), new EtcdRegistry({ endpoints })];
-  const prefix = `test/${nanoid()}/`;
+  const prefix = `${uniqueName("ledger")}/`;
   try {
     const processes = registries.map((registry) => new DatasetLedger(registry, prefix));
-    const stats = await randomRun(processes, 7, 200);
-    console.log(stats);
-    assertExercised(stats);
+    assertExercised(await randomRun(processes, 7, 200));
   } finally {
     const leftovers = await registries[0].list(prefix);
     await registries[0].commit({ deletes: leftovers.map((entry) => entry.key) });

@@ -6,8 +6,8 @@
  */
 
 import assert from "node:assert/strict";
-import { nanoid } from "nanoid";
 import type { Registry } from "../../../protocol/registry/registry.ts";
+import { uniqueName } from "../../fixtures/services.ts";
 
 /** How a test file opens registries for the contract. */
 export interface ContractSubject {
@@ -26,7 +26,7 @@ export function registryContract(subject: ContractSubject): void {
     Deno.test(`${subject.name}: ${name}`, { permissions: subject.permissions }, async () => {
       const open = subject.store();
       const [a, b] = [open(), open()];
-      const ns = `test/${nanoid()}/`;
+      const ns = `${uniqueName("registry")}/`;
       try {
         await body(a, b, ns, open);
       } finally {

@@ -1,0 +1,70 @@
+/**
+ * Confusion counts to scores. Every score that would divide by zero is 0, so a report is always
+ * a set of plain numbers (the undefined cases are listed on `scoresOf`).
+ *
+ * @module
+ */
+
+import type { Scores } from "../protocol/messages.ts";
+import type { ModelMetrics } from "./model.ts";
+
+/** Resolved forecasts by outcome. */
+export interface Confusion {
+  tp: number;
+  tn: number;
+  fp: number;
+  fn: number;
+}
+
+/**
+ * Precision, recall, F1, specificity and MCC of `counts`. Undefined cases, each reported as 0:
+ * precision with no positive forecast (tp + fp = 0); recall with no forecast a match fell in
+ * (tp + fn = 0); F1 when precision + recall = 0; specificity with no negative outcome
+ * (tn + fp = 0); MCC when any of tp + fp, tp + fn, tn + fp, tn + fn is 0 (its denominator).
+ */
+export function scoresOf(counts: Confusion): Scores {
+  const { tp, tn, fp, fn } = counts;
+  for (const [name, value] of Object.entries(counts)) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new RangeError(`${name} must be a non-negative integer: current value is ${value}`);
+    }
+  }
+  const precision = ratio(tp, tp + fp);
+  const recall = ratio(tp, tp + fn);
+  const f1 = ratio(2 * precision * recall, precision + recall);
+  const specificity = ratio(tn, tn + fp);
+  const denominator = Math.sqrt(tp + fp) * Math.sqrt(tp + fn) * Math.sqrt(tn + fp) *
+    Math.sqrt(tn + fn);
+  const mcc = ratio(tp * tn - fp * fn, denominator);
+  return { tp, tn, fp, fn, precision, recall, f1, specificity, mcc };
+}
+
+/**
+ * Pools the metrics of several test folds: counts add up, scores are recomputed from the pooled
+ * counts, and spread and distance are averaged over all positive forecasts (tp + fp per fold).
+ */
+export function poolMetrics(perFold: readonly ModelMetrics[]): ModelMetrics {
+  const total = { tp: 0, tn: 0, fp: 0, fn: 0, events: 0, matches: 0, forecasts: 0 };
+  let spreadSum = 0;
+  let distanceSum = 0;
+  for (const fold of perFold) {
+    for (const field of Object.keys(total) as (keyof typeof total)[]) total[field] += fold[field];
+    const positives = fold.tp + fold.fp;
+    spreadSum += fold.spread * positives;
+    distanceSum += fold.distance * positives;
+  }
+  const positives = total.tp + total.fp;
+  return {
+    ...scoresOf(total),
+    events: total.events,
+    matches: total.matches,
+    forecasts: total.forecasts,
+    spread: ratio(spreadSum, positives),
+    distance: ratio(distanceSum, positives),
+  };
+}
+
+/** `numerator / denominator`, or 0 when the denominator is 0. */
+function ratio(numerator: number, denominator: number): number {
+  return denominator === 0 ? 0 : numerator / denominator;
+}

@@ -1,0 +1,46 @@
+/**
+ * The escalation shared by the trend and Page-Hinkley policies: a first detection asks for a
+ * retrain and opens a guard of `length` reports; a detection inside the guard means the retrain
+ * did not help, so it asks for an optimisation and closes the guard (the next detection after
+ * that is a first detection again).
+ *
+ * @module
+ */
+
+import type { Decision } from "./policy.ts";
+
+/** Turns detections into `train` or `optimise` by whether a retrain was asked for recently. */
+export class Guard {
+  /** Reports after each retrain that the guard covers. */
+  readonly length: number;
+  #left = 0;
+
+  /** A guard covering the `length` reports after each retrain. */
+  constructor(length: number) {
+    this.length = length;
+  }
+
+  /**
+   * Counts one report (call once per report that carries a score) and, when `detected`, returns
+   * the action it calls for.
+   */
+  step(detected: boolean): Decision["action"] | null {
+    const inGuard = this.#left > 0;
+    if (inGuard) this.#left--;
+    if (!detected) return null;
+    this.#left = inGuard ? 0 : this.length;
+    return inGuard ? "optimise" : "train";
+  }
+
+  /** What to add to a decision's reason for `action` from `step`. */
+  note(action: Decision["action"]): string {
+    return action === "optimise"
+      ? ` again within the guard of ${this.length} reports after a retrain`
+      : "";
+  }
+
+  /** Closes the guard. */
+  reset(): void {
+    this.#left = 0;
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * `deno task experiment --config=<file> --input=<file> --out=<dir>`: runs the same stream twice,
+ * with run-time adaptation and with the initial model only, and writes `<dir>/report.json` and
+ * `<dir>/report.html` (batch MCC over stream time for both runs, with retrain/optimise markers).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { loadConfig } from "../protocol/config/load.ts";
+import type { RetuneConfig } from "../protocol/config/schema.ts";
+import { setupLogging } from "../protocol/logging.ts";
+import { ROLES, RetuneSystem, type Summary } from "../actors/system.ts";
+import {
+  type AdaptationMark,
+  type ExperimentReport,
+  meanBatchMcc,
+  renderReportHtml,
+  type RunReport,
+} from "./experiment/report.ts";
+
+/** How long the adaptive run waits at the end of the stream for a running job to finish. */
+const IDLE_WAIT_MS = 120_000;
+
+/** Runs one pass over the stream; `adaptive: false` leaves the observer out. */
+export async function runOnce(
+  config: RetuneConfig,
+  input: string,
+  adaptive: boolean,
+): Promise<Summary> {
+  const storage = await Deno.makeTempDir({ dir: config.storage.dir, prefix: "experiment-" })
+    .catch(async () => {
+      await Deno.mkdir(config.storage.dir, { recursive: true });
+      return await Deno.makeTempDir({ dir: config.storage.dir, prefix: "experiment-" });
+    });
+  const system = await RetuneSystem.build({
+    config: { ...config, storage: { dir: storage } },
+    roles: ROLES,
+    input,
+    without: adaptive ? [] : ["observer"],
+  });
+  try {
+    await system.start();
+    await system.waitForEndOfInput();
+    if (adaptive) await system.waitForIdle(IDLE_WAIT_MS);
+  } finally {
+    await system.stop();
+    await Deno.remove(storage, { recursive: true }).catch(() => {});
+  }
+  return system.summary();
+}
+
+/** One run's part of the report. */
+export function runReport(name: string, summary: Summary): RunReport {
+  const reports = summary.reports.map((r) => ({
+    reportId: r.reportId,
+    streamTime: r.streamTimeEnd,
+    batchMcc: r.batch.mcc,
+    modelVersion: r.modelVersion,
+  }));
+  const swapTime = new Map(summary.swaps.map((s) => [s.modelVersion, s.streamTime]));
+  const adaptations: AdaptationMark[] = summary.adaptations
+    .filter((a) => a.status === "completed" && a.modelVersion !== null)
+    .map((a) => ({
+      action: a.action,
+      streamTime: swapTime.get(a.modelVersion!) ?? reports.at(-1)?.streamTime ?? 0,
+      wallMs: a.wallMs,
+      modelVersion: a.modelVersion!,
+    }));
+  return {
+    name,
+    reports,
+    meanBatchMcc: meanBatchMcc(reports),
+    adaptations,
+    retrains: adaptations.filter((a) => a.action === "train").length,
+    optimisations: adaptations.filter((a) => a.action === "optimise").length,
+    abandonedOptimisations: summary.adaptations.filter((a) => a.status === "abandoned").length,
+    modelVersions: summary.model_versions.map((m) => m.version),
+    eventsProcessed: summary.events_processed,
+    wallSeconds: summary.wall_seconds,
+  };
+}
+
+/** Runs both passes and writes the report files; returns the report. */
+export async function runExperiment(
+  configPath: string,
+  input: string,
+  outDir: string,
+): Promise<ExperimentReport> {
+  const config = await loadConfig(configPath);
+  const adaptive = runReport("with run-time adaptation", await runOnce(config, input, true));
+  const fixed = runReport("initial model only", await runOnce(config, input, false));
+  const report: ExperimentReport = {
+    config: configPath,
+    input,
+    createdAt: new Date().toISOString(),
+    runs: [adaptive, fixed],
+    improvement: adaptive.meanBatchMcc - fixed.meanBatchMcc,
+  };
+  await Deno.mkdir(outDir, { recursive: true });
+  await Deno.writeTextFile(`${outDir}/report.json`, JSON.stringify(report, null, 2) + "\n");
+  await Deno.writeTextFile(`${outDir}/report.html`, renderReportHtml(report));
+  return report;
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      config: { type: "string" },
+      input: { type: "string" },
+      out: { type: "string" },
+    },
+  });
+  if (values.config === undefined || values.input === undefined || values.out === undefined) {
+    console.error("usage: deno task experiment --config=<file> --input=<file> --out=<dir>");
+    Deno.exit(2);
+  }
+  const config = await loadConfig(values.config);
+  setupLogging({ ...config.logging, level: "warning" });
+  const report = await runExperiment(values.config, values.input, values.out);
+  for (const run of report.runs) {
+    console.log(
+      `${run.name}: mean batch MCC ${run.meanBatchMcc.toFixed(3)} over ${run.reports.length} ` +
+        `reports, ${run.retrains} retrains, ${run.optimisations} optimisations, ` +
+        `${run.wallSeconds.toFixed(1)} s`,
+    );
+  }
+  console.log(`improvement ${report.improvement.toFixed(3)}; report in ${values.out}/report.html`);
+}

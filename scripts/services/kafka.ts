@@ -1,0 +1,166 @@
+/**
+ * A throwaway single-node Kafka 3.9 broker (KRaft, broker and controller in one JVM) on free
+ * loopback ports, for development and tests. Its jars come from Maven Central through
+ * `kafka/pom.xml` and are kept in `.cache/kafka/libs` (resolved again when the pom changes).
+ *
+ * As a command, `deno run -A scripts/services/kafka.ts` prints its bootstrap address and runs
+ * until SIGINT or SIGTERM.
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Kafka, logLevel } from "kafkajs";
+import { freePorts } from "./free_port.ts";
+import { launchService, type RunningService, runTool } from "./service_process.ts";
+
+/** How to start the broker. */
+export interface KafkaOptions {
+  /** How long the broker may take to answer, ms. Default 90,000 (a cold JVM on a busy machine). */
+  readyTimeoutMs?: number;
+  /** How long stopping waits after SIGTERM before SIGKILL, ms. Default 10,000. */
+  stopGraceMs?: number;
+}
+
+const POM = fileURLToPath(new URL("./kafka/pom.xml", import.meta.url));
+const LOG4J = pathToFileURL(fileURLToPath(new URL("./kafka/log4j.properties", import.meta.url)));
+const CACHE = fileURLToPath(new URL("../../.cache/kafka", import.meta.url));
+const LIBS = `${CACHE}/libs`;
+/** Hash of the pom the cached jars were resolved from. */
+const STAMP = `${LIBS}/.pom-sha256`;
+
+/** Starts a broker with its data in a temporary folder; resolves once it answers metadata requests. */
+export async function startKafka(options: KafkaOptions = {}): Promise<RunningService> {
+  const { readyTimeoutMs = 90_000, stopGraceMs = 10_000 } = options;
+  const libs = await ensureKafkaJars();
+  const [brokerPort, controllerPort] = freePorts(2);
+  const endpoints = `127.0.0.1:${brokerPort}`;
+  const dir = await Deno.makeTempDir({ prefix: "retune-kafka-" });
+  const java = ["-cp", `${libs}/*`, `-Dlog4j.configuration=${LOG4J.href}`];
+  try {
+    await Deno.writeTextFile(
+      `${dir}/server.properties`,
+      serverProperties(dir, brokerPort, controllerPort),
+    );
+    await runTool(
+      "java",
+      [...java, "kafka.tools.StorageTool", "format", "-t", clusterId(), "-c", "server.properties"],
+      "openjdk-17-jre-headless",
+      { cwd: dir },
+    );
+  } catch (error) {
+    await Deno.remove(dir, { recursive: true });
+    throw error;
+  }
+  return launchService({
+    name: "kafka",
+    command: "java",
+    args: ["-Xmx512m", ...java, "kafka.Kafka", "server.properties"],
+    debianPackage: "openjdk-17-jre-headless",
+    dir,
+    endpoints,
+    answers: () => answers(endpoints),
+    readyTimeoutMs,
+    stopGraceMs,
+  });
+}
+
+/** The folder holding the broker's jars, resolving them with Maven unless already cached. */
+async function ensureKafkaJars(): Promise<string> {
+  const wanted = await sha256(await Deno.readFile(POM));
+  if (await cachedStamp() === wanted) return LIBS;
+  console.error(`resolving the Kafka jars with Maven into ${LIBS} (once)`);
+  await Deno.mkdir(CACHE, { recursive: true });
+  // Resolved beside the cache and renamed into place, so no run ever sees half a class path.
+  const staging = await Deno.makeTempDir({ dir: CACHE, prefix: "libs-" });
+  try {
+    await runTool("mvn", [
+      "-B",
+      "-q",
+      "-f",
+      POM,
+      "dependency:copy-dependencies",
+      `-DoutputDirectory=${staging}`,
+      "-DincludeScope=runtime",
+    ], "maven");
+    await Deno.writeTextFile(`${staging}/.pom-sha256`, wanted);
+    await Deno.remove(LIBS, { recursive: true }).catch(() => {});
+    await Deno.rename(staging, LIBS).catch(async (error) => {
+      // Another run may have put the same jars in place meanwhile.
+      if (await cachedStamp() !== wanted) throw error;
+    });
+  } finally {
+    await Deno.remove(staging, { recursive: true }).catch(() => {});
+  }
+  return LIBS;
+}
+
+async function cachedStamp(): Promise<string | undefined> {
+  return await Deno.readTextFile(STAMP).catch(() => undefined);
+}
+
+async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Buffer.from(digest).toString("hex");
+}
+
+/**
+ * A random cluster id as `kafka-storage random-uuid` makes it (16 random bytes, base64url, never
+ * starting with `-`), made here to spare a JVM start.
+ */
+function clusterId(): string {
+  for (;;) {
+    const id = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
+}
+
+function serverProperties(dir: string, brokerPort: number, controllerPort: number): string {
+  const settings = {
+    "process.roles": "broker,controller",
+    "node.id": 1,
+    "controller.quorum.voters": `1@127.0.0.1:${controllerPort}`,
+    "listeners": `PLAINTEXT://127.0.0.1:${brokerPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+    "advertised.listeners": `PLAINTEXT://127.0.0.1:${brokerPort}`,
+    "controller.listener.names": "CONTROLLER",
+    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    "inter.broker.listener.name": "PLAINTEXT",
+    "log.dirs": `${dir}/data`,
+    "offsets.topic.replication.factor": 1,
+    "transaction.state.log.replication.factor": 1,
+    "transaction.state.log.min.isr": 1,
+    // Tests start consumer groups often and should not wait for stragglers to join.
+    "group.initial.rebalance.delay.ms": 0,
+    "auto.create.topics.enable": true,
+    "num.partitions": 1,
+  };
+  return Object.entries(settings).map(([key, value]) => `${key}=${value}\n`).join("");
+}
+
+/** True once the broker serves a metadata request (it does only after joining its quorum). */
+async function answers(endpoints: string): Promise<boolean> {
+  const admin = new Kafka({
+    clientId: "retune-services",
+    brokers: [endpoints],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1_000,
+    requestTimeout: 2_000,
+    retry: { retries: 0 },
+  }).admin();
+  try {
+    await admin.connect();
+    await admin.listTopics();
+    return true;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+if (import.meta.main) {
+  const kafka = await startKafka();
+  console.log(kafka.endpoints);
+  const stop = () => kafka.stop().then(() => Deno.exit(0));
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+}

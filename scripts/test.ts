@@ -1,0 +1,135 @@
+/**
+ * `deno task test`: the whole suite in one command on a fresh machine. It starts a throwaway
+ * Kafka broker and etcd (unless `KAFKA_BROKERS` / `ETCD_ENDPOINTS` name running ones), runs
+ * `deno test --allow-all tests/` with those variables set, streams its output, stops the
+ * services (also on SIGINT / SIGTERM) and exits with deno test's exit code, after printing the
+ * line `N passed, N failed` that CI reads.
+ *
+ * Extra arguments go to deno test; when one of them is an existing path, they replace `tests/`
+ * (`deno task test tests/protocol/` runs only that folder).
+ *
+ * @module
+ */
+
+import { stripVTControlCharacters } from "node:util";
+import { startEtcd } from "./services/etcd.ts";
+import { startKafka } from "./services/kafka.ts";
+import type { RunningService } from "./services/service_process.ts";
+
+/** The counts of deno test's summary line. */
+interface TestSummary {
+  passed: number;
+  failed: number;
+}
+
+const SUMMARY = /^(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/;
+const EXIT_CODES: Partial<Record<Deno.Signal, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/** The counts of `line` when it is deno test's summary (`ok | 12 passed | 0 failed (3s)`). */
+function parseSummary(line: string): TestSummary | undefined {
+  const match = stripVTControlCharacters(line).trim().match(SUMMARY);
+  return match === null ? undefined : { passed: Number(match[1]), failed: Number(match[2]) };
+}
+
+/** Starts what the environment does not name, runs the suite, stops them; the exit code. */
+async function main(args: string[]): Promise<number> {
+  let tests: Deno.ChildProcess | undefined;
+  let interrupted: Deno.Signal | undefined;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => {
+      interrupted = signal;
+      // deno test ends on it; the services are stopped below, once it has.
+      tests?.kill(signal);
+    });
+  }
+
+  const started = await startServices();
+  if (started === undefined) return 1;
+  try {
+    if (interrupted !== undefined) return EXIT_CODES[interrupted]!;
+    tests = new Deno.Command(Deno.execPath(), {
+      args: ["test", "--allow-all", ...withTestPaths(args)],
+      env: started.env,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const summary = await relay(tests.stdout);
+    const { code } = await tests.status;
+    if (summary === undefined) {
+      console.error(`deno test printed no summary line (exit code ${code})`);
+    } else {
+      console.log(`${summary.passed} passed, ${summary.failed} failed`);
+    }
+    return interrupted === undefined ? code : EXIT_CODES[interrupted]!;
+  } finally {
+    await Promise.all(started.services.map((service) => service.stop()));
+  }
+}
+
+/** The services the environment does not name, started side by side; undefined when one failed. */
+async function startServices(): Promise<
+  { env: Record<string, string>; services: RunningService[] } | undefined
+> {
+  const wanted = [
+    { variable: "KAFKA_BROKERS", name: "Kafka", start: startKafka },
+    { variable: "ETCD_ENDPOINTS", name: "etcd", start: startEtcd },
+  ].filter(({ variable }) => (Deno.env.get(variable) ?? "") === "");
+  if (wanted.length > 0) console.error(`starting ${wanted.map((w) => w.name).join(" and ")}...`);
+  const outcomes = await Promise.allSettled(wanted.map(({ start }) => start()));
+  const env: Record<string, string> = {};
+  const services: RunningService[] = [];
+  const failures: string[] = [];
+  outcomes.forEach((outcome, i) => {
+    const { variable, name } = wanted[i];
+    if (outcome.status === "fulfilled") {
+      env[variable] = outcome.value.endpoints;
+      services.push(outcome.value);
+      console.error(`${name} is up: ${variable}=${outcome.value.endpoints}`);
+    } else {
+      failures.push(`${name} could not start: ${(outcome.reason as Error).message}`);
+    }
+  });
+  if (failures.length === 0) return { env, services };
+  for (const failure of failures) console.error(failure);
+  await Promise.all(services.map((service) => service.stop()));
+  return undefined;
+}
+
+/** `args` with `tests/` in front, unless they name paths of their own. */
+function withTestPaths(args: string[]): string[] {
+  const namesPath = args.some((arg) => !arg.startsWith("-") && exists(arg));
+  return namesPath ? args : ["tests/", ...args];
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Copies deno test's output to ours as it comes; the last summary line seen in it. */
+async function relay(output: ReadableStream<Uint8Array>): Promise<TestSummary | undefined> {
+  const decoder = new TextDecoder();
+  const screen = Deno.stdout.writable.getWriter();
+  let summary: TestSummary | undefined;
+  let partial = "";
+  try {
+    for await (const chunk of output) {
+      await screen.write(chunk);
+      const lines = (partial + decoder.decode(chunk, { stream: true })).split("\n");
+      partial = lines.pop()!;
+      for (const line of lines) summary = parseSummary(line) ?? summary;
+    }
+  } finally {
+    screen.releaseLock();
+  }
+  return parseSummary(partial) ?? summary;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

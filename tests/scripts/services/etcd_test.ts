@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { Etcd3 } from "etcd3";
+import { startEtcd } from "../../../scripts/services/etcd.ts";
+
+// etcd3's gRPC reads its proxy and tracing settings from the environment.
+const permissions: Deno.PermissionOptions = {
+  run: ["etcd"],
+  read: true,
+  write: true,
+  net: ["127.0.0.1"],
+  env: true,
+};
+
+function portOf(endpoint: string): number {
+  return Number(new URL(endpoint).port);
+}
+
+async function refused(port: number): Promise<boolean> {
+  try {
+    (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+    return false;
+  } catch (error) {
+    return error instanceof Deno.errors.ConnectionRefused;
+  }
+}
+
+Deno.test("startEtcd: an etcd that stores keys, then stops and leaves nothing behind", {
+  permissions,
+}, async () => {
+  const etcd = await startEtcd();
+  assert.match(etcd.endpoints, /^http:\/\/127\.0\.0\.1:\d+$/);
+  const client = new Etcd3({ hosts: etcd.endpoints });
+  try {
+    await client.put("retune/probe").value("stored");
+    assert.equal(await client.get("retune/probe").string(), "stored");
+  } finally {
+    client.close();
+    await etcd.stop();
+  }
+  await assert.rejects(Deno.stat(etcd.dir), Deno.errors.NotFound);
+  assert.ok(await refused(portOf(etcd.endpoints)));
+});
+
+Deno.test("startEtcd: two at once get ports and folders of their own", {
+  permissions,
+}, async () => {
+  const both = await Promise.all([startEtcd(), startEtcd()]);
+  try {
+    assert.notEqual(both[0].endpoints, both[1].endpoints);
+    assert.notEqual(both[0].dir, both[1].dir);
+  } finally {
+    await Promise.all(both.map((etcd) => etcd.stop()));
+  }
+});
+
+Deno.test("startEtcd: one that cannot answer in time fails with its log and is gone", {
+  permissions,
+}, async () => {
+  let port = 0;
+  await assert.rejects(startEtcd({ readyTimeoutMs: 1 }), (error: Error) => {
+    const [, digits] = error.message.match(
+      /^etcd did not answer at http:\/\/127\.0\.0\.1:(\d+) within 1 ms; last lines of its log:\n/,
+    ) ?? [];
+    port = Number(digits);
+    return port > 0;
+  });
+  assert.ok(await refused(port));
+});
