@@ -16,7 +16,7 @@ import type { RetuneConfig } from "./protocol/config/schema.ts";
 import { roleLogger, setupLogging } from "./protocol/logging.ts";
 import { deploymentOf, revokeUnneeded } from "./deploy/permissions.ts";
 import { installShutdown } from "./actors/runtime/shutdown.ts";
-import { ROLES, type RoleName, RetuneSystem, type Summary } from "./actors/system.ts";
+import { RetuneSystem, type RoleName, ROLES, type Summary } from "./actors/system.ts";
 
 /** Time the whole shutdown sequence may take. */
 const SHUTDOWN_DEADLINE_MS = 30_000;

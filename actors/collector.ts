@@ -12,7 +12,6 @@
  * @module
  */
 
-import { nanoid } from "nanoid";
 import type {
   BucketRef,
   DatasetVersion,
@@ -26,6 +25,7 @@ import {
   createCollectionPolicy,
 } from "../policies/collection/policy.ts";
 import { retentionCandidates } from "../policies/collection/retention.ts";
+import type { Leadership } from "../protocol/registry/registry.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, receiveData, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
@@ -61,7 +61,7 @@ export class Collector implements Behaviour {
   readonly #env: RoleEnvironment;
   readonly #stats: CollectorStats;
   readonly #policy: CollectionPolicy;
-  readonly #instance = `collector-${nanoid(8)}`;
+  #leadership: Leadership | null = null;
   /** Engine's next offset to process, per input partition. */
   readonly #engineOffsets: number[] = [];
   #engineMoved: PromiseWithResolvers<void> = Promise.withResolvers();
@@ -81,12 +81,17 @@ export class Collector implements Behaviour {
   /** Wins leadership, follows the engine and the metrics, then consumes the input. */
   async start(context: ActorContext): Promise<void> {
     const { topics, registry } = this.#env;
-    const leadership = await registry.campaign("retune/collector", this.#instance, context.signal);
+    const leadership = await registry.campaign(
+      "retune/collector",
+      this.#env.instance,
+      context.signal,
+    );
+    this.#leadership = leadership;
     leadership.lost.addEventListener("abort", () => context.fail(new Error("lost leadership")));
     await this.#resume();
     await receive(context, {
       topic: topics.position,
-      group: `retune.collector.position.${this.#instance}`,
+      group: `retune.collector.position.${this.#env.instance}`,
       type: "EnginePosition",
       deadLetterTopic: topics.deadLetters,
       handler: (messages) => {
@@ -96,7 +101,7 @@ export class Collector implements Behaviour {
     });
     await receive(context, {
       topic: topics.metrics,
-      group: `retune.collector.metrics.${this.#instance}`,
+      group: `retune.collector.metrics.${this.#env.instance}`,
       type: "MetricsReport",
       deadLetterTopic: topics.deadLetters,
       handler: (messages) => {
@@ -246,7 +251,9 @@ export class Collector implements Behaviour {
   #score(report: MetricsReport): void {
     // Reports older than every kept bucket can no longer score anything.
     const oldest = this.#closed[0]?.streamTimeStart ?? -Infinity;
-    while (this.#reports.length > 0 && this.#reports[0].streamTimeEnd < oldest) this.#reports.shift();
+    while (this.#reports.length > 0 && this.#reports[0].streamTimeEnd < oldest) {
+      this.#reports.shift();
+    }
     this.#reports.push(report);
     for (const bucket of this.#closed) bucket.score = this.#scoreOf(bucket);
   }
@@ -264,10 +271,14 @@ export class Collector implements Behaviour {
     const left = await this.#env.buckets.list();
     for (const id of left) {
       // The system is ending: a bucket still referenced (or never closed) goes all the same.
-      const deleted = await this.#env.ledger.deleteBucketIfUnused(id, () => this.#env.buckets.delete(id));
+      const deleted = await this.#env.ledger.deleteBucketIfUnused(
+        id,
+        () => this.#env.buckets.delete(id),
+      );
       if (!deleted) await this.#env.buckets.delete(id);
     }
     this.#stats.bucketsDeleted += left.length;
     context.logger.info("deleted {count} leftover buckets", { count: left.length });
+    await this.#leadership?.resign();
   }
 }

@@ -12,7 +12,6 @@
  * @module
  */
 
-import { nanoid } from "nanoid";
 import { decodePayload, encodePayload } from "../protocol/codec.ts";
 import type {
   CreationMethod,
@@ -22,7 +21,7 @@ import type {
   StreamEvent,
 } from "../protocol/messages.ts";
 import type { ConsumedRecord, OutgoingRecord } from "../protocol/transport/transport.ts";
-import type { ForecastSettings, Forecaster } from "../models/model.ts";
+import type { Forecaster, ForecastSettings } from "../models/model.ts";
 import { OnlineScorer } from "../models/online_scorer.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { deadLetterBytes, receive, send } from "./messaging.ts";
@@ -83,7 +82,7 @@ export class Engine implements Behaviour {
     await receive(context, {
       topic: topics.modelVersions,
       // Every engine instance must see every model version, hence its own group.
-      group: `retune.engine.models.${nanoid(8)}`,
+      group: `retune.engine.models.${this.#env.instance}`,
       type: "ModelVersion",
       deadLetterTopic: topics.deadLetters,
       handler: async (messages) => {

@@ -20,6 +20,11 @@ export type TopicNames = Record<TopicPurpose, string>;
 
 /** The shared parts a role works with. */
 export interface RoleEnvironment {
+  /**
+   * This process's id: names its per-instance consumer groups and election candidates, and stays
+   * the same across restarts of a role so a restarted role resumes its groups.
+   */
+  instance: string;
   config: RetuneConfig;
   topics: TopicNames;
   registry: Registry;

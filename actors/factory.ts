@@ -14,7 +14,6 @@
  * @module
  */
 
-import { nanoid } from "nanoid";
 import type {
   CreationMethod,
   DatasetVersion,
@@ -27,6 +26,7 @@ import type { ModelArtifact, ModelMetrics } from "../models/model.ts";
 import { readEvents } from "../models/sources/read.ts";
 import { sourceSpecOf } from "../models/sources/from_config.ts";
 import { sampleShare } from "../policies/collection/exponential_decay.ts";
+import type { Leadership } from "../protocol/registry/registry.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
@@ -63,7 +63,7 @@ interface Run {
 export class Factory implements Behaviour {
   readonly #env: RoleEnvironment;
   readonly #stats: FactoryStats;
-  readonly #instance = `factory-${nanoid(8)}`;
+  #leadership: Leadership | null = null;
   #pool: WorkerPool<TrainingJob, TrainingResult> | null = null;
   /** The newest assembled dataset; retrains use it. */
   #latest: Dataset | null = null;
@@ -79,7 +79,12 @@ export class Factory implements Behaviour {
   /** Becomes the factory, makes sure a model exists, then serves datasets and commands. */
   async start(context: ActorContext): Promise<void> {
     const { topics, registry, config } = this.#env;
-    const leadership = await registry.campaign("retune/factory", this.#instance, context.signal);
+    const leadership = await registry.campaign(
+      "retune/factory",
+      this.#env.instance,
+      context.signal,
+    );
+    this.#leadership = leadership;
     leadership.lost.addEventListener("abort", () => context.fail(new Error("lost leadership")));
     this.#pool = new WorkerPool(
       new URL("./factory/training_worker.ts", import.meta.url),
@@ -197,14 +202,26 @@ export class Factory implements Behaviour {
         const started = performance.now();
         const dataset = this.#requireDataset();
         const result = await this.#job(dataset, command.params, true);
-        const model = await this.#ship(context, "retrain", command.params, result, dataset, started);
+        const model = await this.#ship(
+          context,
+          "retrain",
+          command.params,
+          result,
+          dataset,
+          started,
+        );
         return { kind: "trained", requestId, modelVersion: model.version, metrics: result.metrics };
       }
       case "opt_init": {
         const dataset = this.#requireDataset();
         await this.#env.ledger.freeze(dataset.version, command.runId);
         this.#runs.set(command.runId, { dataset });
-        return { kind: "opt_ready", requestId, runId: command.runId, datasetVersion: dataset.version };
+        return {
+          kind: "opt_ready",
+          requestId,
+          runId: command.runId,
+          datasetVersion: dataset.version,
+        };
       }
       case "opt_step": {
         const run = this.#requireRun(command.runId);
@@ -222,7 +239,14 @@ export class Factory implements Behaviour {
         const started = performance.now();
         const run = this.#requireRun(command.runId);
         const result = await this.#job(run.dataset, command.params, true);
-        const model = await this.#ship(context, "optimise", command.params, result, run.dataset, started);
+        const model = await this.#ship(
+          context,
+          "optimise",
+          command.params,
+          result,
+          run.dataset,
+          started,
+        );
         await this.#endRun(command.runId);
         return {
           kind: "opt_done",
@@ -328,6 +352,7 @@ export class Factory implements Behaviour {
   async stop(): Promise<void> {
     this.#pool?.close();
     await Promise.allSettled(this.#inFlight);
+    await this.#leadership?.resign();
   }
 }
 

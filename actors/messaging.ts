@@ -15,7 +15,11 @@ import {
 } from "../protocol/codec.ts";
 import { deadLetterOf } from "../protocol/dead_letter.ts";
 import type { Envelope, MessageType, PayloadTypes } from "../protocol/messages.ts";
-import type { BatchContext, ConsumedRecord, Subscription } from "../protocol/transport/transport.ts";
+import type {
+  BatchContext,
+  ConsumedRecord,
+  Subscription,
+} from "../protocol/transport/transport.ts";
 import type { ActorContext } from "./runtime/actor.ts";
 import { subscribeMailbox } from "./runtime/mailbox.ts";
 
@@ -64,8 +68,7 @@ export function receive<T extends MessageType>(
       }
       return envelope as Envelope<T>;
     },
-    handler: (deliveries, batch) =>
-      options.handler(deliveries.map((d) => d.message), batch),
+    handler: (deliveries, batch) => options.handler(deliveries.map((d) => d.message), batch),
   });
 }
 

@@ -55,7 +55,9 @@ export class Observer implements Behaviour {
             mcc: report.batch.mcc.toFixed(3),
             ...decision,
           });
-          await send(context, topics.instructions, "Instruction", instruction, { correlationId: id });
+          await send(context, topics.instructions, "Instruction", instruction, {
+            correlationId: id,
+          });
         }
       },
     });

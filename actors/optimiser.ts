@@ -15,6 +15,7 @@ import { nanoid } from "nanoid";
 import type { HyperParameters, Instruction } from "../protocol/messages.ts";
 import { createStrategy } from "../policies/search/strategy.ts";
 import { type Point, RTCEF_SPACE } from "../policies/search/space.ts";
+import type { Leadership } from "../protocol/registry/registry.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
@@ -52,8 +53,8 @@ export function newOptimiserStats(): OptimiserStats {
 export class Optimiser implements Behaviour {
   readonly #env: RoleEnvironment;
   readonly #stats: OptimiserStats;
-  readonly #instance = `optimiser-${nanoid(8)}`;
   #client: FactoryClient | null = null;
+  #leadership: Leadership | null = null;
   #job: Promise<void> | null = null;
 
   /** `stats` is shared with whoever reports on the run. */
@@ -65,7 +66,12 @@ export class Optimiser implements Behaviour {
   /** Becomes the one optimiser, then listens to the factory's reports and to instructions. */
   async start(context: ActorContext): Promise<void> {
     const { topics, registry } = this.#env;
-    const leadership = await registry.campaign("retune/optimiser", this.#instance, context.signal);
+    const leadership = await registry.campaign(
+      "retune/optimiser",
+      this.#env.instance,
+      context.signal,
+    );
+    this.#leadership = leadership;
     leadership.lost.addEventListener("abort", () => context.fail(new Error("lost leadership")));
     const client = new FactoryClient((command) =>
       send(context, topics.factoryCommands, "FactoryCommand", command).then(() => {})
@@ -73,7 +79,7 @@ export class Optimiser implements Behaviour {
     this.#client = client;
     await receive(context, {
       topic: topics.factoryReports,
-      group: `retune.optimiser.reports.${this.#instance}`,
+      group: `retune.optimiser.reports.${this.#env.instance}`,
       type: "FactoryReport",
       start: "latest",
       deadLetterTopic: topics.deadLetters,
@@ -137,7 +143,14 @@ export class Optimiser implements Behaviour {
       };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      return { action: "train", status: "failed", reason, modelVersion: null, wallMs: wallMs(), evaluations: 0 };
+      return {
+        action: "train",
+        status: "failed",
+        reason,
+        modelVersion: null,
+        wallMs: wallMs(),
+        evaluations: 0,
+      };
     }
   }
 
@@ -151,7 +164,7 @@ export class Optimiser implements Behaviour {
       kind: settings.strategy,
       space: RTCEF_SPACE,
       budget: settings.evaluations,
-      initialPoints: settings.initialPoints,
+      initialPoints: Math.min(settings.initialPoints, settings.evaluations),
       acquisition: settings.acquisition,
       seed: settings.seed + runIndex,
       reuse: {
@@ -213,8 +226,13 @@ export class Optimiser implements Behaviour {
     };
   }
 
-  /** Rejects whatever still waits on the factory, so nothing hangs past the stop. */
-  stop(): void {
-    this.#client?.cancelAll("optimiser stopping");
+  /**
+   * Ends the running job (its requests are rejected, a run is aborted) before handing over
+   * leadership, so no job outlives this incarnation and a successor is not kept waiting.
+   */
+  async stop(): Promise<void> {
+    this.#client?.close("optimiser stopping");
+    await this.#job;
+    await this.#leadership?.resign();
   }
 }

@@ -12,6 +12,7 @@ import { InProcessRegistry } from "../protocol/registry/in_process.ts";
 import { EtcdRegistry } from "../protocol/registry/etcd.ts";
 import { DatasetLedger } from "../protocol/registry/dataset_ledger.ts";
 import { ModelCatalog } from "../protocol/registry/model_catalog.ts";
+import { NamespacedRegistry } from "../protocol/registry/namespaced.ts";
 import type { Registry } from "../protocol/registry/registry.ts";
 import { FilesystemArtifactStore } from "../protocol/storage/filesystem_artifact_store.ts";
 import { FilesystemBucketStore } from "../protocol/storage/filesystem_bucket_store.ts";
@@ -34,7 +35,14 @@ import { newOptimiserStats, Optimiser, type OptimiserStats } from "./optimiser.t
 import { newReplayerStats, Replayer, type ReplayerStats } from "./replayer.ts";
 
 /** The roles, in start order (the factory first: it makes the initial model). */
-export const ROLES = ["factory", "engine", "collector", "observer", "optimiser", "replayer"] as const;
+export const ROLES = [
+  "factory",
+  "engine",
+  "collector",
+  "observer",
+  "optimiser",
+  "replayer",
+] as const;
 
 /** A role name. */
 export type RoleName = typeof ROLES[number];
@@ -141,10 +149,14 @@ export class RetuneSystem {
       });
     const registry: Registry = config.etcd === undefined
       ? new InProcessRegistry()
-      : new EtcdRegistry({ endpoints: config.etcd.endpoints });
+      : new NamespacedRegistry(
+        new EtcdRegistry({ endpoints: config.etcd.endpoints }),
+        config.etcd.namespace,
+      );
     const dir = config.storage.dir;
     const modelSpec = await modelSpecOf(config.model, dir);
     const env: RoleEnvironment = {
+      instance: crypto.randomUUID().slice(0, 8),
       config,
       topics: topicNames(config),
       registry,

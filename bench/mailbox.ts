@@ -16,6 +16,7 @@ import { decodeEnvelope, encodeEnvelope, newEnvelope } from "../protocol/codec.t
 import type { StreamEvent } from "../protocol/messages.ts";
 import { InProcessTransport } from "../protocol/transport/in_process.ts";
 import { KafkaTransport } from "../protocol/transport/kafka.ts";
+import { startKafka } from "../scripts/services/kafka.ts";
 import type { ConsumedRecord, OutgoingRecord, Transport } from "../protocol/transport/transport.ts";
 
 /** What to measure. */
@@ -312,9 +313,10 @@ async function timed(run: () => Promise<void>): Promise<number> {
 
 if (import.meta.main) {
   const messages = Deno.args[0] === undefined ? undefined : Number(Deno.args[0]);
-  const brokers = Deno.env.get("KAFKA_BROKERS")?.split(",");
-  if (brokers === undefined) throw new Error("KAFKA_BROKERS is not set");
-  const result = await benchMailbox({ brokers, messages });
+  const configured = Deno.env.get("KAFKA_BROKERS");
+  const broker = configured === undefined ? await startKafka() : undefined;
+  const brokers = (configured ?? broker!.endpoints).split(",");
+  const result = await benchMailbox({ brokers, messages }).finally(() => broker?.stop());
   const rate = (value: number) => `${Math.round(value).toLocaleString("en")} msg/s`;
   console.log(`mailbox benchmark, ${result.messages.toLocaleString("en")} messages per Kafka run`);
   for (

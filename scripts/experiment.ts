@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../protocol/config/load.ts";
 import type { RetuneConfig } from "../protocol/config/schema.ts";
 import { setupLogging } from "../protocol/logging.ts";
-import { ROLES, RetuneSystem, type Summary } from "../actors/system.ts";
+import { RetuneSystem, ROLES, type Summary } from "../actors/system.ts";
 import {
   type AdaptationMark,
   type ExperimentReport,

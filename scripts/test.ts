@@ -38,8 +38,14 @@ async function main(args: string[]): Promise<number> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(signal, () => {
       interrupted = signal;
-      // deno test ends on it; the services are stopped below, once it has.
-      tests?.kill(signal);
+      // To deno test's whole process group, so services its tests started end with it; ours are
+      // stopped below, once it has ended.
+      try {
+        if (tests !== undefined) Deno.kill(-tests.pid, signal);
+      } catch (error) {
+        // The group already ended: the services are being stopped.
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      }
     });
   }
 
@@ -53,6 +59,8 @@ async function main(args: string[]): Promise<number> {
       stdin: "null",
       stdout: "piped",
       stderr: "inherit",
+      // A process group of its own, which a signal to us is passed on to whole.
+      detached: true,
     }).spawn();
     const summary = await relay(tests.stdout);
     const { code } = await tests.status;

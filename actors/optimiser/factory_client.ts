@@ -43,6 +43,8 @@ export class FactoryClient {
   readonly #send: (command: FactoryCommand) => Promise<void>;
   readonly #now: () => number;
   readonly #pending = new Map<string, Pending>();
+  /** Why the client was closed; null while open. */
+  #closed: string | null = null;
 
   /** `send` publishes a command on the factory's mailbox. */
   constructor(send: (command: FactoryCommand) => Promise<void>, now: () => number = Date.now) {
@@ -50,11 +52,12 @@ export class FactoryClient {
     this.#now = now;
   }
 
-  /** Sends a command and resolves with its report, or rejects after `timeoutMs`. */
+  /** Sends a command and resolves with its report, or rejects after `timeoutMs` or once closed. */
   async request(draft: CommandDraft, timeoutMs: number): Promise<FactoryReport> {
     if (!(timeoutMs > 0)) {
       throw new RangeError(`timeoutMs must be a positive number: current value is ${timeoutMs}`);
     }
+    if (this.#closed !== null) throw new Error(this.#closed);
     const requestId = nanoid();
     const command = { ...draft, requestId, deadline: this.#now() + timeoutMs } as FactoryCommand;
     const answer = new Promise<FactoryReport>((resolve, reject) => {
@@ -74,7 +77,7 @@ export class FactoryClient {
     return report;
   }
 
-  /** Sends `opt_abort`, which expects no report. */
+  /** Sends `opt_abort`, which expects no report; still allowed once closed, to free the factory. */
   async abort(runId: string, reason: string): Promise<void> {
     await this.#send({ kind: "opt_abort", requestId: nanoid(), runId, reason });
   }
@@ -86,8 +89,9 @@ export class FactoryClient {
     return pending !== undefined;
   }
 
-  /** Rejects every waiting request (the optimiser is stopping). */
-  cancelAll(reason: string): void {
+  /** Rejects every waiting request and every later one with `reason` (the optimiser stops). */
+  close(reason: string): void {
+    this.#closed = reason;
     for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(new Error(reason));
   }
 

@@ -96,6 +96,10 @@ const kafkaSchema = z.strictObject({
 
 const etcdSchema = z.strictObject({
   endpoints: nonEmptyList(etcdEndpoint, '"http(s)://host:port" URLs'),
+  /** Key prefix of this deployment, so deployments sharing an etcd stay apart. */
+  namespace: z.string({ error: "a namespace" }).regex(/^[A-Za-z0-9._-]+$/, {
+    error: "a namespace (A-Z a-z 0-9 . _ -)",
+  }).default("retune"),
 });
 
 /** Kafka's legal topic name characters. */

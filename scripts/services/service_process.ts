@@ -45,14 +45,14 @@ const LOG_TAIL_LINES = 30;
 
 /** Starts the service and resolves once it answers; on failure it is gone and the error says why. */
 export async function launchService(launch: ServiceLaunch): Promise<RunningService> {
-  for (const field of ["readyTimeoutMs", "stopGraceMs"] as const) {
-    if (!(launch[field] > 0)) {
-      throw new RangeError(`${field} must be positive: current value is ${launch[field]}`);
-    }
-  }
   const log = `${launch.dir}/${launch.name}.log`;
   let child: Deno.ChildProcess;
   try {
+    for (const field of ["readyTimeoutMs", "stopGraceMs"] as const) {
+      if (!(launch[field] > 0)) {
+        throw new RangeError(`${field} must be positive: current value is ${launch[field]}`);
+      }
+    }
     child = new Deno.Command(launch.command, {
       args: launch.args,
       cwd: launch.dir,
@@ -102,7 +102,7 @@ export async function runTool(
 }
 
 /** The error for a tool that is not on PATH. */
-export function missingTool(command: string, debianPackage: string): Error {
+function missingTool(command: string, debianPackage: string): Error {
   return new Error(
     `${command} is not installed (not found on PATH): install the Debian package ` +
       `${debianPackage} (apt-get install ${debianPackage})`,

@@ -53,6 +53,7 @@ class ScriptedStrategy implements AskTell {
 /** A factory living in the test: answers each command through `answer`, or stays silent. */
 function wire(answer: (command: FactoryCommand) => FactoryReport | null) {
   const commands: FactoryCommand[] = [];
+  // deno-lint-ignore prefer-const -- assigned once, but the send callback closes over it first
   let client: FactoryClient;
   let inFlight = 0;
   let maxInFlight = 0;

@@ -5,10 +5,10 @@
 
 import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
-import { nanoid } from "nanoid";
 import { KafkaTransport } from "../../../protocol/transport/kafka.ts";
+import { kafkaBrokers, uniqueName } from "../../fixtures/services.ts";
 
-const brokers = Deno.env.get("KAFKA_BROKERS")?.split(",");
+const brokers = await kafkaBrokers();
 const keys = Array.from({ length: 20 }, (_, i) => `key${i}`);
 const perKey = 100;
 const total = keys.length * perKey;
@@ -16,15 +16,15 @@ const consumerScript = new URL("./slow_consumer.ts", import.meta.url).pathname;
 
 /** A topic of 4 partitions (created with the admin client) holding `perKey` records per key. */
 async function mailboxWithBacklog(): Promise<string> {
-  const topic = `test-mailbox-${nanoid(8)}`;
-  const admin = new Kafka({ brokers: brokers!, logLevel: logLevel.NOTHING }).admin();
+  const topic = uniqueName("test-mailbox");
+  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     await admin.createTopics({ topics: [{ topic, numPartitions: 4 }], waitForLeaders: true });
   } finally {
     await admin.disconnect();
   }
-  const transport = new KafkaTransport({ brokers: brokers!, clientId: "backlog" });
+  const transport = new KafkaTransport({ brokers, clientId: "backlog" });
   const encoder = new TextEncoder();
   for (let seq = 0; seq < perKey; seq += 25) {
     const records = [];
@@ -52,6 +52,7 @@ function startConsumer(topic: string, group: string, output: string): Deno.Child
       output,
       "20",
     ],
+    env: { KAFKA_BROKERS: brokers.join(",") },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -69,7 +70,7 @@ async function recorded(output: string): Promise<[string, number][]> {
 
 /** Whether the group committed every partition of the topic up to its end. */
 async function committedAll(topic: string, group: string): Promise<boolean> {
-  const admin = new Kafka({ brokers: brokers!, logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     const ends = await admin.fetchTopicOffsets(topic);
@@ -120,11 +121,10 @@ const permissions: Deno.PermissionOptions = {
 
 Deno.test({
   name: "a consumer killed with SIGKILL loses nothing and keeps per-key order when restarted",
-  ignore: brokers === undefined,
   permissions,
   async fn() {
     const topic = await mailboxWithBacklog();
-    const group = `g-${nanoid(8)}`;
+    const group = uniqueName("group");
     const directory = await Deno.makeTempDir({ prefix: "retune-consumer-" });
     const [first, second] = [`${directory}/first.txt`, `${directory}/second.txt`];
     try {
@@ -163,11 +163,10 @@ Deno.test({
 
 Deno.test({
   name: "SIGTERM makes the consumer commit what it handled, so a restart does not see it again",
-  ignore: brokers === undefined,
   permissions,
   async fn() {
     const topic = await mailboxWithBacklog();
-    const group = `g-${nanoid(8)}`;
+    const group = uniqueName("group");
     const directory = await Deno.makeTempDir({ prefix: "retune-consumer-" });
     const [first, second] = [`${directory}/first.txt`, `${directory}/second.txt`];
     try {

@@ -3,7 +3,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { startKafka } from "../../../scripts/services/kafka.ts";
 import { uniqueName } from "../../fixtures/services.ts";
 
-/** The broker costs a JVM start (seconds): this file starts one, once. */
+// A broker costs a JVM start (seconds): this file starts one, once.
 Deno.test("startKafka: a broker that stores records, then stops and leaves nothing behind", {
   permissions: {
     run: ["java", "mvn"],

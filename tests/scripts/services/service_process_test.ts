@@ -94,6 +94,15 @@ Deno.test("kill ends the service and removes its folder at once", { permissions 
   await service.stop();
 });
 
+Deno.test("bad durations are refused and the folder removed", { permissions }, async () => {
+  const launch = await shell("exec sleep 30", { readyTimeoutMs: 0 });
+  await assert.rejects(launchService(launch), {
+    name: "RangeError",
+    message: "readyTimeoutMs must be positive: current value is 0",
+  });
+  assert.equal(await exists(launch.dir), false);
+});
+
 Deno.test("a missing command names the Debian package to install", { permissions }, async () => {
   const launch = await shell("", {
     command: "retune-no-such-command",

@@ -1,0 +1,156 @@
+/**
+ * The engine's inner loop for the native CEF model. Per partition (event key) it keeps the
+ * pattern DFA state, the model context and the event counter; per event it maps the event to its
+ * minterm, moves both, and reads the forecast of the new (context, state) pair from the table.
+ * Forecast windows are absolute per-partition counters: [counter + s, counter + e].
+ *
+ * The DFA restarts after a match on its own (non-overlapping), so a run never resets here; a
+ * model swap carries every run over through `snapshot` / `restore`.
+ *
+ * @module
+ */
+
+import type { Forecast, StreamEvent } from "../../../protocol/messages.ts";
+import type { Forecaster, ForecastSettings, StepResult } from "../../model.ts";
+import type { CompiledPattern } from "../automaton/dfa.ts";
+import type { RecognizerSnapshot } from "../recognizer.ts";
+import type { ContextModel } from "./context_model.ts";
+import { type ForecastMode, ForecastTable } from "./forecast_table.ts";
+import { parseSnapshot, PartitionRun } from "./partition_run.ts";
+import { WaitingTimes } from "./waiting_time.ts";
+
+/** How forecasts are made, beyond the settings. */
+export interface ForecasterOptions {
+  /** Interval forecasts (default) or "a match within the next k events". */
+  mode?: ForecastMode;
+  /** Waiting-time cutoff; see `WaitingTimes`. Default 0.001. */
+  cutoff?: number;
+}
+
+/** Forecasts a compiled pattern with a context model, one event at a time. */
+export class CefForecaster implements Forecaster {
+  readonly version: number;
+  readonly pattern: CompiledPattern;
+  readonly model: ContextModel;
+  readonly table: ForecastTable;
+  readonly waitingTimes: WaitingTimes;
+  readonly #runs = new Map<string, PartitionRun>();
+  readonly #delta: Int32Array;
+  readonly #accepting: Uint8Array;
+  readonly #next: Int32Array;
+  readonly #symbolCount: number;
+  readonly #stateCount: number;
+
+  /** A forecaster of `pattern` whose next symbols `model` predicts. */
+  constructor(
+    pattern: CompiledPattern,
+    model: ContextModel,
+    settings: ForecastSettings,
+    version: number,
+    options: ForecasterOptions = {},
+  ) {
+    const { dfa } = pattern;
+    if (model.symbolCount !== dfa.symbolCount) {
+      throw new RangeError(
+        `model must predict the pattern's ${dfa.symbolCount} symbols: current value is ${model.symbolCount}`,
+      );
+    }
+    this.version = version;
+    this.pattern = pattern;
+    this.model = model;
+    this.waitingTimes = new WaitingTimes(model, dfa, {
+      horizon: settings.horizon,
+      cutoff: options.cutoff,
+    });
+    this.table = new ForecastTable(
+      this.waitingTimes,
+      model.contextCount * dfa.stateCount,
+      dfa.stateCount,
+      settings,
+      options.mode ?? { kind: "interval" },
+    );
+    this.#delta = dfa.delta;
+    this.#accepting = dfa.accepting;
+    this.#next = model.next;
+    this.#symbolCount = dfa.symbolCount;
+    this.#stateCount = dfa.stateCount;
+  }
+
+  /** Advances the event's partition and forecasts its next match. */
+  process(event: StreamEvent): StepResult {
+    let run = this.#runs.get(event.key);
+    if (run === undefined) {
+      run = new PartitionRun(this.pattern.dfa.start, this.model.start, 0);
+      this.#runs.set(event.key, run);
+    }
+    const symbol = this.pattern.alphabet.symbolOf(event);
+    const k = this.#symbolCount;
+    const state = this.#delta[run.state * k + symbol];
+    const context = this.#next[run.context * k + symbol];
+    run.state = state;
+    run.context = context;
+    run.remember(symbol);
+    const counter = ++run.counter;
+    const detection = this.#accepting[state] === 1;
+
+    const table = this.table;
+    const pair = context * this.#stateCount + state;
+    const positive = table.positive(pair);
+    const forecast: Forecast = {
+      key: event.key,
+      counter,
+      timestamp: event.timestamp,
+      start: counter + table.start[pair],
+      end: counter + table.end[pair],
+      probability: table.probability[pair],
+      positive,
+      detection,
+      modelVersion: this.version,
+    };
+    return { detection, forecast };
+  }
+
+  /** The waiting-time distribution of partition `key` now (index n - 1 = n events ahead). */
+  distributionOf(key: string): Float64Array | null {
+    const run = this.#runs.get(key);
+    return run === undefined ? null : this.waitingTimes.distribution(run.context, run.state);
+  }
+
+  /** Every partition's DFA state, counter and last symbols, in the recognizer's shape. */
+  snapshot(): RecognizerSnapshot {
+    const { source, dfa } = this.pattern;
+    const runs = [...this.#runs].map(([key, run]) => ({
+      key,
+      state: run.state,
+      counter: run.counter,
+      recent: run.recent(),
+    }));
+    return { source, symbolCount: dfa.symbolCount, stateCount: dfa.stateCount, runs };
+  }
+
+  /**
+   * Replaces every run with those of a snapshot of the same pattern, deriving each run's model
+   * context from its recent symbols; nothing changes if the snapshot is rejected.
+   */
+  restore(state: unknown): void {
+    const { source, dfa } = this.pattern;
+    const snapshot = parseSnapshot(state, {
+      source,
+      symbolCount: dfa.symbolCount,
+      stateCount: dfa.stateCount,
+    });
+    const runs = snapshot.runs.map((saved) =>
+      [
+        saved.key,
+        new PartitionRun(
+          saved.state,
+          this.model.contextOf(saved.state, saved.recent),
+          saved.counter,
+          saved.recent,
+        ),
+      ] as const
+    );
+    this.#runs.clear();
+    for (const [key, run] of runs) this.#runs.set(key, run);
+  }
+}

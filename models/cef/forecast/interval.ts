@@ -1,0 +1,60 @@
+/**
+ * The forecast interval of a waiting-time distribution: the shortest [s, e] (1-based events
+ * ahead) whose probability reaches the confidence threshold. Ties in length go to the higher
+ * probability, then to the earlier start. An interval must carry some probability, so a
+ * threshold of 0 still needs a window where a match can happen.
+ *
+ * Since probabilities are non-negative, the least end e(s) that reaches the threshold from start
+ * s never decreases as s grows, so two pointers find every candidate in O(horizon).
+ *
+ * @module
+ */
+
+/** An interval of events ahead, with the probability that the first match falls in it. */
+export interface Interval {
+  start: number;
+  end: number;
+  probability: number;
+}
+
+/** The shortest interval of `distribution` (index n - 1 = n events ahead) reaching `threshold`. */
+export function shortestInterval(
+  distribution: ArrayLike<number>,
+  threshold: number,
+): Interval | null {
+  if (!(threshold >= 0 && threshold <= 1)) {
+    throw new RangeError(`threshold must be in [0, 1]: current value is ${threshold}`);
+  }
+  const horizon = distribution.length;
+  // prefix[i] = P(first match within i events).
+  const prefix = new Float64Array(horizon + 1);
+  for (let i = 0; i < horizon; i++) prefix[i + 1] = prefix[i] + distribution[i];
+
+  let best: Interval | null = null;
+  let end = 0;
+  for (let start = 1; start <= horizon; start++) {
+    if (end < start) end = start;
+    while (end <= horizon && !reaches(prefix[end] - prefix[start - 1], threshold)) end++;
+    // Later starts only lose probability: no further interval reaches the threshold.
+    if (end > horizon) break;
+    const probability = prefix[end] - prefix[start - 1];
+    if (
+      best === null || end - start < best.end - best.start ||
+      (end - start === best.end - best.start && probability > best.probability)
+    ) {
+      best = { start, end, probability };
+    }
+  }
+  return best;
+}
+
+/** P(first match within `within` events): the sum of the first `within` entries. */
+export function probabilityWithin(distribution: ArrayLike<number>, within: number): number {
+  let total = 0;
+  for (let i = 0; i < within && i < distribution.length; i++) total += distribution[i];
+  return total;
+}
+
+function reaches(probability: number, threshold: number): boolean {
+  return probability >= threshold && probability > 0;
+}

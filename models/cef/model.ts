@@ -1,0 +1,186 @@
+/**
+ * The native complex event forecasting model: a pattern compiled once to its minterm alphabet
+ * and DFA, a next-symbol model learned over the minterms (a prediction suffix tree, the default,
+ * or a full-order Markov model of the disambiguated DFA), and waiting-time forecasts.
+ *
+ * Training maps each event to its minterm and groups the symbols by partition key (in stream
+ * order), so no context spans two partitions. Testing forecasts a dataset from cold runs and
+ * scores it with the engine's `OnlineScorer`, resolving the windows still open at the end as
+ * misses. For the Markov kind only `order` of the hyper-parameters is used.
+ *
+ * @module
+ */
+
+import type { HyperParameters, StreamEvent } from "../../protocol/messages.ts";
+import type { ForecastingModel, ForecastSettings, ModelArtifact, ModelMetrics } from "../model.ts";
+import { OnlineScorer } from "../online_scorer.ts";
+import { CEF_ARTIFACT_FORMAT, type CefArtifact, parseCefArtifact } from "./artifact.ts";
+import type { Alphabet, CompiledPattern } from "./automaton/dfa.ts";
+import { compilePattern, disambiguate, type DisambiguatedDfa } from "./compile.ts";
+import type { ContextModel } from "./forecast/context_model.ts";
+import { CefForecaster, type ForecasterOptions } from "./forecast/forecaster.ts";
+import { FullOrderMarkovChain } from "./markov/chain.ts";
+import { learnMarkov } from "./markov/learn.ts";
+import { learnPst } from "./pst/learn.ts";
+import { checkPstParams } from "./pst/params.ts";
+import { PredictionSuffixTree } from "./pst/tree.ts";
+import type { PredicateRegistry } from "./predicates/registry.ts";
+
+/** Which next-symbol model to learn. */
+export type CefKind = "pst" | "markov";
+
+/** What a native CEF model is built from. */
+export interface CefModelOptions {
+  /** Pattern text (Wayeb syntax). */
+  pattern: string;
+  /** Declarations text (extra predicates, exclusive groups), if any. */
+  declarations?: string;
+  /** Predicates to resolve names against; the built-ins by default. */
+  predicates?: PredicateRegistry;
+  kind: CefKind;
+  /** Forecast mode and waiting-time cutoff of loaded forecasters. */
+  forecast?: ForecasterOptions;
+}
+
+/** The native CEF model (`cef-pst` or `cef-markov`). */
+export class CefModel implements ForecastingModel {
+  readonly name: string;
+  readonly kind: CefKind;
+  readonly compiled: CompiledPattern;
+  readonly #declarations: string | null;
+  readonly #forecast: ForecasterOptions;
+  readonly #disambiguated = new Map<number, DisambiguatedDfa>();
+
+  /** Compiles the pattern; throws on a bad pattern or declarations. */
+  constructor(options: CefModelOptions) {
+    if (options.kind !== "pst" && options.kind !== "markov") {
+      throw new RangeError(`kind must be "pst" or "markov": current value is ${options.kind}`);
+    }
+    this.kind = options.kind;
+    this.name = `cef-${options.kind}`;
+    this.#declarations = options.declarations ?? null;
+    this.#forecast = options.forecast ?? {};
+    this.compiled = compilePattern(options.pattern, {
+      declarations: options.declarations,
+      predicates: options.predicates,
+    });
+  }
+
+  /** Learns the next-symbol model from `dataset` (events in stream order). */
+  train(dataset: readonly StreamEvent[], params: HyperParameters): Promise<CefArtifact> {
+    const { alphabet, dfa, source } = this.compiled;
+    if (!(params.threshold >= 0 && params.threshold <= 1)) {
+      throw new RangeError(`threshold must be in [0, 1]: current value is ${params.threshold}`);
+    }
+    if (this.kind === "pst") checkPstParams(params, alphabet.symbolCount);
+    if (dataset.length === 0) {
+      throw new RangeError("dataset must hold at least one event: current value is 0 events");
+    }
+    const sequences = symbolSequences(alphabet, dataset);
+    const common = {
+      format: CEF_ARTIFACT_FORMAT,
+      pattern: source,
+      declarations: this.#declarations,
+      params: { ...params },
+      symbolCount: dfa.symbolCount,
+      stateCount: dfa.stateCount,
+      trainedOn: { events: dataset.length, partitions: sequences.length },
+    } as const;
+    if (this.kind === "pst") {
+      const tree = learnPst(sequences, alphabet.symbolCount, params);
+      return Promise.resolve({
+        ...common,
+        kind: "pst",
+        tree: { order: tree.order, gamma: tree.gamma, nodes: [...tree.nodes] },
+      });
+    }
+    const chain = learnMarkov(dfa, sequences, params.order);
+    this.#disambiguated.set(params.order, chain.dfa);
+    return Promise.resolve({
+      ...common,
+      kind: "markov",
+      matrix: { order: chain.order, rows: chain.rows() },
+    });
+  }
+
+  /** Forecasts `dataset` from cold runs and scores every forecast. */
+  async test(
+    artifact: ModelArtifact,
+    dataset: readonly StreamEvent[],
+    settings: ForecastSettings,
+  ): Promise<ModelMetrics> {
+    const forecaster = await this.load(artifact, settings, 0);
+    const scorer = new OnlineScorer();
+    for (const event of dataset) scorer.observe(event.key, forecaster.process(event));
+    scorer.flush();
+    return scorer.metrics();
+  }
+
+  /** A forecaster for a trained artifact of this model's pattern. */
+  load(artifact: ModelArtifact, settings: ForecastSettings, version: number): Promise<CefForecaster> {
+    const contextModel = this.contextModelOf(parseCefArtifact(artifact));
+    return Promise.resolve(
+      new CefForecaster(this.compiled, contextModel, settings, version, this.#forecast),
+    );
+  }
+
+  /** The learned next-symbol model of an artifact, checked against this model's pattern. */
+  contextModelOf(artifact: CefArtifact): ContextModel {
+    const { dfa, source } = this.compiled;
+    if (artifact.pattern !== source || artifact.declarations !== this.#declarations) {
+      throw new RangeError(
+        "artifact was trained for another pattern or declarations: load it with a model built from its own",
+      );
+    }
+    if (artifact.symbolCount !== dfa.symbolCount || artifact.stateCount !== dfa.stateCount) {
+      throw new RangeError(
+        `artifact's automaton must match this build's (${dfa.symbolCount} symbols, ${dfa.stateCount} states): current value is ${artifact.symbolCount} symbols, ${artifact.stateCount} states; retrain the model`,
+      );
+    }
+    if (artifact.kind === "pst") {
+      const { order, gamma, nodes } = artifact.tree;
+      return new PredictionSuffixTree(dfa.symbolCount, order, gamma, nodes);
+    }
+    const { order, rows } = artifact.matrix;
+    return FullOrderMarkovChain.fromRows(this.#disambiguatedDfa(order), rows);
+  }
+
+  #disambiguatedDfa(order: number): DisambiguatedDfa {
+    let disambiguated = this.#disambiguated.get(order);
+    if (disambiguated === undefined) {
+      disambiguated = disambiguate(this.compiled.dfa, order);
+      this.#disambiguated.set(order, disambiguated);
+    }
+    return disambiguated;
+  }
+}
+
+/** The minterms of `events`, one sequence per partition key in order of first appearance. */
+export function symbolSequences(
+  alphabet: Alphabet,
+  events: readonly StreamEvent[],
+): Int32Array[] {
+  const partitionOf = new Map<string, number>();
+  const lengths: number[] = [];
+  const symbols = new Int32Array(events.length);
+  const partitions = new Int32Array(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i];
+    let partition = partitionOf.get(event.key);
+    if (partition === undefined) {
+      partition = lengths.length;
+      partitionOf.set(event.key, partition);
+      lengths.push(0);
+    }
+    lengths[partition]++;
+    partitions[i] = partition;
+    symbols[i] = alphabet.symbolOf(event);
+  }
+  const sequences = lengths.map((length) => new Int32Array(length));
+  const filled = new Int32Array(lengths.length);
+  for (let i = 0; i < events.length; i++) {
+    const partition = partitions[i];
+    sequences[partition][filled[partition]++] = symbols[i];
+  }
+  return sequences;
+}
