@@ -231,10 +231,17 @@ export class Collector implements Behaviour {
     await this.#prune(context);
   }
 
-  /** Deletes buckets past retention that no live dataset version references. */
+  /**
+   * Deletes buckets past retention that no live dataset version references. The newest assembled
+   * version's buckets stay too: it is the one the next optimisation freezes, and the ledger
+   * refuses to freeze a version whose buckets are gone.
+   */
   async #prune(context: ActorContext): Promise<void> {
     const keep = this.#env.config.collector.keep;
-    for (const id of retentionCandidates(this.#closed, keep)) {
+    const versions = await this.#env.ledger.versions();
+    const newest = versions.filter((v) => v.state === "assembled").at(-1);
+    const referenced = newest?.dataset.buckets.map((b) => b.bucket) ?? [];
+    for (const id of retentionCandidates(this.#closed, keep, referenced)) {
       const deleted = await this.#env.ledger.deleteBucketIfUnused(
         id,
         () => this.#env.buckets.delete(id),

@@ -209,6 +209,11 @@ export class RetuneSystem {
     await this.#supervisor.start();
   }
 
+  /** The transport the roles talk over (to watch or feed topics from outside the roles). */
+  get transport(): Transport {
+    return this.#transport;
+  }
+
   /** Resolves when the supervisor stops; rejects with its EscalationError if it gave up. */
   get done(): Promise<void> {
     return this.#supervisor.done;

@@ -72,7 +72,9 @@ export async function benchCef(options: CefBenchOptions = {}): Promise<CefBenchR
   const orders = options.orders ?? [2, 4];
   const dataPath = options.dataPath ?? await defaultDataPath();
   const { events: track } = await readEvents(dataPath, MARITIME_SOURCE);
-  if (track.length === 0) throw new RangeError(`dataPath has no events: current value is ${dataPath}`);
+  if (track.length === 0) {
+    throw new RangeError(`dataPath has no events: current value is ${dataPath}`);
+  }
   const stream = replicate(track, target, partitions);
 
   const model = new CefModel({
@@ -178,7 +180,9 @@ if (import.meta.main) {
   const rate = (eventsPerSecond: number) => `${Math.round(eventsPerSecond).toLocaleString("en")}/s`;
   console.log(`data: ${result.dataPath}`);
   console.log(
-    `stream: ${result.events.toLocaleString("en")} events over ${result.partitions} keys, ${result.matches} matches`,
+    `stream: ${
+      result.events.toLocaleString("en")
+    } events over ${result.partitions} keys, ${result.matches} matches`,
   );
   console.log(`recognition only: ${rate(result.recognitionEventsPerSecond)}`);
   for (const f of result.forecasting) {

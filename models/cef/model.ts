@@ -67,7 +67,8 @@ export class CefModel implements ForecastingModel {
   }
 
   /** Learns the next-symbol model from `dataset` (events in stream order). */
-  train(dataset: readonly StreamEvent[], params: HyperParameters): Promise<CefArtifact> {
+  // deno-lint-ignore require-await -- async so bad input rejects, as the interface promises
+  async train(dataset: readonly StreamEvent[], params: HyperParameters): Promise<CefArtifact> {
     const { alphabet, dfa, source } = this.compiled;
     if (!(params.threshold >= 0 && params.threshold <= 1)) {
       throw new RangeError(`threshold must be in [0, 1]: current value is ${params.threshold}`);
@@ -88,19 +89,19 @@ export class CefModel implements ForecastingModel {
     } as const;
     if (this.kind === "pst") {
       const tree = learnPst(sequences, alphabet.symbolCount, params);
-      return Promise.resolve({
+      return {
         ...common,
         kind: "pst",
         tree: { order: tree.order, gamma: tree.gamma, nodes: [...tree.nodes] },
-      });
+      };
     }
     const chain = learnMarkov(dfa, sequences, params.order);
     this.#disambiguated.set(params.order, chain.dfa);
-    return Promise.resolve({
+    return {
       ...common,
       kind: "markov",
       matrix: { order: chain.order, rows: chain.rows() },
-    });
+    };
   }
 
   /** Forecasts `dataset` from cold runs and scores every forecast. */
@@ -117,11 +118,14 @@ export class CefModel implements ForecastingModel {
   }
 
   /** A forecaster for a trained artifact of this model's pattern. */
-  load(artifact: ModelArtifact, settings: ForecastSettings, version: number): Promise<CefForecaster> {
+  // deno-lint-ignore require-await -- async so a bad artifact rejects, as the interface promises
+  async load(
+    artifact: ModelArtifact,
+    settings: ForecastSettings,
+    version: number,
+  ): Promise<CefForecaster> {
     const contextModel = this.contextModelOf(parseCefArtifact(artifact));
-    return Promise.resolve(
-      new CefForecaster(this.compiled, contextModel, settings, version, this.#forecast),
-    );
+    return new CefForecaster(this.compiled, contextModel, settings, version, this.#forecast);
   }
 
   /** The learned next-symbol model of an artifact, checked against this model's pattern. */

@@ -20,6 +20,8 @@ export { createLineParser, type LineParser, type ParsedLine } from "./line_parse
 export interface RejectedLine {
   line: number;
   reason: string;
+  /** The line as read, so it can be kept (e.g. in a dead letter). */
+  text: string;
 }
 
 /** Reads every event of the file; bad lines come back in `rejected`. */
@@ -56,7 +58,7 @@ export async function* streamEvents(
       if (line.trim() === "") continue;
       const parsed = parse(line);
       if (parsed.ok) yield parsed.event;
-      else onRejected({ line: number, reason: parsed.reason });
+      else onRejected({ line: number, reason: parsed.reason, text: line });
     }
   } finally {
     lines.close();

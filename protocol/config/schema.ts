@@ -281,8 +281,8 @@ const collectionPolicySchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("last_k"), k: integer(1).default(4) }),
   z.strictObject({
     kind: z.literal("exponential_decay"),
-    /** Weight of a bucket `age` buckets old: exp(-lambda * age). */
-    lambda: positive().default(0.5),
+    /** Weight (share of events) of a bucket `age` buckets old: lambda^age. */
+    lambda: numberIn(0, 1, "()").default(0.5),
     k: integer(1).default(4),
   }),
   z.strictObject({ kind: z.literal("score_based"), k: integer(1).default(4) }),

@@ -2,13 +2,17 @@
  * The forecast interval of a waiting-time distribution: the shortest [s, e] (1-based events
  * ahead) whose probability reaches the confidence threshold. Ties in length go to the higher
  * probability, then to the earlier start. An interval must carry some probability, so a
- * threshold of 0 still needs a window where a match can happen.
+ * threshold of 0 still needs a window where a match can happen. Sums are compared with a
+ * tolerance of 1e-12, so rounding (0.2 + 0.2 vs 0.6 - 0.2) neither breaks a tie nor misses a
+ * threshold.
  *
  * Since probabilities are non-negative, the least end e(s) that reaches the threshold from start
  * s never decreases as s grows, so two pointers find every candidate in O(horizon).
  *
  * @module
  */
+
+const TOLERANCE = 1e-12;
 
 /** An interval of events ahead, with the probability that the first match falls in it. */
 export interface Interval {
@@ -40,7 +44,7 @@ export function shortestInterval(
     const probability = prefix[end] - prefix[start - 1];
     if (
       best === null || end - start < best.end - best.start ||
-      (end - start === best.end - best.start && probability > best.probability)
+      (end - start === best.end - best.start && probability > best.probability + TOLERANCE)
     ) {
       best = { start, end, probability };
     }
@@ -56,5 +60,5 @@ export function probabilityWithin(distribution: ArrayLike<number>, within: numbe
 }
 
 function reaches(probability: number, threshold: number): boolean {
-  return probability >= threshold && probability > 0;
+  return probability >= threshold - TOLERANCE && probability > 0;
 }
