@@ -85,13 +85,11 @@ export async function benchCef(options: CefBenchOptions = {}): Promise<CefBenchR
 
   const recognizer = new Recognizer(model.compiled);
   let matches = 0;
-  const recognise = () => {
-    matches = 0;
-    for (const event of stream) if (recognizer.step(event).detection) matches++;
-  };
-  // The first pass warms the JIT up, as the forecasters' first passes do.
-  timed(recognise);
-  const recognitionSeconds = timed(recognise);
+  // The first pass counts the matches and warms the JIT up; the second is timed.
+  for (const event of stream) if (recognizer.step(event).detection) matches++;
+  const recognitionSeconds = timed(() => {
+    for (const event of stream) recognizer.step(event);
+  });
   const recognitionEventsPerSecond = stream.length / recognitionSeconds;
 
   const forecasting: ForecastingFigures[] = [];
@@ -161,12 +159,17 @@ export function replicate(
 }
 
 async function defaultDataPath(): Promise<string> {
-  try {
-    await Deno.stat(SHARED_DATA);
-    return SHARED_DATA.pathname;
-  } catch {
-    return BUNDLED_DATA.pathname;
+  for (const candidate of [SHARED_DATA, BUNDLED_DATA]) {
+    try {
+      await Deno.stat(candidate);
+      return candidate.pathname;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
   }
+  throw new Error(
+    `no maritime data: pass a path, or provide ${SHARED_DATA.pathname} or ${BUNDLED_DATA.pathname}`,
+  );
 }
 
 function timed(work: () => void): number {

@@ -114,7 +114,13 @@ export type FactoryCommand =
     params: HyperParameters;
     deadline: number;
   }
-  | { kind: "opt_finalise"; requestId: string; runId: string; params: HyperParameters; deadline: number }
+  | {
+    kind: "opt_finalise";
+    requestId: string;
+    runId: string;
+    params: HyperParameters;
+    deadline: number;
+  }
   | { kind: "opt_abort"; requestId: string; runId: string; reason: string };
 
 /** A report from the factory back to the optimiser. */

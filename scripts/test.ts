@@ -49,6 +49,7 @@ async function main(args: string[]): Promise<number> {
     });
   }
 
+  await installEtcdIfMissing();
   const started = await startServices();
   if (started === undefined) return 1;
   try {
@@ -72,6 +73,42 @@ async function main(args: string[]): Promise<number> {
     return interrupted === undefined ? code : EXIT_CODES[interrupted]!;
   } finally {
     await Promise.all(started.services.map((service) => service.stop()));
+  }
+}
+
+/**
+ * Installs Debian's `etcd-server` when no `etcd` is on PATH and nobody named a running etcd, so
+ * this one command sets up a fresh machine (it needs root and apt, as on CI's machines).
+ */
+async function installEtcdIfMissing(): Promise<void> {
+  if (Deno.env.get("ETCD_ENDPOINTS") || await succeeds("etcd", ["--version"])) return;
+  console.error("--- etcd is missing: installing the Debian package etcd-server");
+  const env = { DEBIAN_FRONTEND: "noninteractive" };
+  if (!await succeeds("apt-get", ["update", "-qq"], env)) return;
+  await succeeds(
+    "apt-get",
+    ["install", "-y", "-qq", "--no-install-recommends", "etcd-server"],
+    env,
+  );
+}
+
+/** Runs a command to its end; whether it started and exited 0. */
+async function succeeds(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<boolean> {
+  try {
+    const { success } = await new Deno.Command(command, {
+      args,
+      env,
+      stdin: "null",
+      stdout: "null",
+      stderr: "inherit",
+    }).output();
+    return success;
+  } catch {
+    return false;
   }
 }
 

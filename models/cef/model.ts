@@ -124,12 +124,12 @@ export class CefModel implements ForecastingModel {
     settings: ForecastSettings,
     version: number,
   ): Promise<CefForecaster> {
-    const contextModel = this.contextModelOf(parseCefArtifact(artifact));
+    const contextModel = this.#contextModelOf(parseCefArtifact(artifact));
     return new CefForecaster(this.compiled, contextModel, settings, version, this.#forecast);
   }
 
   /** The learned next-symbol model of an artifact, checked against this model's pattern. */
-  contextModelOf(artifact: CefArtifact): ContextModel {
+  #contextModelOf(artifact: CefArtifact): ContextModel {
     const { dfa, source } = this.compiled;
     if (artifact.pattern !== source || artifact.declarations !== this.#declarations) {
       throw new RangeError(

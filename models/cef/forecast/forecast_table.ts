@@ -97,7 +97,7 @@ export class ForecastTable {
 }
 
 /** Throws a RangeError naming the first setting out of range. */
-export function checkSettings(
+function checkSettings(
   settings: ForecastSettings,
   horizon: number,
   mode: ForecastMode,

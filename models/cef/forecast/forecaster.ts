@@ -32,8 +32,8 @@ export class CefForecaster implements Forecaster {
   readonly version: number;
   readonly pattern: CompiledPattern;
   readonly model: ContextModel;
-  readonly table: ForecastTable;
-  readonly waitingTimes: WaitingTimes;
+  readonly #table: ForecastTable;
+  readonly #waitingTimes: WaitingTimes;
   readonly #runs = new Map<string, PartitionRun>();
   readonly #delta: Int32Array;
   readonly #accepting: Uint8Array;
@@ -58,12 +58,12 @@ export class CefForecaster implements Forecaster {
     this.version = version;
     this.pattern = pattern;
     this.model = model;
-    this.waitingTimes = new WaitingTimes(model, dfa, {
+    this.#waitingTimes = new WaitingTimes(model, dfa, {
       horizon: settings.horizon,
       cutoff: options.cutoff,
     });
-    this.table = new ForecastTable(
-      this.waitingTimes,
+    this.#table = new ForecastTable(
+      this.#waitingTimes,
       model.contextCount * dfa.stateCount,
       dfa.stateCount,
       settings,
@@ -93,7 +93,7 @@ export class CefForecaster implements Forecaster {
     const counter = ++run.counter;
     const detection = this.#accepting[state] === 1;
 
-    const table = this.table;
+    const table = this.#table;
     const pair = context * this.#stateCount + state;
     const positive = table.positive(pair);
     const forecast: Forecast = {
@@ -113,7 +113,7 @@ export class CefForecaster implements Forecaster {
   /** The waiting-time distribution of partition `key` now (index n - 1 = n events ahead). */
   distributionOf(key: string): Float64Array | null {
     const run = this.#runs.get(key);
-    return run === undefined ? null : this.waitingTimes.distribution(run.context, run.state);
+    return run === undefined ? null : this.#waitingTimes.distribution(run.context, run.state);
   }
 
   /** Every partition's DFA state, counter and last symbols, in the recognizer's shape. */
