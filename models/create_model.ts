@@ -8,12 +8,18 @@
 import type { ModelConfig } from "../protocol/config/schema.ts";
 import type { ForecastingModel } from "./model.ts";
 import { CefModel } from "./cef/model.ts";
+import type { ForecasterOptions } from "./cef/forecast/forecaster.ts";
 import { WayebModel } from "./wayeb/model.ts";
 import { streamFormatFor, type WayebStreamFormat } from "./wayeb/stream_file.ts";
 
 /** Everything needed to build a model, as plain data. */
 export type ModelSpec =
-  | { kind: "cef-pst" | "cef-markov"; pattern: string; declarations: string | null }
+  | {
+    kind: "cef-pst" | "cef-markov";
+    pattern: string;
+    declarations: string | null;
+    forecast: ForecasterOptions;
+  }
   | {
     kind: "wayeb";
     pattern: string;
@@ -32,7 +38,14 @@ export async function modelSpecOf(model: ModelConfig, storageDir: string): Promi
   const declarations = model.declarations === undefined
     ? null
     : await Deno.readTextFile(model.declarations);
-  if (model.kind !== "wayeb") return { kind: model.kind, pattern, declarations };
+  if (model.kind !== "wayeb") {
+    const { mode, within, cutoff } = model.forecast;
+    const forecast: ForecasterOptions = {
+      mode: mode === "interval" ? { kind: "interval" } : { kind: "classification", within },
+      cutoff,
+    };
+    return { kind: model.kind, pattern, declarations, forecast };
+  }
   return {
     kind: "wayeb",
     pattern,
@@ -55,6 +68,7 @@ export function createModel(spec: ModelSpec): ForecastingModel {
         pattern: spec.pattern,
         declarations: spec.declarations ?? undefined,
         kind: spec.kind === "cef-pst" ? "pst" : "markov",
+        forecast: spec.forecast,
       });
     case "wayeb":
       return new WayebModel({

@@ -58,6 +58,7 @@ export function defaultConfig(): RetuneConfig {
       pattern: "deploy/examples/maritime/port_entering.pattern",
       declarations: "deploy/examples/maritime/port_entering.declarations",
       source: { domain: "maritime" },
+      forecast: { mode: "classification", within: 10 },
     },
     replayer: { file: "deploy/examples/maritime/vessel_227592820.csv" },
   };

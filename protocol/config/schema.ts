@@ -215,6 +215,22 @@ const hyperParametersSchema = z.strictObject({
 const forecastSchema = z.strictObject({
   horizon: integer(1).default(200),
   maxSpread: integer(0).default(200),
+  /**
+   * `interval`: the shortest interval holding theta_fc of the waiting-time probability;
+   * `classification`: "a match within the next `within` events" (how Wayeb scores MCC).
+   */
+  mode: oneOf(["interval", "classification"]).default("interval"),
+  within: integer(1).default(20),
+  /** Waiting-time paths below this probability are dropped. */
+  cutoff: numberIn(0, 1).default(0.001),
+}).superRefine((forecast, ctx) => {
+  if (forecast.mode === "classification" && forecast.within > forecast.horizon) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["within"],
+      message: `expected an integer <= horizon (${forecast.horizon}), got ${forecast.within}`,
+    });
+  }
 });
 
 const wayebSchema = z.strictObject({

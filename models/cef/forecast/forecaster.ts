@@ -35,6 +35,7 @@ export class CefForecaster implements Forecaster {
   readonly #table: ForecastTable;
   readonly #waitingTimes: WaitingTimes;
   readonly #runs = new Map<string, PartitionRun>();
+  readonly #alphabet: CompiledPattern["alphabet"];
   readonly #delta: Int32Array;
   readonly #accepting: Uint8Array;
   readonly #next: Int32Array;
@@ -69,6 +70,7 @@ export class CefForecaster implements Forecaster {
       settings,
       options.mode ?? { kind: "interval" },
     );
+    this.#alphabet = pattern.alphabet;
     this.#delta = dfa.delta;
     this.#accepting = dfa.accepting;
     this.#next = model.next;
@@ -83,7 +85,7 @@ export class CefForecaster implements Forecaster {
       run = new PartitionRun(this.pattern.dfa.start, this.model.start, 0);
       this.#runs.set(event.key, run);
     }
-    const symbol = this.pattern.alphabet.symbolOf(event);
+    const symbol = this.#alphabet.symbolOf(event);
     const k = this.#symbolCount;
     const state = this.#delta[run.state * k + symbol];
     const context = this.#next[run.context * k + symbol];

@@ -234,7 +234,13 @@ Deno.test({
     );
     assert.equal(config.optimiser.acquisition, "hedge");
     assert.deepEqual(config.factory.evaluation, { kind: "holdout", testFraction: 0.3 });
-    assert.deepEqual(config.model.forecast, { horizon: 200, maxSpread: 200 });
+    assert.deepEqual(config.model.forecast, {
+      horizon: 200,
+      maxSpread: 200,
+      mode: "interval",
+      within: 20,
+      cutoff: 0.001,
+    });
     assert.deepEqual(config.topics.input, { name: "retune.input", partitions: 4, replication: 1 });
     const policy = parseConfig(`${MODEL}observer: { policy: { kind: difference } }\n`, "ok.yaml", {
       env: {},
