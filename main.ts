@@ -19,7 +19,7 @@ import { installShutdown } from "./actors/runtime/shutdown.ts";
 import { RetuneSystem, type RoleName, ROLES, type Summary } from "./actors/system.ts";
 
 /** Time the whole shutdown sequence may take. */
-const SHUTDOWN_DEADLINE_MS = 30_000;
+export const SHUTDOWN_DEADLINE_MS = 30_000;
 
 /** Runs the command line; resolves with the exit code. */
 export async function main(args: readonly string[]): Promise<number> {

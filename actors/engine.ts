@@ -96,13 +96,15 @@ export class Engine implements Behaviour {
 
   /** Loads a newer model off the hot path and queues it for the swap. */
   async #offer(context: ActorContext, info: ModelVersion): Promise<void> {
-    const known = this.#pending?.info.version ?? this.#current?.info.version ?? -1;
-    if (info.version <= known) return;
+    if (!this.#isNewer(info)) return;
     const artifact = JSON.parse(
       new TextDecoder().decode(await this.#env.artifacts.get(info.artifactUri)),
     );
     const settings = { ...this.#settings, threshold: info.params.threshold };
     const forecaster = await this.#env.model.load(artifact, settings, info.version);
+    // Offers overlap (the catalogue's latest and the announcement at start, or two announcements):
+    // one that queued this version or a newer one while this one loaded wins.
+    if (!this.#isNewer(info)) return;
     this.#pending = { forecaster, info };
     context.logger.info("model v{version} ({method}) loaded, swapping in", {
       version: info.version,
@@ -113,6 +115,10 @@ export class Engine implements Behaviour {
       this.#swap();
       await this.#consumeInput(context);
     }
+  }
+
+  #isNewer(info: ModelVersion): boolean {
+    return info.version > (this.#pending?.info.version ?? this.#current?.info.version ?? -1);
   }
 
   async #consumeInput(context: ActorContext): Promise<void> {

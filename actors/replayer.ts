@@ -27,6 +27,8 @@ export interface ReplayerStats {
   sent: number;
   /** Rows sent to the dead-letter topic. */
   rejected: number;
+  /** Line of the last row sent to the dead-letter topic (0: none yet). */
+  lastRejectedLine: number;
   finished: boolean;
   /** Resolves when the whole file was replayed. */
   readonly done: Promise<void>;
@@ -39,6 +41,7 @@ export function newReplayerStats(): ReplayerStats {
   const stats: ReplayerStats = {
     sent: 0,
     rejected: 0,
+    lastRejectedLine: 0,
     finished: false,
     done: promise,
     markDone() {
@@ -81,6 +84,7 @@ export class Replayer implements Behaviour {
     const progress = new ProgressBar(total);
     let seen = 0;
     let batch: OutgoingRecord[] = [];
+    let firstTime = 0;
     let lastTime = 0;
     const flush = async () => {
       if (rejected.length > 0) await this.#deadLetter(context, rejected.splice(0));
@@ -96,6 +100,10 @@ export class Replayer implements Behaviour {
       if (context.signal.aborted) return;
       // Resume: skip what an earlier incarnation already published.
       if (seen++ < this.#stats.sent) continue;
+      if (batch.length > 0 && pacer.sliceFull(batch.length, event.timestamp - firstTime)) {
+        await flush();
+      }
+      if (batch.length === 0) firstTime = event.timestamp;
       batch.push({ key: event.key, value: encodePayload("StreamEvent", event) });
       lastTime = event.timestamp;
       if (batch.length >= BATCH) await flush();
@@ -114,7 +122,7 @@ export class Replayer implements Behaviour {
     const months = this.#env.config.replayer.rotateMonths ?? 0;
     // Rejected rows are dead-lettered once, even if the replay restarts.
     const report = (bad: RejectedLine) => {
-      if (this.#stats.sent === 0) rejected.push(bad);
+      if (bad.line > this.#stats.lastRejectedLine) rejected.push(bad);
     };
     if (months === 0) return streamEvents(this.#file, this.#source, report);
     const all = await readEvents(this.#file, this.#source);
@@ -137,6 +145,7 @@ export class Replayer implements Behaviour {
     });
     await context.publish(this.#env.topics.deadLetters, records);
     this.#stats.rejected += rows.length;
+    this.#stats.lastRejectedLine = rows[rows.length - 1].line;
     for (const row of rows) {
       context.logger.warn("bad row dead-lettered: line {line}: {reason}", { ...row });
     }

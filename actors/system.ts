@@ -130,6 +130,7 @@ export class RetuneSystem {
         maxMs: config.supervision.maxBackoffMs,
       },
       logger: getLogger(["retune", "supervisor"]),
+      loggerFor: (role) => getLogger(["retune", role]),
     });
   }
 

@@ -37,6 +37,8 @@ export type CliCommand =
 export interface CliOptions {
   /** Whether a file or folder exists. Default: asks the file system. */
   exists?: (path: string) => boolean;
+  /** Whether this process may write the file. Default: asks Deno's permissions, never prompting. */
+  writable?: (path: string) => boolean;
 }
 
 /** Roles that read the input stream file. */
@@ -45,6 +47,7 @@ const READS_INPUT: readonly Role[] = ["replayer", "all"];
 /** Parses the arguments after the script name. */
 export function parseCliArgs(args: readonly string[], options: CliOptions = {}): CliCommand {
   const exists = options.exists ?? pathExists;
+  const writable = options.writable ?? mayWrite;
   let values;
   try {
     ({ values } = parseArgs({
@@ -80,6 +83,13 @@ export function parseCliArgs(args: readonly string[], options: CliOptions = {}):
       `--summary must be a file in an existing folder: current value is '${summaryPath}'`,
     );
   }
+  // Found out now rather than when the summary is written, at the end of a whole run.
+  if (summaryPath !== null && !writable(summaryPath)) {
+    throw new CliError(
+      `--summary needs write access to '${summaryPath}', which this process was not granted ` +
+        `(deno task start may write only under ./.retune: use --summary=.retune/summary.json)`,
+    );
+  }
   return {
     kind: "run",
     role,
@@ -112,6 +122,10 @@ function pathExists(path: string): boolean {
   }
 }
 
+function mayWrite(path: string): boolean {
+  return Deno.permissions.querySync({ name: "write", path }).state === "granted";
+}
+
 /** The help text. */
 export function usage(): string {
   return `Usage: deno task start [options]
@@ -124,6 +138,7 @@ Options:
   --input=<file>      stream to replay, overriding replayer.file (roles replayer and all)
   --exit-at-end       stop once the input is replayed and processed
   --summary=<file>    write a JSON summary of the run to this file on exit
+                      (deno task start may write only under ./.retune)
   -h, --help          show this text
 
 Examples:

@@ -4,7 +4,9 @@
  * for a command's own output.
  *
  * Messages are LogTape templates: `{name}` is replaced by the property `name`. The text format also
- * appends the properties the message does not mention, so no context is lost on a terminal.
+ * appends the properties the message does not mention, so no context is lost on a terminal. It
+ * renders string values as they are (`report 10: optimise`, not `report 10: "optimise"`) and any
+ * other value as `Deno.inspect` shows it, on one line.
  *
  * @module
  */
@@ -77,6 +79,7 @@ export function roleLogger(role: string, ...subcategory: string[]): Log {
 const textFormatter: TextFormatter = getTextFormatter({
   timestamp: "date-time-tz",
   category: ".",
+  value: render,
   format: ({ timestamp, level, category, message, record }) =>
     `${timestamp} ${level} ${category}: ${message}${unmentioned(record)}`,
 });
@@ -86,6 +89,17 @@ function unmentioned(record: LogRecord): string {
   const template = typeof record.rawMessage === "string" ? record.rawMessage : "";
   return Object.entries(record.properties)
     .filter(([key]) => !template.includes(`{${key}}`))
-    .map(([key, value]) => ` ${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+    .map(([key, value]) => ` ${key}=${render(value)}`)
     .join("");
+}
+
+/** A property value in a text line: strings read as words in the sentence, not as literals. */
+function render(value: unknown): string {
+  if (typeof value === "string") return value;
+  return Deno.inspect(value, {
+    compact: true,
+    breakLength: Infinity,
+    strAbbreviateSize: Infinity,
+    iterableLimit: Infinity,
+  });
 }

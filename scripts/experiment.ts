@@ -22,11 +22,15 @@ import {
 /** How long the adaptive run waits at the end of the stream for a running job to finish. */
 const IDLE_WAIT_MS = 120_000;
 
+/** Called once a run's system has started, e.g. to sample its counters while it runs. */
+export type RunWatcher = (system: RetuneSystem, adaptive: boolean) => void;
+
 /** Runs one pass over the stream; `adaptive: false` leaves the observer out. */
 export async function runOnce(
   config: RetuneConfig,
   input: string,
   adaptive: boolean,
+  watch?: RunWatcher,
 ): Promise<Summary> {
   const storage = await Deno.makeTempDir({ dir: config.storage.dir, prefix: "experiment-" })
     .catch(async () => {
@@ -41,6 +45,7 @@ export async function runOnce(
   });
   try {
     await system.start();
+    watch?.(system, adaptive);
     await system.waitForEndOfInput();
     if (adaptive) await system.waitForIdle(IDLE_WAIT_MS);
   } finally {
@@ -81,15 +86,30 @@ export function runReport(name: string, summary: Summary): RunReport {
   };
 }
 
+/** Optional settings of `runExperiment`. */
+export interface ExperimentOptions {
+  /** Where the runs keep their data, instead of the configuration's `storage.dir`. */
+  storageDir?: string;
+  /** Watches each run while it runs. */
+  watch?: RunWatcher;
+}
+
 /** Runs both passes and writes the report files; returns the report. */
 export async function runExperiment(
   configPath: string,
   input: string,
   outDir: string,
+  options: ExperimentOptions = {},
 ): Promise<ExperimentReport> {
-  const config = await loadConfig(configPath);
-  const adaptive = runReport("with run-time adaptation", await runOnce(config, input, true));
-  const fixed = runReport("initial model only", await runOnce(config, input, false));
+  const loaded = await loadConfig(configPath);
+  const config = options.storageDir === undefined
+    ? loaded
+    : { ...loaded, storage: { dir: options.storageDir } };
+  const adaptive = runReport(
+    "with run-time adaptation",
+    await runOnce(config, input, true, options.watch),
+  );
+  const fixed = runReport("initial model only", await runOnce(config, input, false, options.watch));
   const report: ExperimentReport = {
     config: configPath,
     input,

@@ -1,10 +1,15 @@
 /**
  * Paces the replayer: as fast as possible, a fixed number of events per second, or stream time
  * replayed `value` times faster than it was recorded. The pacer never sleeps per event: callers
- * ask after each batch how long to wait so that the batch's end is on schedule.
+ * ask after each batch how long to wait so that the batch's end is on schedule, and ask before
+ * adding an event whether the batch already holds a slice's worth, so a paced replay arrives in
+ * small steps rather than in lumps of a whole batch.
  *
  * @module
  */
+
+/** Wall time a paced batch may cover at most, ms: at 100 events/s a batch holds 5 events. */
+export const SLICE_MS = 50;
 
 /** How fast to replay. */
 export type Rate =
@@ -29,6 +34,21 @@ export class Pacer {
     }
     this.#rate = rate;
     this.#now = now;
+  }
+
+  /**
+   * Whether a batch of `events` events spanning `streamSpanMs` of stream time already covers a
+   * slice of the rate (never for `max`: that replays in whole batches).
+   */
+  sliceFull(events: number, streamSpanMs: number): boolean {
+    switch (this.#rate.kind) {
+      case "max":
+        return false;
+      case "events_per_second":
+        return events >= Math.max(1, (this.#rate.value * SLICE_MS) / 1000);
+      case "speedup":
+        return streamSpanMs >= this.#rate.value * SLICE_MS;
+    }
   }
 
   /** Records that events up to `streamTime` were sent; returns the ms to wait before the next. */

@@ -30,7 +30,10 @@ export interface SupervisorOptions {
   backoff?: BackoffOptions;
   /** Uniform random numbers in [0, 1) for the backoff jitter. Default `Math.random`. */
   random?: () => number;
+  /** The supervisor's own records (restarts, escalation). Default `defaultLogger()`. */
   logger?: Logger;
+  /** The logger handed to a child, by name (e.g. one category per role). Default: `logger`. */
+  loggerFor?: (child: string) => Logger;
 }
 
 /** The supervisor gave up: a child failed more often than the restart intensity allows. */
@@ -80,6 +83,7 @@ export class Supervisor {
   readonly #withinMs: number;
   readonly #backoff: ExponentialBackoff;
   readonly #logger: Logger;
+  readonly #loggerFor: (child: string) => Logger;
   readonly #settle: PromiseWithResolvers<void>;
   #restarts: Restart[] = [];
   #state: "idle" | "running" | "stopping" = "idle";
@@ -111,6 +115,7 @@ export class Supervisor {
     this.#withinMs = withinMs;
     this.#backoff = new ExponentialBackoff(options.backoff ?? defaultBackoff, options.random);
     this.#logger = options.logger ?? defaultLogger();
+    this.#loggerFor = options.loggerFor ?? (() => this.#logger);
     this.#settle = Promise.withResolvers<void>();
     this.done = this.#settle.promise;
     // Whoever awaits `done` still sees the rejection; this only keeps an unobserved one from
@@ -143,7 +148,7 @@ export class Supervisor {
     const actor = new RunningActor(
       child.spec,
       this.#transport,
-      this.#logger,
+      this.#loggerFor(child.spec.name),
       (error) => void this.#onFailure(child, actor, error),
     );
     child.actor = actor;

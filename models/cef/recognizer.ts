@@ -7,9 +7,14 @@
  * @module
  */
 
-import { z } from "zod";
 import type { StreamEvent } from "../../protocol/messages.ts";
 import type { CompiledPattern } from "./automaton/dfa.ts";
+import {
+  parseSnapshot,
+  type RecognizerSnapshot,
+  type RunSnapshot,
+  snapshotOf,
+} from "./run_snapshot.ts";
 
 /** Largest history length a recognizer keeps. */
 export const MAX_HISTORY = 32;
@@ -25,29 +30,6 @@ export interface RecognizerStep {
   /** The partition's 1-based event index. */
   counter: number;
 }
-
-const count = z.number().int().nonnegative();
-const runSnapshotSchema = z.object({
-  key: z.string(),
-  state: count,
-  counter: count,
-  recent: z.array(count),
-});
-const recognizerSnapshotSchema = z.object({
-  source: z.string(),
-  symbolCount: count,
-  stateCount: count,
-  runs: z.array(runSnapshotSchema),
-});
-
-/** One partition's run state in a snapshot; `recent` is most recent first. */
-export type RunSnapshot = z.infer<typeof runSnapshotSchema>;
-
-/**
- * Every partition's run state, as plain JSON, with the pattern text and the symbol and state
- * counts of the automaton the states belong to.
- */
-export type RecognizerSnapshot = z.infer<typeof recognizerSnapshotSchema>;
 
 /** A partition's run as forecasters read it (no copies on the hot path). */
 export interface RunView {
@@ -161,8 +143,7 @@ export class Recognizer {
       const recent = Array.from({ length: run.known }, (_, i) => run.recent(i));
       runs.push({ key, state: run.state, counter: run.counter, recent });
     }
-    const { dfa, source } = this.pattern;
-    return { source, symbolCount: dfa.symbolCount, stateCount: dfa.stateCount, runs };
+    return snapshotOf(this.pattern, runs);
   }
 
   /**
@@ -171,25 +152,9 @@ export class Recognizer {
    * if the snapshot is malformed or belongs to another automaton.
    */
   restore(state: unknown): void {
-    const parsed = recognizerSnapshotSchema.safeParse(state);
-    if (!parsed.success) {
-      throw new TypeError(`snapshot is malformed: ${z.prettifyError(parsed.error)}`);
-    }
-    const snapshot = parsed.data;
-    const { dfa, source } = this.pattern;
-    if (
-      snapshot.source !== source || snapshot.symbolCount !== dfa.symbolCount ||
-      snapshot.stateCount !== dfa.stateCount
-    ) {
-      throw new RangeError(
-        `snapshot belongs to another automaton: current value is ${snapshot.stateCount} states x ${snapshot.symbolCount} symbols of ${
-          JSON.stringify(snapshot.source)
-        }`,
-      );
-    }
+    const snapshot = parseSnapshot(state, this.pattern);
     const runs = new Map<string, PartitionRun>();
     for (const saved of snapshot.runs) {
-      checkRun(saved, dfa.stateCount, dfa.symbolCount);
       runs.set(
         saved.key,
         new PartitionRun(saved.state, saved.counter, this.historyLength, saved.recent),
@@ -206,20 +171,5 @@ export class Recognizer {
       this.#runs.set(key, run);
     }
     return run;
-  }
-}
-
-function checkRun(run: RunSnapshot, stateCount: number, symbolCount: number): void {
-  const where = `run of partition ${JSON.stringify(run.key)}`;
-  if (run.state >= stateCount) {
-    throw new RangeError(
-      `${where}: state must be an integer in [0, ${stateCount}): current value is ${run.state}`,
-    );
-  }
-  const bad = run.recent.find((s) => s >= symbolCount);
-  if (bad !== undefined) {
-    throw new RangeError(
-      `${where}: recent symbols must be integers in [0, ${symbolCount}): current value is ${bad}`,
-    );
   }
 }

@@ -29,8 +29,21 @@ export const DEMO_ABC_SOURCE: SourceSpec = parseSourceSpec({
   type: "type",
 });
 
+/**
+ * Stream events as Retune writes them in datasets and buckets: one JSON object per line,
+ * `{"key", "timestamp" (epoch ms), "type", "attributes": {...}}`.
+ */
+export const RETUNE_JSONL_SOURCE: SourceSpec = parseSourceSpec({
+  format: "jsonl",
+  key: "key",
+  timestamp: { field: "timestamp", unit: "ms" },
+  type: "type",
+  attributes: "attributes",
+});
+
 /** Built-in mappings by name. */
 export const BUILTIN_SOURCES: Readonly<Record<string, SourceSpec>> = {
   maritime: MARITIME_SOURCE,
   demo_abc: DEMO_ABC_SOURCE,
+  retune_jsonl: RETUNE_JSONL_SOURCE,
 };

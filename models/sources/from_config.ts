@@ -1,6 +1,6 @@
 /**
- * The configuration's `model.source` as a source mapping: the built-in mappings by name, or the
- * configured mapping with the domain as its format.
+ * The configuration's `model.source` as a source mapping: a built-in mapping by its domain name,
+ * or, for the `csv` and `jsonl` domains, the configured field mapping with the domain as format.
  *
  * @module
  */
@@ -9,17 +9,33 @@ import type { SourceConfig } from "../../protocol/config/schema.ts";
 import { BUILTIN_SOURCES } from "./builtin.ts";
 import { parseSourceSpec, type SourceSpec } from "./spec.ts";
 
+const GENERIC_DOMAINS = ["csv", "jsonl"];
+
 /** The source mapping `model.source` describes; throws naming the problem if it is invalid. */
 export function sourceSpecOf(source: SourceConfig): SourceSpec {
-  if (source.domain === "maritime" || source.domain === "demo_abc") {
-    return BUILTIN_SOURCES[source.domain];
+  const { domain, mapping } = source;
+  if (GENERIC_DOMAINS.includes(domain)) {
+    if (mapping === undefined) {
+      throw new TypeError(
+        `model.source.mapping is required when domain is "${domain}": current value is undefined`,
+      );
+    }
+    // A CSV mapping that lists no columns takes them from the file's first line.
+    const header = domain === "csv" && (mapping.header || mapping.columns === null);
+    try {
+      return parseSourceSpec({ ...mapping, format: domain, header });
+    } catch (error) {
+      throw new TypeError(`model.source.mapping (domain "${domain}"): ${(error as Error).message}`);
+    }
   }
-  if (source.mapping === undefined) {
-    throw new TypeError(`model.source.mapping is required when domain is "${source.domain}"`);
+  if (!Object.hasOwn(BUILTIN_SOURCES, domain)) {
+    const domains = [...Object.keys(BUILTIN_SOURCES), ...GENERIC_DOMAINS].join(", ");
+    throw new RangeError(`model.source.domain must be one of ${domains}: current value is ${domain}`);
   }
-  try {
-    return parseSourceSpec({ format: source.domain, ...source.mapping });
-  } catch (error) {
-    throw new TypeError(`model.source.mapping: ${(error as Error).message}`);
+  if (mapping !== undefined) {
+    throw new TypeError(
+      `model.source.mapping is not allowed when domain is "${domain}": its format is built in`,
+    );
   }
+  return BUILTIN_SOURCES[domain];
 }

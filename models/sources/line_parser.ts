@@ -85,8 +85,9 @@ function parseJsonLine(line: string, spec: SourceSpec): ParsedLine {
 
 /**
  * CSV fields are text and become numbers here; JSON fields must already have their types.
- * `others` are unnamed fields kept with an inferred type (JSON nulls, booleans and objects are
- * not attribute values and are left out).
+ * `others` are unnamed fields kept with an inferred type, and a nested attributes object gives
+ * its entries as they are (JSON nulls, booleans and objects are not attribute values and are
+ * left out).
  */
 function toEvent(
   spec: SourceSpec,
@@ -125,6 +126,18 @@ function toEvent(
     const value = field(name);
     if (typeof value === "number") attributes[name] = value;
     else if (typeof value === "string") attributes[name] = inferred(value, kind);
+  }
+  if (spec.attributes !== null) {
+    const nested = field(spec.attributes);
+    if (typeof nested === "object" && nested !== null && !Array.isArray(nested)) {
+      for (const [name, value] of Object.entries(nested)) {
+        if (typeof value === "number" || typeof value === "string") attributes[name] = value;
+      }
+    } else {
+      problems.push(
+        `${spec.attributes} must be an object: current value is ${JSON.stringify(nested)}`,
+      );
+    }
   }
   if (problems.length > 0) return { ok: false, reason: problems.join("; ") };
   const timestamp = spec.timestamp.unit === "s" ? Math.round(time * 1000) : time;

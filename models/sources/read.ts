@@ -13,7 +13,12 @@ import { createLineParser, type LineParser } from "./line_parser.ts";
 import type { SourceSpec } from "./spec.ts";
 
 export { parseSourceSpec, type SourceSpec } from "./spec.ts";
-export { BUILTIN_SOURCES, DEMO_ABC_SOURCE, MARITIME_SOURCE } from "./builtin.ts";
+export {
+  BUILTIN_SOURCES,
+  DEMO_ABC_SOURCE,
+  MARITIME_SOURCE,
+  RETUNE_JSONL_SOURCE,
+} from "./builtin.ts";
 export { createLineParser, type LineParser, type ParsedLine } from "./line_parser.ts";
 
 /** A line that did not become an event. */
@@ -43,7 +48,8 @@ export async function* streamEvents(
   source: SourceSpec,
   onRejected: (rejected: RejectedLine) => void,
 ): AsyncGenerator<StreamEvent> {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  const input = createReadStream(path);
+  const lines = createInterface({ input, crlfDelay: Infinity });
   let parse: LineParser | null = source.format === "csv" && source.header
     ? null
     : createLineParser(source);
@@ -61,6 +67,8 @@ export async function* streamEvents(
       else onRejected({ line: number, reason: parsed.reason, text: line });
     }
   } finally {
+    // Closing the interface leaves its input open when the caller stops early.
     lines.close();
+    input.destroy();
   }
 }

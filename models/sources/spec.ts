@@ -1,8 +1,8 @@
 /**
  * How a file of events maps onto StreamEvents: its format (CSV or JSON lines) and which
  * column or field is the partition key, the timestamp (and its unit), the event type, and which
- * attributes are numbers or strings. Specs usually come from configuration, so they are checked
- * with a schema.
+ * attributes are numbers or strings (or, in JSON lines, which field nests them). Specs usually
+ * come from configuration, so they are checked with a schema.
  *
  * @module
  */
@@ -27,6 +27,11 @@ const sourceSpecSchema = z.object({
   numeric: z.array(fieldName).default([]),
   strings: z.array(fieldName).default([]),
   /**
+   * JSON lines only: a field holding an object whose number and string entries are attributes,
+   * as Retune writes events (`{"key", "timestamp", "type", "attributes": {...}}`).
+   */
+  attributes: fieldName.nullable().default(null),
+  /**
    * What becomes of columns or fields the spec does not name: dropped, or kept as attributes
    * typed by their value (a number where the value is one, otherwise a string).
    */
@@ -36,6 +41,18 @@ const sourceSpecSchema = z.object({
     context.addIssue({
       code: "custom",
       message: "a csv source needs either header: true or a columns list, not both",
+    });
+  }
+  if (spec.format === "jsonl" && (spec.header || spec.columns !== null)) {
+    context.addIssue({
+      code: "custom",
+      message: "header and columns are for csv sources; a jsonl source names fields by key",
+    });
+  }
+  if (spec.format === "csv" && spec.attributes !== null) {
+    context.addIssue({
+      code: "custom",
+      message: `attributes '${spec.attributes}' is for jsonl sources; csv fields cannot nest`,
     });
   }
   if (spec.columns !== null) {
@@ -64,7 +81,7 @@ export function parseSourceSpec(value: unknown): SourceSpec {
 
 /** Every field the spec reads. */
 export function fieldsOf(
-  spec: Pick<SourceSpec, "key" | "timestamp" | "type" | "numeric" | "strings">,
+  spec: Pick<SourceSpec, "key" | "timestamp" | "type" | "numeric" | "strings" | "attributes">,
 ): string[] {
   return [
     ...(spec.key === null ? [] : [spec.key]),
@@ -72,5 +89,6 @@ export function fieldsOf(
     ...(spec.type === null ? [] : [spec.type]),
     ...spec.numeric,
     ...spec.strings,
+    ...(spec.attributes === null ? [] : [spec.attributes]),
   ];
 }

@@ -18,7 +18,7 @@
 
 import type { BucketRef } from "../../protocol/messages.ts";
 import { Random } from "../search/random.ts";
-import { requireInteger, requireNumberIn } from "./params.ts";
+import { requireInteger, requireNumberIn } from "../params.ts";
 import type { BucketMeta, CollectionPolicy } from "./policy.ts";
 import { inTimeOrder } from "./time_order.ts";
 

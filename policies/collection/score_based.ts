@@ -8,7 +8,7 @@
  */
 
 import type { BucketRef } from "../../protocol/messages.ts";
-import { requireInteger } from "./params.ts";
+import { requireInteger } from "../params.ts";
 import type { BucketMeta, CollectionPolicy } from "./policy.ts";
 import { inTimeOrder } from "./time_order.ts";
 

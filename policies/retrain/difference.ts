@@ -14,7 +14,7 @@
 
 import type { MetricsReport } from "../../protocol/messages.ts";
 import { batchScore, formatScore } from "./batch_score.ts";
-import { requireNumberIn } from "./params.ts";
+import { requireNumberIn } from "../params.ts";
 import type { Decision, RetrainPolicy } from "./policy.ts";
 
 /** Parameters of the difference policy. */

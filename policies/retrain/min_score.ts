@@ -12,7 +12,7 @@
 
 import type { MetricsReport } from "../../protocol/messages.ts";
 import { batchScore, formatScore } from "./batch_score.ts";
-import { requireInteger, requireNumberIn } from "./params.ts";
+import { requireInteger, requireNumberIn } from "../params.ts";
 import type { Decision, RetrainPolicy } from "./policy.ts";
 
 /** Parameters of the minimum-score rule. */

@@ -16,7 +16,7 @@
 import type { MetricsReport } from "../../protocol/messages.ts";
 import { batchScore, formatScore } from "./batch_score.ts";
 import { Guard } from "./guard.ts";
-import { requireInteger, requireNumberIn } from "./params.ts";
+import { requireInteger, requireNumberIn } from "../params.ts";
 import type { Decision, RetrainPolicy } from "./policy.ts";
 
 /** Parameters of the trend policy. */

@@ -14,14 +14,13 @@ import {
   DEFAULT_ACQUISITION_PARAMETERS,
 } from "./acquisition.ts";
 import { type Cube, maximiseAcquisitions } from "./acquisition_maximiser.ts";
-import { EvaluationLedger } from "./evaluation_ledger.ts";
 import { GaussianProcess, type Prediction } from "./gaussian_process.ts";
 import { GpHedge } from "./gp_hedge.ts";
 import { latinHypercube } from "./latin_hypercube.ts";
+import { LedgerStrategy } from "./ledger_strategy.ts";
 import type { KernelParameters, MaternNu } from "./matern.ts";
 import { Random } from "./random.ts";
-import type { Point } from "./space.ts";
-import type { Sample, SearchConfig, SearchStrategy } from "./strategy.ts";
+import type { SearchConfig } from "./strategy.ts";
 
 /** The acquisition to maximise; `hedge` is GP-Hedge over EI, PI and LCB (RTCEF's default). */
 export type Acquisition = AcquisitionKind | "hedge";
@@ -49,8 +48,7 @@ const GP_RESTARTS = 1;
 const GP_ITERATIONS = 30;
 
 /** Gaussian-process Bayesian optimisation behind the ask/tell interface. */
-export class BayesianOptimiser implements SearchStrategy {
-  readonly #ledger: EvaluationLedger;
+export class BayesianOptimiser extends LedgerStrategy {
   readonly #random: Random;
   readonly #design: number[][];
   readonly #kinds: readonly AcquisitionKind[];
@@ -64,7 +62,7 @@ export class BayesianOptimiser implements SearchStrategy {
   /** Validates `config`, tells the reused samples and lays out the initial design. */
   constructor(config: BayesianOptimiserConfig) {
     // The ledger validates the shared configuration (budget first) before anything else.
-    this.#ledger = new EvaluationLedger(config);
+    super(config);
     const {
       initialPoints = Math.min(DEFAULT_INITIAL_POINTS, config.budget),
       acquisition = "hedge",
@@ -98,7 +96,7 @@ export class BayesianOptimiser implements SearchStrategy {
     }
     this.#random = new Random(config.seed ?? 0);
     this.#design = latinHypercube(
-      Math.max(0, initialPoints - this.#ledger.reused),
+      Math.max(0, initialPoints - this.ledger.reused),
       config.space.dimensions.length,
       this.#random,
     );
@@ -110,41 +108,24 @@ export class BayesianOptimiser implements SearchStrategy {
   }
 
   /** The next point: from the initial design, else the acquisition's best free point. */
-  ask(): Point {
-    this.#ledger.ensureBudget();
-    const unit = this.#nextDesignPoint() ??
-      (this.#ledger.history.length < MIN_MODEL_SAMPLES
-        ? this.#ledger.drawFree(this.#random)
+  protected nextUnit(): number[] {
+    return this.#nextDesignPoint() ??
+      (this.ledger.history.length < MIN_MODEL_SAMPLES
+        ? this.ledger.drawFree(this.#random)
         : this.#propose());
-    return this.#ledger.claim(unit);
-  }
-
-  /** Records the value of an evaluated point. */
-  tell(point: Point, value: number): void {
-    this.#ledger.record(point, value);
-  }
-
-  /** The best sample told so far. */
-  best(): Sample | null {
-    return this.#ledger.best();
-  }
-
-  /** Every sample told, reused ones first. */
-  get history(): readonly Sample[] {
-    return this.#ledger.history;
   }
 
   #nextDesignPoint(): number[] | null {
     while (this.#design.length > 0) {
-      const unit = this.#ledger.space.snap(this.#design.shift()!);
-      if (!this.#ledger.isTaken(unit)) return unit;
+      const unit = this.ledger.space.snap(this.#design.shift()!);
+      if (!this.ledger.isTaken(unit)) return unit;
     }
     return null;
   }
 
   /** Fits the model to told and outstanding points, then maximises the acquisition. */
   #propose(): number[] {
-    const ledger = this.#ledger;
+    const ledger = this.ledger;
     const told = ledger.history.map((sample) => ledger.loss(sample.value));
     const pending = ledger.pendingUnits;
     const lie = told.reduce((sum, loss) => sum + loss, 0) / told.length;

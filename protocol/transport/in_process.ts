@@ -23,6 +23,7 @@
 // deno-lint-ignore-file require-await
 
 import { Partitioners, type PartitionMetadata } from "kafkajs";
+import { checkedSubscribeOptions, requirePositiveInteger } from "./checks.ts";
 import type {
   BatchContext,
   ConsumedRecord,
@@ -42,7 +43,6 @@ export interface InProcessTransportOptions {
   capacity?: number;
 }
 
-const defaultMaxBatch = 500;
 const noHeaders: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /** A bounded in-memory log with consumer groups, implementing `Transport`. */
@@ -88,15 +88,10 @@ export class InProcessTransport implements Transport {
   /** Joins `options.group` on `options.topics`; a new group starts at `options.start`. */
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     this.#requireOpen();
-    const { group, topics, start = "earliest", maxBatch = defaultMaxBatch } = options;
-    if (group.length === 0) {
-      throw new RangeError(`group must be a non-empty string: current value is ''`);
-    }
-    if (topics.length === 0) throw new RangeError(`topics must not be empty: current value is []`);
-    requirePositiveInteger("maxBatch", maxBatch);
+    const { group, topics, start, maxBatch, handler } = checkedSubscribeOptions(options);
     const logs = topics.map((name) => this.#topic(name));
     for (const log of logs) log.join(group, start);
-    const subscription = new InProcessSubscription(logs, group, maxBatch, options.handler, () => {
+    const subscription = new InProcessSubscription(logs, group, maxBatch, handler, () => {
       this.#subscriptions.delete(subscription);
     });
     this.#subscriptions.add(subscription);
@@ -413,10 +408,4 @@ interface Slot {
 interface Claim extends Slot {
   from: number;
   to: number;
-}
-
-function requirePositiveInteger(name: string, value: number): void {
-  if (!(Number.isInteger(value) && value > 0)) {
-    throw new RangeError(`${name} must be a positive integer: current value is ${value}`);
-  }
 }

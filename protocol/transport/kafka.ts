@@ -22,6 +22,7 @@ import {
   type Producer,
 } from "kafkajs";
 import { getLogger } from "@logtape/logtape";
+import { checkedSubscribeOptions, requirePositiveInteger } from "./checks.ts";
 import type {
   BatchContext,
   ConsumedRecord,
@@ -60,7 +61,6 @@ export interface KafkaTransportOptions {
   fetchMaxWaitMs?: number;
 }
 
-const defaultMaxBatch = 500;
 /** Longest a handled chunk waits for its commit while the rest of its fetch is handled, ms. */
 const commitIntervalMs = 1_000;
 
@@ -92,9 +92,7 @@ export class KafkaTransport implements Transport {
         ["fetchMaxWaitMs", fetchMaxWaitMs],
       ] as const
     ) {
-      if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
-        throw new RangeError(`${name} must be a positive integer: current value is ${value}`);
-      }
+      if (value !== undefined) requirePositiveInteger(name, value);
     }
     const logger = options.logger ?? getLogger(["retune", "kafka"]);
     this.#kafka = new Kafka({
@@ -129,23 +127,16 @@ export class KafkaTransport implements Transport {
   /** Joins the group; resolves once the member runs. A new group starts at `options.start`. */
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     this.#requireOpen();
-    const { group, topics, maxBatch = defaultMaxBatch } = options;
-    if (group.length === 0) {
-      throw new RangeError(`group must be a non-empty string: current value is ''`);
-    }
-    if (topics.length === 0) throw new RangeError(`topics must not be empty: current value is []`);
-    if (!(Number.isInteger(maxBatch) && maxBatch > 0)) {
-      throw new RangeError(`maxBatch must be a positive integer: current value is ${maxBatch}`);
-    }
+    const checked = checkedSubscribeOptions(options);
     const consumer = this.#kafka.consumer({
-      groupId: group,
+      groupId: checked.group,
       sessionTimeout: this.#sessionTimeoutMs,
       heartbeatInterval: this.#heartbeatIntervalMs,
       maxWaitTimeInMs: this.#fetchMaxWaitMs,
       // A crashed member ends the subscription; restarting is the supervisor's call, not kafkajs's.
       retry: { restartOnFailure: () => Promise.resolve(false) },
     });
-    const subscription = new KafkaSubscription(consumer, { ...options, maxBatch }, () => {
+    const subscription = new KafkaSubscription(consumer, checked, () => {
       this.#subscriptions.delete(subscription);
     });
     this.#subscriptions.add(subscription);
@@ -220,7 +211,7 @@ async function connect<C extends { connect(): Promise<void> }>(
 class KafkaSubscription implements Subscription {
   readonly done: Promise<void>;
   readonly #consumer: Consumer;
-  readonly #options: SubscribeOptions & { maxBatch: number };
+  readonly #options: Required<SubscribeOptions>;
   readonly #stopping = new AbortController();
   readonly #settle = Promise.withResolvers<void>();
   #ending: Promise<void> | undefined;
@@ -228,7 +219,7 @@ class KafkaSubscription implements Subscription {
 
   constructor(
     consumer: Consumer,
-    options: SubscribeOptions & { maxBatch: number },
+    options: Required<SubscribeOptions>,
     onEnd: () => void,
   ) {
     this.#consumer = consumer;
@@ -241,7 +232,7 @@ class KafkaSubscription implements Subscription {
 
   /** Connects, subscribes and starts the fetch loop. */
   async start(): Promise<void> {
-    const { topics, start = "earliest" } = this.#options;
+    const { topics, start } = this.#options;
     this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) void this.#end(payload.error);
     });

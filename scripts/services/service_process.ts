@@ -132,7 +132,7 @@ class ServiceProcess implements RunningService {
   async awaitAnswer(): Promise<void> {
     const { name, endpoints, readyTimeoutMs } = this.#launch;
     const deadline = Date.now() + readyTimeoutMs;
-    while (!(await this.#launch.answers().catch(() => false))) {
+    while (!(await this.#probeBefore(deadline))) {
       if (this.#exit !== null) {
         throw new Error(
           `${name} exited with code ${this.#exit.code} before answering at ${endpoints}`,
@@ -142,6 +142,19 @@ class ServiceProcess implements RunningService {
         throw new Error(`${name} did not answer at ${endpoints} within ${readyTimeoutMs} ms`);
       }
       await this.#exitedWithin(PROBE_INTERVAL_MS);
+    }
+  }
+
+  /** One probe, counted as unanswered if it has not answered by the deadline. */
+  async #probeBefore(deadline: number): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+    });
+    try {
+      return await Promise.race([this.#launch.answers().catch(() => false), late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

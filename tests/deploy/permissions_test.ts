@@ -7,6 +7,7 @@ import {
   type PermissionSet,
   permissionsFor,
 } from "../../deploy/permissions.ts";
+import { ROOT, startTaskCommand } from "../fixtures/start_task.ts";
 
 const probe = fileURLToPath(new URL("./fixtures/permission_probe.ts", import.meta.url));
 
@@ -163,6 +164,50 @@ Deno.test({
       assertRefused(report.attempt as ProbeResult, /run access to "java"/);
     } finally {
       await Deno.remove(storage, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "main.ts run by the start task as an engine is refused java with a clear Wayeb error",
+  permissions: subprocess,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "retune-perm-" });
+    try {
+      const maritime = join(ROOT, "deploy/examples/maritime");
+      const jar = join(dir, "wayeb.jar");
+      await Deno.writeTextFile(jar, "");
+      await Deno.writeTextFile(
+        join(dir, "retune.yaml"),
+        JSON.stringify({
+          model: {
+            kind: "wayeb",
+            wayeb: { jar },
+            pattern: join(maritime, "port_entering.pattern"),
+            declarations: join(maritime, "port_entering.declarations"),
+            source: { domain: "maritime" },
+          },
+        }),
+      );
+      const command = await startTaskCommand(dir, probe, [
+        "main-then-wayeb",
+        jar,
+        "--role=engine",
+        "--config=retune.yaml",
+      ]);
+      const output = await command.output();
+      const stderr = new TextDecoder().decode(output.stderr);
+      assert.ok(output.success, `probe failed: ${stderr}`);
+      const report = JSON.parse(new TextDecoder().decode(output.stdout));
+      assert.equal(report.exitCode, null, `main ended early: ${stderr}`);
+      assert.notEqual(report.run, "granted");
+      assert.deepEqual(report.attempt, {
+        ok: false,
+        error: "WayebError",
+        message: "cannot run Wayeb: this process may not run 'java' (it needs --allow-run=java)",
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });

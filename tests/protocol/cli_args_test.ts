@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
-import { CliError, parseCliArgs, usage } from "../../protocol/cli_args.ts";
+import { CliError, type CliOptions, parseCliArgs, usage } from "../../protocol/cli_args.ts";
 
-/** A file system holding only these paths. */
-const only = (...paths: string[]) => ({ exists: (path: string) => paths.includes(path) });
+/** A file system holding only these paths, all of it writable. */
+const only = (...paths: string[]): CliOptions => ({
+  exists: (path) => paths.includes(path),
+  writable: () => true,
+});
 
 /** The CliError the arguments raise. */
 function cliError(args: string[], files = only()): CliError {
@@ -70,6 +73,16 @@ Deno.test("a missing config or input file is a usage error naming it", () => {
   );
   assert.match(cliError(["--input=gone.csv"]).message, /--input .*'gone\.csv' was not found/);
   assert.match(cliError(["--summary=nowhere/s.json"]).message, /--summary .*'nowhere\/s\.json'/);
+});
+
+Deno.test("a --summary file the process may not write is refused before anything runs", () => {
+  const error = cliError(["--summary=out/s.json"], {
+    exists: (path) => path === "out",
+    writable: (path) => path.startsWith(".retune/"),
+  });
+  assert.equal(error.exitCode, 2);
+  assert.match(error.message, /--summary needs write access to 'out\/s\.json'/);
+  assert.match(error.message, /--summary=\.retune\/summary\.json/);
 });
 
 Deno.test("unknown options, positionals and --input for a role that ignores it are refused", () => {

@@ -55,3 +55,26 @@ Deno.test("records of categories outside retune are not written", () => {
   }
   assert.equal(lines.length, 1);
 });
+
+Deno.test("text format writes strings as words and other values on one line", () => {
+  const { console, lines } = capture();
+  setupLogging({ level: "info", format: "text" }, { console });
+  try {
+    roleLogger("observer").info("report {report} (MCC {mcc}): {instruction} because {reason}", {
+      report: 10,
+      mcc: "0.000",
+      instruction: "optimise",
+      reason: "batch MCC 0.000 < minScore 0.2",
+      evaluations: [{ order: 2, mcc: 0.5 }],
+      model: "v3",
+      previous: null,
+    });
+  } finally {
+    resetSync();
+  }
+  assert.equal(lines.length, 1);
+  assert.match(
+    lines[0],
+    / INF retune\.observer: report 10 \(MCC 0\.000\): optimise because batch MCC 0\.000 < minScore 0\.2 evaluations=\[ \{ order: 2, mcc: 0\.5 \} \] model=v3 previous=null$/,
+  );
+});

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { nanoid } from "nanoid";
 import { defaultConfig } from "../../protocol/config/load.ts";
 import type { RetuneConfig } from "../../protocol/config/schema.ts";
 import {
@@ -10,20 +9,20 @@ import {
   type TopicSpec,
   topicSpecs,
 } from "../../scripts/topics.ts";
+import { kafkaBrokers, uniqueName } from "../fixtures/services.ts";
 
-const brokers = Deno.env.get("KAFKA_BROKERS");
-if (brokers === undefined) console.log("topics tests skipped: KAFKA_BROKERS is not set");
+const brokers = await kafkaBrokers();
 
 /** The default configuration on the test broker, every topic name under a fresh prefix. */
 function uniqueConfig(): RetuneConfig {
-  const prefix = `t-${nanoid(8).replace(/[^A-Za-z0-9]/g, "x")}.`;
+  const prefix = `${uniqueName("test-topics")}.`;
   const config = defaultConfig();
   const topics = Object.fromEntries(
     Object.entries(config.topics).map((
       [purpose, topic],
     ) => [purpose, { ...topic, name: prefix + topic.name }]),
   ) as RetuneConfig["topics"];
-  return { ...config, kafka: { ...config.kafka, brokers: (brokers ?? "").split(",") }, topics };
+  return { ...config, kafka: { ...config.kafka, brokers }, topics };
 }
 
 /** A few of the topics, to keep broker work small. */
@@ -48,7 +47,6 @@ Deno.test("topicSpecs lists every purpose with its configured layout", () => {
 
 Deno.test({
   name: "create is idempotent and says what it created and what already existed",
-  ignore: brokers === undefined,
   permissions: broker,
   async fn() {
     const config = uniqueConfig();
@@ -82,7 +80,6 @@ Deno.test({
 
 Deno.test({
   name: "delete removes only the configured topics and leaves a foreign topic alone",
-  ignore: brokers === undefined,
   permissions: broker,
   async fn() {
     const config = uniqueConfig();

@@ -13,10 +13,10 @@
 import type { Forecast, StreamEvent } from "../../../protocol/messages.ts";
 import type { Forecaster, ForecastSettings, StepResult } from "../../model.ts";
 import type { CompiledPattern } from "../automaton/dfa.ts";
-import type { RecognizerSnapshot } from "../recognizer.ts";
+import { parseSnapshot, type RecognizerSnapshot, snapshotOf } from "../run_snapshot.ts";
 import type { ContextModel } from "./context_model.ts";
 import { type ForecastMode, ForecastTable } from "./forecast_table.ts";
-import { parseSnapshot, PartitionRun } from "./partition_run.ts";
+import { PartitionRun } from "./partition_run.ts";
 import { WaitingTimes } from "./waiting_time.ts";
 
 /** How forecasts are made, beyond the settings. */
@@ -120,14 +120,13 @@ export class CefForecaster implements Forecaster {
 
   /** Every partition's DFA state, counter and last symbols, in the recognizer's shape. */
   snapshot(): RecognizerSnapshot {
-    const { source, dfa } = this.pattern;
     const runs = [...this.#runs].map(([key, run]) => ({
       key,
       state: run.state,
       counter: run.counter,
       recent: run.recent(),
     }));
-    return { source, symbolCount: dfa.symbolCount, stateCount: dfa.stateCount, runs };
+    return snapshotOf(this.pattern, runs);
   }
 
   /**
@@ -135,12 +134,7 @@ export class CefForecaster implements Forecaster {
    * context from its recent symbols; nothing changes if the snapshot is rejected.
    */
   restore(state: unknown): void {
-    const { source, dfa } = this.pattern;
-    const snapshot = parseSnapshot(state, {
-      source,
-      symbolCount: dfa.symbolCount,
-      stateCount: dfa.stateCount,
-    });
+    const snapshot = parseSnapshot(state, this.pattern);
     const runs = snapshot.runs.map((saved) =>
       [
         saved.key,

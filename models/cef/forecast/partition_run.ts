@@ -2,15 +2,13 @@
  * A partition's run as the forecaster keeps it: pattern DFA state, model context, event counter
  * and the last MAX_ORDER symbols (whatever this model's order, so a swap to a model of higher
  * order still finds its full context). Runs travel between forecasters as the recognizer's
- * snapshot shape (`RecognizerSnapshot`: DFA state, counter and recent symbols per partition,
- * with the pattern and automaton size), which leaves out the model-specific context: each
- * forecaster derives that from the symbols.
+ * snapshot shape (`run_snapshot.ts`: DFA state, counter and recent symbols per partition, with
+ * the pattern and automaton size), which leaves out the model-specific context: each forecaster
+ * derives that from the symbols.
  *
  * @module
  */
 
-import { z } from "zod";
-import type { RecognizerSnapshot } from "../recognizer.ts";
 import { MAX_ORDER } from "./context_model.ts";
 
 /** One partition's run; fields are mutated in place by the forecaster's hot loop. */
@@ -48,57 +46,4 @@ export class PartitionRun {
     }
     return symbols;
   }
-}
-
-const count = z.number().int().nonnegative();
-const snapshotSchema = z.object({
-  source: z.string(),
-  symbolCount: count,
-  stateCount: count,
-  runs: z.array(z.object({
-    key: z.string(),
-    state: count,
-    counter: count,
-    recent: z.array(count),
-  })),
-});
-
-/**
- * Checks a snapshot's shape and that it belongs to the automaton `expected` describes (same
- * pattern text, symbol and state counts, states and symbols in range).
- */
-export function parseSnapshot(
-  value: unknown,
-  expected: { source: string; symbolCount: number; stateCount: number },
-): RecognizerSnapshot {
-  const parsed = snapshotSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new TypeError(`snapshot is malformed: ${z.prettifyError(parsed.error)}`);
-  }
-  const snapshot = parsed.data;
-  if (
-    snapshot.source !== expected.source || snapshot.symbolCount !== expected.symbolCount ||
-    snapshot.stateCount !== expected.stateCount
-  ) {
-    throw new RangeError(
-      `snapshot belongs to another automaton: current value is ${snapshot.stateCount} states x ${snapshot.symbolCount} symbols of ${
-        JSON.stringify(snapshot.source)
-      }`,
-    );
-  }
-  for (const run of snapshot.runs) {
-    const where = `run of partition ${JSON.stringify(run.key)}`;
-    if (run.state >= expected.stateCount) {
-      throw new RangeError(
-        `${where}: state must be in [0, ${expected.stateCount}): current value is ${run.state}`,
-      );
-    }
-    const bad = run.recent.find((s) => s >= expected.symbolCount);
-    if (bad !== undefined) {
-      throw new RangeError(
-        `${where}: recent symbols must be in [0, ${expected.symbolCount}): current value is ${bad}`,
-      );
-    }
-  }
-  return snapshot;
 }

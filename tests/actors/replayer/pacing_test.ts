@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { StreamEvent } from "../../../protocol/messages.ts";
-import { Pacer } from "../../../actors/replayer/pacer.ts";
+import { Pacer, SLICE_MS } from "../../../actors/replayer/pacer.ts";
 import { MONTH_MS, rotateByMonths } from "../../../actors/replayer/rotation.ts";
 import { formatDuration, renderProgress } from "../../../actors/replayer/progress.ts";
 
@@ -29,6 +29,22 @@ Deno.test("max pacing never waits and bad rates are rejected", () => {
     () => new Pacer({ kind: "events_per_second", value: 0 }),
     /must be a positive number: current value is 0/,
   );
+});
+
+Deno.test("a paced batch holds one slice of the rate; an unpaced one is never cut", () => {
+  const perSecond = new Pacer({ kind: "events_per_second", value: 4000 });
+  assert.equal(4000 * SLICE_MS / 1000, 200);
+  assert.equal(perSecond.sliceFull(199, 0), false);
+  assert.equal(perSecond.sliceFull(200, 0), true);
+  assert.equal(
+    new Pacer({ kind: "events_per_second", value: 1 }).sliceFull(1, 0),
+    true,
+    "a slow rate sends events one by one",
+  );
+  const speedup = new Pacer({ kind: "speedup", value: 60 });
+  assert.equal(speedup.sliceFull(1_000, 60 * SLICE_MS - 1), false);
+  assert.equal(speedup.sliceFull(1, 60 * SLICE_MS), true, "one event may span a whole slice");
+  assert.equal(new Pacer({ kind: "max" }).sliceFull(1_000_000, 1e12), false);
 });
 
 const day = 86_400_000;

@@ -220,6 +220,46 @@ Deno.test("stop during a restart delay cancels the restart", async () => {
   }
 });
 
+Deno.test("each child writes to the logger loggerFor gives its name; restarts go to logger", async () => {
+  const clock = fakeClock();
+  try {
+    const own = new RecordingLogger();
+    const perChild: Record<string, RecordingLogger> = {
+      engine: new RecordingLogger(),
+      factory: new RecordingLogger(),
+    };
+    let incarnation = 0;
+    const supervisor = new Supervisor({
+      name: "sup",
+      transport: new InProcessTransport(),
+      children: [
+        child("engine", [], (context) => context.logger.info("engine up")),
+        child("factory", [], (context) => {
+          context.logger.info("factory up");
+          if (incarnation++ === 0) throw new Error("first start fails");
+        }),
+      ],
+      backoff,
+      logger: own,
+      loggerFor: (name) => perChild[name],
+    });
+    await supervisor.start();
+    await clock.tickAsync(1_000);
+    await supervisor.stop();
+    const messages = (logger: RecordingLogger) =>
+      logger.records.map((record) => `${record.message} actor=${record.properties.actor}`);
+    assert.deepEqual(messages(perChild.engine), ["engine up actor=engine"]);
+    assert.deepEqual(messages(perChild.factory), [
+      "factory up actor=factory",
+      "factory up actor=factory",
+    ]);
+    assert.equal(own.restartDelays().length, 1, "the restart is the supervisor's record");
+    assert.ok(own.records.every((record) => !/ up$/.test(record.message)));
+  } finally {
+    clock.uninstall();
+  }
+});
+
 Deno.test("bad supervisor options are rejected up front", () => {
   const transport = new InProcessTransport();
   assert.throws(

@@ -5,8 +5,10 @@ import {
   parseSourceSpec,
   readEvents,
   type RejectedLine,
+  RETUNE_JSONL_SOURCE,
   streamEvents,
 } from "../../../models/sources/read.ts";
+import type { StreamEvent } from "../../../protocol/messages.ts";
 
 const EXAMPLES = new URL("../../../deploy/examples/", import.meta.url);
 
@@ -56,20 +58,25 @@ Deno.test({
   name: "bad rows are skipped and reported with their line numbers",
   permissions: { read: true, write: true },
 }, async () => {
-  const content = [
+  const lines = [
     "1443677401,227592820,-4.48,48.35,16.7,176.9,178.6,00100000",
     "1443677461,227592820,-4.48,48.35,fast,176.9,178.6,00100000",
     "",
     "1443677521,227592820,-4.48,48.35,17.8",
     "later,227592820,-4.48,48.35,17.8,158.7,159.7,00100000",
     "1443677641,227592820,-4.48,48.33,19.9,179.7,179.8,00100000",
-  ].join("\n");
+  ];
+  const content = lines.join("\n");
   const { events, rejected } = await withFile(content, (path) => readEvents(path, MARITIME_SOURCE));
   assert.deepEqual(events.map((e) => e.timestamp), [1443677401000, 1443677641000]);
   assert.deepEqual(rejected, [
-    { line: 2, reason: 'speed must be a number: current value is "fast"' },
-    { line: 4, reason: "expected 8 columns but found 5" },
-    { line: 5, reason: 'timestamp must be a number: current value is "later"' },
+    { line: 2, reason: 'speed must be a number: current value is "fast"', text: lines[1] },
+    { line: 4, reason: "expected 8 columns but found 5", text: lines[3] },
+    {
+      line: 5,
+      reason: 'timestamp must be a number: current value is "later"',
+      text: lines[4],
+    },
   ]);
 });
 
@@ -124,11 +131,61 @@ Deno.test({
   });
   assert.deepEqual(seen, [
     'a@1000:{"speed":3.5,"note":"fast, very"}',
-    { line: 3, reason: 'speed must be a number: current value is "x"' },
+    { line: 3, reason: 'speed must be a number: current value is "x"', text: "2,b,x,slow" },
     'a@3000:{"speed":4,"note":12}',
   ]);
   await assert.rejects(
     () => withFile("when,vessel\n1,a\n", (path) => readEvents(path, source)),
     /header line lacks the fields time, speed: current value is when,vessel/,
   );
+});
+
+Deno.test({
+  name: "events as Retune writes them read back with the retune_jsonl mapping",
+  permissions: { read: true, write: true },
+}, async () => {
+  const written: StreamEvent[] = [
+    {
+      key: "227592820",
+      timestamp: 1443677401000,
+      type: "",
+      attributes: { lon: -4.48, annotation: "00100000" },
+    },
+    { key: "", timestamp: 1500, type: "A", attributes: {} },
+  ];
+  const lines = [
+    ...written.map((event) => JSON.stringify(event)),
+    '{"key": "k", "timestamp": 1, "type": "B", "attributes": [1]}',
+    '{"key": "k", "timestamp": 1, "type": "B"}',
+  ];
+  const { events, rejected } = await withFile(
+    lines.join("\n"),
+    (path) => readEvents(path, RETUNE_JSONL_SOURCE),
+  );
+  assert.deepEqual(events, written);
+  assert.deepEqual(rejected.map((r) => r.reason), [
+    "attributes must be an object: current value is [1]",
+    "attributes must be an object: current value is undefined",
+  ]);
+});
+
+// Counting open descriptors in /proc/self/fd needs all permissions.
+Deno.test({
+  name: "stopping a stream early closes its file",
+  ignore: Deno.build.os !== "linux",
+}, async () => {
+  const openFiles = () => [...Deno.readDirSync("/proc/self/fd")].length;
+  await withFile("1,a\n2,a\n3,a\n", async (path) => {
+    const source = parseSourceSpec({
+      format: "csv",
+      columns: ["t", "k"],
+      key: "k",
+      timestamp: { field: "t", unit: "s" },
+    });
+    const before = openFiles();
+    for (let i = 0; i < 5; i++) {
+      for await (const _ of streamEvents(path, source, () => {})) break;
+    }
+    assert.equal(openFiles(), before);
+  });
 });

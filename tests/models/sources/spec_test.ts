@@ -14,6 +14,7 @@ Deno.test("source specs get defaults and are checked", () => {
       type: null,
       numeric: [],
       strings: [],
+      attributes: null,
       otherFields: "drop",
     },
   );
@@ -31,6 +32,27 @@ Deno.test("source specs get defaults and are checked", () => {
         numeric: ["speed"],
       }),
     /field 'speed' is not one of the columns t, k/,
+  );
+  assert.throws(
+    () =>
+      parseSourceSpec({
+        format: "csv",
+        columns: ["t"],
+        key: null,
+        timestamp: { field: "t", unit: "s" },
+        attributes: "attributes",
+      }),
+    /attributes 'attributes' is for jsonl sources; csv fields cannot nest/,
+  );
+  assert.throws(
+    () =>
+      parseSourceSpec({
+        format: "jsonl",
+        header: true,
+        key: null,
+        timestamp: { field: "t", unit: "s" },
+      }),
+    /header and columns are for csv sources/,
   );
   assert.throws(
     () => parseSourceSpec({ format: "xml", key: "k", timestamp: { field: "t", unit: "h" } }),

@@ -177,7 +177,7 @@ Deno.test("a snapshot of another automaton or a malformed one is rejected and ch
   assert.throws(() => f.restore({ runs: 3 }), /snapshot is malformed/);
   assert.throws(
     () => f.restore({ ...before, runs: [{ key: "z", state: 99, counter: 1, recent: [] }] }),
-    /run of partition "z": state must be in \[0, 4\): current value is 99/,
+    /run of partition "z": state must be an integer in \[0, 4\): current value is 99/,
   );
   assert.deepEqual(f.snapshot(), before);
 });

@@ -1,6 +1,6 @@
 /**
- * Up-front checks of collection-policy parameters; each error names the policy, the parameter
- * and its value.
+ * Up-front checks of policy parameters (collection and retrain policies); each error names the
+ * policy, the parameter and its value.
  *
  * @module
  */
@@ -20,7 +20,7 @@ export function requireNumberIn(
   name: string,
   value: number,
   [lo, hi]: readonly [number, number],
-  bounds: "[]" | "(]" | "[)" | "()",
+  bounds: "[]" | "(]" | "[)" | "()" = "[]",
 ): void {
   const aboveLo = bounds[0] === "[" ? value >= lo : value > lo;
   const belowHi = bounds[1] === "]" ? value <= hi : value < hi;

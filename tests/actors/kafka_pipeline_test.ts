@@ -1,0 +1,157 @@
+/**
+ * The whole pipeline over the real Kafka broker and etcd: first every role in this process (the
+ * same forecasts as in-process), then every role in an OS process of its own, as deployed.
+ */
+
+import assert from "node:assert/strict";
+import { SHUTDOWN_DEADLINE_MS } from "../../main.ts";
+import type { Forecast } from "../../protocol/messages.ts";
+import type { ServiceRole } from "../../protocol/config/roles.ts";
+import { KafkaTransport } from "../../protocol/transport/kafka.ts";
+import { RetuneSystem, ROLES, type Summary } from "../../actors/system.ts";
+import { ForecastLog, forecastsByKey } from "./fixtures/forecast_log.ts";
+import { RoleProcess } from "./fixtures/role_process.ts";
+import { type Services, STREAM_ROWS, testPipeline } from "./fixtures/test_pipeline.ts";
+import { etcdEndpoints, kafkaBrokers } from "../fixtures/services.ts";
+
+// Outside the tests: starting throwaway services, when none are named, needs more permissions.
+const services: Services = { brokers: await kafkaBrokers(), etcdEndpoints: await etcdEndpoints() };
+
+/** Longest a step may take on a loaded 2-core machine before the test gives up on it. */
+const STEP_MS = 30_000;
+
+const permissions: Deno.PermissionOptions = {
+  read: true,
+  // The temp folder the pipeline lives in (its name is only known once made).
+  write: true,
+  net: ["127.0.0.1"],
+  // kafkajs, gRPC (etcd3) and the yaml package read their settings from the environment.
+  env: true,
+  sys: true,
+};
+
+Deno.test({
+  name: "the same stream gives the same forecasts in-process and over Kafka and etcd",
+  permissions,
+  async fn() {
+    const embedded = await runWithoutObserver();
+    const overKafka = await runWithoutObserver(services);
+
+    assert.equal(embedded.summary.events_processed, STREAM_ROWS);
+    assert.equal(embedded.forecasts.length, embedded.summary.forecasts);
+    assert.deepEqual(forecastsByKey(overKafka.forecasts), forecastsByKey(embedded.forecasts));
+    const totals = ({ events_processed, forecasts, matches }: Summary) => ({
+      events_processed,
+      forecasts,
+      matches,
+    });
+    assert.deepEqual(totals(overKafka.summary), totals(embedded.summary));
+  },
+});
+
+/**
+ * Runs every role but the observer (so only the initial model forecasts, deterministically) over
+ * the stream; returns every forecast of the output topic and the run's summary.
+ */
+async function runWithoutObserver(
+  over?: Services,
+): Promise<{ forecasts: Forecast[]; summary: Summary }> {
+  const pipeline = await testPipeline(over);
+  try {
+    const system = await RetuneSystem.build({
+      config: pipeline.config,
+      roles: ROLES,
+      input: pipeline.stream,
+      without: ["observer"],
+    });
+    const log = await ForecastLog.subscribe(system.transport, system.env.topics.output);
+    try {
+      await system.start();
+      await within(
+        system.waitForEndOfInput(),
+        STEP_MS,
+        `${pipeline.config.transport}: the end of the input`,
+      );
+      await log.waitFor(system.stats.engine.forecasts, STEP_MS);
+    } finally {
+      await log.stop();
+      await system.stop();
+    }
+    return { forecasts: log.forecasts, summary: system.summary() };
+  } finally {
+    await pipeline.dispose();
+  }
+}
+
+Deno.test({
+  name: "roles in separate processes over Kafka and etcd forecast every event and stop cleanly",
+  permissions: { ...permissions, run: [Deno.execPath()] },
+  async fn() {
+    const pipeline = await testPipeline(services);
+    const processes: RoleProcess[] = [];
+    const start = async (role: ServiceRole, args: readonly string[] = []) => {
+      const process = RoleProcess.start(role, pipeline.configFile, args);
+      processes.push(process);
+      await within(process.running, STEP_MS, `${role} running`);
+    };
+    const output = new KafkaTransport({
+      brokers: pipeline.config.kafka.brokers,
+      clientId: "kafka-pipeline-test",
+      logger: { warn() {}, error() {} },
+    });
+    try {
+      // The factory first: it trains the initial model before it counts as running.
+      await start("factory");
+      await Promise.all(
+        (["engine", "collector", "observer", "optimiser"] as const).map((role) => start(role)),
+      );
+      const log = await ForecastLog.subscribe(output, pipeline.config.topics.output.name);
+      await start("replayer", [`--input=${pipeline.stream}`]);
+      await log.waitFor(STREAM_ROWS, STEP_MS);
+      await log.stop();
+
+      // The engine forecasts every event: each key's counters run 1, 2, ... without a gap.
+      const byKey = forecastsByKey(log.forecasts);
+      const counted = [...byKey.values()].reduce((sum, list) => sum + list.length, 0);
+      assert.equal(counted, STREAM_ROWS, outputsOf(processes));
+      for (const [key, list] of byKey) {
+        assert.deepEqual(
+          list.map((f) => f.counter),
+          list.map((_, i) => i + 1),
+          `forecast counters of key ${key}`,
+        );
+      }
+
+      const statuses = await Promise.all(
+        processes.map((p) => p.terminate(SHUTDOWN_DEADLINE_MS + 5_000)),
+      );
+      processes.forEach((process, i) => {
+        assert.equal(statuses[i]?.code, 0, `${process.role} exit:\n${process.output}`);
+      });
+      const buckets = await Array.fromAsync(Deno.readDir(`${pipeline.config.storage.dir}/buckets`));
+      assert.deepEqual(buckets.map((entry) => entry.name), [], "buckets left behind");
+    } finally {
+      await Promise.all(processes.map((p) => p.kill()));
+      await output.close();
+      await pipeline.dispose();
+    }
+  },
+});
+
+/** Every process's output, for a failure message. */
+function outputsOf(processes: readonly RoleProcess[]): string {
+  return processes.map((p) => `--- ${p.role}\n${p.output}`).join("\n");
+}
+
+/** `promise`, or a rejection naming `what` if it did not settle within `ms`. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

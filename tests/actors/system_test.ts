@@ -1,0 +1,526 @@
+/**
+ * The stream side end to end in embedded mode: every role in one process (in-process transport
+ * and registry, file stores in a fresh folder), replaying the first rows of the bundled maritime
+ * sample. Each test watches the topics from outside the roles and checks what the run did against
+ * an independent account of the input: rows read by the source parser, matches found by a plain
+ * `Recognizer` of the same pattern.
+ *
+ * The last test drives the factory alone with commands, as the optimiser would, to show that an
+ * optimisation keeps the dataset it froze while newer versions arrive.
+ *
+ * Tests need to read the sample and the pattern, write their temporary folder, and start the
+ * factory's training workers (which inherit those permissions).
+ */
+
+import assert from "node:assert/strict";
+import { basename } from "node:path";
+import { fileURLToPath } from "node:url";
+import { setupLogging } from "../../protocol/logging.ts";
+import { defaultConfig } from "../../protocol/config/load.ts";
+import type { RetuneConfig } from "../../protocol/config/schema.ts";
+import {
+  decodeEnvelope,
+  decodePayload,
+  encodeEnvelope,
+  newEnvelope,
+} from "../../protocol/codec.ts";
+import type {
+  DatasetVersion,
+  DeadLetter,
+  FactoryCommand,
+  FactoryReport,
+  Forecast,
+  HyperParameters,
+  MessageType,
+  PayloadTypes,
+  Scores,
+  StreamEvent,
+} from "../../protocol/messages.ts";
+import type { Transport } from "../../protocol/transport/transport.ts";
+import { InProcessTransport } from "../../protocol/transport/in_process.ts";
+import { InProcessRegistry } from "../../protocol/registry/in_process.ts";
+import { DatasetLedger } from "../../protocol/registry/dataset_ledger.ts";
+import { ModelCatalog } from "../../protocol/registry/model_catalog.ts";
+import { FilesystemArtifactStore } from "../../protocol/storage/filesystem_artifact_store.ts";
+import { FilesystemBucketStore } from "../../protocol/storage/filesystem_bucket_store.ts";
+import { compilePattern } from "../../models/cef/compile.ts";
+import { Recognizer } from "../../models/cef/recognizer.ts";
+import { createModel, modelSpecOf } from "../../models/create_model.ts";
+import type { Forecaster, ForecastingModel } from "../../models/model.ts";
+import { createLineParser, MARITIME_SOURCE, readEvents } from "../../models/sources/read.ts";
+import { RetuneSystem, type RoleName, ROLES } from "../../actors/system.ts";
+import { type RoleEnvironment, topicNames } from "../../actors/environment.ts";
+import { Factory, newFactoryStats } from "../../actors/factory.ts";
+import { Supervisor } from "../../actors/runtime/supervisor.ts";
+
+const SAMPLE = fileURLToPath(
+  new URL("../../deploy/examples/maritime/vessel_227592820.csv", import.meta.url),
+);
+
+/** Rows of the sample each run replays: enough for six buckets and a dozen reports. */
+const ROWS = 6_000;
+
+/** What the tests need: the sample and pattern, their own folder, the training workers. */
+const PERMISSIONS: Deno.PermissionOptions = { read: true, write: true };
+
+setupLogging({ level: "error", format: "text" });
+
+// ---- input ----
+
+/** A trimmed copy of the sample, with the rows that are not events and where they are. */
+interface Input {
+  path: string;
+  malformed: { line: number; text: string }[];
+}
+
+/** Rows a parser must reject: too few columns, a word for a longitude, nothing numeric at all. */
+const MALFORMED_ROWS = [
+  "1443678000,227592820,-4.48",
+  "1443678060,227592820,west,48.35,17.1,176.9,178.6,00100000",
+  "not,a,vessel,position,at,all,--,--",
+];
+
+/** Writes the first `rows` rows of the sample to `dir`, with `malformed` rows spread among them. */
+async function trimmedInput(
+  dir: string,
+  rows: number,
+  malformed: readonly string[] = [],
+): Promise<Input> {
+  const lines = (await Deno.readTextFile(SAMPLE)).split("\n").slice(0, rows);
+  const placed: Input["malformed"] = [];
+  malformed.forEach((text, i) => {
+    // Spread over the stream; each insertion shifts the later ones by one line.
+    const index = Math.round(((i + 1) * rows) / (malformed.length + 1)) + i;
+    lines.splice(index, 0, text);
+    placed.push({ line: index + 1, text });
+  });
+  const path = `${dir}/input.csv`;
+  await Deno.writeTextFile(path, lines.join("\n") + "\n");
+  return { path, malformed: placed };
+}
+
+/** Every event of the input, as the replayer reads it. */
+async function eventsOf(input: Input): Promise<StreamEvent[]> {
+  return (await readEvents(input.path, MARITIME_SOURCE)).events;
+}
+
+/** The input counters of the matches a plain recognizer of the configured pattern finds. */
+async function recognisedMatches(config: RetuneConfig, events: readonly StreamEvent[]) {
+  const pattern = compilePattern(await Deno.readTextFile(config.model.pattern), {
+    declarations: await Deno.readTextFile(config.model.declarations!),
+  });
+  const recognizer = new Recognizer(pattern);
+  const matches: number[] = [];
+  for (const event of events) {
+    const step = recognizer.step(event);
+    if (step.detection) matches.push(step.counter);
+  }
+  return matches;
+}
+
+// ---- configuration ----
+
+/** Embedded defaults at a test's scale: small reports, buckets and optimisations, files in `dir`. */
+function testConfig(dir: string): RetuneConfig {
+  const base = defaultConfig();
+  return {
+    ...base,
+    logging: { level: "error", format: "text" },
+    storage: { dir },
+    model: { ...base.model, initialTraining: { ...base.model.initialTraining, events: 1_500 } },
+    engine: { ...base.engine, report: { everyEvents: 500 } },
+    collector: {
+      ...base.collector,
+      bucket: { byEvents: 1_000 },
+      keep: 2,
+      policy: { kind: "last_k", k: 2 },
+    },
+    optimiser: { ...base.optimiser, evaluations: 4, initialPoints: 2, reuse: 1 },
+  };
+}
+
+// ---- watching the system ----
+
+/** Collects what a topic carries, decoded, from the start of the run. */
+async function watch<T>(
+  transport: Transport,
+  topic: string,
+  decode: (bytes: Uint8Array) => T,
+): Promise<T[]> {
+  const seen: T[] = [];
+  await transport.subscribe({
+    group: `test.watch.${crypto.randomUUID()}`,
+    topics: [topic],
+    handler: (records) => {
+      for (const record of records) seen.push(decode(record.value));
+      return Promise.resolve();
+    },
+  });
+  return seen;
+}
+
+/** The payload of an envelope that must be of `type`. */
+function payloadOf<T extends MessageType>(type: T): (bytes: Uint8Array) => PayloadTypes[T] {
+  return (bytes) => {
+    const envelope = decodeEnvelope(bytes);
+    assert.equal(envelope.type, type);
+    return envelope.payload as PayloadTypes[T];
+  };
+}
+
+/** Publishes one envelope from outside the roles, as a peer would. */
+async function publish<T extends MessageType>(
+  transport: Transport,
+  topic: string,
+  type: T,
+  payload: PayloadTypes[T],
+): Promise<void> {
+  const value = encodeEnvelope(newEnvelope(type, "test", payload));
+  await transport.publish(topic, [{ key: null, value }]);
+}
+
+/** Polls `condition` until it holds; fails naming `what` after `timeoutMs`. */
+async function eventually(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await condition())) {
+    if (performance.now() > deadline) assert.fail(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A built system, its input, and a stop that may be called more than once. */
+interface Run {
+  system: RetuneSystem;
+  input: Input;
+  stop(): Promise<void>;
+}
+
+/** Builds a system over `input` in a fresh folder, runs `body`, and always stops and cleans up. */
+async function withSystem(
+  options: {
+    input: (dir: string) => Promise<Input>;
+    configure?: (config: RetuneConfig) => RetuneConfig;
+    without?: readonly RoleName[];
+  },
+  body: (run: Run) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "retune-system-test-" });
+  let stopped: Promise<void> | null = null;
+  try {
+    const input = await options.input(dir);
+    const config = (options.configure ?? ((c) => c))(testConfig(`${dir}/storage`));
+    const system = await RetuneSystem.build({
+      config,
+      roles: ROLES,
+      input: input.path,
+      without: options.without,
+    });
+    const stop = () => stopped ??= system.stop();
+    try {
+      await body({ system, input, stop });
+    } finally {
+      await stop();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Waits until the collector has bucketed everything the engine processed. */
+async function collectorCaughtUp(system: RetuneSystem): Promise<void> {
+  const { engine, collector } = system.stats;
+  await eventually(
+    () => collector.eventsCollected === engine.eventsProcessed,
+    "the collector caught up with the engine",
+  );
+}
+
+// ---- the stream side ----
+
+Deno.test("no event is lost: each is forecast once, bad rows are dead-lettered with their text", {
+  permissions: PERMISSIONS,
+}, async () => {
+  await withSystem(
+    { input: (dir) => trimmedInput(dir, ROWS, MALFORMED_ROWS) },
+    async ({ system, input, stop }) => {
+      const { topics } = system.env;
+      const deadLetters = await watch(
+        system.transport,
+        topics.deadLetters,
+        (bytes) => decodePayload("DeadLetter", bytes),
+      );
+      const forecasts = await watch(
+        system.transport,
+        topics.output,
+        (bytes) => decodePayload("Forecast", bytes),
+      );
+      await system.start();
+      await system.waitForEndOfInput();
+      const events = await eventsOf(input);
+      await eventually(
+        () => forecasts.length === events.length && deadLetters.length === MALFORMED_ROWS.length,
+        "every forecast and dead letter is on its topic",
+      ).catch((e) => {
+        console.log(forecasts.length, events.length, deadLetters.length, system.summary());
+        throw e;
+      });
+      await stop();
+      const summary = system.summary();
+
+      assert.equal(summary.events_in, events.length + MALFORMED_ROWS.length);
+      assert.equal(summary.events_in, summary.events_processed + summary.dead_letters);
+      assert.equal(summary.dead_letters, MALFORMED_ROWS.length);
+      assert.equal(summary.events_processed, events.length);
+
+      const parse = createLineParser(MARITIME_SOURCE);
+      assert.deepEqual(
+        deadLetters.map(describeDeadLetter),
+        input.malformed.map(({ line, text }) => {
+          const parsed = parse(text);
+          assert.ok(!parsed.ok, `row ${line} is malformed`);
+          return {
+            source: `file:${input.path}`,
+            line,
+            reason: `line ${line}: ${parsed.reason}`,
+            text,
+          };
+        }),
+      );
+
+      // The forecaster emits one forecast per event (models/cef/forecast/forecaster.ts).
+      assert.equal(summary.forecasts, summary.events_processed);
+      assert.deepEqual(
+        forecasts.map((f) => f.counter),
+        events.map((_, i) => i + 1),
+        "one forecast per event, in stream order",
+      );
+
+      const expected = await recognisedMatches(system.env.config, events);
+      assert.ok(expected.length > 0, "the trimmed stream holds matches");
+      assert.equal(summary.matches, expected.length);
+      assert.deepEqual(detectedCounters(forecasts), expected);
+    },
+  );
+});
+
+Deno.test("buckets past retention go during the run and the rest when the system stops", {
+  permissions: PERMISSIONS,
+}, async () => {
+  await withSystem(
+    // No observer: no optimisation freezes a dataset, so retention runs as configured.
+    { input: (dir) => trimmedInput(dir, ROWS), without: ["observer"] },
+    async ({ system, stop }) => {
+      const { topics, buckets } = system.env;
+      const announced = await watch(
+        system.transport,
+        topics.datasetVersions,
+        payloadOf("DatasetVersion"),
+      );
+      const deleted = recordDeletions(buckets);
+      await system.start();
+      await system.waitForEndOfInput();
+      await collectorCaughtUp(system);
+
+      // 6,000 events in buckets of 1,000: buckets 0..4 closed, 5 still open at the end.
+      const closed = 5;
+      await eventually(
+        () => system.stats.factory.datasetsAssembled === closed,
+        "every announced version is assembled",
+      );
+      // Keep 2: buckets 0..2 go once no pending or assembling version references them.
+      await eventually(() => deleted.length === 3, "retention deleted buckets 0..2");
+      assert.deepEqual(deleted.toSorted(), [0, 1, 2]);
+      assert.deepEqual(announced.map(bucketsOfVersion), [[0], [0, 1], [1, 2], [2, 3], [3, 4]]);
+      assert.deepEqual(
+        (await system.env.ledger.versions()).map((v) => v.dataset.version),
+        [0, 1, 2, 3, 4],
+      );
+
+      await stop();
+      const summary = system.summary();
+      assert.equal(summary.dataset_versions, closed);
+      assert.equal(summary.buckets_deleted, 6);
+      assert.deepEqual(deleted.toSorted(), [0, 1, 2, 3, 4, 5]);
+      assert.deepEqual(await buckets.list(), []);
+      assert.deepEqual(await filesIn(`${system.env.config.storage.dir}/buckets`), []);
+    },
+  );
+});
+
+Deno.test("a model swapped in mid-stream loses no event, forecast or match", {
+  permissions: PERMISSIONS,
+}, async () => {
+  await withSystem(
+    {
+      input: (dir) => trimmedInput(dir, ROWS),
+      // The only instruction is the test's; paced so the new model arrives mid-stream.
+      without: ["observer"],
+      configure: (config) => ({
+        ...config,
+        replayer: { ...config.replayer, rate: { kind: "events_per_second", value: 3_000 } },
+      }),
+    },
+    async ({ system, input, stop }) => {
+      const { topics } = system.env;
+      const forecasts = await watch(
+        system.transport,
+        topics.output,
+        (bytes) => decodePayload("Forecast", bytes),
+      );
+      await system.start();
+      const { engine, factory } = system.stats;
+      await eventually(
+        () => factory.datasetsAssembled >= 1 && engine.eventsProcessed >= ROWS / 3,
+        "a dataset is assembled and a third of the stream processed",
+      );
+      await publish(system.transport, topics.instructions, "Instruction", {
+        action: "train",
+        reason: "test",
+        reportId: 0,
+      });
+      await system.waitForEndOfInput();
+      const events = await eventsOf(input);
+      await eventually(() => forecasts.length === events.length, "every forecast is out");
+      await stop();
+      const summary = system.summary();
+
+      assert.equal(summary.events_in, summary.events_processed + summary.dead_letters);
+      assert.equal(summary.events_processed, events.length);
+      console.log(summary.swaps, summary.model_versions);
+      assert.equal(summary.swaps.length, 2, "the initial model, then the retrained one");
+      const [initial, swap] = summary.swaps;
+      assert.deepEqual([initial.modelVersion, initial.eventsProcessed], [0, 0]);
+      assert.equal(swap.modelVersion, 1);
+      assert.ok(
+        swap.eventsProcessed >= ROWS / 3 && swap.eventsProcessed < events.length,
+        `swapped mid-stream: after ${swap.eventsProcessed} of ${events.length} events`,
+      );
+
+      // Forecasts never stop: the old model's up to the swap, the new one's from the next event.
+      assert.deepEqual(forecasts.map((f) => f.counter), events.map((_, i) => i + 1));
+      assert.deepEqual(
+        forecasts.map((f) => f.modelVersion),
+        events.map((_, i) => i < swap.eventsProcessed ? 0 : 1),
+      );
+      const after = summary.reports.filter((r) => r.eventsProcessed > swap.eventsProcessed);
+      assert.ok(after.length > 0, "reports follow the swap");
+      for (const report of after) {
+        assert.equal(report.modelVersion, 1, `report ${report.reportId} is the new model's`);
+        assert.ok(report.eventsInBatch > 0, `report ${report.reportId} has events`);
+      }
+
+      const expected = await recognisedMatches(system.env.config, events);
+      assert.equal(summary.matches, expected.length);
+      assert.deepEqual(detectedCounters(forecasts), expected);
+    },
+  );
+});
+
+Deno.test("the collector never buckets an event before a late, slow engine has processed it", {
+  permissions: PERMISSIONS,
+}, async () => {
+  await withSystem({
+    input: (dir) => trimmedInput(dir, ROWS),
+    configure: (config) => ({
+      ...config,
+      supervision: { ...config.supervision, initialBackoffMs: 20, maxRestarts: 50 },
+    }),
+  }, async ({ system }) => {
+    const { env, stats } = system;
+    // The engine cannot load a model until the replay began, so it restarts and rejoins the
+    // input after the collector, which is then handed every record first. A busy-waiting engine
+    // alone would not do: it processes each batch before any other consumer runs.
+    env.model = lateAndSlow(env.model, () => stats.replayer.sent > 0, 0.02);
+    let appended = 0;
+    let calls = 0;
+    const violations: string[] = [];
+    const append = env.buckets.append.bind(env.buckets);
+    env.buckets.append = (id, events) => {
+      calls++;
+      appended += events.length;
+      const processed = stats.engine.eventsProcessed + stats.engine.deadLetters;
+      if (appended > processed) {
+        violations.push(`${appended} events bucketed, ${processed} processed by the engine`);
+      }
+      return append(id, events);
+    };
+    await system.start();
+    await system.waitForEndOfInput();
+    await collectorCaughtUp(system);
+
+    assert.ok(stats.engine.swaps.length >= 1, "the engine started after all");
+    assert.ok(calls > 1, `the collector appended in ${calls} calls`);
+    assert.equal(appended, stats.engine.eventsProcessed);
+    assert.equal(appended, stats.replayer.sent);
+    assert.deepEqual(violations, []);
+  });
+});
+
+/**
+ * A model whose forecasters cannot be loaded until `ready()` and then spend about `ms` busy per
+ * event.
+ */
+function lateAndSlow(model: ForecastingModel, ready: () => boolean, ms: number): ForecastingModel {
+  return {
+    name: model.name,
+    train: (dataset, params) => model.train(dataset, params),
+    test: (artifact, dataset, settings) => model.test(artifact, dataset, settings),
+    async load(artifact, settings, version): Promise<Forecaster> {
+      if (!ready()) throw new Error("the model store is not reachable yet");
+      const forecaster = await model.load(artifact, settings, version);
+      return {
+        version: forecaster.version,
+        process(event) {
+          const until = performance.now() + ms;
+          while (performance.now() < until) { /* busy: the engine is the bottleneck */ }
+          return forecaster.process(event);
+        },
+        snapshot: () => forecaster.snapshot(),
+        restore: (state) => forecaster.restore(state),
+      };
+    },
+  };
+}
+
+/** Records the ids of the buckets the store deletes. */
+function recordDeletions(buckets: RoleEnvironment["buckets"]): number[] {
+  const deleted: number[] = [];
+  const remove = buckets.delete.bind(buckets);
+  buckets.delete = (id) => {
+    deleted.push(id);
+    return remove(id);
+  };
+  return deleted;
+}
+
+function describeDeadLetter(letter: DeadLetter) {
+  return {
+    source: letter.sourceTopic,
+    line: letter.offset,
+    reason: letter.reason,
+    text: new TextDecoder().decode(letter.original),
+  };
+}
+
+function detectedCounters(forecasts: readonly Forecast[]): number[] {
+  return forecasts.filter((f) => f.detection).map((f) => f.counter);
+}
+
+function bucketsOfVersion(version: DatasetVersion): number[] {
+  return version.buckets.map((ref) => ref.bucket);
+}
+
+/** Names of the files in `dir` (none if it does not exist). */
+async function filesIn(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return names;
+}

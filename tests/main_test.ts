@@ -1,0 +1,235 @@
+/**
+ * `main.ts` end to end, as `deno task start` runs it: a `deno run` subprocess with the start task's
+ * permissions, in a temporary working folder holding a trimmed maritime stream.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { MAIN, ROOT, startTaskCommand } from "./fixtures/start_task.ts";
+import { SHUTDOWN_DEADLINE_MS } from "../main.ts";
+
+const MARITIME = join(ROOT, "deploy/examples/maritime");
+/** Good rows in the trimmed stream. */
+const ROWS = 3_000;
+/** Rows that are not events, one of them past the replayer's first batch of 1,000. */
+const BAD_ROWS = ["not a row", "x,227592820,-4.489,48.357,16.7,176.9,178.6,00100000"];
+/** Margin for starting deno and building the system, on top of the shutdown deadline. */
+const START_MARGIN_MS = 20_000;
+
+const subprocess = { read: true, write: true, run: [Deno.execPath()] };
+
+/** A temporary working folder with `vessel.csv` and `retune.yaml` (plus `overrides`). */
+async function workspace(overrides: Record<string, unknown> = {}): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "retune-main-" });
+  const rows = (await Deno.readTextFile(join(MARITIME, "vessel_227592820.csv")))
+    .split("\n").slice(0, ROWS);
+  rows.splice(1_000, 0, BAD_ROWS[0]);
+  rows.splice(10, 0, BAD_ROWS[1]);
+  await Deno.writeTextFile(join(dir, "vessel.csv"), rows.join("\n") + "\n");
+  const config = {
+    logging: { level: "info", format: "text" },
+    // The start task may write only under ./.retune.
+    storage: { dir: ".retune" },
+    model: {
+      pattern: join(MARITIME, "port_entering.pattern"),
+      declarations: join(MARITIME, "port_entering.declarations"),
+      source: { domain: "maritime" },
+      initialTraining: { events: 500 },
+    },
+    engine: { report: { everyEvents: 500 } },
+    collector: { bucket: { byEvents: 500 } },
+    optimiser: { initialPoints: 2, evaluations: 3, reuse: 1 },
+    replayer: { file: "vessel.csv" },
+    ...overrides,
+  };
+  // JSON is YAML.
+  await Deno.writeTextFile(join(dir, "retune.yaml"), JSON.stringify(config, null, 2));
+  return dir;
+}
+
+/** Runs main.ts in `cwd` to its end. */
+async function runMain(cwd: string, ...args: string[]) {
+  const output = await (await startTaskCommand(cwd, MAIN, args)).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+/** Runs `test` in a fresh workspace and removes it afterwards. */
+async function inWorkspace(test: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await workspace();
+  try {
+    await test(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test({
+  name: "--help prints the usage and exits 0",
+  permissions: subprocess,
+  fn: () =>
+    inWorkspace(async (dir) => {
+      const { code, stdout, stderr } = await runMain(dir, "--help");
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, /^Usage: deno task start \[options\]/);
+      assert.match(stdout, /--role=<role> +engine \| collector .* \| all/);
+    }),
+});
+
+Deno.test({
+  name: "an unknown role exits 2 listing the roles",
+  permissions: subprocess,
+  fn: () =>
+    inWorkspace(async (dir) => {
+      const { code, stdout, stderr } = await runMain(dir, "--role=optimizer");
+      assert.equal(code, 2, stderr);
+      assert.equal(stdout, "");
+      assert.match(
+        stderr,
+        /^retune: --role must be one of engine, collector, observer, optimiser, factory, replayer, all: current value is 'optimizer'\nrun with --help for usage\n$/,
+      );
+    }),
+});
+
+Deno.test({
+  name: "a missing config file exits 2 naming it",
+  permissions: subprocess,
+  fn: () =>
+    inWorkspace(async (dir) => {
+      const { code, stderr } = await runMain(dir, "--config=absent.yaml");
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, /^retune: --config must name an existing file: 'absent\.yaml' was not/);
+    }),
+});
+
+Deno.test({
+  name: "a config with a bad value exits 2 naming the file, the key and the expected form",
+  permissions: subprocess,
+  fn: () =>
+    inWorkspace(async (dir) => {
+      const config = await Deno.readTextFile(join(dir, "retune.yaml"));
+      await Deno.writeTextFile(
+        join(dir, "bad.yaml"),
+        config.replace('"evaluations": 3', '"evaluations": "twenty"'),
+      );
+      const { code, stderr } = await runMain(dir, "--config=bad.yaml");
+      assert.equal(code, 2, stderr);
+      assert.equal(
+        stderr,
+        'retune: bad.yaml: optimiser.evaluations: expected an integer >= 1, got "twenty"\n',
+      );
+    }),
+});
+
+Deno.test({
+  name: "a --summary file the start task may not write exits 2 before anything runs",
+  permissions: subprocess,
+  fn: () =>
+    inWorkspace(async (dir) => {
+      await Deno.mkdir(join(dir, "out"));
+      const { code, stderr } = await runMain(
+        dir,
+        "--config=retune.yaml",
+        "--exit-at-end",
+        "--summary=out/summary.json",
+      );
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, /^retune: --summary needs write access to 'out\/summary\.json'/);
+      await assert.rejects(Deno.stat(join(dir, ".retune")), Deno.errors.NotFound);
+    }),
+});
+
+Deno.test({
+  name: "--role=all --exit-at-end replays the input, writes the summary and exits 0",
+  permissions: subprocess,
+  fn: () =>
+    inWorkspace(async (dir) => {
+      await Deno.mkdir(join(dir, ".retune"));
+      const { code, stdout, stderr } = await runMain(
+        dir,
+        "--role=all",
+        "--config=retune.yaml",
+        "--exit-at-end",
+        "--summary=.retune/summary.json",
+      );
+      assert.equal(code, 0, stderr);
+      const summary = JSON.parse(await Deno.readTextFile(join(dir, ".retune/summary.json")));
+      for (
+        const key of [
+          "events_in",
+          "events_processed",
+          "dead_letters",
+          "forecasts",
+          "matches",
+          "dataset_versions",
+          "buckets_deleted",
+          "wall_seconds",
+        ]
+      ) {
+        assert.equal(typeof summary[key], "number", `${key} is ${summary[key]}`);
+      }
+      assert.equal(summary.events_in, ROWS + BAD_ROWS.length);
+      assert.equal(summary.dead_letters, BAD_ROWS.length);
+      assert.equal(summary.events_in, summary.events_processed + summary.dead_letters);
+      assert.ok(summary.reports.length >= 1, "reports every 500 events");
+      assert.equal(summary.model_versions[0].method, "initial");
+      assert.match(stdout, /^events in 3002, processed 3000, dead letters 2$/m);
+      // Each role logs under its own category, strings as plain words.
+      assert.match(stderr, / INF retune\.factory: shipped model v0 \(initial\), held-out MCC /);
+      assert.match(stderr, / WRN retune\.replayer: bad row dead-lettered: line 1002: /);
+    }),
+});
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  Deno.test({
+    name: `${signal} stops a running --role=all gracefully with exit code 0`,
+    permissions: subprocess,
+    async fn() {
+      // 50 events per second: the replay would take a minute.
+      const dir = await workspace({
+        replayer: { file: "vessel.csv", rate: { kind: "events_per_second", value: 50 } },
+      });
+      const child = (await startTaskCommand(dir, MAIN, ["--role=all", "--config=retune.yaml"]))
+        .spawn();
+      const stderr = collect(child.stderr);
+      const bound = setTimeout(() => child.kill("SIGKILL"), SHUTDOWN_DEADLINE_MS + START_MARGIN_MS);
+      try {
+        await child.stdout.cancel();
+        await stderr.seen(/ INF retune\.all: running /);
+        assert.doesNotMatch(stderr.text, /replayed \d+ events/, "still replaying");
+        child.kill(signal);
+        const status = await child.status;
+        await stderr.done;
+        assert.equal(status.signal, null, `killed by ${status.signal}:\n${stderr.text}`);
+        assert.equal(status.code, 0, stderr.text);
+        assert.match(stderr.text, new RegExp(`${signal} received: shutting down`));
+        assert.match(stderr.text, /supervisor retune stopped/);
+      } finally {
+        clearTimeout(bound);
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  });
+}
+
+/** The text of a stream as it arrives; `seen` waits for a pattern, failing if the stream ends. */
+function collect(stream: ReadableStream<Uint8Array>) {
+  const collected = { text: "", done: Promise.resolve(), seen };
+  let arrived = Promise.withResolvers<boolean>();
+  collected.done = (async () => {
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      collected.text += chunk;
+      arrived.resolve(true);
+      arrived = Promise.withResolvers<boolean>();
+    }
+    arrived.resolve(false);
+  })();
+  async function seen(pattern: RegExp): Promise<void> {
+    while (!pattern.test(collected.text)) {
+      if (!await arrived.promise) {
+        assert.fail(`output ended without ${pattern}:\n${collected.text}`);
+      }
+    }
+  }
+  return collected;
+}
