@@ -79,7 +79,12 @@ export class Replayer implements Behaviour {
     const { topics, config } = this.#env;
     const rejected: RejectedLine[] = [];
     const events = await this.#events(rejected);
-    const total = "length" in events ? events.length : await countLines(this.#file);
+    // The total only feeds the progress bar, which is drawn on a terminal only.
+    const total = "length" in events
+      ? events.length
+      : Deno.stderr.isTerminal()
+      ? await countLines(this.#file)
+      : 0;
     const pacer = new Pacer(config.replayer.rate);
     const progress = new ProgressBar(total);
     let seen = 0;

@@ -173,11 +173,32 @@ function deadLetterForm(type: avro.types.RecordType): AvroForm {
 function encode(name: string, form: AvroForm, value: unknown): Buffer {
   const avroValue = form.toAvro(value);
   try {
-    return form.avro.toBuffer(avroValue);
+    return toBytes(form.avro, avroValue);
   } catch (error) {
     // avsc's writers check every value they write, so the full check runs only to explain one.
     throw invalidValue(name, form, avroValue) ?? error;
   }
+}
+
+/**
+ * Values are written into one reusable buffer, then copied out at their size into pooled memory:
+ * avsc's `toBuffer` zero-fills a fresh buffer per value, which in Deno costs more than the
+ * encoding itself on the event stream.
+ */
+let scratch = Buffer.allocUnsafeSlow(64 * 1024);
+let scratchBytes = new Uint8Array(scratch.buffer, scratch.byteOffset, scratch.length);
+
+function toBytes(type: avro.Type, value: unknown): Buffer {
+  let end = type.encode(value, scratch, 0);
+  // A negative result is the number of bytes missing.
+  while (end < 0) {
+    scratch = Buffer.allocUnsafeSlow(Math.max(2 * scratch.length, scratch.length - end));
+    scratchBytes = new Uint8Array(scratch.buffer, scratch.byteOffset, scratch.length);
+    end = type.encode(value, scratch, 0);
+  }
+  const bytes = Buffer.allocUnsafe(end);
+  bytes.set(scratchBytes.subarray(0, end));
+  return bytes;
 }
 
 function invalidValue(name: string, form: AvroForm, avroValue: unknown): TypeError | undefined {

@@ -25,7 +25,11 @@ const IDLE_WAIT_MS = 120_000;
 /** Called once a run's system has started, e.g. to sample its counters while it runs. */
 export type RunWatcher = (system: RetuneSystem, adaptive: boolean) => void;
 
-/** Runs one pass over the stream; `adaptive: false` leaves the observer out. */
+/**
+ * Runs one pass over the stream. `adaptive: false` leaves the observer out and replays as fast as
+ * possible: with the initial model only, no score depends on the pace (reports and buckets are
+ * counted in events or stream time).
+ */
 export async function runOnce(
   config: RetuneConfig,
   input: string,
@@ -38,7 +42,11 @@ export async function runOnce(
       return await Deno.makeTempDir({ dir: config.storage.dir, prefix: "experiment-" });
     });
   const system = await RetuneSystem.build({
-    config: { ...config, storage: { dir: storage } },
+    config: {
+      ...config,
+      storage: { dir: storage },
+      replayer: adaptive ? config.replayer : { ...config.replayer, rate: { kind: "max" } },
+    },
     roles: ROLES,
     input,
     without: adaptive ? [] : ["observer"],

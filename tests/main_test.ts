@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { MAIN, ROOT, startTaskCommand } from "./fixtures/start_task.ts";
+import { MAIN, ROOT, taskCommand } from "./fixtures/tasks.ts";
 import { SHUTDOWN_DEADLINE_MS } from "../main.ts";
 
 const MARITIME = join(ROOT, "deploy/examples/maritime");
@@ -49,7 +49,7 @@ async function workspace(overrides: Record<string, unknown> = {}): Promise<strin
 
 /** Runs main.ts in `cwd` to its end. */
 async function runMain(cwd: string, ...args: string[]) {
-  const output = await (await startTaskCommand(cwd, MAIN, args)).output();
+  const output = await (await taskCommand("start", { cwd, script: MAIN, args })).output();
   const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
   return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
 }
@@ -189,8 +189,12 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
       const dir = await workspace({
         replayer: { file: "vessel.csv", rate: { kind: "events_per_second", value: 50 } },
       });
-      const child = (await startTaskCommand(dir, MAIN, ["--role=all", "--config=retune.yaml"]))
-        .spawn();
+      const command = await taskCommand("start", {
+        cwd: dir,
+        script: MAIN,
+        args: ["--role=all", "--config=retune.yaml"],
+      });
+      const child = command.spawn();
       const stderr = collect(child.stderr);
       const bound = setTimeout(() => child.kill("SIGKILL"), SHUTDOWN_DEADLINE_MS + START_MARGIN_MS);
       try {

@@ -30,7 +30,9 @@ export function sourceSpecOf(source: SourceConfig): SourceSpec {
   }
   if (!Object.hasOwn(BUILTIN_SOURCES, domain)) {
     const domains = [...Object.keys(BUILTIN_SOURCES), ...GENERIC_DOMAINS].join(", ");
-    throw new RangeError(`model.source.domain must be one of ${domains}: current value is ${domain}`);
+    throw new RangeError(
+      `model.source.domain must be one of ${domains}: current value is ${domain}`,
+    );
   }
   if (mapping !== undefined) {
     throw new TypeError(

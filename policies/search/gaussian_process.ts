@@ -225,7 +225,7 @@ function normalise(targets: readonly number[]): { values: number[]; mean: number
 }
 
 function validateData(inputs: readonly (readonly number[])[], targets: readonly number[]): void {
-  if (inputs.length === 0) throw new RangeError("inputs must not be empty");
+  if (inputs.length === 0) throw new RangeError("inputs must not be empty: current value is []");
   if (inputs.length !== targets.length) {
     throw new RangeError(
       `inputs and targets must have equal lengths: current values are ${inputs.length} and ${targets.length}`,

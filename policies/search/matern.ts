@@ -32,7 +32,9 @@ export class MaternKernel {
       throw new RangeError(`nu must be 1.5 or 2.5: current value is ${nu}`);
     }
     const { lengthScales, signalVariance, noiseVariance } = parameters;
-    if (lengthScales.length === 0) throw new RangeError("lengthScales must not be empty");
+    if (lengthScales.length === 0) {
+      throw new RangeError("lengthScales must not be empty: current value is []");
+    }
     for (
       const [name, value] of [
         ...lengthScales.map((scale, i) => [`lengthScales[${i}]`, scale] as const),

@@ -28,7 +28,7 @@ export class SearchSpace {
   /** Validates every dimension up front (names, bounds, kinds). */
   constructor(dimensions: readonly Dimension[]) {
     if (dimensions.length === 0) {
-      throw new RangeError("a search space needs at least one dimension");
+      throw new RangeError("dimensions must hold at least one dimension: current value is []");
     }
     const names = new Set<string>();
     for (const dimension of dimensions) {

@@ -52,7 +52,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
 }
 
 /** `optimiser.evaluations`, `kafka.brokers[0]`. */
-export function keyPath(path: readonly PropertyKey[]): string {
+function keyPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>(
     (text, key) =>
       typeof key === "number"

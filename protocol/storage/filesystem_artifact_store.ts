@@ -28,6 +28,7 @@ export class FilesystemArtifactStore implements ArtifactStore {
     this.root = resolve(root);
   }
 
+  /** Writes `<root>/<kind>/<name>` atomically (temporary file, then rename); its file: URI. */
   async put(kind: string, name: string, bytes: Uint8Array): Promise<string> {
     checkSegment("kind", kind);
     checkSegment("name", name);
@@ -45,6 +46,7 @@ export class FilesystemArtifactStore implements ArtifactStore {
     return pathToFileURL(join(dir, name)).href;
   }
 
+  /** The file's bytes; rejects a URI outside `<root>/<kind>/<name>`. */
   async get(uri: string): Promise<Uint8Array> {
     try {
       return await Deno.readFile(this.#pathOf(uri));
@@ -53,6 +55,7 @@ export class FilesystemArtifactStore implements ArtifactStore {
     }
   }
 
+  /** Removes the file; a missing one is no error. */
   async delete(uri: string): Promise<void> {
     try {
       await Deno.remove(this.#pathOf(uri));
@@ -61,6 +64,7 @@ export class FilesystemArtifactStore implements ArtifactStore {
     }
   }
 
+  /** file: URIs of the artifacts of `kind`, sorted by name (hidden files are left out). */
   async list(kind: string): Promise<string[]> {
     checkSegment("kind", kind);
     const dir = join(this.root, kind);

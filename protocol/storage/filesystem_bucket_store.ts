@@ -29,6 +29,7 @@ export class FilesystemBucketStore implements BucketStore {
     this.dir = resolve(dir);
   }
 
+  /** Buffers the events as JSON lines, writing them out once the buffer is large. */
   append(id: number, events: readonly StreamEvent[]): Promise<void> {
     return this.#serially(id, async () => {
       let buffer = this.#buffers.get(id);
@@ -42,6 +43,7 @@ export class FilesystemBucketStore implements BucketStore {
     });
   }
 
+  /** Writes out the buffer and renames the open file to its closed name. */
   close(id: number): Promise<void> {
     return this.#serially(id, async () => {
       if (this.#buffers.has(id)) {
@@ -58,10 +60,12 @@ export class FilesystemBucketStore implements BucketStore {
     });
   }
 
+  /** Every event of bucket `id`, in arrival order. */
   read(id: number): Promise<StreamEvent[]> {
     return Array.fromAsync(this.stream(id));
   }
 
+  /** The events of bucket `id` line by line, after writing out its buffer. */
   async *stream(id: number): AsyncIterable<StreamEvent> {
     await this.#serially(id, () => this.#flush(id));
     const file = await this.#openForReading(id);
@@ -69,6 +73,7 @@ export class FilesystemBucketStore implements BucketStore {
     for await (const line of lines) yield JSON.parse(line) as StreamEvent;
   }
 
+  /** Ids of the buckets buffered here or found as files in the folder, ascending. */
   async list(): Promise<number[]> {
     const ids = new Set(this.#buffers.keys());
     try {
@@ -82,6 +87,7 @@ export class FilesystemBucketStore implements BucketStore {
     return [...ids].sort((a, b) => a - b);
   }
 
+  /** Drops the buffer and removes the bucket's files. */
   delete(id: number): Promise<void> {
     return this.#serially(id, async () => {
       this.#buffers.delete(id);
@@ -90,6 +96,7 @@ export class FilesystemBucketStore implements BucketStore {
     });
   }
 
+  /** Deletes every bucket `list` names; other files in the folder stay. */
   async deleteAll(): Promise<void> {
     await Promise.all((await this.list()).map((id) => this.delete(id)));
   }

@@ -21,6 +21,7 @@ export class MemoryArtifactStore implements ArtifactStore {
   /** Bytes by URI. */
   readonly #artifacts = new Map<string, Uint8Array>();
 
+  /** Keeps a copy of `bytes` at `memory://<kind>/<name>`; that URI. */
   put(kind: string, name: string, bytes: Uint8Array): Promise<string> {
     return Promise.try(() => {
       checkSegment("kind", kind);
@@ -31,6 +32,7 @@ export class MemoryArtifactStore implements ArtifactStore {
     });
   }
 
+  /** A copy of the bytes at `uri`. */
   get(uri: string): Promise<Uint8Array> {
     return Promise.try(() => {
       const bytes = this.#artifacts.get(checked(uri));
@@ -39,12 +41,14 @@ export class MemoryArtifactStore implements ArtifactStore {
     });
   }
 
+  /** Forgets the artifact at `uri`; a missing one is no error. */
   delete(uri: string): Promise<void> {
     return Promise.try(() => {
       this.#artifacts.delete(checked(uri));
     });
   }
 
+  /** URIs of the artifacts of `kind`, sorted. */
   list(kind: string): Promise<string[]> {
     return Promise.try(() => {
       checkSegment("kind", kind);

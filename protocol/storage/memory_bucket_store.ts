@@ -17,6 +17,7 @@ interface Bucket {
 export class MemoryBucketStore implements BucketStore {
   readonly #buckets = new Map<number, Bucket>();
 
+  /** Appends copies of the events to bucket `id`, opening it when it is new. */
   append(id: number, events: readonly StreamEvent[]): Promise<void> {
     return Promise.try(() => {
       checkBucketId(id);
@@ -27,24 +28,29 @@ export class MemoryBucketStore implements BucketStore {
     });
   }
 
+  /** Marks bucket `id` closed. */
   close(id: number): Promise<void> {
     return Promise.try(() => {
       this.#bucket(id).closed = true;
     });
   }
 
+  /** Copies of bucket `id`'s events, in arrival order. */
   read(id: number): Promise<StreamEvent[]> {
     return Promise.try(() => structuredClone(this.#bucket(id).events));
   }
 
+  /** Copies of bucket `id`'s events, one by one. */
   async *stream(id: number): AsyncIterable<StreamEvent> {
     yield* await this.read(id);
   }
 
+  /** Ids of the stored buckets, ascending. */
   list(): Promise<number[]> {
     return Promise.resolve([...this.#buckets.keys()].sort((a, b) => a - b));
   }
 
+  /** Forgets bucket `id`. */
   delete(id: number): Promise<void> {
     return Promise.try(() => {
       checkBucketId(id);
@@ -52,6 +58,7 @@ export class MemoryBucketStore implements BucketStore {
     });
   }
 
+  /** Forgets every bucket. */
   deleteAll(): Promise<void> {
     this.#buckets.clear();
     return Promise.resolve();

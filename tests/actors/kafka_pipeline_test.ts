@@ -4,6 +4,7 @@
  */
 
 import assert from "node:assert/strict";
+import { tmpdir } from "node:os";
 import { SHUTDOWN_DEADLINE_MS } from "../../main.ts";
 import type { Forecast } from "../../protocol/messages.ts";
 import type { ServiceRole } from "../../protocol/config/roles.ts";
@@ -22,8 +23,8 @@ const STEP_MS = 30_000;
 
 const permissions: Deno.PermissionOptions = {
   read: true,
-  // The temp folder the pipeline lives in (its name is only known once made).
-  write: true,
+  // The pipeline's temp folder: stream, configuration, buckets, datasets, model artifacts.
+  write: [tmpdir()],
   net: ["127.0.0.1"],
   // kafkajs, gRPC (etcd3) and the yaml package read their settings from the environment.
   env: true,
@@ -65,15 +66,18 @@ async function runWithoutObserver(
       without: ["observer"],
     });
     const log = await ForecastLog.subscribe(system.transport, system.env.topics.output);
+    const giveUp = new AbortController();
     try {
       await system.start();
       await within(
-        system.waitForEndOfInput(),
+        system.waitForEndOfInput(giveUp.signal),
         STEP_MS,
         `${pipeline.config.transport}: the end of the input`,
       );
+      // The engine counts an event before the batch's forecasts are published.
       await log.waitFor(system.stats.engine.forecasts, STEP_MS);
     } finally {
+      giveUp.abort();
       await log.stop();
       await system.stop();
     }
@@ -90,9 +94,9 @@ Deno.test({
     const pipeline = await testPipeline(services);
     const processes: RoleProcess[] = [];
     const start = async (role: ServiceRole, args: readonly string[] = []) => {
-      const process = RoleProcess.start(role, pipeline.configFile, args);
-      processes.push(process);
-      await within(process.running, STEP_MS, `${role} running`);
+      const child = RoleProcess.start(role, pipeline.configFile, args);
+      processes.push(child);
+      await within(child.running, STEP_MS, `${role} running`);
     };
     const output = new KafkaTransport({
       brokers: pipeline.config.kafka.brokers,
@@ -122,11 +126,12 @@ Deno.test({
         );
       }
 
+      // main.ts exits 1 when its shutdown sequence overruns its deadline, so 0 means in time.
       const statuses = await Promise.all(
         processes.map((p) => p.terminate(SHUTDOWN_DEADLINE_MS + 5_000)),
       );
-      processes.forEach((process, i) => {
-        assert.equal(statuses[i]?.code, 0, `${process.role} exit:\n${process.output}`);
+      processes.forEach((child, i) => {
+        assert.equal(statuses[i]?.code, 0, `${child.role} exit:\n${child.output}`);
       });
       const buckets = await Array.fromAsync(Deno.readDir(`${pipeline.config.storage.dir}/buckets`));
       assert.deepEqual(buckets.map((entry) => entry.name), [], "buckets left behind");

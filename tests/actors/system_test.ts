@@ -261,13 +261,13 @@ Deno.test("no event is lost: each is forecast once, bad rows are dead-lettered w
       await system.start();
       await system.waitForEndOfInput();
       const events = await eventsOf(input);
+      const { engine, replayer } = system.stats;
       await eventually(
-        () => forecasts.length === events.length && deadLetters.length === MALFORMED_ROWS.length,
-        "every forecast and dead letter is on its topic",
-      ).catch((e) => {
-        console.log(forecasts.length, events.length, deadLetters.length, system.summary());
-        throw e;
-      });
+        () =>
+          forecasts.length === engine.forecasts &&
+          deadLetters.length === replayer.rejected + engine.deadLetters,
+        "every forecast and dead letter published is watched",
+      );
       await stop();
       const summary = system.summary();
 
@@ -390,7 +390,6 @@ Deno.test("a model swapped in mid-stream loses no event, forecast or match", {
 
       assert.equal(summary.events_in, summary.events_processed + summary.dead_letters);
       assert.equal(summary.events_processed, events.length);
-      console.log(summary.swaps, summary.model_versions);
       assert.equal(summary.swaps.length, 2, "the initial model, then the retrained one");
       const [initial, swap] = summary.swaps;
       assert.deepEqual([initial.modelVersion, initial.eventsProcessed], [0, 0]);
@@ -434,7 +433,12 @@ Deno.test("the collector never buckets an event before a late, slow engine has p
     // The engine cannot load a model until the replay began, so it restarts and rejoins the
     // input after the collector, which is then handed every record first. A busy-waiting engine
     // alone would not do: it processes each batch before any other consumer runs.
-    env.model = lateAndSlow(env.model, () => stats.replayer.sent > 0, 0.02);
+    let refused = 0;
+    env.model = lateAndSlow(env.model, () => {
+      if (stats.replayer.sent > 0) return true;
+      refused++;
+      return false;
+    }, 0.02);
     let appended = 0;
     let calls = 0;
     const violations: string[] = [];
@@ -452,7 +456,7 @@ Deno.test("the collector never buckets an event before a late, slow engine has p
     await system.waitForEndOfInput();
     await collectorCaughtUp(system);
 
-    assert.ok(stats.engine.swaps.length >= 1, "the engine started after all");
+    assert.ok(refused > 0, "the engine was late");
     assert.ok(calls > 1, `the collector appended in ${calls} calls`);
     assert.equal(appended, stats.engine.eventsProcessed);
     assert.equal(appended, stats.replayer.sent);
@@ -524,3 +528,277 @@ async function filesIn(dir: string): Promise<string[]> {
   }
   return names;
 }
+
+// ---- the factory under an optimisation ----
+
+/** Parameters of the candidate the tests evaluate: not the initial ones. */
+const CANDIDATE: HyperParameters = {
+  order: 3,
+  threshold: 0.3,
+  pMin: 0.001,
+  gamma: 0.001,
+  alpha: 0,
+  r: 1.05,
+};
+
+/** Events per bucket the tests store: bucket b holds events b * 1000 .. b * 1000 + 999. */
+const BUCKET_EVENTS = 1_000;
+
+/** A supervised factory on its own, fed dataset versions and commands from the test. */
+class FactoryHarness {
+  readonly stats = newFactoryStats();
+  readonly #env: RoleEnvironment;
+  readonly #transport = new InProcessTransport();
+  readonly #events: StreamEvent[];
+  readonly #supervisor: Supervisor;
+  #reports: FactoryReport[] = [];
+  #announced = 0;
+
+  private constructor(env: RoleEnvironment, events: StreamEvent[]) {
+    this.#env = env;
+    this.#events = events;
+    this.#supervisor = new Supervisor({
+      name: "test",
+      transport: this.#transport,
+      children: [{ name: "factory", create: () => new Factory(env, this.stats) }],
+      maxRestarts: 0,
+    });
+  }
+
+  /** A factory storing under `dir` whose initial model is trained on the trimmed sample. */
+  static async start(dir: string): Promise<FactoryHarness> {
+    const input = await trimmedInput(dir, ROWS);
+    const base = testConfig(`${dir}/storage`);
+    const config: RetuneConfig = {
+      ...base,
+      model: {
+        ...base.model,
+        initialTraining: { ...base.model.initialTraining, file: input.path },
+      },
+    };
+    const registry = new InProcessRegistry();
+    const modelSpec = await modelSpecOf(config.model, config.storage.dir);
+    const env: RoleEnvironment = {
+      instance: "test",
+      config,
+      topics: topicNames(config),
+      registry,
+      catalog: new ModelCatalog(registry),
+      ledger: new DatasetLedger(registry),
+      buckets: new FilesystemBucketStore(`${config.storage.dir}/buckets`),
+      artifacts: new FilesystemArtifactStore(`${config.storage.dir}/artifacts`),
+      model: createModel(modelSpec),
+      modelSpec,
+    };
+    const harness = new FactoryHarness(env, await eventsOf(input));
+    harness.#reports = await watch(
+      harness.#transport,
+      env.topics.factoryReports,
+      payloadOf("FactoryReport"),
+    );
+    await harness.#supervisor.start();
+    await eventually(() => harness.stats.modelsShipped.length === 1, "the initial model shipped");
+    return harness;
+  }
+
+  get env(): RoleEnvironment {
+    return this.#env;
+  }
+
+  /** The events of the given buckets, as the factory assembles them. */
+  eventsOf(buckets: readonly number[]): StreamEvent[] {
+    return buckets.flatMap((b) => this.#events.slice(b * BUCKET_EVENTS, (b + 1) * BUCKET_EVENTS));
+  }
+
+  /** Stores the buckets, announces version `version` of them as the collector would, and waits
+   * until the factory assembled it. */
+  async announce(version: number, buckets: readonly number[]): Promise<void> {
+    const { env } = this;
+    const stored = new Set(await env.buckets.list());
+    for (const bucket of buckets.filter((b) => !stored.has(b))) {
+      await env.buckets.append(bucket, this.eventsOf([bucket]));
+      await env.buckets.close(bucket);
+      await env.ledger.registerBucket(bucket);
+    }
+    const events = this.eventsOf(buckets);
+    const dataset: DatasetVersion = {
+      version,
+      buckets: buckets.map((bucket) => ({ bucket, weight: 1 })),
+      firstBucket: Math.min(...buckets),
+      lastBucket: Math.max(...buckets),
+      streamTimeStart: events[0].timestamp,
+      streamTimeEnd: events.at(-1)!.timestamp,
+      createdAt: Date.now(),
+    };
+    await env.ledger.announce(dataset);
+    await publish(this.#transport, env.topics.datasetVersions, "DatasetVersion", dataset);
+    const assembled = ++this.#announced;
+    await eventually(
+      () => this.stats.datasetsAssembled === assembled,
+      `dataset version ${version} is assembled`,
+    );
+  }
+
+  /** Sends a command as the optimiser would and returns the factory's report on it. */
+  async command(command: CommandBody): Promise<FactoryReport> {
+    const requestId = crypto.randomUUID();
+    const full = { ...command, requestId, deadline: Date.now() + 60_000 } as FactoryCommand;
+    await publish(this.#transport, this.env.topics.factoryCommands, "FactoryCommand", full);
+    let report: FactoryReport | undefined;
+    await eventually(
+      () => (report = this.#reports.find((r) => r.requestId === requestId)) !== undefined,
+      `the factory answered '${command.kind}'`,
+    );
+    return report!;
+  }
+
+  /** Sends an abort, which the factory does not answer. */
+  async abort(runId: string): Promise<void> {
+    const command: FactoryCommand = {
+      kind: "opt_abort",
+      requestId: crypto.randomUUID(),
+      runId,
+      reason: "test",
+    };
+    await publish(this.#transport, this.env.topics.factoryCommands, "FactoryCommand", command);
+  }
+
+  /** Names of the stored artifacts of `kind`. */
+  async artifacts(kind: "datasets" | "models"): Promise<string[]> {
+    return (await this.env.artifacts.list(kind)).map((uri) => basename(new URL(uri).pathname));
+  }
+
+  /** The dataset ledger's record of `version`. */
+  async ledgerEntry(version: number) {
+    const entry = await this.env.ledger.version(version);
+    assert.ok(entry, `dataset version ${version} is in the ledger`);
+    return { state: entry.state, frozenBy: entry.frozenBy };
+  }
+
+  /** Stops the factory and its transport and registry. */
+  async stop(): Promise<void> {
+    await this.#supervisor.stop();
+    await this.#transport.close();
+    await this.env.registry.close();
+  }
+}
+
+/** A command without the fields the harness fills in. */
+type CommandBody = FactoryCommand extends infer C
+  ? C extends FactoryCommand ? Omit<C, "requestId" | "deadline"> : never
+  : never;
+
+/** Runs `body` with a started factory in a fresh folder; always stops it and cleans up. */
+async function withFactory(body: (factory: FactoryHarness) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "retune-factory-test-" });
+  try {
+    const factory = await FactoryHarness.start(dir);
+    try {
+      await body(factory);
+    } finally {
+      await factory.stop();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** The scores of `params` trained on the first 70% of `events` and tested on the rest. */
+async function heldOutScores(
+  env: RoleEnvironment,
+  events: readonly StreamEvent[],
+  params: HyperParameters,
+): Promise<Scores> {
+  const cut = Math.round(events.length * 0.7);
+  return await scoresOf(env, events.slice(0, cut), events.slice(cut), params);
+}
+
+/** The scores of `params` trained on `train` and tested on `test`. */
+async function scoresOf(
+  env: RoleEnvironment,
+  train: readonly StreamEvent[],
+  test: readonly StreamEvent[],
+  params: HyperParameters,
+): Promise<Scores> {
+  const settings = { ...env.config.model.forecast, threshold: params.threshold };
+  const metrics = await env.model.test(await env.model.train(train, params), test, settings);
+  const { tp, tn, fp, fn, precision, recall, f1, specificity, mcc } = metrics;
+  return { tp, tn, fp, fn, precision, recall, f1, specificity, mcc };
+}
+
+Deno.test("an optimisation tests and builds on the dataset it froze, not on newer ones", {
+  permissions: PERMISSIONS,
+}, async () => {
+  await withFactory(async (factory) => {
+    await factory.announce(0, [0, 1]);
+    const retrained = await factory.command({ kind: "train", params: CANDIDATE });
+    assert.equal(retrained.kind, "trained");
+
+    const ready = await factory.command({ kind: "opt_init", runId: "run-1" });
+    assert.deepEqual(ready, { ...ready, kind: "opt_ready", datasetVersion: 0 });
+    await factory.announce(1, [2, 3]);
+    await factory.announce(2, [4, 5]);
+    assert.deepEqual(await factory.artifacts("datasets"), ["v0.jsonl", "v2.jsonl"]);
+    assert.deepEqual(await factory.ledgerEntry(0), { state: "assembled", frozenBy: ["run-1"] });
+    assert.deepEqual(await factory.ledgerEntry(1), { state: "released", frozenBy: [] });
+
+    // The candidate is scored on the later part of the frozen dataset only.
+    const step = await factory.command({
+      kind: "opt_step",
+      runId: "run-1",
+      stepId: 0,
+      params: CANDIDATE,
+    });
+    assert.equal(step.kind, "step_result");
+    const frozen = factory.eventsOf([0, 1]);
+    const expected = await heldOutScores(factory.env, frozen, CANDIDATE);
+    assert.deepEqual(step.metrics, expected);
+    // Neither the newest dataset nor the candidate's own training data would score the same.
+    const newest = await heldOutScores(factory.env, factory.eventsOf([4, 5]), CANDIDATE);
+    const inSample = await scoresOf(factory.env, frozen, frozen, CANDIDATE);
+    assert.notDeepEqual(step.metrics, newest);
+    assert.notDeepEqual(step.metrics, inSample);
+
+    // A retrain meanwhile uses the newest dataset; the run's result is built on the frozen one.
+    const during = await factory.command({ kind: "train", params: CANDIDATE });
+    assert.equal(during.kind, "trained");
+    const done = await factory.command({ kind: "opt_finalise", runId: "run-1", params: CANDIDATE });
+    assert.equal(done.kind, "opt_done");
+    const shipped = factory.stats.modelsShipped.map((
+      m,
+    ) => [m.version, m.creationMethod, m.datasetVersion]);
+    assert.deepEqual(shipped, [
+      [0, "initial", -1],
+      [1, "retrain", 0],
+      [2, "retrain", 2],
+      [3, "optimise", 0],
+    ]);
+
+    // The run is over: its dataset goes, and only the two newest models are kept.
+    assert.deepEqual(await factory.artifacts("datasets"), ["v2.jsonl"]);
+    assert.deepEqual(await factory.ledgerEntry(0), { state: "released", frozenBy: [] });
+    assert.deepEqual(await factory.artifacts("models"), ["v2.json", "v3.json"]);
+    assert.deepEqual((await factory.env.catalog.list()).map((m) => m.version), [2, 3]);
+  });
+});
+
+Deno.test("an aborted optimisation releases the dataset it froze", {
+  permissions: PERMISSIONS,
+}, async () => {
+  await withFactory(async (factory) => {
+    await factory.announce(0, [0, 1]);
+    const ready = await factory.command({ kind: "opt_init", runId: "run-1" });
+    assert.deepEqual(ready, { ...ready, kind: "opt_ready", datasetVersion: 0 });
+    await factory.announce(1, [2, 3]);
+    assert.deepEqual(await factory.artifacts("datasets"), ["v0.jsonl", "v1.jsonl"]);
+
+    await factory.abort("run-1");
+    await eventually(
+      async () => (await factory.artifacts("datasets")).length === 1,
+      "the frozen dataset is deleted",
+    );
+    assert.deepEqual(await factory.artifacts("datasets"), ["v1.jsonl"]);
+    assert.deepEqual(await factory.ledgerEntry(0), { state: "released", frozenBy: [] });
+    assert.deepEqual(await factory.ledgerEntry(1), { state: "assembled", frozenBy: [] });
+  });
+});

@@ -7,7 +7,7 @@ import {
   type PermissionSet,
   permissionsFor,
 } from "../../deploy/permissions.ts";
-import { ROOT, startTaskCommand } from "../fixtures/start_task.ts";
+import { ROOT, taskCommand } from "../fixtures/tasks.ts";
 
 const probe = fileURLToPath(new URL("./fixtures/permission_probe.ts", import.meta.url));
 
@@ -189,12 +189,11 @@ Deno.test({
           },
         }),
       );
-      const command = await startTaskCommand(dir, probe, [
-        "main-then-wayeb",
-        jar,
-        "--role=engine",
-        "--config=retune.yaml",
-      ]);
+      const command = await taskCommand("start", {
+        cwd: dir,
+        script: probe,
+        args: ["main-then-wayeb", jar, "--role=engine", "--config=retune.yaml"],
+      });
       const output = await command.output();
       const stderr = new TextDecoder().decode(output.stderr);
       assert.ok(output.success, `probe failed: ${stderr}`);

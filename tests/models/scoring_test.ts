@@ -1,26 +1,23 @@
 import assert from "node:assert/strict";
 import type { ModelMetrics } from "../../models/model.ts";
 import { poolMetrics, scoresOf } from "../../models/scoring.ts";
-
-function close(actual: number, expected: number): void {
-  assert.ok(Math.abs(actual - expected) < 1e-12, `${actual} != ${expected}`);
-}
+import { assertClose } from "../fixtures/assert_close.ts";
 
 Deno.test("scores of a hand-checked confusion matrix", () => {
   // precision 6/8, recall 6/10, specificity 80/82,
   // MCC = (6*80 - 2*4) / sqrt(8 * 10 * 82 * 84) = 472 / sqrt(551040).
   const s = scoresOf({ tp: 6, tn: 80, fp: 2, fn: 4 });
-  close(s.precision, 0.75);
-  close(s.recall, 0.6);
-  close(s.f1, (2 * 0.75 * 0.6) / 1.35);
-  close(s.specificity, 80 / 82);
-  close(s.mcc, 472 / Math.sqrt(551040));
+  assertClose(s.precision, 0.75);
+  assertClose(s.recall, 0.6);
+  assertClose(s.f1, (2 * 0.75 * 0.6) / 1.35);
+  assertClose(s.specificity, 80 / 82);
+  assertClose(s.mcc, 472 / Math.sqrt(551040));
   assert.deepEqual([s.tp, s.tn, s.fp, s.fn], [6, 80, 2, 4]);
 });
 
 Deno.test("perfect and perfectly wrong forecasts have MCC 1 and -1", () => {
-  close(scoresOf({ tp: 3, tn: 5, fp: 0, fn: 0 }).mcc, 1);
-  close(scoresOf({ tp: 0, tn: 0, fp: 4, fn: 2 }).mcc, -1);
+  assertClose(scoresOf({ tp: 3, tn: 5, fp: 0, fn: 0 }).mcc, 1);
+  assertClose(scoresOf({ tp: 0, tn: 0, fp: 4, fn: 2 }).mcc, -1);
 });
 
 Deno.test("every undefined score is 0", () => {
@@ -35,12 +32,12 @@ Deno.test("every undefined score is 0", () => {
   const noMatch = scoresOf({ tp: 0, tn: 5, fp: 2, fn: 0 });
   assert.equal(noMatch.recall, 0);
   assert.equal(noMatch.mcc, 0);
-  close(noMatch.specificity, 5 / 7);
+  assertClose(noMatch.specificity, 5 / 7);
   // No negative outcome (tn + fp = 0): specificity and MCC undefined.
   const allHits = scoresOf({ tp: 4, tn: 0, fp: 0, fn: 1 });
   assert.equal(allHits.specificity, 0);
   assert.equal(allHits.mcc, 0);
-  close(allHits.precision, 1);
+  assertClose(allHits.precision, 1);
   // Nothing resolved at all.
   assert.deepEqual(scoresOf({ tp: 0, tn: 0, fp: 0, fn: 0 }), {
     tp: 0,
@@ -77,8 +74,8 @@ Deno.test("pooling folds adds counts and weights spread and distance by positive
   assert.equal(pooled.events, 300);
   assert.equal(pooled.matches, 15);
   assert.equal(pooled.forecasts, 41);
-  close(pooled.spread, (10 * 4 + 4 * 4) / 8);
-  close(pooled.distance, (2 * 4 + 6 * 4) / 8);
-  close(pooled.mcc, scoresOf({ tp: 4, tn: 30, fp: 4, fn: 3 }).mcc);
+  assertClose(pooled.spread, (10 * 4 + 4 * 4) / 8);
+  assertClose(pooled.distance, (2 * 4 + 6 * 4) / 8);
+  assertClose(pooled.mcc, scoresOf({ tp: 4, tn: 30, fp: 4, fn: 3 }).mcc);
   assert.equal(poolMetrics([]).mcc, 0);
 });

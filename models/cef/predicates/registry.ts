@@ -133,7 +133,7 @@ export class PredicateRegistry {
 }
 
 /** The canonical spelling of a call, e.g. `GT(speed,5.0)`: equal keys mean the same predicate. */
-export function canonicalCall(name: string, args: readonly PredicateArg[]): string {
+function canonicalCall(name: string, args: readonly PredicateArg[]): string {
   return `${name}(${args.map(formatArg).join(",")})`;
 }
 

@@ -33,7 +33,7 @@ export function learnPst(
 }
 
 /** Grows the tree from the counts of every context up to length `params.order`. */
-export function growPst(counts: ContextCounts, params: PstParams): PredictionSuffixTree {
+function growPst(counts: ContextCounts, params: PstParams): PredictionSuffixTree {
   const { pMin, gamma, alpha, r } = params;
   const k = counts.symbolCount;
   const minOccurrences = pMin * counts.total;

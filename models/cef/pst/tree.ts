@@ -170,16 +170,26 @@ function piecesOf(contexts: readonly (readonly number[])[]): number[][] {
 function checkNode(node: PstNode, k: number, order: number): void {
   const where = `node ${JSON.stringify(node.context)}`;
   if (node.context.length > order) {
-    throw new RangeError(`${where}: context length must be at most ${order}`);
+    throw new RangeError(
+      `${where}: context length must be at most ${order}: current value is ${node.context.length}`,
+    );
   }
   if (node.context.some((s) => !Number.isInteger(s) || s < 0 || s >= k)) {
     throw new RangeError(`${where}: symbols must be integers in [0, ${k})`);
   }
   if (node.counts.length !== k || node.counts.some((c) => !Number.isInteger(c) || c < 0)) {
-    throw new RangeError(`${where}: counts must be ${k} non-negative integers`);
+    throw new RangeError(
+      `${where}: counts must be ${k} non-negative integers: current value is ${
+        JSON.stringify(node.counts)
+      }`,
+    );
   }
   if (!node.counts.some((c) => c > 0)) {
-    throw new RangeError(`${where}: counts must have a positive total`);
+    throw new RangeError(
+      `${where}: counts must have a positive total: current value is ${
+        JSON.stringify(node.counts)
+      }`,
+    );
   }
 }
 

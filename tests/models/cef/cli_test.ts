@@ -1,14 +1,16 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCli } from "../../../models/cef/cli.ts";
+import { tempDirForProcess } from "../../fixtures/temp_dir.ts";
 
 const EXAMPLES = new URL("../../../deploy/examples/demo_abc/", import.meta.url);
 const PATTERN = new URL("abc.pattern", EXAMPLES).pathname;
 const DECLARATIONS = new URL("abc.declarations", EXAMPLES).pathname;
 const STREAM = new URL("demo_abc.csv", EXAMPLES).pathname;
-const WORK = await Deno.makeTempDir({ prefix: "retune-cef-cli-" });
-globalThis.addEventListener("unload", () => Deno.removeSync(WORK, { recursive: true }));
+const WORK = tempDirForProcess("retune-cef-cli-");
 const PERMISSIONS: Deno.PermissionOptions = { read: [EXAMPLES, WORK], write: [WORK] };
+/** The arguments that read the bundled demo stream. */
+const DEMO_STREAM = ["--stream", STREAM, "--domain", "demo_abc"];
 
 /** Runs the CLI, capturing its output. */
 async function cli(...args: string[]) {
@@ -26,10 +28,7 @@ async function trained(name: string, ...extra: string[]): Promise<string> {
     PATTERN,
     "--declarations",
     DECLARATIONS,
-    "--stream",
-    STREAM,
-    "--domain",
-    "demo_abc",
+    ...DEMO_STREAM,
     "--out",
     model,
     ...extra,
@@ -49,10 +48,7 @@ for (const kind of ["pst", "markov"]) {
       "test",
       "--model",
       model,
-      "--stream",
-      STREAM,
-      "--domain",
-      "demo_abc",
+      ...DEMO_STREAM,
       "--horizon",
       "20",
       "--max-spread",
@@ -96,10 +92,7 @@ Deno.test(
       "forecast",
       "--model",
       model,
-      "--stream",
-      STREAM,
-      "--domain",
-      "demo_abc",
+      ...DEMO_STREAM,
       "--classify",
       "5",
     );
@@ -180,7 +173,7 @@ Deno.test({
       /--mapping \(with --domain csv\) is required/,
     ],
     [
-      ["test", "--model", join(WORK, "missing.json"), "--stream", STREAM, "--domain", "demo_abc"],
+      ["test", "--model", join(WORK, "missing.json"), ...DEMO_STREAM],
       /--model must name an existing file/,
     ],
     [["forecast", "--json"], /Unknown option '--json'/],
@@ -205,10 +198,7 @@ Deno.test({
     "test",
     "--model",
     model,
-    "--stream",
-    STREAM,
-    "--domain",
-    "demo_abc",
+    ...DEMO_STREAM,
   );
   assert.equal(status, 1);
   assert.match(err, /not a native CEF model artifact/);

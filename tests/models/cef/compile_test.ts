@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { StreamEvent } from "../../../protocol/messages.ts";
 import { compilePattern } from "../../../models/cef/compile.ts";
 import type { CompiledPattern } from "../../../models/cef/automaton/dfa.ts";
+import { seededRandom } from "../../fixtures/seeded_random.ts";
 
 // An independent matcher: regular expressions over event conditions, decided by backtracking
 // over every split of the stream, with the non-overlapping policy and count windows applied
@@ -137,17 +138,6 @@ function dfaDetections(compiled: CompiledPattern, events: readonly StreamEvent[]
   return detections;
 }
 
-/** Mulberry32: a small seeded generator so failures can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomCond(rnd: () => number, depth: number): Cond {
   const pick = rnd();
   if (depth === 0 || pick < 0.6) return PREDICATES[Math.floor(rnd() * PREDICATES.length)];
@@ -188,7 +178,7 @@ function randomEvents(rnd: () => number, length: number): StreamEvent[] {
 const ONE_TYPE = "~(IsEventTypePredicate(A),IsEventTypePredicate(B),IsEventTypePredicate(C))";
 
 Deno.test("the DFA detects exactly what a brute-force matcher detects, on random patterns", () => {
-  const rnd = random(20240611);
+  const rnd = seededRandom(20240611);
   let compared = 0;
   let rejectedEmpty = 0;
   let detections = 0;

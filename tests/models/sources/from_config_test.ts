@@ -105,7 +105,12 @@ mapping:
     '{"id": "a", "t": 2, "port": "Brest", "depth": 12}\n',
     (path) => readEvents(path, spec),
   );
-  assert.deepEqual(events, [{ key: "a", timestamp: 2000, type: "", attributes: { port: "Brest" } }]);
+  assert.deepEqual(events, [{
+    key: "a",
+    timestamp: 2000,
+    type: "",
+    attributes: { port: "Brest" },
+  }]);
 });
 
 Deno.test({

@@ -5,21 +5,23 @@ import {
   lowerConfidenceBound,
   probabilityOfImprovement,
 } from "../../../policies/search/acquisition.ts";
-
-const close = (actual: number, expected: number, tolerance = 1e-6) =>
-  assert.ok(Math.abs(actual - expected) < tolerance, `${actual} is not ${expected}`);
+import { assertClose } from "../../fixtures/assert_close.ts";
 
 Deno.test("EI equals std * pdf(0) when the mean sits on the incumbent", () => {
-  close(expectedImprovement(0, 1, 0, 0), 0.3989422804014327);
+  assertClose(expectedImprovement(0, 1, 0, 0), 0.3989422804014327, 1e-6);
 });
 
 Deno.test("EI and PI match the closed forms on hand values (minimisation, with xi)", () => {
   // gain = best - xi - mean = 0.5 - 0.1 - 1 = -0.6; z = gain / std = -0.3
-  close(expectedImprovement(1, 2, 0.5, 0.1), -0.6 * 0.3820885778110474 + 2 * 0.38138781546052414);
-  close(probabilityOfImprovement(1, 2, 0.5, 0.1), 0.3820885778110474);
+  assertClose(
+    expectedImprovement(1, 2, 0.5, 0.1),
+    -0.6 * 0.3820885778110474 + 2 * 0.38138781546052414,
+    1e-6,
+  );
+  assertClose(probabilityOfImprovement(1, 2, 0.5, 0.1), 0.3820885778110474, 1e-6);
   // A mean well below the incumbent: EI is about the gain, PI about 1.
-  close(expectedImprovement(1, 0.5, 3, 0), 2.000003572629216);
-  close(probabilityOfImprovement(1, 0.5, 3, 0), 0.9999683287581669);
+  assertClose(expectedImprovement(1, 0.5, 3, 0), 2.000003572629216, 1e-6);
+  assertClose(probabilityOfImprovement(1, 0.5, 3, 0), 0.9999683287581669, 1e-6);
 });
 
 Deno.test("with no uncertainty EI is the plain improvement and PI a step", () => {
@@ -36,11 +38,12 @@ Deno.test("LCB is mean - kappa * std and scores higher when lower", () => {
   assert.ok(
     acquisitionScore("lcb", 0, 1, 0, parameters) > acquisitionScore("lcb", 1, 1, 0, parameters),
   );
-  close(
+  assertClose(
     acquisitionScore("ei", 1, 2, 0.5, { xi: 0.1, kappa: 0 }),
     expectedImprovement(1, 2, 0.5, 0.1),
+    1e-6,
   );
-  close(acquisitionScore("pi", 1, 2, 0.5, { xi: 0.1, kappa: 0 }), 0.3820885778110474);
+  assertClose(acquisitionScore("pi", 1, 2, 0.5, { xi: 0.1, kappa: 0 }), 0.3820885778110474, 1e-6);
 });
 
 Deno.test("EI grows with uncertainty at equal mean (it rewards exploration)", () => {

@@ -5,19 +5,18 @@ import {
   MaternKernel,
   type MaternNu,
 } from "../../../policies/search/matern.ts";
-
-const close = (actual: number, expected: number, tolerance = 1e-9) =>
-  assert.ok(Math.abs(actual - expected) < tolerance, `${actual} is not ${expected}`);
+import { assertClose } from "../../fixtures/assert_close.ts";
+import { numericGradient } from "./numeric_gradient.ts";
 
 Deno.test("the covariance is the signal variance at distance 0 and the Matern shape beyond", () => {
   const parameters = { lengthScales: [2], signalVariance: 3, noiseVariance: 0.1 };
   const smooth15 = new MaternKernel(1.5, parameters);
   const smooth25 = new MaternKernel(2.5, parameters);
-  close(smooth15.covariance([0.4], [0.4]), 3);
+  assertClose(smooth15.covariance([0.4], [0.4]), 3, 1e-9);
   // Scaled distance 2 / 2 = 1 for nu 1.5: (1 + sqrt3) exp(-sqrt3).
-  close(smooth15.covariance([0], [2]), 3 * 0.4833577245965077);
+  assertClose(smooth15.covariance([0], [2]), 3 * 0.4833577245965077, 1e-9);
   // Scaled distance 1 / 2 = 0.5 for nu 2.5: (1 + sqrt5 r + 5 r^2 / 3) exp(-sqrt5 r).
-  close(smooth25.covariance([0], [1]), 3 * 0.8286491424181253);
+  assertClose(smooth25.covariance([0], [1]), 3 * 0.8286491424181253, 1e-9);
 });
 
 Deno.test("each dimension has its own length scale (ARD)", () => {
@@ -40,8 +39,8 @@ Deno.test("the training covariance is symmetric with noise (and jitter) on its d
   const inputs = [[0, 0], [0.3, 0.1], [1, 1]];
   const gram = kernel.gram(inputs, 0.5);
   assert.ok(gram.isSymmetric());
-  for (let i = 0; i < 3; i++) close(gram.get(i, i), 2.75);
-  close(gram.get(0, 1), kernel.covariance(inputs[0], inputs[1]));
+  for (let i = 0; i < 3; i++) assertClose(gram.get(i, i), 2.75, 1e-9);
+  assertClose(gram.get(0, 1), kernel.covariance(inputs[0], inputs[1]), 1e-9);
 });
 
 Deno.test("contracted gradients match finite differences of the covariance in log space", () => {
@@ -52,7 +51,7 @@ Deno.test("contracted gradients match finite differences of the covariance in lo
     [0.1, 0.6, -0.9, 0.3],
     [-0.2, 0.4, 0.8, 0.05],
   ]);
-  const contract = (nu: MaternNu, logs: number[]) => {
+  const contract = (nu: MaternNu, logs: readonly number[]) => {
     const parameters: KernelParameters = {
       lengthScales: logs.slice(0, 2).map(Math.exp),
       signalVariance: Math.exp(logs[2]),
@@ -68,15 +67,8 @@ Deno.test("contracted gradients match finite differences of the covariance in lo
   for (const nu of [1.5, 2.5] as const) {
     const logs = [Math.log(0.3), Math.log(0.7), Math.log(1.5), Math.log(0.01)];
     const analytic = contract(nu, logs).kernel.contractGradients(inputs, weights);
-    logs.forEach((_, k) => {
-      const step = 1e-6;
-      const up = [...logs];
-      const down = [...logs];
-      up[k] += step;
-      down[k] -= step;
-      const numeric = (contract(nu, up).sum - contract(nu, down).sum) / (2 * step);
-      close(analytic[k], numeric, 1e-6);
-    });
+    const numeric = numericGradient((at) => contract(nu, at).sum, logs);
+    numeric.forEach((expected, k) => assertClose(analytic[k], expected, 1e-6));
   }
 });
 

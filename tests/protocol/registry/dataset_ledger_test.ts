@@ -8,6 +8,7 @@ import {
 import { EtcdRegistry } from "../../../protocol/registry/etcd.ts";
 import { InProcessRegistry } from "../../../protocol/registry/in_process.ts";
 import type { Commit, Registry } from "../../../protocol/registry/registry.ts";
+import { seededRandom } from "../../fixtures/seeded_random.ts";
 import { etcdEndpoints, uniqueName } from "../../fixtures/services.ts";
 
 const endpoints = await etcdEndpoints();
@@ -35,6 +36,13 @@ async function stateOf(ledger: DatasetLedger, version: number): Promise<DatasetS
   return (await ledger.version(version))?.state;
 }
 
+/** Announces dataset version `version` over `buckets` and assembles it. */
+async function announceAssembled(ledger: DatasetLedger, version: number, buckets: number[]) {
+  await ledger.announce(dataset(version, buckets));
+  await ledger.beginAssembly(version);
+  await ledger.finishAssembly(version);
+}
+
 /** A deleteFn that records what it deleted. */
 function recorder(): { deleted: number[]; deleteFn: (bucket: number) => void } {
   const deleted: number[] = [];
@@ -52,9 +60,7 @@ Deno.test(
     assert.equal(await stateOf(ledger, 0), "assembling");
     await ledger.finishAssembly(0);
     assert.equal(await stateOf(ledger, 0), "assembled");
-    await ledger.announce(dataset(1, [1, 2]));
-    await ledger.beginAssembly(1);
-    await ledger.finishAssembly(1);
+    await announceAssembled(ledger, 1, [1, 2]);
     await ledger.release(0);
     assert.equal(await stateOf(ledger, 0), "released");
     assert.deepEqual((await ledger.versions()).map((entry) => entry.state), [
@@ -129,11 +135,7 @@ Deno.test("freezes pin versions until their run unfreezes", { permissions: "none
 
 Deno.test("a released version cannot be frozen", { permissions: "none" }, async () => {
   const ledger = await ledgerWithBuckets(2);
-  for (const version of [0, 1]) {
-    await ledger.announce(dataset(version, [version]));
-    await ledger.beginAssembly(version);
-    await ledger.finishAssembly(version);
-  }
+  for (const version of [0, 1]) await announceAssembled(ledger, version, [version]);
   await ledger.release(0);
   await assert.rejects(ledger.freeze(0, "run-a"), {
     name: "DatasetStateError",
@@ -237,9 +239,7 @@ Deno.test("a freeze between a deletion's reads and its commit saves the bucket",
   permissions: "none",
 }, async () => {
   const { registry, interrupted, other } = await racingLedgers();
-  await other.announce(dataset(0, [0]));
-  await other.beginAssembly(0);
-  await other.finishAssembly(0);
+  await announceAssembled(other, 0, [0]);
   const { deleted, deleteFn } = recorder();
   registry.beforeNextCommit(() => other.freeze(0, "run-a"));
   assert.equal(await interrupted.deleteBucketIfUnused(0, deleteFn), false);
@@ -265,9 +265,7 @@ Deno.test(
   { permissions: "none" },
   async () => {
     const ledger = await ledgerWithBuckets(2);
-    await ledger.announce(dataset(0, [0, 1]));
-    await ledger.beginAssembly(0);
-    await ledger.finishAssembly(0);
+    await announceAssembled(ledger, 0, [0, 1]);
     await ledger.deleteBucketIfUnused(1, () => {});
     await assert.rejects(ledger.freeze(0, "run-a"), {
       name: "DatasetStateError",
@@ -280,9 +278,7 @@ Deno.test("a deletion between a freeze's reads and its commit fails the freeze",
   permissions: "none",
 }, async () => {
   const { registry, interrupted, other } = await racingLedgers();
-  await other.announce(dataset(0, [0]));
-  await other.beginAssembly(0);
-  await other.finishAssembly(0);
+  await announceAssembled(other, 0, [0]);
   const { deleted, deleteFn } = recorder();
   registry.beforeNextCommit(() => other.deleteBucketIfUnused(0, deleteFn));
   await assert.rejects(interrupted.freeze(0, "run-a"), {
@@ -291,18 +287,6 @@ Deno.test("a deletion between a freeze's reads and its commit fails the freeze",
   assert.deepEqual(deleted, [0]);
   assert.deepEqual((await other.version(0))?.frozenBy, []);
 });
-
-/** A seeded pseudo-random generator (mulberry32) in [0, 1). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What a random run did, to check it exercised every path. */
 interface RunStats {
@@ -321,7 +305,7 @@ async function randomRun(
   seed: number,
   steps: number,
 ): Promise<RunStats> {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
   const stats: RunStats = { deleted: 0, keptInUse: 0, refused: 0, released: 0 };
   const deleted = new Set<number>();

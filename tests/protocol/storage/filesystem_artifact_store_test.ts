@@ -2,14 +2,9 @@ import assert from "node:assert/strict";
 import { FilesystemArtifactStore } from "../../../protocol/storage/filesystem_artifact_store.ts";
 import type { ArtifactStore } from "../../../protocol/storage/artifact_store.ts";
 import { artifactStoreContract } from "./artifact_store_contract.ts";
+import { storeFolders } from "./store_folders.ts";
 
-const root = Deno.makeTempDirSync({ prefix: "retune-artifact-store-test-" });
-globalThis.addEventListener("unload", () => Deno.removeSync(root, { recursive: true }));
-let stores = 0;
-/** A folder of its own for each store. */
-const freshDir = () => `${root}/${stores++}`;
-// The store needs its folder and nothing else.
-const permissions: Deno.PermissionOptions = { read: [root], write: [root] };
+const { fresh: freshDir, permissions } = storeFolders("retune-artifact-store-test-");
 
 artifactStoreContract({
   name: "FilesystemArtifactStore",

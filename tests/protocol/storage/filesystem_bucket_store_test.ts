@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
 import { FilesystemBucketStore } from "../../../protocol/storage/filesystem_bucket_store.ts";
 import { bucketStoreContract, events } from "./bucket_store_contract.ts";
+import { storeFolders } from "./store_folders.ts";
 
-const root = Deno.makeTempDirSync({ prefix: "retune-bucket-store-test-" });
-globalThis.addEventListener("unload", () => Deno.removeSync(root, { recursive: true }));
-let stores = 0;
-/** A folder of its own for each store. */
-const freshDir = () => `${root}/${stores++}`;
-// The store needs its folder and nothing else.
-const permissions: Deno.PermissionOptions = { read: [root], write: [root] };
+const { fresh: freshDir, permissions } = storeFolders("retune-bucket-store-test-");
 
 bucketStoreContract({
   name: "FilesystemBucketStore",

@@ -1,29 +1,7 @@
 import assert from "node:assert/strict";
 import { InProcessTransport } from "../../../protocol/transport/in_process.ts";
-import type {
-  BatchHandler,
-  ConsumedRecord,
-  OutgoingRecord,
-} from "../../../protocol/transport/transport.ts";
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-function record(key: string | null, text: string): OutgoingRecord {
-  return { key, value: encoder.encode(text) };
-}
-
-function text(consumed: ConsumedRecord): string {
-  return decoder.decode(consumed.value);
-}
-
-/** A handler appending what `pick` takes from each record to `into`. */
-function collect<T>(into: T[], pick: (record: ConsumedRecord) => T): BatchHandler {
-  return (records) => {
-    into.push(...records.map(pick));
-    return Promise.resolve();
-  };
-}
+import type { BatchHandler } from "../../../protocol/transport/transport.ts";
+import { collect, record, text } from "./records.ts";
 
 /** Resolves once `predicate` holds, checking after every turn of the event loop. */
 async function until(predicate: () => boolean): Promise<void> {

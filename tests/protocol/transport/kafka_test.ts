@@ -1,13 +1,11 @@
 import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
 import { KafkaTransport } from "../../../protocol/transport/kafka.ts";
-import type { BatchHandler, ConsumedRecord } from "../../../protocol/transport/transport.ts";
 import { kafkaBrokers, uniqueName } from "../../fixtures/services.ts";
+import { collect, record, text } from "./records.ts";
 
 const brokers = await kafkaBrokers();
 const permissions: Deno.PermissionOptions = { net: ["127.0.0.1"], env: true };
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** A fresh topic with `partitions` partitions, created with the admin client (no auto-creation). */
 async function createTopic(partitions: number): Promise<string> {
@@ -43,18 +41,6 @@ async function until(predicate: () => boolean, ms = 30_000): Promise<void> {
   }
 }
 
-function text(record: ConsumedRecord): string {
-  return decoder.decode(record.value);
-}
-
-/** A handler appending each record's text to `into`. */
-function collect(into: string[]): BatchHandler {
-  return (records) => {
-    into.push(...records.map(text));
-    return Promise.resolve();
-  };
-}
-
 Deno.test({
   name: "keyed records keep their order per key across partitions",
   permissions,
@@ -65,7 +51,7 @@ Deno.test({
     for (let seq = 0; seq < 60; seq += 20) {
       const records = [];
       for (let step = seq; step < seq + 20; step++) {
-        for (const key of keys) records.push({ key, value: encoder.encode(String(step)) });
+        for (const key of keys) records.push(record(key, String(step)));
       }
       await kafka.publish(topic, records);
     }
@@ -78,8 +64,8 @@ Deno.test({
       topics: [topic],
       maxBatch: 16,
       handler: (records) => {
-        for (const record of records) {
-          seen.set(record.key!, [...seen.get(record.key!) ?? [], Number(text(record))]);
+        for (const consumed of records) {
+          seen.set(consumed.key!, [...seen.get(consumed.key!) ?? [], Number(text(consumed))]);
         }
         return Promise.resolve();
       },
@@ -128,7 +114,7 @@ Deno.test({
     const kafka = transport();
     await kafka.publish(
       topic,
-      Array.from({ length: 10 }, (_, i) => ({ key: "k", value: encoder.encode(String(i)) })),
+      Array.from({ length: 10 }, (_, i) => record("k", String(i))),
     );
     const first: string[] = [];
     const failing = await kafka.subscribe({
@@ -147,7 +133,7 @@ Deno.test({
     const retry = await kafka.subscribe({
       group,
       topics: [topic],
-      handler: collect(second),
+      handler: collect(second, text),
     });
     await until(() => second.length >= 6);
     await retry.stop();
@@ -167,14 +153,14 @@ Deno.test({
     const batch = (from: number) =>
       Array.from(
         { length: 5 },
-        (_, i) => ({ key: `k${i}`, value: encoder.encode(String(from + i)) }),
+        (_, i) => record(`k${i}`, String(from + i)),
       );
     await kafka.publish(topic, batch(0));
     const before: string[] = [];
     const first = await kafka.subscribe({
       group,
       topics: [topic],
-      handler: collect(before),
+      handler: collect(before, text),
     });
     await until(() => before.length >= 5);
     await first.stop();
@@ -184,7 +170,7 @@ Deno.test({
     const second = await kafka.subscribe({
       group,
       topics: [topic],
-      handler: collect(after),
+      handler: collect(after, text),
     });
     await until(() => after.length >= 5);
     await second.stop();

@@ -1,22 +1,13 @@
 import assert from "node:assert/strict";
 import { compilePattern, disambiguate } from "../../../../models/cef/compile.ts";
+import { seededRandom } from "../../../fixtures/seeded_random.ts";
 
 const PATTERN = ";(IsEventTypePredicate(A),*(IsEventTypePredicate(B)),IsEventTypePredicate(C))";
 const DECLARATIONS = "~(IsEventTypePredicate(A),IsEventTypePredicate(B),IsEventTypePredicate(C))";
 
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 Deno.test("every disambiguated state knows the last m symbols and refines the original state", () => {
   const { dfa } = compilePattern(PATTERN, { declarations: DECLARATIONS });
-  const rnd = random(11);
+  const rnd = seededRandom(11);
   for (const order of [1, 2, 3]) {
     const refined = disambiguate(dfa, order);
     assert.equal(refined.order, order);

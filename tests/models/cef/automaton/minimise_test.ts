@@ -1,16 +1,7 @@
 import assert from "node:assert/strict";
 import type { SymbolicDfa } from "../../../../models/cef/automaton/dfa.ts";
 import { minimise } from "../../../../models/cef/automaton/minimise.ts";
-
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../../fixtures/seeded_random.ts";
 
 function randomDfa(rnd: () => number, states: number, symbols: number): SymbolicDfa {
   return {
@@ -55,7 +46,7 @@ function distinguishable(dfa: SymbolicDfa): boolean[][] {
 }
 
 Deno.test("minimisation keeps the language and leaves no two equivalent or unreachable states", () => {
-  const rnd = random(7);
+  const rnd = seededRandom(7);
   let merged = 0;
   for (let round = 0; round < 200; round++) {
     const dfa = randomDfa(rnd, 2 + Math.floor(rnd() * 14), 1 + Math.floor(rnd() * 3));
