@@ -171,7 +171,8 @@ Deno.test({
       assert.equal(summary.events_in, ROWS + BAD_ROWS.length);
       assert.equal(summary.dead_letters, BAD_ROWS.length);
       assert.equal(summary.events_in, summary.events_processed + summary.dead_letters);
-      assert.ok(summary.reports.length >= 1, "reports every 500 events");
+      assert.ok(Array.isArray(summary.reports) && summary.reports.length >= 1, "a report per 500");
+      assert.ok(Array.isArray(summary.model_versions), "model_versions is a list");
       assert.equal(summary.model_versions[0].method, "initial");
       assert.match(stdout, /^events in 3002, processed 3000, dead letters 2$/m);
       // Each role logs under its own category, strings as plain words.
@@ -195,7 +196,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
         args: ["--role=all", "--config=retune.yaml"],
       });
       const child = command.spawn();
-      const stderr = collect(child.stderr);
+      const stderr = new StreamText(child.stderr);
       const bound = setTimeout(() => child.kill("SIGKILL"), SHUTDOWN_DEADLINE_MS + START_MARGIN_MS);
       try {
         await child.stdout.cancel();
@@ -216,24 +217,31 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   });
 }
 
-/** The text of a stream as it arrives; `seen` waits for a pattern, failing if the stream ends. */
-function collect(stream: ReadableStream<Uint8Array>) {
-  const collected = { text: "", done: Promise.resolve(), seen };
-  let arrived = Promise.withResolvers<boolean>();
-  collected.done = (async () => {
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      collected.text += chunk;
-      arrived.resolve(true);
-      arrived = Promise.withResolvers<boolean>();
-    }
-    arrived.resolve(false);
-  })();
-  async function seen(pattern: RegExp): Promise<void> {
-    while (!pattern.test(collected.text)) {
-      if (!await arrived.promise) {
-        assert.fail(`output ended without ${pattern}:\n${collected.text}`);
+/** A stream's text as it arrives. */
+class StreamText {
+  text = "";
+  readonly done: Promise<void>;
+  #arrived = Promise.withResolvers<boolean>();
+
+  constructor(stream: ReadableStream<Uint8Array>) {
+    this.done = this.#read(stream);
+  }
+
+  /** Waits until `pattern` appears; fails if the stream ends first. */
+  async seen(pattern: RegExp): Promise<void> {
+    while (!pattern.test(this.text)) {
+      if (!await this.#arrived.promise) {
+        assert.fail(`output ended without ${pattern}:\n${this.text}`);
       }
     }
   }
-  return collected;
+
+  async #read(stream: ReadableStream<Uint8Array>): Promise<void> {
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      this.text += chunk;
+      this.#arrived.resolve(true);
+      this.#arrived = Promise.withResolvers<boolean>();
+    }
+    this.#arrived.resolve(false);
+  }
 }

@@ -14,7 +14,7 @@ import type { StreamEvent } from "../../protocol/messages.ts";
 export type WayebStreamFormat = "maritime" | "typed_csv" | "json";
 
 /** A Retune source domain (see `model.source.domain` in the configuration). */
-export type SourceDomainName = "maritime" | "csv" | "jsonl" | "demo_abc";
+export type SourceDomainName = "maritime" | "csv" | "jsonl" | "demo_abc" | "retune_jsonl";
 
 /** The Wayeb format for events from a Retune source domain. */
 export function streamFormatFor(domain: SourceDomainName): WayebStreamFormat {
@@ -25,6 +25,7 @@ export function streamFormatFor(domain: SourceDomainName): WayebStreamFormat {
       return "typed_csv";
     case "csv":
     case "jsonl":
+    case "retune_jsonl":
       return "json";
   }
 }

@@ -153,7 +153,7 @@ const storageSchema = z.strictObject({
   dir: filePath().default("./.retune"),
 });
 
-const SOURCE_DOMAINS = ["maritime", "csv", "jsonl", "demo_abc"] as const;
+const SOURCE_DOMAINS = ["maritime", "csv", "jsonl", "demo_abc", "retune_jsonl"] as const;
 
 /**
  * Where the fields of a generic CSV or JSON-lines source go: the shape of `SourceSpec` in

@@ -738,6 +738,8 @@ Deno.test("an optimisation tests and builds on the dataset it froze, not on newe
     assert.deepEqual(ready, { ...ready, kind: "opt_ready", datasetVersion: 0 });
     await factory.announce(1, [2, 3]);
     await factory.announce(2, [4, 5]);
+    // Assembling v2 releases the previous newest, v1, and only it: v0 is frozen.
+    await eventually(() => factory.stats.datasetsDeleted === 1, "a dataset is released");
     assert.deepEqual(await factory.artifacts("datasets"), ["v0.jsonl", "v2.jsonl"]);
     assert.deepEqual(await factory.ledgerEntry(0), { state: "assembled", frozenBy: ["run-1"] });
     assert.deepEqual(await factory.ledgerEntry(1), { state: "released", frozenBy: [] });
@@ -793,10 +795,7 @@ Deno.test("an aborted optimisation releases the dataset it froze", {
     assert.deepEqual(await factory.artifacts("datasets"), ["v0.jsonl", "v1.jsonl"]);
 
     await factory.abort("run-1");
-    await eventually(
-      async () => (await factory.artifacts("datasets")).length === 1,
-      "the frozen dataset is deleted",
-    );
+    await eventually(() => factory.stats.datasetsDeleted === 1, "the frozen dataset is released");
     assert.deepEqual(await factory.artifacts("datasets"), ["v1.jsonl"]);
     assert.deepEqual(await factory.ledgerEntry(0), { state: "released", frozenBy: [] });
     assert.deepEqual(await factory.ledgerEntry(1), { state: "assembled", frozenBy: [] });
