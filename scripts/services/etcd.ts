@@ -9,7 +9,7 @@
  */
 
 import { freePorts } from "./free_port.ts";
-import { launchService, type RunningService } from "./service_process.ts";
+import { launchService, type RunningService, serveUntilSignalled } from "./service_process.ts";
 
 /** How to start etcd. */
 export interface EtcdOptions {
@@ -57,10 +57,4 @@ async function healthy(url: string): Promise<boolean> {
   return response.ok && body.health === "true";
 }
 
-if (import.meta.main) {
-  const etcd = await startEtcd();
-  console.log(etcd.endpoints);
-  const stop = () => etcd.stop().then(() => Deno.exit(0));
-  Deno.addSignalListener("SIGINT", stop);
-  Deno.addSignalListener("SIGTERM", stop);
-}
+if (import.meta.main) await serveUntilSignalled(startEtcd);

@@ -13,7 +13,12 @@ import { Buffer } from "node:buffer";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
 import { freePorts } from "./free_port.ts";
-import { launchService, type RunningService, runTool } from "./service_process.ts";
+import {
+  launchService,
+  type RunningService,
+  runTool,
+  serveUntilSignalled,
+} from "./service_process.ts";
 
 /** How to start the broker. */
 export interface KafkaOptions {
@@ -157,10 +162,4 @@ async function answers(endpoints: string): Promise<boolean> {
   }
 }
 
-if (import.meta.main) {
-  const kafka = await startKafka();
-  console.log(kafka.endpoints);
-  const stop = () => kafka.stop().then(() => Deno.exit(0));
-  Deno.addSignalListener("SIGINT", stop);
-  Deno.addSignalListener("SIGTERM", stop);
-}
+if (import.meta.main) await serveUntilSignalled(startKafka);

@@ -2,7 +2,7 @@
  * A local service (Kafka, etcd) run as a child process for development and tests: started in a
  * temporary folder of its own, probed until it really answers, and stopped gently then firmly,
  * taking its folder with it. Also runs the one-shot tools services need, naming the Debian
- * package to install when one is missing.
+ * package to install when one is missing, and serves a service from the command line.
  *
  * @module
  */
@@ -42,6 +42,18 @@ export interface ServiceLaunch {
 
 const PROBE_INTERVAL_MS = 200;
 const LOG_TAIL_LINES = 30;
+
+/**
+ * Runs a service from the command line: starts it, prints its endpoints, and stops it (then
+ * exits) on SIGINT or SIGTERM.
+ */
+export async function serveUntilSignalled(start: () => Promise<RunningService>): Promise<void> {
+  const service = await start();
+  console.log(service.endpoints);
+  const stop = () => service.stop().then(() => Deno.exit(0));
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+}
 
 /** Starts the service and resolves once it answers; on failure it is gone and the error says why. */
 export async function launchService(launch: ServiceLaunch): Promise<RunningService> {

@@ -123,33 +123,12 @@ Deno.test(
       }),
     );
     const model = join(WORK, "csv.json");
-    const train = await cli(
-      "train",
-      "--pattern",
-      PATTERN,
-      "--stream",
-      stream,
-      "--domain",
-      "csv",
-      "--mapping",
-      mapping,
-      "--out",
-      model,
-    );
+    const csvStream = ["--stream", stream, "--domain", "csv", "--mapping", mapping];
+    const train = await cli("train", "--pattern", PATTERN, ...csvStream, "--out", model);
     assert.equal(train.status, 0, train.err);
     assert.match(train.out, /on 60 events in 2 partitions/);
     assert.match(train.err, /1 line not read as events \(first: line 62/);
-    const test = await cli(
-      "test",
-      "--model",
-      model,
-      "--stream",
-      stream,
-      "--domain",
-      "csv",
-      "--mapping",
-      mapping,
-    );
+    const test = await cli("test", "--model", model, ...csvStream);
     assert.equal(test.status, 0, test.err);
     assert.match(test.out, /^events +60$/m);
     // Each vessel reads A B C D over and over: 30 events, 7 whole cycles, 7 matches.

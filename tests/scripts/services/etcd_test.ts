@@ -66,3 +66,22 @@ Deno.test("startEtcd: one that cannot answer in time fails with its log and is g
   });
   assert.ok(await refused(port));
 });
+
+Deno.test("as a command it prints its endpoint, then stops and exits on SIGTERM", {
+  permissions: { ...permissions, run: true },
+}, async () => {
+  const script = new URL("../../../scripts/services/etcd.ts", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", script],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const { value: printed = "" } = await lines.read();
+  const endpoint = printed.trim();
+  assert.match(endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
+  child.kill("SIGTERM");
+  assert.equal((await child.status).code, 0);
+  await lines.cancel();
+  assert.ok(await refused(portOf(endpoint)));
+});
