@@ -17,6 +17,7 @@
  * @module
  */
 
+import process from "node:process";
 import { parseArgs } from "node:util";
 import type {
   BucketRef,
@@ -61,6 +62,8 @@ export interface OptimisationFigures {
   evaluations: number;
   wallSeconds: number;
   secondsPerEvaluation: number;
+  /** CPU seconds of the whole process (every thread, workers included) over the wall time. */
+  cpuSeconds: number;
   /** Held-out MCC of the best candidate. */
   bestMcc: number;
   bestParams: string;
@@ -97,8 +100,10 @@ export async function run(args: string[]): Promise<void> {
     `dataset: ${result.events.toLocaleString("en")} events over ${result.keys} keys, ` +
       `${WEEKS} weeks of stream time in ${WEEKS} one-week buckets`,
   );
+  const load = Deno.loadavg().map((l) => l.toFixed(1)).join(" ");
+  console.log(`${navigator.hardwareConcurrency} cores, load average at the end ${load}`);
   console.log(
-    "workers  status     evals  wall s  s/eval  best held-out MCC  best params  (assembly s)",
+    "workers  status     evals  wall s  s/eval   cpu s  best held-out MCC  best params  (assembly s)",
   );
   for (const r of result.runs) {
     console.log(
@@ -108,6 +113,7 @@ export async function run(args: string[]): Promise<void> {
         String(r.evaluations).padStart(6),
         r.wallSeconds.toFixed(1).padStart(7),
         r.secondsPerEvaluation.toFixed(2).padStart(7),
+        r.cpuSeconds.toFixed(1).padStart(7),
         r.bestMcc.toFixed(3).padStart(18),
         ` ${r.bestParams}  (${r.assemblySeconds.toFixed(1)})`,
       ].join(" "),
@@ -164,6 +170,7 @@ async function timeOptimisation(
 
     const { optimiser } = system.stats;
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     await publish(system, system.env.topics.instructions, "Instruction", {
       action: "optimise",
       reason: "benchmark",
@@ -171,6 +178,7 @@ async function timeOptimisation(
     });
     await until(() => optimiser.jobs.length > 0, system, "the optimiser records the job");
     const wallSeconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
 
     const [job] = optimiser.jobs;
     if (job.status !== "completed") {
@@ -184,6 +192,7 @@ async function timeOptimisation(
       evaluations: job.evaluations,
       wallSeconds,
       secondsPerEvaluation: wallSeconds / job.evaluations,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
       bestMcc: best.mcc,
       bestParams: `order ${order}, threshold ${threshold.toFixed(3)}, pMin ${
         pMin.toExponential(1)

@@ -18,6 +18,7 @@ import {
   renderReportHtml,
   type RunReport,
 } from "./experiment/report.ts";
+import { withOwnDeployment } from "./experiment/own_deployment.ts";
 
 /** How long the adaptive run waits at the end of the stream for a running job to finish. */
 const IDLE_WAIT_MS = 120_000;
@@ -26,41 +27,44 @@ const IDLE_WAIT_MS = 120_000;
 export type RunWatcher = (system: RetuneSystem, adaptive: boolean) => void;
 
 /**
- * Runs one pass over the stream. `adaptive: false` leaves the observer out and replays as fast as
- * possible: with the initial model only, no score depends on the pace (reports and buckets are
- * counted in events or stream time).
+ * Runs one pass over the stream, on topics (and an etcd namespace) of its own. `adaptive: false`
+ * leaves the observer out and replays as fast as possible: with the initial model only, no score
+ * depends on the pace (reports and buckets are counted in events or stream time).
  */
-export async function runOnce(
+export function runOnce(
   config: RetuneConfig,
   input: string,
   adaptive: boolean,
   watch?: RunWatcher,
 ): Promise<Summary> {
-  const storage = await Deno.makeTempDir({ dir: config.storage.dir, prefix: "experiment-" })
-    .catch(async () => {
-      await Deno.mkdir(config.storage.dir, { recursive: true });
-      return await Deno.makeTempDir({ dir: config.storage.dir, prefix: "experiment-" });
+  const tag = `${adaptive ? "adaptive" : "fixed"}-${crypto.randomUUID().slice(0, 8)}`;
+  return withOwnDeployment(config, tag, async (own) => {
+    const storage = await Deno.makeTempDir({ dir: own.storage.dir, prefix: "experiment-" })
+      .catch(async () => {
+        await Deno.mkdir(own.storage.dir, { recursive: true });
+        return await Deno.makeTempDir({ dir: own.storage.dir, prefix: "experiment-" });
+      });
+    const system = await RetuneSystem.build({
+      config: {
+        ...own,
+        storage: { dir: storage },
+        replayer: adaptive ? own.replayer : { ...own.replayer, rate: { kind: "max" } },
+      },
+      roles: ROLES,
+      input,
+      without: adaptive ? [] : ["observer"],
     });
-  const system = await RetuneSystem.build({
-    config: {
-      ...config,
-      storage: { dir: storage },
-      replayer: adaptive ? config.replayer : { ...config.replayer, rate: { kind: "max" } },
-    },
-    roles: ROLES,
-    input,
-    without: adaptive ? [] : ["observer"],
+    try {
+      await system.start();
+      watch?.(system, adaptive);
+      await system.waitForEndOfInput();
+      if (adaptive) await system.waitForIdle(IDLE_WAIT_MS);
+    } finally {
+      await system.stop();
+      await Deno.remove(storage, { recursive: true }).catch(() => {});
+    }
+    return system.summary();
   });
-  try {
-    await system.start();
-    watch?.(system, adaptive);
-    await system.waitForEndOfInput();
-    if (adaptive) await system.waitForIdle(IDLE_WAIT_MS);
-  } finally {
-    await system.stop();
-    await Deno.remove(storage, { recursive: true }).catch(() => {});
-  }
-  return system.summary();
 }
 
 /** One run's part of the report. */

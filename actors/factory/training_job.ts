@@ -1,18 +1,24 @@
 /**
  * One training job: train and test a candidate on an assembled dataset, on the folds of the
- * evaluation scheme. It reads the dataset itself (keeping the last few parsed, since an
- * optimisation tests many candidates on the same dataset), so no large dataset is ever copied
- * between threads when it runs in a worker.
+ * evaluation scheme. It reads the dataset itself, so no large dataset is ever copied between
+ * threads when it runs in a worker. An optimisation tests many candidates on the same dataset, so
+ * a worker keeps the last few datasets parsed and split, and its model, from job to job: the same
+ * fold arrays reach the same model, which derives what it needs from a dataset only once.
  *
  * @module
  */
 
 import type { HyperParameters, StreamEvent } from "../../protocol/messages.ts";
-import type { ForecastSettings, ModelArtifact, ModelMetrics } from "../../models/model.ts";
+import type {
+  ForecastingModel,
+  ForecastSettings,
+  ModelArtifact,
+  ModelMetrics,
+} from "../../models/model.ts";
 import { createModel, type ModelSpec } from "../../models/create_model.ts";
 import { poolMetrics } from "../../models/scoring.ts";
 import { decodeDataset } from "./dataset_file.ts";
-import { type EvaluationScheme, splitForEvaluation } from "./evaluation_split.ts";
+import { type EvaluationScheme, type Fold, splitForEvaluation } from "./evaluation_split.ts";
 
 /** One training job. */
 export interface TrainingJob {
@@ -35,29 +41,45 @@ export interface TrainingResult {
   trainMs: number;
 }
 
-const CACHED_DATASETS = 2;
-const datasets = new Map<string, StreamEvent[]>();
+/** A parsed dataset and its folds by evaluation scheme. */
+interface Prepared {
+  events: StreamEvent[];
+  folds: Map<string, Fold[]>;
+}
 
-async function dataset(url: string): Promise<StreamEvent[]> {
-  let events = datasets.get(url);
-  if (events === undefined) {
-    events = decodeDataset(await Deno.readFile(new URL(url)));
-    datasets.set(url, events);
-    if (datasets.size > CACHED_DATASETS) datasets.delete(datasets.keys().next().value!);
+const CACHED = 2;
+const datasets = new Map<string, Prepared>();
+const models = new Map<string, ForecastingModel>();
+
+/** `cache[key]`, made by `make` when missing; only the `CACHED` newest entries are kept. */
+async function cached<T>(cache: Map<string, T>, key: string, make: () => T | Promise<T>) {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = await make();
+    cache.set(key, value);
+    if (cache.size > CACHED) cache.delete(cache.keys().next().value!);
   }
-  return events;
+  return value;
 }
 
 /** Runs a job: train on each fold's training part, test on its later part, then fit if asked. */
 export async function runTrainingJob(job: TrainingJob): Promise<TrainingResult> {
   const started = performance.now();
-  const events = await dataset(job.datasetUrl);
-  const model = createModel(job.model);
+  const dataset = await cached(datasets, job.datasetUrl, async () => ({
+    events: decodeDataset(await Deno.readFile(new URL(job.datasetUrl))),
+    folds: new Map(),
+  }));
+  const folds = await cached(
+    dataset.folds,
+    JSON.stringify(job.scheme),
+    () => splitForEvaluation(dataset.events, job.scheme),
+  );
+  const model = await cached(models, JSON.stringify(job.model), () => createModel(job.model));
   const perFold: ModelMetrics[] = [];
-  for (const fold of splitForEvaluation(events, job.scheme)) {
+  for (const fold of folds) {
     const artifact = await model.train(fold.train, job.params);
     perFold.push(await model.test(artifact, fold.test, job.settings));
   }
-  const artifact = job.fitFull ? await model.train(events, job.params) : null;
+  const artifact = job.fitFull ? await model.train(dataset.events, job.params) : null;
   return { metrics: poolMetrics(perFold), artifact, trainMs: performance.now() - started };
 }

@@ -50,6 +50,8 @@ export class CefModel implements ForecastingModel {
   readonly #declarations: string | null;
   readonly #forecast: ForecasterOptions;
   readonly #disambiguated = new Map<number, DisambiguatedDfa>();
+  /** Symbol sequences by dataset: an optimisation trains many candidates on one dataset. */
+  readonly #sequences = new WeakMap<readonly StreamEvent[], Int32Array[]>();
 
   /** Compiles the pattern; throws on a bad pattern or declarations. */
   constructor(options: CefModelOptions) {
@@ -77,7 +79,7 @@ export class CefModel implements ForecastingModel {
     if (dataset.length === 0) {
       throw new RangeError("dataset must hold at least one event: current value is 0 events");
     }
-    const sequences = symbolSequences(alphabet, dataset);
+    const sequences = this.#sequencesOf(dataset);
     const common = {
       format: CEF_ARTIFACT_FORMAT,
       pattern: source,
@@ -102,6 +104,16 @@ export class CefModel implements ForecastingModel {
       kind: "markov",
       matrix: { order: chain.order, rows: chain.rows() },
     };
+  }
+
+  /** The symbol sequences of `dataset`, derived once per dataset array (datasets are read-only). */
+  #sequencesOf(dataset: readonly StreamEvent[]): Int32Array[] {
+    let sequences = this.#sequences.get(dataset);
+    if (sequences === undefined) {
+      sequences = symbolSequences(this.compiled.alphabet, dataset);
+      this.#sequences.set(dataset, sequences);
+    }
+    return sequences;
   }
 
   /** Forecasts `dataset` from cold runs and scores every forecast. */

@@ -20,7 +20,7 @@ export abstract class LedgerStrategy implements SearchStrategy {
     this.ledger = new EvaluationLedger(config);
   }
 
-  /** The point at the unit coordinates `nextUnit` chooses, claimed; throws once the budget is spent. */
+  /** The point `nextUnit` chooses, claimed as asked; throws once the budget is spent. */
   ask(): Point {
     this.ledger.ensureBudget();
     return this.ledger.claim(this.nextUnit());

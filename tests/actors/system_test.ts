@@ -5,8 +5,9 @@
  * an independent account of the input: rows read by the source parser, matches found by a plain
  * `Recognizer` of the same pattern.
  *
- * The last test drives the factory alone with commands, as the optimiser would, to show that an
- * optimisation keeps the dataset it froze while newer versions arrive.
+ * The last two tests drive the factory alone with commands, as the optimiser would, to show that
+ * an optimisation tests candidates on held-out data of the dataset it froze, and keeps that
+ * dataset while newer versions arrive.
  *
  * Tests need to read the sample and the pattern, write their temporary folder, and start the
  * factory's training workers (which inherit those permissions).
@@ -63,7 +64,7 @@ const ROWS = 6_000;
 /** What the tests need: the sample and pattern, their own folder, the training workers. */
 const PERMISSIONS: Deno.PermissionOptions = { read: true, write: true };
 
-setupLogging({ level: "error", format: "text" });
+setupLogging({ level: "warning", format: "text" });
 
 // ---- input ----
 
@@ -125,7 +126,7 @@ function testConfig(dir: string): RetuneConfig {
   const base = defaultConfig();
   return {
     ...base,
-    logging: { level: "error", format: "text" },
+    logging: { level: "warning", format: "text" },
     storage: { dir },
     model: { ...base.model, initialTraining: { ...base.model.initialTraining, events: 1_500 } },
     engine: { ...base.engine, report: { everyEvents: 500 } },
@@ -547,19 +548,26 @@ const BUCKET_EVENTS = 1_000;
 /** A supervised factory on its own, fed dataset versions and commands from the test. */
 class FactoryHarness {
   readonly stats = newFactoryStats();
-  readonly #env: RoleEnvironment;
-  readonly #transport = new InProcessTransport();
+  readonly env: RoleEnvironment;
+  readonly #transport: Transport;
   readonly #events: StreamEvent[];
+  readonly #reports: FactoryReport[];
   readonly #supervisor: Supervisor;
-  #reports: FactoryReport[] = [];
   #announced = 0;
 
-  private constructor(env: RoleEnvironment, events: StreamEvent[]) {
-    this.#env = env;
+  private constructor(
+    env: RoleEnvironment,
+    transport: Transport,
+    events: StreamEvent[],
+    reports: FactoryReport[],
+  ) {
+    this.env = env;
+    this.#transport = transport;
     this.#events = events;
+    this.#reports = reports;
     this.#supervisor = new Supervisor({
       name: "test",
-      transport: this.#transport,
+      transport,
       children: [{ name: "factory", create: () => new Factory(env, this.stats) }],
       maxRestarts: 0,
     });
@@ -590,19 +598,12 @@ class FactoryHarness {
       model: createModel(modelSpec),
       modelSpec,
     };
-    const harness = new FactoryHarness(env, await eventsOf(input));
-    harness.#reports = await watch(
-      harness.#transport,
-      env.topics.factoryReports,
-      payloadOf("FactoryReport"),
-    );
+    const transport = new InProcessTransport();
+    const reports = await watch(transport, env.topics.factoryReports, payloadOf("FactoryReport"));
+    const harness = new FactoryHarness(env, transport, await eventsOf(input), reports);
     await harness.#supervisor.start();
     await eventually(() => harness.stats.modelsShipped.length === 1, "the initial model shipped");
     return harness;
-  }
-
-  get env(): RoleEnvironment {
-    return this.#env;
   }
 
   /** The events of the given buckets, as the factory assembles them. */
@@ -610,8 +611,7 @@ class FactoryHarness {
     return buckets.flatMap((b) => this.#events.slice(b * BUCKET_EVENTS, (b + 1) * BUCKET_EVENTS));
   }
 
-  /** Stores the buckets, announces version `version` of them as the collector would, and waits
-   * until the factory assembled it. */
+  /** Stores the buckets and announces a version of them as the collector would; waits for it. */
   async announce(version: number, buckets: readonly number[]): Promise<void> {
     const { env } = this;
     const stored = new Set(await env.buckets.list());
@@ -683,10 +683,9 @@ class FactoryHarness {
   }
 }
 
-/** A command without the fields the harness fills in. */
-type CommandBody = FactoryCommand extends infer C
-  ? C extends FactoryCommand ? Omit<C, "requestId" | "deadline"> : never
-  : never;
+/** A command the factory answers, without the fields the harness fills in. */
+type CommandBody = WithoutRequest<Exclude<FactoryCommand, { kind: "opt_abort" }>>;
+type WithoutRequest<C> = C extends unknown ? Omit<C, "requestId" | "deadline"> : never;
 
 /** Runs `body` with a started factory in a fresh folder; always stops it and cleans up. */
 async function withFactory(body: (factory: FactoryHarness) => Promise<void>): Promise<void> {
@@ -703,13 +702,15 @@ async function withFactory(body: (factory: FactoryHarness) => Promise<void>): Pr
   }
 }
 
-/** The scores of `params` trained on the first 70% of `events` and tested on the rest. */
+/** The scores of `params` trained on the earlier part of `events` and tested on the held-out rest. */
 async function heldOutScores(
   env: RoleEnvironment,
   events: readonly StreamEvent[],
   params: HyperParameters,
 ): Promise<Scores> {
-  const cut = Math.round(events.length * 0.7);
+  const scheme = env.config.factory.evaluation;
+  assert.equal(scheme.kind, "holdout");
+  const cut = Math.round(events.length * (1 - scheme.testFraction));
   return await scoresOf(env, events.slice(0, cut), events.slice(cut), params);
 }
 
