@@ -44,7 +44,9 @@ export async function main(args: readonly string[]): Promise<number> {
   setupLogging(config.logging);
   const log = roleLogger(command.role);
   const revoked = revokeUnneeded(command.role, deploymentOf(config, command.summaryPath));
-  if (revoked.length > 0) log.debug("revoked unneeded permissions: {revoked}", { revoked });
+  if (revoked.length > 0) {
+    log.debug("revoked unneeded permissions: {revoked}", { revoked: revoked.join(", ") });
+  }
 
   const embeddedDefault = args.length === 0;
   const roles: readonly RoleName[] = command.role === "all" ? ROLES : [command.role];
