@@ -33,6 +33,7 @@ import type {
   Forecast,
   HyperParameters,
   MessageType,
+  ModelVersion,
   PayloadTypes,
   Scores,
   StreamEvent,
@@ -702,6 +703,11 @@ async function withFactory(body: (factory: FactoryHarness) => Promise<void>): Pr
   }
 }
 
+/** A model's version, how it was made and on which dataset version (-1: the initial stream). */
+function provenance(model: ModelVersion): [number, string, number] {
+  return [model.version, model.creationMethod, model.datasetVersion];
+}
+
 /** The scores of `params` trained on the earlier part of `events` and tested on the held-out rest. */
 async function heldOutScores(
   env: RoleEnvironment,
@@ -767,10 +773,7 @@ Deno.test("an optimisation tests and builds on the dataset it froze, not on newe
     assert.equal(during.kind, "trained");
     const done = await factory.command({ kind: "opt_finalise", runId: "run-1", params: CANDIDATE });
     assert.equal(done.kind, "opt_done");
-    const shipped = factory.stats.modelsShipped.map((
-      m,
-    ) => [m.version, m.creationMethod, m.datasetVersion]);
-    assert.deepEqual(shipped, [
+    assert.deepEqual(factory.stats.modelsShipped.map(provenance), [
       [0, "initial", -1],
       [1, "retrain", 0],
       [2, "retrain", 2],
