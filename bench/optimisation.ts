@@ -44,6 +44,8 @@ const WEEKS = 4;
 const APPEND_BATCH = 10_000;
 /** Longest wait for the factory to assemble the dataset or the optimiser to finish. */
 const PATIENCE_MS = 30 * 60_000;
+/** Median wall time of one optimisation in the reference system (port pattern). */
+const RTCEF_MEDIAN_SECONDS = 4_580;
 
 /** What to benchmark on. */
 export interface OptimisationBenchOptions {
@@ -58,7 +60,6 @@ export interface OptimisationBenchOptions {
 /** One timed optimisation. */
 export interface OptimisationFigures {
   concurrency: number;
-  status: string;
   evaluations: number;
   wallSeconds: number;
   secondsPerEvaluation: number;
@@ -103,13 +104,12 @@ export async function run(args: string[]): Promise<void> {
   const load = Deno.loadavg().map((l) => l.toFixed(1)).join(" ");
   console.log(`${navigator.hardwareConcurrency} cores, load average at the end ${load}`);
   console.log(
-    "workers  status     evals  wall s  s/eval   cpu s  best held-out MCC  best params  (assembly s)",
+    "workers  evals  wall s  s/eval   cpu s  best held-out MCC  best params  (assembly s)",
   );
   for (const r of result.runs) {
     console.log(
       [
         String(r.concurrency).padStart(7),
-        ` ${r.status.padEnd(9)}`,
         String(r.evaluations).padStart(6),
         r.wallSeconds.toFixed(1).padStart(7),
         r.secondsPerEvaluation.toFixed(2).padStart(7),
@@ -119,7 +119,9 @@ export async function run(args: string[]): Promise<void> {
       ].join(" "),
     );
   }
-  console.log(`command: deno task bench optimisation -- ${args.join(" ")}`.trimEnd());
+  console.log(`reference system (RTCEF): median ${RTCEF_MEDIAN_SECONDS.toLocaleString("en")} s`);
+  const command = ["deno task bench optimisation", ...(args.length > 0 ? ["--", ...args] : [])];
+  console.log(`command: ${command.join(" ")}`);
 }
 
 /** Runs one optimisation per concurrency, each on a fresh system and folder. */
@@ -188,7 +190,6 @@ async function timeOptimisation(
     const { order, threshold, pMin, gamma } = best.params;
     return {
       concurrency,
-      status: job.status,
       evaluations: job.evaluations,
       wallSeconds,
       secondsPerEvaluation: wallSeconds / job.evaluations,

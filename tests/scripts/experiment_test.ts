@@ -15,8 +15,8 @@ import { runExperiment } from "../../scripts/experiment.ts";
 import type { ExperimentReport, RunReport } from "../../scripts/experiment/report.ts";
 import { DRIFT_CONFIG, DRIFT_EVENTS, writeDriftStream } from "../fixtures/drift_input.ts";
 import {
-  progressWhileAdapting,
   type ProgressSample,
+  progressWhileAdapting,
   sampleProgress,
 } from "../fixtures/engine_progress.ts";
 

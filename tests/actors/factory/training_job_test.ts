@@ -1,0 +1,118 @@
+/**
+ * Training jobs as a factory worker runs them, one after another in one module instance: a worker
+ * keeps datasets, folds and its model between jobs, and every job must still score exactly what
+ * a fresh model scores on the same split.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { HyperParameters, StreamEvent } from "../../../protocol/messages.ts";
+import type { ForecastSettings, ModelMetrics } from "../../../models/model.ts";
+import { createModel, type ModelSpec, modelSpecOf } from "../../../models/create_model.ts";
+import { poolMetrics } from "../../../models/scoring.ts";
+import { MARITIME_SOURCE, readEvents } from "../../../models/sources/read.ts";
+import { defaultConfig } from "../../../protocol/config/load.ts";
+import { encodeDataset } from "../../../actors/factory/dataset_file.ts";
+import {
+  type EvaluationScheme,
+  splitForEvaluation,
+} from "../../../actors/factory/evaluation_split.ts";
+import { runTrainingJob, type TrainingJob } from "../../../actors/factory/training_job.ts";
+import { tempDirForProcess } from "../../fixtures/temp_dir.ts";
+
+const MARITIME = new URL("../../../deploy/examples/maritime/", import.meta.url);
+const PARAMS: HyperParameters = {
+  order: 2,
+  threshold: 0.5,
+  pMin: 0.001,
+  gamma: 0.001,
+  alpha: 0,
+  r: 1.05,
+};
+const SETTINGS: ForecastSettings = { threshold: 0.5, horizon: 200, maxSpread: 200 };
+const HOLDOUT: EvaluationScheme = { kind: "holdout", testFraction: 0.3 };
+const DIR = tempDirForProcess("retune-training-job-");
+/** Jobs read the pattern, the track and their dataset files; the test writes those files. */
+const permissions = { read: true, write: [DIR] };
+
+/** The default configuration's model (the bundled maritime pattern). */
+function spec(): Promise<ModelSpec> {
+  return modelSpecOf(defaultConfig().model, "unused");
+}
+
+/** Two stretches of the bundled track, each stored as a dataset file; their URLs. */
+async function datasets(): Promise<{ events: StreamEvent[]; url: string }[]> {
+  const { events } = await readEvents(
+    new URL("vessel_227592820.csv", MARITIME).pathname,
+    MARITIME_SOURCE,
+  );
+  const stretches = [events.slice(0, 3_000), events.slice(6_000, 8_000)];
+  return await Promise.all(stretches.map(async (stretch, i) => {
+    const path = join(DIR, `v${i}.jsonl`);
+    await Deno.writeFile(path, encodeDataset(stretch));
+    return { events: stretch, url: pathToFileURL(path).href };
+  }));
+}
+
+/** What a new model scores on the scheme's folds of `events`. */
+async function freshMetrics(
+  model: ModelSpec,
+  events: readonly StreamEvent[],
+  scheme: EvaluationScheme,
+  params: HyperParameters,
+): Promise<ModelMetrics> {
+  const perFold: ModelMetrics[] = [];
+  for (const fold of splitForEvaluation(events, scheme)) {
+    const fresh = createModel(model);
+    perFold.push(await fresh.test(await fresh.train(fold.train, params), fold.test, SETTINGS));
+  }
+  return poolMetrics(perFold);
+}
+
+Deno.test(
+  "jobs after jobs score what a fresh model scores, across parameters, schemes and datasets",
+  { permissions },
+  async () => {
+    const model = await spec();
+    const [first, second] = await datasets();
+    const cases: [typeof first, EvaluationScheme, HyperParameters][] = [
+      [first, HOLDOUT, PARAMS],
+      [first, HOLDOUT, { ...PARAMS, order: 3, pMin: 0.0001 }],
+      [first, { kind: "walk_forward", folds: 2 }, PARAMS],
+      [second, HOLDOUT, PARAMS],
+      [first, HOLDOUT, { ...PARAMS, order: 1 }],
+    ];
+    for (const [dataset, scheme, params] of cases) {
+      const job: TrainingJob = {
+        model,
+        datasetUrl: dataset.url,
+        scheme,
+        params,
+        settings: SETTINGS,
+        fitFull: false,
+      };
+      const result = await runTrainingJob(job);
+      assert.deepEqual(
+        result.metrics,
+        await freshMetrics(model, dataset.events, scheme, params),
+        `order ${params.order} on ${dataset.url} (${scheme.kind})`,
+      );
+      assert.equal(result.artifact, null);
+    }
+  },
+);
+
+Deno.test("fitFull also returns the model fitted on every event", { permissions }, async () => {
+  const model = await spec();
+  const [dataset] = await datasets();
+  const result = await runTrainingJob({
+    model,
+    datasetUrl: dataset.url,
+    scheme: HOLDOUT,
+    params: PARAMS,
+    settings: SETTINGS,
+    fitFull: true,
+  });
+  assert.deepEqual(result.artifact, await createModel(model).train(dataset.events, PARAMS));
+});
