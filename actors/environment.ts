@@ -37,6 +37,11 @@ export interface RoleEnvironment {
   modelSpec: ModelSpec;
 }
 
+/** Where the filesystem stores live under `storage.dir`. */
+export function storagePaths(config: RetuneConfig): { buckets: string; artifacts: string } {
+  return { buckets: `${config.storage.dir}/buckets`, artifacts: `${config.storage.dir}/artifacts` };
+}
+
 /** Topic names from the configuration. */
 export function topicNames(config: RetuneConfig): TopicNames {
   return Object.fromEntries(

@@ -25,14 +25,18 @@ import type {
 import type { ModelArtifact, ModelMetrics } from "../models/model.ts";
 import { readEvents } from "../models/sources/read.ts";
 import { sourceSpecOf } from "../models/sources/from_config.ts";
-import { sampleShare } from "../policies/collection/exponential_decay.ts";
 import type { Leadership } from "../protocol/registry/registry.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, send } from "./messaging.ts";
-import type { RoleEnvironment } from "./environment.ts";
+import { type RoleEnvironment, storagePaths } from "./environment.ts";
 import { encodeDataset } from "./factory/dataset_file.ts";
 import type { TrainingJob, TrainingResult } from "./factory/training_job.ts";
 import { WorkerPool } from "./factory/worker_pool.ts";
+import type { AssemblyJob, AssemblyResult } from "./factory/assembly_job.ts";
+import type { BatchContext } from "../protocol/transport/transport.ts";
+
+/** How often a long dataset assembly renews the mailbox's group membership, ms. */
+const HEARTBEAT_MS = 3_000;
 
 /** The factory's record of its work, kept outside the behaviour. */
 export interface FactoryStats {
@@ -65,6 +69,7 @@ export class Factory implements Behaviour {
   readonly #stats: FactoryStats;
   #leadership: Leadership | null = null;
   #pool: WorkerPool<TrainingJob, TrainingResult> | null = null;
+  #assembler: WorkerPool<AssemblyJob, AssemblyResult> | null = null;
   /** The newest assembled dataset; retrains use it. */
   #latest: Dataset | null = null;
   readonly #runs = new Map<string, Run>();
@@ -90,14 +95,16 @@ export class Factory implements Behaviour {
       new URL("./factory/training_worker.ts", import.meta.url),
       config.factory.concurrency,
     );
+    // One assembler: versions are assembled in the order they were announced.
+    this.#assembler = new WorkerPool(new URL("./factory/assembly_worker.ts", import.meta.url), 1);
     if ((await this.#env.catalog.latest()) === undefined) await this.#trainInitialModel(context);
     await receive(context, {
       topic: topics.datasetVersions,
       group: "retune.factory.datasets",
       type: "DatasetVersion",
       deadLetterTopic: topics.deadLetters,
-      handler: async (messages) => {
-        for (const { payload } of messages) await this.#assemble(context, payload);
+      handler: async (messages, batch) => {
+        for (const { payload } of messages) await this.#assemble(context, payload, batch);
       },
     });
     await receive(context, {
@@ -137,24 +144,37 @@ export class Factory implements Behaviour {
     await this.#ship(context, "initial", initialParams, result, dataset, started);
   }
 
-  /** Builds a dataset version from its buckets and stores it. */
-  async #assemble(context: ActorContext, version: DatasetVersion): Promise<void> {
-    const { ledger, buckets, artifacts, topics } = this.#env;
+  /** Builds a dataset version from its buckets (in a worker) and stores it. */
+  async #assemble(
+    context: ActorContext,
+    version: DatasetVersion,
+    batch: BatchContext,
+  ): Promise<void> {
+    const { ledger, topics } = this.#env;
     await ledger.beginAssembly(version.version);
-    const parts = [];
-    for (const ref of version.buckets) {
-      const events = await buckets.read(ref.bucket);
-      parts.push(ref.weight >= 1 ? events : sampleShare(events, ref.weight, ref.bucket));
+    const paths = storagePaths(this.#env.config);
+    const assembly = this.#assembler!.run({
+      version: version.version,
+      buckets: version.buckets,
+      bucketsDir: paths.buckets,
+      artifactsDir: paths.artifacts,
+    });
+    // A large dataset takes seconds: keep the mailbox's group membership alive meanwhile.
+    const beat = setInterval(() => batch.heartbeat().catch(() => {}), HEARTBEAT_MS);
+    let assembled;
+    try {
+      assembled = await assembly;
+    } finally {
+      clearInterval(beat);
     }
-    const events = parts.flat();
-    const uri = await artifacts.put("datasets", `v${version.version}.jsonl`, encodeDataset(events));
+    const { uri, events } = assembled;
     await ledger.finishAssembly(version.version);
     const previous = this.#latest;
-    this.#latest = { version: version.version, uri, events: events.length };
+    this.#latest = { version: version.version, uri, events };
     this.#stats.datasetsAssembled++;
     await send(context, topics.datasetsAssembled, "DatasetAssembled", {
       version: version.version,
-      events: events.length,
+      events,
       uri,
     });
     if (previous !== null) await this.#release(previous);
@@ -351,6 +371,7 @@ export class Factory implements Behaviour {
   /** Stops the workers (running jobs fail, and their requests time out at the optimiser). */
   async stop(): Promise<void> {
     this.#pool?.close();
+    this.#assembler?.close();
     await Promise.allSettled(this.#inFlight);
     await this.#leadership?.resign();
   }

@@ -26,7 +26,7 @@ import { sourceSpecOf } from "../models/sources/from_config.ts";
 import { Supervisor } from "./runtime/supervisor.ts";
 import type { ChildSpec } from "./runtime/actor.ts";
 import type { Subscription } from "../protocol/transport/transport.ts";
-import { type RoleEnvironment, topicNames } from "./environment.ts";
+import { type RoleEnvironment, storagePaths, topicNames } from "./environment.ts";
 import { Collector, type CollectorStats, newCollectorStats } from "./collector.ts";
 import { Engine, type EngineStats, newEngineStats } from "./engine.ts";
 import { Factory, type FactoryStats, newFactoryStats } from "./factory.ts";
@@ -154,8 +154,8 @@ export class RetuneSystem {
         new EtcdRegistry({ endpoints: config.etcd.endpoints }),
         config.etcd.namespace,
       );
-    const dir = config.storage.dir;
-    const modelSpec = await modelSpecOf(config.model, dir);
+    const modelSpec = await modelSpecOf(config.model, config.storage.dir);
+    const paths = storagePaths(config);
     const env: RoleEnvironment = {
       instance: crypto.randomUUID().slice(0, 8),
       config,
@@ -163,8 +163,8 @@ export class RetuneSystem {
       registry,
       catalog: new ModelCatalog(registry),
       ledger: new DatasetLedger(registry),
-      buckets: new FilesystemBucketStore(`${dir}/buckets`),
-      artifacts: new FilesystemArtifactStore(`${dir}/artifacts`),
+      buckets: new FilesystemBucketStore(paths.buckets),
+      artifacts: new FilesystemArtifactStore(paths.artifacts),
       model: createModel(modelSpec),
       modelSpec,
     };

@@ -1,0 +1,44 @@
+/**
+ * One dataset assembly: the referenced buckets, each sampled to its weight, concatenated in bucket
+ * order and stored as a dataset artifact. It runs in a worker because reading and writing
+ * millions of events takes seconds, which the engine (sharing the thread in the embedded
+ * default) must not spend waiting.
+ *
+ * @module
+ */
+
+import type { BucketRef } from "../../protocol/messages.ts";
+import { FilesystemArtifactStore } from "../../protocol/storage/filesystem_artifact_store.ts";
+import { FilesystemBucketStore } from "../../protocol/storage/filesystem_bucket_store.ts";
+import { sampleShare } from "../../policies/collection/exponential_decay.ts";
+import { encodeDataset } from "./dataset_file.ts";
+
+/** What to assemble and where the stores are. */
+export interface AssemblyJob {
+  version: number;
+  buckets: BucketRef[];
+  /** Folder of the filesystem bucket store. */
+  bucketsDir: string;
+  /** Root of the filesystem artifact store. */
+  artifactsDir: string;
+}
+
+/** The stored dataset. */
+export interface AssemblyResult {
+  uri: string;
+  events: number;
+}
+
+/** Reads, samples and stores the dataset of one version. */
+export async function runAssemblyJob(job: AssemblyJob): Promise<AssemblyResult> {
+  const buckets = new FilesystemBucketStore(job.bucketsDir);
+  const artifacts = new FilesystemArtifactStore(job.artifactsDir);
+  const parts = [];
+  for (const ref of job.buckets) {
+    const events = await buckets.read(ref.bucket);
+    parts.push(ref.weight >= 1 ? events : sampleShare(events, ref.weight, ref.bucket));
+  }
+  const events = parts.flat();
+  const uri = await artifacts.put("datasets", `v${job.version}.jsonl`, encodeDataset(events));
+  return { uri, events: events.length };
+}
