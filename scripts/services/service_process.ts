@@ -49,10 +49,11 @@ const LOG_TAIL_LINES = 30;
  */
 export async function serveUntilSignalled(start: () => Promise<RunningService>): Promise<void> {
   const service = await start();
-  console.log(service.endpoints);
   const stop = () => service.stop().then(() => Deno.exit(0));
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
+  // Printed last: whoever reads the endpoint may signal at once, and must find the listeners.
+  console.log(service.endpoints);
 }
 
 /** Starts the service and resolves once it answers; on failure it is gone and the error says why. */
