@@ -91,7 +91,7 @@ export class Collector implements Behaviour {
     await this.#resume();
     await receive(context, {
       topic: topics.position,
-      group: `retune.collector.position.${this.#env.instance}`,
+      group: `collector.position.${this.#env.instance}`,
       type: "EnginePosition",
       deadLetterTopic: topics.deadLetters,
       handler: (messages) => {
@@ -101,7 +101,7 @@ export class Collector implements Behaviour {
     });
     await receive(context, {
       topic: topics.metrics,
-      group: `retune.collector.metrics.${this.#env.instance}`,
+      group: `collector.metrics.${this.#env.instance}`,
       type: "MetricsReport",
       deadLetterTopic: topics.deadLetters,
       handler: (messages) => {
@@ -111,14 +111,14 @@ export class Collector implements Behaviour {
     });
     await receive(context, {
       topic: topics.datasetsAssembled,
-      group: "retune.collector.assembled",
+      group: "collector.assembled",
       type: "DatasetAssembled",
       deadLetterTopic: topics.deadLetters,
       handler: () => this.#prune(context),
     });
     await receiveData(context, {
       topic: topics.input,
-      group: "retune.collector",
+      group: "collector",
       type: "StreamEvent",
       deadLetterTopic: topics.deadLetters,
       handler: (items, batch) => this.#collect(context, items, batch),

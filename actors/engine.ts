@@ -82,7 +82,7 @@ export class Engine implements Behaviour {
     await receive(context, {
       topic: topics.modelVersions,
       // Every engine instance must see every model version, hence its own group.
-      group: `retune.engine.models.${this.#env.instance}`,
+      group: `engine.models.${this.#env.instance}`,
       type: "ModelVersion",
       deadLetterTopic: topics.deadLetters,
       handler: async (messages) => {
@@ -124,7 +124,7 @@ export class Engine implements Behaviour {
   async #consumeInput(context: ActorContext): Promise<void> {
     const { topics } = this.#env;
     await context.subscribe({
-      group: "retune.engine",
+      group: "engine",
       topics: [topics.input],
       maxBatch: MAX_BATCH,
       handler: (records) => this.#handleBatch(context, records),

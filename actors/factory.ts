@@ -100,7 +100,7 @@ export class Factory implements Behaviour {
     if ((await this.#env.catalog.latest()) === undefined) await this.#trainInitialModel(context);
     await receive(context, {
       topic: topics.datasetVersions,
-      group: "retune.factory.datasets",
+      group: "factory.datasets",
       type: "DatasetVersion",
       deadLetterTopic: topics.deadLetters,
       handler: async (messages, batch) => {
@@ -109,7 +109,7 @@ export class Factory implements Behaviour {
     });
     await receive(context, {
       topic: topics.factoryCommands,
-      group: "retune.factory.commands",
+      group: "factory.commands",
       type: "FactoryCommand",
       deadLetterTopic: topics.deadLetters,
       handler: (messages) => {

@@ -40,7 +40,7 @@ export class Observer implements Behaviour {
     const { topics } = this.#env;
     await receive(context, {
       topic: topics.metrics,
-      group: "retune.observer",
+      group: "observer",
       type: "MetricsReport",
       deadLetterTopic: topics.deadLetters,
       handler: async (messages) => {

@@ -79,7 +79,7 @@ export class Optimiser implements Behaviour {
     this.#client = client;
     await receive(context, {
       topic: topics.factoryReports,
-      group: `retune.optimiser.reports.${this.#env.instance}`,
+      group: `optimiser.reports.${this.#env.instance}`,
       type: "FactoryReport",
       start: "latest",
       deadLetterTopic: topics.deadLetters,
@@ -90,7 +90,7 @@ export class Optimiser implements Behaviour {
     });
     await receive(context, {
       topic: topics.instructions,
-      group: "retune.optimiser",
+      group: "optimiser",
       type: "Instruction",
       deadLetterTopic: topics.deadLetters,
       handler: (messages) => {

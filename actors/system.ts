@@ -141,6 +141,8 @@ export class RetuneSystem {
       ? new KafkaTransport({
         brokers: config.kafka.brokers,
         clientId: config.kafka.clientId,
+        // The client id names the deployment: its groups are "<clientId>.engine" and so on.
+        groupPrefix: `${config.kafka.clientId}.`,
         ssl: config.kafka.ssl,
         // Validated as a mapping with a mechanism; kafkajs checks the rest.
         sasl: config.kafka.sasl as KafkaTransportOptions["sasl"],
@@ -193,7 +195,7 @@ export class RetuneSystem {
   async start(): Promise<void> {
     const { topics } = this.env;
     this.#watch = await this.#transport.subscribe({
-      group: `retune.summary.${crypto.randomUUID()}`,
+      group: `summary.${crypto.randomUUID()}`,
       topics: [topics.metrics, topics.deadLetters],
       handler: (records) => {
         for (const record of records) {

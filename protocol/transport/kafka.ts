@@ -59,6 +59,11 @@ export interface KafkaTransportOptions {
    * how long stopping an idle member takes. Default 500 (the Java client's `fetch.max.wait.ms`).
    */
   fetchMaxWaitMs?: number;
+  /**
+   * Put before every consumer group id, so deployments sharing a cluster never share a group
+   * (kafkajs assigns a group only the topics its leader subscribed to). Default "".
+   */
+  groupPrefix?: string;
 }
 
 /** Longest a handled chunk waits for its commit while the rest of its fetch is handled, ms. */
@@ -70,6 +75,7 @@ export class KafkaTransport implements Transport {
   readonly #sessionTimeoutMs: number | undefined;
   readonly #heartbeatIntervalMs: number | undefined;
   readonly #fetchMaxWaitMs: number;
+  readonly #groupPrefix: string;
   readonly #subscriptions = new Set<KafkaSubscription>();
   #producer: Promise<Producer> | undefined;
   #admin: Promise<Admin> | undefined;
@@ -106,6 +112,7 @@ export class KafkaTransport implements Transport {
     this.#sessionTimeoutMs = sessionTimeoutMs;
     this.#heartbeatIntervalMs = heartbeatIntervalMs;
     this.#fetchMaxWaitMs = fetchMaxWaitMs;
+    this.#groupPrefix = options.groupPrefix ?? "";
   }
 
   /** Sends the records with acks=all; resolves once the cluster acknowledged all of them. */
@@ -129,7 +136,7 @@ export class KafkaTransport implements Transport {
     this.#requireOpen();
     const checked = checkedSubscribeOptions(options);
     const consumer = this.#kafka.consumer({
-      groupId: checked.group,
+      groupId: this.#groupPrefix + checked.group,
       sessionTimeout: this.#sessionTimeoutMs,
       heartbeatInterval: this.#heartbeatIntervalMs,
       maxWaitTimeInMs: this.#fetchMaxWaitMs,
