@@ -29,6 +29,7 @@ import type { Leadership } from "../protocol/registry/registry.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, receiveData, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
+import { lead } from "./leadership.ts";
 
 /** The collector's counters, kept outside the behaviour so they survive restarts. */
 export interface CollectorStats {
@@ -80,14 +81,8 @@ export class Collector implements Behaviour {
 
   /** Wins leadership, follows the engine and the metrics, then consumes the input. */
   async start(context: ActorContext): Promise<void> {
-    const { topics, registry } = this.#env;
-    const leadership = await registry.campaign(
-      "retune/collector",
-      this.#env.instance,
-      context.signal,
-    );
-    this.#leadership = leadership;
-    leadership.lost.addEventListener("abort", () => context.fail(new Error("lost leadership")));
+    const { topics } = this.#env;
+    this.#leadership = await lead(context, this.#env, "collector");
     await this.#resume();
     await receive(context, {
       topic: topics.position,

@@ -29,6 +29,7 @@ import type { Leadership } from "../protocol/registry/registry.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, send } from "./messaging.ts";
 import { type RoleEnvironment, storagePaths } from "./environment.ts";
+import { lead } from "./leadership.ts";
 import { encodeDataset } from "./factory/dataset_file.ts";
 import type { TrainingJob, TrainingResult } from "./factory/training_job.ts";
 import { WorkerPool } from "./factory/worker_pool.ts";
@@ -83,14 +84,8 @@ export class Factory implements Behaviour {
 
   /** Becomes the factory, makes sure a model exists, then serves datasets and commands. */
   async start(context: ActorContext): Promise<void> {
-    const { topics, registry, config } = this.#env;
-    const leadership = await registry.campaign(
-      "retune/factory",
-      this.#env.instance,
-      context.signal,
-    );
-    this.#leadership = leadership;
-    leadership.lost.addEventListener("abort", () => context.fail(new Error("lost leadership")));
+    const { topics, config } = this.#env;
+    this.#leadership = await lead(context, this.#env, "factory");
     this.#pool = new WorkerPool(
       new URL("./factory/training_worker.ts", import.meta.url),
       config.factory.concurrency,

@@ -19,6 +19,7 @@ import type { Leadership } from "../protocol/registry/registry.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
+import { lead } from "./leadership.ts";
 import { FactoryClient } from "./optimiser/factory_client.ts";
 import { type Evaluation, runOptimisation } from "./optimiser/optimisation_run.ts";
 
@@ -65,14 +66,8 @@ export class Optimiser implements Behaviour {
 
   /** Becomes the one optimiser, then listens to the factory's reports and to instructions. */
   async start(context: ActorContext): Promise<void> {
-    const { topics, registry } = this.#env;
-    const leadership = await registry.campaign(
-      "retune/optimiser",
-      this.#env.instance,
-      context.signal,
-    );
-    this.#leadership = leadership;
-    leadership.lost.addEventListener("abort", () => context.fail(new Error("lost leadership")));
+    const { topics } = this.#env;
+    this.#leadership = await lead(context, this.#env, "optimiser");
     const client = new FactoryClient((command) =>
       send(context, topics.factoryCommands, "FactoryCommand", command).then(() => {})
     );

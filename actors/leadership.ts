@@ -1,0 +1,25 @@
+/**
+ * Leader election for roles that must run once per deployment (collector, factory, optimiser):
+ * a role waits until it leads, and crashes (to be restarted, and campaign again) if it loses
+ * leadership, so two instances never act at once.
+ *
+ * @module
+ */
+
+import type { Leadership } from "../protocol/registry/registry.ts";
+import type { ActorContext } from "./runtime/actor.ts";
+import type { RoleEnvironment } from "./environment.ts";
+
+/** Waits until this process leads `role`; losing leadership later fails the actor. */
+export async function lead(
+  context: ActorContext,
+  env: Pick<RoleEnvironment, "registry" | "instance">,
+  role: string,
+): Promise<Leadership> {
+  const leadership = await env.registry.campaign(`retune/${role}`, env.instance, context.signal);
+  leadership.lost.addEventListener(
+    "abort",
+    () => context.fail(new Error(`lost ${role} leadership`)),
+  );
+  return leadership;
+}
