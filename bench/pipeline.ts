@@ -25,12 +25,14 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { nanoid } from "nanoid";
-import type { StreamEvent } from "../protocol/messages.ts";
+import { decodePayload, encodePayload } from "../protocol/codec.ts";
+import type { Forecast, StreamEvent } from "../protocol/messages.ts";
 import { loadConfig } from "../protocol/config/load.ts";
+import { setupLogging } from "../protocol/logging.ts";
 import type { RetuneConfig, TopicPurpose } from "../protocol/config/schema.ts";
 import type { Transport } from "../protocol/transport/transport.ts";
 import { createModel, modelSpecOf } from "../models/create_model.ts";
-import { MARITIME_SOURCE, readEvents } from "../models/sources/read.ts";
+import { MARITIME_SOURCE, readEvents, streamEvents } from "../models/sources/read.ts";
 import { RetuneSystem, ROLES } from "../actors/system.ts";
 import { createTopics, deleteTopics, kafkaClient, topicSpecs } from "../scripts/topics.ts";
 import { startKafka } from "../scripts/services/kafka.ts";
@@ -92,7 +94,22 @@ export interface PipelineBenchResult {
   keys: number;
   /** `forecaster.process` alone over the same events with the same initial model. */
   model: Timing & { eventsPerSecond: number };
+  /** Microseconds per event of each stage of the pipeline alone (module doc). */
+  stages: StageCosts;
   runs: PipelineFigures[];
+}
+
+/**
+ * What one event costs in each stage, alone, in microseconds: the replayer reads and parses its
+ * row and encodes it, the engine and the collector each decode it, the engine forecasts and
+ * encodes the forecast. All of it shares one thread in the pipeline.
+ */
+export interface StageCosts {
+  readAndParse: number;
+  encodeEvent: number;
+  decodeEvent: number;
+  forecast: number;
+  encodeForecast: number;
 }
 
 /** Runs the benchmark (see the module doc). */
@@ -126,8 +143,9 @@ export async function benchPipeline(
     // Read back as the replayer reads it, so both sides see exactly the same events.
     const { events } = await readEvents(input, MARITIME_SOURCE);
     const base = await loadConfig(CONFIG);
-    const modelTiming = await timeModel(base, events);
+    const { timing: modelTiming, forecasts } = await timeModel(base, events);
     const modelEventsPerSecond = events.length / modelTiming.seconds;
+    const stages = await timeStages(input, events, forecasts, modelTiming);
     const runs: PipelineFigures[] = [];
     for (const transport of transports) {
       const config = benchConfig(base, transport, options.brokers ?? [], `${dir}/${transport}`, {
@@ -151,6 +169,7 @@ export async function benchPipeline(
       events: events.length,
       keys,
       model: { ...modelTiming, eventsPerSecond: modelEventsPerSecond },
+      stages,
       runs,
     };
   } finally {
@@ -161,26 +180,56 @@ export async function benchPipeline(
 /**
  * Trains the initial model as the factory does (same events, same parameters), then times
  * freshly loaded forecasters over `events`, as the engine's first pass is: the fastest of a few
- * passes, after a warm-up pass.
+ * passes, after a warm-up pass that keeps the forecasts.
  */
-async function timeModel(config: RetuneConfig, events: readonly StreamEvent[]): Promise<Timing> {
+async function timeModel(
+  config: RetuneConfig,
+  events: readonly StreamEvent[],
+): Promise<{ timing: Timing; forecasts: Forecast[] }> {
   const { initialParams, initialTraining, forecast } = config.model;
   const model = createModel(await modelSpecOf(config.model, config.storage.dir));
   const artifact = await model.train(events.slice(0, initialTraining.events), initialParams);
   const settings = { ...forecast, threshold: initialParams.threshold };
-  const pass = async () => {
+  const forecasts: Forecast[] = [];
+  const warmUp = await model.load(artifact, settings, 0);
+  for (const event of events) {
+    const step = warmUp.process(event);
+    if (step.forecast !== null) forecasts.push(step.forecast);
+  }
+  let fastest: Timing | undefined;
+  for (let i = 0; i < MODEL_PASSES; i++) {
     const forecaster = await model.load(artifact, settings, 0);
     const started = now();
     for (const event of events) forecaster.process(event);
-    return between(started, now());
-  };
-  await pass();
-  let fastest = await pass();
-  for (let i = 1; i < MODEL_PASSES; i++) {
-    const timing = await pass();
-    if (timing.seconds < fastest.seconds) fastest = timing;
+    const timing = between(started, now());
+    if (fastest === undefined || timing.seconds < fastest.seconds) fastest = timing;
   }
-  return fastest;
+  return { timing: fastest!, forecasts };
+}
+
+/** Times each stage alone on the run's events (see `StageCosts`). */
+async function timeStages(
+  input: string,
+  events: readonly StreamEvent[],
+  forecasts: readonly Forecast[],
+  model: Timing,
+): Promise<StageCosts> {
+  const perEvent = (timing: Timing) => (timing.seconds * 1e6) / events.length;
+  let started = now();
+  for await (const _ of streamEvents(input, MARITIME_SOURCE, () => {})) {
+    // Reading and parsing is the whole work.
+  }
+  const readAndParse = perEvent(between(started, now()));
+  started = now();
+  const encoded = events.map((event) => encodePayload("StreamEvent", event));
+  const encodeEvent = perEvent(between(started, now()));
+  started = now();
+  for (const bytes of encoded) decodePayload("StreamEvent", bytes);
+  const decodeEvent = perEvent(between(started, now()));
+  started = now();
+  for (const forecast of forecasts) encodePayload("Forecast", forecast);
+  const encodeForecast = perEvent(between(started, now()));
+  return { readAndParse, encodeEvent, decodeEvent, forecast: perEvent(model), encodeForecast };
 }
 
 /** The example configuration on `transport`, with topics and storage of the run's own. */
@@ -378,19 +427,29 @@ export async function run(args: string[]): Promise<void> {
       `--transports must list kafka and/or embedded: current value is ${values.transports}`,
     );
   }
+  // Problems of the roles and of kafkajs show on stderr; the table goes to stdout.
+  setupLogging({ level: "warning", format: "text" });
   const configured = Deno.env.get("KAFKA_BROKERS")?.trim() || undefined;
   const broker = transports.includes("kafka") && configured === undefined
     ? await startKafka()
     : undefined;
   const result = await benchPipeline({
-    events: Number(values.events),
-    keys: Number(values.keys),
+    events: integerArgument("events", values.events),
+    keys: integerArgument("keys", values.keys),
     transports: transports as PipelineTransport[],
     brokers: (configured ?? broker?.endpoints)?.split(","),
     dataPath: values.data,
     profileDir: values["cpu-profile"],
   }).finally(() => broker?.stop());
   printTable(result, args);
+}
+
+function integerArgument(name: string, text: string): number {
+  const value = Number(text);
+  if (!(/^\d+$/.test(text) && Number.isSafeInteger(value) && value > 0)) {
+    throw new RangeError(`--${name} must be a positive integer: current value is ${text}`);
+  }
+  return value;
 }
 
 function printTable(result: PipelineBenchResult, args: string[]): void {
@@ -425,5 +484,16 @@ function printTable(result: PipelineBenchResult, args: string[]): void {
         .join("  "),
     );
   }
+  const { readAndParse, encodeEvent, decodeEvent, forecast, encodeForecast } = result.stages;
+  const serial = readAndParse + encodeEvent + 2 * decodeEvent + forecast + encodeForecast;
+  const us = (value: number) => value.toFixed(2);
+  console.log(
+    `per event, each stage alone (us): read+parse ${us(readAndParse)}, encode ${
+      us(encodeEvent)
+    }, decode ${us(decodeEvent)} (x2: engine, collector), forecast ${us(forecast)}, ` +
+      `encode forecast ${us(encodeForecast)}; sum ${us(serial)} us = ${
+        count(1e6 / serial)
+      } events/s at most on one thread`,
+  );
   console.log(`command: deno task bench pipeline${args.length > 0 ? ` -- ${args.join(" ")}` : ""}`);
 }

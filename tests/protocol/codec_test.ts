@@ -218,3 +218,28 @@ Deno.test("encoding does not change the value", { permissions: "none" }, () => {
   assert.deepStrictEqual(letter, samples.DeadLetter[0]);
   assert.deepStrictEqual(copy, forecast);
 });
+
+Deno.test(
+  "an encoding keeps its bytes when more values are encoded",
+  { permissions: "none" },
+  () => {
+    const first = encodePayload("Forecast", forecast);
+    const before = new Uint8Array(first);
+    encodePayload("Forecast", {
+      ...forecast,
+      key: "another-vessel",
+      counter: 99,
+      probability: 0.1,
+    });
+    assert.deepStrictEqual(new Uint8Array(first), before);
+    assert.deepStrictEqual(decodePayload("Forecast", first), forecast);
+  },
+);
+
+Deno.test("values larger than 64 KiB round-trip", { permissions: "none" }, () => {
+  const original = Uint8Array.from({ length: 200_000 }, (_, i) => i % 251);
+  const letter = { ...samples.DeadLetter[0], original };
+  assert.deepStrictEqual(decodePayload("DeadLetter", encodePayload("DeadLetter", letter)), letter);
+  // Small values still encode exactly after the large one.
+  assert.deepStrictEqual(decodePayload("Forecast", encodePayload("Forecast", forecast)), forecast);
+});
