@@ -29,6 +29,13 @@ import type { RoleEnvironment } from "./environment.ts";
 
 /** Largest input batch handed to the engine at once. */
 const MAX_BATCH = 2_000;
+/**
+ * Longest the published position trails what the engine processed once its input pauses, ms.
+ * Without it, a pause with fewer than `positionEveryEvents` events unpublished would leave the
+ * collector waiting for them, and, when the collector's lag is what stalls the replayer's
+ * publishing (in-process backpressure), the engine would wait for input for ever.
+ */
+const POSITION_LINGER_MS = 50;
 
 /** The engine's counters, kept outside the behaviour so they survive restarts. */
 export interface EngineStats {
@@ -67,6 +74,7 @@ export class Engine implements Behaviour {
   #eventsInBatch = 0;
   #batchStartedWall = performance.now();
   #sincePosition = 0;
+  #positionTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** `stats` is shared with whoever reports on the run (the summary). */
   constructor(env: RoleEnvironment, stats: EngineStats) {
@@ -170,7 +178,18 @@ export class Engine implements Behaviour {
     for (const report of reports) await send(context, topics.metrics, "MetricsReport", report);
     if (this.#sincePosition >= this.#env.config.engine.positionEveryEvents || reports.length > 0) {
       await this.#publishPosition(context);
+    } else if (this.#sincePosition > 0) {
+      this.#publishPositionSoon(context);
     }
+  }
+
+  /** Publishes the position after `POSITION_LINGER_MS` unless one went out meanwhile. */
+  #publishPositionSoon(context: ActorContext): void {
+    this.#positionTimer ??= setTimeout(() => {
+      this.#positionTimer = undefined;
+      if (this.#sincePosition === 0 || context.signal.aborted) return;
+      this.#publishPosition(context).catch((error) => context.fail(error));
+    }, POSITION_LINGER_MS);
   }
 
   #advance(record: ConsumedRecord): void {
@@ -233,6 +252,7 @@ export class Engine implements Behaviour {
 
   /** Publishes the final position, so a collector waiting on it can drain. */
   async stop(context: ActorContext): Promise<void> {
+    clearTimeout(this.#positionTimer);
     if (this.#inputStarted) await this.#publishPosition(context).catch(() => {});
   }
 }

@@ -10,7 +10,9 @@
  * A run is timed from the moment the replayer starts (nothing is published yet) to the moment a
  * consumer group on the output topic has read the last forecast. Beside wall time it reports the
  * CPU time the process used meanwhile (all its threads, not the broker's), which says more than
- * wall time on a busy machine.
+ * wall time on a busy machine. Below the table it prints what one event costs in each stage
+ * alone (parse, encode, decode, forecast, encode the forecast), which bounds what one thread can
+ * do whatever the model's speed.
  *
  * Run: `deno task bench pipeline -- [--events=300000] [--keys=128] [--transports=kafka,embedded]
  * [--data=path/to/227592820.csv] [--cpu-profile=<folder>]`; the last writes a V8 CPU profile of

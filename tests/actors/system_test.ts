@@ -466,6 +466,25 @@ Deno.test("the collector never buckets an event before a late, slow engine has p
   });
 });
 
+Deno.test("the collector catches up when the engine's input pauses between two positions", {
+  permissions: PERMISSIONS,
+}, async () => {
+  await withSystem({
+    input: (dir) => trimmedInput(dir, ROWS),
+    // Neither cadence is reached: only the pause at the end of the input can publish the position.
+    configure: (config) => ({
+      ...config,
+      engine: { report: { everyEvents: 1_000_000 }, positionEveryEvents: 1_000_000 },
+    }),
+    without: ["observer"],
+  }, async ({ system }) => {
+    await system.start();
+    await system.waitForEndOfInput();
+    await collectorCaughtUp(system);
+    assert.equal(system.stats.collector.eventsCollected, system.stats.replayer.sent);
+  });
+});
+
 /**
  * A model whose forecasters cannot be loaded until `ready()` and then spend about `ms` busy per
  * event.
