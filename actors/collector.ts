@@ -17,6 +17,7 @@ import type {
   DatasetVersion,
   MetricsReport,
   StreamEvent,
+  StreamEventBatch,
 } from "../protocol/messages.ts";
 import type { BatchContext, ConsumedRecord } from "../protocol/transport/transport.ts";
 import {
@@ -114,7 +115,7 @@ export class Collector implements Behaviour {
     await receiveData(context, {
       topic: topics.input,
       group: "collector",
-      type: "StreamEvent",
+      type: "StreamEventBatch",
       deadLetterTopic: topics.deadLetters,
       handler: (items, batch) => this.#collect(context, items, batch),
     });
@@ -156,29 +157,33 @@ export class Collector implements Behaviour {
 
   async #collect(
     context: ActorContext,
-    items: { message: StreamEvent; record: ConsumedRecord }[],
+    items: { message: StreamEventBatch; record: ConsumedRecord }[],
     batch: BatchContext,
   ): Promise<void> {
     let pending: StreamEvent[] = [];
-    for (const { message: event, record } of items) {
+    let collected = 0;
+    for (const { message: { events }, record } of items) {
       await this.#awaitEngine(record, batch);
-      if (this.#bucketFull(event)) {
-        await this.#flush(pending);
-        pending = [];
-        await this.#closeBucket(context);
+      for (const event of events) {
+        if (this.#bucketFull(event)) {
+          await this.#flush(pending);
+          pending = [];
+          await this.#closeBucket(context);
+        }
+        this.#open ??= {
+          id: this.#nextBucket++,
+          streamTimeStart: event.timestamp,
+          streamTimeEnd: event.timestamp,
+          events: 0,
+        };
+        this.#open.events++;
+        this.#open.streamTimeEnd = Math.max(this.#open.streamTimeEnd, event.timestamp);
+        pending.push(event);
       }
-      this.#open ??= {
-        id: this.#nextBucket++,
-        streamTimeStart: event.timestamp,
-        streamTimeEnd: event.timestamp,
-        events: 0,
-      };
-      this.#open.events++;
-      this.#open.streamTimeEnd = Math.max(this.#open.streamTimeEnd, event.timestamp);
-      pending.push(event);
+      collected += events.length;
     }
     await this.#flush(pending);
-    this.#stats.eventsCollected += items.length;
+    this.#stats.eventsCollected += collected;
   }
 
   #bucketFull(next: StreamEvent): boolean {

@@ -2,7 +2,8 @@
  * The engine: forecasts every input event with the current model and never stops for a model
  * being built. It
  * 1. waits for a first model (the newest in the catalogue, or the first announced),
- * 2. consumes the input topic, forecasting each event and writing every forecast to the output,
+ * 2. consumes the input topic (batches of events, `StreamEventBatch`), forecasting each event and
+ *    writing every forecast to the output (batched per partition, `ForecastBatch`),
  * 3. scores its own forecasts as the stream unfolds and publishes a metrics report every
  *    reporting interval (events or stream time),
  * 4. publishes its input position so the collector never reads ahead of it,
@@ -12,15 +13,17 @@
  * @module
  */
 
-import { decodePayload, encodePayload } from "../protocol/codec.ts";
+import { decodeData, encodeData, encodePayload } from "../protocol/codec.ts";
 import type {
   CreationMethod,
   EnginePosition,
+  Forecast,
   MetricsReport,
   ModelVersion,
   StreamEvent,
 } from "../protocol/messages.ts";
 import type { ConsumedRecord, OutgoingRecord } from "../protocol/transport/transport.ts";
+import { KeyPartitioner } from "../protocol/transport/key_partitioner.ts";
 import type { Forecaster, ForecastSettings } from "../models/model.ts";
 import { OnlineScorer } from "../models/online_scorer.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
@@ -75,6 +78,7 @@ export class Engine implements Behaviour {
   #batchStartedWall = performance.now();
   #sincePosition = 0;
   #positionTimer: ReturnType<typeof setTimeout> | undefined;
+  #outputPartitioner: KeyPartitioner | null = null;
 
   /** `stats` is shared with whoever reports on the run (the summary). */
   constructor(env: RoleEnvironment, stats: EngineStats) {
@@ -131,6 +135,7 @@ export class Engine implements Behaviour {
 
   async #consumeInput(context: ActorContext): Promise<void> {
     const { topics } = this.#env;
+    this.#outputPartitioner = new KeyPartitioner(await context.partitions(topics.output));
     await context.subscribe({
       group: "engine",
       topics: [topics.input],
@@ -142,38 +147,44 @@ export class Engine implements Behaviour {
   /** The hot loop: decode, swap if due, forecast, score; then publish what the batch made. */
   async #handleBatch(context: ActorContext, records: ConsumedRecord[]): Promise<void> {
     const { topics } = this.#env;
-    const outputs: OutgoingRecord[] = [];
+    const forecasts: Forecast[] = [];
     const deadLetters: OutgoingRecord[] = [];
     const reports: MetricsReport[] = [];
     for (const record of records) {
-      if (this.#pending !== null) this.#swap();
-      const forecaster = this.#current!.forecaster;
-      let event: StreamEvent;
+      let events: StreamEvent[];
       try {
-        event = decodePayload("StreamEvent", record.value);
-        const step = forecaster.process(event);
-        this.#scorer.observe(event.key, step);
-        if (step.detection) this.#stats.detections++;
-        if (step.forecast !== null) {
-          outputs.push({ key: event.key, value: encodePayload("Forecast", step.forecast) });
-        }
+        events = decodeData("StreamEventBatch", record.value).events;
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        deadLetters.push({ key: record.key, value: deadLetterBytes(record, reason) });
+        deadLetters.push({ key: record.key, value: deadLetterBytes(record, reasonOf(error)) });
         this.#advance(record);
         continue;
       }
+      for (let i = 0; i < events.length; i++) {
+        const event = events[i];
+        if (this.#pending !== null) this.#swap();
+        try {
+          const step = this.#current!.forecaster.process(event);
+          this.#scorer.observe(event.key, step);
+          if (step.detection) this.#stats.detections++;
+          if (step.forecast !== null) forecasts.push(step.forecast);
+        } catch (error) {
+          const item = { key: event.key, value: encodePayload("StreamEvent", event) };
+          const reason = `event ${i} of the record: ${reasonOf(error)}`;
+          deadLetters.push({ key: event.key, value: deadLetterBytes(record, reason, item) });
+          continue;
+        }
+        this.#stats.eventsProcessed++;
+        this.#eventsInBatch++;
+        this.#sincePosition++;
+        this.#batchStartTime ??= event.timestamp;
+        this.#streamTime = Math.max(this.#streamTime, event.timestamp);
+        if (this.#reportDue()) reports.push(this.#report());
+      }
       this.#advance(record);
-      this.#stats.eventsProcessed++;
-      this.#eventsInBatch++;
-      this.#sincePosition++;
-      this.#batchStartTime ??= event.timestamp;
-      this.#streamTime = Math.max(this.#streamTime, event.timestamp);
-      if (this.#reportDue()) reports.push(this.#report());
     }
-    this.#stats.forecasts += outputs.length;
+    this.#stats.forecasts += forecasts.length;
     this.#stats.deadLetters += deadLetters.length;
-    if (outputs.length > 0) await context.publish(topics.output, outputs);
+    if (forecasts.length > 0) await context.publish(topics.output, this.#outputRecords(forecasts));
     if (deadLetters.length > 0) await context.publish(topics.deadLetters, deadLetters);
     for (const report of reports) await send(context, topics.metrics, "MetricsReport", report);
     if (this.#sincePosition >= this.#env.config.engine.positionEveryEvents || reports.length > 0) {
@@ -181,6 +192,14 @@ export class Engine implements Behaviour {
     } else if (this.#sincePosition > 0) {
       this.#publishPositionSoon(context);
     }
+  }
+
+  /** One output record per output partition, keyed by its first forecast's key. */
+  #outputRecords(forecasts: Forecast[]): OutgoingRecord[] {
+    return this.#outputPartitioner!.groupByPartition(forecasts).map((group) => ({
+      key: group[0].key,
+      value: encodeData("ForecastBatch", { forecasts: group }),
+    }));
   }
 
   /** Publishes the position after `POSITION_LINGER_MS` unless one went out meanwhile. */
@@ -255,4 +274,8 @@ export class Engine implements Behaviour {
     clearTimeout(this.#positionTimer);
     if (this.#inputStarted) await this.#publishPosition(context).catch(() => {});
   }
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

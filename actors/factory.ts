@@ -21,9 +21,10 @@ import type {
   FactoryReport,
   HyperParameters,
   ModelVersion,
+  StreamEvent,
 } from "../protocol/messages.ts";
 import type { ModelArtifact, ModelMetrics } from "../models/model.ts";
-import { readEvents } from "../models/sources/read.ts";
+import { type RejectedLine, type SourceSpec, streamEvents } from "../models/sources/read.ts";
 import { sourceSpecOf } from "../models/sources/from_config.ts";
 import type { Leadership } from "../protocol/registry/registry.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
@@ -124,8 +125,11 @@ export class Factory implements Behaviour {
         "no model exists and model.initialTraining.file is not set (nor replayer.file to default to)",
       );
     }
-    const { events, rejected } = await readEvents(initialTraining.file, sourceSpecOf(source));
-    const training = events.slice(0, initialTraining.events ?? events.length);
+    const { events: training, rejected } = await readFirstEvents(
+      initialTraining.file,
+      sourceSpecOf(source),
+      initialTraining.events ?? Infinity,
+    );
     if (rejected.length > 0) {
       context.logger.warn("initial training stream: {count} bad rows skipped, first: {first}", {
         count: rejected.length,
@@ -375,4 +379,19 @@ export class Factory implements Behaviour {
 function scoresOf(metrics: ModelMetrics) {
   const { tp, tn, fp, fn, precision, recall, f1, specificity, mcc } = metrics;
   return { tp, tn, fp, fn, precision, recall, f1, specificity, mcc };
+}
+
+/** The first `limit` events of a stream file, reading no further than them. */
+async function readFirstEvents(
+  path: string,
+  source: SourceSpec,
+  limit: number,
+): Promise<{ events: StreamEvent[]; rejected: RejectedLine[] }> {
+  const events: StreamEvent[] = [];
+  const rejected: RejectedLine[] = [];
+  if (limit <= 0) return { events, rejected };
+  for await (const event of streamEvents(path, source, (bad) => rejected.push(bad))) {
+    if (events.push(event) >= limit) break;
+  }
+  return { events, rejected };
 }

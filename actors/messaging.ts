@@ -7,8 +7,9 @@
  */
 
 import {
+  type DataType,
+  decodeData,
   decodeEnvelope,
-  decodePayload,
   encodeEnvelope,
   encodePayload,
   newEnvelope,
@@ -23,9 +24,16 @@ import type {
 import type { ActorContext } from "./runtime/actor.ts";
 import { subscribeMailbox } from "./runtime/mailbox.ts";
 
-/** The dead-letter record for a record that could not be decoded or handled. */
-export function deadLetterBytes(record: ConsumedRecord, reason: string): Uint8Array {
-  return encodePayload("DeadLetter", deadLetterOf(record, reason));
+/**
+ * The dead-letter record for a record that could not be decoded or handled, or for one `item` of
+ * a batched record (see `deadLetterOf`).
+ */
+export function deadLetterBytes(
+  record: ConsumedRecord,
+  reason: string,
+  item?: { key: string; value: Uint8Array },
+): Uint8Array {
+  return encodePayload("DeadLetter", deadLetterOf(record, reason, item));
 }
 
 /** Publishes one envelope of `type` to a mailbox topic. */
@@ -72,8 +80,11 @@ export function receive<T extends MessageType>(
   });
 }
 
-/** Subscribes to a data topic of bare `type` payloads (no envelope: these are high-volume). */
-export function receiveData<T extends MessageType>(
+/**
+ * Subscribes to a data topic of bare `type` payloads (no envelope: these are high-volume). The
+ * payloads may be shared with other roles in this process (`decodeData`): read-only.
+ */
+export function receiveData<T extends DataType>(
   context: ActorContext,
   options: {
     topic: string;
@@ -95,7 +106,7 @@ export function receiveData<T extends MessageType>(
     maxBatch: options.maxBatch,
     deadLetterTopic: options.deadLetterTopic,
     toDeadLetter: deadLetterBytes,
-    decode: (bytes) => decodePayload(options.type, bytes),
+    decode: (bytes) => decodeData(options.type, bytes),
     handler: options.handler,
   });
 }

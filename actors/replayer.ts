@@ -2,15 +2,18 @@
  * The replayer: feeds a recorded CSV or JSON-lines file into the input topic, keyed by the
  * partition attribute, at the configured rate (as fast as possible, events per second, or a
  * speed-up of stream time), optionally month-rotated as the reference system's experiments were.
- * Rows that are not events go to the dead-letter topic with their line number, reason and text.
+ * Events go out in batches: one input record per partition holds that partition's events of the
+ * batch, in order (`StreamEventBatch`). Rows that are not events go to the dead-letter topic with
+ * their line number, reason and text.
  * A restarted replayer resumes after the last batch it published.
  *
  * @module
  */
 
-import { encodePayload } from "../protocol/codec.ts";
+import { encodeData, encodePayload } from "../protocol/codec.ts";
 import type { DeadLetter, StreamEvent } from "../protocol/messages.ts";
 import type { OutgoingRecord } from "../protocol/transport/transport.ts";
+import { KeyPartitioner } from "../protocol/transport/key_partitioner.ts";
 import { readEvents, type RejectedLine, streamEvents } from "../models/sources/read.ts";
 import type { SourceSpec } from "../models/sources/spec.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
@@ -19,6 +22,7 @@ import { Pacer } from "./replayer/pacer.ts";
 import { ProgressBar } from "./replayer/progress.ts";
 import { rotateByMonths } from "./replayer/rotation.ts";
 
+/** Events per publish: one input record per partition among them (`StreamEventBatch`). */
 const BATCH = 1_000;
 
 /** The replayer's progress, kept outside the behaviour so a restart resumes. */
@@ -85,16 +89,21 @@ export class Replayer implements Behaviour {
       : Deno.stderr.isTerminal()
       ? await countLines(this.#file)
       : 0;
+    const partitioner = new KeyPartitioner(await context.partitions(topics.input));
     const pacer = new Pacer(config.replayer.rate);
     const progress = new ProgressBar(total);
     let seen = 0;
-    let batch: OutgoingRecord[] = [];
+    let batch: StreamEvent[] = [];
     let firstTime = 0;
     let lastTime = 0;
     const flush = async () => {
       if (rejected.length > 0) await this.#deadLetter(context, rejected.splice(0));
       if (batch.length === 0) return;
-      await context.publish(topics.input, batch);
+      const records = partitioner.groupByPartition(batch).map((events): OutgoingRecord => ({
+        key: events[0].key,
+        value: encodeData("StreamEventBatch", { events }),
+      }));
+      await context.publish(topics.input, records);
       this.#stats.sent += batch.length;
       const wait = pacer.advance(batch.length, lastTime);
       batch = [];
@@ -109,7 +118,7 @@ export class Replayer implements Behaviour {
         await flush();
       }
       if (batch.length === 0) firstTime = event.timestamp;
-      batch.push({ key: event.key, value: encodePayload("StreamEvent", event) });
+      batch.push(event);
       lastTime = event.timestamp;
       if (batch.length >= BATCH) await flush();
     }

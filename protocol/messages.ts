@@ -41,6 +41,19 @@ export interface Forecast {
   modelVersion: number;
 }
 
+/**
+ * One record of the input topic: consecutive events whose keys all land on the record's
+ * partition. Batching amortises the per-record cost of the transport and of Avro over many events.
+ */
+export interface StreamEventBatch {
+  events: StreamEvent[];
+}
+
+/** One record of the output topic: forecasts whose keys all land on the record's partition. */
+export interface ForecastBatch {
+  forecasts: Forecast[];
+}
+
 /** The engine's progress on the input topic, so the collector never reads ahead of it. */
 export interface EnginePosition {
   /** Next offset to process, per input partition (index = partition). */
@@ -185,6 +198,8 @@ export interface DeadLetter {
 export interface PayloadTypes {
   StreamEvent: StreamEvent;
   Forecast: Forecast;
+  StreamEventBatch: StreamEventBatch;
+  ForecastBatch: ForecastBatch;
   EnginePosition: EnginePosition;
   MetricsReport: MetricsReport;
   Instruction: Instruction;

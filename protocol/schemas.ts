@@ -27,6 +27,8 @@ import metricsReport from "../schemas/MetricsReport.avsc" with { type: "text" };
 import modelVersion from "../schemas/ModelVersion.avsc" with { type: "text" };
 import scores from "../schemas/Scores.avsc" with { type: "text" };
 import streamEvent from "../schemas/StreamEvent.avsc" with { type: "text" };
+import streamEventBatch from "../schemas/StreamEventBatch.avsc" with { type: "text" };
+import forecastBatch from "../schemas/ForecastBatch.avsc" with { type: "text" };
 
 /** Every named type compiled so far, by full name: later schemas refer to earlier ones by name. */
 const named: Record<string, avro.Type> = {};
@@ -54,6 +56,9 @@ for (const shared of [scores, hyperParameters, bucketRef, creationMethod]) compi
 export const payloadAvroTypes: { readonly [T in MessageType]: avro.types.RecordType } = {
   StreamEvent: compileRecord(streamEvent),
   Forecast: compileRecord(forecast),
+  // After their items' records, which they refer to by name.
+  StreamEventBatch: compileRecord(streamEventBatch),
+  ForecastBatch: compileRecord(forecastBatch),
   EnginePosition: compileRecord(enginePosition),
   MetricsReport: compileRecord(metricsReport),
   Instruction: compileRecord(instruction),

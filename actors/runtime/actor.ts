@@ -51,4 +51,6 @@ export interface ActorContext {
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   /** Publishes through the actor's transport (may wait: backpressure). */
   publish(topic: string, records: OutgoingRecord[]): Promise<void>;
+  /** Number of partitions of a topic on the actor's transport. */
+  partitions(topic: string): Promise<number>;
 }

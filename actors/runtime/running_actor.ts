@@ -48,6 +48,7 @@ export class RunningActor {
       fail: (error) => this.#fail(error),
       subscribe: (options) => this.#subscribe(options),
       publish: (topic, records) => transport.publish(topic, records),
+      partitions: (topic) => transport.partitions(topic),
     };
   }
 

@@ -22,8 +22,8 @@
 // input into a rejection like every other failure.
 // deno-lint-ignore-file require-await
 
-import { Partitioners, type PartitionMetadata } from "kafkajs";
 import { checkedSubscribeOptions, requirePositiveInteger } from "./checks.ts";
+import { KeyPartitioner } from "./key_partitioner.ts";
 import type {
   BatchContext,
   ConsumedRecord,
@@ -273,46 +273,6 @@ class Topic {
     let floor = Infinity;
     for (const state of this.groups.values()) floor = Math.min(floor, state.committed[partition]);
     this.partitions[partition].releaseBelow(floor);
-  }
-}
-
-/**
- * Kafka's default partitioner (murmur2 of the key, round-robin for null keys), so a key lands on
- * the same partition number under either transport. Memoised because hashing through kafkajs
- * allocates a buffer per call, too slow for the event stream.
- */
-class KeyPartitioner {
-  readonly #partition = Partitioners.DefaultPartitioner();
-  readonly #memo = new Map<string, number>();
-  readonly #metadata: PartitionMetadata[];
-
-  constructor(partitions: number) {
-    this.#metadata = Array.from({ length: partitions }, (_, partitionId) => ({
-      partitionErrorCode: 0,
-      partitionId,
-      leader: 0,
-      replicas: [0],
-      isr: [0],
-    }));
-  }
-
-  partition(key: string | null): number {
-    if (key === null) return this.#hash(null);
-    let partition = this.#memo.get(key);
-    if (partition === undefined) {
-      if (this.#memo.size >= 65_536) this.#memo.clear();
-      partition = this.#hash(key);
-      this.#memo.set(key, partition);
-    }
-    return partition;
-  }
-
-  #hash(key: string | null): number {
-    return this.#partition({
-      topic: "",
-      partitionMetadata: this.#metadata,
-      message: { key, value: null },
-    });
   }
 }
 

@@ -143,30 +143,30 @@ function testConfig(dir: string): RetuneConfig {
 
 // ---- watching the system ----
 
-/** Collects what a topic carries, decoded, from the start of the run. */
+/** Collects what a topic carries, decoded (a record may hold several items), from the start of the run. */
 async function watch<T>(
   transport: Transport,
   topic: string,
-  decode: (bytes: Uint8Array) => T,
+  decode: (bytes: Uint8Array) => readonly T[],
 ): Promise<T[]> {
   const seen: T[] = [];
   await transport.subscribe({
     group: `test.watch.${crypto.randomUUID()}`,
     topics: [topic],
     handler: (records) => {
-      for (const record of records) seen.push(decode(record.value));
+      for (const record of records) seen.push(...decode(record.value));
       return Promise.resolve();
     },
   });
   return seen;
 }
 
-/** The payload of an envelope that must be of `type`. */
-function payloadOf<T extends MessageType>(type: T): (bytes: Uint8Array) => PayloadTypes[T] {
+/** The payload of an envelope that must be of `type`, as `watch` takes it. */
+function payloadOf<T extends MessageType>(type: T): (bytes: Uint8Array) => [PayloadTypes[T]] {
   return (bytes) => {
     const envelope = decodeEnvelope(bytes);
     assert.equal(envelope.type, type);
-    return envelope.payload as PayloadTypes[T];
+    return [envelope.payload as PayloadTypes[T]];
   };
 }
 
@@ -253,12 +253,12 @@ Deno.test("no event is lost: each is forecast once, bad rows are dead-lettered w
       const deadLetters = await watch(
         system.transport,
         topics.deadLetters,
-        (bytes) => decodePayload("DeadLetter", bytes),
+        (bytes) => [decodePayload("DeadLetter", bytes)],
       );
       const forecasts = await watch(
         system.transport,
         topics.output,
-        (bytes) => decodePayload("Forecast", bytes),
+        (bytes) => decodePayload("ForecastBatch", bytes).forecasts,
       );
       await system.start();
       await system.waitForEndOfInput();
@@ -371,7 +371,7 @@ Deno.test("a model swapped in mid-stream loses no event, forecast or match", {
       const forecasts = await watch(
         system.transport,
         topics.output,
-        (bytes) => decodePayload("Forecast", bytes),
+        (bytes) => decodePayload("ForecastBatch", bytes).forecasts,
       );
       await system.start();
       const { engine, factory } = system.stats;

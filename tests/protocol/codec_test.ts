@@ -1,15 +1,22 @@
 import assert from "node:assert/strict";
 import FakeTimers from "@sinonjs/fake-timers";
 import {
+  decodeData,
   decodeEnvelope,
   DecodeError,
   decodePayload,
+  encodeData,
   encodeEnvelope,
   encodePayload,
   isMessageType,
   newEnvelope,
 } from "../../protocol/codec.ts";
-import type { FactoryCommand, Forecast, MessageType } from "../../protocol/messages.ts";
+import type {
+  FactoryCommand,
+  Forecast,
+  MessageType,
+  StreamEvent,
+} from "../../protocol/messages.ts";
 import { envelopeAvroType } from "../../protocol/schemas.ts";
 import { commandsByKind, samples } from "./message_samples.ts";
 
@@ -103,6 +110,23 @@ Deno.test(
         "StreamEvent",
         { ...samples.StreamEvent[0], attributes: { speed: true } },
         /^StreamEvent\.attributes\.speed must be \["double","string"\]: current value is true$/,
+      ],
+      [
+        "StreamEventBatch",
+        {
+          events: [samples.StreamEvent[1], { ...samples.StreamEvent[0], attributes: { on: true } }],
+        },
+        /^StreamEventBatch\.events\.1\.attributes\.on must be a number or a string: current value is true$/,
+      ],
+      [
+        "StreamEventBatch",
+        { events: [{ ...samples.StreamEvent[0], timestamp: "soon" }] },
+        /^StreamEventBatch\.events\.0\.timestamp must be long: current value is "soon"$/,
+      ],
+      [
+        "StreamEventBatch",
+        { events: null },
+        /^StreamEventBatch\.events must be \{"type":"array",.*\}: current value is null$/,
       ],
       [
         "DeadLetter",
@@ -243,3 +267,35 @@ Deno.test("values larger than 64 KiB round-trip", { permissions: "none" }, () =>
   // Small values still encode exactly after the large one.
   assert.deepStrictEqual(decodePayload("Forecast", encodePayload("Forecast", forecast)), forecast);
 });
+
+Deno.test(
+  "a batch keeps each event's own attributes when the events differ in theirs",
+  { permissions: "none" },
+  () => {
+    const events: StreamEvent[] = [
+      { key: "a", timestamp: 1, type: "", attributes: { speed: 3, flag: "x" } },
+      { key: "b", timestamp: 2, type: "T", attributes: {} },
+      { key: "a", timestamp: 3, type: "", attributes: { heading: 90, speed: 0 } },
+    ];
+    assert.deepStrictEqual(
+      decodePayload("StreamEventBatch", encodePayload("StreamEventBatch", { events })),
+      { events },
+    );
+  },
+);
+
+Deno.test(
+  "data payloads are decoded once per process: the same bytes give the same value",
+  { permissions: "none" },
+  () => {
+    const batch = { forecasts: samples.Forecast };
+    const encoded = encodeData("ForecastBatch", batch);
+    assert.equal(decodeData("ForecastBatch", encoded), batch, "what this process encoded");
+    const copy = new Uint8Array(encoded);
+    const decoded = decodeData("ForecastBatch", copy);
+    assert.notEqual(decoded, batch, "other bytes are decoded");
+    assert.deepStrictEqual(decoded, batch);
+    assert.equal(decodeData("ForecastBatch", copy), decoded, "and decoded once");
+    assert.throws(() => decodeData("StreamEventBatch", encoded), DecodeError);
+  },
+);

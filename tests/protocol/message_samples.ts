@@ -8,10 +8,12 @@
 import type {
   FactoryCommand,
   FactoryReport,
+  Forecast,
   HyperParameters,
   MessageType,
   PayloadTypes,
   Scores,
+  StreamEvent,
 } from "../../protocol/messages.ts";
 
 const params: HyperParameters = {
@@ -81,30 +83,38 @@ export const reportsByKind: { [K in FactoryReport["kind"]]: Extract<FactoryRepor
     failed: { kind: "failed", requestId: "req-5", runId: "run-1", reason: "deadline passed" },
   };
 
+/** Sample events, also batched in StreamEventBatch. */
+const events: StreamEvent[] = [
+  {
+    key: "227592820",
+    timestamp: 1_443_657_600_000,
+    type: "",
+    attributes: { speed: 11.5, heading: 270, annotation: "0000001a", "naïve ✓": "ünïcode" },
+  },
+  { key: "k", timestamp: 0, type: "A", attributes: {} },
+];
+
+/** Sample forecasts, also batched in ForecastBatch. */
+const forecasts: Forecast[] = [
+  {
+    key: "227592820",
+    counter: 1_024,
+    timestamp: 1_443_657_600_000,
+    start: 1_026,
+    end: 1_040,
+    probability: 0.625,
+    positive: true,
+    detection: false,
+    modelVersion: 3,
+  },
+];
+
 /** Samples of every payload type; nullable fields appear both set and null. */
 export const samples: { [T in MessageType]: PayloadTypes[T][] } = {
-  StreamEvent: [
-    {
-      key: "227592820",
-      timestamp: 1_443_657_600_000,
-      type: "",
-      attributes: { speed: 11.5, heading: 270, annotation: "0000001a", "naïve ✓": "ünïcode" },
-    },
-    { key: "k", timestamp: 0, type: "A", attributes: {} },
-  ],
-  Forecast: [
-    {
-      key: "227592820",
-      counter: 1_024,
-      timestamp: 1_443_657_600_000,
-      start: 1_026,
-      end: 1_040,
-      probability: 0.625,
-      positive: true,
-      detection: false,
-      modelVersion: 3,
-    },
-  ],
+  StreamEvent: events,
+  Forecast: forecasts,
+  StreamEventBatch: [{ events }, { events: [] }],
+  ForecastBatch: [{ forecasts: [...forecasts, { ...forecasts[0], key: "k", positive: false }] }],
   EnginePosition: [
     { offsets: [0, 17, 2 ** 40], eventsProcessed: 30_192, streamTime: 1_443_657_600_000 },
   ],

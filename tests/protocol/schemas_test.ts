@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import avro from "avsc";
 import { decodePayload, encodePayload } from "../../protocol/codec.ts";
-import type { MessageType } from "../../protocol/messages.ts";
+import type { MessageType, PayloadTypes } from "../../protocol/messages.ts";
 import { envelopeAvroType, payloadAvroTypes } from "../../protocol/schemas.ts";
 import { commandsByKind, reportsByKind, samples } from "./message_samples.ts";
 
@@ -60,6 +60,21 @@ for (const type of messageTypes) {
           const branch = kindBranches(type).find((branch) => unqualified(branch.name) === kind);
           assert.ok(branch, `${type} has no branch for kind ${kind}`);
           assertSameFields(branch, fields, `${type}(${kind})`);
+        } else if (type === "StreamEventBatch") {
+          // Written column-wise (protocol/codec.ts): each event's attributes become `values`
+          // beside the batch's `names`; every other field is the StreamEvent's own.
+          const batch = payloadAvroTypes.StreamEventBatch;
+          assert.deepEqual(batch.fields.map((f) => f.name).sort(), ["events", "names"]);
+          const row = (batch.field("events")!.type as avro.types.ArrayType).itemsType;
+          const { events } = sample as PayloadTypes["StreamEventBatch"];
+          for (const [i, { attributes, ...fields }] of events.entries()) {
+            assertSameFields(row, { ...fields, values: Object.values(attributes) }, `events[${i}]`);
+          }
+          const eventFields = payloadAvroTypes.StreamEvent.fields.map((f) => f.name);
+          assert.deepEqual(
+            (row as avro.types.RecordType).fields.map((f) => f.name),
+            eventFields.map((name) => (name === "attributes" ? "values" : name)),
+          );
         } else {
           assertSameFields(payloadAvroTypes[type], sample, type);
         }

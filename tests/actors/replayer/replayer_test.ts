@@ -9,6 +9,7 @@ import { defaultConfig } from "../../../protocol/config/load.ts";
 import type { ReplayerConfig } from "../../../protocol/config/schema.ts";
 import type { DeadLetter, StreamEvent } from "../../../protocol/messages.ts";
 import { InProcessTransport } from "../../../protocol/transport/in_process.ts";
+import { KeyPartitioner } from "../../../protocol/transport/key_partitioner.ts";
 import type {
   ConsumedRecord,
   OutgoingRecord,
@@ -16,6 +17,7 @@ import type {
 } from "../../../protocol/transport/transport.ts";
 
 const DAY_MS = 86_400_000;
+const PARTITIONS = 4;
 const VESSELS = ["227592820", "228037600", "227705102"];
 
 /** The replayer reads its stream from a temp file. */
@@ -103,6 +105,9 @@ class Received {
 
 /** What a replay published, decoded. */
 interface Replayed {
+  /** Records published to the input topic (each a batch of events). */
+  inputRecords: number;
+  /** Every event published, with the record it came in. */
   inputs: { record: ConsumedRecord; event: StreamEvent }[];
   deadLetters: DeadLetter[];
   stats: ReplayerStats;
@@ -125,7 +130,7 @@ async function replay(
   const topics = topicNames(config);
   // The replayer uses only the configuration and the topic names.
   const env = { config, topics } as unknown as RoleEnvironment;
-  const log = new InProcessTransport({ partitions: 4 });
+  const log = new InProcessTransport({ partitions: PARTITIONS });
   const inputs = new Received();
   const deadLetters = new Received();
   await log.subscribe({ group: "test.input", topics: [topics.input], handler: inputs.handle });
@@ -159,10 +164,10 @@ async function replay(
     await log.close();
   }
   return {
-    inputs: inputs.records.map((record) => ({
-      record,
-      event: decodePayload("StreamEvent", record.value),
-    })),
+    inputRecords: inputs.records.length,
+    inputs: inputs.records.flatMap((record) =>
+      decodePayload("StreamEventBatch", record.value).events.map((event) => ({ record, event }))
+    ),
     deadLetters: deadLetters.records.map((record) => decodePayload("DeadLetter", record.value)),
     stats,
     incarnations,
@@ -204,9 +209,14 @@ function assertDeadLetters(letters: DeadLetter[], bad: BadRow[], file: string): 
   );
 }
 
-/** Checks that every event arrived once, keyed by its partition value, in file order per key. */
+/**
+ * Checks that every event arrived once, on the partition its key maps to, in file order per key.
+ */
 function assertDelivered(replayed: Replayed, expected: StreamEvent[]): void {
-  for (const { record, event } of replayed.inputs) assert.equal(record.key, event.key);
+  const partitioner = new KeyPartitioner(PARTITIONS);
+  for (const { record, event } of replayed.inputs) {
+    assert.equal(record.partition, partitioner.partition(event.key), event.key);
+  }
   const arrived = byKey(replayed.inputs.map(({ event }) => event));
   assert.deepEqual([...arrived.keys()].sort(), [...byKey(expected).keys()].sort());
   for (const [key, events] of byKey(expected)) assert.deepEqual(arrived.get(key), events, key);
@@ -222,6 +232,8 @@ Deno.test({
     assertDelivered(replayed, events);
     // The vessels spread over partitions: the key, not one partition, keeps their order.
     assert.ok(new Set(replayed.inputs.map(({ record }) => record.partition)).size > 1);
+    // Batched: at most one record per partition for every 1,000 events.
+    assert.ok(replayed.inputRecords <= Math.ceil(events.length / 1_000) * PARTITIONS);
     assertDeadLetters(replayed.deadLetters, BAD_ROWS, file);
     const { stats } = replayed;
     assert.equal(stats.sent, events.length);
