@@ -2,28 +2,25 @@
  * The replayer: feeds a recorded CSV or JSON-lines file into the input topic, keyed by the
  * partition attribute, at the configured rate (as fast as possible, events per second, or a
  * speed-up of stream time), optionally month-rotated as the reference system's experiments were.
- * Events go out in batches: one input record per partition holds that partition's events of the
- * batch, in order (`StreamEventBatch`). Rows that are not events go to the dead-letter topic with
- * their line number, reason and text.
- * A restarted replayer resumes after the last batch it published.
+ * Events go out in slices: one input record per partition holds that partition's events of the
+ * slice, in order (`StreamEventBatch`). Reading, parsing and encoding run in a worker
+ * (`replayer/slice_worker.ts`), off the thread the other roles share in one process. Rows that
+ * are not events go to the dead-letter topic with their line number, reason and text. A
+ * restarted replayer resumes after the last slice it published.
  *
  * @module
  */
 
-import { encodeData, encodePayload } from "../protocol/codec.ts";
-import type { DeadLetter, StreamEvent } from "../protocol/messages.ts";
+import { encodePayload } from "../protocol/codec.ts";
+import type { DeadLetter } from "../protocol/messages.ts";
 import type { OutgoingRecord } from "../protocol/transport/transport.ts";
-import { KeyPartitioner } from "../protocol/transport/key_partitioner.ts";
-import { readEvents, type RejectedLine, streamEvents } from "../models/sources/read.ts";
+import type { RejectedLine } from "../models/sources/read.ts";
 import type { SourceSpec } from "../models/sources/spec.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import type { RoleEnvironment } from "./environment.ts";
 import { Pacer } from "./replayer/pacer.ts";
 import { ProgressBar } from "./replayer/progress.ts";
-import { rotateByMonths } from "./replayer/rotation.ts";
-
-/** Events per publish: one input record per partition among them (`StreamEventBatch`). */
-const BATCH = 1_000;
+import { readSlices } from "./replayer/slice_reader.ts";
 
 /** The replayer's progress, kept outside the behaviour so a restart resumes. */
 export interface ReplayerStats {
@@ -81,67 +78,37 @@ export class Replayer implements Behaviour {
 
   async #replay(context: ActorContext): Promise<void> {
     const { topics, config } = this.#env;
-    const rejected: RejectedLine[] = [];
-    const events = await this.#events(rejected);
-    // The total only feeds the progress bar, which is drawn on a terminal only.
-    const total = "length" in events
-      ? events.length
-      : Deno.stderr.isTerminal()
-      ? await countLines(this.#file)
-      : 0;
-    const partitioner = new KeyPartitioner(await context.partitions(topics.input));
+    const slices = readSlices({
+      file: this.#file,
+      source: this.#source,
+      rotateMonths: config.replayer.rotateMonths ?? 0,
+      rate: config.replayer.rate,
+      partitions: await context.partitions(topics.input),
+      skip: this.#stats.sent,
+      lastRejectedLine: this.#stats.lastRejectedLine,
+    });
     const pacer = new Pacer(config.replayer.rate);
-    const progress = new ProgressBar(total);
-    let seen = 0;
-    let batch: StreamEvent[] = [];
-    let firstTime = 0;
-    let lastTime = 0;
-    const flush = async () => {
-      if (rejected.length > 0) await this.#deadLetter(context, rejected.splice(0));
-      if (batch.length === 0) return;
-      const records = partitioner.groupByPartition(batch).map((events): OutgoingRecord => ({
-        key: events[0].key,
-        value: encodeData("StreamEventBatch", { events }),
-      }));
-      await context.publish(topics.input, records);
-      this.#stats.sent += batch.length;
-      const wait = pacer.advance(batch.length, lastTime);
-      batch = [];
-      progress.update(this.#stats.sent + this.#stats.rejected);
-      if (wait > 0) await sleep(wait, context.signal);
-    };
-    for await (const event of events) {
+    let progress: ProgressBar | undefined;
+    for await (const slice of slices) {
       if (context.signal.aborted) return;
-      // Resume: skip what an earlier incarnation already published.
-      if (seen++ < this.#stats.sent) continue;
-      if (batch.length > 0 && pacer.sliceFull(batch.length, event.timestamp - firstTime)) {
-        await flush();
-      }
-      if (batch.length === 0) firstTime = event.timestamp;
-      batch.push(event);
-      lastTime = event.timestamp;
-      if (batch.length >= BATCH) await flush();
+      // The total only feeds the progress bar, which is drawn on a terminal only.
+      progress ??= new ProgressBar(
+        slice.total ?? (Deno.stderr.isTerminal() ? await countLines(this.#file) : 0),
+      );
+      if (slice.rejected.length > 0) await this.#deadLetter(context, slice.rejected);
+      if (slice.events === 0) continue;
+      await context.publish(topics.input, slice.records);
+      this.#stats.sent += slice.events;
+      progress.update(this.#stats.sent + this.#stats.rejected);
+      const wait = pacer.advance(slice.events, slice.lastTime);
+      if (wait > 0) await sleep(wait, context.signal);
     }
-    await flush();
-    progress.finish(this.#stats.sent + this.#stats.rejected);
+    progress?.finish(this.#stats.sent + this.#stats.rejected);
     context.logger.info("replayed {sent} events, {rejected} bad rows dead-lettered", {
       sent: this.#stats.sent,
       rejected: this.#stats.rejected,
     });
     this.#stats.markDone();
-  }
-
-  /** The events in replay order: streamed, or read whole when they must be rotated. */
-  async #events(rejected: RejectedLine[]): Promise<AsyncIterable<StreamEvent> | StreamEvent[]> {
-    const months = this.#env.config.replayer.rotateMonths ?? 0;
-    // Rejected rows are dead-lettered once, even if the replay restarts.
-    const report = (bad: RejectedLine) => {
-      if (bad.line > this.#stats.lastRejectedLine) rejected.push(bad);
-    };
-    if (months === 0) return streamEvents(this.#file, this.#source, report);
-    const all = await readEvents(this.#file, this.#source);
-    all.rejected.forEach(report);
-    return rotateByMonths(all.events, months);
   }
 
   async #deadLetter(context: ActorContext, rows: RejectedLine[]): Promise<void> {
