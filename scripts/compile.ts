@@ -30,10 +30,32 @@ import type { RetuneConfig } from "../protocol/config/schema.ts";
 const ENTRY = fileURLToPath(new URL("../main.ts", import.meta.url));
 const OUT_DIR = "out";
 
+/**
+ * Worker modules each role starts. `deno compile` embeds only what the entry point imports, so
+ * these go in with `--include`.
+ */
+const WORKERS: Partial<Record<Role, string[]>> = {
+  factory: ["actors/factory/training_worker.ts", "actors/factory/assembly_worker.ts"],
+  replayer: ["actors/replayer/slice_worker.ts"],
+};
+
 /** The `deno compile` arguments for one role's binary. */
 export function compileArgs(role: Role, config: RetuneConfig): string[] {
   const flags = denoFlags(permissionsFor(role, deploymentOf(config)));
-  return ["compile", ...flags, "--output", `${OUT_DIR}/retune-${role}`, ENTRY, `--role=${role}`];
+  const workers = role === "all" ? Object.values(WORKERS).flat() : WORKERS[role] ?? [];
+  const includes = workers.flatMap((path) => [
+    "--include",
+    fileURLToPath(new URL(`../${path}`, import.meta.url)),
+  ]);
+  return [
+    "compile",
+    ...flags,
+    ...includes,
+    "--output",
+    `${OUT_DIR}/retune-${role}`,
+    ENTRY,
+    `--role=${role}`,
+  ];
 }
 
 async function main(args: string[]): Promise<number> {

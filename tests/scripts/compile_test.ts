@@ -76,6 +76,20 @@ Deno.test("a role's binary gets its least permissions and its role as first argu
   ]);
 });
 
+Deno.test("the binaries of roles that start workers embed the worker modules", () => {
+  const included = (role: Parameters<typeof compileArgs>[0]) => {
+    const args = compileArgs(role, defaultConfig());
+    return args.flatMap((arg, i) => (arg === "--include" ? [args[i + 1]] : []));
+  };
+  const factory = ["actors/factory/training_worker.ts", "actors/factory/assembly_worker.ts"];
+  const replayer = ["actors/replayer/slice_worker.ts"];
+  assert.deepEqual(included("factory"), factory.map((path) => join(ROOT, path)));
+  assert.deepEqual(included("replayer"), replayer.map((path) => join(ROOT, path)));
+  assert.deepEqual(included("all"), [...factory, ...replayer].map((path) => join(ROOT, path)));
+  assert.deepEqual(included("engine"), []);
+  for (const path of [...factory, ...replayer]) Deno.statSync(join(ROOT, path));
+});
+
 Deno.test({
   name: "without a runtime, deno task compile fails with one line per role naming why",
   permissions: { read: true, write: true, run: [Deno.execPath()] },
