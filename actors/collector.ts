@@ -116,7 +116,8 @@ export class Collector implements Behaviour {
       topic: topics.input,
       group: "collector",
       type: "StreamEventBatch",
-      deadLetterTopic: topics.deadLetters,
+      // No dead-letter topic: the engine dead-letters bad input, and one letter per record keeps
+      // events_in == events_processed + dead_letters countable.
       handler: (items, batch) => this.#collect(context, items, batch),
     });
   }

@@ -90,7 +90,8 @@ export function receiveData<T extends DataType>(
     topic: string;
     group: string;
     type: T;
-    deadLetterTopic: string;
+    /** Absent when another reader of the topic dead-letters its records. */
+    deadLetterTopic?: string;
     start?: "earliest" | "latest";
     maxBatch?: number;
     handler: (

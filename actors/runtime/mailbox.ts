@@ -1,7 +1,8 @@
 /**
  * An actor's mailbox: its topic consumed through the actor's context, each record decoded before
- * the handler sees it. A record that does not decode is published to a dead-letter topic and
- * skipped, so one bad message cannot wedge the actor in a crash-and-redeliver loop.
+ * the handler sees it. A record that does not decode is published to a dead-letter topic (or, for
+ * a mailbox whose records another role already dead-letters, only logged) and skipped, so one bad
+ * message cannot wedge the actor in a crash-and-redeliver loop.
  *
  * @module
  */
@@ -28,7 +29,8 @@ export interface MailboxOptions<T> {
   maxBatch?: number;
   /** Turns a record's bytes into a message; throwing marks the record undecodable. */
   decode(bytes: Uint8Array): T;
-  deadLetterTopic: string;
+  /** Where undecodable records go; absent when another reader of the topic dead-letters them. */
+  deadLetterTopic?: string;
   /** The dead-letter record's value for an undecodable record and the reason it failed. */
   toDeadLetter(record: ConsumedRecord, reason: string): Uint8Array;
   /** Handles the decoded messages of one batch, in partition order; offsets commit after it. */
@@ -64,7 +66,7 @@ export async function subscribeMailbox<T>(
       if (dead.length > 0) {
         for (const { record, reason } of dead) {
           actor.logger.warn(
-            "undecodable record {topic}/{partition}@{offset} dead-lettered: {reason}",
+            "undecodable record {topic}/{partition}@{offset} skipped: {reason}",
             {
               topic: record.topic,
               partition: record.partition,
@@ -73,13 +75,15 @@ export async function subscribeMailbox<T>(
             },
           );
         }
-        await actor.publish(
-          deadLetterTopic,
-          dead.map(({ record, reason }) => ({
-            key: record.key,
-            value: toDeadLetter(record, reason),
-          })),
-        );
+        if (deadLetterTopic !== undefined) {
+          await actor.publish(
+            deadLetterTopic,
+            dead.map(({ record, reason }) => ({
+              key: record.key,
+              value: toDeadLetter(record, reason),
+            })),
+          );
+        }
       }
       if (deliveries.length > 0) await handler(deliveries, context);
     },

@@ -82,3 +82,40 @@ Deno.test("a mailbox cannot dead-letter into itself", async () => {
   );
   await transport.close();
 });
+
+Deno.test("without a dead-letter topic an undecodable record is logged and skipped, not published", async () => {
+  const transport = new InProcessTransport({ partitions: 1 });
+  const warnings: string[] = [];
+  const published: string[] = [];
+  const actor = {
+    subscribe: transport.subscribe.bind(transport),
+    publish: (topic: string, records: Parameters<InProcessTransport["publish"]>[1]) => {
+      published.push(topic);
+      return transport.publish(topic, records);
+    },
+    logger: { ...quiet, warn: (message: string) => void warnings.push(message) },
+  };
+  const handled: number[] = [];
+  const subscription = await subscribeMailbox(actor, {
+    topic: "inbox",
+    group: "reader",
+    decode: decodeNumber,
+    toDeadLetter: () => {
+      throw new Error("toDeadLetter must not be called without a dead-letter topic");
+    },
+    handler: (deliveries) => {
+      handled.push(...deliveries.map((delivery) => delivery.message));
+    },
+  });
+  await transport.publish(
+    "inbox",
+    ["1", "oops", "2"].map((text) => ({ key: "k", value: encoder.encode(text) })),
+  );
+  await until(() => handled.length === 2);
+  await subscription.stop();
+  await transport.close();
+  assert.deepEqual(handled, [1, 2]);
+  assert.deepEqual(published, []);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /skipped/);
+});
