@@ -34,7 +34,7 @@ import { setupLogging } from "../protocol/logging.ts";
 import type { RetuneConfig, TopicPurpose } from "../protocol/config/schema.ts";
 import type { Transport } from "../protocol/transport/transport.ts";
 import { createModel, modelSpecOf } from "../models/create_model.ts";
-import { MARITIME_SOURCE, readEvents, streamEvents } from "../models/sources/read.ts";
+import { MARITIME_SOURCE, readEvents, streamEventChunks } from "../models/sources/read.ts";
 import { RetuneSystem, ROLES } from "../actors/system.ts";
 import { createTopics, deleteTopics, kafkaClient, topicSpecs } from "../scripts/topics.ts";
 import { startKafka } from "../scripts/services/kafka.ts";
@@ -223,7 +223,8 @@ async function timeStages(
 ): Promise<StageCosts> {
   const perEvent = (timing: Timing) => (timing.seconds * 1e6) / events.length;
   let started = now();
-  for await (const _ of streamEvents(input, MARITIME_SOURCE, () => {})) {
+  // Chunked, as the replayer reads.
+  for await (const _ of streamEventChunks(input, MARITIME_SOURCE, () => {})) {
     // Reading and parsing is the whole work.
   }
   const readAndParse = perEvent(between(started, now()));

@@ -12,7 +12,7 @@ import type { StreamEvent } from "../../protocol/messages.ts";
 import type { OutgoingRecord } from "../../protocol/transport/transport.ts";
 import { eventBatchRecord } from "../../protocol/event_batch_record.ts";
 import { KeyPartitioner } from "../../protocol/transport/key_partitioner.ts";
-import { readEvents, type RejectedLine, streamEvents } from "../../models/sources/read.ts";
+import { readEvents, type RejectedLine, streamEventChunks } from "../../models/sources/read.ts";
 import type { SourceSpec } from "../../models/sources/spec.ts";
 import { Pacer, type Rate } from "./pacer.ts";
 import { rotateByMonths } from "./rotation.ts";
@@ -55,7 +55,7 @@ export async function* replaySlices(options: SliceOptions): AsyncGenerator<Slice
   const report = (bad: RejectedLine) => {
     if (bad.line > options.lastRejectedLine) rejected.push(bad);
   };
-  const { events, total } = await eventsOf(options, report);
+  const { chunks, total } = await eventsOf(options, report);
   let batch: StreamEvent[] = [];
   let firstTime = 0;
   const slice = (): Slice => {
@@ -73,28 +73,30 @@ export async function* replaySlices(options: SliceOptions): AsyncGenerator<Slice
     return done;
   };
   let seen = 0;
-  for await (const event of events) {
-    if (seen++ < options.skip) continue;
-    if (batch.length > 0 && pacer.sliceFull(batch.length, event.timestamp - firstTime)) {
-      yield slice();
+  for await (const chunk of chunks) {
+    for (const event of chunk) {
+      if (seen++ < options.skip) continue;
+      if (batch.length > 0 && pacer.sliceFull(batch.length, event.timestamp - firstTime)) {
+        yield slice();
+      }
+      if (batch.length === 0) firstTime = event.timestamp;
+      batch.push(event);
+      if (batch.length >= BATCH) yield slice();
     }
-    if (batch.length === 0) firstTime = event.timestamp;
-    batch.push(event);
-    if (batch.length >= BATCH) yield slice();
   }
   if (batch.length > 0 || rejected.length > 0) yield slice();
 }
 
-/** The events in replay order: streamed, or read whole when they must be rotated. */
+/** The events in replay order, in chunks: streamed, or read whole when they must be rotated. */
 async function eventsOf(
   options: SliceOptions,
   report: (bad: RejectedLine) => void,
-): Promise<{ events: AsyncIterable<StreamEvent> | StreamEvent[]; total?: number }> {
+): Promise<{ chunks: AsyncIterable<StreamEvent[]> | StreamEvent[][]; total?: number }> {
   if (options.rotateMonths === 0) {
-    return { events: streamEvents(options.file, options.source, report) };
+    return { chunks: streamEventChunks(options.file, options.source, report) };
   }
   const all = await readEvents(options.file, options.source);
   all.rejected.forEach(report);
   const events = rotateByMonths(all.events, options.rotateMonths);
-  return { events, total: events.length };
+  return { chunks: [events], total: events.length };
 }

@@ -29,3 +29,41 @@ Deno.test("a header source needs its header line", () => {
     event: { key: "v", timestamp: 5, type: "", attributes: {} },
   });
 });
+
+Deno.test("CSV cells convert exactly: zeros, blanks, exponents, infinities and inferred columns", () => {
+  const spec = parseSourceSpec({
+    format: "csv",
+    columns: ["t", "k", "x", "label", "extra"],
+    key: "k",
+    timestamp: { field: "t", unit: "s" },
+    numeric: ["x"],
+    strings: ["label"],
+    otherFields: "infer",
+  });
+  const parse = createLineParser(spec);
+  assert.deepEqual(parse("0.0015,a,0,  ,1e3"), {
+    ok: true,
+    event: { key: "a", timestamp: 2, type: "", attributes: { x: 0, label: "  ", extra: 1000 } },
+  });
+  assert.deepEqual(parse("1,a, -2.5e-1 ,l, "), {
+    ok: true,
+    event: {
+      key: "a",
+      timestamp: 1000,
+      type: "",
+      attributes: { x: -0.25, label: "l", extra: " " },
+    },
+  });
+  assert.deepEqual(parse("1,a,  ,l,e"), {
+    ok: false,
+    reason: 'x must be a number: current value is "  "',
+  });
+  assert.deepEqual(parse("1,a,Infinity,l,e"), {
+    ok: false,
+    reason: 'x must be a number: current value is "Infinity"',
+  });
+  assert.deepEqual(parse(",a,1,l,e; "), {
+    ok: false,
+    reason: 't must be a number: current value is ""',
+  });
+});
