@@ -10,7 +10,8 @@
  * A run is timed from the moment the replayer starts (nothing is published yet) to the moment a
  * consumer group on the output topic has read the last forecast. Beside wall time it reports the
  * CPU time the process used meanwhile (all its threads, not the broker's), which says more than
- * wall time on a busy machine. Below the table it prints what one event costs in each stage
+ * wall time on a busy machine. It also reports the start-up (start to first forecast read: worker
+ * start, consumer group joins) and the steady rate after it. Below the table it prints what one event costs in each stage
  * alone (parse, encode, decode, forecast, encode the forecast), which bounds what one thread can
  * do whatever the model's speed.
  *
@@ -92,6 +93,10 @@ export interface PipelineFigures extends Timing {
   eventsPerSecond: number;
   /** Pipeline rate over the model's in-process forecasting rate. */
   ratio: number;
+  /** Seconds from the start to the first forecast read: start-up (workers, group joins). */
+  firstForecastSeconds: number;
+  /** Events over the time from the first forecast read to the last: the rate once running. */
+  steadyEventsPerSecond: number;
 }
 
 /** The benchmark's measurements. */
@@ -161,7 +166,12 @@ export async function benchPipeline(
       const profile = options.profileDir === undefined
         ? undefined
         : `${options.profileDir}/${transport}.cpuprofile`;
-      const { forecasts, ...timing } = await timePipeline(config, input, events.length, profile);
+      const { forecasts, firstForecastSeconds, ...timing } = await timePipeline(
+        config,
+        input,
+        events.length,
+        profile,
+      );
       const eventsPerSecond = events.length / timing.seconds;
       runs.push({
         transport,
@@ -170,6 +180,8 @@ export async function benchPipeline(
         ...timing,
         eventsPerSecond,
         ratio: eventsPerSecond / modelEventsPerSecond,
+        firstForecastSeconds,
+        steadyEventsPerSecond: events.length / (timing.seconds - firstForecastSeconds),
       });
     }
     return {
@@ -286,7 +298,7 @@ async function timePipeline(
   input: string,
   events: number,
   profilePath: string | undefined,
-): Promise<Timing & { forecasts: number }> {
+): Promise<Timing & { forecasts: number; firstForecastSeconds: number }> {
   const admin = config.transport === "kafka" ? kafkaClient(config).admin() : undefined;
   if (admin !== undefined) {
     await admin.connect();
@@ -310,9 +322,13 @@ async function timePipeline(
             `${replayer.sent}, processed ${engine.eventsProcessed}, dead letters ${deadLetters}`,
         );
       }
-      const timing = between(started, await output.drained(engine.forecasts));
+      const { last, firstWall } = await output.drained(engine.forecasts);
       if (profiler !== undefined) await profiler.stopInto(profilePath!);
-      return { ...timing, forecasts: engine.forecasts };
+      return {
+        ...between(started, last),
+        forecasts: engine.forecasts,
+        firstForecastSeconds: (firstWall - started.wall) / 1000,
+      };
     } finally {
       await system.stop();
     }
@@ -341,17 +357,21 @@ function between(from: Instant, to: Instant): Timing {
 
 /** A consumer group counting the output's records. */
 interface OutputWatch {
-  /** Once `expected` records were read: when the last of them arrived (CPU: when noticed). */
-  drained(expected: number): Promise<Instant>;
+  /**
+   * Once `expected` forecasts were read: when the last of them arrived (CPU: when noticed), and
+   * the wall time the first arrived.
+   */
+  drained(expected: number): Promise<{ last: Instant; firstWall: number }>;
 }
 
 async function watchOutput(transport: Transport, topic: string): Promise<OutputWatch> {
   let count = 0;
   let expected = Infinity;
+  let firstWall = 0;
   let lastWall = 0;
-  const done = Promise.withResolvers<Instant>();
+  const done = Promise.withResolvers<{ last: Instant; firstWall: number }>();
   // The CPU clock is read once, at the end: reading it costs a system call.
-  const finish = () => done.resolve({ ...now(), wall: lastWall });
+  const finish = () => done.resolve({ last: { ...now(), wall: lastWall }, firstWall });
   const subscription = await transport.subscribe({
     group: `bench.pipeline.output.${nanoid(8)}`,
     topics: [topic],
@@ -361,6 +381,7 @@ async function watchOutput(transport: Transport, topic: string): Promise<OutputW
         count += decodeData("ForecastBatch", record.value).forecasts.length;
       }
       lastWall = performance.now();
+      if (firstWall === 0 && count > 0) firstWall = lastWall;
       if (count >= expected) finish();
       return Promise.resolve();
     },
@@ -477,27 +498,31 @@ function integerArgument(name: string, text: string): number {
 
 function printTable(result: PipelineBenchResult, args: string[]): void {
   const count = (value: number) => Math.round(value).toLocaleString("en");
-  const row = (path: string, t: Timing, eventsPerSecond: number, ratio: string, aim: string) => [
-    path,
-    count(result.events),
-    t.seconds.toFixed(2),
-    t.cpuSeconds.toFixed(2),
-    count(eventsPerSecond),
-    ratio,
-    aim,
-  ];
+  const model = result.model;
   const rows = [
-    ["path", "events", "seconds", "cpu s", "events/s", "ratio", "aim"],
-    row("model in-process", result.model, result.model.eventsPerSecond, "1.00", ""),
-    ...result.runs.map((r) =>
-      row(
-        `pipeline ${r.transport}`,
-        r,
-        r.eventsPerSecond,
-        r.ratio.toFixed(3),
-        r.transport === "kafka" ? ">= 0.3" : ">= 0.7",
-      )
-    ),
+    ["path", "events", "seconds", "cpu s", "events/s", "ratio", "aim", "start-up s", "steady ev/s"],
+    [
+      "model in-process",
+      count(result.events),
+      model.seconds.toFixed(2),
+      model.cpuSeconds.toFixed(2),
+      count(model.eventsPerSecond),
+      "1.00",
+      "",
+      "",
+      "",
+    ],
+    ...result.runs.map((r) => [
+      `pipeline ${r.transport}`,
+      count(r.events),
+      r.seconds.toFixed(2),
+      r.cpuSeconds.toFixed(2),
+      count(r.eventsPerSecond),
+      r.ratio.toFixed(3),
+      r.transport === "kafka" ? ">= 0.3" : ">= 0.7",
+      r.firstForecastSeconds.toFixed(2),
+      count(r.steadyEventsPerSecond),
+    ]),
   ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((cells) => cells[column].length)));
   console.log(`${count(result.events)} events over ${result.keys} keys`);
