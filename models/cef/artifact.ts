@@ -34,7 +34,8 @@ const common = {
   params: hyperParametersSchema,
   symbolCount: z.number().int().positive(),
   stateCount: z.number().int().positive(),
-  trainedOn: z.object({ events: count, partitions: count }),
+  /** Events learned from, their partitions, and events refused for lacking an attribute. */
+  trainedOn: z.object({ events: count, partitions: count, refused: count.default(0) }),
 };
 
 const pstArtifactSchema = z.object({

@@ -151,9 +151,9 @@ async function train(values: Values, output: CliOutput): Promise<void> {
     ? `${artifact.tree.nodes.length} tree nodes`
     : `${artifact.matrix.rows.length} observed states`;
   output.out(
-    `trained a ${kind} model of order ${params.order} on ${events.length} events in ${
+    `trained a ${kind} model of order ${params.order} on ${artifact.trainedOn.events} events in ${
       plural(artifact.trainedOn.partitions, "partition")
-    }: ${size}; wrote ${outPath}\n`,
+    }${refusedNote(artifact.trainedOn.refused)}: ${size}; wrote ${outPath}\n`,
   );
 }
 
@@ -400,4 +400,10 @@ if (import.meta.main) {
     err: (text) => writeAll(Deno.stderr, text),
   });
   Deno.exit(status);
+}
+
+function refusedNote(refused: number): string {
+  return refused === 0
+    ? ""
+    : ` (${plural(refused, "event")} left out: they lack an attribute the pattern reads)`;
 }

@@ -4,7 +4,8 @@
  * or a full-order Markov model of the disambiguated DFA), and waiting-time forecasts.
  *
  * Training maps each event to its minterm and groups the symbols by partition key (in stream
- * order), so no context spans two partitions. Testing forecasts a dataset from cold runs and
+ * order), so no context spans two partitions. An event lacking an attribute the pattern reads
+ * (`Alphabet.refusal`) is left out of training and testing, and counted in the artifact. Testing forecasts a dataset from cold runs and
  * scores it with the engine's `OnlineScorer`, resolving the windows still open at the end as
  * misses. For the Markov kind only `order` of the hyper-parameters is used.
  *
@@ -80,6 +81,13 @@ export class CefModel implements ForecastingModel {
       throw new RangeError("dataset must hold at least one event: current value is 0 events");
     }
     const sequences = this.#sequencesOf(dataset);
+    const learned = sequences.reduce((sum, sequence) => sum + sequence.length, 0);
+    if (learned === 0) {
+      throw new RangeError(
+        `dataset must hold an event the pattern can read: all ${dataset.length} are refused, ` +
+          `the first because ${alphabet.refusal(dataset[0])}`,
+      );
+    }
     const common = {
       format: CEF_ARTIFACT_FORMAT,
       pattern: source,
@@ -87,7 +95,11 @@ export class CefModel implements ForecastingModel {
       params: { ...params },
       symbolCount: dfa.symbolCount,
       stateCount: dfa.stateCount,
-      trainedOn: { events: dataset.length, partitions: sequences.length },
+      trainedOn: {
+        events: learned,
+        partitions: sequences.length,
+        refused: dataset.length - learned,
+      },
     } as const;
     if (this.kind === "pst") {
       const tree = learnPst(sequences, alphabet.symbolCount, params);
@@ -124,7 +136,12 @@ export class CefModel implements ForecastingModel {
   ): Promise<ModelMetrics> {
     const forecaster = await this.load(artifact, settings, 0);
     const scorer = new OnlineScorer();
-    for (const event of dataset) scorer.observe(event.key, forecaster.process(event));
+    const { alphabet } = this.compiled;
+    for (const event of dataset) {
+      if (alphabet.refusal(event) === undefined) {
+        scorer.observe(event.key, forecaster.process(event));
+      }
+    }
     scorer.flush();
     return scorer.metrics();
   }
@@ -171,7 +188,10 @@ export class CefModel implements ForecastingModel {
   }
 }
 
-/** The minterms of `events`, one sequence per partition key in order of first appearance. */
+/**
+ * The minterms of `events`, one sequence per partition key in order of first appearance; events
+ * the alphabet refuses are left out.
+ */
 export function symbolSequences(
   alphabet: Alphabet,
   events: readonly StreamEvent[],
@@ -180,8 +200,9 @@ export function symbolSequences(
   const lengths: number[] = [];
   const symbols = new Int32Array(events.length);
   const partitions = new Int32Array(events.length);
-  for (let i = 0; i < events.length; i++) {
-    const event = events[i];
+  let kept = 0;
+  for (const event of events) {
+    if (alphabet.refusal(event) !== undefined) continue;
     let partition = partitionOf.get(event.key);
     if (partition === undefined) {
       partition = lengths.length;
@@ -189,12 +210,12 @@ export function symbolSequences(
       lengths.push(0);
     }
     lengths[partition]++;
-    partitions[i] = partition;
-    symbols[i] = alphabet.symbolOf(event);
+    partitions[kept] = partition;
+    symbols[kept++] = alphabet.symbolOf(event);
   }
   const sequences = lengths.map((length) => new Int32Array(length));
   const filled = new Int32Array(lengths.length);
-  for (let i = 0; i < events.length; i++) {
+  for (let i = 0; i < kept; i++) {
     const partition = partitions[i];
     sequences[partition][filled[partition]++] = symbols[i];
   }

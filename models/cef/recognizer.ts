@@ -122,8 +122,10 @@ export class Recognizer {
     this.#symbolCount = pattern.dfa.symbolCount;
   }
 
-  /** Advances the event's partition by one event. */
+  /** Advances the event's partition by one event; refuses (TypeError) one the pattern cannot read. */
   step(event: StreamEvent): RecognizerStep {
+    const refusal = this.pattern.alphabet.refusal(event);
+    if (refusal !== undefined) throw new TypeError(refusal);
     const run = this.#runOrNew(event.key);
     const symbol = this.pattern.alphabet.symbolOf(event);
     const state = this.#delta[run.state * this.#symbolCount + symbol];

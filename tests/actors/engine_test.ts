@@ -11,6 +11,32 @@ import { eventually } from "../fixtures/eventually.ts";
 
 setupLogging({ level: "warning", format: "text" });
 
+/** Everything the system writes to its output and dead-letter topics, as it comes. */
+async function watchOutputs(
+  system: RetuneSystem,
+): Promise<{ forecasts: Forecast[]; letters: DeadLetter[] }> {
+  const { topics } = system.env;
+  const forecasts: Forecast[] = [];
+  const letters: DeadLetter[] = [];
+  await system.transport.subscribe({
+    group: "test.output",
+    topics: [topics.output],
+    handler: (records) => {
+      for (const r of records) forecasts.push(...decodePayload("ForecastBatch", r.value).forecasts);
+      return Promise.resolve();
+    },
+  });
+  await system.transport.subscribe({
+    group: "test.dead-letters",
+    topics: [topics.deadLetters],
+    handler: (records) => {
+      for (const r of records) letters.push(decodePayload("DeadLetter", r.value));
+      return Promise.resolve();
+    },
+  });
+  return { forecasts, letters };
+}
+
 Deno.test({
   name: "the engine dead-letters a record it cannot decode, with the reason, and goes on",
   permissions: { read: true, write: true, env: true },
@@ -25,26 +51,7 @@ Deno.test({
   });
   try {
     const { topics } = system.env;
-    const forecasts: Forecast[] = [];
-    const letters: DeadLetter[] = [];
-    await system.transport.subscribe({
-      group: "test.output",
-      topics: [topics.output],
-      handler: (records) => {
-        for (const r of records) {
-          forecasts.push(...decodePayload("ForecastBatch", r.value).forecasts);
-        }
-        return Promise.resolve();
-      },
-    });
-    await system.transport.subscribe({
-      group: "test.dead-letters",
-      topics: [topics.deadLetters],
-      handler: (records) => {
-        for (const r of records) letters.push(decodePayload("DeadLetter", r.value));
-        return Promise.resolve();
-      },
-    });
+    const { forecasts, letters } = await watchOutputs(system);
     await system.start();
     const events = (await readEvents(pipeline.stream, MARITIME_SOURCE)).events.slice(0, 40);
     const garbage = new Uint8Array([2, 0xff, 0xff, 0xff, 0xff, 0x0f]);
@@ -78,6 +85,59 @@ Deno.test({
       forecasts.map((f) => f.counter),
       events.map((_: StreamEvent, i) => i + 1),
       "the record after the bad one is forecast as if nothing came between",
+    );
+  } finally {
+    await system.stop();
+    await pipeline.dispose();
+  }
+});
+
+Deno.test({
+  name:
+    "an event lacking an attribute the pattern reads is dead-lettered alone; the rest is forecast",
+  permissions: { read: true, write: true, env: true },
+}, async () => {
+  const pipeline = await testPipeline();
+  const system = await RetuneSystem.build({
+    config: pipeline.config,
+    roles: ROLES,
+    input: pipeline.stream,
+    without: ["replayer", "observer"],
+  });
+  try {
+    const { topics } = system.env;
+    const { forecasts, letters } = await watchOutputs(system);
+    await system.start();
+    const events = (await readEvents(pipeline.stream, MARITIME_SOURCE)).events.slice(0, 30);
+    // The port-entering pattern reads lon and lat; event 12 has no position.
+    const { lon: _, ...withoutLon } = events[12].attributes;
+    const unreadable: StreamEvent = { ...events[12], attributes: withoutLon };
+    await system.transport.publish(topics.input, [
+      eventBatchRecord([...events.slice(0, 12), unreadable, ...events.slice(13)]),
+    ]);
+    const { engine } = system.stats;
+    await eventually(
+      () => engine.eventsProcessed + engine.deadLetters === 30 && letters.length === 1,
+      "the engine handled the record",
+    );
+    assert.equal(engine.eventsProcessed, 29);
+    assert.equal(engine.deadLetters, 1);
+    const [letter] = letters;
+    assert.match(
+      letter.reason,
+      /^event 12 of the record: event lacks the number attribute 'lon' the pattern reads: current value is undefined \(attributes: lat, speed, heading, cog, mmsi, annotation\)$/,
+    );
+    assert.equal(letter.offset, 0);
+    assert.deepEqual(decodePayload("StreamEvent", letter.original), unreadable);
+    await eventually(() => forecasts.length === 29, "every readable event's forecast is out");
+    assert.deepEqual(
+      forecasts.map((f) => f.timestamp),
+      events.filter((_, i) => i !== 12).map((e) => e.timestamp),
+    );
+    assert.deepEqual(
+      forecasts.map((f) => f.counter),
+      Array.from({ length: 29 }, (_, i) => i + 1),
+      "the refused event does not advance its partition's counter",
     );
   } finally {
     await system.stop();

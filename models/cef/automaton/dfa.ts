@@ -23,6 +23,11 @@ export interface Alphabet {
   readonly symbolCount: number;
   /** The one minterm the event satisfies. */
   symbolOf(event: StreamEvent): number;
+  /**
+   * Why `event` cannot be given a minterm (it lacks an attribute a predicate reads, or has it
+   * with the wrong type), or undefined when it can.
+   */
+  refusal(event: StreamEvent): string | undefined;
   /** Human-readable minterm, e.g. `P0 & !P1`. */
   describe(symbol: number): string;
 }

@@ -6,6 +6,7 @@
  */
 
 import type { Condition, PredicateCall } from "../pattern/ast.ts";
+import type { AttributeNeed } from "../predicates/attribute_need.ts";
 import type { EventTest, PredicateRegistry } from "../predicates/registry.ts";
 
 /** A condition over predicate indices; a literal is a predicate or its negation. */
@@ -20,6 +21,8 @@ export type Guard =
 export interface AlphabetPredicate {
   readonly key: string;
   readonly test: EventTest;
+  /** Attributes the test reads; none when absent. */
+  readonly reads?: readonly AttributeNeed[];
 }
 
 /** True when `guard` holds for the predicate truth assignment `mask` (bit i = predicate i). */
@@ -84,12 +87,12 @@ export class PredicateSet {
     }
   }
 
-  #indexOf(predicate: AlphabetPredicate): number {
+  #indexOf(predicate: Required<AlphabetPredicate>): number {
     let index = this.#indexByKey.get(predicate.key);
     if (index === undefined) {
       index = this.#predicates.length;
       this.#indexByKey.set(predicate.key, index);
-      this.#predicates.push({ key: predicate.key, test: predicate.test });
+      this.#predicates.push({ key: predicate.key, test: predicate.test, reads: predicate.reads });
     }
     return index;
   }

@@ -9,6 +9,7 @@
 
 import type { StreamEvent } from "../../../protocol/messages.ts";
 import type { EventTest } from "../predicates/registry.ts";
+import { type AttributeNeed, mergeNeeds, unmetNeed } from "../predicates/attribute_need.ts";
 import type { Alphabet } from "./dfa.ts";
 import { type AlphabetPredicate, evaluateGuard, type Guard } from "./guard.ts";
 
@@ -21,6 +22,8 @@ export const MAX_SYMBOLS = 4096;
 export class MintermAlphabet implements Alphabet {
   readonly symbolCount: number;
   readonly predicates: readonly AlphabetPredicate[];
+  /** The attributes the predicates read, each once. */
+  readonly needs: readonly AttributeNeed[];
   readonly #tests: EventTest[];
   readonly #masks: Int32Array;
   readonly #symbolOfMask: Int32Array;
@@ -68,6 +71,7 @@ export class MintermAlphabet implements Alphabet {
       if (symbolOfMask[mask] < 0) symbolOfMask[mask] = symbolOfMask[repair(mask, groupMasks)];
     }
     this.predicates = predicates;
+    this.needs = mergeNeeds(predicates.flatMap((p) => p.reads ?? []));
     this.symbolCount = masks.length;
     this.#tests = predicates.map((p) => p.test);
     this.#masks = Int32Array.from(masks);
@@ -82,6 +86,11 @@ export class MintermAlphabet implements Alphabet {
       if (tests[i](event)) mask |= 1 << i;
     }
     return this.#symbolOfMask[mask];
+  }
+
+  /** Why the event lacks what a predicate reads, or undefined (see `Alphabet.refusal`). */
+  refusal(event: StreamEvent): string | undefined {
+    return unmetNeed(event, this.needs);
   }
 
   /** The predicate truth assignment of `symbol`. */

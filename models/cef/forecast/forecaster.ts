@@ -78,8 +78,13 @@ export class CefForecaster implements Forecaster {
     this.#stateCount = dfa.stateCount;
   }
 
-  /** Advances the event's partition and forecasts its next match. */
+  /**
+   * Advances the event's partition and forecasts its next match. Throws a TypeError, changing
+   * nothing, for an event that lacks an attribute the pattern reads.
+   */
   process(event: StreamEvent): StepResult {
+    const refusal = this.#alphabet.refusal(event);
+    if (refusal !== undefined) throw new TypeError(refusal);
     let run = this.#runs.get(event.key);
     if (run === undefined) {
       run = new PartitionRun(this.pattern.dfa.start, this.model.start, 0);

@@ -1,13 +1,15 @@
 /**
  * The built-in predicates of the Wayeb-compatible syntax. Spatial predicates read the `lon` and
  * `lat` attributes (degrees), `SpeedBetween` reads `speed`, `IsEventTypePredicate` the event
- * type; the comparison predicates read the named attribute and are false when it is missing or
- * not a number (`EQStr`: not a string).
+ * type; the comparison predicates read the named attribute, a number (`EQStr`: a string). Each
+ * declares what it reads, so an event lacking it is refused before any test runs; the tests
+ * still come out false on such an event rather than throwing.
  *
  * @module
  */
 
 import type { StreamEvent } from "../../../protocol/messages.ts";
+import type { AttributeNeed } from "./attribute_need.ts";
 import { distanceFrom, type DistanceFromCentre } from "./geo.ts";
 import { type EventTest, type PredicateArgs, PredicateRegistry } from "./registry.ts";
 
@@ -34,13 +36,14 @@ export function registerBuiltins(registry: PredicateRegistry): void {
     return distance;
   };
   const lonLat = [num("lon"), num("lat")] as const;
+  const position = [numberAttribute("lon"), numberAttribute("lat")];
 
   registry.register("WithinCirclePredicate", {
     params: [...lonLat, num("r_km")],
     create(args) {
       const distance = centre(args);
       const radius = positive(args, "r_km");
-      return test((e) => distance(e) < radius);
+      return test((e) => distance(e) < radius, position);
     },
   });
   // Exactly "not within", so the alphabet never builds a minterm where both or neither hold.
@@ -68,7 +71,7 @@ export function registerBuiltins(registry: PredicateRegistry): void {
       return test((e) => {
         const d = distance(e);
         return min < d && d < max;
-      });
+      }, position);
     },
   });
   registry.register("IsEventTypePredicate", {
@@ -91,7 +94,7 @@ export function registerBuiltins(registry: PredicateRegistry): void {
       return test((e) => {
         const v = e.attributes[attr];
         return typeof v === "number" && min <= v && v < max;
-      });
+      }, [numberAttribute(attr)]);
     },
   });
   registry.register("EQStr", {
@@ -99,7 +102,7 @@ export function registerBuiltins(registry: PredicateRegistry): void {
     create(args) {
       const attr = args.attr as string;
       const value = args.value as string;
-      return test((e) => e.attributes[attr] === value);
+      return test((e) => e.attributes[attr] === value, [{ name: attr, type: "string" }]);
     },
   });
   registry.register("SpeedBetween", {
@@ -109,7 +112,7 @@ export function registerBuiltins(registry: PredicateRegistry): void {
       return test((e) => {
         const v = e.attributes.speed;
         return typeof v === "number" && min <= v && v < max;
-      });
+      }, [numberAttribute("speed")]);
     },
   });
   registry.register("TruePredicate", {
@@ -131,13 +134,20 @@ function registerComparison(
       return test((e: StreamEvent) => {
         const v = e.attributes[attr];
         return typeof v === "number" && compare(v, threshold);
-      });
+      }, [numberAttribute(attr)]);
     },
   });
 }
 
-function test(fn: EventTest): { kind: "test"; test: EventTest } {
-  return { kind: "test", test: fn };
+function test(
+  fn: EventTest,
+  reads: readonly AttributeNeed[] = [],
+): { kind: "test"; test: EventTest; reads: readonly AttributeNeed[] } {
+  return { kind: "test", test: fn, reads };
+}
+
+function numberAttribute(name: string): AttributeNeed {
+  return { name, type: "number" };
 }
 
 function num(name: string) {

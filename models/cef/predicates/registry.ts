@@ -9,6 +9,7 @@
 import type { StreamEvent } from "../../../protocol/messages.ts";
 import type { PredicateArg, PredicateCall } from "../pattern/ast.ts";
 import { PatternError } from "../pattern/pattern_error.ts";
+import type { AttributeNeed } from "./attribute_need.ts";
 
 /** The compiled form of a predicate: evaluated once per event in the engine's hot loop. */
 export type EventTest = (event: StreamEvent) => boolean;
@@ -24,10 +25,11 @@ export type PredicateArgs = Readonly<Record<string, number | string>>;
 
 /**
  * What a predicate means: a test, the exact negation of another predicate (so the alphabet
- * knows the two can never agree), or a constant.
+ * knows the two can never agree), or a constant. A test lists the attributes it reads (`reads`,
+ * none when absent): an event without one of them is refused rather than tested.
  */
 export type PredicateMeaning =
-  | { readonly kind: "test"; readonly test: EventTest }
+  | { readonly kind: "test"; readonly test: EventTest; readonly reads?: readonly AttributeNeed[] }
   | { readonly kind: "negation"; readonly of: { name: string; args: readonly PredicateArg[] } }
   | { readonly kind: "constant"; readonly value: boolean };
 
@@ -37,13 +39,18 @@ export interface PredicateDefinition {
   create(args: PredicateArgs): PredicateMeaning;
 }
 
+/** A plain test resolved: its canonical key, its closure and what it reads. */
+export interface ResolvedTest {
+  readonly kind: "test";
+  readonly key: string;
+  readonly test: EventTest;
+  readonly reads: readonly AttributeNeed[];
+}
+
 /** A predicate resolved to its canonical form. */
 export type ResolvedPredicate =
-  | { readonly kind: "test"; readonly key: string; readonly test: EventTest }
-  | {
-    readonly kind: "negation";
-    readonly of: { readonly kind: "test"; readonly key: string; readonly test: EventTest };
-  }
+  | ResolvedTest
+  | { readonly kind: "negation"; readonly of: ResolvedTest }
   | { readonly kind: "constant"; readonly value: boolean };
 
 /** Predicate definitions by name. */
@@ -77,7 +84,12 @@ export class PredicateRegistry {
       case "constant":
         return meaning;
       case "test":
-        return { kind: "test", key: canonicalCall(call.name, call.args), test: meaning.test };
+        return {
+          kind: "test",
+          key: canonicalCall(call.name, call.args),
+          test: meaning.test,
+          reads: meaning.reads ?? [],
+        };
       case "negation": {
         const { name, args } = meaning.of;
         const base = this.#build(call, name, args);
@@ -89,7 +101,12 @@ export class PredicateRegistry {
         }
         return {
           kind: "negation",
-          of: { kind: "test", key: canonicalCall(name, args), test: base.test },
+          of: {
+            kind: "test",
+            key: canonicalCall(name, args),
+            test: base.test,
+            reads: base.reads ?? [],
+          },
         };
       }
     }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { StreamEvent } from "../../../protocol/messages.ts";
 import { compilePattern } from "../../../models/cef/compile.ts";
 import type { CompiledPattern } from "../../../models/cef/automaton/dfa.ts";
+import { MintermAlphabet } from "../../../models/cef/automaton/minterms.ts";
 import { seededRandom } from "../../fixtures/seeded_random.ts";
 
 // An independent matcher: regular expressions over event conditions, decided by backtracking
@@ -306,4 +307,30 @@ Deno.test("compile errors name the problem", () => {
     () => compilePattern(";(GT(x,1.0),*(TruePredicate()),LT(x,0.0)){window:50}", { maxStates: 10 }),
     /more than maxStates states: current value is 10 \(window 50/,
   );
+});
+
+Deno.test("the alphabet knows the attributes its predicates read and refuses events without them", () => {
+  const { alphabet } = compilePattern(
+    ";(WithinCirclePredicate(-4.4,48.3,5.0),GT(speed,5.0),EQStr(flag,on),IsEventTypePredicate(A))",
+  );
+  assert.ok(alphabet instanceof MintermAlphabet);
+  assert.deepEqual(alphabet.needs, [
+    { name: "lon", type: "number" },
+    { name: "lat", type: "number" },
+    { name: "speed", type: "number" },
+    { name: "flag", type: "string" },
+  ]);
+  const good = {
+    key: "",
+    timestamp: 0,
+    type: "A",
+    attributes: { lon: 1, lat: 2, speed: 3, flag: "on" },
+  };
+  assert.equal(alphabet.refusal(good), undefined);
+  assert.match(
+    alphabet.refusal({ ...good, attributes: { lon: 1, lat: 2, flag: "on" } })!,
+    /lacks the number attribute 'speed'/,
+  );
+  const typesOnly = compilePattern(";(IsEventTypePredicate(A),IsEventTypePredicate(B))");
+  assert.equal(typesOnly.alphabet.refusal({ ...good, attributes: {} }), undefined);
 });

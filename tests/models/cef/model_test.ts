@@ -44,7 +44,7 @@ for (const kind of ["pst", "markov"] as const) {
     const artifact = await model.train(train, PARAMS);
     assert.equal(artifact.format, CEF_ARTIFACT_FORMAT);
     assert.equal(artifact.kind, kind);
-    assert.deepEqual(artifact.trainedOn, { events: 8_000, partitions: 1 });
+    assert.deepEqual(artifact.trainedOn, { events: 8_000, partitions: 1, refused: 0 });
     const metrics = await model.test(artifact, test, SETTINGS);
     assert.equal(metrics.events, 4_000);
     assert.equal(metrics.forecasts, 4_000);
@@ -146,7 +146,35 @@ Deno.test("symbols are grouped per partition key, in stream order", async () => 
   );
   assert.deepEqual(symbolSequences(alphabet, events).map((s) => Array.from(s)), [[a, b], [a, b]]);
   const artifact = await model.train(events, { ...PARAMS, order: 1 });
-  assert.deepEqual(artifact.trainedOn, { events: 4, partitions: 2 });
+  assert.deepEqual(artifact.trainedOn, { events: 4, partitions: 2, refused: 0 });
   const metrics = await model.test(artifact, events, SETTINGS);
   assert.equal(metrics.matches, 2);
+});
+
+Deno.test("training and testing leave out events the pattern cannot read, and count them", async () => {
+  const model = new CefModel({ kind: "markov", pattern: ";(GT(speed,5.0),GT(speed,5.0))" });
+  const speeds = [3, 7, 8, 2, 9, 9, 1, 6, 7];
+  const events = speeds.map((speed, i): StreamEvent => ({
+    key: "v",
+    timestamp: i,
+    type: "",
+    attributes: { [i % 4 === 3 ? "heading" : "speed"]: speed },
+  }));
+  const readable = events.filter((event) => "speed" in event.attributes);
+  const artifact = await model.train(events, { ...PARAMS, order: 1 });
+  assert.deepEqual(artifact.trainedOn, { events: readable.length, partitions: 1, refused: 2 });
+  const clean = await model.train(readable, { ...PARAMS, order: 1 });
+  assert.deepEqual(
+    { ...artifact, trainedOn: undefined },
+    { ...clean, trainedOn: undefined },
+    "refused events leave no trace in what is learned",
+  );
+  assert.deepEqual(
+    await model.test(artifact, events, SETTINGS),
+    await model.test(artifact, readable, SETTINGS),
+  );
+  await assert.rejects(
+    () => model.train(events.filter((e) => !("speed" in e.attributes)), PARAMS),
+    /dataset must hold an event the pattern can read: all 2 are refused, the first because event lacks the number attribute 'speed'/,
+  );
 });

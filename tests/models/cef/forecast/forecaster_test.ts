@@ -181,3 +181,32 @@ Deno.test("a snapshot of another automaton or a malformed one is rejected and ch
   );
   assert.deepEqual(f.snapshot(), before);
 });
+
+Deno.test("an event lacking an attribute the pattern reads is refused and changes no run", () => {
+  const pattern = compilePattern(";(GT(speed,5.0),GT(speed,5.0))");
+  const events = [3, 7, 8, 2, 9, 9].map((speed, i) => ({
+    key: "v",
+    timestamp: i,
+    type: "",
+    attributes: { speed },
+  }));
+  const model = learnMarkov(pattern.dfa, symbolSequences(pattern.alphabet, events), 1);
+  const clean = new CefForecaster(pattern, model, SETTINGS, 1);
+  const refusing = new CefForecaster(pattern, model, SETTINGS, 1);
+  const expected = events.map((event) => clean.process(event));
+  const seen = events.flatMap((event, i) => {
+    if (i !== 2) return [refusing.process(event)];
+    const before = refusing.snapshot();
+    assert.throws(
+      () => refusing.process({ ...event, attributes: { heading: 1 } }),
+      (error: unknown) =>
+        error instanceof TypeError &&
+        error.message ===
+          "event lacks the number attribute 'speed' the pattern reads: current value is " +
+            "undefined (attributes: heading)",
+    );
+    assert.deepEqual(refusing.snapshot(), before);
+    return [refusing.process(event)];
+  });
+  assert.deepEqual(seen, expected);
+});
