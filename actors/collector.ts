@@ -161,14 +161,16 @@ export class Collector implements Behaviour {
     items: { message: StreamEventBatch; record: ConsumedRecord }[],
     batch: BatchContext,
   ): Promise<void> {
-    let pending: StreamEvent[] = [];
     let collected = 0;
     for (const { message: { events }, record } of items) {
       await this.#awaitEngine(record, batch);
-      for (const event of events) {
+      // Events of the record from `from` on belong to the open bucket.
+      let from = 0;
+      for (let i = 0; i < events.length; i++) {
+        const event = events[i];
         if (this.#bucketFull(event)) {
-          await this.#flush(pending);
-          pending = [];
+          await this.#append(events.slice(from, i));
+          from = i;
           await this.#closeBucket(context);
         }
         this.#open ??= {
@@ -179,11 +181,14 @@ export class Collector implements Behaviour {
         };
         this.#open.events++;
         this.#open.streamTimeEnd = Math.max(this.#open.streamTimeEnd, event.timestamp);
-        pending.push(event);
       }
+      // A record that went whole into one bucket is stored as it came, without encoding again.
+      await this.#append(
+        from === 0 ? events : events.slice(from),
+        from === 0 ? record.value : undefined,
+      );
       collected += events.length;
     }
-    await this.#flush(pending);
     this.#stats.eventsCollected += collected;
   }
 
@@ -194,9 +199,9 @@ export class Collector implements Behaviour {
     return next.timestamp - this.#open.streamTimeStart >= bucket.byStreamMs;
   }
 
-  async #flush(events: StreamEvent[]): Promise<void> {
+  async #append(events: readonly StreamEvent[], encoded?: Uint8Array): Promise<void> {
     if (events.length > 0 && this.#open !== null) {
-      await this.#env.buckets.append(this.#open.id, events);
+      await this.#env.buckets.append(this.#open.id, events, encoded);
     }
   }
 

@@ -10,8 +10,12 @@ import type { StreamEvent } from "../messages.ts";
 
 /** Bucket storage: filesystem (`filesystem_bucket_store.ts`) or in-process (`memory_bucket_store.ts`). */
 export interface BucketStore {
-  /** Appends events to bucket `id`, opening it when it is new; rejects a closed bucket. */
-  append(id: number, events: readonly StreamEvent[]): Promise<void>;
+  /**
+   * Appends events to bucket `id`, opening it when it is new; rejects a closed bucket. `encoded`,
+   * when given, is the Avro `StreamEventBatch` of exactly these events (an input record's value),
+   * which a store that writes that format keeps as it is instead of encoding the events again.
+   */
+  append(id: number, events: readonly StreamEvent[], encoded?: Uint8Array): Promise<void>;
   /** Closes bucket `id` so its events are complete and readable by anyone; idempotent. */
   close(id: number): Promise<void>;
   /** Every event of bucket `id`, in arrival order. */

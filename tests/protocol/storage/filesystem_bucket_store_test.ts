@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { decodePayload, encodePayload } from "../../../protocol/codec.ts";
+import type { StreamEvent } from "../../../protocol/messages.ts";
 import { FilesystemBucketStore } from "../../../protocol/storage/filesystem_bucket_store.ts";
 import { bucketStoreContract, events } from "./bucket_store_contract.ts";
 import { storeFolders } from "./store_folders.ts";
@@ -11,15 +13,83 @@ bucketStoreContract({
   permissions,
 });
 
-Deno.test("FilesystemBucketStore: a closed bucket is a JSON-lines file named by its id", {
+Deno.test(
+  "FilesystemBucketStore: a closed bucket is a file of length-prefixed Avro blocks named by its id",
+  {
+    permissions,
+  },
+  async () => {
+    const dir = freshDir();
+    const store = new FilesystemBucketStore(dir);
+    await store.append(12, events(2));
+    await store.append(12, events(1, 2));
+    await store.close(12);
+    const bytes = await Deno.readFile(`${dir}/12.bucket`);
+    const blocks: StreamEvent[][] = [];
+    for (let offset = 0; offset < bytes.length;) {
+      const length = new DataView(bytes.buffer, offset).getUint32(0, true);
+      blocks.push(
+        decodePayload("StreamEventBatch", bytes.subarray(offset + 4, offset + 4 + length)).events,
+      );
+      offset += 4 + length;
+    }
+    assert.deepEqual(blocks, [events(2), events(1, 2)]);
+  },
+);
+
+Deno.test("FilesystemBucketStore: bytes already encoded are stored as they are", {
   permissions,
 }, async () => {
   const dir = freshDir();
   const store = new FilesystemBucketStore(dir);
-  await store.append(12, events(2));
-  await store.close(12);
-  const lines = (await Deno.readTextFile(`${dir}/12.jsonl`)).split("\n");
-  assert.deepEqual(lines, [...events(2).map((event) => JSON.stringify(event)), ""]);
+  const encoded = encodePayload("StreamEventBatch", { events: events(3) });
+  await store.append(0, events(3), encoded);
+  await store.close(0);
+  const bytes = await Deno.readFile(`${dir}/0.bucket`);
+  assert.deepEqual(bytes.subarray(4), new Uint8Array(encoded));
+  assert.deepEqual(await store.read(0), events(3));
+});
+
+Deno.test(
+  "FilesystemBucketStore: a bucket cut inside a block or holding a bad block is an error, not garbage",
+  {
+    permissions,
+  },
+  async () => {
+    const dir = freshDir();
+    const store = new FilesystemBucketStore(dir);
+    await store.append(5, events(2));
+    await store.append(5, events(2, 2));
+    await store.close(5);
+    const whole = await Deno.readFile(`${dir}/5.bucket`);
+    await Deno.writeFile(`${dir}/5.bucket`, whole.subarray(0, whole.length - 3));
+    await assert.rejects(
+      Array.fromAsync(store.stream(5)),
+      /^Error: bucket 5 ends inside a block: \d+ bytes at byte \d+ are the start of a block whose write did not finish$/,
+    );
+    const bad = new Uint8Array([3, 0, 0, 0, 0xff, 0xff, 0xff]);
+    await Deno.writeFile(`${dir}/5.bucket`, bad);
+    await assert.rejects(store.read(5), /bucket 5 holds a block at byte 0 that does not decode/);
+  },
+);
+
+Deno.test("FilesystemBucketStore: a bucket larger than a read streams whole, in order", {
+  permissions,
+}, async () => {
+  const store = new FilesystemBucketStore(freshDir());
+  // About 1 MB over blocks of varied size, so blocks straddle the 256 KiB reads.
+  let appended = 0;
+  for (let size = 1; appended < 20_000; size = (size * 7) % 997 + 1) {
+    await store.append(1, events(size, appended));
+    appended += size;
+  }
+  await store.close(1);
+  let count = 0;
+  for await (const event of store.stream(1)) {
+    assert.equal(event.timestamp, events(1, count)[0].timestamp);
+    count++;
+  }
+  assert.equal(count, appended);
 });
 
 Deno.test("FilesystemBucketStore: another store on the folder sees what one closed", {
@@ -62,16 +132,16 @@ Deno.test("FilesystemBucketStore: files that are not buckets are left alone", {
   const store = new FilesystemBucketStore(dir);
   await store.append(3, events(1));
   await store.close(3);
-  for (const name of ["notes.txt", "03.jsonl", "x.jsonl", "3.jsonl.tmp"]) {
+  for (const name of ["notes.txt", "03.bucket", "x.bucket", "3.bucket.tmp"]) {
     await Deno.writeTextFile(`${dir}/${name}`, "");
   }
   assert.deepEqual(await store.list(), [3]);
   await store.deleteAll();
   assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
-    "03.jsonl",
-    "3.jsonl.tmp",
+    "03.bucket",
+    "3.bucket.tmp",
     "notes.txt",
-    "x.jsonl",
+    "x.bucket",
   ]);
 });
 
