@@ -9,7 +9,7 @@
 
 import type { StreamEvent } from "../../../protocol/messages.ts";
 import type { EventTest } from "../predicates/registry.ts";
-import { type AttributeNeed, mergeNeeds, unmetNeed } from "../predicates/attribute_need.ts";
+import { type AttributeNeed, mergeNeeds, needsCheck } from "../predicates/attribute_need.ts";
 import type { Alphabet } from "./dfa.ts";
 import { type AlphabetPredicate, evaluateGuard, type Guard } from "./guard.ts";
 
@@ -24,6 +24,7 @@ export class MintermAlphabet implements Alphabet {
   readonly predicates: readonly AlphabetPredicate[];
   /** The attributes the predicates read, each once. */
   readonly needs: readonly AttributeNeed[];
+  readonly #refusal: (event: StreamEvent) => string | undefined;
   readonly #tests: EventTest[];
   readonly #masks: Int32Array;
   readonly #symbolOfMask: Int32Array;
@@ -72,6 +73,7 @@ export class MintermAlphabet implements Alphabet {
     }
     this.predicates = predicates;
     this.needs = mergeNeeds(predicates.flatMap((p) => p.reads ?? []));
+    this.#refusal = needsCheck(this.needs);
     this.symbolCount = masks.length;
     this.#tests = predicates.map((p) => p.test);
     this.#masks = Int32Array.from(masks);
@@ -90,7 +92,7 @@ export class MintermAlphabet implements Alphabet {
 
   /** Why the event lacks what a predicate reads, or undefined (see `Alphabet.refusal`). */
   refusal(event: StreamEvent): string | undefined {
-    return unmetNeed(event, this.needs);
+    return this.#refusal(event);
   }
 
   /** The predicate truth assignment of `symbol`. */

@@ -29,13 +29,34 @@ export function mergeNeeds(needs: Iterable<AttributeNeed>): AttributeNeed[] {
   return [...byName.values()];
 }
 
+/**
+ * A check of `needs` for the engine's hot loop: why an event does not meet them, or undefined.
+ * The common case (all met) only tests types; the reason is worked out for a failing event.
+ */
+export function needsCheck(
+  needs: readonly AttributeNeed[],
+): (event: StreamEvent) => string | undefined {
+  const numbers = needs.filter((need) => need.type === "number").map((need) => need.name);
+  const strings = needs.filter((need) => need.type === "string").map((need) => need.name);
+  return (event) => {
+    const attributes = event.attributes;
+    for (let i = 0; i < numbers.length; i++) {
+      const value = attributes[numbers[i]];
+      // A NaN number is as useless to a comparison as a missing one.
+      if (typeof value !== "number" || value !== value) return unmetNeed(event, needs);
+    }
+    for (let i = 0; i < strings.length; i++) {
+      if (typeof attributes[strings[i]] !== "string") return unmetNeed(event, needs);
+    }
+    return undefined;
+  };
+}
+
 /** Why `event` does not meet `needs`, or undefined when it does. */
 export function unmetNeed(event: StreamEvent, needs: readonly AttributeNeed[]): string | undefined {
-  for (let i = 0; i < needs.length; i++) {
-    const { name, type } = needs[i];
+  for (const { name, type } of needs) {
     const value = event.attributes[name];
-    // A NaN number is as useless to a comparison as a missing one.
-    if (typeof value === type && (type === "string" || !Number.isNaN(value))) continue;
+    if (typeof value === type && !Number.isNaN(value)) continue;
     const present = Object.keys(event.attributes);
     return `event lacks the ${type} attribute '${name}' the pattern reads: current value is ${
       value === undefined ? "undefined" : JSON.stringify(value)

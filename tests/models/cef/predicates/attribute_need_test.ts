@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { mergeNeeds, unmetNeed } from "../../../../models/cef/predicates/attribute_need.ts";
+import {
+  mergeNeeds,
+  needsCheck,
+  unmetNeed,
+} from "../../../../models/cef/predicates/attribute_need.ts";
 import type { StreamEvent } from "../../../../protocol/messages.ts";
 
 function event(attributes: StreamEvent["attributes"]): StreamEvent {
@@ -38,4 +42,22 @@ Deno.test("an unmet need names the attribute, its type, the value found and what
   assert.match(unmetNeed(event({ speed: 1, flag: 2 }), needs)!, /string attribute 'flag'/);
   assert.match(unmetNeed(event({}), needs)!, /\(attributes: none\)$/);
   assert.equal(unmetNeed(event({}), []), undefined);
+});
+
+Deno.test("the hot-loop check agrees with the plain one on every case", () => {
+  const needs = [{ name: "speed", type: "number" }, { name: "flag", type: "string" }] as const;
+  const check = needsCheck(needs);
+  const cases: StreamEvent["attributes"][] = [
+    { speed: 3, flag: "a" },
+    { lon: 1, flag: "a" },
+    { speed: "fast", flag: "a" },
+    { speed: NaN, flag: "a" },
+    { speed: 1, flag: 2 },
+    { speed: 0, flag: "" },
+    {},
+  ];
+  for (const attributes of cases) {
+    assert.equal(check(event(attributes)), unmetNeed(event(attributes), needs));
+  }
+  assert.equal(needsCheck([])(event({})), undefined);
 });
