@@ -11,6 +11,38 @@ import { eventually } from "../fixtures/eventually.ts";
 
 setupLogging({ level: "warning", format: "text" });
 
+/** What an engine test sees: the running system, the first events of the sample, the outputs. */
+interface EngineRun {
+  system: RetuneSystem;
+  topics: RetuneSystem["env"]["topics"];
+  events: StreamEvent[];
+  forecasts: Forecast[];
+  letters: DeadLetter[];
+}
+
+/**
+ * Runs `body` against a started system without replayer (the test writes the input itself, as a
+ * foreign producer would), given the sample's first `count` events; stops it afterwards.
+ */
+async function withEngine(count: number, body: (run: EngineRun) => Promise<void>): Promise<void> {
+  const pipeline = await testPipeline();
+  const system = await RetuneSystem.build({
+    config: pipeline.config,
+    roles: ROLES,
+    input: pipeline.stream,
+    without: ["replayer", "observer"],
+  });
+  try {
+    const outputs = await watchOutputs(system);
+    await system.start();
+    const events = (await readEvents(pipeline.stream, MARITIME_SOURCE)).events.slice(0, count);
+    await body({ system, topics: system.env.topics, events, ...outputs });
+  } finally {
+    await system.stop();
+    await pipeline.dispose();
+  }
+}
+
 /** Everything the system writes to its output and dead-letter topics, as it comes. */
 async function watchOutputs(
   system: RetuneSystem,
@@ -41,19 +73,7 @@ Deno.test({
   name: "the engine dead-letters a record it cannot decode, with the reason, and goes on",
   permissions: { read: true, write: true, env: true },
 }, async () => {
-  const pipeline = await testPipeline();
-  // No replayer: the test writes the input itself, as a foreign producer would.
-  const system = await RetuneSystem.build({
-    config: pipeline.config,
-    roles: ROLES,
-    input: pipeline.stream,
-    without: ["replayer", "observer"],
-  });
-  try {
-    const { topics } = system.env;
-    const { forecasts, letters } = await watchOutputs(system);
-    await system.start();
-    const events = (await readEvents(pipeline.stream, MARITIME_SOURCE)).events.slice(0, 40);
+  await withEngine(40, async ({ system, topics, events, forecasts, letters }) => {
     const garbage = new Uint8Array([2, 0xff, 0xff, 0xff, 0xff, 0x0f]);
     const noHeaders = encodePayload("StreamEventBatch", { events: events.slice(20) });
     // One vessel: every record lands on the same partition, in this order.
@@ -86,10 +106,7 @@ Deno.test({
       events.map((_: StreamEvent, i) => i + 1),
       "the record after the bad one is forecast as if nothing came between",
     );
-  } finally {
-    await system.stop();
-    await pipeline.dispose();
-  }
+  });
 });
 
 Deno.test({
@@ -97,18 +114,7 @@ Deno.test({
     "an event lacking an attribute the pattern reads is dead-lettered alone; the rest is forecast",
   permissions: { read: true, write: true, env: true },
 }, async () => {
-  const pipeline = await testPipeline();
-  const system = await RetuneSystem.build({
-    config: pipeline.config,
-    roles: ROLES,
-    input: pipeline.stream,
-    without: ["replayer", "observer"],
-  });
-  try {
-    const { topics } = system.env;
-    const { forecasts, letters } = await watchOutputs(system);
-    await system.start();
-    const events = (await readEvents(pipeline.stream, MARITIME_SOURCE)).events.slice(0, 30);
+  await withEngine(30, async ({ system, topics, events, forecasts, letters }) => {
     // The port-entering pattern reads lon and lat; event 12 has no position.
     const { lon: _, ...withoutLon } = events[12].attributes;
     const unreadable: StreamEvent = { ...events[12], attributes: withoutLon };
@@ -139,8 +145,5 @@ Deno.test({
       Array.from({ length: 29 }, (_, i) => i + 1),
       "the refused event does not advance its partition's counter",
     );
-  } finally {
-    await system.stop();
-    await pipeline.dispose();
-  }
+  });
 });

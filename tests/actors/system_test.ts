@@ -54,6 +54,7 @@ import { RetuneSystem, type RoleName, ROLES } from "../../actors/system.ts";
 import { type RoleEnvironment, topicNames } from "../../actors/environment.ts";
 import { Factory, newFactoryStats } from "../../actors/factory.ts";
 import { Supervisor } from "../../actors/runtime/supervisor.ts";
+import { eventually } from "../fixtures/eventually.ts";
 
 const SAMPLE = fileURLToPath(
   new URL("../../deploy/examples/maritime/vessel_227592820.csv", import.meta.url),
@@ -181,19 +182,6 @@ async function publish<T extends MessageType>(
   await transport.publish(topic, [{ key: null, value }]);
 }
 
-/** Polls `condition` until it holds; fails naming `what` after `timeoutMs`. */
-async function eventually(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await condition())) {
-    if (performance.now() > deadline) assert.fail(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 /** A built system, its input, and a stop that may be called more than once. */
 interface Run {
   system: RetuneSystem;
@@ -232,8 +220,10 @@ async function withSystem(
   }
 }
 
-/** Waits until the collector has bucketed everything the engine processed. */
-async function collectorCaughtUp(system: RetuneSystem): Promise<void> {
+/** Starts the system and waits until the engine and then the collector are through the input. */
+async function runThroughInput(system: RetuneSystem): Promise<void> {
+  await system.start();
+  await system.waitForEndOfInput();
   const { engine, collector } = system.stats;
   await eventually(
     () => collector.eventsCollected === engine.eventsProcessed,
@@ -323,9 +313,7 @@ Deno.test("buckets past retention go during the run and the rest when the system
         payloadOf("DatasetVersion"),
       );
       const deleted = recordDeletions(buckets);
-      await system.start();
-      await system.waitForEndOfInput();
-      await collectorCaughtUp(system);
+      await runThroughInput(system);
 
       // 6,000 events in buckets of 1,000: buckets 0..4 closed, 5 still open at the end.
       const closed = 5;
@@ -445,18 +433,16 @@ Deno.test("the collector never buckets an event before a late, slow engine has p
     let calls = 0;
     const violations: string[] = [];
     const append = env.buckets.append.bind(env.buckets);
-    env.buckets.append = (id, events) => {
+    env.buckets.append = (id, events, encoded) => {
       calls++;
       appended += events.length;
       const processed = stats.engine.eventsProcessed + stats.engine.deadLetters;
       if (appended > processed) {
         violations.push(`${appended} events bucketed, ${processed} processed by the engine`);
       }
-      return append(id, events);
+      return append(id, events, encoded);
     };
-    await system.start();
-    await system.waitForEndOfInput();
-    await collectorCaughtUp(system);
+    await runThroughInput(system);
 
     assert.ok(refused > 0, "the engine was late");
     assert.ok(calls > 1, `the collector appended in ${calls} calls`);
@@ -478,9 +464,7 @@ Deno.test("the collector catches up when the engine's input pauses between two p
     }),
     without: ["observer"],
   }, async ({ system }) => {
-    await system.start();
-    await system.waitForEndOfInput();
-    await collectorCaughtUp(system);
+    await runThroughInput(system);
     assert.equal(system.stats.collector.eventsCollected, system.stats.replayer.sent);
   });
 });
