@@ -74,6 +74,8 @@ export class Factory implements Behaviour {
   #assembler: WorkerPool<AssemblyJob, AssemblyResult> | null = null;
   /** The newest assembled dataset; retrains use it. */
   #latest: Dataset | null = null;
+  /** Settles when the assembly under way ends; null when none is. */
+  #assembling: PromiseWithResolvers<void> | null = null;
   readonly #runs = new Map<string, Run>();
   readonly #inFlight = new Set<Promise<void>>();
 
@@ -149,6 +151,21 @@ export class Factory implements Behaviour {
     version: DatasetVersion,
     batch: BatchContext,
   ): Promise<void> {
+    const ended = Promise.withResolvers<void>();
+    this.#assembling = ended;
+    try {
+      await this.#assembleVersion(context, version, batch);
+    } finally {
+      if (this.#assembling === ended) this.#assembling = null;
+      ended.resolve();
+    }
+  }
+
+  async #assembleVersion(
+    context: ActorContext,
+    version: DatasetVersion,
+    batch: BatchContext,
+  ): Promise<void> {
     const { ledger, topics } = this.#env;
     await ledger.beginAssembly(version.version);
     const paths = storagePaths(this.#env.config);
@@ -219,7 +236,7 @@ export class Factory implements Behaviour {
     switch (command.kind) {
       case "train": {
         const started = performance.now();
-        const dataset = this.#requireDataset();
+        const dataset = await this.#newestDataset(command.deadline);
         const result = await this.#job(dataset, command.params, true);
         const model = await this.#ship(
           context,
@@ -232,7 +249,7 @@ export class Factory implements Behaviour {
         return { kind: "trained", requestId, modelVersion: model.version, metrics: result.metrics };
       }
       case "opt_init": {
-        const dataset = this.#requireDataset();
+        const dataset = await this.#newestDataset(command.deadline);
         await this.#env.ledger.freeze(dataset.version, command.runId);
         this.#runs.set(command.runId, { dataset });
         return {
@@ -282,7 +299,19 @@ export class Factory implements Behaviour {
     }
   }
 
-  #requireDataset(): Dataset {
+  /**
+   * The newest assembled dataset. Before the first one, a command waits for an assembly under
+   * way (up to its deadline) rather than fail: a fast stream asks for a retrain while the first
+   * dataset is still being built.
+   */
+  async #newestDataset(deadline: number): Promise<Dataset> {
+    if (this.#latest === null && this.#assembling !== null) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+      });
+      await Promise.race([this.#assembling.promise, late]).finally(() => clearTimeout(timer));
+    }
     if (this.#latest === null) throw new Error("no dataset assembled yet");
     return this.#latest;
   }

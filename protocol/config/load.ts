@@ -60,7 +60,11 @@ export function defaultConfig(): RetuneConfig {
       source: { domain: "maritime" },
       forecast: { mode: "classification", within: 10 },
     },
-    replayer: { file: "deploy/examples/maritime/vessel_227592820.csv" },
+    // Paced: at full speed the sample is over before the first retrain is built.
+    replayer: {
+      file: "deploy/examples/maritime/vessel_227592820.csv",
+      rate: { kind: "events_per_second", value: 10_000 },
+    },
   };
   resolvePaths(raw, root);
   return validate(raw, "(built-in default)");

@@ -615,8 +615,15 @@ class FactoryHarness {
     return buckets.flatMap((b) => this.#events.slice(b * BUCKET_EVENTS, (b + 1) * BUCKET_EVENTS));
   }
 
-  /** Stores the buckets and announces a version of them as the collector would; waits for it. */
-  async announce(version: number, buckets: readonly number[]): Promise<void> {
+  /**
+   * Stores the buckets and announces a version of them as the collector would; waits until it is
+   * assembled, or with `assembled: false` only until its assembly began.
+   */
+  async announce(
+    version: number,
+    buckets: readonly number[],
+    { assembled: waitForAssembly = true } = {},
+  ): Promise<void> {
     const { env } = this;
     const stored = new Set(await env.buckets.list());
     for (const bucket of buckets.filter((b) => !stored.has(b))) {
@@ -637,6 +644,13 @@ class FactoryHarness {
     await env.ledger.announce(dataset);
     await publish(this.#transport, env.topics.datasetVersions, "DatasetVersion", dataset);
     const assembled = ++this.#announced;
+    if (!waitForAssembly) {
+      await eventually(
+        async () => (await env.ledger.version(version))?.state !== "pending",
+        `the assembly of dataset version ${version} began`,
+      );
+      return;
+    }
     await eventually(
       () => this.stats.datasetsAssembled === assembled,
       `dataset version ${version} is assembled`,
@@ -790,6 +804,26 @@ Deno.test("an optimisation tests and builds on the dataset it froze, not on newe
     assert.deepEqual((await factory.env.catalog.list()).map((m) => m.version), [2, 3]);
   });
 });
+
+Deno.test(
+  "a retrain fails at once without a dataset, and waits for the first one being assembled",
+  {
+    permissions: PERMISSIONS,
+  },
+  async () => {
+    await withFactory(async (factory) => {
+      const early = await factory.command({ kind: "train", params: CANDIDATE });
+      assert.deepEqual(early, { ...early, kind: "failed", reason: "no dataset assembled yet" });
+      await factory.announce(0, [0, 1], { assembled: false });
+      const trained = await factory.command({ kind: "train", params: CANDIDATE });
+      assert.equal(trained.kind, "trained");
+      assert.deepEqual(factory.stats.modelsShipped.map(provenance), [
+        [0, "initial", -1],
+        [1, "retrain", 0],
+      ]);
+    });
+  },
+);
 
 Deno.test("an aborted optimisation releases the dataset it froze", {
   permissions: PERMISSIONS,
