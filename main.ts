@@ -9,11 +9,11 @@
  * @module
  */
 
-import { CliError, parseCliArgs, usage } from "./protocol/cli_args.ts";
-import { ConfigError } from "./protocol/config/config_error.ts";
-import { defaultConfig, loadConfig } from "./protocol/config/load.ts";
-import type { RetuneConfig } from "./protocol/config/schema.ts";
-import { roleLogger, setupLogging } from "./protocol/logging.ts";
+import { CliError, parseCliArgs, usage } from "./config/cli_args.ts";
+import { ConfigError } from "./config/config_error.ts";
+import { defaultConfig, loadConfig } from "./config/load.ts";
+import type { RetuneConfig } from "./config/schema.ts";
+import { roleLogger, setupLogging } from "./logging/setup.ts";
 import { deploymentOf, revokeUnneeded } from "./deploy/permissions.ts";
 import { installShutdown } from "./actors/runtime/shutdown.ts";
 import { RetuneSystem, type RoleName, ROLES, type Summary } from "./actors/system.ts";

@@ -12,21 +12,18 @@
  * @module
  */
 
-import type {
-  BucketRef,
-  DatasetVersion,
-  MetricsReport,
-  StreamEvent,
-  StreamEventBatch,
-} from "../protocol/messages.ts";
-import type { BatchContext, ConsumedRecord } from "../protocol/transport/transport.ts";
+import type { BucketRef, DatasetVersion } from "../core/versions.ts";
+import type { MetricsReport } from "../core/metrics_report.ts";
+import type { StreamEvent } from "../core/events.ts";
+import type { StreamEventBatch } from "../protocol/messages.ts";
+import type { BatchContext, ConsumedRecord } from "../transport/transport.ts";
 import {
   type BucketMeta,
   type CollectionPolicy,
   createCollectionPolicy,
 } from "../policies/collection/policy.ts";
 import { retentionCandidates } from "../policies/collection/retention.ts";
-import type { Leadership } from "../protocol/registry/registry.ts";
+import type { Leadership } from "../registry/registry.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, receiveData, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";

@@ -14,16 +14,12 @@
  */
 
 import { decodeData, encodeData, encodePayload } from "../protocol/codec.ts";
-import type {
-  CreationMethod,
-  EnginePosition,
-  Forecast,
-  MetricsReport,
-  ModelVersion,
-  StreamEvent,
-} from "../protocol/messages.ts";
-import type { ConsumedRecord, OutgoingRecord } from "../protocol/transport/transport.ts";
-import { KeyPartitioner } from "../protocol/transport/key_partitioner.ts";
+import type { CreationMethod, ModelVersion } from "../core/versions.ts";
+import type { EnginePosition } from "../protocol/messages.ts";
+import type { Forecast, StreamEvent } from "../core/events.ts";
+import type { MetricsReport } from "../core/metrics_report.ts";
+import type { ConsumedRecord, OutgoingRecord } from "../transport/transport.ts";
+import { KeyPartitioner } from "../transport/key_partitioner.ts";
 import type { Forecaster, ForecastSettings } from "../models/model.ts";
 import { OnlineScorer } from "../models/online_scorer.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";

@@ -6,12 +6,12 @@
  * @module
  */
 
-import type { RetuneConfig, TopicPurpose } from "../protocol/config/schema.ts";
-import type { Registry } from "../protocol/registry/registry.ts";
-import type { DatasetLedger } from "../protocol/registry/dataset_ledger.ts";
-import type { ModelCatalog } from "../protocol/registry/model_catalog.ts";
-import type { ArtifactStore } from "../protocol/storage/artifact_store.ts";
-import type { BucketStore } from "../protocol/storage/bucket_store.ts";
+import type { RetuneConfig, TopicPurpose } from "../config/schema.ts";
+import type { Registry } from "../registry/registry.ts";
+import type { DatasetLedger } from "../registry/dataset_ledger.ts";
+import type { ModelCatalog } from "../registry/model_catalog.ts";
+import type { ArtifactStore } from "../storage/artifact_store.ts";
+import type { BucketStore } from "../storage/bucket_store.ts";
 import type { ForecastingModel } from "../models/model.ts";
 import type { ModelSpec } from "../models/create_model.ts";
 

@@ -14,19 +14,14 @@
  * @module
  */
 
-import type {
-  CreationMethod,
-  DatasetVersion,
-  FactoryCommand,
-  FactoryReport,
-  HyperParameters,
-  ModelVersion,
-  StreamEvent,
-} from "../protocol/messages.ts";
+import type { CreationMethod, DatasetVersion, ModelVersion } from "../core/versions.ts";
+import type { FactoryCommand, FactoryReport } from "../protocol/messages.ts";
+import type { HyperParameters } from "../core/hyper_parameters.ts";
+import type { StreamEvent } from "../core/events.ts";
 import type { ModelArtifact, ModelMetrics } from "../models/model.ts";
 import { type RejectedLine, type SourceSpec, streamEvents } from "../models/sources/read.ts";
 import { sourceSpecOf } from "../models/sources/from_config.ts";
-import type { Leadership } from "../protocol/registry/registry.ts";
+import type { Leadership } from "../registry/registry.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, send } from "./messaging.ts";
 import { type RoleEnvironment, storagePaths } from "./environment.ts";
@@ -35,7 +30,7 @@ import { encodeDataset } from "./factory/dataset_file.ts";
 import type { TrainingJob, TrainingResult } from "./factory/training_job.ts";
 import { WorkerPool } from "./factory/worker_pool.ts";
 import type { AssemblyJob, AssemblyResult } from "./factory/assembly_job.ts";
-import type { BatchContext } from "../protocol/transport/transport.ts";
+import type { BatchContext } from "../transport/transport.ts";
 
 /** How often a long dataset assembly renews the mailbox's group membership, ms. */
 const HEARTBEAT_MS = 3_000;

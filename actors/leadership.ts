@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Leadership } from "../protocol/registry/registry.ts";
+import type { Leadership } from "../registry/registry.ts";
 import type { ActorContext } from "./runtime/actor.ts";
 import type { RoleEnvironment } from "./environment.ts";
 

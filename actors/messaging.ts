@@ -14,13 +14,9 @@ import {
   encodePayload,
   newEnvelope,
 } from "../protocol/codec.ts";
-import { deadLetterOf } from "../protocol/dead_letter.ts";
+import { deadLetterOf } from "./dead_letter.ts";
 import type { Envelope, MessageType, PayloadTypes } from "../protocol/messages.ts";
-import type {
-  BatchContext,
-  ConsumedRecord,
-  Subscription,
-} from "../protocol/transport/transport.ts";
+import type { BatchContext, ConsumedRecord, Subscription } from "../transport/transport.ts";
 import type { ActorContext } from "./runtime/actor.ts";
 import { subscribeMailbox } from "./runtime/mailbox.ts";
 

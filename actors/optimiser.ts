@@ -12,10 +12,11 @@
  */
 
 import { nanoid } from "nanoid";
-import type { HyperParameters, Instruction } from "../protocol/messages.ts";
+import type { HyperParameters } from "../core/hyper_parameters.ts";
+import type { Instruction } from "../protocol/messages.ts";
 import { createStrategy } from "../policies/search/strategy.ts";
 import { type Point, RTCEF_SPACE } from "../policies/search/space.ts";
-import type { Leadership } from "../protocol/registry/registry.ts";
+import type { Leadership } from "../registry/registry.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";

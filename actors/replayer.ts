@@ -13,7 +13,7 @@
 
 import { encodePayload } from "../protocol/codec.ts";
 import type { DeadLetter } from "../protocol/messages.ts";
-import type { OutgoingRecord } from "../protocol/transport/transport.ts";
+import type { OutgoingRecord } from "../transport/transport.ts";
 import type { RejectedLine } from "../models/sources/read.ts";
 import type { SourceSpec } from "../models/sources/spec.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";

@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { StreamEvent } from "../protocol/messages.ts";
+import type { StreamEvent } from "../core/events.ts";
 import type { ForecastSettings } from "../models/model.ts";
 import { CefModel } from "../models/cef/model.ts";
 import { Recognizer } from "../models/cef/recognizer.ts";

@@ -13,11 +13,11 @@ import { Buffer } from "node:buffer";
 import { Kafka, logLevel, Partitioners } from "kafkajs";
 import { nanoid } from "nanoid";
 import { decodeEnvelope, encodeEnvelope, newEnvelope } from "../protocol/codec.ts";
-import type { StreamEvent } from "../protocol/messages.ts";
-import { InProcessTransport } from "../protocol/transport/in_process.ts";
-import { KafkaTransport } from "../protocol/transport/kafka.ts";
+import type { StreamEvent } from "../core/events.ts";
+import { InProcessTransport } from "../transport/in_process.ts";
+import { KafkaTransport } from "../transport/kafka.ts";
 import { startKafka } from "../scripts/services/kafka.ts";
-import type { ConsumedRecord, OutgoingRecord, Transport } from "../protocol/transport/transport.ts";
+import type { ConsumedRecord, OutgoingRecord, Transport } from "../transport/transport.ts";
 
 /** What to measure. */
 export interface MailboxBenchOptions {

@@ -19,18 +19,13 @@
 
 import process from "node:process";
 import { parseArgs } from "node:util";
-import type {
-  BucketRef,
-  DatasetAssembled,
-  DatasetVersion,
-  MessageType,
-  PayloadTypes,
-  StreamEvent,
-} from "../protocol/messages.ts";
+import type { BucketRef, DatasetAssembled, DatasetVersion } from "../core/versions.ts";
+import type { MessageType, PayloadTypes } from "../protocol/messages.ts";
+import type { StreamEvent } from "../core/events.ts";
 import { decodeEnvelope, encodeEnvelope, newEnvelope } from "../protocol/codec.ts";
-import { defaultConfig } from "../protocol/config/load.ts";
-import type { RetuneConfig } from "../protocol/config/schema.ts";
-import { setupLogging } from "../protocol/logging.ts";
+import { defaultConfig } from "../config/load.ts";
+import type { RetuneConfig } from "../config/schema.ts";
+import { setupLogging } from "../logging/setup.ts";
 import { type BucketMeta, createCollectionPolicy } from "../policies/collection/policy.ts";
 import { MARITIME_SOURCE, readEvents } from "../models/sources/read.ts";
 import { RetuneSystem } from "../actors/system.ts";

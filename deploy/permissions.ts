@@ -16,8 +16,8 @@
  * @module
  */
 
-import { type Role, SERVICE_ROLES, type ServiceRole } from "../protocol/config/roles.ts";
-import type { ModelKind, RetuneConfig } from "../protocol/config/schema.ts";
+import { type Role, SERVICE_ROLES, type ServiceRole } from "../config/roles.ts";
+import type { ModelKind, RetuneConfig } from "../config/schema.ts";
 
 /** What a role needs beyond what every role gets. */
 export interface RoleNeeds {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ModelConfig } from "../protocol/config/schema.ts";
+import type { ModelConfig } from "../config/schema.ts";
 import type { ForecastingModel } from "./model.ts";
 import { CefModel } from "./cef/model.ts";
 import type { ForecasterOptions } from "./cef/forecast/forecaster.ts";

@@ -5,7 +5,9 @@
  * @module
  */
 
-import type { Forecast, HyperParameters, Scores, StreamEvent } from "../protocol/messages.ts";
+import type { Forecast, StreamEvent } from "../core/events.ts";
+import type { HyperParameters } from "../core/hyper_parameters.ts";
+import type { Scores } from "../core/scores.ts";
 
 /** A trained model, serialisable as JSON; `format` names the implementation and its version. */
 export interface ModelArtifact {

@@ -16,7 +16,8 @@
  * @module
  */
 
-import type { Forecast, Scores } from "../protocol/messages.ts";
+import type { Forecast } from "../core/events.ts";
+import type { Scores } from "../core/scores.ts";
 import type { ModelMetrics, StepResult } from "./model.ts";
 import { type Confusion, scoresOf } from "./scoring.ts";
 

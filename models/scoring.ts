@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Scores } from "../protocol/messages.ts";
+import type { Scores } from "../core/scores.ts";
 import type { ModelMetrics } from "./model.ts";
 
 /** Resolved forecasts by outcome. */

@@ -14,14 +14,13 @@ import { Buffer } from "node:buffer";
 import { nanoid } from "nanoid";
 import type {
   AnyEnvelope,
-  AttributeValue,
   DeadLetter,
   Envelope,
   MessageType,
   PayloadTypes,
-  StreamEvent,
   StreamEventBatch,
 } from "./messages.ts";
+import type { AttributeValue, StreamEvent } from "../core/events.ts";
 import { envelopeAvroType, payloadAvroTypes } from "./schemas.ts";
 
 /** Bytes that are not a valid encoding of the expected message; `reason` says why. */

@@ -9,8 +9,8 @@
  */
 
 import { encodeData } from "./codec.ts";
-import type { StreamEvent } from "./messages.ts";
-import type { ConsumedRecord, OutgoingRecord } from "./transport/transport.ts";
+import type { StreamEvent } from "../core/events.ts";
+import type { ConsumedRecord, OutgoingRecord } from "../transport/transport.ts";
 
 /** What the headers of an input record say about its events. */
 export interface EventBatchSummary {

@@ -23,9 +23,9 @@
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { denoFlags, deploymentOf, permissionsFor } from "../deploy/permissions.ts";
-import { defaultConfig, loadConfig } from "../protocol/config/load.ts";
-import { isRole, type Role, ROLES } from "../protocol/config/roles.ts";
-import type { RetuneConfig } from "../protocol/config/schema.ts";
+import { defaultConfig, loadConfig } from "../config/load.ts";
+import { isRole, type Role, ROLES } from "../config/roles.ts";
+import type { RetuneConfig } from "../config/schema.ts";
 
 const ENTRY = fileURLToPath(new URL("../main.ts", import.meta.url));
 const OUT_DIR = "out";

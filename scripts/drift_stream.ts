@@ -37,7 +37,7 @@
  * @module
  */
 
-import type { StreamEvent } from "../protocol/messages.ts";
+import type { StreamEvent } from "../core/events.ts";
 import { Random } from "../policies/search/random.ts";
 
 /** How a regime generates events. Probabilities are per background event. */

@@ -7,9 +7,9 @@
  */
 
 import { parseArgs } from "node:util";
-import { loadConfig } from "../protocol/config/load.ts";
-import type { RetuneConfig } from "../protocol/config/schema.ts";
-import { setupLogging } from "../protocol/logging.ts";
+import { loadConfig } from "../config/load.ts";
+import type { RetuneConfig } from "../config/schema.ts";
+import { setupLogging } from "../logging/setup.ts";
 import { RetuneSystem, ROLES, type Summary } from "../actors/system.ts";
 import {
   type AdaptationMark,

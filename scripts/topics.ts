@@ -11,8 +11,8 @@
 
 import { type Admin, Kafka, type KafkaConfig, logLevel } from "kafkajs";
 import { parseArgs } from "node:util";
-import { loadConfig } from "../protocol/config/load.ts";
-import type { RetuneConfig, TopicPurpose } from "../protocol/config/schema.ts";
+import { loadConfig } from "../config/load.ts";
+import type { RetuneConfig, TopicPurpose } from "../config/schema.ts";
 
 /** A topic the configuration names. */
 export interface TopicSpec {

@@ -7,9 +7,9 @@
  * @module
  */
 
-import type { BucketRef } from "../../protocol/messages.ts";
-import { FilesystemArtifactStore } from "../../protocol/storage/filesystem_artifact_store.ts";
-import { FilesystemBucketStore } from "../../protocol/storage/filesystem_bucket_store.ts";
+import type { BucketRef } from "../../core/versions.ts";
+import { FilesystemArtifactStore } from "../../storage/filesystem_artifact_store.ts";
+import { FilesystemBucketStore } from "../../storage/filesystem_bucket_store.ts";
 import { sampleShare } from "../../policies/collection/exponential_decay.ts";
 import { encodeDataset } from "./dataset_file.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { StreamEvent } from "../../protocol/messages.ts";
+import type { StreamEvent } from "../../core/events.ts";
 
 /** How candidates are evaluated. */
 export type EvaluationScheme =

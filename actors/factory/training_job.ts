@@ -8,7 +8,8 @@
  * @module
  */
 
-import type { HyperParameters, StreamEvent } from "../../protocol/messages.ts";
+import type { HyperParameters } from "../../core/hyper_parameters.ts";
+import type { StreamEvent } from "../../core/events.ts";
 import type {
   ForecastingModel,
   ForecastSettings,

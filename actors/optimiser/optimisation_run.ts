@@ -8,7 +8,8 @@
  * @module
  */
 
-import type { HyperParameters, Scores } from "../../protocol/messages.ts";
+import type { HyperParameters } from "../../core/hyper_parameters.ts";
+import type { Scores } from "../../core/scores.ts";
 import { DeadlineError, type FactoryClient, FactoryFailure } from "./factory_client.ts";
 
 /** A point of the search space, keyed by dimension name. */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { StreamEvent } from "../../protocol/messages.ts";
+import type { StreamEvent } from "../../core/events.ts";
 
 /** Length of a rotation month, ms. */
 export const MONTH_MS = 30 * 86_400_000;

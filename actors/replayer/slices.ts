@@ -8,10 +8,10 @@
  * @module
  */
 
-import type { StreamEvent } from "../../protocol/messages.ts";
-import type { OutgoingRecord } from "../../protocol/transport/transport.ts";
+import type { StreamEvent } from "../../core/events.ts";
+import type { OutgoingRecord } from "../../transport/transport.ts";
 import { eventBatchRecord } from "../../protocol/event_batch_record.ts";
-import { KeyPartitioner } from "../../protocol/transport/key_partitioner.ts";
+import { KeyPartitioner } from "../../transport/key_partitioner.ts";
 import { readEvents, type RejectedLine, streamEventChunks } from "../../models/sources/read.ts";
 import type { SourceSpec } from "../../models/sources/spec.ts";
 import { Pacer, type Rate } from "./pacer.ts";

@@ -8,12 +8,8 @@
  * @module
  */
 
-import type {
-  OutgoingRecord,
-  SubscribeOptions,
-  Subscription,
-} from "../../protocol/transport/transport.ts";
-import type { Logger } from "./logger.ts";
+import type { OutgoingRecord, SubscribeOptions, Subscription } from "../../transport/transport.ts";
+import type { Logger } from "../../logging/logger.ts";
 
 /** What an actor does when it starts and stops. */
 export interface Behaviour {

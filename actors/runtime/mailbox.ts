@@ -7,11 +7,7 @@
  * @module
  */
 
-import type {
-  BatchContext,
-  ConsumedRecord,
-  Subscription,
-} from "../../protocol/transport/transport.ts";
+import type { BatchContext, ConsumedRecord, Subscription } from "../../transport/transport.ts";
 import type { ActorContext } from "./actor.ts";
 
 /** A decoded message and the record it came in. */

@@ -6,13 +6,9 @@
  * @module
  */
 
-import type {
-  SubscribeOptions,
-  Subscription,
-  Transport,
-} from "../../protocol/transport/transport.ts";
+import type { SubscribeOptions, Subscription, Transport } from "../../transport/transport.ts";
 import type { ActorContext, Behaviour, ChildSpec } from "./actor.ts";
-import { type Logger, withProperties } from "./logger.ts";
+import { type Logger, withProperties } from "../../logging/logger.ts";
 
 /** A started actor incarnation; `stop` it before starting the next one. */
 export class RunningActor {

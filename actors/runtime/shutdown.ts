@@ -7,7 +7,7 @@
  * @module
  */
 
-import { defaultLogger, type Logger } from "./logger.ts";
+import { defaultLogger, type Logger } from "../../logging/logger.ts";
 
 /** One named step of the shutdown sequence. */
 export interface ShutdownStep {

@@ -8,10 +8,10 @@
  * @module
  */
 
-import type { Transport } from "../../protocol/transport/transport.ts";
+import type { Transport } from "../../transport/transport.ts";
 import type { ChildSpec } from "./actor.ts";
 import { type BackoffOptions, ExponentialBackoff } from "./backoff.ts";
-import { defaultLogger, type Logger } from "./logger.ts";
+import { defaultLogger, type Logger } from "../../logging/logger.ts";
 import { RunningActor } from "./running_actor.ts";
 
 /** How a supervisor runs its children. */

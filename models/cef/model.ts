@@ -12,7 +12,8 @@
  * @module
  */
 
-import type { HyperParameters, StreamEvent } from "../../protocol/messages.ts";
+import type { HyperParameters } from "../../core/hyper_parameters.ts";
+import type { StreamEvent } from "../../core/events.ts";
 import type { ForecastingModel, ForecastSettings, ModelArtifact, ModelMetrics } from "../model.ts";
 import { OnlineScorer } from "../online_scorer.ts";
 import { CEF_ARTIFACT_FORMAT, type CefArtifact, parseCefArtifact } from "./artifact.ts";

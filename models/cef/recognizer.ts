@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { StreamEvent } from "../../protocol/messages.ts";
+import type { StreamEvent } from "../../core/events.ts";
 import type { CompiledPattern } from "./automaton/dfa.ts";
 import {
   parseSnapshot,

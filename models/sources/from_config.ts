@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { SourceConfig } from "../../protocol/config/schema.ts";
+import type { SourceConfig } from "../../config/schema.ts";
 import { BUILTIN_SOURCES } from "./builtin.ts";
 import { parseSourceSpec, type SourceSpec } from "./spec.ts";
 

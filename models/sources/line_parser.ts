@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { AttributeValue, StreamEvent } from "../../protocol/messages.ts";
+import type { AttributeValue, StreamEvent } from "../../core/events.ts";
 import { splitCsvLine } from "./csv.ts";
 import { fieldsOf, type SourceSpec } from "./spec.ts";
 

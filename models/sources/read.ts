@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { StreamEvent } from "../../protocol/messages.ts";
+import type { StreamEvent } from "../../core/events.ts";
 import { createLineParser, type LineParser } from "./line_parser.ts";
 import { readLineChunks } from "./line_chunks.ts";
 import type { SourceSpec } from "./spec.ts";

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { HyperParameters } from "../../protocol/messages.ts";
+import type { HyperParameters } from "../../core/hyper_parameters.ts";
 import type { ForecastSettings } from "../model.ts";
 
 /** How the java process is started. */

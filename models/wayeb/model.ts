@@ -18,7 +18,8 @@
 
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
-import type { HyperParameters, StreamEvent } from "../../protocol/messages.ts";
+import type { HyperParameters } from "../../core/hyper_parameters.ts";
+import type { StreamEvent } from "../../core/events.ts";
 import type {
   Forecaster,
   ForecastingModel,

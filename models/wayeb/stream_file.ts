@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { StreamEvent } from "../../protocol/messages.ts";
+import type { StreamEvent } from "../../core/events.ts";
 
 /** A stream format Wayeb reads. */
 export type WayebStreamFormat = "maritime" | "typed_csv" | "json";

@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { BucketRef } from "../../protocol/messages.ts";
+import type { BucketRef } from "../../core/versions.ts";
 import { Random } from "../search/random.ts";
 import { requireInteger, requireNumberIn } from "../params.ts";
 import type { BucketMeta, CollectionPolicy } from "./policy.ts";

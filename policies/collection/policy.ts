@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { BucketRef } from "../../protocol/messages.ts";
+import type { BucketRef } from "../../core/versions.ts";
 import { EXPONENTIAL_DECAY_DEFAULTS, ExponentialDecayPolicy } from "./exponential_decay.ts";
 import { LAST_K_DEFAULTS, LastKPolicy } from "./last_k.ts";
 import { SCORE_BASED_DEFAULTS, ScoreBasedPolicy } from "./score_based.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { BucketRef } from "../../protocol/messages.ts";
+import type { BucketRef } from "../../core/versions.ts";
 import { requireInteger } from "../params.ts";
 import type { BucketMeta, CollectionPolicy } from "./policy.ts";
 import { inTimeOrder } from "./time_order.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { MetricsReport } from "../../protocol/messages.ts";
+import type { MetricsReport } from "../../core/metrics_report.ts";
 
 /**
  * The report's batch MCC, or null when no forecast was resolved in its batch: MCC is 0 there

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { MetricsReport } from "../../protocol/messages.ts";
+import type { MetricsReport } from "../../core/metrics_report.ts";
 import type { Decision, RetrainPolicy } from "./policy.ts";
 
 /** Runs member policies side by side and issues the strongest decision. */

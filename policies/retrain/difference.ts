@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { MetricsReport } from "../../protocol/messages.ts";
+import type { MetricsReport } from "../../core/metrics_report.ts";
 import { batchScore, formatScore } from "./batch_score.ts";
 import { requireNumberIn } from "../params.ts";
 import type { Decision, RetrainPolicy } from "./policy.ts";

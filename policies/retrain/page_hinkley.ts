@@ -18,7 +18,7 @@
  * @module
  */
 
-import type { MetricsReport } from "../../protocol/messages.ts";
+import type { MetricsReport } from "../../core/metrics_report.ts";
 import { batchScore, formatScore } from "./batch_score.ts";
 import { Guard } from "./guard.ts";
 import { requireInteger, requireNumberIn } from "../params.ts";

@@ -23,7 +23,8 @@
  * @module
  */
 
-import type { Instruction, MetricsReport } from "../../protocol/messages.ts";
+import type { Instruction } from "../../protocol/messages.ts";
+import type { MetricsReport } from "../../core/metrics_report.ts";
 import { CompositePolicy } from "./composite.ts";
 import { DIFFERENCE_DEFAULTS, DifferencePolicy } from "./difference.ts";
 import { MIN_SCORE_DEFAULTS, MinScorePolicy } from "./min_score.ts";

@@ -8,9 +8,9 @@
  * @module
  */
 
-import type { RetuneConfig } from "../../protocol/config/schema.ts";
-import { EtcdRegistry } from "../../protocol/registry/etcd.ts";
-import { NamespacedRegistry } from "../../protocol/registry/namespaced.ts";
+import type { RetuneConfig } from "../../config/schema.ts";
+import { EtcdRegistry } from "../../registry/etcd.ts";
+import { NamespacedRegistry } from "../../registry/namespaced.ts";
 import { createTopics, deleteTopics, kafkaClient, topicSpecs } from "../topics.ts";
 
 /** Runs `run` with the configuration turned into the run's own deployment, then clears it. */

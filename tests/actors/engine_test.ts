@@ -4,8 +4,9 @@ import { readEvents } from "../../models/sources/read.ts";
 import { MARITIME_SOURCE } from "../../models/sources/builtin.ts";
 import { decodePayload, encodePayload } from "../../protocol/codec.ts";
 import { eventBatchRecord } from "../../protocol/event_batch_record.ts";
-import type { DeadLetter, Forecast, StreamEvent } from "../../protocol/messages.ts";
-import { setupLogging } from "../../protocol/logging.ts";
+import type { DeadLetter } from "../../protocol/messages.ts";
+import type { Forecast, StreamEvent } from "../../core/events.ts";
+import { setupLogging } from "../../logging/setup.ts";
 import { testPipeline } from "./fixtures/test_pipeline.ts";
 import { eventually } from "../fixtures/eventually.ts";
 

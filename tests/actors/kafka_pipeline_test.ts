@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { SHUTDOWN_DEADLINE_MS } from "../../main.ts";
-import type { Forecast } from "../../protocol/messages.ts";
-import type { ServiceRole } from "../../protocol/config/roles.ts";
-import { KafkaTransport } from "../../protocol/transport/kafka.ts";
+import type { Forecast } from "../../core/events.ts";
+import type { ServiceRole } from "../../config/roles.ts";
+import { KafkaTransport } from "../../transport/kafka.ts";
 import { RetuneSystem, ROLES, type Summary } from "../../actors/system.ts";
 import { ForecastLog, forecastsByKey } from "./fixtures/forecast_log.ts";
 import { RoleProcess } from "./fixtures/role_process.ts";

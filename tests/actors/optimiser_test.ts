@@ -13,17 +13,13 @@ import { type RoleEnvironment, topicNames } from "../../actors/environment.ts";
 import { receive, send } from "../../actors/messaging.ts";
 import type { ActorContext, Behaviour } from "../../actors/runtime/actor.ts";
 import { Supervisor } from "../../actors/runtime/supervisor.ts";
-import { defaultConfig } from "../../protocol/config/load.ts";
-import type { RetuneConfig } from "../../protocol/config/schema.ts";
-import type {
-  FactoryCommand,
-  FactoryReport,
-  HyperParameters,
-  Instruction,
-  Scores,
-} from "../../protocol/messages.ts";
-import { InProcessRegistry } from "../../protocol/registry/in_process.ts";
-import { InProcessTransport } from "../../protocol/transport/in_process.ts";
+import { defaultConfig } from "../../config/load.ts";
+import type { RetuneConfig } from "../../config/schema.ts";
+import type { FactoryCommand, FactoryReport, Instruction } from "../../protocol/messages.ts";
+import type { HyperParameters } from "../../core/hyper_parameters.ts";
+import type { Scores } from "../../core/scores.ts";
+import { InProcessRegistry } from "../../registry/in_process.ts";
+import { InProcessTransport } from "../../transport/in_process.ts";
 
 // Captured before any test fakes the clock: `eventually` must poll in real time.
 const realSetTimeout = globalThis.setTimeout;

@@ -14,8 +14,8 @@ import { tmpdir } from "node:os";
 import { RetuneSystem, ROLES } from "../../actors/system.ts";
 import { Factory, newFactoryStats } from "../../actors/factory.ts";
 import { Supervisor } from "../../actors/runtime/supervisor.ts";
-import { loadConfig } from "../../protocol/config/load.ts";
-import type { RetuneConfig } from "../../protocol/config/schema.ts";
+import { loadConfig } from "../../config/load.ts";
+import type { RetuneConfig } from "../../config/schema.ts";
 import { DRIFT_CONFIG, DRIFT_EVENTS, writeDriftStream } from "../fixtures/drift_input.ts";
 import { progressWhileAdapting, sampleProgress } from "../fixtures/engine_progress.ts";
 

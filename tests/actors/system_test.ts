@@ -16,35 +16,33 @@
 import assert from "node:assert/strict";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
-import { setupLogging } from "../../protocol/logging.ts";
-import { defaultConfig } from "../../protocol/config/load.ts";
-import type { RetuneConfig } from "../../protocol/config/schema.ts";
+import { setupLogging } from "../../logging/setup.ts";
+import { defaultConfig } from "../../config/load.ts";
+import type { RetuneConfig } from "../../config/schema.ts";
 import {
   decodeEnvelope,
   decodePayload,
   encodeEnvelope,
   newEnvelope,
 } from "../../protocol/codec.ts";
+import type { DatasetVersion, ModelVersion } from "../../core/versions.ts";
 import type {
-  DatasetVersion,
   DeadLetter,
   FactoryCommand,
   FactoryReport,
-  Forecast,
-  HyperParameters,
   MessageType,
-  ModelVersion,
   PayloadTypes,
-  Scores,
-  StreamEvent,
 } from "../../protocol/messages.ts";
-import type { Transport } from "../../protocol/transport/transport.ts";
-import { InProcessTransport } from "../../protocol/transport/in_process.ts";
-import { InProcessRegistry } from "../../protocol/registry/in_process.ts";
-import { DatasetLedger } from "../../protocol/registry/dataset_ledger.ts";
-import { ModelCatalog } from "../../protocol/registry/model_catalog.ts";
-import { FilesystemArtifactStore } from "../../protocol/storage/filesystem_artifact_store.ts";
-import { FilesystemBucketStore } from "../../protocol/storage/filesystem_bucket_store.ts";
+import type { Forecast, StreamEvent } from "../../core/events.ts";
+import type { HyperParameters } from "../../core/hyper_parameters.ts";
+import type { Scores } from "../../core/scores.ts";
+import type { Transport } from "../../transport/transport.ts";
+import { InProcessTransport } from "../../transport/in_process.ts";
+import { InProcessRegistry } from "../../registry/in_process.ts";
+import { DatasetLedger } from "../../registry/dataset_ledger.ts";
+import { ModelCatalog } from "../../registry/model_catalog.ts";
+import { FilesystemArtifactStore } from "../../storage/filesystem_artifact_store.ts";
+import { FilesystemBucketStore } from "../../storage/filesystem_bucket_store.ts";
 import { compilePattern } from "../../models/cef/compile.ts";
 import { Recognizer } from "../../models/cef/recognizer.ts";
 import { createModel, modelSpecOf } from "../../models/create_model.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Forecast } from "../../protocol/messages.ts";
+import type { Forecast } from "../../core/events.ts";
 import type { StepResult } from "../../models/model.ts";
 import { OnlineScorer } from "../../models/online_scorer.ts";
 

@@ -11,12 +11,8 @@ import {
   isMessageType,
   newEnvelope,
 } from "../../protocol/codec.ts";
-import type {
-  FactoryCommand,
-  Forecast,
-  MessageType,
-  StreamEvent,
-} from "../../protocol/messages.ts";
+import type { FactoryCommand, MessageType } from "../../protocol/messages.ts";
+import type { Forecast, StreamEvent } from "../../core/events.ts";
 import { envelopeAvroType } from "../../protocol/schemas.ts";
 import { commandsByKind, samples } from "./message_samples.ts";
 

@@ -8,13 +8,12 @@
 import type {
   FactoryCommand,
   FactoryReport,
-  Forecast,
-  HyperParameters,
   MessageType,
   PayloadTypes,
-  Scores,
-  StreamEvent,
 } from "../../protocol/messages.ts";
+import type { Forecast, StreamEvent } from "../../core/events.ts";
+import type { HyperParameters } from "../../core/hyper_parameters.ts";
+import type { Scores } from "../../core/scores.ts";
 
 const params: HyperParameters = {
   order: 3,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { compileArgs, compileFailure } from "../../scripts/compile.ts";
-import { defaultConfig } from "../../protocol/config/load.ts";
+import { defaultConfig } from "../../config/load.ts";
 import { ROOT, taskCommand } from "../fixtures/tasks.ts";
 
 /** deno compile 2.9's output when dl.deno.land cannot be reached (NO_COLOR). */

@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import type { RetuneSystem } from "../../actors/system.ts";
-import { loadConfig } from "../../protocol/config/load.ts";
-import type { RetuneConfig } from "../../protocol/config/schema.ts";
+import { loadConfig } from "../../config/load.ts";
+import type { RetuneConfig } from "../../config/schema.ts";
 import { runOnce, runReport } from "../../scripts/experiment.ts";
 import { kafkaClient } from "../../scripts/topics.ts";
 import { DRIFT_CONFIG, DRIFT_EVENTS, writeDriftStream } from "../fixtures/drift_input.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { defaultConfig } from "../../protocol/config/load.ts";
-import type { RetuneConfig } from "../../protocol/config/schema.ts";
+import { defaultConfig } from "../../config/load.ts";
+import type { RetuneConfig } from "../../config/schema.ts";
 import {
   createTopics,
   deleteTopics,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { StreamEvent } from "../../../protocol/messages.ts";
+import type { StreamEvent } from "../../../core/events.ts";
 
 /** A complete DFA whose symbols are minterm indices 0..symbolCount-1. */
 export interface SymbolicDfa {

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { StreamEvent } from "../../../protocol/messages.ts";
+import type { StreamEvent } from "../../../core/events.ts";
 import type { EventTest } from "../predicates/registry.ts";
 import { type AttributeNeed, mergeNeeds, needsCheck } from "../predicates/attribute_need.ts";
 import type { Alphabet } from "./dfa.ts";

@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { Forecast, StreamEvent } from "../../../protocol/messages.ts";
+import type { Forecast, StreamEvent } from "../../../core/events.ts";
 import type { Forecaster, ForecastSettings, StepResult } from "../../model.ts";
 import type { CompiledPattern } from "../automaton/dfa.ts";
 import { parseSnapshot, type RecognizerSnapshot, snapshotOf } from "../run_snapshot.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { StreamEvent } from "../../../protocol/messages.ts";
+import type { StreamEvent } from "../../../core/events.ts";
 
 /** An attribute a predicate reads, and the type it must have. */
 export interface AttributeNeed {

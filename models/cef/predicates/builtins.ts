@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { StreamEvent } from "../../../protocol/messages.ts";
+import type { StreamEvent } from "../../../core/events.ts";
 import type { AttributeNeed } from "./attribute_need.ts";
 import { distanceFrom, type DistanceFromCentre } from "./geo.ts";
 import { type EventTest, type PredicateArgs, PredicateRegistry } from "./registry.ts";

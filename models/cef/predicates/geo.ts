@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { StreamEvent } from "../../../protocol/messages.ts";
+import type { StreamEvent } from "../../../core/events.ts";
 
 /** Mean Earth radius, km. */
 export const EARTH_RADIUS_KM = 6371;

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { StreamEvent } from "../../../protocol/messages.ts";
+import type { StreamEvent } from "../../../core/events.ts";
 import type { PredicateArg, PredicateCall } from "../pattern/ast.ts";
 import { PatternError } from "../pattern/pattern_error.ts";
 import type { AttributeNeed } from "./attribute_need.ts";

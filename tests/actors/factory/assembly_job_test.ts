@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import type { StreamEvent } from "../../../protocol/messages.ts";
-import { FilesystemArtifactStore } from "../../../protocol/storage/filesystem_artifact_store.ts";
-import { FilesystemBucketStore } from "../../../protocol/storage/filesystem_bucket_store.ts";
+import type { StreamEvent } from "../../../core/events.ts";
+import { FilesystemArtifactStore } from "../../../storage/filesystem_artifact_store.ts";
+import { FilesystemBucketStore } from "../../../storage/filesystem_bucket_store.ts";
 import { runAssemblyJob } from "../../../actors/factory/assembly_job.ts";
 import { decodeDataset } from "../../../actors/factory/dataset_file.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { StreamEvent } from "../../../protocol/messages.ts";
+import type { StreamEvent } from "../../../core/events.ts";
 import { decodeDataset, encodeDataset } from "../../../actors/factory/dataset_file.ts";
 
 /** Events with multi-byte text, about 100 bytes a line. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { StreamEvent } from "../../../protocol/messages.ts";
+import type { StreamEvent } from "../../../core/events.ts";
 import { splitForEvaluation } from "../../../actors/factory/evaluation_split.ts";
 
 const events: StreamEvent[] = Array.from({ length: 100 }, (_, i) => ({

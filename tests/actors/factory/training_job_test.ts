@@ -7,12 +7,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { HyperParameters, StreamEvent } from "../../../protocol/messages.ts";
+import type { HyperParameters } from "../../../core/hyper_parameters.ts";
+import type { StreamEvent } from "../../../core/events.ts";
 import type { ForecastSettings, ModelMetrics } from "../../../models/model.ts";
 import { createModel, type ModelSpec, modelSpecOf } from "../../../models/create_model.ts";
 import { poolMetrics } from "../../../models/scoring.ts";
 import { MARITIME_SOURCE, readEvents } from "../../../models/sources/read.ts";
-import { defaultConfig } from "../../../protocol/config/load.ts";
+import { defaultConfig } from "../../../config/load.ts";
 import { encodeDataset } from "../../../actors/factory/dataset_file.ts";
 import {
   type EvaluationScheme,

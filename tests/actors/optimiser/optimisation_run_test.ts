@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
-import type {
-  FactoryCommand,
-  FactoryReport,
-  HyperParameters,
-  Scores,
-} from "../../../protocol/messages.ts";
+import type { FactoryCommand, FactoryReport } from "../../../protocol/messages.ts";
+import type { HyperParameters } from "../../../core/hyper_parameters.ts";
+import type { Scores } from "../../../core/scores.ts";
 import { DeadlineError, FactoryClient } from "../../../actors/optimiser/factory_client.ts";
 import {
   type AskTell,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { StreamEvent } from "../../../protocol/messages.ts";
+import type { StreamEvent } from "../../../core/events.ts";
 import { Pacer, SLICE_MS } from "../../../actors/replayer/pacer.ts";
 import { MONTH_MS, rotateByMonths } from "../../../actors/replayer/rotation.ts";
 import { formatDuration, renderProgress } from "../../../actors/replayer/progress.ts";

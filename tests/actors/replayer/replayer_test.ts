@@ -5,16 +5,13 @@ import { Supervisor } from "../../../actors/runtime/supervisor.ts";
 import { MARITIME_SOURCE } from "../../../models/sources/builtin.ts";
 import { parseSourceSpec, type SourceSpec } from "../../../models/sources/spec.ts";
 import { decodePayload } from "../../../protocol/codec.ts";
-import { defaultConfig } from "../../../protocol/config/load.ts";
-import type { ReplayerConfig } from "../../../protocol/config/schema.ts";
-import type { DeadLetter, StreamEvent } from "../../../protocol/messages.ts";
-import { InProcessTransport } from "../../../protocol/transport/in_process.ts";
-import { KeyPartitioner } from "../../../protocol/transport/key_partitioner.ts";
-import type {
-  ConsumedRecord,
-  OutgoingRecord,
-  Transport,
-} from "../../../protocol/transport/transport.ts";
+import { defaultConfig } from "../../../config/load.ts";
+import type { ReplayerConfig } from "../../../config/schema.ts";
+import type { DeadLetter } from "../../../protocol/messages.ts";
+import type { StreamEvent } from "../../../core/events.ts";
+import { InProcessTransport } from "../../../transport/in_process.ts";
+import { KeyPartitioner } from "../../../transport/key_partitioner.ts";
+import type { ConsumedRecord, OutgoingRecord, Transport } from "../../../transport/transport.ts";
 
 const DAY_MS = 86_400_000;
 const PARTITIONS = 4;

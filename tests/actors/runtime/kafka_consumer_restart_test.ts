@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
-import { KafkaTransport } from "../../../protocol/transport/kafka.ts";
+import { KafkaTransport } from "../../../transport/kafka.ts";
 import { kafkaBrokers, uniqueName } from "../../fixtures/services.ts";
 
 const brokers = await kafkaBrokers();

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { subscribeMailbox } from "../../../actors/runtime/mailbox.ts";
-import type { Logger } from "../../../actors/runtime/logger.ts";
-import { InProcessTransport } from "../../../protocol/transport/in_process.ts";
-import type { ConsumedRecord } from "../../../protocol/transport/transport.ts";
+import type { Logger } from "../../../logging/logger.ts";
+import { InProcessTransport } from "../../../transport/in_process.ts";
+import type { ConsumedRecord } from "../../../transport/transport.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
 import type { ActorContext, Behaviour } from "../../../actors/runtime/actor.ts";
-import type { Logger } from "../../../actors/runtime/logger.ts";
+import type { Logger } from "../../../logging/logger.ts";
 import { RunningActor } from "../../../actors/runtime/running_actor.ts";
-import type {
-  SubscribeOptions,
-  Subscription,
-  Transport,
-} from "../../../protocol/transport/transport.ts";
+import type { SubscribeOptions, Subscription, Transport } from "../../../transport/transport.ts";
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const options: SubscribeOptions = {

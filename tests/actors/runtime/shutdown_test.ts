@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import FakeTimers from "@sinonjs/fake-timers";
-import type { Logger } from "../../../actors/runtime/logger.ts";
+import type { Logger } from "../../../logging/logger.ts";
 import {
   installShutdown,
   runShutdown,

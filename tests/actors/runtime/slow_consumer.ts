@@ -9,7 +9,7 @@
 import { subscribeMailbox } from "../../../actors/runtime/mailbox.ts";
 import { installShutdown } from "../../../actors/runtime/shutdown.ts";
 import { Supervisor } from "../../../actors/runtime/supervisor.ts";
-import { KafkaTransport } from "../../../protocol/transport/kafka.ts";
+import { KafkaTransport } from "../../../transport/kafka.ts";
 
 const [topic, group, output, delay] = Deno.args;
 const brokers = Deno.env.get("KAFKA_BROKERS")!.split(",");

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import FakeTimers from "@sinonjs/fake-timers";
 import type { ActorContext, Behaviour, ChildSpec } from "../../../actors/runtime/actor.ts";
-import type { Logger, LogProperties } from "../../../actors/runtime/logger.ts";
+import type { Logger, LogProperties } from "../../../logging/logger.ts";
 import { EscalationError, Supervisor } from "../../../actors/runtime/supervisor.ts";
-import { InProcessTransport } from "../../../protocol/transport/in_process.ts";
+import { InProcessTransport } from "../../../transport/in_process.ts";
 
 /** Keeps every log record for assertions. */
 class RecordingLogger implements Logger {

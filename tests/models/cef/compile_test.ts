@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { StreamEvent } from "../../../protocol/messages.ts";
+import type { StreamEvent } from "../../../core/events.ts";
 import { compilePattern } from "../../../models/cef/compile.ts";
 import type { CompiledPattern } from "../../../models/cef/automaton/dfa.ts";
 import { MintermAlphabet } from "../../../models/cef/automaton/minterms.ts";

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import type { HyperParameters, StreamEvent } from "../../../protocol/messages.ts";
+import type { HyperParameters } from "../../../core/hyper_parameters.ts";
+import type { StreamEvent } from "../../../core/events.ts";
 import type { ForecastSettings } from "../../../models/model.ts";
 import { CEF_ARTIFACT_FORMAT, parseCefArtifact } from "../../../models/cef/artifact.ts";
 import { CefModel, symbolSequences } from "../../../models/cef/model.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { StreamEvent } from "../../../protocol/messages.ts";
+import type { StreamEvent } from "../../../core/events.ts";
 import { compilePattern } from "../../../models/cef/compile.ts";
 import { Recognizer } from "../../../models/cef/recognizer.ts";
 import { MARITIME_SOURCE, readEvents } from "../../../models/sources/read.ts";

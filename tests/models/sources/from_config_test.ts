@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { parseConfig } from "../../../protocol/config/load.ts";
-import type { SourceConfig } from "../../../protocol/config/schema.ts";
+import { parseConfig } from "../../../config/load.ts";
+import type { SourceConfig } from "../../../config/schema.ts";
 import { sourceSpecOf } from "../../../models/sources/from_config.ts";
 import {
   DEMO_ABC_SOURCE,

@@ -8,7 +8,7 @@ import {
   RETUNE_JSONL_SOURCE,
   streamEvents,
 } from "../../../models/sources/read.ts";
-import type { StreamEvent } from "../../../protocol/messages.ts";
+import type { StreamEvent } from "../../../core/events.ts";
 
 const EXAMPLES = new URL("../../../deploy/examples/", import.meta.url);
 

@@ -8,7 +8,7 @@ import {
   WayebModel,
   type WayebOptions,
 } from "../../../models/wayeb/model.ts";
-import type { StreamEvent } from "../../../protocol/messages.ts";
+import type { StreamEvent } from "../../../core/events.ts";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const fakeJava = fixture("fake_java.sh");

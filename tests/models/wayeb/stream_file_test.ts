@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { streamFormatFor, wayebDomain, wayebStream } from "../../../models/wayeb/stream_file.ts";
-import type { StreamEvent } from "../../../protocol/messages.ts";
+import type { StreamEvent } from "../../../core/events.ts";
 
 const position: StreamEvent = {
   key: "227592820",

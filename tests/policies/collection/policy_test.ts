@@ -3,7 +3,7 @@ import {
   type CollectionPolicyConfig,
   createCollectionPolicy,
 } from "../../../policies/collection/policy.ts";
-import type { CollectionPolicyConfig as ConfigFileSection } from "../../../protocol/config/schema.ts";
+import type { CollectionPolicyConfig as ConfigFileSection } from "../../../config/schema.ts";
 import { buckets } from "./buckets.ts";
 
 Deno.test("the factory rejects an unknown kind and bad parameters, naming them", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createRetrainPolicy, type RetrainPolicyConfig } from "../../../policies/retrain/policy.ts";
-import type { RetrainPolicyConfig as ConfigFileSection } from "../../../protocol/config/schema.ts";
+import type { RetrainPolicyConfig as ConfigFileSection } from "../../../config/schema.ts";
 import { decisions } from "./reports.ts";
 
 Deno.test("bad parameters are rejected up front, naming the policy, parameter and value", () => {

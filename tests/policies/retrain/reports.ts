@@ -4,7 +4,8 @@
  * @module
  */
 
-import type { MetricsReport, Scores } from "../../../protocol/messages.ts";
+import type { MetricsReport } from "../../../core/metrics_report.ts";
+import type { Scores } from "../../../core/scores.ts";
 import type { Decision, RetrainPolicy } from "../../../policies/retrain/policy.ts";
 
 /**

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { StreamEvent } from "../../../../protocol/messages.ts";
+import type { StreamEvent } from "../../../../core/events.ts";
 import type { ForecastSettings } from "../../../../models/model.ts";
 import { compilePattern } from "../../../../models/cef/compile.ts";
 import type { ContextModel } from "../../../../models/cef/forecast/context_model.ts";

@@ -4,7 +4,7 @@ import {
   needsCheck,
   unmetNeed,
 } from "../../../../models/cef/predicates/attribute_need.ts";
-import type { StreamEvent } from "../../../../protocol/messages.ts";
+import type { StreamEvent } from "../../../../core/events.ts";
 
 function event(attributes: StreamEvent["attributes"]): StreamEvent {
   return { key: "k", timestamp: 0, type: "", attributes };

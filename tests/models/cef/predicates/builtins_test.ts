@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { StreamEvent } from "../../../../protocol/messages.ts";
+import type { StreamEvent } from "../../../../core/events.ts";
 import type { PredicateCall } from "../../../../models/cef/pattern/ast.ts";
 import { parsePattern } from "../../../../models/cef/pattern/parser.ts";
 import { builtinRegistry } from "../../../../models/cef/predicates/builtins.ts";

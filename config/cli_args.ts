@@ -1,0 +1,147 @@
+/**
+ * Command-line arguments of `main.ts`: which role to run, with which configuration and input.
+ * Bad arguments are a `CliError` whose `exitCode` (2, the usage-error convention) the caller
+ * exits with after printing the message.
+ *
+ * @module
+ */
+
+import { dirname } from "node:path";
+import { parseArgs } from "node:util";
+import { isRole, type Role, ROLES } from "./roles.ts";
+
+/** Arguments that cannot be used; exit with `exitCode` after printing the message. */
+export class CliError extends Error {
+  override readonly name = "CliError";
+  /** The exit status for a usage error. */
+  readonly exitCode = 2;
+}
+
+/** What the command line asks for. */
+export type CliCommand =
+  | { kind: "help" }
+  | {
+    kind: "run";
+    role: Role;
+    /** Configuration file; null means the built-in default. */
+    configPath: string | null;
+    /** Stream file for the replayer, overriding `replayer.file`. */
+    inputPath: string | null;
+    /** Stop once the input is replayed and fully processed. */
+    exitAtEnd: boolean;
+    /** Where to write a JSON summary on exit. */
+    summaryPath: string | null;
+  };
+
+/** Options of `parseCliArgs`. */
+export interface CliOptions {
+  /** Whether a file or folder exists. Default: asks the file system. */
+  exists?: (path: string) => boolean;
+  /** Whether this process may write the file. Default: asks Deno's permissions, never prompting. */
+  writable?: (path: string) => boolean;
+}
+
+/** Roles that read the input stream file. */
+const READS_INPUT: readonly Role[] = ["replayer", "all"];
+
+/** Parses the arguments after the script name. */
+export function parseCliArgs(args: readonly string[], options: CliOptions = {}): CliCommand {
+  const exists = options.exists ?? pathExists;
+  const writable = options.writable ?? mayWrite;
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        role: { type: "string" },
+        config: { type: "string" },
+        input: { type: "string" },
+        "exit-at-end": { type: "boolean" },
+        summary: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    throw new CliError(`${error instanceof Error ? error.message : error} (see --help)`);
+  }
+  if (values.help) return { kind: "help" };
+
+  const role = values.role ?? "all";
+  if (!isRole(role)) {
+    throw new CliError(`--role must be one of ${ROLES.join(", ")}: current value is '${role}'`);
+  }
+  const configPath = existingFile("--config", values.config, exists);
+  const inputPath = existingFile("--input", values.input, exists);
+  if (inputPath !== null && !READS_INPUT.includes(role)) {
+    throw new CliError(`--input is read by the replayer; role '${role}' does not read it`);
+  }
+  const summaryPath = values.summary ?? null;
+  if (summaryPath !== null && (summaryPath === "" || !exists(dirname(summaryPath)))) {
+    throw new CliError(
+      `--summary must be a file in an existing folder: current value is '${summaryPath}'`,
+    );
+  }
+  // Found out now rather than when the summary is written, at the end of a whole run.
+  if (summaryPath !== null && !writable(summaryPath)) {
+    throw new CliError(
+      `--summary needs write access to '${summaryPath}', which this process was not granted ` +
+        `(deno task start may write only under ./.retune: use --summary=.retune/summary.json)`,
+    );
+  }
+  return {
+    kind: "run",
+    role,
+    configPath,
+    inputPath,
+    exitAtEnd: values["exit-at-end"] ?? false,
+    summaryPath,
+  };
+}
+
+function existingFile(
+  flag: string,
+  path: string | undefined,
+  exists: (path: string) => boolean,
+): string | null {
+  if (path === undefined) return null;
+  if (path === "" || !exists(path)) {
+    throw new CliError(`${flag} must name an existing file: '${path}' was not found`);
+  }
+  return path;
+}
+
+function pathExists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+function mayWrite(path: string): boolean {
+  return Deno.permissions.querySync({ name: "write", path }).state === "granted";
+}
+
+/** The help text. */
+export function usage(): string {
+  return `Usage: deno task start [options]
+
+Runs one Retune role, or every role in one process.
+
+Options:
+  --role=<role>       ${ROLES.join(" | ")} (default: all)
+  --config=<file>     YAML configuration (default: the built-in embedded configuration)
+  --input=<file>      stream to replay, overriding replayer.file (roles replayer and all)
+  --exit-at-end       stop once the input is replayed and processed
+  --summary=<file>    write a JSON summary of the run to this file on exit
+                      (deno task start may write only under ./.retune)
+  -h, --help          show this text
+
+Examples:
+  deno task start --config=deploy/examples/embedded.yaml --exit-at-end
+  deno task start --role=engine --config=deploy/examples/kafka.yaml`;
+}

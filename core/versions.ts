@@ -1,0 +1,51 @@
+/**
+ * Versions of what the deployment produces: dataset versions (which buckets a training set is
+ * made of) and model versions (a trained model the engine may swap in).
+ *
+ * @module
+ */
+
+import type { HyperParameters } from "./hyper_parameters.ts";
+import type { Scores } from "./scores.ts";
+
+/** How a model version came to be. */
+export type CreationMethod = "initial" | "retrain" | "optimise";
+
+/** A model the factory published for the engine to swap in. */
+export interface ModelVersion {
+  version: number;
+  /** Where the artifact lives, resolved by the artifact store (not a bare local path). */
+  artifactUri: string;
+  creationMethod: CreationMethod;
+  params: HyperParameters;
+  metrics: Scores;
+  datasetVersion: number;
+  /** Wall time spent producing it, ms. */
+  productionMs: number;
+  createdAt: number;
+}
+
+/** A bucket referenced by a dataset version, with the weight the policy gave it. */
+export interface BucketRef {
+  bucket: number;
+  /** Share of the bucket's events to include, in (0, 1]. */
+  weight: number;
+}
+
+/** The collector's announcement "v7 = buckets 12..20". */
+export interface DatasetVersion {
+  version: number;
+  buckets: BucketRef[];
+  firstBucket: number;
+  lastBucket: number;
+  streamTimeStart: number;
+  streamTimeEnd: number;
+  createdAt: number;
+}
+
+/** The factory's answer that a dataset version is assembled and its buckets may go. */
+export interface DatasetAssembled {
+  version: number;
+  events: number;
+  uri: string;
+}

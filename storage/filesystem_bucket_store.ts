@@ -1,0 +1,249 @@
+/**
+ * Buckets as files in a folder, one file per bucket: `<id>.open.bucket` while the bucket is
+ * open, renamed to `<id>.bucket` when it closes, so a closed bucket appears whole to every
+ * process sharing the folder. A file is a sequence of blocks, one per append: a 4-byte
+ * little-endian length, then that many bytes of an Avro `StreamEventBatch` (the input topic's own
+ * record format, so an input record that fills a bucket unchanged is stored as it came, without
+ * re-encoding). Appends are buffered per bucket and written in chunks; an open bucket's last
+ * events may live only in this store's buffer until it is read or closed.
+ *
+ * @module
+ */
+
+import { join, resolve } from "node:path";
+import { decodePayload, encodePayload } from "../protocol/codec.ts";
+import type { StreamEvent } from "../core/events.ts";
+import { type BucketStore, checkBucketId, closedBucket, missingBucket } from "./bucket_store.ts";
+
+/** Buffered blocks are written once they hold this many bytes. */
+const BUFFER_BYTES = 256 * 1024;
+/** Bytes read at a time when streaming a bucket. */
+const READ_BYTES = 256 * 1024;
+const LENGTH_BYTES = 4;
+const FILE_NAME = /^(0|[1-9]\d*)(\.open)?\.bucket$/;
+
+/** Blocks not yet written, and their size. */
+interface Pending {
+  blocks: Uint8Array[];
+  bytes: number;
+}
+
+/** A bucket store in a folder (created on the first write). */
+export class FilesystemBucketStore implements BucketStore {
+  /** The folder, as an absolute path. */
+  readonly dir: string;
+  /** Unwritten blocks of the open buckets this store appends to. */
+  readonly #buffers = new Map<number, Pending>();
+  /** Per bucket, the end of the chain its operations run on one after another. */
+  readonly #chains = new Map<number, Promise<void>>();
+
+  /** Stores buckets in `dir` (relative to the working directory when not absolute). */
+  constructor(dir: string) {
+    this.dir = resolve(dir);
+  }
+
+  /** Buffers the events as one block (`encoded` when given), writing out once the buffer is large. */
+  append(id: number, events: readonly StreamEvent[], encoded?: Uint8Array): Promise<void> {
+    return this.#serially(id, async () => {
+      if (events.length === 0) return;
+      let pending = this.#buffers.get(id);
+      if (pending === undefined) {
+        if (await exists(this.#closedPath(id))) throw closedBucket(id);
+        pending = { blocks: [], bytes: 0 };
+        this.#buffers.set(id, pending);
+      }
+      // Encoding only reads the events.
+      const block = encoded ??
+        encodePayload("StreamEventBatch", { events: events as StreamEvent[] });
+      const length = new Uint8Array(LENGTH_BYTES);
+      new DataView(length.buffer).setUint32(0, block.length, true);
+      pending.blocks.push(length, block);
+      pending.bytes += LENGTH_BYTES + block.length;
+      if (pending.bytes >= BUFFER_BYTES) await this.#flush(id);
+    });
+  }
+
+  /** Writes out the buffer and renames the open file to its closed name. */
+  close(id: number): Promise<void> {
+    return this.#serially(id, async () => {
+      if (this.#buffers.has(id)) {
+        await this.#flush(id);
+        this.#buffers.delete(id);
+      } else if (await exists(this.#closedPath(id))) {
+        return;
+      }
+      try {
+        await Deno.rename(this.#openPath(id), this.#closedPath(id));
+      } catch (error) {
+        throw error instanceof Deno.errors.NotFound ? missingBucket(id) : error;
+      }
+    });
+  }
+
+  /** Every event of bucket `id`, in arrival order. */
+  async read(id: number): Promise<StreamEvent[]> {
+    const events: StreamEvent[] = [];
+    for await (const block of this.#blocks(id)) {
+      for (const event of block) events.push(event);
+    }
+    return events;
+  }
+
+  /** The events of bucket `id` block by block, after writing out its buffer. */
+  async *stream(id: number): AsyncIterable<StreamEvent> {
+    for await (const block of this.#blocks(id)) yield* block;
+  }
+
+  /** Ids of the buckets buffered here or found as files in the folder, ascending. */
+  async list(): Promise<number[]> {
+    const ids = new Set(this.#buffers.keys());
+    try {
+      for await (const entry of Deno.readDir(this.dir)) {
+        const match = entry.isFile ? entry.name.match(FILE_NAME) : null;
+        if (match !== null) ids.add(Number(match[1]));
+      }
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    return [...ids].sort((a, b) => a - b);
+  }
+
+  /** Drops the buffer and removes the bucket's files. */
+  delete(id: number): Promise<void> {
+    return this.#serially(id, async () => {
+      this.#buffers.delete(id);
+      await removeIfPresent(this.#openPath(id));
+      await removeIfPresent(this.#closedPath(id));
+    });
+  }
+
+  /** Deletes every bucket `list` names; other files in the folder stay. */
+  async deleteAll(): Promise<void> {
+    await Promise.all((await this.list()).map((id) => this.delete(id)));
+  }
+
+  /**
+   * The decoded blocks of bucket `id`, read a chunk of the file at a time. A file that ends
+   * inside a block (a write cut short by a crash) or a block that does not decode is an error
+   * naming the bucket and the block's position, never events made of garbage.
+   */
+  async *#blocks(id: number): AsyncGenerator<StreamEvent[]> {
+    await this.#serially(id, () => this.#flush(id));
+    const file = await this.#openForReading(id);
+    try {
+      let data: Uint8Array = new Uint8Array(0);
+      let position = 0;
+      const chunk = new Uint8Array(READ_BYTES);
+      for (;;) {
+        const read = await file.read(chunk);
+        if (read === null) break;
+        data = concat(data, chunk.subarray(0, read));
+        let offset = 0;
+        while (data.length - offset >= LENGTH_BYTES) {
+          const length = new DataView(data.buffer, data.byteOffset + offset).getUint32(0, true);
+          const end = offset + LENGTH_BYTES + length;
+          if (end > data.length) break;
+          yield decodeBlock(id, position + offset, data.subarray(offset + LENGTH_BYTES, end));
+          offset = end;
+        }
+        data = data.slice(offset);
+        position += offset;
+      }
+      if (data.length > 0) {
+        throw new Error(
+          `bucket ${id} ends inside a block: ${data.length} bytes at byte ${position} are the ` +
+            "start of a block whose write did not finish",
+        );
+      }
+    } finally {
+      file.close();
+    }
+  }
+
+  /** Runs `operation` after every earlier operation on bucket `id` has settled. */
+  #serially<T>(id: number, operation: () => Promise<T>): Promise<T> {
+    return Promise.try(() => {
+      checkBucketId(id);
+      const result = (this.#chains.get(id) ?? Promise.resolve()).then(operation);
+      const settled = result.then(() => {}, () => {});
+      this.#chains.set(id, settled);
+      settled.then(() => {
+        if (this.#chains.get(id) === settled) this.#chains.delete(id);
+      });
+      return result;
+    });
+  }
+
+  /** Writes the buffered blocks of bucket `id`, if this store holds the bucket open. */
+  async #flush(id: number): Promise<void> {
+    const pending = this.#buffers.get(id);
+    if (pending === undefined || pending.bytes === 0) return;
+    await Deno.mkdir(this.dir, { recursive: true });
+    const bytes = new Uint8Array(pending.bytes);
+    let offset = 0;
+    for (const block of pending.blocks) {
+      bytes.set(block, offset);
+      offset += block.length;
+    }
+    await Deno.writeFile(this.#openPath(id), bytes, { append: true });
+    this.#buffers.set(id, { blocks: [], bytes: 0 });
+  }
+
+  async #openForReading(id: number): Promise<Deno.FsFile> {
+    // A close in another process may rename the open file between two attempts.
+    for (const path of [this.#closedPath(id), this.#openPath(id), this.#closedPath(id)]) {
+      try {
+        return await Deno.open(path);
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      }
+    }
+    throw missingBucket(id);
+  }
+
+  #openPath(id: number): string {
+    return join(this.dir, `${id}.open.bucket`);
+  }
+
+  #closedPath(id: number): string {
+    return join(this.dir, `${id}.bucket`);
+  }
+}
+
+function decodeBlock(id: number, at: number, bytes: Uint8Array): StreamEvent[] {
+  try {
+    return decodePayload("StreamEventBatch", bytes).events;
+  } catch (error) {
+    throw new Error(
+      `bucket ${id} holds a block at byte ${at} that does not decode: ${
+        error instanceof Error ? error.message : error
+      }`,
+    );
+  }
+}
+
+function concat(head: Uint8Array, tail: Uint8Array): Uint8Array {
+  if (head.length === 0) return tail.slice();
+  const joined = new Uint8Array(head.length + tail.length);
+  joined.set(head);
+  joined.set(tail, head.length);
+  return joined;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+async function removeIfPresent(path: string): Promise<void> {
+  try {
+    await Deno.remove(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}

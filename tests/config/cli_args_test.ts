@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { CliError, type CliOptions, parseCliArgs, usage } from "../../config/cli_args.ts";
+
+/** A file system holding only these paths, all of it writable. */
+const only = (...paths: string[]): CliOptions => ({
+  exists: (path) => paths.includes(path),
+  writable: () => true,
+});
+
+/** The CliError the arguments raise. */
+function cliError(args: string[], files = only()): CliError {
+  try {
+    parseCliArgs(args, files);
+  } catch (error) {
+    assert.ok(error instanceof CliError, `expected a CliError, got ${error}`);
+    return error;
+  }
+  assert.fail("expected a CliError");
+}
+
+Deno.test("a full command line parses into a typed run command", () => {
+  const command = parseCliArgs(
+    [
+      "--role=replayer",
+      "--config=c.yaml",
+      "--input=s.csv",
+      "--exit-at-end",
+      "--summary=out/s.json",
+    ],
+    only("c.yaml", "s.csv", "out"),
+  );
+  assert.deepEqual(command, {
+    kind: "run",
+    role: "replayer",
+    configPath: "c.yaml",
+    inputPath: "s.csv",
+    exitAtEnd: true,
+    summaryPath: "out/s.json",
+  });
+});
+
+Deno.test("no arguments run every role on the built-in configuration", () => {
+  assert.deepEqual(parseCliArgs([], only()), {
+    kind: "run",
+    role: "all",
+    configPath: null,
+    inputPath: null,
+    exitAtEnd: false,
+    summaryPath: null,
+  });
+});
+
+Deno.test("--help wins and usage names every option and role", () => {
+  assert.deepEqual(parseCliArgs(["--role=nope", "--help"], only()), { kind: "help" });
+  for (const word of ["--role", "--config", "--input", "--exit-at-end", "--summary", "optimiser"]) {
+    assert.ok(usage().includes(word), word);
+  }
+});
+
+Deno.test("an unknown role is a usage error (exit code 2) listing the roles", () => {
+  const error = cliError(["--role=optimizer"]);
+  assert.equal(error.exitCode, 2);
+  assert.match(
+    error.message,
+    /--role must be one of engine, collector, .*all: current value is 'optimizer'/,
+  );
+});
+
+Deno.test("a missing config or input file is a usage error naming it", () => {
+  assert.match(
+    cliError(["--config=missing.yaml"]).message,
+    /--config .*'missing\.yaml' was not found/,
+  );
+  assert.match(cliError(["--input=gone.csv"]).message, /--input .*'gone\.csv' was not found/);
+  assert.match(cliError(["--summary=nowhere/s.json"]).message, /--summary .*'nowhere\/s\.json'/);
+});
+
+Deno.test("a --summary file the process may not write is refused before anything runs", () => {
+  const error = cliError(["--summary=out/s.json"], {
+    exists: (path) => path === "out",
+    writable: (path) => path.startsWith(".retune/"),
+  });
+  assert.equal(error.exitCode, 2);
+  assert.match(error.message, /--summary needs write access to 'out\/s\.json'/);
+  assert.match(error.message, /--summary=\.retune\/summary\.json/);
+});
+
+Deno.test("unknown options, positionals and --input for a role that ignores it are refused", () => {
+  assert.match(cliError(["--rol=engine"]).message, /--rol.*see --help/);
+  assert.match(cliError(["engine"]).message, /see --help/);
+  assert.match(
+    cliError(["--role=engine", "--input=s.csv"], only("s.csv")).message,
+    /role 'engine' does not read it/,
+  );
+});

@@ -1,0 +1,292 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ConfigError } from "../../config/config_error.ts";
+import { defaultConfig, loadConfig, parseConfig } from "../../config/load.ts";
+
+const examples = fileURLToPath(new URL("../../deploy/examples/", import.meta.url));
+/** The yaml package reads these two variables (debug switches) while parsing. */
+const yamlEnv = ["LOG_TOKENS", "LOG_STREAM"];
+const parsing = { env: yamlEnv };
+const reading = { read: [examples], env: yamlEnv };
+
+const MODEL = "model: { pattern: p.pattern, source: { domain: maritime } }\n";
+
+/** Parses `text` as the file `bad.yaml` and returns the ConfigError's message. */
+function problemWith(text: string, env: Record<string, string> = {}): string {
+  try {
+    parseConfig(text, "bad.yaml", { env });
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
+    return error.message;
+  }
+  assert.fail("expected a ConfigError");
+}
+
+Deno.test({
+  name: "every example config loads",
+  permissions: reading,
+  async fn() {
+    for (const name of ["embedded.yaml", "kafka.yaml", "drift.yaml"]) {
+      const config = await loadConfig(join(examples, name), { env: {} });
+      assert.ok(config.model.pattern.startsWith(examples), `${name}: pattern resolved`);
+    }
+  },
+});
+
+Deno.test({
+  name: "embedded.yaml spells out the built-in default",
+  permissions: reading,
+  async fn() {
+    const embedded = await loadConfig(join(examples, "embedded.yaml"), { env: {} });
+    const defaults = defaultConfig();
+    assert.deepEqual(embedded, defaults);
+    assert.equal(defaults.transport, "in-process");
+    assert.equal(defaults.etcd, undefined);
+  },
+});
+
+Deno.test({
+  name: "relative paths resolve against the config file's folder; the storage default does not",
+  permissions: reading,
+  async fn() {
+    const config = await loadConfig(join(examples, "kafka.yaml"), { env: {} });
+    assert.equal(config.model.pattern, join(examples, "maritime/port_entering.pattern"));
+    assert.equal(config.replayer.file, join(examples, "maritime/vessel_227592820.csv"));
+    assert.equal(config.storage.dir, "./.retune");
+    assert.deepEqual(config.kafka.brokers, ["127.0.0.1:9092"]);
+    assert.deepEqual(config.etcd?.endpoints, ["http://127.0.0.1:2379"]);
+  },
+});
+
+Deno.test({
+  name: "environment overrides win over the file, the RETUNE_ name over the plain one",
+  permissions: reading,
+  async fn() {
+    const file = join(examples, "kafka.yaml");
+    const plain = await loadConfig(file, {
+      env: {
+        KAFKA_BROKERS: "10.0.0.1:9092, 10.0.0.2:9092",
+        ETCD_ENDPOINTS: "http://10.0.0.3:2379",
+      },
+    });
+    assert.deepEqual(plain.kafka.brokers, ["10.0.0.1:9092", "10.0.0.2:9092"]);
+    assert.deepEqual(plain.etcd?.endpoints, ["http://10.0.0.3:2379"]);
+    const both = await loadConfig(file, {
+      env: { KAFKA_BROKERS: "10.0.0.1:9092", RETUNE_KAFKA_BROKERS: "10.0.0.9:9092" },
+    });
+    assert.deepEqual(both.kafka.brokers, ["10.0.0.9:9092"]);
+  },
+});
+
+Deno.test({
+  name: "environment overrides change addresses, never the mode",
+  permissions: reading,
+  async fn() {
+    const config = await loadConfig(join(examples, "embedded.yaml"), {
+      env: { ETCD_ENDPOINTS: "http://127.0.0.1:2379", KAFKA_BROKERS: "127.0.0.1:19092" },
+    });
+    assert.equal(config.etcd, undefined);
+    assert.equal(config.transport, "in-process");
+  },
+});
+
+Deno.test({
+  name: "a bad environment value names the variable",
+  permissions: parsing,
+  fn() {
+    const message = problemWith(MODEL, { RETUNE_KAFKA_BROKERS: "localhost" });
+    assert.match(message, /RETUNE_KAFKA_BROKERS/);
+    assert.match(message, /"host:port" addresses, got "localhost"/);
+  },
+});
+
+Deno.test({
+  name: "a wrong value names the file, the key path and the expected form",
+  permissions: parsing,
+  fn() {
+    const message = problemWith(`${MODEL}optimiser: { evaluations: twenty }\n`);
+    assert.equal(
+      message,
+      'bad.yaml: optimiser.evaluations: expected an integer >= 1, got "twenty"',
+    );
+  },
+});
+
+Deno.test({
+  name: "every problem is reported, one line each",
+  permissions: parsing,
+  fn() {
+    const message = problemWith(
+      `${MODEL}logging: { level: verbose }\ntopics: { input: { partitions: 0 } }\n`,
+    );
+    assert.match(message, /2 problems/);
+    assert.match(
+      message,
+      /bad\.yaml: logging\.level: expected one of "debug", "info", "warning", "error", got "verbose"/,
+    );
+    assert.match(message, /bad\.yaml: topics\.input\.partitions: expected an integer >= 1, got 0/);
+  },
+});
+
+Deno.test({
+  name: "an unknown key (a typo) is rejected by name",
+  permissions: parsing,
+  fn() {
+    assert.equal(
+      problemWith(`${MODEL}optimiser: { evaluatons: 5 }\n`),
+      'bad.yaml: unknown key "evaluatons" in optimiser',
+    );
+    assert.equal(
+      problemWith(`${MODEL}optimizer: {}\n`),
+      'bad.yaml: unknown key "optimizer" at the top level',
+    );
+  },
+});
+
+Deno.test({
+  name: "a missing required key says it is missing and what it should be",
+  permissions: parsing,
+  fn() {
+    assert.equal(
+      problemWith("model: { source: { domain: maritime } }\n"),
+      "bad.yaml: model.pattern: missing, expected a file path",
+    );
+  },
+});
+
+Deno.test({
+  name: "a policy of an unknown kind lists the kinds",
+  permissions: parsing,
+  fn() {
+    assert.equal(
+      problemWith(`${MODEL}collector: { policy: { kind: lastk } }\n`),
+      'bad.yaml: collector.policy.kind: expected one of "last_k", "exponential_decay", "score_based", got "lastk"',
+    );
+    assert.match(
+      problemWith(`${MODEL}replayer: { rate: { kind: speedup } }\n`),
+      /replayer\.rate\.value: missing, expected a positive number/,
+    );
+  },
+});
+
+Deno.test({
+  name: "cross-field rules are checked",
+  permissions: parsing,
+  fn() {
+    assert.match(
+      problemWith(`${MODEL}collector: { keep: 3, policy: { kind: last_k, k: 4 } }\n`),
+      /collector\.policy\.k: expected an integer <= collector\.keep \(3\), got 4/,
+    );
+    assert.match(
+      problemWith("model: { pattern: p, source: { domain: jsonl } }\n"),
+      /model\.source\.mapping: missing, required when domain is "jsonl"/,
+    );
+    assert.match(
+      problemWith("model: { kind: wayeb, pattern: p, source: { domain: maritime } }\n"),
+      /model\.wayeb: missing, required when kind is "wayeb"/,
+    );
+    assert.match(
+      problemWith(`${MODEL}engine: { report: { everyEvents: 10, everyStreamMs: 10 } }\n`),
+      /engine\.report: expected exactly one of everyEvents: n or everyStreamMs: n/,
+    );
+    assert.match(
+      problemWith(`${MODEL}topics: { output: { name: retune.input } }\n`),
+      /topics\.output\.name: expected a name of its own, got "retune\.input", already the name of topics\.input/,
+    );
+    assert.match(
+      problemWith(`${MODEL}optimiser: { evaluations: 5, reuse: 5 }\n`),
+      /optimiser\.reuse: expected an integer < optimiser\.evaluations \(5\), got 5/,
+    );
+  },
+});
+
+Deno.test({
+  name: "a YAML syntax error names the file, line and column",
+  permissions: parsing,
+  fn() {
+    const message = problemWith("transport: kafka\nkafka:\n  brokers: [a:1\n");
+    assert.match(message, /^bad\.yaml:\d+:\d+: YAML syntax error: /);
+    assert.match(problemWith("transport: kafka\ntransport: in-process\n"), /^bad\.yaml:2:1: /);
+    assert.match(problemWith("- a\n- b\n"), /bad\.yaml: expected a mapping of sections/);
+  },
+});
+
+Deno.test({
+  name: "defaults are the reference system's",
+  permissions: parsing,
+  fn() {
+    const config = parseConfig(MODEL, "ok.yaml", { env: {} });
+    assert.deepEqual(config.engine.report, { everyStreamMs: 604_800_000 });
+    assert.deepEqual(config.collector.bucket, { byStreamMs: 604_800_000 });
+    assert.deepEqual(config.collector.policy, { kind: "last_k", k: 4 });
+    assert.equal(config.collector.keep, 9);
+    assert.deepEqual(config.observer.policy, {
+      kind: "trend",
+      k: 3,
+      slopeThreshold: -0.025,
+      guard: 4,
+      minScore: 0.2,
+    });
+    assert.deepEqual(
+      [config.optimiser.initialPoints, config.optimiser.evaluations, config.optimiser.reuse],
+      [10, 20, 5],
+    );
+    assert.equal(config.optimiser.acquisition, "hedge");
+    assert.deepEqual(config.factory.evaluation, { kind: "holdout", testFraction: 0.3 });
+    assert.deepEqual(config.model.forecast, {
+      horizon: 200,
+      maxSpread: 200,
+      mode: "interval",
+      within: 20,
+      cutoff: 0.001,
+    });
+    assert.deepEqual(config.topics.input, { name: "retune.input", partitions: 4, replication: 1 });
+    const policy = parseConfig(`${MODEL}observer: { policy: { kind: difference } }\n`, "ok.yaml", {
+      env: {},
+    }).observer.policy;
+    assert.deepEqual(policy, {
+      kind: "difference",
+      trainDrop: 0.025,
+      optimiseDrop: 0.1,
+      minScore: 0.2,
+    });
+  },
+});
+
+Deno.test({
+  name: "a generic source's mapping gets the source spec's defaults",
+  permissions: parsing,
+  fn() {
+    const config = parseConfig(
+      "model:\n  pattern: p\n  source:\n    domain: csv\n    mapping:\n      header: true\n" +
+        "      key: card\n      timestamp: { field: time, unit: s }\n      numeric: [amount]\n",
+      "ok.yaml",
+      { env: {} },
+    );
+    assert.deepEqual(config.model.source.mapping, {
+      header: true,
+      columns: null,
+      delimiter: ",",
+      key: "card",
+      timestamp: { field: "time", unit: "s" },
+      type: null,
+      numeric: ["amount"],
+      strings: [],
+      otherFields: "drop",
+    });
+  },
+});
+
+Deno.test({
+  name: "a missing file is a ConfigError naming it",
+  permissions: { read: true, env: yamlEnv },
+  async fn() {
+    await assert.rejects(
+      () => loadConfig("/nonexistent/retune.yaml", { env: {} }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        /\/nonexistent\/retune\.yaml: cannot read/.test(error.message),
+    );
+  },
+});

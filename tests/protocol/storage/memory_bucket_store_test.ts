@@ -1,8 +1,0 @@
-import { MemoryBucketStore } from "../../../protocol/storage/memory_bucket_store.ts";
-import { bucketStoreContract } from "./bucket_store_contract.ts";
-
-bucketStoreContract({
-  name: "MemoryBucketStore",
-  create: () => new MemoryBucketStore(),
-  permissions: "none",
-});

@@ -1,0 +1,173 @@
+/**
+ * The behaviour every Registry implementation must show, as a suite of Deno tests that each
+ * implementation's test file runs against its own registries.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import type { Registry } from "../../registry/registry.ts";
+import { uniqueName } from "../fixtures/services.ts";
+
+/** How a test file opens registries for the contract. */
+export interface ContractSubject {
+  /** Name shown in the test names. */
+  name: string;
+  /** A new store, and how to open registries on it (as each process would). */
+  store(): () => Registry;
+  /** Permissions the implementation needs. */
+  permissions: Deno.PermissionOptions;
+}
+
+/** Registers the contract tests for one implementation. */
+export function registryContract(subject: ContractSubject): void {
+  type Body = (a: Registry, b: Registry, ns: string, open: () => Registry) => Promise<void>;
+  const test = (name: string, body: Body) =>
+    Deno.test(`${subject.name}: ${name}`, { permissions: subject.permissions }, async () => {
+      const open = subject.store();
+      const [a, b] = [open(), open()];
+      const ns = `${uniqueName("registry")}/`;
+      try {
+        await body(a, b, ns, open);
+      } finally {
+        const leftovers = await a.list(ns);
+        await a.commit({ deletes: leftovers.map((entry) => entry.key) });
+        await a.close();
+        await b.close();
+      }
+    });
+
+  test("get returns what a commit put, with a positive revision", async (a, b, ns) => {
+    assert.equal(await a.get(`${ns}k`), undefined);
+    assert.equal(await a.commit({ puts: [{ key: `${ns}k`, value: "v1" }] }), true);
+    const entry = await b.get(`${ns}k`);
+    assert.equal(entry?.key, `${ns}k`);
+    assert.equal(entry?.value, "v1");
+    assert.ok(entry !== undefined && entry.revision > 0);
+  });
+
+  test("list returns the entries under a prefix, sorted by key", async (a, _b, ns) => {
+    const keys = ["p/b", "p/a", "p/c/d", "q/a", "pz", "p"].map((key) => `${ns}${key}`);
+    await a.commit({ puts: keys.map((key) => ({ key, value: key })) });
+    const listed = await a.list(`${ns}p/`);
+    assert.deepEqual(listed.map((entry) => entry.key), [`${ns}p/a`, `${ns}p/b`, `${ns}p/c/d`]);
+    assert.deepEqual(listed.map((entry) => entry.value), [`${ns}p/a`, `${ns}p/b`, `${ns}p/c/d`]);
+    assert.deepEqual(await a.list(`${ns}none/`), []);
+  });
+
+  test("every write raises the revision; one commit writes at one revision", async (a, _b, ns) => {
+    await a.commit({ puts: [{ key: `${ns}x`, value: "1" }] });
+    const first = await a.get(`${ns}x`);
+    await a.commit({ puts: [{ key: `${ns}x`, value: "2" }, { key: `${ns}y`, value: "2" }] });
+    const [x, y] = await a.list(ns);
+    assert.ok(first !== undefined && x.revision > first.revision);
+    assert.equal(x.revision, y.revision);
+  });
+
+  test("a guard on revision 0 holds only while the key is absent", async (a, _b, ns) => {
+    const create = {
+      guards: [{ key: `${ns}k`, revision: 0 }],
+      puts: [{ key: `${ns}k`, value: "a" }],
+    };
+    assert.equal(await a.commit(create), true);
+    assert.equal(await a.commit({ ...create, puts: [{ key: `${ns}k`, value: "b" }] }), false);
+    assert.equal((await a.get(`${ns}k`))?.value, "a");
+  });
+
+  test("a stale guard fails the whole commit and writes nothing", async (a, b, ns) => {
+    await a.commit({ puts: [{ key: `${ns}k`, value: "1" }, { key: `${ns}gone`, value: "1" }] });
+    const read = await a.get(`${ns}k`);
+    assert.ok(read);
+    await b.commit({ puts: [{ key: `${ns}k`, value: "2" }] });
+    const stale = await a.commit({
+      guards: [{ key: `${ns}k`, revision: read.revision }],
+      puts: [{ key: `${ns}k`, value: "3" }, { key: `${ns}new`, value: "3" }],
+      deletes: [`${ns}gone`],
+    });
+    assert.equal(stale, false);
+    assert.deepEqual((await a.list(ns)).map((entry) => [entry.key, entry.value]), [
+      [`${ns}gone`, "1"],
+      [`${ns}k`, "2"],
+    ]);
+  });
+
+  test("a commit whose guards hold applies its puts and deletes", async (a, _b, ns) => {
+    await a.commit({ puts: [{ key: `${ns}k`, value: "1" }, { key: `${ns}gone`, value: "1" }] });
+    const read = await a.get(`${ns}k`);
+    assert.ok(read);
+    const applied = await a.commit({
+      guards: [{ key: `${ns}k`, revision: read.revision }, { key: `${ns}absent`, revision: 0 }],
+      puts: [{ key: `${ns}k`, value: "2" }],
+      deletes: [`${ns}gone`],
+    });
+    assert.equal(applied, true);
+    assert.deepEqual((await a.list(ns)).map((entry) => [entry.key, entry.value]), [[
+      `${ns}k`,
+      "2",
+    ]]);
+  });
+
+  test("of concurrent commits guarded on the same revision exactly one wins", async (a, b, ns) => {
+    await a.commit({ puts: [{ key: `${ns}counter`, value: "0" }] });
+    const read = await a.get(`${ns}counter`);
+    assert.ok(read);
+    const attempts = Array.from({ length: 6 }, (_, i) =>
+      (i % 2 === 0 ? a : b).commit({
+        guards: [{ key: `${ns}counter`, revision: read.revision }],
+        puts: [{ key: `${ns}counter`, value: `${i}` }],
+      }));
+    const outcomes = await Promise.all(attempts);
+    assert.equal(outcomes.filter(Boolean).length, 1);
+    assert.equal((await a.get(`${ns}counter`))?.value, `${outcomes.indexOf(true)}`);
+  });
+
+  test("a commit that writes a key twice is refused", async (a, _b, ns) => {
+    await assert.rejects(a.commit({ puts: [{ key: `${ns}k`, value: "1" }], deletes: [`${ns}k`] }));
+    assert.equal(await a.get(`${ns}k`), undefined);
+  });
+
+  test("the second candidate leads once the first resigns", async (a, b, ns) => {
+    const first = await a.campaign(`${ns}election`, "first");
+    let secondLeads = false;
+    const waiting = b.campaign(`${ns}election`, "second").finally(() => (secondLeads = true));
+    await pause();
+    assert.equal(secondLeads, false, "second was elected while first led");
+    await first.resign();
+    assert.equal(first.lost.aborted, true);
+    const second = await waiting;
+    assert.equal(second.lost.aborted, false);
+    await second.resign();
+  });
+
+  test("the second candidate leads once the first's registry closes", async (_a, b, ns, open) => {
+    const leader = open();
+    const first = await leader.campaign(`${ns}election`, "first");
+    const waiting = b.campaign(`${ns}election`, "second");
+    await pause();
+    await leader.close();
+    assert.equal(first.lost.aborted, true);
+    const second = await waiting;
+    assert.equal(second.lost.aborted, false);
+    await second.resign();
+  });
+
+  test("an aborted campaign stops waiting and does not block the line", async (a, b, ns) => {
+    const first = await a.campaign(`${ns}election`, "first");
+    const abort = new AbortController();
+    const aborted = b.campaign(`${ns}election`, "impatient", abort.signal);
+    const third = b.campaign(`${ns}election`, "third");
+    await pause();
+    abort.abort(new Error("gave up"));
+    await assert.rejects(aborted, { message: "gave up" });
+    await first.resign();
+    const leader = await third;
+    assert.equal(leader.lost.aborted, false);
+    await leader.resign();
+    await assert.rejects(a.campaign(`${ns}election`, "late", abort.signal), { message: "gave up" });
+  });
+}
+
+/** Gives a competing campaign time to (wrongly) win, so the test can check it did not. */
+function pause(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 200));
+}

@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import { decodePayload, encodePayload } from "../../protocol/codec.ts";
+import type { StreamEvent } from "../../core/events.ts";
+import { FilesystemBucketStore } from "../../storage/filesystem_bucket_store.ts";
+import { bucketStoreContract, events } from "./bucket_store_contract.ts";
+import { storeFolders } from "./store_folders.ts";
+
+const { fresh: freshDir, permissions } = storeFolders("retune-bucket-store-test-");
+
+bucketStoreContract({
+  name: "FilesystemBucketStore",
+  create: () => new FilesystemBucketStore(freshDir()),
+  permissions,
+});
+
+Deno.test(
+  "FilesystemBucketStore: a closed bucket is a file of length-prefixed Avro blocks named by its id",
+  {
+    permissions,
+  },
+  async () => {
+    const dir = freshDir();
+    const store = new FilesystemBucketStore(dir);
+    await store.append(12, events(2));
+    await store.append(12, events(1, 2));
+    await store.close(12);
+    const bytes = await Deno.readFile(`${dir}/12.bucket`);
+    const blocks: StreamEvent[][] = [];
+    for (let offset = 0; offset < bytes.length;) {
+      const length = new DataView(bytes.buffer, offset).getUint32(0, true);
+      blocks.push(
+        decodePayload("StreamEventBatch", bytes.subarray(offset + 4, offset + 4 + length)).events,
+      );
+      offset += 4 + length;
+    }
+    assert.deepEqual(blocks, [events(2), events(1, 2)]);
+  },
+);
+
+Deno.test("FilesystemBucketStore: bytes already encoded are stored as they are", {
+  permissions,
+}, async () => {
+  const dir = freshDir();
+  const store = new FilesystemBucketStore(dir);
+  const encoded = encodePayload("StreamEventBatch", { events: events(3) });
+  await store.append(0, events(3), encoded);
+  await store.close(0);
+  const bytes = await Deno.readFile(`${dir}/0.bucket`);
+  assert.deepEqual(bytes.subarray(4), new Uint8Array(encoded));
+  assert.deepEqual(await store.read(0), events(3));
+});
+
+Deno.test(
+  "FilesystemBucketStore: a bucket cut inside a block or holding a bad block is an error, not garbage",
+  {
+    permissions,
+  },
+  async () => {
+    const dir = freshDir();
+    const store = new FilesystemBucketStore(dir);
+    await store.append(5, events(2));
+    await store.append(5, events(2, 2));
+    await store.close(5);
+    const whole = await Deno.readFile(`${dir}/5.bucket`);
+    await Deno.writeFile(`${dir}/5.bucket`, whole.subarray(0, whole.length - 3));
+    await assert.rejects(
+      Array.fromAsync(store.stream(5)),
+      /^Error: bucket 5 ends inside a block: \d+ bytes at byte \d+ are the start of a block whose write did not finish$/,
+    );
+    const bad = new Uint8Array([3, 0, 0, 0, 0xff, 0xff, 0xff]);
+    await Deno.writeFile(`${dir}/5.bucket`, bad);
+    await assert.rejects(store.read(5), /bucket 5 holds a block at byte 0 that does not decode/);
+  },
+);
+
+Deno.test("FilesystemBucketStore: a bucket larger than a read streams whole, in order", {
+  permissions,
+}, async () => {
+  const store = new FilesystemBucketStore(freshDir());
+  // About 1 MB over blocks of varied size, so blocks straddle the 256 KiB reads.
+  let appended = 0;
+  for (let size = 1; appended < 20_000; size = (size * 7) % 997 + 1) {
+    await store.append(1, events(size, appended));
+    appended += size;
+  }
+  await store.close(1);
+  let count = 0;
+  for await (const event of store.stream(1)) {
+    assert.equal(event.timestamp, events(1, count)[0].timestamp);
+    count++;
+  }
+  assert.equal(count, appended);
+});
+
+Deno.test("FilesystemBucketStore: another store on the folder sees what one closed", {
+  permissions,
+}, async () => {
+  const dir = freshDir();
+  const [collector, factory] = [new FilesystemBucketStore(dir), new FilesystemBucketStore(dir)];
+  await collector.append(0, events(3));
+  await collector.close(0);
+  await collector.append(1, events(1, 3));
+  assert.deepEqual(await factory.read(0), events(3));
+  // Bucket 1's only event is still in the collector's buffer.
+  assert.deepEqual(await factory.list(), [0]);
+  await collector.close(1);
+  assert.deepEqual(await factory.list(), [0, 1]);
+  assert.deepEqual(await factory.read(1), events(1, 3));
+  await assert.rejects(factory.append(0, events(1)), { message: /bucket 0 is closed/ });
+  await factory.deleteAll();
+  assert.deepEqual(await collector.list(), []);
+});
+
+Deno.test("FilesystemBucketStore: a bucket left open by an earlier run can be closed", {
+  permissions,
+}, async () => {
+  const dir = freshDir();
+  const earlier = new FilesystemBucketStore(dir);
+  await earlier.append(4, events(2));
+  // Reading writes the buffered events out, as a crash after it would leave them.
+  await earlier.read(4);
+  const later = new FilesystemBucketStore(dir);
+  assert.deepEqual(await later.list(), [4]);
+  await later.close(4);
+  assert.deepEqual(await later.read(4), events(2));
+});
+
+Deno.test("FilesystemBucketStore: files that are not buckets are left alone", {
+  permissions,
+}, async () => {
+  const dir = freshDir();
+  const store = new FilesystemBucketStore(dir);
+  await store.append(3, events(1));
+  await store.close(3);
+  for (const name of ["notes.txt", "03.bucket", "x.bucket", "3.bucket.tmp"]) {
+    await Deno.writeTextFile(`${dir}/${name}`, "");
+  }
+  assert.deepEqual(await store.list(), [3]);
+  await store.deleteAll();
+  assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
+    "03.bucket",
+    "3.bucket.tmp",
+    "notes.txt",
+    "x.bucket",
+  ]);
+});
+
+Deno.test("FilesystemBucketStore: a relative folder is resolved once, when made", {
+  permissions: { ...permissions, read: true },
+}, () => {
+  const store = new FilesystemBucketStore("./.retune/buckets");
+  assert.equal(store.dir, `${Deno.cwd()}/.retune/buckets`);
+});
