@@ -12,7 +12,6 @@
  */
 
 import { encodePayload } from "../protocol/codec.ts";
-import type { DeadLetter } from "../protocol/messages.ts";
 import type { OutgoingRecord } from "../transport/transport.ts";
 import type { RejectedLine } from "../models/sources/read.ts";
 import type { SourceSpec } from "../models/sources/spec.ts";
@@ -21,6 +20,7 @@ import type { RoleEnvironment } from "./environment.ts";
 import { Pacer } from "./replayer/pacer.ts";
 import { ProgressBar } from "./replayer/progress.ts";
 import { readSlices } from "./replayer/slice_reader.ts";
+import { deadLetter } from "./dead_letter.ts";
 
 /** The replayer's progress, kept outside the behaviour so a restart resumes. */
 export interface ReplayerStats {
@@ -86,6 +86,7 @@ export class Replayer implements Behaviour {
       partitions: await context.partitions(topics.input),
       skip: this.#stats.sent,
       lastRejectedLine: this.#stats.lastRejectedLine,
+      maxLineLength: config.replayer.maxLineLength,
     });
     const pacer = new Pacer(config.replayer.rate);
     let progress: ProgressBar | undefined;
@@ -113,15 +114,15 @@ export class Replayer implements Behaviour {
 
   async #deadLetter(context: ActorContext, rows: RejectedLine[]): Promise<void> {
     const records = rows.map((row): OutgoingRecord => {
-      const letter: DeadLetter = {
+      const letter = deadLetter({
         sourceTopic: `file:${this.#file}`,
         partition: -1,
         offset: row.line,
         key: null,
         reason: `line ${row.line}: ${row.reason}`,
         original: new TextEncoder().encode(row.text),
-        failedAt: Date.now(),
-      };
+        size: row.length > row.text.length ? row.length : undefined,
+      });
       return { key: null, value: encodePayload("DeadLetter", letter) };
     });
     await context.publish(this.#env.topics.deadLetters, records);

@@ -411,6 +411,8 @@ const replayerSchema = z.strictObject({
   rate: rateSchema.prefault({ kind: "max" }),
   /** Start this many 30-day months into the stream, wrapping the head around. */
   rotateMonths: integer(0).optional(),
+  /** A longer line is dead-lettered (its start, length and line number), never held whole. */
+  maxLineLength: integer(1).default(65_536),
 });
 
 const supervisionSchema = z.strictObject({

@@ -82,8 +82,14 @@ export interface DeadLetter {
   offset: number;
   key: string | null;
   reason: string;
+  /** The original value, or its first bytes when `truncated`. */
   original: Uint8Array;
   failedAt: number;
+  /** Size of the whole original (bytes; characters for a file's line); -1 when not recorded. */
+  originalSize: number;
+  /** Hex SHA-256 of the whole original; empty when not recorded. */
+  originalSha256: string;
+  truncated: boolean;
 }
 
 /** Payload type of every message, by the name used in the envelope and the schema file. */

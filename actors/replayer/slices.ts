@@ -33,6 +33,8 @@ export interface SliceOptions {
   skip: number;
   /** Line of the last bad row already dead-lettered (0: none): earlier ones are not reported. */
   lastRejectedLine: number;
+  /** Characters of the longest line read; a longer one is rejected. */
+  maxLineLength: number;
 }
 
 /** One step of the replay: bad rows met since the last slice, then the records to publish. */
@@ -93,9 +95,9 @@ async function eventsOf(
   report: (bad: RejectedLine) => void,
 ): Promise<{ chunks: AsyncIterable<StreamEvent[]> | StreamEvent[][]; total?: number }> {
   if (options.rotateMonths === 0) {
-    return { chunks: streamEventChunks(options.file, options.source, report) };
+    return { chunks: streamEventChunks(options.file, options.source, report, options) };
   }
-  const all = await readEvents(options.file, options.source);
+  const all = await readEvents(options.file, options.source, options);
   all.rejected.forEach(report);
   const events = rotateByMonths(all.events, options.rotateMonths);
   return { chunks: [events], total: events.length };

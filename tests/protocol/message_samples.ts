@@ -171,6 +171,9 @@ export const samples: { [T in MessageType]: PayloadTypes[T][] } = {
       reason: "cannot decode Forecast: truncated",
       original: new Uint8Array([0, 1, 2, 255]),
       failedAt: 1_700_000_000_000,
+      originalSize: 4,
+      originalSha256: "ac0b4b4b2a1e1c8b6a1d6f4c8f1e4b0c52bb1f3a0c7e6a3e8b8d5c4e9f0a1b2c",
+      truncated: false,
     },
     {
       sourceTopic: "retune.input",
@@ -178,8 +181,11 @@ export const samples: { [T in MessageType]: PayloadTypes[T][] } = {
       offset: 0,
       key: null,
       reason: "handler threw",
-      original: new Uint8Array(),
+      original: new Uint8Array(1_000),
       failedAt: 1_700_000_000_000,
+      originalSize: 1_048_400,
+      originalSha256: "",
+      truncated: true,
     },
   ],
 };

@@ -4,6 +4,7 @@ import { Buffer } from "node:buffer";
 import { encodePayload } from "../../protocol/codec.ts";
 import { payloadAvroTypes } from "../../protocol/schemas.ts";
 import forecastSchema from "../../schemas/Forecast.avsc" with { type: "text" };
+import deadLetterSchema from "../../schemas/DeadLetter.avsc" with { type: "text" };
 import { samples } from "./message_samples.ts";
 
 const [forecast] = samples.Forecast;
@@ -39,4 +40,25 @@ Deno.test("without a resolver the new writer's bytes do not pass as the old type
 }, () => {
   const written = newForecast.toBuffer({ ...forecast, explanation: "x" });
   assert.throws(() => oldForecast.fromBuffer(written), /trailing data/);
+});
+
+Deno.test("dead letters written before size, digest and truncation were recorded read as unknown", {
+  permissions: "none",
+}, () => {
+  const schema = JSON.parse(deadLetterSchema);
+  const added = ["originalSize", "originalSha256", "truncated"];
+  const before = avro.Type.forSchema({
+    ...schema,
+    fields: schema.fields.filter((field: { name: string }) => !added.includes(field.name)),
+  });
+  const { originalSize: _, originalSha256: __, truncated: ___, ...old } = samples.DeadLetter[0];
+  const now = payloadAvroTypes.DeadLetter;
+  const written = before.toBuffer({ ...old, original: Buffer.from(old.original) });
+  const read = now.fromBuffer(written, now.createResolver(before));
+  assert.deepEqual({ ...read, original: new Uint8Array(read.original) }, {
+    ...old,
+    originalSize: -1,
+    originalSha256: "",
+    truncated: false,
+  });
 });

@@ -324,3 +324,26 @@ Deno.test({
     assert.equal(replayed.stats.sent + replayed.stats.rejected, 46);
   });
 });
+
+Deno.test({
+  name: "a line over the configured limit is dead-lettered in part, once, and the replay goes on",
+  permissions: files,
+}, async () => {
+  // 10 MB on one line, as a broken export might write it.
+  const long = `1443677461,227592820,${"9".repeat(10_000_000)}`;
+  const { content, events } = vesselStream(1_500, [{ line: 700, text: long, reason: "" }]);
+  await withFile(content, async (file) => {
+    const replayed = await replay(file, MARITIME_SOURCE, { maxLineLength: 4_096 });
+    assertDelivered(replayed, events);
+    assert.equal(replayed.incarnations, 1, "no crash");
+    assert.equal(replayed.deadLetters.length, 1);
+    const [letter] = replayed.deadLetters;
+    assert.equal(letter.offset, 700);
+    assert.equal(
+      letter.reason,
+      `line 700: line is ${long.length} characters long, over the limit of 4096`,
+    );
+    assert.deepEqual([letter.truncated, letter.originalSize], [true, long.length]);
+    assert.equal(new TextDecoder().decode(letter.original), long.slice(0, 1_024));
+  });
+});

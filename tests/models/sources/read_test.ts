@@ -70,12 +70,18 @@ Deno.test({
   const { events, rejected } = await withFile(content, (path) => readEvents(path, MARITIME_SOURCE));
   assert.deepEqual(events.map((e) => e.timestamp), [1443677401000, 1443677641000]);
   assert.deepEqual(rejected, [
-    { line: 2, reason: 'speed must be a number: current value is "fast"', text: lines[1] },
-    { line: 4, reason: "expected 8 columns but found 5", text: lines[3] },
+    {
+      line: 2,
+      reason: 'speed must be a number: current value is "fast"',
+      text: lines[1],
+      length: lines[1].length,
+    },
+    { line: 4, reason: "expected 8 columns but found 5", text: lines[3], length: lines[3].length },
     {
       line: 5,
       reason: 'timestamp must be a number: current value is "later"',
       text: lines[4],
+      length: lines[4].length,
     },
   ]);
 });
@@ -131,7 +137,12 @@ Deno.test({
   });
   assert.deepEqual(seen, [
     'a@1000:{"speed":3.5,"note":"fast, very"}',
-    { line: 3, reason: 'speed must be a number: current value is "x"', text: "2,b,x,slow" },
+    {
+      line: 3,
+      reason: 'speed must be a number: current value is "x"',
+      text: "2,b,x,slow",
+      length: 10,
+    },
     'a@3000:{"speed":4,"note":12}',
   ]);
   await assert.rejects(
@@ -188,4 +199,37 @@ Deno.test({
     }
     assert.equal(openFiles(), before);
   });
+});
+
+Deno.test({
+  name: "a line over the limit is a rejected row; a header over it fails the file, naming it",
+  permissions: { read: true, write: true },
+}, async () => {
+  const good = "1443677401,227592820,-4.48,48.35,16.7,176.9,178.6,00100000";
+  const long = "1443677461," + "7".repeat(5_000);
+  const { events, rejected } = await withFile(
+    [good, long, good].join("\n"),
+    (path) => readEvents(path, MARITIME_SOURCE, { maxLineLength: 100 }),
+  );
+  assert.equal(events.length, 2);
+  assert.deepEqual(rejected, [{
+    line: 2,
+    reason: "line is 5011 characters long, over the limit of 100",
+    text: long.slice(0, 1_024),
+    length: 5_011,
+  }]);
+  const source = parseSourceSpec({
+    format: "csv",
+    header: true,
+    key: "vessel",
+    timestamp: { field: "time", unit: "s" },
+  });
+  await assert.rejects(
+    () =>
+      withFile(
+        `time,vessel,${"x".repeat(200)}\n1,a\n`,
+        (path) => readEvents(path, source, { maxLineLength: 100 }),
+      ),
+    /header line is 212 characters long, over the limit of 100/,
+  );
 });
