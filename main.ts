@@ -16,7 +16,8 @@ import type { RetuneConfig } from "./config/schema.ts";
 import { roleLogger, setupLogging } from "./logging/setup.ts";
 import { deploymentOf, revokeUnneeded } from "./deploy/permissions.ts";
 import { installShutdown } from "./actors/runtime/shutdown.ts";
-import { RetuneSystem, type RoleName, ROLES, type Summary } from "./actors/system.ts";
+import { RetuneSystem, type Summary } from "./actors/system.ts";
+import { SERVICE_ROLES, type ServiceRole } from "./config/roles.ts";
 
 /** Time the whole shutdown sequence may take. */
 export const SHUTDOWN_DEADLINE_MS = 30_000;
@@ -49,7 +50,7 @@ export async function main(args: readonly string[]): Promise<number> {
   }
 
   const embeddedDefault = args.length === 0;
-  const roles: readonly RoleName[] = command.role === "all" ? ROLES : [command.role];
+  const roles: readonly ServiceRole[] = command.role === "all" ? SERVICE_ROLES : [command.role];
   const system = await RetuneSystem.build({
     config,
     roles,

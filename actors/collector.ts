@@ -17,64 +17,41 @@ import type { MetricsReport } from "../core/metrics_report.ts";
 import type { StreamEvent } from "../core/events.ts";
 import type { StreamEventBatch } from "../protocol/messages.ts";
 import type { BatchContext, ConsumedRecord } from "../transport/transport.ts";
-import {
-  type BucketMeta,
-  type CollectionPolicy,
-  createCollectionPolicy,
-} from "../policies/collection/policy.ts";
+import { type CollectionPolicy, createCollectionPolicy } from "../policies/collection/policy.ts";
 import { retentionCandidates } from "../policies/collection/retention.ts";
 import type { Leadership } from "../registry/registry.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, receiveData, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
 import { lead } from "./leadership.ts";
-
-/** The collector's counters, kept outside the behaviour so they survive restarts. */
-export interface CollectorStats {
-  eventsCollected: number;
-  bucketsClosed: number;
-  bucketsDeleted: number;
-  datasetVersions: number;
-}
-
-/** Fresh collector counters. */
-export function newCollectorStats(): CollectorStats {
-  return {
-    eventsCollected: 0,
-    bucketsClosed: 0,
-    bucketsDeleted: 0,
-    datasetVersions: 0,
-  };
-}
-
-/** The bucket being filled. */
-interface OpenBucket {
-  id: number;
-  streamTimeStart: number;
-  streamTimeEnd: number;
-  events: number;
-}
+import { CollectorState, type CollectorView } from "./collector/collector_state.ts";
 
 /** The collector role. */
 export class Collector implements Behaviour {
   readonly #env: RoleEnvironment;
-  readonly #stats: CollectorStats;
+  readonly #state: CollectorState;
   readonly #policy: CollectionPolicy;
   #leadership: Leadership | null = null;
   /** Engine's next offset to process, per input partition. */
   readonly #engineOffsets: number[] = [];
   #engineMoved: PromiseWithResolvers<void> = Promise.withResolvers();
-  readonly #closed: BucketMeta[] = [];
   readonly #reports: MetricsReport[] = [];
-  #open: OpenBucket | null = null;
-  #nextBucket = 0;
-  #nextVersion = 0;
 
-  /** `stats` is shared with whoever reports on the run. */
-  constructor(env: RoleEnvironment, stats: CollectorStats) {
+  /** `previous` is the snapshot a restarted collector's predecessor left. */
+  constructor(env: RoleEnvironment, previous?: unknown) {
     this.#env = env;
-    this.#stats = stats;
+    this.#state = previous === undefined ? new CollectorState() : CollectorState.restore(previous);
     this.#policy = createCollectionPolicy(env.config.collector.policy);
+  }
+
+  /** What a restart keeps. */
+  snapshot(): unknown {
+    return this.#state.snapshot();
+  }
+
+  /** What the collector reports (totals, its place in the bucket sequence). */
+  view(): Readonly<CollectorView> {
+    return this.#state.view();
   }
 
   /** Wins leadership, follows the engine and the metrics, then consumes the input. */
@@ -119,14 +96,19 @@ export class Collector implements Behaviour {
     });
   }
 
-  /** Continues numbering after what an earlier run (or instance) left. */
+  /**
+   * Continues numbering after what its predecessor or an earlier run (or instance) left, and
+   * keeps of its predecessor's buckets only those still stored.
+   */
   async #resume(): Promise<void> {
-    const existing = await this.#env.buckets.list();
-    this.#nextBucket = existing.length === 0 ? 0 : Math.max(...existing) + 1;
+    const state = this.#state;
+    const stored = await this.#env.buckets.list();
+    state.nextBucket = Math.max(state.nextBucket, ...stored.map((id) => id + 1));
+    if (state.open !== null && !stored.includes(state.open.id)) state.open = null;
+    const gone = state.closed.filter((bucket) => !stored.includes(bucket.id));
+    for (const bucket of gone) state.closed.splice(state.closed.indexOf(bucket), 1);
     const versions = await this.#env.ledger.versions();
-    this.#nextVersion = versions.length === 0
-      ? 0
-      : Math.max(...versions.map((v) => v.dataset.version)) + 1;
+    state.nextVersion = Math.max(state.nextVersion, ...versions.map((v) => v.dataset.version + 1));
   }
 
   #followEngine(offsets: readonly number[]): void {
@@ -170,14 +152,14 @@ export class Collector implements Behaviour {
           from = i;
           await this.#closeBucket(context);
         }
-        this.#open ??= {
-          id: this.#nextBucket++,
+        this.#state.open ??= {
+          id: this.#state.nextBucket++,
           streamTimeStart: event.timestamp,
           streamTimeEnd: event.timestamp,
           events: 0,
         };
-        this.#open.events++;
-        this.#open.streamTimeEnd = Math.max(this.#open.streamTimeEnd, event.timestamp);
+        this.#state.open.events++;
+        this.#state.open.streamTimeEnd = Math.max(this.#state.open.streamTimeEnd, event.timestamp);
       }
       // A record that went whole into one bucket is stored as it came, without encoding again.
       await this.#append(
@@ -186,36 +168,36 @@ export class Collector implements Behaviour {
       );
       collected += events.length;
     }
-    this.#stats.eventsCollected += collected;
+    this.#state.eventsCollected += collected;
   }
 
   #bucketFull(next: StreamEvent): boolean {
-    if (this.#open === null) return false;
+    if (this.#state.open === null) return false;
     const bucket = this.#env.config.collector.bucket;
-    if ("byEvents" in bucket) return this.#open.events >= bucket.byEvents;
-    return next.timestamp - this.#open.streamTimeStart >= bucket.byStreamMs;
+    if ("byEvents" in bucket) return this.#state.open.events >= bucket.byEvents;
+    return next.timestamp - this.#state.open.streamTimeStart >= bucket.byStreamMs;
   }
 
   async #append(events: readonly StreamEvent[], encoded?: Uint8Array): Promise<void> {
-    if (events.length > 0 && this.#open !== null) {
-      await this.#env.buckets.append(this.#open.id, events, encoded);
+    if (events.length > 0 && this.#state.open !== null) {
+      await this.#env.buckets.append(this.#state.open.id, events, encoded);
     }
   }
 
   /** Closes the open bucket, announces the dataset version it completes and prunes. */
   async #closeBucket(context: ActorContext): Promise<void> {
-    const open = this.#open!;
-    this.#open = null;
+    const open = this.#state.open!;
+    this.#state.open = null;
     await this.#env.buckets.close(open.id);
     await this.#env.ledger.registerBucket(open.id);
-    this.#closed.push({ ...open, score: this.#scoreOf(open) });
-    this.#stats.bucketsClosed++;
+    this.#state.closed.push({ ...open, score: this.#scoreOf(open) });
+    this.#state.bucketsClosed++;
 
-    const refs: BucketRef[] = this.#policy.select(this.#closed);
+    const refs: BucketRef[] = this.#policy.select(this.#state.closed);
     const chosen = new Set(refs.map((r) => r.bucket));
-    const span = this.#closed.filter((b) => chosen.has(b.id));
+    const span = this.#state.closed.filter((b) => chosen.has(b.id));
     const version: DatasetVersion = {
-      version: this.#nextVersion++,
+      version: this.#state.nextVersion++,
       buckets: refs,
       firstBucket: Math.min(...chosen),
       lastBucket: Math.max(...chosen),
@@ -225,7 +207,7 @@ export class Collector implements Behaviour {
     };
     await this.#env.ledger.announce(version);
     await send(context, this.#env.topics.datasetVersions, "DatasetVersion", version);
-    this.#stats.datasetVersions++;
+    this.#state.datasetVersions++;
     context.logger.info("dataset v{version} = buckets {first}..{last}", {
       version: version.version,
       first: version.firstBucket,
@@ -244,14 +226,14 @@ export class Collector implements Behaviour {
     const versions = await this.#env.ledger.versions();
     const newest = versions.filter((v) => v.state === "assembled").at(-1);
     const referenced = newest?.dataset.buckets.map((b) => b.bucket) ?? [];
-    for (const id of retentionCandidates(this.#closed, keep, referenced)) {
+    for (const id of retentionCandidates(this.#state.closed, keep, referenced)) {
       const deleted = await this.#env.ledger.deleteBucketIfUnused(
         id,
         () => this.#env.buckets.delete(id),
       );
       if (deleted) {
-        this.#closed.splice(this.#closed.findIndex((b) => b.id === id), 1);
-        this.#stats.bucketsDeleted++;
+        this.#state.closed.splice(this.#state.closed.findIndex((b) => b.id === id), 1);
+        this.#state.bucketsDeleted++;
         context.logger.debug("bucket {id} deleted", { id });
       }
     }
@@ -260,12 +242,12 @@ export class Collector implements Behaviour {
   /** Attributes the engine's batch MCC to the buckets whose time span the batch overlaps. */
   #score(report: MetricsReport): void {
     // Reports older than every kept bucket can no longer score anything.
-    const oldest = this.#closed[0]?.streamTimeStart ?? -Infinity;
+    const oldest = this.#state.closed[0]?.streamTimeStart ?? -Infinity;
     while (this.#reports.length > 0 && this.#reports[0].streamTimeEnd < oldest) {
       this.#reports.shift();
     }
     this.#reports.push(report);
-    for (const bucket of this.#closed) bucket.score = this.#scoreOf(bucket);
+    for (const bucket of this.#state.closed) bucket.score = this.#scoreOf(bucket);
   }
 
   #scoreOf(bucket: { streamTimeStart: number; streamTimeEnd: number }): number | null {
@@ -287,7 +269,7 @@ export class Collector implements Behaviour {
       );
       if (!deleted) await this.#env.buckets.delete(id);
     }
-    this.#stats.bucketsDeleted += left.length;
+    this.#state.bucketsDeleted += left.length;
     context.logger.info("deleted {count} leftover buckets", { count: left.length });
     await this.#leadership?.resign();
   }

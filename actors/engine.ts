@@ -1,7 +1,8 @@
 /**
  * The engine: forecasts every input event with the current model and never stops for a model
  * being built. It
- * 1. waits for a first model (the newest in the catalogue, or the first announced),
+ * 1. waits for a first model (the newest in the catalogue, or the first announced), for at most
+ *    `engine.firstModelDeadlineMs`,
  * 2. consumes the input topic (batches of events, `StreamEventBatch`), forecasting each event and
  *    writing every forecast to the output (batched per partition, `ForecastBatch`),
  * 3. scores its own forecasts as the stream unfolds and publishes a metrics report every
@@ -25,6 +26,7 @@ import { OnlineScorer } from "../models/online_scorer.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { deadLetterBytes, receive, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
+import { EngineState, type EngineView } from "./engine/engine_state.ts";
 
 /** Largest input batch handed to the engine at once. */
 const MAX_BATCH = 2_000;
@@ -36,20 +38,6 @@ const MAX_BATCH = 2_000;
  */
 const POSITION_LINGER_MS = 50;
 
-/** The engine's counters, kept outside the behaviour so they survive restarts. */
-export interface EngineStats {
-  eventsProcessed: number;
-  deadLetters: number;
-  forecasts: number;
-  detections: number;
-  swaps: { modelVersion: number; streamTime: number; eventsProcessed: number }[];
-}
-
-/** Fresh engine counters. */
-export function newEngineStats(): EngineStats {
-  return { eventsProcessed: 0, deadLetters: 0, forecasts: 0, detections: 0, swaps: [] };
-}
-
 /** A model ready to be swapped in, with how it was made. */
 interface LoadedModel {
   forecaster: Forecaster;
@@ -59,10 +47,12 @@ interface LoadedModel {
 /** The engine role. */
 export class Engine implements Behaviour {
   readonly #env: RoleEnvironment;
-  readonly #stats: EngineStats;
+  readonly #state: EngineState;
   readonly #settings: ForecastSettings;
   #current: LoadedModel | null = null;
   #pending: LoadedModel | null = null;
+  /** Resolves when a model is queued for the swap; renewed after each. */
+  #modelQueued: PromiseWithResolvers<void> = Promise.withResolvers();
   #scorer = new OnlineScorer();
   #inputStarted = false;
   /** Next offset to process per input partition; -1 where this engine owns none yet. */
@@ -76,16 +66,35 @@ export class Engine implements Behaviour {
   #positionTimer: ReturnType<typeof setTimeout> | undefined;
   #outputPartitioner: KeyPartitioner | null = null;
 
-  /** `stats` is shared with whoever reports on the run (the summary). */
-  constructor(env: RoleEnvironment, stats: EngineStats) {
+  /** `previous` is the snapshot a restarted engine's predecessor left. */
+  constructor(env: RoleEnvironment, previous?: unknown) {
     this.#env = env;
-    this.#stats = stats;
+    this.#state = previous === undefined ? new EngineState() : EngineState.restore(previous);
     const { forecast, initialParams } = env.config.model;
     this.#settings = { threshold: initialParams.threshold, ...forecast };
   }
 
-  /** Listens for model versions first, so none announced while starting is missed. */
+  /** Follows model versions, waits for a first model, then runs the input loop. */
   async start(context: ActorContext): Promise<void> {
+    await this.#followModelVersions(context);
+    if (!(await this.#awaitFirstModel(context))) return;
+    this.#swap();
+    this.#inputStarted = true;
+    await this.#consumeInput(context);
+  }
+
+  /** What a restart keeps. */
+  snapshot(): unknown {
+    return this.#state.snapshot();
+  }
+
+  /** What the engine reports (totals, swaps, the model version in use). */
+  view(): Readonly<EngineView> {
+    return this.#state.view();
+  }
+
+  /** Listens for model versions before asking the catalogue, so none announced meanwhile is missed. */
+  async #followModelVersions(context: ActorContext): Promise<void> {
     const { topics } = this.#env;
     await receive(context, {
       topic: topics.modelVersions,
@@ -100,6 +109,36 @@ export class Engine implements Behaviour {
     });
     const latest = await this.#env.catalog.latest();
     if (latest !== undefined) await this.#offer(context, latest);
+  }
+
+  /**
+   * Resolves true once a model is queued, false if the engine stops first; throws when none
+   * arrives within `engine.firstModelDeadlineMs` (the factory trains the first one).
+   */
+  async #awaitFirstModel(context: ActorContext): Promise<boolean> {
+    if (this.#pending !== null) return true;
+    const deadlineMs = this.#env.config.engine.firstModelDeadlineMs;
+    context.logger.info("waiting up to {deadlineMs} ms for a first model (last in use: {last})", {
+      deadlineMs,
+      last: this.#state.modelVersion === null ? "none" : `v${this.#state.modelVersion}`,
+    });
+    const ended = Promise.withResolvers<void>();
+    const timer = setTimeout(ended.resolve, deadlineMs);
+    const onAbort = () => ended.resolve();
+    context.signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      await Promise.race([this.#modelQueued.promise, ended.promise]);
+    } finally {
+      clearTimeout(timer);
+      context.signal.removeEventListener("abort", onAbort);
+    }
+    if (this.#pending !== null) return true;
+    if (context.signal.aborted) return false;
+    throw new Error(
+      `no model version arrived within ${deadlineMs} ms (engine.firstModelDeadlineMs): ` +
+        "the factory trains the first model; check that a factory runs and can read its " +
+        "training file",
+    );
   }
 
   /** Loads a newer model off the hot path and queues it for the swap. */
@@ -118,11 +157,8 @@ export class Engine implements Behaviour {
       version: info.version,
       method: info.creationMethod,
     });
-    if (!this.#inputStarted) {
-      this.#inputStarted = true;
-      this.#swap();
-      await this.#consumeInput(context);
-    }
+    this.#modelQueued.resolve();
+    this.#modelQueued = Promise.withResolvers();
   }
 
   #isNewer(info: ModelVersion): boolean {
@@ -140,7 +176,7 @@ export class Engine implements Behaviour {
     });
   }
 
-  /** The hot loop: decode, swap if due, forecast, score; then publish what the batch made. */
+  /** The input loop's body: decode, swap if due, forecast, score; then publish what it made. */
   async #handleBatch(context: ActorContext, records: ConsumedRecord[]): Promise<void> {
     const { topics } = this.#env;
     const forecasts: Forecast[] = [];
@@ -161,7 +197,7 @@ export class Engine implements Behaviour {
         try {
           const step = this.#current!.forecaster.process(event);
           this.#scorer.observe(event.key, step);
-          if (step.detection) this.#stats.detections++;
+          if (step.detection) this.#state.detections++;
           if (step.forecast !== null) forecasts.push(step.forecast);
         } catch (error) {
           const item = { key: event.key, value: encodePayload("StreamEvent", event) };
@@ -169,7 +205,7 @@ export class Engine implements Behaviour {
           deadLetters.push({ key: event.key, value: deadLetterBytes(record, reason, item) });
           continue;
         }
-        this.#stats.eventsProcessed++;
+        this.#state.eventsProcessed++;
         this.#eventsInBatch++;
         this.#sincePosition++;
         this.#batchStartTime ??= event.timestamp;
@@ -178,8 +214,8 @@ export class Engine implements Behaviour {
       }
       this.#advance(record);
     }
-    this.#stats.forecasts += forecasts.length;
-    this.#stats.deadLetters += deadLetters.length;
+    this.#state.forecasts += forecasts.length;
+    this.#state.deadLetters += deadLetters.length;
     if (forecasts.length > 0) await context.publish(topics.output, this.#outputRecords(forecasts));
     if (deadLetters.length > 0) await context.publish(topics.deadLetters, deadLetters);
     for (const report of reports) await send(context, topics.metrics, "MetricsReport", report);
@@ -218,11 +254,7 @@ export class Engine implements Behaviour {
     this.#pending = null;
     if (this.#current !== null) next.forecaster.restore(this.#current.forecaster.snapshot());
     this.#current = next;
-    this.#stats.swaps.push({
-      modelVersion: next.info.version,
-      streamTime: this.#streamTime,
-      eventsProcessed: this.#stats.eventsProcessed,
-    });
+    this.#state.swapped(next.info.version, this.#streamTime);
   }
 
   #reportDue(): boolean {
@@ -243,7 +275,7 @@ export class Engine implements Behaviour {
       batch,
       cumulative,
       eventsInBatch: this.#eventsInBatch,
-      eventsProcessed: this.#stats.eventsProcessed,
+      eventsProcessed: this.#state.eventsProcessed,
       eventsPerSecond: this.#eventsInBatch / seconds,
       lag: -1,
       modelVersion: info.version,
@@ -259,7 +291,7 @@ export class Engine implements Behaviour {
     this.#sincePosition = 0;
     const position: EnginePosition = {
       offsets: [...this.#offsets],
-      eventsProcessed: this.#stats.eventsProcessed,
+      eventsProcessed: this.#state.eventsProcessed,
       streamTime: this.#streamTime,
     };
     await send(context, this.#env.topics.position, "EnginePosition", position);

@@ -31,53 +31,36 @@ import type { TrainingJob, TrainingResult } from "./factory/training_job.ts";
 import { WorkerPool } from "./factory/worker_pool.ts";
 import type { AssemblyJob, AssemblyResult } from "./factory/assembly_job.ts";
 import type { BatchContext } from "../transport/transport.ts";
+import { type Dataset, FactoryState, type FactoryView } from "./factory/factory_state.ts";
 
 /** How often a long dataset assembly renews the mailbox's group membership, ms. */
 const HEARTBEAT_MS = 3_000;
 
-/** The factory's record of its work, kept outside the behaviour. */
-export interface FactoryStats {
-  datasetsAssembled: number;
-  datasetsDeleted: number;
-  modelsShipped: ModelVersion[];
-  candidatesEvaluated: number;
-}
-
-/** Fresh factory counters. */
-export function newFactoryStats(): FactoryStats {
-  return { datasetsAssembled: 0, datasetsDeleted: 0, modelsShipped: [], candidatesEvaluated: 0 };
-}
-
-/** An assembled dataset the factory holds. */
-interface Dataset {
-  version: number;
-  uri: string;
-  events: number;
-}
-
-/** A running optimisation: its frozen dataset. */
-interface Run {
-  dataset: Dataset;
-}
-
 /** The factory role. */
 export class Factory implements Behaviour {
   readonly #env: RoleEnvironment;
-  readonly #stats: FactoryStats;
+  readonly #state: FactoryState;
   #leadership: Leadership | null = null;
   #pool: WorkerPool<TrainingJob, TrainingResult> | null = null;
   #assembler: WorkerPool<AssemblyJob, AssemblyResult> | null = null;
-  /** The newest assembled dataset; retrains use it. */
-  #latest: Dataset | null = null;
   /** Settles when the assembly under way ends; null when none is. */
   #assembling: PromiseWithResolvers<void> | null = null;
-  readonly #runs = new Map<string, Run>();
   readonly #inFlight = new Set<Promise<void>>();
 
-  /** `stats` is shared with whoever reports on the run. */
-  constructor(env: RoleEnvironment, stats: FactoryStats) {
+  /** `previous` is the snapshot a restarted factory's predecessor left. */
+  constructor(env: RoleEnvironment, previous?: unknown) {
     this.#env = env;
-    this.#stats = stats;
+    this.#state = previous === undefined ? new FactoryState() : FactoryState.restore(previous);
+  }
+
+  /** What a restart keeps. */
+  snapshot(): unknown {
+    return this.#state.snapshot();
+  }
+
+  /** What the factory reports (datasets, candidates, models shipped, runs under way). */
+  view(): Readonly<FactoryView> {
+    return this.#state.view();
   }
 
   /** Becomes the factory, makes sure a model exists, then serves datasets and commands. */
@@ -180,9 +163,9 @@ export class Factory implements Behaviour {
     }
     const { uri, events } = assembled;
     await ledger.finishAssembly(version.version);
-    const previous = this.#latest;
-    this.#latest = { version: version.version, uri, events };
-    this.#stats.datasetsAssembled++;
+    const previous = this.#state.latest;
+    this.#state.latest = { version: version.version, uri, events };
+    this.#state.datasetsAssembled++;
     await send(context, topics.datasetsAssembled, "DatasetAssembled", {
       version: version.version,
       events,
@@ -193,11 +176,11 @@ export class Factory implements Behaviour {
 
   /** Deletes a dataset nobody needs any more: not the newest, not frozen by a run. */
   async #release(dataset: Dataset): Promise<void> {
-    const frozen = [...this.#runs.values()].some((run) => run.dataset.version === dataset.version);
-    if (frozen || dataset.version === this.#latest?.version) return;
+    const frozen = [...this.#state.runs.values()].some((run) => run.version === dataset.version);
+    if (frozen || dataset.version === this.#state.latest?.version) return;
     await this.#env.artifacts.delete(dataset.uri);
     await this.#env.ledger.release(dataset.version);
-    this.#stats.datasetsDeleted++;
+    this.#state.datasetsDeleted++;
   }
 
   /** Serves one command and sends its report; a past deadline means nobody waits for it. */
@@ -246,7 +229,7 @@ export class Factory implements Behaviour {
       case "opt_init": {
         const dataset = await this.#newestDataset(command.deadline);
         await this.#env.ledger.freeze(dataset.version, command.runId);
-        this.#runs.set(command.runId, { dataset });
+        this.#state.runs.set(command.runId, dataset);
         return {
           kind: "opt_ready",
           requestId,
@@ -255,9 +238,9 @@ export class Factory implements Behaviour {
         };
       }
       case "opt_step": {
-        const run = this.#requireRun(command.runId);
-        const result = await this.#job(run.dataset, command.params, false);
-        this.#stats.candidatesEvaluated++;
+        const frozen = this.#requireRun(command.runId);
+        const result = await this.#job(frozen, command.params, false);
+        this.#state.candidatesEvaluated++;
         return {
           kind: "step_result",
           requestId,
@@ -268,14 +251,14 @@ export class Factory implements Behaviour {
       }
       case "opt_finalise": {
         const started = performance.now();
-        const run = this.#requireRun(command.runId);
-        const result = await this.#job(run.dataset, command.params, true);
+        const frozen = this.#requireRun(command.runId);
+        const result = await this.#job(frozen, command.params, true);
         const model = await this.#ship(
           context,
           "optimise",
           command.params,
           result,
-          run.dataset,
+          frozen,
           started,
         );
         await this.#endRun(command.runId);
@@ -288,7 +271,7 @@ export class Factory implements Behaviour {
         };
       }
       case "opt_abort":
-        if (this.#runs.has(command.runId)) await this.#endRun(command.runId);
+        if (this.#state.runs.has(command.runId)) await this.#endRun(command.runId);
         context.logger.info("run {runId} aborted: {reason}", { ...command });
         return null;
     }
@@ -300,29 +283,30 @@ export class Factory implements Behaviour {
    * dataset is still being built.
    */
   async #newestDataset(deadline: number): Promise<Dataset> {
-    if (this.#latest === null && this.#assembling !== null) {
+    if (this.#state.latest === null && this.#assembling !== null) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const late = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
       });
       await Promise.race([this.#assembling.promise, late]).finally(() => clearTimeout(timer));
     }
-    if (this.#latest === null) throw new Error("no dataset assembled yet");
-    return this.#latest;
+    if (this.#state.latest === null) throw new Error("no dataset assembled yet");
+    return this.#state.latest;
   }
 
-  #requireRun(runId: string): Run {
-    const run = this.#runs.get(runId);
-    if (run === undefined) throw new Error(`unknown optimisation run '${runId}'`);
-    return run;
+  /** The dataset run `runId` froze. */
+  #requireRun(runId: string): Dataset {
+    const frozen = this.#state.runs.get(runId);
+    if (frozen === undefined) throw new Error(`unknown optimisation run '${runId}'`);
+    return frozen;
   }
 
   /** Unfreezes a run's dataset and deletes it if it is no longer the newest. */
   async #endRun(runId: string): Promise<void> {
-    const run = this.#runs.get(runId)!;
-    this.#runs.delete(runId);
+    const frozen = this.#state.runs.get(runId)!;
+    this.#state.runs.delete(runId);
     await this.#env.ledger.unfreeze(runId);
-    await this.#release(run.dataset);
+    await this.#release(frozen);
   }
 
   #job(dataset: Dataset, params: HyperParameters, fitFull: boolean): Promise<TrainingResult> {
@@ -366,7 +350,7 @@ export class Factory implements Behaviour {
     };
     await catalog.record(model);
     await send(context, topics.modelVersions, "ModelVersion", model);
-    this.#stats.modelsShipped.push(model);
+    this.#state.modelsShipped.push(Object.freeze(model));
     context.logger.info("shipped model v{version} ({method}), held-out MCC {mcc}", {
       version,
       method,

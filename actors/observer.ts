@@ -10,29 +10,29 @@ import { createRetrainPolicy, type RetrainPolicy } from "../policies/retrain/pol
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
-
-/** The observer's record of what it asked for, kept outside the behaviour. */
-export interface ObserverStats {
-  reportsSeen: number;
-  instructions: (Instruction & { streamTime: number })[];
-}
-
-/** Fresh observer counters. */
-export function newObserverStats(): ObserverStats {
-  return { reportsSeen: 0, instructions: [] };
-}
+import { ObserverState, type ObserverView } from "./observer/observer_state.ts";
 
 /** The observer role. */
 export class Observer implements Behaviour {
   readonly #env: RoleEnvironment;
-  readonly #stats: ObserverStats;
+  readonly #state: ObserverState;
   readonly #policy: RetrainPolicy;
 
-  /** `stats` is shared with whoever reports on the run. */
-  constructor(env: RoleEnvironment, stats: ObserverStats) {
+  /** `previous` is the snapshot a restarted observer's predecessor left. */
+  constructor(env: RoleEnvironment, previous?: unknown) {
     this.#env = env;
-    this.#stats = stats;
+    this.#state = previous === undefined ? new ObserverState() : ObserverState.restore(previous);
     this.#policy = createRetrainPolicy(env.config.observer.policy);
+  }
+
+  /** What a restart keeps. */
+  snapshot(): unknown {
+    return this.#state.snapshot();
+  }
+
+  /** What the observer reports (reports read, instructions sent). */
+  view(): Readonly<ObserverView> {
+    return this.#state.view();
   }
 
   /** Consumes the metrics series in order and sends each decision as an instruction. */
@@ -45,11 +45,13 @@ export class Observer implements Behaviour {
       deadLetterTopic: topics.deadLetters,
       handler: async (messages) => {
         for (const { payload: report, id } of messages) {
-          this.#stats.reportsSeen++;
+          this.#state.reportsSeen++;
           const decision = this.#policy.observe(report);
           if (decision === null) continue;
           const instruction: Instruction = { ...decision, reportId: report.reportId };
-          this.#stats.instructions.push({ ...instruction, streamTime: report.streamTimeEnd });
+          this.#state.instructions.push(
+            Object.freeze({ ...instruction, streamTime: report.streamTimeEnd }),
+          );
           context.logger.info("report {reportId} (MCC {mcc}): {action} because {reason}", {
             reportId: report.reportId,
             mcc: report.batch.mcc.toFixed(3),

@@ -22,47 +22,35 @@ import { receive, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
 import { lead } from "./leadership.ts";
 import { FactoryClient } from "./optimiser/factory_client.ts";
-import { type Evaluation, runOptimisation } from "./optimiser/optimisation_run.ts";
-
-/** One job the optimiser ran, for the run's report. */
-export interface AdaptationRecord {
-  action: Instruction["action"];
-  status: "completed" | "abandoned" | "failed";
-  reason: string;
-  modelVersion: number | null;
-  wallMs: number;
-  evaluations: number;
-}
-
-/** The optimiser's record of its jobs, kept outside the behaviour. */
-export interface OptimiserStats {
-  jobs: AdaptationRecord[];
-  dropped: number;
-  /** A job is running. */
-  busy: boolean;
-  /** Parameters the next retrain uses (the best found so far). */
-  currentParams: HyperParameters | null;
-  /** Evaluations of the last completed run, reused by the next. */
-  previous: Evaluation[];
-}
-
-/** Fresh optimiser counters. */
-export function newOptimiserStats(): OptimiserStats {
-  return { jobs: [], dropped: 0, busy: false, currentParams: null, previous: [] };
-}
+import { runOptimisation } from "./optimiser/optimisation_run.ts";
+import {
+  type AdaptationRecord,
+  OptimiserState,
+  type OptimiserView,
+} from "./optimiser/optimiser_state.ts";
 
 /** The optimiser role. */
 export class Optimiser implements Behaviour {
   readonly #env: RoleEnvironment;
-  readonly #stats: OptimiserStats;
+  readonly #state: OptimiserState;
   #client: FactoryClient | null = null;
   #leadership: Leadership | null = null;
   #job: Promise<void> | null = null;
 
-  /** `stats` is shared with whoever reports on the run. */
-  constructor(env: RoleEnvironment, stats: OptimiserStats) {
+  /** `previous` is the snapshot a restarted optimiser's predecessor left. */
+  constructor(env: RoleEnvironment, previous?: unknown) {
     this.#env = env;
-    this.#stats = stats;
+    this.#state = previous === undefined ? new OptimiserState() : OptimiserState.restore(previous);
+  }
+
+  /** What a restart keeps. */
+  snapshot(): unknown {
+    return this.#state.snapshot();
+  }
+
+  /** What the optimiser reports (its jobs, parameters, whether one runs). */
+  view(): Readonly<OptimiserView> {
+    return this.#state.view();
   }
 
   /** Becomes the one optimiser, then listens to the factory's reports and to instructions. */
@@ -99,23 +87,23 @@ export class Optimiser implements Behaviour {
   /** Starts a job unless one is running; the job runs beside the mailbox, not inside it. */
   #accept(context: ActorContext, client: FactoryClient, instruction: Instruction): void {
     if (this.#job !== null) {
-      this.#stats.dropped++;
+      this.#state.dropped++;
       context.logger.info("busy: dropped '{action}' from report {reportId}", { ...instruction });
       return;
     }
-    this.#stats.busy = true;
+    this.#state.busy = true;
     const job = instruction.action === "train"
       ? this.#retrain(client)
       : this.#optimise(context, client);
     this.#job = job.then(
       (record) => {
-        this.#stats.jobs.push(record);
+        this.#state.jobs.push(Object.freeze(record));
         context.logger.info("{action} {status}: {reason}", { ...record });
       },
       (error) => context.fail(error),
     ).finally(() => {
       this.#job = null;
-      this.#stats.busy = false;
+      this.#state.busy = false;
     });
   }
 
@@ -153,9 +141,9 @@ export class Optimiser implements Behaviour {
   async #optimise(context: ActorContext, client: FactoryClient): Promise<AdaptationRecord> {
     const settings = this.#env.config.optimiser;
     const started = performance.now();
-    const runIndex = this.#stats.jobs.filter((j) => j.action === "optimise").length;
+    const runIndex = this.#state.jobs.filter((j) => j.action === "optimise").length;
     // The strategy tells the best `count` of the previous run's samples first.
-    const reuse = Math.min(settings.reuse, this.#stats.previous.length);
+    const reuse = Math.min(settings.reuse, this.#state.previous.length);
     const strategy = createStrategy({
       kind: settings.strategy,
       space: RTCEF_SPACE,
@@ -164,7 +152,7 @@ export class Optimiser implements Behaviour {
       acquisition: settings.acquisition,
       seed: settings.seed + runIndex,
       reuse: {
-        samples: this.#stats.previous.map((e) => ({ point: e.point, value: e.mcc })),
+        samples: this.#state.previous.map((e) => ({ point: e.point, value: e.mcc })),
         count: reuse,
       },
     });
@@ -194,8 +182,8 @@ export class Optimiser implements Behaviour {
         evaluations: outcome.evaluations.length,
       };
     }
-    this.#stats.previous = outcome.evaluations;
-    this.#stats.currentParams = outcome.best.params;
+    this.#state.previous = outcome.evaluations;
+    this.#state.currentParams = outcome.best.params;
     return {
       action: "optimise",
       status: "completed",
@@ -207,7 +195,7 @@ export class Optimiser implements Behaviour {
   }
 
   #currentParams(): HyperParameters {
-    return this.#stats.currentParams ?? this.#env.config.model.initialParams;
+    return this.#state.currentParams ?? this.#env.config.model.initialParams;
   }
 
   /** A search point as full hyper-parameters (alpha and r stay as configured). */

@@ -21,56 +21,55 @@ import { Pacer } from "./replayer/pacer.ts";
 import { ProgressBar } from "./replayer/progress.ts";
 import { readSlices } from "./replayer/slice_reader.ts";
 import { deadLetter } from "./dead_letter.ts";
-
-/** The replayer's progress, kept outside the behaviour so a restart resumes. */
-export interface ReplayerStats {
-  /** Events published to the input topic. */
-  sent: number;
-  /** Rows sent to the dead-letter topic. */
-  rejected: number;
-  /** Line of the last row sent to the dead-letter topic (0: none yet). */
-  lastRejectedLine: number;
-  finished: boolean;
-  /** Resolves when the whole file was replayed. */
-  readonly done: Promise<void>;
-  markDone(): void;
-}
-
-/** Fresh replayer progress. */
-export function newReplayerStats(): ReplayerStats {
-  const { promise, resolve } = Promise.withResolvers<void>();
-  const stats: ReplayerStats = {
-    sent: 0,
-    rejected: 0,
-    lastRejectedLine: 0,
-    finished: false,
-    done: promise,
-    markDone() {
-      stats.finished = true;
-      resolve();
-    },
-  };
-  return stats;
-}
+import { ReplayerState, type ReplayerView } from "./replayer/replayer_state.ts";
 
 /** The replayer role. */
 export class Replayer implements Behaviour {
   readonly #env: RoleEnvironment;
-  readonly #stats: ReplayerStats;
+  readonly #state: ReplayerState;
   readonly #file: string;
   readonly #source: SourceSpec;
+  readonly #resumedFrom: ReplayerState | null;
 
-  /** Replays `file` described by `source`. */
-  constructor(env: RoleEnvironment, stats: ReplayerStats, file: string, source: SourceSpec) {
+  /**
+   * Replays `file` described by `source`; `previous` is the snapshot a restarted replayer's
+   * predecessor left, resumed from when it is of the same file and rotation.
+   */
+  constructor(env: RoleEnvironment, file: string, source: SourceSpec, previous?: unknown) {
     this.#env = env;
-    this.#stats = stats;
     this.#file = file;
     this.#source = source;
+    const rotateMonths = env.config.replayer.rotateMonths ?? 0;
+    this.#resumedFrom = previous === undefined ? null : ReplayerState.restore(previous);
+    const same = this.#resumedFrom?.file === file &&
+      this.#resumedFrom.rotateMonths === rotateMonths;
+    this.#state = same ? this.#resumedFrom! : new ReplayerState(file, rotateMonths);
+  }
+
+  /** What a restart keeps. */
+  snapshot(): unknown {
+    return this.#state.snapshot();
+  }
+
+  /** What the replayer reports (events sent, rows rejected, whether it finished). */
+  view(): Readonly<ReplayerView> {
+    return this.#state.view();
   }
 
   /** Starts the replay beside the runtime; a failure crashes the actor (and resumes). */
   start(context: ActorContext): void {
-    if (this.#stats.finished) return;
+    if (this.#resumedFrom !== null && this.#resumedFrom !== this.#state) {
+      context.logger.warn("not resuming the replay of {file}: this replay is of {current}", {
+        file: `${this.#resumedFrom.file} (rotated ${this.#resumedFrom.rotateMonths} months)`,
+        current: `${this.#file} (rotated ${this.#state.rotateMonths} months)`,
+      });
+    } else if (this.#state.sent + this.#state.rejected > 0) {
+      context.logger.info("resuming the replay of {file} after {sent} events", {
+        file: this.#file,
+        sent: this.#state.sent,
+      });
+    }
+    if (this.#state.finished) return;
     this.#replay(context).catch((error) => {
       if (!context.signal.aborted) context.fail(error);
     });
@@ -81,11 +80,11 @@ export class Replayer implements Behaviour {
     const slices = readSlices({
       file: this.#file,
       source: this.#source,
-      rotateMonths: config.replayer.rotateMonths ?? 0,
+      rotateMonths: this.#state.rotateMonths,
       rate: config.replayer.rate,
       partitions: await context.partitions(topics.input),
-      skip: this.#stats.sent,
-      lastRejectedLine: this.#stats.lastRejectedLine,
+      skip: this.#state.sent,
+      lastRejectedLine: this.#state.lastRejectedLine,
       maxLineLength: config.replayer.maxLineLength,
     });
     const pacer = new Pacer(config.replayer.rate);
@@ -99,17 +98,17 @@ export class Replayer implements Behaviour {
       if (slice.rejected.length > 0) await this.#deadLetter(context, slice.rejected);
       if (slice.events === 0) continue;
       await context.publish(topics.input, slice.records);
-      this.#stats.sent += slice.events;
-      progress.update(this.#stats.sent + this.#stats.rejected);
+      this.#state.sent += slice.events;
+      progress.update(this.#state.sent + this.#state.rejected);
       const wait = pacer.advance(slice.events, slice.lastTime);
       if (wait > 0) await sleep(wait, context.signal);
     }
-    progress?.finish(this.#stats.sent + this.#stats.rejected);
+    progress?.finish(this.#state.sent + this.#state.rejected);
     context.logger.info("replayed {sent} events, {rejected} bad rows dead-lettered", {
-      sent: this.#stats.sent,
-      rejected: this.#stats.rejected,
+      sent: this.#state.sent,
+      rejected: this.#state.rejected,
     });
-    this.#stats.markDone();
+    this.#state.finished = true;
   }
 
   async #deadLetter(context: ActorContext, rows: RejectedLine[]): Promise<void> {
@@ -126,8 +125,8 @@ export class Replayer implements Behaviour {
       return { key: null, value: encodePayload("DeadLetter", letter) };
     });
     await context.publish(this.#env.topics.deadLetters, records);
-    this.#stats.rejected += rows.length;
-    this.#stats.lastRejectedLine = rows[rows.length - 1].line;
+    this.#state.rejected += rows.length;
+    this.#state.lastRejectedLine = rows[rows.length - 1].line;
     for (const row of rows) {
       context.logger.warn("bad row dead-lettered: line {line}: {reason}", { ...row });
     }

@@ -27,12 +27,19 @@ import { Supervisor } from "./runtime/supervisor.ts";
 import type { ChildSpec } from "./runtime/actor.ts";
 import type { Subscription } from "../transport/transport.ts";
 import { type RoleEnvironment, storagePaths, topicNames } from "./environment.ts";
-import { Collector, type CollectorStats, newCollectorStats } from "./collector.ts";
-import { Engine, type EngineStats, newEngineStats } from "./engine.ts";
-import { Factory, type FactoryStats, newFactoryStats } from "./factory.ts";
-import { newObserverStats, Observer, type ObserverStats } from "./observer.ts";
-import { newOptimiserStats, Optimiser, type OptimiserStats } from "./optimiser.ts";
-import { newReplayerStats, Replayer, type ReplayerStats } from "./replayer.ts";
+import { SERVICE_ROLES, type ServiceRole } from "../config/roles.ts";
+import { Collector } from "./collector.ts";
+import { Engine } from "./engine.ts";
+import { Factory } from "./factory.ts";
+import { Observer } from "./observer.ts";
+import { Optimiser } from "./optimiser.ts";
+import { Replayer } from "./replayer.ts";
+import { CollectorState, type CollectorView } from "./collector/collector_state.ts";
+import { EngineState, type EngineView } from "./engine/engine_state.ts";
+import { FactoryState, type FactoryView } from "./factory/factory_state.ts";
+import { ObserverState, type ObserverView } from "./observer/observer_state.ts";
+import { OptimiserState, type OptimiserView } from "./optimiser/optimiser_state.ts";
+import { ReplayerState, type ReplayerView } from "./replayer/replayer_state.ts";
 
 /**
  * Records a consumer group may lag per partition of an in-process topic before publishers wait.
@@ -41,39 +48,43 @@ import { newReplayerStats, Replayer, type ReplayerStats } from "./replayer.ts";
  */
 const IN_PROCESS_CAPACITY = 1_000;
 
-/** The roles, in start order (the factory first: it makes the initial model). */
-export const ROLES = [
-  "factory",
-  "engine",
-  "collector",
-  "observer",
-  "optimiser",
-  "replayer",
-] as const;
-
-/** A role name. */
-export type RoleName = typeof ROLES[number];
-
 /** What a system is asked to run. */
 export interface SystemOptions {
   config: RetuneConfig;
-  roles: readonly RoleName[];
+  roles: readonly ServiceRole[];
   /** Stream the replayer feeds (overrides `replayer.file`). */
   input?: string;
   /** Roles left out of an `all` run, e.g. the observer for an initial-model-only baseline. */
-  without?: readonly RoleName[];
+  without?: readonly ServiceRole[];
 }
 
-/** Every role's counters. */
-export interface SystemStats {
-  engine: EngineStats;
-  collector: CollectorStats;
-  observer: ObserverStats;
-  optimiser: OptimiserStats;
-  factory: FactoryStats;
-  replayer: ReplayerStats;
-  reports: MetricsReport[];
-  deadLetters: number;
+/** What each role reports, by role. */
+export interface RoleViews {
+  engine: EngineView;
+  collector: CollectorView;
+  observer: ObserverView;
+  optimiser: OptimiserView;
+  factory: FactoryView;
+  replayer: ReplayerView;
+}
+
+/** A running role as the system sees it: what it reports. */
+type Viewable<R extends ServiceRole> = { view(): Readonly<RoleViews[R]> };
+
+/** What a role that never ran in this process reports: its fresh state. */
+const FRESH: { [R in ServiceRole]: () => Readonly<RoleViews[R]> } = {
+  engine: () => new EngineState().view(),
+  collector: () => new CollectorState().view(),
+  observer: () => new ObserverState().view(),
+  optimiser: () => new OptimiserState().view(),
+  factory: () => new FactoryState().view(),
+  replayer: () => new ReplayerState("", 0).view(),
+};
+
+/** The roles in start order: the factory first (it makes the initial model), then the pipeline. */
+function inStartOrder(roles: readonly ServiceRole[]): ServiceRole[] {
+  const order = ["factory", ...SERVICE_ROLES.filter((role) => role !== "factory")];
+  return order.filter((role): role is ServiceRole => roles.includes(role as ServiceRole));
 }
 
 /** The end-of-run summary `--summary` writes. */
@@ -87,36 +98,29 @@ export interface Summary {
   dataset_versions: number;
   buckets_deleted: number;
   model_versions: { version: number; method: string; mcc: number; productionMs: number }[];
-  swaps: EngineStats["swaps"];
-  instructions: ObserverStats["instructions"];
-  adaptations: OptimiserStats["jobs"];
+  swaps: EngineView["swaps"];
+  instructions: ObserverView["instructions"];
+  adaptations: OptimiserView["jobs"];
   wall_seconds: number;
 }
 
 /** A built system: start it, wait for the end of its input, stop it, read its summary. */
 export class RetuneSystem {
-  readonly stats: SystemStats;
   readonly env: RoleEnvironment;
   readonly #transport: Transport;
   readonly #supervisor: Supervisor;
-  readonly #roles: readonly RoleName[];
+  readonly #roles: readonly ServiceRole[];
+  /** The newest incarnation of each role run here. */
+  readonly #running: { [R in ServiceRole]?: Viewable<R> } = {};
+  readonly #reports: MetricsReport[] = [];
+  #deadLetters = 0;
   readonly #startedAt = performance.now();
   #watch: Subscription | null = null;
 
   private constructor(env: RoleEnvironment, transport: Transport, options: SystemOptions) {
     this.env = env;
     this.#transport = transport;
-    this.#roles = options.roles.filter((r) => !options.without?.includes(r));
-    this.stats = {
-      engine: newEngineStats(),
-      collector: newCollectorStats(),
-      observer: newObserverStats(),
-      optimiser: newOptimiserStats(),
-      factory: newFactoryStats(),
-      replayer: newReplayerStats(),
-      reports: [],
-      deadLetters: 0,
-    };
+    this.#roles = inStartOrder(options.roles.filter((r) => !options.without?.includes(r)));
     const { config } = options;
     const input = options.input ?? config.replayer.file;
     if (this.#roles.includes("replayer") && input === undefined) {
@@ -124,7 +128,7 @@ export class RetuneSystem {
     }
     const children: ChildSpec[] = this.#roles.map((role) => ({
       name: role,
-      create: () => this.#behaviour(role, input!),
+      create: (previous) => this.#behaviour(role, input!, previous),
     }));
     this.#supervisor = new Supervisor({
       name: "retune",
@@ -181,22 +185,42 @@ export class RetuneSystem {
     return new RetuneSystem(env, transport, { ...options, config });
   }
 
-  #behaviour(role: RoleName, input: string) {
-    const { env, stats } = this;
+  /** A fresh incarnation of `role`, restored from `previous` (its predecessor's snapshot). */
+  #behaviour(role: ServiceRole, input: string, previous: unknown) {
+    const { env } = this;
+    const running = this.#running;
     switch (role) {
       case "engine":
-        return new Engine(env, stats.engine);
+        return running.engine = new Engine(env, previous);
       case "collector":
-        return new Collector(env, stats.collector);
+        return running.collector = new Collector(env, previous);
       case "observer":
-        return new Observer(env, stats.observer);
+        return running.observer = new Observer(env, previous);
       case "optimiser":
-        return new Optimiser(env, stats.optimiser);
+        return running.optimiser = new Optimiser(env, previous);
       case "factory":
-        return new Factory(env, stats.factory);
-      case "replayer":
-        return new Replayer(env, stats.replayer, input, sourceSpecOf(env.config.model.source));
+        return running.factory = new Factory(env, previous);
+      case "replayer": {
+        const source = sourceSpecOf(env.config.model.source);
+        return running.replayer = new Replayer(env, input, source, previous);
+      }
     }
+  }
+
+  /** What `role` reports: its newest incarnation's view, or a fresh one if it never ran here. */
+  view<R extends ServiceRole>(role: R): Readonly<RoleViews[R]> {
+    const incarnation = this.#running[role] as Viewable<R> | undefined;
+    return incarnation?.view() ?? FRESH[role]();
+  }
+
+  /** The metrics reports seen on the metrics topic so far. */
+  get reports(): readonly MetricsReport[] {
+    return [...this.#reports];
+  }
+
+  /** Records seen on the dead-letter topic so far. */
+  get deadLetters(): number {
+    return this.#deadLetters;
   }
 
   /** Starts watching the metrics and dead letters, then every role in order. */
@@ -208,11 +232,11 @@ export class RetuneSystem {
       handler: (records) => {
         for (const record of records) {
           if (record.topic === topics.deadLetters) {
-            this.stats.deadLetters++;
+            this.#deadLetters++;
             continue;
           }
           const envelope = decodeEnvelope(record.value);
-          if (envelope.type === "MetricsReport") this.stats.reports.push(envelope.payload);
+          if (envelope.type === "MetricsReport") this.#reports.push(envelope.payload);
         }
         return Promise.resolve();
       },
@@ -232,9 +256,16 @@ export class RetuneSystem {
 
   /** Waits until the replayer has replayed its file and the engine has processed all of it. */
   async waitForEndOfInput(signal?: AbortSignal): Promise<void> {
-    await Promise.race([this.stats.replayer.done, this.#supervisor.done]);
-    const { engine, replayer } = this.stats;
-    while (engine.eventsProcessed + engine.deadLetters < replayer.sent && !signal?.aborted) {
+    let stopped = false;
+    this.#supervisor.done.then(() => (stopped = true), () => {});
+    while (!this.view("replayer").finished && !stopped) {
+      await Promise.race([delay(50), this.#supervisor.done]);
+    }
+    const processed = () => {
+      const engine = this.view("engine");
+      return engine.eventsProcessed + engine.deadLetters;
+    };
+    while (processed() < this.view("replayer").sent && !signal?.aborted && !stopped) {
       await Promise.race([delay(50), this.#supervisor.done]);
     }
   }
@@ -242,7 +273,7 @@ export class RetuneSystem {
   /** Waits until no optimiser job is running (bounded by `timeoutMs`). */
   async waitForIdle(timeoutMs: number): Promise<void> {
     const deadline = performance.now() + timeoutMs;
-    while (this.stats.optimiser.busy && performance.now() < deadline) await delay(100);
+    while (this.view("optimiser").busy && performance.now() < deadline) await delay(100);
   }
 
   /** Stops every role in reverse order, then the summary watch and the clients. */
@@ -256,14 +287,17 @@ export class RetuneSystem {
 
   /** The run's summary. */
   summary(): Summary {
-    const { engine, replayer, factory, collector, observer, optimiser } = this.stats;
+    const engine = this.view("engine");
+    const replayer = this.view("replayer");
+    const factory = this.view("factory");
+    const collector = this.view("collector");
     return {
       events_in: replayer.sent + replayer.rejected,
       events_processed: engine.eventsProcessed,
-      dead_letters: this.stats.deadLetters,
+      dead_letters: this.#deadLetters,
       forecasts: engine.forecasts,
       matches: engine.detections,
-      reports: this.stats.reports,
+      reports: [...this.#reports],
       dataset_versions: collector.datasetVersions,
       buckets_deleted: collector.bucketsDeleted,
       model_versions: factory.modelsShipped.map((m) => ({
@@ -273,8 +307,8 @@ export class RetuneSystem {
         productionMs: m.productionMs,
       })),
       swaps: engine.swaps,
-      instructions: observer.instructions,
-      adaptations: optimiser.jobs,
+      instructions: this.view("observer").instructions,
+      adaptations: this.view("optimiser").jobs,
       wall_seconds: (performance.now() - this.#startedAt) / 1000,
     };
   }

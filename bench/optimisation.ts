@@ -165,7 +165,6 @@ async function timeOptimisation(
     await handOver(system, stream);
     const assemblySeconds = (performance.now() - assemblyStarted) / 1000;
 
-    const { optimiser } = system.stats;
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
     await publish(system, system.env.topics.instructions, "Instruction", {
@@ -173,10 +172,15 @@ async function timeOptimisation(
       reason: "benchmark",
       reportId: 0,
     });
-    await until(() => optimiser.jobs.length > 0, system, "the optimiser records the job");
+    await until(
+      () => system.view("optimiser").jobs.length > 0,
+      system,
+      "the optimiser records the job",
+    );
     const wallSeconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
 
+    const optimiser = system.view("optimiser");
     const [job] = optimiser.jobs;
     if (job.status !== "completed") {
       throw new Error(`optimisation with ${concurrency} workers ${job.status}: ${job.reason}`);

@@ -36,7 +36,8 @@ import type { RetuneConfig, TopicPurpose } from "../config/schema.ts";
 import type { Transport } from "../transport/transport.ts";
 import { createModel, modelSpecOf } from "../models/create_model.ts";
 import { MARITIME_SOURCE, readEvents, streamEventChunks } from "../models/sources/read.ts";
-import { RetuneSystem, ROLES } from "../actors/system.ts";
+import { RetuneSystem } from "../actors/system.ts";
+import { SERVICE_ROLES } from "../config/roles.ts";
 import { createTopics, deleteTopics, kafkaClient, topicSpecs } from "../scripts/topics.ts";
 import { startKafka } from "../scripts/services/kafka.ts";
 import { KeyPartitioner } from "../transport/key_partitioner.ts";
@@ -305,17 +306,24 @@ async function timePipeline(
     await createTopics(admin, topicSpecs(config));
   }
   try {
-    const system = await RetuneSystem.build({ config, roles: ROLES, without: ["observer"], input });
+    const system = await RetuneSystem.build({
+      config,
+      roles: SERVICE_ROLES,
+      without: ["observer"],
+      input,
+    });
     try {
       const output = await watchOutput(system.transport, config.topics.output.name);
       const profiler = profilePath === undefined ? undefined : await startProfiler();
       await system.start();
       const started = now();
-      if (system.stats.replayer.sent > 0) {
+      if (system.view("replayer").sent > 0) {
         throw new Error("the replayer published before the clock started");
       }
       await system.waitForEndOfInput();
-      const { engine, replayer, deadLetters } = system.stats;
+      const engine = system.view("engine");
+      const replayer = system.view("replayer");
+      const { deadLetters } = system;
       if (replayer.sent !== events || engine.eventsProcessed !== events || deadLetters > 0) {
         throw new Error(
           `expected ${events} events replayed and processed, none dead-lettered: replayed ` +

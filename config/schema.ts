@@ -291,6 +291,8 @@ const engineSchema = z.strictObject({
   report: cadence("everyEvents", "everyStreamMs", WEEK_MS),
   /** How often the engine publishes its input position (RTCEF: every 100 events). */
   positionEveryEvents: integer(1).default(100),
+  /** Longest a starting engine waits for a first model before it fails (and is restarted), ms. */
+  firstModelDeadlineMs: integer(1).default(600_000),
 });
 
 const collectionPolicySchema = z.discriminatedUnion("kind", [

@@ -10,7 +10,8 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";
 import type { RetuneConfig } from "../config/schema.ts";
 import { setupLogging } from "../logging/setup.ts";
-import { RetuneSystem, ROLES, type Summary } from "../actors/system.ts";
+import { RetuneSystem, type Summary } from "../actors/system.ts";
+import { SERVICE_ROLES } from "../config/roles.ts";
 import {
   type AdaptationMark,
   type ExperimentReport,
@@ -50,7 +51,7 @@ export function runOnce(
         storage: { dir: storage },
         replayer: adaptive ? own.replayer : { ...own.replayer, rate: { kind: "max" } },
       },
-      roles: ROLES,
+      roles: SERVICE_ROLES,
       input,
       without: adaptive ? [] : ["observer"],
     });

@@ -3,7 +3,8 @@
  * `ActorContext` that ties its subscriptions, timers and failures to its supervisor.
  *
  * Every (re)start gets a fresh `Behaviour` from its `ChildSpec.create`, so a crashed actor never
- * resumes with the state it crashed in (as with OTP child specs and Akka's restart strategy).
+ * resumes with the objects it crashed with (as with OTP child specs and Akka's restart strategy);
+ * what it must remember crosses the restart as plain data: the snapshot its predecessor left.
  *
  * @module
  */
@@ -21,14 +22,19 @@ export interface Behaviour {
   start(context: ActorContext): Promise<void> | void;
   /** Releases what the role holds. Runs after its subscriptions stopped and committed. */
   stop?(context: ActorContext): Promise<void> | void;
+  /** What a restart must not lose, as plain data; the supervisor hands it to the next `create`. */
+  snapshot?(): unknown;
 }
 
 /** How a supervisor makes one of its children. */
 export interface ChildSpec {
   /** Unique among the supervisor's children; names the actor in logs and errors. */
   name: string;
-  /** Makes a fresh behaviour for every (re)start. */
-  create(): Behaviour;
+  /**
+   * Makes a fresh behaviour for every (re)start; on a restart, `previous` is the snapshot the
+   * stopped incarnation left (unvalidated: the behaviour restores it or rejects it).
+   */
+  create(previous?: unknown): Behaviour;
 }
 
 /** The runtime's side of a running actor, handed to its behaviour. */

@@ -48,11 +48,14 @@ export class RunningActor {
     };
   }
 
-  /** Runs the behaviour's `start`; resolves when it settled (a throw is reported, not rethrown). */
-  start(): Promise<void> {
+  /**
+   * Makes the behaviour from `previous` (its predecessor's snapshot) and runs its `start`;
+   * resolves when it settled (a throw is reported, not rethrown).
+   */
+  start(previous?: unknown): Promise<void> {
     this.#starting = (async () => {
       try {
-        this.#behaviour = this.#spec.create();
+        this.#behaviour = this.#spec.create(previous);
         await this.#behaviour.start(this.#context);
       } catch (error) {
         this.#fail(error);
@@ -65,6 +68,11 @@ export class RunningActor {
   stop(): Promise<void> {
     this.#stopping ??= this.#stop();
     return this.#stopping;
+  }
+
+  /** The behaviour's snapshot (undefined when it keeps none or was never made). */
+  snapshot(): unknown {
+    return this.#behaviour?.snapshot?.();
   }
 
   async #stop(): Promise<void> {

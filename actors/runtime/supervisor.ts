@@ -65,6 +65,8 @@ interface Child {
   spec: ChildSpec;
   actor: RunningActor | undefined;
   restartTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The last snapshot a stopped incarnation left, handed to the next. */
+  snapshot: unknown;
 }
 
 interface Restart {
@@ -109,6 +111,7 @@ export class Supervisor {
       spec,
       actor: undefined,
       restartTimer: undefined,
+      snapshot: undefined,
     }));
     this.#transport = options.transport;
     this.#maxRestarts = maxRestarts;
@@ -152,7 +155,7 @@ export class Supervisor {
       (error) => void this.#onFailure(child, actor, error),
     );
     child.actor = actor;
-    return actor.start();
+    return actor.start(child.snapshot);
   }
 
   async #onFailure(child: Child, actor: RunningActor, error: unknown): Promise<void> {
@@ -164,6 +167,8 @@ export class Supervisor {
       error,
     });
     await actor.stop();
+    // Taken once the incarnation stopped, so it holds everything the stop hook settled.
+    child.snapshot = actor.snapshot() ?? child.snapshot;
     if (this.#state !== "running") return;
 
     const now = Date.now();

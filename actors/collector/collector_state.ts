@@ -1,0 +1,111 @@
+/**
+ * The collector's state: its bucket sequence, the bucket it fills and the closed buckets it
+ * chooses dataset versions from, which a restart keeps, apart from the read-only view it reports.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import type { BucketMeta } from "../../policies/collection/policy.ts";
+import { countSchema as count, parseSnapshot } from "../role_snapshot.ts";
+
+const span = {
+  id: count,
+  streamTimeStart: z.number(),
+  streamTimeEnd: z.number(),
+  events: count,
+};
+
+const collectorSnapshotSchema = z.strictObject({
+  nextBucket: count,
+  nextVersion: count,
+  open: z.strictObject(span).nullable(),
+  closed: z.array(z.strictObject({ ...span, score: z.number().nullable() })),
+  eventsCollected: count,
+  bucketsClosed: count,
+  bucketsDeleted: count,
+  datasetVersions: count,
+}).refine((s) => s.open === null || s.open.id < s.nextBucket, {
+  path: ["open", "id"],
+  message: "the open bucket must come before nextBucket",
+});
+
+/**
+ * What survives a collector restart:
+ * - `nextBucket` and `nextVersion`: the bucket and dataset-version sequences continue, so no id is
+ *   used twice even when the buckets and ledger entries of the predecessor are gone;
+ * - `open`: the bucket being filled, which the successor goes on filling if it is still stored
+ *   (its events were committed, they do not come again);
+ * - `closed`: the closed buckets kept (at most the retention), which the collection policy chooses
+ *   the next dataset version from, with their scores;
+ * - the totals, which the run's summary counts over the whole run.
+ */
+export type CollectorSnapshot = z.infer<typeof collectorSnapshotSchema>;
+
+/** The bucket being filled. */
+export type OpenBucket = NonNullable<CollectorSnapshot["open"]>;
+
+/** What the collector reports. */
+export interface CollectorView {
+  eventsCollected: number;
+  bucketsClosed: number;
+  bucketsDeleted: number;
+  datasetVersions: number;
+  /** The next bucket id to open. */
+  nextBucket: number;
+  /** The id of the bucket being filled, null between buckets. */
+  openBucket: number | null;
+}
+
+/** The collector's own state; only the collector changes it. */
+export class CollectorState {
+  nextBucket = 0;
+  nextVersion = 0;
+  open: OpenBucket | null = null;
+  readonly closed: BucketMeta[] = [];
+  eventsCollected = 0;
+  bucketsClosed = 0;
+  bucketsDeleted = 0;
+  datasetVersions = 0;
+
+  /** A state restored from `snapshot`; throws a `SnapshotError` naming a bad field. */
+  static restore(snapshot: unknown): CollectorState {
+    const data = parseSnapshot("collector", collectorSnapshotSchema, snapshot);
+    const state = new CollectorState();
+    state.nextBucket = data.nextBucket;
+    state.nextVersion = data.nextVersion;
+    state.open = data.open;
+    state.closed.push(...data.closed);
+    state.eventsCollected = data.eventsCollected;
+    state.bucketsClosed = data.bucketsClosed;
+    state.bucketsDeleted = data.bucketsDeleted;
+    state.datasetVersions = data.datasetVersions;
+    return state;
+  }
+
+  /** What a restart keeps, as plain data. */
+  snapshot(): CollectorSnapshot {
+    return {
+      nextBucket: this.nextBucket,
+      nextVersion: this.nextVersion,
+      open: this.open === null ? null : { ...this.open },
+      closed: this.closed.map((bucket) => ({ ...bucket })),
+      eventsCollected: this.eventsCollected,
+      bucketsClosed: this.bucketsClosed,
+      bucketsDeleted: this.bucketsDeleted,
+      datasetVersions: this.datasetVersions,
+    };
+  }
+
+  /** A copy of what the collector reports. */
+  view(): Readonly<CollectorView> {
+    return {
+      eventsCollected: this.eventsCollected,
+      bucketsClosed: this.bucketsClosed,
+      bucketsDeleted: this.bucketsDeleted,
+      datasetVersions: this.datasetVersions,
+      nextBucket: this.nextBucket,
+      openBucket: this.open?.id ?? null,
+    };
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The factory's state: the newest assembled dataset, the optimisation runs it serves and the
+ * models it shipped, which a restart keeps, apart from the read-only view it reports.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import type { ModelVersion } from "../../core/versions.ts";
+import {
+  countSchema as count,
+  hyperParametersSchema,
+  parseSnapshot,
+  scoresSchema,
+} from "../role_snapshot.ts";
+
+const datasetSchema = z.strictObject({ version: count, uri: z.string().min(1), events: count });
+
+const factorySnapshotSchema = z.strictObject({
+  latest: datasetSchema.nullable(),
+  runs: z.array(z.strictObject({ runId: z.string().min(1), dataset: datasetSchema })),
+  datasetsAssembled: count,
+  datasetsDeleted: count,
+  candidatesEvaluated: count,
+  modelsShipped: z.array(z.strictObject({
+    version: count,
+    artifactUri: z.string().min(1),
+    creationMethod: z.enum(["initial", "retrain", "optimise"]),
+    params: hyperParametersSchema,
+    metrics: scoresSchema,
+    datasetVersion: count,
+    productionMs: z.number().nonnegative(),
+    createdAt: z.number(),
+  })),
+});
+
+/**
+ * What survives a factory restart:
+ * - `latest`: the newest assembled dataset, which retrains use (without it a restarted factory
+ *   could not retrain until the next assembly);
+ * - `runs`: the optimisation runs under way and the dataset each froze, so a restarted factory
+ *   goes on serving their steps and ends their freezes when the optimiser finishes or aborts;
+ * - the totals and `modelsShipped` (one per model), which the run's summary lists.
+ * An assembly or training under way is not kept: stopping ends it, and its requester retries.
+ */
+export type FactorySnapshot = z.infer<typeof factorySnapshotSchema>;
+
+/** An assembled dataset the factory holds. */
+export type Dataset = z.infer<typeof datasetSchema>;
+
+/** What the factory reports. */
+export interface FactoryView {
+  datasetsAssembled: number;
+  datasetsDeleted: number;
+  candidatesEvaluated: number;
+  modelsShipped: readonly Readonly<ModelVersion>[];
+  /** Version of the newest assembled dataset (null before the first). */
+  latestDataset: number | null;
+  /** Optimisation runs under way. */
+  runs: number;
+}
+
+/** The factory's own state; only the factory changes it. */
+export class FactoryState {
+  /** The newest assembled dataset; retrains use it. */
+  latest: Dataset | null = null;
+  /** Running optimisations by id: the dataset each froze. */
+  readonly runs = new Map<string, Dataset>();
+  datasetsAssembled = 0;
+  datasetsDeleted = 0;
+  candidatesEvaluated = 0;
+  readonly modelsShipped: Readonly<ModelVersion>[] = [];
+
+  /** A state restored from `snapshot`; throws a `SnapshotError` naming a bad field. */
+  static restore(snapshot: unknown): FactoryState {
+    const data = parseSnapshot("factory", factorySnapshotSchema, snapshot);
+    const state = new FactoryState();
+    state.latest = data.latest;
+    for (const run of data.runs) state.runs.set(run.runId, run.dataset);
+    state.datasetsAssembled = data.datasetsAssembled;
+    state.datasetsDeleted = data.datasetsDeleted;
+    state.candidatesEvaluated = data.candidatesEvaluated;
+    state.modelsShipped.push(...data.modelsShipped.map((model) => Object.freeze(model)));
+    return state;
+  }
+
+  /** What a restart keeps, as plain data. */
+  snapshot(): FactorySnapshot {
+    return structuredClone({
+      latest: this.latest,
+      runs: [...this.runs].map(([runId, dataset]) => ({ runId, dataset })),
+      datasetsAssembled: this.datasetsAssembled,
+      datasetsDeleted: this.datasetsDeleted,
+      candidatesEvaluated: this.candidatesEvaluated,
+      modelsShipped: [...this.modelsShipped],
+    });
+  }
+
+  /** A copy of what the factory reports. */
+  view(): Readonly<FactoryView> {
+    return {
+      datasetsAssembled: this.datasetsAssembled,
+      datasetsDeleted: this.datasetsDeleted,
+      candidatesEvaluated: this.candidatesEvaluated,
+      modelsShipped: [...this.modelsShipped],
+      latestDataset: this.latest?.version ?? null,
+      runs: this.runs.size,
+    };
+  }
+}
