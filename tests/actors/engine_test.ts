@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { RetuneSystem, ROLES } from "../../actors/system.ts";
+import { RetuneSystem } from "../../actors/system.ts";
+import { SERVICE_ROLES } from "../../config/roles.ts";
 import { readEvents } from "../../models/sources/read.ts";
 import { MARITIME_SOURCE } from "../../models/sources/builtin.ts";
 import { decodePayload, encodePayload } from "../../protocol/codec.ts";
@@ -29,7 +30,7 @@ async function withEngine(count: number, body: (run: EngineRun) => Promise<void>
   const pipeline = await testPipeline();
   const system = await RetuneSystem.build({
     config: pipeline.config,
-    roles: ROLES,
+    roles: SERVICE_ROLES,
     input: pipeline.stream,
     without: ["replayer", "observer"],
   });
@@ -83,16 +84,16 @@ Deno.test({
       { key: events[0].key, value: garbage },
       { key: events[0].key, value: noHeaders },
     ]);
-    const { engine } = system.stats;
+    const engine = () => system.view("engine");
     await eventually(
-      () => engine.eventsProcessed + engine.deadLetters === 41 && system.stats.deadLetters >= 1,
+      () => engine().eventsProcessed + engine().deadLetters === 41 && system.deadLetters >= 1,
       "the engine handled all three records",
     );
-    assert.equal(engine.eventsProcessed, 40);
-    assert.equal(engine.deadLetters, 1);
+    assert.equal(engine().eventsProcessed, 40);
+    assert.equal(engine().deadLetters, 1);
     // The engine owns the input's dead letters: the collector, reading the same record, adds none.
     await eventually(
-      () => system.stats.collector.eventsCollected === 40,
+      () => system.view("collector").eventsCollected === 40,
       "the collector caught up",
     );
     assert.equal(letters.length, 1);
@@ -122,13 +123,13 @@ Deno.test({
     await system.transport.publish(topics.input, [
       eventBatchRecord([...events.slice(0, 12), unreadable, ...events.slice(13)]),
     ]);
-    const { engine } = system.stats;
+    const engine = () => system.view("engine");
     await eventually(
-      () => engine.eventsProcessed + engine.deadLetters === 30 && letters.length === 1,
+      () => engine().eventsProcessed + engine().deadLetters === 30 && letters.length === 1,
       "the engine handled the record",
     );
-    assert.equal(engine.eventsProcessed, 29);
-    assert.equal(engine.deadLetters, 1);
+    assert.equal(engine().eventsProcessed, 29);
+    assert.equal(engine().deadLetters, 1);
     const [letter] = letters;
     assert.match(
       letter.reason,

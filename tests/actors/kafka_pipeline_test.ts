@@ -7,9 +7,9 @@ import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { SHUTDOWN_DEADLINE_MS } from "../../main.ts";
 import type { Forecast } from "../../core/events.ts";
-import type { ServiceRole } from "../../config/roles.ts";
 import { KafkaTransport } from "../../transport/kafka.ts";
-import { RetuneSystem, ROLES, type Summary } from "../../actors/system.ts";
+import { RetuneSystem, type Summary } from "../../actors/system.ts";
+import { SERVICE_ROLES, type ServiceRole } from "../../config/roles.ts";
 import { ForecastLog, forecastsByKey } from "./fixtures/forecast_log.ts";
 import { RoleProcess } from "./fixtures/role_process.ts";
 import { type Services, STREAM_ROWS, testPipeline } from "./fixtures/test_pipeline.ts";
@@ -61,7 +61,7 @@ async function runWithoutObserver(
   try {
     const system = await RetuneSystem.build({
       config: pipeline.config,
-      roles: ROLES,
+      roles: SERVICE_ROLES,
       input: pipeline.stream,
       without: ["observer"],
     });
@@ -75,7 +75,7 @@ async function runWithoutObserver(
         `${pipeline.config.transport}: the end of the input`,
       );
       // The engine counts an event before the batch's forecasts are published.
-      await log.waitFor(system.stats.engine.forecasts, STEP_MS);
+      await log.waitFor(system.view("engine").forecasts, STEP_MS);
     } finally {
       giveUp.abort();
       await log.stop();

@@ -8,7 +8,8 @@
 
 import assert from "node:assert/strict";
 import FakeTimers from "@sinonjs/fake-timers";
-import { newOptimiserStats, Optimiser, type OptimiserStats } from "../../actors/optimiser.ts";
+import { Optimiser } from "../../actors/optimiser.ts";
+import type { OptimiserView } from "../../actors/optimiser/optimiser_state.ts";
 import { type RoleEnvironment, topicNames } from "../../actors/environment.ts";
 import { receive, send } from "../../actors/messaging.ts";
 import type { ActorContext, Behaviour } from "../../actors/runtime/actor.ts";
@@ -144,11 +145,11 @@ class Harness {
   readonly transport = new InProcessTransport();
   readonly registry = new InProcessRegistry();
   readonly env: RoleEnvironment;
-  readonly stats: OptimiserStats = newOptimiserStats();
   readonly factory: TestFactory;
   readonly observer: TestObserver;
   readonly #peers: Supervisor;
   #optimisers: Supervisor[] = [];
+  #optimiser: Optimiser | undefined;
 
   constructor(config: RetuneConfig, answer: Answer) {
     const topics = topicNames(config);
@@ -177,12 +178,20 @@ class Harness {
     await this.startOptimiser();
   }
 
-  /** Starts an optimiser on the shared stats; resolves once its start settled. */
+  /** What the newest optimiser reports (bound, so tests can destructure it). */
+  readonly view = (): Readonly<OptimiserView> => this.#optimiser!.view();
+
+  /**
+   * Starts an optimiser on its predecessor's snapshot (as a successor reads it from the state
+   * store); resolves once its start settled.
+   */
   startOptimiser(): Promise<void> {
+    const previous = this.#optimiser?.snapshot();
+    const create = () => (this.#optimiser = new Optimiser(this.env, previous));
     const supervisor = new Supervisor({
       name: `optimiser-${this.#optimisers.length}`,
       transport: this.transport,
-      children: [{ name: "optimiser", create: () => new Optimiser(this.env, this.stats) }],
+      children: [{ name: "optimiser", create }],
       maxRestarts: 0,
     });
     this.#optimisers.push(supervisor);
@@ -236,14 +245,14 @@ Deno.test("train retrains with the configured parameters and records the job", {
   permissions: "none",
 }, async () => {
   const config = testConfig();
-  await withHarness(config, honestFactory(), async ({ observer, factory, stats }) => {
+  await withHarness(config, honestFactory(), async ({ observer, factory, view }) => {
     await observer.instruct("train", 1);
-    await eventually(() => stats.jobs.length === 1, "the train job is recorded");
+    await eventually(() => view().jobs.length === 1, "the train job is recorded");
 
     assert.deepEqual(factory.kinds(), ["train"]);
     assert.deepEqual(factory.of("train")[0].params, config.model.initialParams);
     assert.deepEqual(
-      { ...stats.jobs[0], wallMs: 0 },
+      { ...view().jobs[0], wallMs: 0 },
       {
         action: "train",
         status: "completed",
@@ -253,7 +262,7 @@ Deno.test("train retrains with the configured parameters and records the job", {
         evaluations: 1,
       },
     );
-    assert.equal(stats.busy, false);
+    assert.equal(view().busy, false);
   });
 });
 
@@ -264,11 +273,11 @@ Deno.test("a train the factory fails is recorded as failed", { permissions: "non
     runId: null,
     reason: "no dataset yet",
   });
-  await withHarness(testConfig(), answer, async ({ observer, stats }) => {
+  await withHarness(testConfig(), answer, async ({ observer, view }) => {
     await observer.instruct("train", 1);
-    await eventually(() => stats.jobs.length === 1, "the train job is recorded");
+    await eventually(() => view().jobs.length === 1, "the train job is recorded");
     assert.deepEqual(
-      { ...stats.jobs[0], wallMs: 0 },
+      { ...view().jobs[0], wallMs: 0 },
       {
         action: "train",
         status: "failed",
@@ -278,7 +287,7 @@ Deno.test("a train the factory fails is recorded as failed", { permissions: "non
         evaluations: 0,
       },
     );
-    assert.equal(stats.busy, false);
+    assert.equal(view().busy, false);
   });
 });
 
@@ -288,12 +297,12 @@ Deno.test(
   async () => {
     const config = testConfig();
     const { evaluations, reuse } = config.optimiser;
-    await withHarness(config, honestFactory(), async ({ observer, factory, stats }) => {
+    await withHarness(config, honestFactory(), async ({ observer, factory, view }) => {
       const runIds: string[] = [];
       for (const [index, expectedSteps] of [evaluations, evaluations - reuse].entries()) {
         const before = factory.commands.length;
         await observer.instruct("optimise", index + 1);
-        await eventually(() => stats.jobs.length === index + 1, `optimisation ${index + 1} ends`);
+        await eventually(() => view().jobs.length === index + 1, `optimisation ${index + 1} ends`);
         const run = factory.commands.slice(before);
 
         assert.deepEqual(
@@ -313,10 +322,10 @@ Deno.test(
         const finalise = run.at(-1)!;
         assert.ok(finalise.kind === "opt_finalise");
         assert.deepEqual(finalise.params, best.params);
-        assert.deepEqual(stats.currentParams, best.params);
-        assert.equal(stats.previous.length, expectedSteps);
+        assert.deepEqual(view().currentParams, best.params);
+        assert.equal(view().previous.length, expectedSteps);
         assert.deepEqual(
-          { ...stats.jobs[index], wallMs: 0 },
+          { ...view().jobs[index], wallMs: 0 },
           {
             action: "optimise",
             status: "completed",
@@ -326,16 +335,16 @@ Deno.test(
             evaluations: expectedSteps,
           },
         );
-        assert.equal(stats.busy, false);
+        assert.equal(view().busy, false);
       }
       assert.notEqual(runIds[0], runIds[1], "each run has its own id");
 
       await observer.instruct("train", 3);
-      await eventually(() => stats.jobs.length === 3, "the train job is recorded");
+      await eventually(() => view().jobs.length === 3, "the train job is recorded");
       assert.equal(factory.commands.at(-1)?.kind, "train");
-      assert.deepEqual(factory.of("train")[0].params, stats.currentParams);
-      assert.equal(stats.jobs[2].status, "completed");
-      assert.equal(stats.busy, false);
+      assert.deepEqual(factory.of("train")[0].params, view().currentParams);
+      assert.equal(view().jobs[2].status, "completed");
+      assert.equal(view().busy, false);
     });
   },
 );
@@ -355,29 +364,29 @@ Deno.test(
       }
       return honest(command);
     };
-    await withHarness(testConfig(), answer, async ({ observer, factory, stats }) => {
+    await withHarness(testConfig(), answer, async ({ observer, factory, view }) => {
       try {
         await observer.instruct("train", 1);
         await eventually(() => factory.commands.length === 1, "the factory has the train command");
-        assert.equal(stats.busy, true);
+        assert.equal(view().busy, true);
 
         await observer.instruct("optimise", 2);
         await observer.instruct("train", 3);
-        await eventually(() => stats.dropped === 2, "both instructions are dropped");
+        await eventually(() => view().dropped === 2, "both instructions are dropped");
       } finally {
         release.resolve();
       }
-      await eventually(() => stats.jobs.length === 1, "the held job ends");
-      assert.equal(stats.busy, false);
+      await eventually(() => view().jobs.length === 1, "the held job ends");
+      assert.equal(view().busy, false);
 
       // Accepted again; the factory's mailbox is in order, so a command for a dropped instruction
       // would show before this one.
       await observer.instruct("train", 4);
-      await eventually(() => stats.jobs.length === 2, "the next train job is recorded");
+      await eventually(() => view().jobs.length === 2, "the next train job is recorded");
       assert.deepEqual(factory.kinds(), ["train", "train"]);
-      assert.deepEqual(stats.jobs.map((job) => job.status), ["completed", "completed"]);
-      assert.equal(stats.dropped, 2);
-      assert.equal(stats.busy, false);
+      assert.deepEqual(view().jobs.map((job) => job.status), ["completed", "completed"]);
+      assert.equal(view().dropped, 2);
+      assert.equal(view().busy, false);
     });
   },
 );
@@ -396,7 +405,7 @@ Deno.test(
     // Deadlines are timers: on a fake clock they expire exactly when the test says so.
     const clock = FakeTimers.install({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     try {
-      await withHarness(config, answer, async ({ observer, factory, stats }) => {
+      await withHarness(config, answer, async ({ observer, factory, view }) => {
         const attempts = () =>
           factory.of("opt_step").filter((step) => step.stepId === answeredSteps).length;
         await observer.instruct("optimise", 1);
@@ -412,7 +421,7 @@ Deno.test(
             await eventually(() => attempts() === attempt + 1, `retry ${attempt} is sent`);
           }
         }
-        await eventually(() => stats.jobs.length === 1, "the run is abandoned");
+        await eventually(() => view().jobs.length === 1, "the run is abandoned");
         assert.equal(clock.now - silentSince, (retries + 1) * stepDeadlineMs);
         assert.equal(attempts(), retries + 1);
 
@@ -423,7 +432,7 @@ Deno.test(
         assert.match(abort.reason, /step 2: .*within 40 ms \(after 2 attempts\)/);
         assert.equal(factory.of("opt_finalise").length, 0);
         assert.deepEqual(
-          { ...stats.jobs[0], wallMs: 0 },
+          { ...view().jobs[0], wallMs: 0 },
           {
             action: "optimise",
             status: "abandoned",
@@ -433,14 +442,14 @@ Deno.test(
             evaluations: answeredSteps,
           },
         );
-        assert.equal(stats.currentParams, null, "an abandoned run changes no parameters");
-        assert.equal(stats.busy, false);
+        assert.equal(view().currentParams, null, "an abandoned run changes no parameters");
+        assert.equal(view().busy, false);
 
         await observer.instruct("train", 2);
-        await eventually(() => stats.jobs.length === 2, "the next instruction is taken");
-        assert.equal(stats.jobs[1].status, "completed");
+        await eventually(() => view().jobs.length === 2, "the next instruction is taken");
+        assert.equal(view().jobs[1].status, "completed");
         assert.deepEqual(factory.of("train")[0].params, config.model.initialParams);
-        assert.equal(stats.busy, false);
+        assert.equal(view().busy, false);
       });
     } finally {
       clock.uninstall();
@@ -457,16 +466,16 @@ Deno.test(
     const honest = honestFactory();
     const answer: Answer = (command) => command.kind === "opt_step" ? null : honest(command);
     await withHarness(config, answer, async (harness) => {
-      const { observer, factory, stats } = harness;
+      const { observer, factory, view } = harness;
       await observer.instruct("optimise", 1);
       await eventually(() => factory.of("opt_step").length === 1, "the first step is sent");
-      assert.equal(stats.busy, true);
+      assert.equal(view().busy, true);
 
       await harness.stopOptimiser();
-      assert.equal(stats.busy, false);
-      assert.equal(stats.jobs.length, 1);
-      assert.equal(stats.jobs[0].status, "abandoned");
-      assert.match(stats.jobs[0].reason, /optimiser stopping/);
+      assert.equal(view().busy, false);
+      assert.equal(view().jobs.length, 1);
+      assert.equal(view().jobs[0].status, "abandoned");
+      assert.match(view().jobs[0].reason, /optimiser stopping/);
       await eventually(() => factory.of("opt_abort").length === 1, "the factory hears opt_abort");
       assert.equal(factory.of("opt_abort")[0].runId, factory.of("opt_init")[0].runId);
       assert.equal(factory.of("opt_step").length, 1, "nothing is sent after the stop");
@@ -478,17 +487,17 @@ Deno.test("a stopped optimiser hands over leadership: its successor takes the ne
   permissions: "none",
 }, async () => {
   await withHarness(testConfig(), honestFactory(), async (harness) => {
-    const { observer, stats } = harness;
+    const { observer, view } = harness;
     await observer.instruct("train", 1);
-    await eventually(() => stats.jobs.length === 1, "the first optimiser's job is recorded");
+    await eventually(() => view().jobs.length === 1, "the first optimiser's job is recorded");
     await harness.stopOptimiser();
 
     // Not awaited: without the hand-over its start would wait for leadership forever.
     const started = harness.startOptimiser();
     await observer.instruct("train", 2);
-    await eventually(() => stats.jobs.length === 2, "the successor's job is recorded");
+    await eventually(() => view().jobs.length === 2, "the successor's job is recorded");
     await started;
-    assert.deepEqual(stats.jobs.map((job) => job.status), ["completed", "completed"]);
-    assert.equal(stats.busy, false);
+    assert.deepEqual(view().jobs.map((job) => job.status), ["completed", "completed"]);
+    assert.equal(view().busy, false);
   });
 });

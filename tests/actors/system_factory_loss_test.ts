@@ -11,8 +11,9 @@
 
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
-import { RetuneSystem, ROLES } from "../../actors/system.ts";
-import { Factory, newFactoryStats } from "../../actors/factory.ts";
+import { RetuneSystem } from "../../actors/system.ts";
+import { SERVICE_ROLES } from "../../config/roles.ts";
+import { Factory } from "../../actors/factory.ts";
 import { Supervisor } from "../../actors/runtime/supervisor.ts";
 import { loadConfig } from "../../config/load.ts";
 import type { RetuneConfig } from "../../config/schema.ts";
@@ -36,18 +37,19 @@ Deno.test({
     const config = withDeadlines(await loadConfig(DRIFT_CONFIG), `${dir}/storage`);
     const system = await RetuneSystem.build({
       config,
-      roles: ROLES,
+      roles: SERVICE_ROLES,
       input,
       without: ["factory"],
     });
-    const factoryStats = newFactoryStats();
+    let lost: Factory | undefined;
     const factory = new Supervisor({
       name: "factory",
       transport: system.transport,
-      children: [{ name: "factory", create: () => new Factory(system.env, factoryStats) }],
+      children: [{ name: "factory", create: () => (lost = new Factory(system.env)) }],
       maxRestarts: 0,
     });
-    const { engine, optimiser } = system.stats;
+    const engine = () => system.view("engine");
+    const optimiser = () => system.view("optimiser");
     try {
       // The factory trains the initial model as it starts, before the system forecasts.
       await factory.start();
@@ -55,25 +57,25 @@ Deno.test({
       const samples = sampleProgress(system);
 
       await eventually(
-        () => optimiser.busy && factoryStats.candidatesEvaluated >= 2,
+        () => optimiser().busy && lost!.view().candidatesEvaluated >= 2,
         "an optimisation has had two candidates evaluated",
         30_000,
       );
-      const jobsBefore = optimiser.jobs.length;
-      const paramsBefore = optimiser.currentParams;
-      const model = engine.swaps.at(-1)!.modelVersion;
-      const swapsBefore = engine.swaps.length;
-      const reportsBefore = system.stats.reports.length;
-      const processedAtLoss = engine.eventsProcessed;
+      const jobsBefore = optimiser().jobs.length;
+      const paramsBefore = optimiser().currentParams;
+      const model = engine().swaps.at(-1)!.modelVersion;
+      const swapsBefore = engine().swaps.length;
+      const reportsBefore = system.reports.length;
+      const processedAtLoss = engine().eventsProcessed;
       await factory.stop();
 
       const { retries } = config.optimiser;
       await eventually(
-        () => optimiser.jobs.length > jobsBefore,
+        () => optimiser().jobs.length > jobsBefore,
         "the optimiser gives the run up",
         (retries + 2) * DEADLINE_MS + 5_000,
       );
-      const job = optimiser.jobs[jobsBefore];
+      const job = optimiser().jobs[jobsBefore];
       assert.equal(job.action, "optimise");
       assert.equal(job.status, "abandoned");
       assert.match(
@@ -84,15 +86,15 @@ Deno.test({
         ),
       );
       assert.equal(job.modelVersion, null);
-      assert.equal(optimiser.currentParams, paramsBefore, "an abandoned run changes nothing");
-      assert.ok(engine.eventsProcessed > processedAtLoss, "the engine forecast meanwhile");
+      assert.equal(optimiser().currentParams, paramsBefore, "an abandoned run changes nothing");
+      assert.ok(engine().eventsProcessed > processedAtLoss, "the engine forecast meanwhile");
 
       await system.waitForEndOfInput();
       const summary = system.summary();
       assert.equal(summary.events_in, DRIFT_EVENTS);
       assert.equal(summary.events_in, summary.events_processed + summary.dead_letters);
-      assert.equal(engine.swaps.length, swapsBefore, "no model was swapped in after the loss");
-      const after = system.stats.reports.slice(reportsBefore);
+      assert.equal(engine().swaps.length, swapsBefore, "no model was swapped in after the loss");
+      const after = system.reports.slice(reportsBefore);
       assert.ok(after.length >= 5, `reports went on: ${after.length}`);
       assert.deepEqual(
         [...new Set(after.map((report) => report.modelVersion))],

@@ -48,9 +48,11 @@ import { Recognizer } from "../../models/cef/recognizer.ts";
 import { createModel, modelSpecOf } from "../../models/create_model.ts";
 import type { Forecaster, ForecastingModel } from "../../models/model.ts";
 import { createLineParser, MARITIME_SOURCE, readEvents } from "../../models/sources/read.ts";
-import { RetuneSystem, type RoleName, ROLES } from "../../actors/system.ts";
+import { RetuneSystem } from "../../actors/system.ts";
+import { SERVICE_ROLES, type ServiceRole } from "../../config/roles.ts";
 import { type RoleEnvironment, topicNames } from "../../actors/environment.ts";
-import { Factory, newFactoryStats } from "../../actors/factory.ts";
+import { Factory } from "../../actors/factory.ts";
+import type { FactoryView } from "../../actors/factory/factory_state.ts";
 import { Supervisor } from "../../actors/runtime/supervisor.ts";
 import { eventually } from "../fixtures/eventually.ts";
 
@@ -192,7 +194,7 @@ async function withSystem(
   options: {
     input: (dir: string) => Promise<Input>;
     configure?: (config: RetuneConfig) => RetuneConfig;
-    without?: readonly RoleName[];
+    without?: readonly ServiceRole[];
   },
   body: (run: Run) => Promise<void>,
 ): Promise<void> {
@@ -203,7 +205,7 @@ async function withSystem(
     const config = (options.configure ?? ((c) => c))(testConfig(`${dir}/storage`));
     const system = await RetuneSystem.build({
       config,
-      roles: ROLES,
+      roles: SERVICE_ROLES,
       input: input.path,
       without: options.without,
     });
@@ -222,9 +224,8 @@ async function withSystem(
 async function runThroughInput(system: RetuneSystem): Promise<void> {
   await system.start();
   await system.waitForEndOfInput();
-  const { engine, collector } = system.stats;
   await eventually(
-    () => collector.eventsCollected === engine.eventsProcessed,
+    () => system.view("collector").eventsCollected === system.view("engine").eventsProcessed,
     "the collector caught up with the engine",
   );
 }
@@ -251,11 +252,12 @@ Deno.test("no event is lost: each is forecast once, bad rows are dead-lettered w
       await system.start();
       await system.waitForEndOfInput();
       const events = await eventsOf(input);
-      const { engine, replayer } = system.stats;
       await eventually(
-        () =>
-          forecasts.length === engine.forecasts &&
-          deadLetters.length === replayer.rejected + engine.deadLetters,
+        () => {
+          const engine = system.view("engine");
+          return forecasts.length === engine.forecasts &&
+            deadLetters.length === system.view("replayer").rejected + engine.deadLetters;
+        },
         "every forecast and dead letter published is watched",
       );
       await stop();
@@ -316,7 +318,7 @@ Deno.test("buckets past retention go during the run and the rest when the system
       // 6,000 events in buckets of 1,000: buckets 0..4 closed, 5 still open at the end.
       const closed = 5;
       await eventually(
-        () => system.stats.factory.datasetsAssembled === closed,
+        () => system.view("factory").datasetsAssembled === closed,
         "every announced version is assembled",
       );
       // Keep 2: buckets 0..2 go once no pending or assembling version references them.
@@ -360,9 +362,10 @@ Deno.test("a model swapped in mid-stream loses no event, forecast or match", {
         (bytes) => decodePayload("ForecastBatch", bytes).forecasts,
       );
       await system.start();
-      const { engine, factory } = system.stats;
       await eventually(
-        () => factory.datasetsAssembled >= 1 && engine.eventsProcessed >= ROWS / 3,
+        () =>
+          system.view("factory").datasetsAssembled >= 1 &&
+          system.view("engine").eventsProcessed >= ROWS / 3,
         "a dataset is assembled and a third of the stream processed",
       );
       await publish(system.transport, topics.instructions, "Instruction", {
@@ -417,13 +420,13 @@ Deno.test("the collector never buckets an event before a late, slow engine has p
       supervision: { ...config.supervision, initialBackoffMs: 20, maxRestarts: 50 },
     }),
   }, async ({ system }) => {
-    const { env, stats } = system;
+    const { env } = system;
     // The engine cannot load a model until the replay began, so it restarts and rejoins the
     // input after the collector, which is then handed every record first. A busy-waiting engine
     // alone would not do: it processes each batch before any other consumer runs.
     let refused = 0;
     env.model = lateAndSlow(env.model, () => {
-      if (stats.replayer.sent > 0) return true;
+      if (system.view("replayer").sent > 0) return true;
       refused++;
       return false;
     }, 0.02);
@@ -434,7 +437,8 @@ Deno.test("the collector never buckets an event before a late, slow engine has p
     env.buckets.append = (id, events, encoded) => {
       calls++;
       appended += events.length;
-      const processed = stats.engine.eventsProcessed + stats.engine.deadLetters;
+      const engine = system.view("engine");
+      const processed = engine.eventsProcessed + engine.deadLetters;
       if (appended > processed) {
         violations.push(`${appended} events bucketed, ${processed} processed by the engine`);
       }
@@ -444,8 +448,8 @@ Deno.test("the collector never buckets an event before a late, slow engine has p
 
     assert.ok(refused > 0, "the engine was late");
     assert.ok(calls > 1, `the collector appended in ${calls} calls`);
-    assert.equal(appended, stats.engine.eventsProcessed);
-    assert.equal(appended, stats.replayer.sent);
+    assert.equal(appended, system.view("engine").eventsProcessed);
+    assert.equal(appended, system.view("replayer").sent);
     assert.deepEqual(violations, []);
   });
 });
@@ -458,12 +462,16 @@ Deno.test("the collector catches up when the engine's input pauses between two p
     // Neither cadence is reached: only the pause at the end of the input can publish the position.
     configure: (config) => ({
       ...config,
-      engine: { report: { everyEvents: 1_000_000 }, positionEveryEvents: 1_000_000 },
+      engine: {
+        ...config.engine,
+        report: { everyEvents: 1_000_000 },
+        positionEveryEvents: 1_000_000,
+      },
     }),
     without: ["observer"],
   }, async ({ system }) => {
     await runThroughInput(system);
-    assert.equal(system.stats.collector.eventsCollected, system.stats.replayer.sent);
+    assert.equal(system.view("collector").eventsCollected, system.view("replayer").sent);
   });
 });
 
@@ -549,8 +557,8 @@ const BUCKET_EVENTS = 1_000;
 
 /** A supervised factory on its own, fed dataset versions and commands from the test. */
 class FactoryHarness {
-  readonly stats = newFactoryStats();
   readonly env: RoleEnvironment;
+  #factory: Factory | undefined;
   readonly #transport: Transport;
   readonly #events: StreamEvent[];
   readonly #reports: FactoryReport[];
@@ -570,9 +578,14 @@ class FactoryHarness {
     this.#supervisor = new Supervisor({
       name: "test",
       transport,
-      children: [{ name: "factory", create: () => new Factory(env, this.stats) }],
+      children: [{ name: "factory", create: () => (this.#factory = new Factory(env)) }],
       maxRestarts: 0,
     });
+  }
+
+  /** What the factory reports. */
+  view(): Readonly<FactoryView> {
+    return this.#factory!.view();
   }
 
   /** A factory storing under `dir` whose initial model is trained on the trimmed sample. */
@@ -604,7 +617,7 @@ class FactoryHarness {
     const reports = await watch(transport, env.topics.factoryReports, payloadOf("FactoryReport"));
     const harness = new FactoryHarness(env, transport, await eventsOf(input), reports);
     await harness.#supervisor.start();
-    await eventually(() => harness.stats.modelsShipped.length === 1, "the initial model shipped");
+    await eventually(() => harness.view().modelsShipped.length === 1, "the initial model shipped");
     return harness;
   }
 
@@ -650,7 +663,7 @@ class FactoryHarness {
       return;
     }
     await eventually(
-      () => this.stats.datasetsAssembled === assembled,
+      () => this.view().datasetsAssembled === assembled,
       `dataset version ${version} is assembled`,
     );
   }
@@ -761,7 +774,7 @@ Deno.test("an optimisation tests and builds on the dataset it froze, not on newe
     await factory.announce(1, [2, 3]);
     await factory.announce(2, [4, 5]);
     // Assembling v2 releases the previous newest, v1, and only it: v0 is frozen.
-    await eventually(() => factory.stats.datasetsDeleted === 1, "a dataset is released");
+    await eventually(() => factory.view().datasetsDeleted === 1, "a dataset is released");
     assert.deepEqual(await factory.artifacts("datasets"), ["v0.jsonl", "v2.jsonl"]);
     assert.deepEqual(await factory.ledgerEntry(0), { state: "assembled", frozenBy: ["run-1"] });
     assert.deepEqual(await factory.ledgerEntry(1), { state: "released", frozenBy: [] });
@@ -788,7 +801,7 @@ Deno.test("an optimisation tests and builds on the dataset it froze, not on newe
     assert.equal(during.kind, "trained");
     const done = await factory.command({ kind: "opt_finalise", runId: "run-1", params: CANDIDATE });
     assert.equal(done.kind, "opt_done");
-    assert.deepEqual(factory.stats.modelsShipped.map(provenance), [
+    assert.deepEqual(factory.view().modelsShipped.map(provenance), [
       [0, "initial", -1],
       [1, "retrain", 0],
       [2, "retrain", 2],
@@ -815,7 +828,7 @@ Deno.test(
       await factory.announce(0, [0, 1], { assembled: false });
       const trained = await factory.command({ kind: "train", params: CANDIDATE });
       assert.equal(trained.kind, "trained");
-      assert.deepEqual(factory.stats.modelsShipped.map(provenance), [
+      assert.deepEqual(factory.view().modelsShipped.map(provenance), [
         [0, "initial", -1],
         [1, "retrain", 0],
       ]);
@@ -834,7 +847,7 @@ Deno.test("an aborted optimisation releases the dataset it froze", {
     assert.deepEqual(await factory.artifacts("datasets"), ["v0.jsonl", "v1.jsonl"]);
 
     await factory.abort("run-1");
-    await eventually(() => factory.stats.datasetsDeleted === 1, "the frozen dataset is released");
+    await eventually(() => factory.view().datasetsDeleted === 1, "the frozen dataset is released");
     assert.deepEqual(await factory.artifacts("datasets"), ["v1.jsonl"]);
     assert.deepEqual(await factory.ledgerEntry(0), { state: "released", frozenBy: [] });
     assert.deepEqual(await factory.ledgerEntry(1), { state: "assembled", frozenBy: [] });

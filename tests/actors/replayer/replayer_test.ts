@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { type RoleEnvironment, type TopicNames, topicNames } from "../../../actors/environment.ts";
-import { newReplayerStats, Replayer, type ReplayerStats } from "../../../actors/replayer.ts";
+import { Replayer } from "../../../actors/replayer.ts";
+import type { ReplayerView } from "../../../actors/replayer/replayer_state.ts";
+import { eventually } from "../../fixtures/eventually.ts";
 import { Supervisor } from "../../../actors/runtime/supervisor.ts";
 import { MARITIME_SOURCE } from "../../../models/sources/builtin.ts";
 import { parseSourceSpec, type SourceSpec } from "../../../models/sources/spec.ts";
@@ -107,7 +109,8 @@ interface Replayed {
   /** Every event published, with the record it came in. */
   inputs: { record: ConsumedRecord; event: StreamEvent }[];
   deadLetters: DeadLetter[];
-  stats: ReplayerStats;
+  /** What the last replayer incarnation reported at the end. */
+  stats: ReplayerView;
   /** How many replayer behaviours the supervisor created (1 + restarts). */
   incarnations: number;
 }
@@ -136,7 +139,7 @@ async function replay(
     topics: [topics.deadLetters],
     handler: deadLetters.handle,
   });
-  const stats = newReplayerStats();
+  let current: Replayer | undefined;
   let incarnations = 0;
   const supervisor = new Supervisor({
     name: "test",
@@ -144,15 +147,15 @@ async function replay(
     backoff: { initialMs: 1, maxMs: 1 },
     children: [{
       name: "replayer",
-      create: () => {
+      create: (previous) => {
         incarnations++;
-        return new Replayer(env, stats, file, source);
+        return (current = new Replayer(env, file, source, previous));
       },
     }],
   });
   try {
     await supervisor.start();
-    await stats.done;
+    await eventually(() => current?.view().finished === true, "the replay finished", 60_000);
     const total = async (topic: string) => (await log.endOffsets(topic)).reduce((a, b) => a + b);
     await inputs.until(await total(topics.input));
     await deadLetters.until(await total(topics.deadLetters));
@@ -166,7 +169,7 @@ async function replay(
       decodePayload("StreamEventBatch", record.value).events.map((event) => ({ record, event }))
     ),
     deadLetters: deadLetters.records.map((record) => decodePayload("DeadLetter", record.value)),
-    stats,
+    stats: current!.view(),
     incarnations,
   };
 }
