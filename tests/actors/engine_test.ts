@@ -149,3 +149,32 @@ Deno.test({
     );
   });
 });
+
+Deno.test({
+  name: "an engine that gets no first model within its deadline fails, saying what it waited for",
+  permissions: { read: true, write: true, env: true },
+}, async () => {
+  const pipeline = await testPipeline();
+  const { config } = pipeline;
+  const system = await RetuneSystem.build({
+    config: {
+      ...config,
+      engine: { ...config.engine, firstModelDeadlineMs: 50 },
+      supervision: { ...config.supervision, maxRestarts: 0 },
+    },
+    roles: ["engine"],
+  });
+  try {
+    await system.start();
+    const error = await system.done.then(() => undefined, (error: Error) => error);
+    assert.ok(error !== undefined, "the supervisor gives up on the engine");
+    assert.match(
+      error.message,
+      /child 'engine' failed .*no model version arrived within 50 ms \(engine\.firstModelDeadlineMs\)/,
+    );
+    assert.equal(system.view("engine").eventsProcessed, 0);
+  } finally {
+    await system.stop();
+    await pipeline.dispose();
+  }
+});

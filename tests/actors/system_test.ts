@@ -454,6 +454,46 @@ Deno.test("the collector never buckets an event before a late, slow engine has p
   });
 });
 
+Deno.test("a restarted collector continues its bucket sequence: no bucket id is used twice", {
+  permissions: PERMISSIONS,
+}, async () => {
+  await withSystem({
+    input: (dir) => trimmedInput(dir, ROWS),
+    configure: (config) => ({
+      ...config,
+      supervision: { ...config.supervision, initialBackoffMs: 20 },
+    }),
+    without: ["observer"],
+  }, async ({ system }) => {
+    const { env } = system;
+    // The bucket ids appended to, one entry per run of appends to the same bucket.
+    const filled: number[] = [];
+    let crashed = false;
+    const append = env.buckets.append.bind(env.buckets);
+    env.buckets.append = (id, events, encoded) => {
+      if (filled.at(-1) !== id) {
+        // The collector crashes once, as it opens its third bucket.
+        if (filled.length === 2 && !crashed) {
+          crashed = true;
+          return Promise.reject(new Error("disk unavailable"));
+        }
+        filled.push(id);
+      }
+      return append(id, events, encoded);
+    };
+    await runThroughInput(system);
+
+    assert.ok(crashed, "the collector crashed");
+    assert.ok(filled.length >= 4, `buckets filled: ${filled}`);
+    assert.deepEqual(filled.slice(0, 2), [0, 1]);
+    assert.ok(
+      filled.every((id, i) => i === 0 || id > filled[i - 1]),
+      `bucket ids only grow across the restart: ${filled}`,
+    );
+    assert.equal(system.view("collector").eventsCollected, system.view("replayer").sent);
+  });
+});
+
 Deno.test("the collector catches up when the engine's input pauses between two positions", {
   permissions: PERMISSIONS,
 }, async () => {

@@ -126,6 +126,45 @@ Deno.test("fail() from a callback restarts only that child; stop runs every stop
   }
 });
 
+Deno.test("a restarted child is made from the snapshot its predecessor left after its stop hook", async () => {
+  const clock = fakeClock();
+  try {
+    const made: unknown[] = [];
+    /** Counts its starts and stops on top of what it was handed; fails on its first start. */
+    const counter: ChildSpec = {
+      name: "counter",
+      create(previous) {
+        made.push(previous);
+        let counts = (previous as { starts: number; stops: number } | undefined) ??
+          { starts: 0, stops: 0 };
+        return {
+          start(context) {
+            counts = { ...counts, starts: counts.starts + 1 };
+            if (counts.starts === 1) setTimeout(() => context.fail(new Error("lost")), 10);
+          },
+          stop() {
+            counts = { ...counts, stops: counts.stops + 1 };
+          },
+          snapshot: () => counts,
+        };
+      },
+    };
+    const supervisor = new Supervisor({
+      name: "sup",
+      transport: new InProcessTransport(),
+      children: [counter, child("stateless", [])],
+      backoff,
+      logger: new RecordingLogger(),
+    });
+    await supervisor.start();
+    await clock.tickAsync(1_000);
+    await supervisor.stop();
+    assert.deepEqual(made, [undefined, { starts: 1, stops: 1 }]);
+  } finally {
+    clock.uninstall();
+  }
+});
+
 Deno.test("failures further apart than the window neither escalate nor grow the delay", async () => {
   const clock = fakeClock();
   try {

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { FactoryState } from "../../../actors/factory/factory_state.ts";
+import { SnapshotError } from "../../../actors/role_snapshot.ts";
+
+const scores = {
+  tp: 1,
+  tn: 2,
+  fp: 0,
+  fn: 1,
+  precision: 1,
+  recall: 0.5,
+  f1: 0.67,
+  specificity: 1,
+  mcc: 0.58,
+};
+
+function working(): FactoryState {
+  const state = new FactoryState();
+  state.latest = { version: 4, uri: "datasets/4.avro", events: 3_000 };
+  state.runs.set("run-a", { version: 3, uri: "datasets/3.avro", events: 2_000 });
+  state.datasetsAssembled = 5;
+  state.datasetsDeleted = 2;
+  state.candidatesEvaluated = 6;
+  state.modelsShipped.push({
+    version: 0,
+    artifactUri: "models/0.json",
+    creationMethod: "initial",
+    params: { order: 2, threshold: 0.4, pMin: 0.001, gamma: 0.001, alpha: 0, r: 1.05 },
+    metrics: scores,
+    datasetVersion: 0,
+    productionMs: 80,
+    createdAt: 1_700_000_000_000,
+  });
+  return state;
+}
+
+Deno.test("a factory snapshot survives JSON and restores its datasets and running runs", () => {
+  const state = working();
+  const restored = FactoryState.restore(JSON.parse(JSON.stringify(state.snapshot())));
+  assert.deepEqual(restored.snapshot(), state.snapshot());
+  assert.deepEqual(restored.runs.get("run-a"), {
+    version: 3,
+    uri: "datasets/3.avro",
+    events: 2_000,
+  });
+  assert.deepEqual(restored.view(), {
+    datasetsAssembled: 5,
+    datasetsDeleted: 2,
+    candidatesEvaluated: 6,
+    modelsShipped: state.view().modelsShipped,
+    latestDataset: 4,
+    runs: 1,
+  });
+});
+
+Deno.test("a bad factory snapshot is rejected naming the field", () => {
+  const good = working().snapshot();
+  const bad: [unknown, RegExp][] = [
+    [{ ...good, latest: { version: 4 } }, /factory snapshot rejected: latest\.uri: /],
+    [{ ...good, runs: [{ runId: "", dataset: good.latest }] }, /runs\.0\.runId: /],
+    [
+      { ...good, modelsShipped: [{ ...good.modelsShipped[0], creationMethod: "magic" }] },
+      /modelsShipped\.0\.creationMethod: /,
+    ],
+  ];
+  for (const [snapshot, message] of bad) {
+    assert.throws(() => FactoryState.restore(snapshot), SnapshotError);
+    assert.throws(() => FactoryState.restore(snapshot), message);
+  }
+});
