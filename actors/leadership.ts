@@ -9,12 +9,13 @@
 import type { Leadership } from "../registry/registry.ts";
 import type { ActorContext } from "./runtime/actor.ts";
 import type { RoleEnvironment } from "./environment.ts";
+import type { ServiceRole } from "../config/roles.ts";
 
 /** Waits until this process leads `role`; losing leadership later fails the actor. */
 export async function lead(
   context: ActorContext,
   env: Pick<RoleEnvironment, "registry" | "instance">,
-  role: string,
+  role: ServiceRole,
 ): Promise<Leadership> {
   const leadership = await env.registry.campaign(`retune/${role}`, env.instance, context.signal);
   leadership.lost.addEventListener(

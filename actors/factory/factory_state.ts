@@ -28,7 +28,8 @@ const factorySnapshotSchema = z.strictObject({
     creationMethod: z.enum(["initial", "retrain", "optimise"]),
     params: hyperParametersSchema,
     metrics: scoresSchema,
-    datasetVersion: count,
+    /** -1: the initial model, trained on the offline stream. */
+    datasetVersion: z.number().int().min(-1),
     productionMs: z.number().nonnegative(),
     createdAt: z.number(),
   })),

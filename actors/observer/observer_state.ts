@@ -22,8 +22,9 @@ const observerSnapshotSchema = z.strictObject({
 /**
  * What survives an observer restart: how many reports it read and the instructions it sent (one
  * per decision, each with the stream time of the report behind it), which the run's summary
- * lists. The retrain policy's window starts afresh: a restarted observer re-reads the reports
- * after its committed offset, so the policy judges them again rather than twice.
+ * lists. The retrain policy's own state (its window, reference score, detector, guard) is not
+ * kept yet, since the policies cannot snapshot it: a restarted observer's policy judges the
+ * reports after the restart as a fresh one would.
  */
 export type ObserverSnapshot = z.infer<typeof observerSnapshotSchema>;
 

@@ -501,3 +501,34 @@ Deno.test("a stopped optimiser hands over leadership: its successor takes the ne
     assert.equal(view().busy, false);
   });
 });
+
+Deno.test(
+  "a successor optimiser resumes from its predecessor's snapshot: best parameters and samples",
+  {
+    permissions: "none",
+  },
+  async () => {
+    const config = testConfig();
+    const { evaluations, reuse } = config.optimiser;
+    await withHarness(config, honestFactory(), async (harness) => {
+      const { observer, factory, view } = harness;
+      await observer.instruct("optimise", 1);
+      await eventually(() => view().jobs.length === 1, "the first optimisation ends");
+      const best = view().currentParams;
+      assert.notEqual(best, null);
+      await harness.stopOptimiser();
+
+      await harness.startOptimiser();
+      assert.deepEqual(view().currentParams, best);
+      await observer.instruct("train", 2);
+      await eventually(() => view().jobs.length === 2, "the successor's retrain is recorded");
+      assert.deepEqual(factory.of("train")[0].params, best, "the retrain uses the best found");
+
+      const before = factory.commands.length;
+      await observer.instruct("optimise", 3);
+      await eventually(() => view().jobs.length === 3, "the successor's optimisation ends");
+      const steps = factory.commands.slice(before).filter((c) => c.kind === "opt_step");
+      assert.equal(steps.length, evaluations - reuse, "it reuses the predecessor's samples");
+    });
+  },
+);

@@ -54,6 +54,7 @@ import { type RoleEnvironment, topicNames } from "../../actors/environment.ts";
 import { Factory } from "../../actors/factory.ts";
 import type { FactoryView } from "../../actors/factory/factory_state.ts";
 import { Supervisor } from "../../actors/runtime/supervisor.ts";
+import type { ActorContext, Behaviour } from "../../actors/runtime/actor.ts";
 import { eventually } from "../fixtures/eventually.ts";
 
 const SAMPLE = fileURLToPath(
@@ -599,6 +600,8 @@ const BUCKET_EVENTS = 1_000;
 class FactoryHarness {
   readonly env: RoleEnvironment;
   #factory: Factory | undefined;
+  #context: ActorContext | undefined;
+  #incarnations = 0;
   readonly #transport: Transport;
   readonly #events: StreamEvent[];
   readonly #reports: FactoryReport[];
@@ -610,6 +613,7 @@ class FactoryHarness {
     transport: Transport,
     events: StreamEvent[],
     reports: FactoryReport[],
+    maxRestarts: number,
   ) {
     this.env = env;
     this.#transport = transport;
@@ -618,9 +622,31 @@ class FactoryHarness {
     this.#supervisor = new Supervisor({
       name: "test",
       transport,
-      children: [{ name: "factory", create: () => (this.#factory = new Factory(env)) }],
-      maxRestarts: 0,
+      children: [{ name: "factory", create: (previous) => this.#incarnate(previous) }],
+      maxRestarts,
+      backoff: { initialMs: 10, maxMs: 10 },
     });
+  }
+
+  /** A factory restored from `previous`, whose context the harness keeps to crash it. */
+  #incarnate(previous: unknown): Behaviour {
+    const factory = this.#factory = new Factory(this.env, previous);
+    this.#incarnations++;
+    return {
+      start: (context) => {
+        this.#context = context;
+        return factory.start(context);
+      },
+      stop: () => factory.stop(),
+      snapshot: () => factory.snapshot(),
+    };
+  }
+
+  /** Crashes the running factory and waits until its successor is made. */
+  async crash(): Promise<void> {
+    const before = this.#incarnations;
+    this.#context!.fail(new Error("crashed by the test"));
+    await eventually(() => this.#incarnations > before, "the factory is restarted");
   }
 
   /** What the factory reports. */
@@ -629,7 +655,7 @@ class FactoryHarness {
   }
 
   /** A factory storing under `dir` whose initial model is trained on the trimmed sample. */
-  static async start(dir: string): Promise<FactoryHarness> {
+  static async start(dir: string, maxRestarts = 0): Promise<FactoryHarness> {
     const input = await trimmedInput(dir, ROWS);
     const base = testConfig(`${dir}/storage`);
     const config: RetuneConfig = {
@@ -655,7 +681,13 @@ class FactoryHarness {
     };
     const transport = new InProcessTransport();
     const reports = await watch(transport, env.topics.factoryReports, payloadOf("FactoryReport"));
-    const harness = new FactoryHarness(env, transport, await eventsOf(input), reports);
+    const harness = new FactoryHarness(
+      env,
+      transport,
+      await eventsOf(input),
+      reports,
+      maxRestarts,
+    );
     await harness.#supervisor.start();
     await eventually(() => harness.view().modelsShipped.length === 1, "the initial model shipped");
     return harness;
@@ -757,10 +789,13 @@ type CommandBody = WithoutRequest<Exclude<FactoryCommand, { kind: "opt_abort" }>
 type WithoutRequest<C> = C extends unknown ? Omit<C, "requestId" | "deadline"> : never;
 
 /** Runs `body` with a started factory in a fresh folder; always stops it and cleans up. */
-async function withFactory(body: (factory: FactoryHarness) => Promise<void>): Promise<void> {
+async function withFactory(
+  body: (factory: FactoryHarness) => Promise<void>,
+  maxRestarts = 0,
+): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "retune-factory-test-" });
   try {
-    const factory = await FactoryHarness.start(dir);
+    const factory = await FactoryHarness.start(dir, maxRestarts);
     try {
       await body(factory);
     } finally {
@@ -873,6 +908,48 @@ Deno.test(
         [1, "retrain", 0],
       ]);
     });
+  },
+);
+
+Deno.test(
+  "a factory restarted mid-optimisation serves the run on its frozen dataset and retrains",
+  {
+    permissions: PERMISSIONS,
+  },
+  async () => {
+    await withFactory(async (factory) => {
+      await factory.announce(0, [0, 1]);
+      const ready = await factory.command({ kind: "opt_init", runId: "run-1" });
+      assert.deepEqual(ready, { ...ready, kind: "opt_ready", datasetVersion: 0 });
+
+      await factory.crash();
+      assert.deepEqual(factory.view(), {
+        datasetsAssembled: 1,
+        datasetsDeleted: 0,
+        candidatesEvaluated: 0,
+        modelsShipped: factory.view().modelsShipped,
+        latestDataset: 0,
+        runs: 1,
+      });
+      assert.equal(factory.view().modelsShipped.length, 1);
+      const step = await factory.command({
+        kind: "opt_step",
+        runId: "run-1",
+        stepId: 0,
+        params: CANDIDATE,
+      });
+      assert.equal(step.kind, "step_result", JSON.stringify(step));
+      const trained = await factory.command({ kind: "train", params: CANDIDATE });
+      assert.equal(trained.kind, "trained", JSON.stringify(trained));
+      const done = await factory.command({
+        kind: "opt_finalise",
+        runId: "run-1",
+        params: CANDIDATE,
+      });
+      assert.equal(done.kind, "opt_done", JSON.stringify(done));
+      assert.deepEqual(await factory.ledgerEntry(0), { state: "assembled", frozenBy: [] });
+      assert.equal(factory.view().runs, 0);
+    }, 1);
   },
 );
 

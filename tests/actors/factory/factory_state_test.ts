@@ -27,7 +27,7 @@ function working(): FactoryState {
     creationMethod: "initial",
     params: { order: 2, threshold: 0.4, pMin: 0.001, gamma: 0.001, alpha: 0, r: 1.05 },
     metrics: scores,
-    datasetVersion: 0,
+    datasetVersion: -1,
     productionMs: 80,
     createdAt: 1_700_000_000_000,
   });
