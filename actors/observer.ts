@@ -6,7 +6,7 @@
  */
 
 import type { Instruction } from "../protocol/messages.ts";
-import { createRetrainPolicy, type RetrainPolicy } from "../policies/retrain/policy.ts";
+import { createRetrainPolicy } from "../policies/retrain/policy.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
@@ -16,13 +16,14 @@ import { ObserverState, type ObserverView } from "./observer/observer_state.ts";
 export class Observer implements Behaviour {
   readonly #env: RoleEnvironment;
   readonly #state: ObserverState;
-  readonly #policy: RetrainPolicy;
 
   /** `previous` is the snapshot a restarted observer's predecessor left. */
   constructor(env: RoleEnvironment, previous?: unknown) {
     this.#env = env;
-    this.#state = previous === undefined ? new ObserverState() : ObserverState.restore(previous);
-    this.#policy = createRetrainPolicy(env.config.observer.policy);
+    const policy = createRetrainPolicy(env.config.observer.policy);
+    this.#state = previous === undefined
+      ? new ObserverState(policy)
+      : ObserverState.restore(previous, policy);
   }
 
   /** What a restart keeps. */
@@ -46,7 +47,7 @@ export class Observer implements Behaviour {
       handler: async (messages) => {
         for (const { payload: report, id } of messages) {
           this.#state.reportsSeen++;
-          const decision = this.#policy.observe(report);
+          const decision = this.#state.policy.observe(report);
           if (decision === null) continue;
           const instruction: Instruction = { ...decision, reportId: report.reportId };
           this.#state.instructions.push(

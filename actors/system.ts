@@ -37,7 +37,7 @@ import { Replayer } from "./replayer.ts";
 import { CollectorState, type CollectorView } from "./collector/collector_state.ts";
 import { EngineState, type EngineView } from "./engine/engine_state.ts";
 import { FactoryState, type FactoryView } from "./factory/factory_state.ts";
-import { ObserverState, type ObserverView } from "./observer/observer_state.ts";
+import type { ObserverView } from "./observer/observer_state.ts";
 import { OptimiserState, type OptimiserView } from "./optimiser/optimiser_state.ts";
 import { ReplayerState, type ReplayerView } from "./replayer/replayer_state.ts";
 
@@ -75,7 +75,7 @@ type Viewable<R extends ServiceRole> = { view(): Readonly<RoleViews[R]> };
 const FRESH: { [R in ServiceRole]: () => Readonly<RoleViews[R]> } = {
   engine: () => new EngineState().view(),
   collector: () => new CollectorState().view(),
-  observer: () => new ObserverState().view(),
+  observer: () => ({ reportsSeen: 0, instructions: [] }),
   optimiser: () => new OptimiserState().view(),
   factory: () => new FactoryState().view(),
   replayer: () => new ReplayerState("", 0).view(),

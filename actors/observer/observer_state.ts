@@ -1,15 +1,18 @@
 /**
- * The observer's state: the instructions it sent and the reports it read, which a restart keeps,
- * apart from the read-only view it reports.
+ * The observer's state: its retrain policy's state, the instructions it sent and the reports it
+ * read, which a restart keeps, apart from the read-only view it reports.
  *
  * @module
  */
 
 import { z } from "zod";
 import type { Instruction } from "../../protocol/messages.ts";
-import { countSchema as count, parseSnapshot } from "../role_snapshot.ts";
+import type { RetrainPolicy } from "../../policies/retrain/policy.ts";
+import { countSchema as count, parseSnapshot, SnapshotError } from "../role_snapshot.ts";
 
 const observerSnapshotSchema = z.strictObject({
+  /** Checked by the policy itself, which alone knows its shape. */
+  policy: z.unknown().refine((value) => value !== undefined, "the policy's state is missing"),
   reportsSeen: count,
   instructions: z.array(z.strictObject({
     action: z.enum(["train", "optimise"]),
@@ -20,11 +23,12 @@ const observerSnapshotSchema = z.strictObject({
 });
 
 /**
- * What survives an observer restart: how many reports it read and the instructions it sent (one
- * per decision, each with the stream time of the report behind it), which the run's summary
- * lists. The retrain policy's own state (its window, reference score, detector, guard) is not
- * kept yet, since the policies cannot snapshot it: a restarted observer's policy judges the
- * reports after the restart as a fresh one would.
+ * What survives an observer restart:
+ * - `policy`: the retrain policy's state (its window, reference score, detector, guard), since
+ *   the reports it judged were committed and do not come again: without it a restarted observer
+ *   would miss a decline that began before the restart, or retrain twice within one guard;
+ * - `reportsSeen` and `instructions` (one per decision, each with the stream time of the report
+ *   behind it), which the run's summary lists.
  */
 export type ObserverSnapshot = z.infer<typeof observerSnapshotSchema>;
 
@@ -32,17 +36,32 @@ export type ObserverSnapshot = z.infer<typeof observerSnapshotSchema>;
 export type SentInstruction = Instruction & { streamTime: number };
 
 /** What the observer reports. */
-export type ObserverView = ObserverSnapshot;
+export type ObserverView = Omit<ObserverSnapshot, "policy">;
 
 /** The observer's own state; only the observer changes it. */
 export class ObserverState {
+  /** The retrain policy, whose state is part of the observer's. */
+  readonly policy: RetrainPolicy;
   reportsSeen = 0;
   readonly instructions: Readonly<SentInstruction>[] = [];
 
-  /** A state restored from `snapshot`; throws a `SnapshotError` naming a bad field. */
-  static restore(snapshot: unknown): ObserverState {
+  /** A fresh state around a fresh `policy`. */
+  constructor(policy: RetrainPolicy) {
+    this.policy = policy;
+  }
+
+  /**
+   * A state around `policy` restored from `snapshot`; throws a `SnapshotError` naming a bad field
+   * (the policy's own state included).
+   */
+  static restore(snapshot: unknown, policy: RetrainPolicy): ObserverState {
     const data = parseSnapshot("observer", observerSnapshotSchema, snapshot);
-    const state = new ObserverState();
+    try {
+      policy.restore(data.policy);
+    } catch (error) {
+      throw new SnapshotError("observer", "policy", (error as Error).message);
+    }
+    const state = new ObserverState(policy);
     state.reportsSeen = data.reportsSeen;
     state.instructions.push(...data.instructions.map((sent) => Object.freeze(sent)));
     return state;
@@ -51,6 +70,7 @@ export class ObserverState {
   /** What a restart keeps, as plain data. */
   snapshot(): ObserverSnapshot {
     return {
+      policy: this.policy.snapshot(),
       reportsSeen: this.reportsSeen,
       instructions: this.instructions.map((sent) => ({ ...sent })),
     };

@@ -9,6 +9,10 @@
 
 import type { MetricsReport } from "../../core/metrics_report.ts";
 import type { Decision, RetrainPolicy } from "./policy.ts";
+import { z } from "zod";
+import { parsePolicyState, type PolicyState } from "./policy_state.ts";
+
+const compositeStateSchema = z.strictObject({ members: z.array(z.unknown()) });
 
 /** Runs member policies side by side and issues the strongest decision. */
 export class CompositePolicy implements RetrainPolicy {
@@ -42,5 +46,34 @@ export class CompositePolicy implements RetrainPolicy {
   /** Resets every member. */
   reset(): void {
     for (const member of this.#members) member.reset();
+  }
+
+  /** Every member's state, in order. */
+  snapshot(): PolicyState {
+    return { members: this.#members.map((member) => member.snapshot()) };
+  }
+
+  /**
+   * Takes up a state `snapshot` gave; when a member rejects its part, the members before it go
+   * back to what they were, so a rejected state changes nothing.
+   */
+  restore(state: PolicyState): void {
+    const { members } = parsePolicyState("composite", compositeStateSchema, state);
+    if (members.length !== this.#members.length) {
+      throw new RangeError(
+        `composite policy state rejected: members: holds ${members.length} states for ` +
+          `${this.#members.length} members`,
+      );
+    }
+    const before = this.#members.map((member) => member.snapshot());
+    this.#members.forEach((member, i) => {
+      try {
+        member.restore(members[i]);
+      } catch (error) {
+        this.#members.slice(0, i).forEach((earlier, j) => earlier.restore(before[j]));
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new RangeError(`composite policy state rejected: members.${i}: ${reason}`);
+      }
+    });
   }
 }

@@ -16,6 +16,13 @@ import type { MetricsReport } from "../../core/metrics_report.ts";
 import { batchScore, formatScore } from "./batch_score.ts";
 import { requireNumberIn } from "../params.ts";
 import type { Decision, RetrainPolicy } from "./policy.ts";
+import { z } from "zod";
+import { parsePolicyState, type PolicyState } from "./policy_state.ts";
+
+const differenceStateSchema = z.strictObject({
+  previous: z.number().nullable(),
+  modelVersion: z.number().int().nullable(),
+});
 
 /** Parameters of the difference policy. */
 export interface DifferenceParams {
@@ -83,5 +90,17 @@ export class DifferencePolicy implements RetrainPolicy {
   reset(): void {
     this.#previous = null;
     this.#modelVersion = null;
+  }
+
+  /** The reference score and its model version. */
+  snapshot(): PolicyState {
+    return { previous: this.#previous, modelVersion: this.#modelVersion };
+  }
+
+  /** Takes up a state `snapshot` gave. */
+  restore(state: PolicyState): void {
+    const data = parsePolicyState("difference", differenceStateSchema, state);
+    this.#previous = data.previous;
+    this.#modelVersion = data.modelVersion;
   }
 }

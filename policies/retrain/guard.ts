@@ -7,7 +7,11 @@
  * @module
  */
 
+import { z } from "zod";
 import type { Decision } from "./policy.ts";
+
+/** A guard's state: scored reports it still covers. */
+export const guardStateSchema = z.strictObject({ left: z.number().int().nonnegative() });
 
 /** Turns detections into `train` or `optimise` by whether a retrain was asked for recently. */
 export class Guard {
@@ -42,5 +46,15 @@ export class Guard {
   /** Closes the guard. */
   reset(): void {
     this.#left = 0;
+  }
+
+  /** The reports it still covers. */
+  snapshot(): z.infer<typeof guardStateSchema> {
+    return { left: this.#left };
+  }
+
+  /** Takes up a state `snapshot` gave (checked by the policy that owns the guard). */
+  restore(state: z.infer<typeof guardStateSchema>): void {
+    this.#left = state.left;
   }
 }

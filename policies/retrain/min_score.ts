@@ -14,6 +14,15 @@ import type { MetricsReport } from "../../core/metrics_report.ts";
 import { batchScore, formatScore } from "./batch_score.ts";
 import { requireInteger, requireNumberIn } from "../params.ts";
 import type { Decision, RetrainPolicy } from "./policy.ts";
+import { z } from "zod";
+import { parsePolicyState, type PolicyState } from "./policy_state.ts";
+
+const minScoreStateSchema = z.strictObject({
+  hold: z.strictObject({
+    modelVersion: z.number().int(),
+    left: z.number().int().nonnegative(),
+  }).nullable(),
+});
 
 /** Parameters of the minimum-score rule. */
 export interface MinScoreParams {
@@ -60,5 +69,15 @@ export class MinScorePolicy implements RetrainPolicy {
   /** Ends any hold. */
   reset(): void {
     this.#hold = null;
+  }
+
+  /** The hold under way, if any. */
+  snapshot(): PolicyState {
+    return { hold: this.#hold === null ? null : { ...this.#hold } };
+  }
+
+  /** Takes up a state `snapshot` gave. */
+  restore(state: PolicyState): void {
+    this.#hold = parsePolicyState("min_score", minScoreStateSchema, state).hold;
   }
 }

@@ -23,6 +23,19 @@ import { batchScore, formatScore } from "./batch_score.ts";
 import { Guard } from "./guard.ts";
 import { requireInteger, requireNumberIn } from "../params.ts";
 import type { Decision, RetrainPolicy } from "./policy.ts";
+import { z } from "zod";
+import { guardStateSchema } from "./guard.ts";
+import { parsePolicyState, type PolicyState } from "./policy_state.ts";
+
+const pageHinkleyStateSchema = z.strictObject({
+  modelVersion: z.number().int().nullable(),
+  count: z.number().int().nonnegative(),
+  mean: z.number(),
+  sum: z.number(),
+  /** Null before the first score (the maximum of nothing, -Infinity, is not JSON). */
+  max: z.number().nullable(),
+  guard: guardStateSchema,
+});
 
 /** Parameters of the Page-Hinkley policy. */
 export interface PageHinkleyParams {
@@ -95,6 +108,29 @@ export class PageHinkleyPolicy implements RetrainPolicy {
     this.#modelVersion = null;
     this.#restart();
     this.#guard.reset();
+  }
+
+  /** The detector, its model version and the guard. */
+  snapshot(): PolicyState {
+    return {
+      modelVersion: this.#modelVersion,
+      count: this.#count,
+      mean: this.#mean,
+      sum: this.#sum,
+      max: this.#max === -Infinity ? null : this.#max,
+      guard: this.#guard.snapshot(),
+    };
+  }
+
+  /** Takes up a state `snapshot` gave. */
+  restore(state: PolicyState): void {
+    const data = parsePolicyState("page_hinkley", pageHinkleyStateSchema, state);
+    this.#modelVersion = data.modelVersion;
+    this.#count = data.count;
+    this.#mean = data.mean;
+    this.#sum = data.sum;
+    this.#max = data.max ?? -Infinity;
+    this.#guard.restore(data.guard);
   }
 
   #restart(): void {

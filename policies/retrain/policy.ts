@@ -30,6 +30,7 @@ import { DIFFERENCE_DEFAULTS, DifferencePolicy } from "./difference.ts";
 import { MIN_SCORE_DEFAULTS, MinScorePolicy } from "./min_score.ts";
 import { PAGE_HINKLEY_DEFAULTS, PageHinkleyPolicy } from "./page_hinkley.ts";
 import { TREND_DEFAULTS, TrendPolicy } from "./trend.ts";
+import type { PolicyState } from "./policy_state.ts";
 
 /** What a policy asks for, and why; the observer adds the triggering report's id. */
 export type Decision = Pick<Instruction, "action" | "reason">;
@@ -40,6 +41,13 @@ export interface RetrainPolicy {
   observe(report: MetricsReport): Decision | null;
   /** Forgets the series seen so far. */
   reset(): void;
+  /** What it learnt from the series so far, as plain JSON data. */
+  snapshot(): PolicyState;
+  /**
+   * Takes up a state `snapshot` gave on a policy of the same configuration; throws a RangeError
+   * naming the first bad field (and then leaves its own state as it was).
+   */
+  restore(state: PolicyState): void;
 }
 
 /**

@@ -15,7 +15,9 @@
 
 import type { MetricsReport } from "../../core/metrics_report.ts";
 import { batchScore, formatScore } from "./batch_score.ts";
-import { Guard } from "./guard.ts";
+import { z } from "zod";
+import { Guard, guardStateSchema } from "./guard.ts";
+import { parsePolicyState, type PolicyState } from "./policy_state.ts";
 import { requireInteger, requireNumberIn } from "../params.ts";
 import type { Decision, RetrainPolicy } from "./policy.ts";
 
@@ -31,6 +33,12 @@ export interface TrendParams {
 
 /** The reference system's values. */
 export const TREND_DEFAULTS: Readonly<TrendParams> = { k: 3, slopeThreshold: -0.025, guard: 4 };
+
+const trendStateSchema = z.strictObject({
+  window: z.array(z.number()),
+  modelVersion: z.number().int().nullable(),
+  guard: guardStateSchema,
+});
 
 /** Retrains on a declining trend of the batch MCC, optimises when it declines again soon after. */
 export class TrendPolicy implements RetrainPolicy {
@@ -77,6 +85,28 @@ export class TrendPolicy implements RetrainPolicy {
     this.#window = [];
     this.#modelVersion = null;
     this.#guard.reset();
+  }
+
+  /** The window, its model version and the guard. */
+  snapshot(): PolicyState {
+    return {
+      window: [...this.#window],
+      modelVersion: this.#modelVersion,
+      guard: this.#guard.snapshot(),
+    };
+  }
+
+  /** Takes up a state `snapshot` gave; a window longer than `k` is rejected. */
+  restore(state: PolicyState): void {
+    const data = parsePolicyState("trend", trendStateSchema, state);
+    if (data.window.length > this.#params.k) {
+      throw new RangeError(
+        `trend policy state rejected: window: holds ${data.window.length} scores, more than k = ${this.#params.k}`,
+      );
+    }
+    this.#window = data.window;
+    this.#modelVersion = data.modelVersion;
+    this.#guard.restore(data.guard);
   }
 }
 

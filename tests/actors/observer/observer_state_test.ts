@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
 import { ObserverState } from "../../../actors/observer/observer_state.ts";
 import { SnapshotError } from "../../../actors/role_snapshot.ts";
+import { createRetrainPolicy } from "../../../policies/retrain/policy.ts";
+import { decisions } from "../../policies/retrain/reports.ts";
 
+const trend = () => createRetrainPolicy({ kind: "trend" });
+
+/** An observer whose policy is half-way to a decision: two declining scores of three. */
 function observing(): ObserverState {
-  const state = new ObserverState();
+  const state = new ObserverState(trend());
+  assert.deepEqual(decisions(state.policy, [0.8, 0.7]), []);
   state.reportsSeen = 7;
   state.instructions.push(
     { action: "train", reason: "MCC fell", reportId: 3, streamTime: 3_000 },
@@ -12,11 +18,14 @@ function observing(): ObserverState {
   return state;
 }
 
-Deno.test("an observer snapshot survives JSON and restores the instructions sent", () => {
+Deno.test("an observer snapshot survives JSON and restores the instructions and the policy", () => {
   const state = observing();
-  const restored = ObserverState.restore(JSON.parse(JSON.stringify(state.snapshot())));
+  const restored = ObserverState.restore(JSON.parse(JSON.stringify(state.snapshot())), trend());
   assert.deepEqual(restored.snapshot(), state.snapshot());
   assert.deepEqual(restored.view(), state.view());
+  assert.equal("policy" in restored.view(), false, "the policy's state is not reported");
+  // The restored policy goes on from its window: the next decline completes it.
+  assert.deepEqual(decisions(restored.policy, [0.6]), [[0, "train"]]);
 });
 
 Deno.test("a bad observer snapshot is rejected naming the field", () => {
@@ -27,9 +36,11 @@ Deno.test("a bad observer snapshot is rejected naming the field", () => {
       { ...good, instructions: [{ ...good.instructions[0], action: "panic" }] },
       /observer snapshot rejected: instructions\.0\.action: /,
     ],
+    [{ ...good, policy: undefined }, /observer snapshot rejected: policy: /],
+    [{ ...good, policy: { members: [] } }, /observer snapshot rejected: policy: composite /],
   ];
   for (const [snapshot, message] of bad) {
-    assert.throws(() => ObserverState.restore(snapshot), SnapshotError);
-    assert.throws(() => ObserverState.restore(snapshot), message);
+    assert.throws(() => ObserverState.restore(snapshot, trend()), SnapshotError);
+    assert.throws(() => ObserverState.restore(snapshot, trend()), message);
   }
 });
