@@ -35,7 +35,8 @@ const collectorSnapshotSchema = z.strictObject({
  * - `nextBucket` and `nextVersion`: the bucket and dataset-version sequences continue, so no id is
  *   used twice even when the buckets and ledger entries of the predecessor are gone;
  * - `open`: the bucket being filled, which the successor goes on filling if it is still stored
- *   (its events were committed, they do not come again);
+ *   (the events of committed batches do not come again; those of a batch that failed part-way
+ *   do, so they may be in it twice);
  * - `closed`: the closed buckets kept (at most the retention), which the collection policy chooses
  *   the next dataset version from, with their scores;
  * - the totals, which the run's summary counts over the whole run.
