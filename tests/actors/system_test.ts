@@ -223,10 +223,9 @@ async function runThroughInput(system: RetuneSystem): Promise<void> {
   await system.start();
   await system.waitForEndOfInput();
   const { engine, collector } = system.stats;
-  await eventually(
-    () => collector.eventsCollected === engine.eventsProcessed,
-    "the collector caught up with the engine",
-  );
+  await eventually(() => collector.eventsCollected === engine.eventsProcessed, {
+    what: "the collector caught up with the engine",
+  });
 }
 
 // ---- the stream side ----
@@ -252,12 +251,11 @@ Deno.test("no event is lost: each is forecast once, bad rows are dead-lettered w
       await system.waitForEndOfInput();
       const events = await eventsOf(input);
       const { engine, replayer } = system.stats;
-      await eventually(
-        () =>
-          forecasts.length === engine.forecasts &&
-          deadLetters.length === replayer.rejected + engine.deadLetters,
-        "every forecast and dead letter published is watched",
-      );
+      await eventually(() =>
+        forecasts.length === engine.forecasts &&
+        deadLetters.length === replayer.rejected + engine.deadLetters, {
+        what: "every forecast and dead letter published is watched",
+      });
       await stop();
       const summary = system.summary();
 
@@ -315,12 +313,11 @@ Deno.test("buckets past retention go during the run and the rest when the system
 
       // 6,000 events in buckets of 1,000: buckets 0..4 closed, 5 still open at the end.
       const closed = 5;
-      await eventually(
-        () => system.stats.factory.datasetsAssembled === closed,
-        "every announced version is assembled",
-      );
+      await eventually(() => system.stats.factory.datasetsAssembled === closed, {
+        what: "every announced version is assembled",
+      });
       // Keep 2: buckets 0..2 go once no pending or assembling version references them.
-      await eventually(() => deleted.length === 3, "retention deleted buckets 0..2");
+      await eventually(() => deleted.length === 3, { what: "retention deleted buckets 0..2" });
       assert.deepEqual(deleted.toSorted(), [0, 1, 2]);
       assert.deepEqual(announced.map(bucketsOfVersion), [[0], [0, 1], [1, 2], [2, 3], [3, 4]]);
       assert.deepEqual(
@@ -361,10 +358,9 @@ Deno.test("a model swapped in mid-stream loses no event, forecast or match", {
       );
       await system.start();
       const { engine, factory } = system.stats;
-      await eventually(
-        () => factory.datasetsAssembled >= 1 && engine.eventsProcessed >= ROWS / 3,
-        "a dataset is assembled and a third of the stream processed",
-      );
+      await eventually(() => factory.datasetsAssembled >= 1 && engine.eventsProcessed >= ROWS / 3, {
+        what: "a dataset is assembled and a third of the stream processed",
+      });
       await publish(system.transport, topics.instructions, "Instruction", {
         action: "train",
         reason: "test",
@@ -372,7 +368,7 @@ Deno.test("a model swapped in mid-stream loses no event, forecast or match", {
       });
       await system.waitForEndOfInput();
       const events = await eventsOf(input);
-      await eventually(() => forecasts.length === events.length, "every forecast is out");
+      await eventually(() => forecasts.length === events.length, { what: "every forecast is out" });
       await stop();
       const summary = system.summary();
 
@@ -604,7 +600,9 @@ class FactoryHarness {
     const reports = await watch(transport, env.topics.factoryReports, payloadOf("FactoryReport"));
     const harness = new FactoryHarness(env, transport, await eventsOf(input), reports);
     await harness.#supervisor.start();
-    await eventually(() => harness.stats.modelsShipped.length === 1, "the initial model shipped");
+    await eventually(() => harness.stats.modelsShipped.length === 1, {
+      what: "the initial model shipped",
+    });
     return harness;
   }
 
@@ -643,16 +641,14 @@ class FactoryHarness {
     await publish(this.#transport, env.topics.datasetVersions, "DatasetVersion", dataset);
     const assembled = ++this.#announced;
     if (!waitForAssembly) {
-      await eventually(
-        async () => (await env.ledger.version(version))?.state !== "pending",
-        `the assembly of dataset version ${version} began`,
-      );
+      await eventually(async () => (await env.ledger.version(version))?.state !== "pending", {
+        what: `the assembly of dataset version ${version} began`,
+      });
       return;
     }
-    await eventually(
-      () => this.stats.datasetsAssembled === assembled,
-      `dataset version ${version} is assembled`,
-    );
+    await eventually(() => this.stats.datasetsAssembled === assembled, {
+      what: `dataset version ${version} is assembled`,
+    });
   }
 
   /** Sends a command as the optimiser would and returns the factory's report on it. */
@@ -663,7 +659,7 @@ class FactoryHarness {
     let report: FactoryReport | undefined;
     await eventually(
       () => (report = this.#reports.find((r) => r.requestId === requestId)) !== undefined,
-      `the factory answered '${command.kind}'`,
+      { what: `the factory answered '${command.kind}'` },
     );
     return report!;
   }
@@ -761,7 +757,7 @@ Deno.test("an optimisation tests and builds on the dataset it froze, not on newe
     await factory.announce(1, [2, 3]);
     await factory.announce(2, [4, 5]);
     // Assembling v2 releases the previous newest, v1, and only it: v0 is frozen.
-    await eventually(() => factory.stats.datasetsDeleted === 1, "a dataset is released");
+    await eventually(() => factory.stats.datasetsDeleted === 1, { what: "a dataset is released" });
     assert.deepEqual(await factory.artifacts("datasets"), ["v0.jsonl", "v2.jsonl"]);
     assert.deepEqual(await factory.ledgerEntry(0), { state: "assembled", frozenBy: ["run-1"] });
     assert.deepEqual(await factory.ledgerEntry(1), { state: "released", frozenBy: [] });
@@ -834,7 +830,9 @@ Deno.test("an aborted optimisation releases the dataset it froze", {
     assert.deepEqual(await factory.artifacts("datasets"), ["v0.jsonl", "v1.jsonl"]);
 
     await factory.abort("run-1");
-    await eventually(() => factory.stats.datasetsDeleted === 1, "the frozen dataset is released");
+    await eventually(() => factory.stats.datasetsDeleted === 1, {
+      what: "the frozen dataset is released",
+    });
     assert.deepEqual(await factory.artifacts("datasets"), ["v1.jsonl"]);
     assert.deepEqual(await factory.ledgerEntry(0), { state: "released", frozenBy: [] });
     assert.deepEqual(await factory.ledgerEntry(1), { state: "assembled", frozenBy: [] });

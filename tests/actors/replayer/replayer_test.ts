@@ -12,6 +12,7 @@ import type { StreamEvent } from "../../../core/events.ts";
 import { InProcessTransport } from "../../../transport/in_process.ts";
 import { KeyPartitioner } from "../../../transport/key_partitioner.ts";
 import type { ConsumedRecord, OutgoingRecord, Transport } from "../../../transport/transport.ts";
+import { eventually } from "../../fixtures/eventually.ts";
 
 const DAY_MS = 86_400_000;
 const PARTITIONS = 4;
@@ -81,22 +82,15 @@ const BAD_ROWS: BadRow[] = [
 /** Keeps what a consumer group received, and says when it received a given number. */
 class Received {
   readonly records: ConsumedRecord[] = [];
-  #waiting: { count: number; resolve: () => void } | undefined;
 
   handle = (records: ConsumedRecord[]): Promise<void> => {
     this.records.push(...records);
-    if (this.#waiting !== undefined && this.records.length >= this.#waiting.count) {
-      this.#waiting.resolve();
-    }
     return Promise.resolve();
   };
 
-  /** Resolves once `count` records arrived. */
-  until(count: number): Promise<void> {
-    if (this.records.length >= count) return Promise.resolve();
-    const { promise, resolve } = Promise.withResolvers<void>();
-    this.#waiting = { count, resolve };
-    return promise;
+  /** Resolves once `count` records arrived; fails after the default deadline. */
+  async until(count: number): Promise<void> {
+    await eventually(() => this.records.length >= count, { what: `${count} records arrived` });
   }
 }
 
