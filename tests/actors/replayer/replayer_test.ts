@@ -18,8 +18,11 @@ const DAY_MS = 86_400_000;
 const PARTITIONS = 4;
 const VESSELS = ["227592820", "228037600", "227705102"];
 
-/** The replayer reads its stream from a temp file. */
-const files = { read: true, write: true };
+/**
+ * The replayer reads its stream from a temp file; its worker partitions with kafkajs, which reads
+ * environment variables when it loads.
+ */
+const files = { read: true, write: true, env: true };
 
 /** A row of the maritime source and the event it stands for. */
 function vesselRow(i: number): { row: string; event: StreamEvent } {
