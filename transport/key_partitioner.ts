@@ -8,7 +8,7 @@
 
 // kafkajs's public entry point: loading it reads environment variables (NODE_ENV, KAFKAJS_*), so
 // every process and worker that partitions needs env access.
-import { type PartitionMetadata, Partitioners } from "kafkajs";
+import { Partitioners, type PartitionMetadata } from "kafkajs";
 import { requirePositiveInteger } from "./checks.ts";
 
 /**

@@ -62,7 +62,8 @@ const SAMPLE = fileURLToPath(
 const ROWS = 6_000;
 
 /** What the tests need: the sample and pattern, their own folder, the training workers. */
-const PERMISSIONS: Deno.PermissionOptions = { read: true, write: true };
+// The replayer's worker partitions with kafkajs, which reads environment variables when it loads.
+const PERMISSIONS: Deno.PermissionOptions = { read: true, write: true, env: true };
 
 setupLogging({ level: "warning", format: "text" });
 
