@@ -111,7 +111,9 @@ Deno.test({
       );
       const log = await ForecastLog.subscribe(output, pipeline.config.topics.output.name);
       await start("replayer", [`--input=${pipeline.stream}`]);
-      await log.waitFor(STREAM_ROWS, STEP_MS);
+      await log.waitFor(STREAM_ROWS, STEP_MS).catch((error: Error) => {
+        assert.fail(`${error.message}\n${outputsOf(processes)}`);
+      });
       await log.stop();
 
       // The engine forecasts every event: each key's counters run 1, 2, ... without a gap.
