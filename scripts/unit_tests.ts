@@ -44,56 +44,54 @@ export interface Classified {
 /** Every test file under `root`/tests, sorted, each with what keeps it from the unit tests. */
 export async function classifyTests(root = ROOT): Promise<Classified[]> {
   const tests = join(root, "tests");
-  const needs = new Map<string, Promise<string | undefined>>();
-  const needsOf = (path: string): Promise<string | undefined> => {
-    let found = needs.get(path);
+  const gateway = join(tests, "fixtures", "services.ts");
+  const testSide = [tests, join(root, "scripts", "services")];
+  const modules = new Map<string, Promise<TestModule>>();
+  const moduleAt = (path: string): Promise<TestModule> => {
+    let found = modules.get(path);
     if (found === undefined) {
-      // Set before reading, so an import cycle ends here.
-      needs.set(path, Promise.resolve(undefined));
-      found = moduleNeeds(path, root, tests, needsOf);
-      needs.set(path, found);
+      found = readModule(path, root);
+      modules.set(path, found);
     }
     return found;
   };
-  const files = (await testFiles(tests)).toSorted();
-  return await Promise.all(files.map(async (path) => {
-    const need = await needsOf(path);
-    return need === undefined
-      ? { file: relative(root, path) }
-      : { file: relative(root, path), needs: need };
-  }));
+  const classify = async (file: string): Promise<Classified> => {
+    // Breadth first over the test-side modules the file reaches; `seen` ends import cycles.
+    const seen = new Set([file]);
+    for (const path of seen) {
+      const { need, imports } = await moduleAt(path);
+      if (need !== undefined) return { file: relative(root, file), needs: need };
+      for (const target of imports) {
+        const followed = target !== gateway && target.endsWith(".ts") &&
+          testSide.some((folder) => target.startsWith(folder + "/"));
+        if (followed) seen.add(target);
+      }
+    }
+    return { file: relative(root, file) };
+  };
+  return await Promise.all((await testFiles(tests)).toSorted().map(classify));
 }
 
-/** What `path` or a tests/ module it imports needs, or undefined. */
-async function moduleNeeds(
-  path: string,
-  root: string,
-  tests: string,
-  needsOf: (path: string) => Promise<string | undefined>,
-): Promise<string | undefined> {
+/** What a module needs itself, and the modules it imports by relative path. */
+interface TestModule {
+  need?: string;
+  imports: string[];
+}
+
+async function readModule(path: string, root: string): Promise<TestModule> {
   let code: string;
   try {
     code = withoutComments(await Deno.readTextFile(path));
   } catch (error) {
     // What looked like an import was text in a string; a real one deno check would refuse.
-    if (error instanceof Deno.errors.NotFound) return undefined;
+    if (error instanceof Deno.errors.NotFound) return { imports: [] };
     throw error;
   }
-  const here = relative(root, path);
-  for (const { pattern, reason } of NEEDS) {
-    if (pattern.test(code)) return `${reason} (${here})`;
-  }
-  for (const specifier of relativeImports(code)) {
-    const target = resolve(dirname(path), specifier);
-    const testSide = [tests, join(root, "scripts", "services")].some((folder) =>
-      target.startsWith(folder + "/")
-    );
-    if (testSide && target.endsWith(".ts") && target !== join(tests, "fixtures", "services.ts")) {
-      const need = await needsOf(target);
-      if (need !== undefined) return need;
-    }
-  }
-  return undefined;
+  const imports = relativeImports(code).map((specifier) => resolve(dirname(path), specifier));
+  const found = NEEDS.find(({ pattern }) => pattern.test(code));
+  return found === undefined
+    ? { imports }
+    : { need: `${found.reason} (${relative(root, path)})`, imports };
 }
 
 /** The relative specifiers `code` imports or re-exports, statically or dynamically. */
