@@ -9,7 +9,7 @@
  */
 
 import avro from "avsc";
-import { boundedBlocks } from "./avro_bounded_blocks.ts";
+import { boundedBlocks, decodeRecordsAsPlainObjects } from "./avsc_internals.ts";
 import type { MessageType } from "./messages.ts";
 import bucketRef from "../schemas/BucketRef.avsc" with { type: "text" };
 import creationMethod from "../schemas/CreationMethod.avsc" with { type: "text" };
@@ -73,8 +73,5 @@ export const payloadAvroTypes: { readonly [T in MessageType]: avro.types.RecordT
 /** The compiled Avro type of the envelope; its `payload` holds the payload's own encoding. */
 export const envelopeAvroType: avro.types.RecordType = compileRecord(envelope);
 
-// avsc decodes a record as an instance of a class generated per record type; giving those classes
-// Object.prototype makes decoded records plain objects, deep-equal to literals of the TS types.
-for (const type of Object.values(named)) {
-  if (type instanceof avro.types.RecordType) type.recordConstructor.prototype = Object.prototype;
-}
+// Decoded records are plain objects, deep-equal to literals of the TS types.
+decodeRecordsAsPlainObjects(Object.values(named));

@@ -1,16 +1,19 @@
 /**
- * `deno task test`: the whole suite in one command on a fresh machine. It starts a throwaway
- * Kafka broker and etcd (unless `KAFKA_BROKERS` / `ETCD_ENDPOINTS` name running ones), runs
- * `deno test --allow-all tests/` with those variables set, streams its output, stops the
- * services (also on SIGINT / SIGTERM) and exits with deno test's exit code, after printing the
- * line `N passed, N failed` that CI reads.
+ * `deno task test`: the whole suite in one command on a fresh machine. It first runs
+ * `deno task check` (formatting, lint, type-check of every file) and stops there if that fails.
+ * Then it starts a throwaway Kafka broker and etcd (unless `KAFKA_BROKERS` / `ETCD_ENDPOINTS`
+ * name running ones), runs `deno test --allow-all tests/` with those variables set, streams its
+ * output, stops the services (also on SIGINT / SIGTERM) and exits with deno test's exit code,
+ * after printing the line `N passed, N failed` that CI reads.
  *
  * Extra arguments go to deno test; when one of them is an existing path, they replace `tests/`
- * (`deno task test tests/protocol/` runs only that folder).
+ * (`deno task test tests/protocol/` runs only that folder) and the check is left out: a targeted
+ * run is work in progress.
  *
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 import { startEtcd } from "./services/etcd.ts";
 import { startKafka } from "./services/kafka.ts";
@@ -49,6 +52,12 @@ async function main(args: string[]): Promise<number> {
     });
   }
 
+  if (!namesPaths(args)) {
+    if (!await checked()) {
+      console.error("deno task check failed (formatting, lint or types, above): no tests were run");
+      return 1;
+    }
+  }
   await installEtcdIfMissing();
   const started = await startServices();
   if (started === undefined) return 1;
@@ -74,6 +83,19 @@ async function main(args: string[]): Promise<number> {
   } finally {
     await Promise.all(started.services.map((service) => service.stop()));
   }
+}
+
+/** Runs `deno task check` in the repository, its output on ours; whether it passed. */
+async function checked(): Promise<boolean> {
+  console.error("--- deno task check");
+  const { success } = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "check"],
+    cwd: fileURLToPath(new URL("../", import.meta.url)),
+    stdin: "null",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  return success;
 }
 
 /**
@@ -143,8 +165,12 @@ async function startServices(): Promise<
 
 /** `args` with `tests/` in front, unless they name paths of their own. */
 function withTestPaths(args: string[]): string[] {
-  const namesPath = args.some((arg) => !arg.startsWith("-") && exists(arg));
-  return namesPath ? args : ["tests/", ...args];
+  return namesPaths(args) ? args : ["tests/", ...args];
+}
+
+/** Whether `args` name test paths of their own. */
+function namesPaths(args: string[]): boolean {
+  return args.some((arg) => !arg.startsWith("-") && exists(arg));
 }
 
 function exists(path: string): boolean {

@@ -6,18 +6,10 @@
  * @module
  */
 
-import type { PartitionMetadata } from "kafkajs";
-// The partitioner's own module, not the package's entry point: that one loads the whole client,
-// which reads the environment (NODE_ENV) and is heavy for the replayer's worker.
-import createDefaultPartitioner from "kafkajs/src/producer/partitioners/default/index.js";
+// kafkajs's public entry point: loading it reads environment variables (NODE_ENV, KAFKAJS_*), so
+// every process and worker that partitions needs env access.
+import { Partitioners, type PartitionMetadata } from "kafkajs";
 import { requirePositiveInteger } from "./checks.ts";
-
-/** What kafkajs's partitioners are asked. */
-interface PartitionerArgs {
-  topic: string;
-  partitionMetadata: PartitionMetadata[];
-  message: { key: string | null; value: null };
-}
 
 /**
  * Kafka's default partitioner (murmur2 of the key, round-robin for null keys), so a key lands on
@@ -25,7 +17,7 @@ interface PartitionerArgs {
  * allocates a buffer per call, too slow for the event stream.
  */
 export class KeyPartitioner {
-  readonly #partition: (args: PartitionerArgs) => number = createDefaultPartitioner();
+  readonly #partition = Partitioners.DefaultPartitioner();
   readonly #memo = new Map<string, number>();
   readonly #metadata: PartitionMetadata[];
 

@@ -87,22 +87,21 @@ Deno.test({
     const engine = () => system.view("engine");
     await eventually(
       () => engine().eventsProcessed + engine().deadLetters === 41 && system.deadLetters >= 1,
-      "the engine handled all three records",
+      { what: "the engine handled all three records" },
     );
     assert.equal(engine().eventsProcessed, 40);
     assert.equal(engine().deadLetters, 1);
     // The engine owns the input's dead letters: the collector, reading the same record, adds none.
-    await eventually(
-      () => system.view("collector").eventsCollected === 40,
-      "the collector caught up",
-    );
+    await eventually(() => system.view("collector").eventsCollected === 40, {
+      what: "the collector caught up",
+    });
     assert.equal(letters.length, 1);
     const [letter] = letters;
     assert.equal(letter.sourceTopic, topics.input);
     assert.equal(letter.offset, 1);
     assert.match(letter.reason, /^cannot decode StreamEventBatch: /);
     assert.deepEqual(letter.original, garbage);
-    await eventually(() => forecasts.length === 40, "every event's forecast is out");
+    await eventually(() => forecasts.length === 40, { what: "every event's forecast is out" });
     assert.deepEqual(
       forecasts.map((f) => f.counter),
       events.map((_: StreamEvent, i) => i + 1),
@@ -126,7 +125,7 @@ Deno.test({
     const engine = () => system.view("engine");
     await eventually(
       () => engine().eventsProcessed + engine().deadLetters === 30 && letters.length === 1,
-      "the engine handled the record",
+      { what: "the engine handled the record" },
     );
     assert.equal(engine().eventsProcessed, 29);
     assert.equal(engine().deadLetters, 1);
@@ -137,7 +136,9 @@ Deno.test({
     );
     assert.equal(letter.offset, 0);
     assert.deepEqual(decodePayload("StreamEvent", letter.original), unreadable);
-    await eventually(() => forecasts.length === 29, "every readable event's forecast is out");
+    await eventually(() => forecasts.length === 29, {
+      what: "every readable event's forecast is out",
+    });
     assert.deepEqual(
       forecasts.map((f) => f.timestamp),
       events.filter((_, i) => i !== 12).map((e) => e.timestamp),

@@ -14,6 +14,7 @@ import { ForecastLog, forecastsByKey } from "./fixtures/forecast_log.ts";
 import { RoleProcess } from "./fixtures/role_process.ts";
 import { type Services, STREAM_ROWS, testPipeline } from "./fixtures/test_pipeline.ts";
 import { etcdEndpoints, kafkaBrokers } from "../fixtures/services.ts";
+import { within } from "../fixtures/eventually.ts";
 
 // Outside the tests: starting throwaway services, when none are named, needs more permissions.
 const services: Services = { brokers: await kafkaBrokers(), etcdEndpoints: await etcdEndpoints() };
@@ -69,11 +70,10 @@ async function runWithoutObserver(
     const giveUp = new AbortController();
     try {
       await system.start();
-      await within(
-        system.waitForEndOfInput(giveUp.signal),
-        STEP_MS,
-        `${pipeline.config.transport}: the end of the input`,
-      );
+      await within(system.waitForEndOfInput(giveUp.signal), {
+        what: `${pipeline.config.transport}: the end of the input`,
+        deadlineMs: STEP_MS,
+      });
       // The engine counts an event before the batch's forecasts are published.
       await log.waitFor(system.view("engine").forecasts, STEP_MS);
     } finally {
@@ -96,7 +96,7 @@ Deno.test({
     const start = async (role: ServiceRole, args: readonly string[] = []) => {
       const child = RoleProcess.start(role, pipeline.configFile, args);
       processes.push(child);
-      await within(child.running, STEP_MS, `${role} running`);
+      await within(child.running, { what: `${role} running`, deadlineMs: STEP_MS });
     };
     const output = new KafkaTransport({
       brokers: pipeline.config.kafka.brokers,
@@ -111,7 +111,9 @@ Deno.test({
       );
       const log = await ForecastLog.subscribe(output, pipeline.config.topics.output.name);
       await start("replayer", [`--input=${pipeline.stream}`]);
-      await log.waitFor(STREAM_ROWS, STEP_MS);
+      await log.waitFor(STREAM_ROWS, STEP_MS).catch((error: Error) => {
+        assert.fail(`${error.message}\n${outputsOf(processes)}`);
+      });
       await log.stop();
 
       // The engine forecasts every event: each key's counters run 1, 2, ... without a gap.
@@ -159,17 +161,4 @@ async function bucketFiles(dir: string): Promise<string[]> {
 /** Every process's output, for a failure message. */
 function outputsOf(processes: readonly RoleProcess[]): string {
   return processes.map((p) => `--- ${p.role}\n${p.output}`).join("\n");
-}
-
-/** `promise`, or a rejection naming `what` if it did not settle within `ms`. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

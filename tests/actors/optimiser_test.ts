@@ -21,9 +21,7 @@ import type { HyperParameters } from "../../core/hyper_parameters.ts";
 import type { Scores } from "../../core/scores.ts";
 import { InProcessRegistry } from "../../registry/in_process.ts";
 import { InProcessTransport } from "../../transport/in_process.ts";
-
-// Captured before any test fakes the clock: `eventually` must poll in real time.
-const realSetTimeout = globalThis.setTimeout;
+import { eventually } from "../fixtures/eventually.ts";
 
 /** Answered requests never come near these deadlines; only silence costs them. */
 const optimiserSettings: Partial<RetuneConfig["optimiser"]> = {
@@ -212,15 +210,6 @@ class Harness {
   }
 }
 
-/** Polls `condition` in real time until it holds; fails naming `what` after about 5 s. */
-async function eventually(condition: () => boolean, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 2_500; attempt++) {
-    if (condition()) return;
-    await new Promise((resolve) => realSetTimeout(resolve, 2));
-  }
-  assert.fail(`timed out waiting until ${what}`);
-}
-
 /** The step with the highest MCC (the first of equals, as the run picks it). */
 function bestStep(steps: Extract<FactoryCommand, { kind: "opt_step" }>[]) {
   return steps.reduce((top, step) => mccOf(step.params) > mccOf(top.params) ? step : top);
@@ -247,7 +236,7 @@ Deno.test("train retrains with the configured parameters and records the job", {
   const config = testConfig();
   await withHarness(config, honestFactory(), async ({ observer, factory, view }) => {
     await observer.instruct("train", 1);
-    await eventually(() => view().jobs.length === 1, "the train job is recorded");
+    await eventually(() => view().jobs.length === 1, { what: "the train job is recorded" });
 
     assert.deepEqual(factory.kinds(), ["train"]);
     assert.deepEqual(factory.of("train")[0].params, config.model.initialParams);
@@ -275,7 +264,7 @@ Deno.test("a train the factory fails is recorded as failed", { permissions: "non
   });
   await withHarness(testConfig(), answer, async ({ observer, view }) => {
     await observer.instruct("train", 1);
-    await eventually(() => view().jobs.length === 1, "the train job is recorded");
+    await eventually(() => view().jobs.length === 1, { what: "the train job is recorded" });
     assert.deepEqual(
       { ...view().jobs[0], wallMs: 0 },
       {
@@ -302,7 +291,9 @@ Deno.test(
       for (const [index, expectedSteps] of [evaluations, evaluations - reuse].entries()) {
         const before = factory.commands.length;
         await observer.instruct("optimise", index + 1);
-        await eventually(() => view().jobs.length === index + 1, `optimisation ${index + 1} ends`);
+        await eventually(() => view().jobs.length === index + 1, {
+          what: `optimisation ${index + 1} ends`,
+        });
         const run = factory.commands.slice(before);
 
         assert.deepEqual(
@@ -340,7 +331,7 @@ Deno.test(
       assert.notEqual(runIds[0], runIds[1], "each run has its own id");
 
       await observer.instruct("train", 3);
-      await eventually(() => view().jobs.length === 3, "the train job is recorded");
+      await eventually(() => view().jobs.length === 3, { what: "the train job is recorded" });
       assert.equal(factory.commands.at(-1)?.kind, "train");
       assert.deepEqual(factory.of("train")[0].params, view().currentParams);
       assert.equal(view().jobs[2].status, "completed");
@@ -367,22 +358,24 @@ Deno.test(
     await withHarness(testConfig(), answer, async ({ observer, factory, view }) => {
       try {
         await observer.instruct("train", 1);
-        await eventually(() => factory.commands.length === 1, "the factory has the train command");
+        await eventually(() => factory.commands.length === 1, {
+          what: "the factory has the train command",
+        });
         assert.equal(view().busy, true);
 
         await observer.instruct("optimise", 2);
         await observer.instruct("train", 3);
-        await eventually(() => view().dropped === 2, "both instructions are dropped");
+        await eventually(() => view().dropped === 2, { what: "both instructions are dropped" });
       } finally {
         release.resolve();
       }
-      await eventually(() => view().jobs.length === 1, "the held job ends");
+      await eventually(() => view().jobs.length === 1, { what: "the held job ends" });
       assert.equal(view().busy, false);
 
       // Accepted again; the factory's mailbox is in order, so a command for a dropped instruction
       // would show before this one.
       await observer.instruct("train", 4);
-      await eventually(() => view().jobs.length === 2, "the next train job is recorded");
+      await eventually(() => view().jobs.length === 2, { what: "the next train job is recorded" });
       assert.deepEqual(factory.kinds(), ["train", "train"]);
       assert.deepEqual(view().jobs.map((job) => job.status), ["completed", "completed"]);
       assert.equal(view().dropped, 2);
@@ -409,7 +402,7 @@ Deno.test(
         const attempts = () =>
           factory.of("opt_step").filter((step) => step.stepId === answeredSteps).length;
         await observer.instruct("optimise", 1);
-        await eventually(() => attempts() === 1, "the first unanswered step is sent");
+        await eventually(() => attempts() === 1, { what: "the first unanswered step is sent" });
         const silentSince = clock.now;
 
         for (let attempt = 1; attempt <= retries + 1; attempt++) {
@@ -418,15 +411,19 @@ Deno.test(
           assert.ok(!factory.kinds().includes("opt_abort"));
           await clock.tickAsync(1);
           if (attempt <= retries) {
-            await eventually(() => attempts() === attempt + 1, `retry ${attempt} is sent`);
+            await eventually(() => attempts() === attempt + 1, {
+              what: `retry ${attempt} is sent`,
+            });
           }
         }
-        await eventually(() => view().jobs.length === 1, "the run is abandoned");
+        await eventually(() => view().jobs.length === 1, { what: "the run is abandoned" });
         assert.equal(clock.now - silentSince, (retries + 1) * stepDeadlineMs);
         assert.equal(attempts(), retries + 1);
 
         const [init] = factory.of("opt_init");
-        await eventually(() => factory.of("opt_abort").length === 1, "the factory hears opt_abort");
+        await eventually(() => factory.of("opt_abort").length === 1, {
+          what: "the factory hears opt_abort",
+        });
         const [abort] = factory.of("opt_abort");
         assert.equal(abort.runId, init.runId);
         assert.match(abort.reason, /step 2: .*within 40 ms \(after 2 attempts\)/);
@@ -446,7 +443,7 @@ Deno.test(
         assert.equal(view().busy, false);
 
         await observer.instruct("train", 2);
-        await eventually(() => view().jobs.length === 2, "the next instruction is taken");
+        await eventually(() => view().jobs.length === 2, { what: "the next instruction is taken" });
         assert.equal(view().jobs[1].status, "completed");
         assert.deepEqual(factory.of("train")[0].params, config.model.initialParams);
         assert.equal(view().busy, false);
@@ -468,7 +465,9 @@ Deno.test(
     await withHarness(config, answer, async (harness) => {
       const { observer, factory, view } = harness;
       await observer.instruct("optimise", 1);
-      await eventually(() => factory.of("opt_step").length === 1, "the first step is sent");
+      await eventually(() => factory.of("opt_step").length === 1, {
+        what: "the first step is sent",
+      });
       assert.equal(view().busy, true);
 
       await harness.stopOptimiser();
@@ -476,7 +475,9 @@ Deno.test(
       assert.equal(view().jobs.length, 1);
       assert.equal(view().jobs[0].status, "abandoned");
       assert.match(view().jobs[0].reason, /optimiser stopping/);
-      await eventually(() => factory.of("opt_abort").length === 1, "the factory hears opt_abort");
+      await eventually(() => factory.of("opt_abort").length === 1, {
+        what: "the factory hears opt_abort",
+      });
       assert.equal(factory.of("opt_abort")[0].runId, factory.of("opt_init")[0].runId);
       assert.equal(factory.of("opt_step").length, 1, "nothing is sent after the stop");
     });
@@ -489,13 +490,15 @@ Deno.test("a stopped optimiser hands over leadership: its successor takes the ne
   await withHarness(testConfig(), honestFactory(), async (harness) => {
     const { observer, view } = harness;
     await observer.instruct("train", 1);
-    await eventually(() => view().jobs.length === 1, "the first optimiser's job is recorded");
+    await eventually(() => view().jobs.length === 1, {
+      what: "the first optimiser's job is recorded",
+    });
     await harness.stopOptimiser();
 
     // Not awaited: without the hand-over its start would wait for leadership forever.
     const started = harness.startOptimiser();
     await observer.instruct("train", 2);
-    await eventually(() => view().jobs.length === 2, "the successor's job is recorded");
+    await eventually(() => view().jobs.length === 2, { what: "the successor's job is recorded" });
     await started;
     assert.deepEqual(view().jobs.map((job) => job.status), ["completed", "completed"]);
     assert.equal(view().busy, false);
@@ -513,7 +516,7 @@ Deno.test(
     await withHarness(config, honestFactory(), async (harness) => {
       const { observer, factory, view } = harness;
       await observer.instruct("optimise", 1);
-      await eventually(() => view().jobs.length === 1, "the first optimisation ends");
+      await eventually(() => view().jobs.length === 1, { what: "the first optimisation ends" });
       const best = view().currentParams;
       assert.notEqual(best, null);
       await harness.stopOptimiser();
@@ -521,12 +524,16 @@ Deno.test(
       await harness.startOptimiser();
       assert.deepEqual(view().currentParams, best);
       await observer.instruct("train", 2);
-      await eventually(() => view().jobs.length === 2, "the successor's retrain is recorded");
+      await eventually(() => view().jobs.length === 2, {
+        what: "the successor's retrain is recorded",
+      });
       assert.deepEqual(factory.of("train")[0].params, best, "the retrain uses the best found");
 
       const before = factory.commands.length;
       await observer.instruct("optimise", 3);
-      await eventually(() => view().jobs.length === 3, "the successor's optimisation ends");
+      await eventually(() => view().jobs.length === 3, {
+        what: "the successor's optimisation ends",
+      });
       const steps = factory.commands.slice(before).filter((c) => c.kind === "opt_step");
       assert.equal(steps.length, evaluations - reuse, "it reuses the predecessor's samples");
     });

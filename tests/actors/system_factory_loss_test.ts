@@ -19,6 +19,7 @@ import { loadConfig } from "../../config/load.ts";
 import type { RetuneConfig } from "../../config/schema.ts";
 import { DRIFT_CONFIG, DRIFT_EVENTS, writeDriftStream } from "../fixtures/drift_input.ts";
 import { progressWhileAdapting, sampleProgress } from "../fixtures/engine_progress.ts";
+import { eventually } from "../fixtures/eventually.ts";
 
 /** Short deadlines, so the dead factory costs a few seconds; answered requests take far less. */
 const DEADLINE_MS = 1_500;
@@ -56,11 +57,10 @@ Deno.test({
       await system.start();
       const samples = sampleProgress(system);
 
-      await eventually(
-        () => optimiser().busy && lost!.view().candidatesEvaluated >= 2,
-        "an optimisation has had two candidates evaluated",
-        30_000,
-      );
+      await eventually(() => optimiser().busy && lost!.view().candidatesEvaluated >= 2, {
+        what: "an optimisation has had two candidates evaluated",
+        deadlineMs: 30_000,
+      });
       const jobsBefore = optimiser().jobs.length;
       const paramsBefore = optimiser().currentParams;
       const model = engine().swaps.at(-1)!.modelVersion;
@@ -70,11 +70,10 @@ Deno.test({
       await factory.stop();
 
       const { retries } = config.optimiser;
-      await eventually(
-        () => optimiser().jobs.length > jobsBefore,
-        "the optimiser gives the run up",
-        (retries + 2) * DEADLINE_MS + 5_000,
-      );
+      await eventually(() => optimiser().jobs.length > jobsBefore, {
+        what: "the optimiser gives the run up",
+        deadlineMs: (retries + 2) * DEADLINE_MS + 5_000,
+      });
       const job = optimiser().jobs[jobsBefore];
       assert.equal(job.action, "optimise");
       assert.equal(job.status, "abandoned");
@@ -131,17 +130,4 @@ function withDeadlines(config: RetuneConfig, storage: string): RetuneConfig {
       finaliseDeadlineMs: DEADLINE_MS,
     },
   };
-}
-
-/** Polls `condition` every 10 ms until it holds; fails naming `what` after `timeoutMs`. */
-async function eventually(
-  condition: () => boolean,
-  what: string,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) assert.fail(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }

@@ -227,7 +227,7 @@ async function runThroughInput(system: RetuneSystem): Promise<void> {
   await system.waitForEndOfInput();
   await eventually(
     () => system.view("collector").eventsCollected === system.view("engine").eventsProcessed,
-    "the collector caught up with the engine",
+    { what: "the collector caught up with the engine" },
   );
 }
 
@@ -253,14 +253,11 @@ Deno.test("no event is lost: each is forecast once, bad rows are dead-lettered w
       await system.start();
       await system.waitForEndOfInput();
       const events = await eventsOf(input);
-      await eventually(
-        () => {
-          const engine = system.view("engine");
-          return forecasts.length === engine.forecasts &&
-            deadLetters.length === system.view("replayer").rejected + engine.deadLetters;
-        },
-        "every forecast and dead letter published is watched",
-      );
+      await eventually(() => {
+        const engine = system.view("engine");
+        return forecasts.length === engine.forecasts &&
+          deadLetters.length === system.view("replayer").rejected + engine.deadLetters;
+      }, { what: "every forecast and dead letter published is watched" });
       await stop();
       const summary = system.summary();
 
@@ -318,12 +315,11 @@ Deno.test("buckets past retention go during the run and the rest when the system
 
       // 6,000 events in buckets of 1,000: buckets 0..4 closed, 5 still open at the end.
       const closed = 5;
-      await eventually(
-        () => system.view("factory").datasetsAssembled === closed,
-        "every announced version is assembled",
-      );
+      await eventually(() => system.view("factory").datasetsAssembled === closed, {
+        what: "every announced version is assembled",
+      });
       // Keep 2: buckets 0..2 go once no pending or assembling version references them.
-      await eventually(() => deleted.length === 3, "retention deleted buckets 0..2");
+      await eventually(() => deleted.length === 3, { what: "retention deleted buckets 0..2" });
       assert.deepEqual(deleted.toSorted(), [0, 1, 2]);
       assert.deepEqual(announced.map(bucketsOfVersion), [[0], [0, 1], [1, 2], [2, 3], [3, 4]]);
       assert.deepEqual(
@@ -363,12 +359,11 @@ Deno.test("a model swapped in mid-stream loses no event, forecast or match", {
         (bytes) => decodePayload("ForecastBatch", bytes).forecasts,
       );
       await system.start();
-      await eventually(
-        () =>
-          system.view("factory").datasetsAssembled >= 1 &&
-          system.view("engine").eventsProcessed >= ROWS / 3,
-        "a dataset is assembled and a third of the stream processed",
-      );
+      await eventually(() =>
+        system.view("factory").datasetsAssembled >= 1 &&
+        system.view("engine").eventsProcessed >= ROWS / 3, {
+        what: "a dataset is assembled and a third of the stream processed",
+      });
       await publish(system.transport, topics.instructions, "Instruction", {
         action: "train",
         reason: "test",
@@ -376,7 +371,7 @@ Deno.test("a model swapped in mid-stream loses no event, forecast or match", {
       });
       await system.waitForEndOfInput();
       const events = await eventsOf(input);
-      await eventually(() => forecasts.length === events.length, "every forecast is out");
+      await eventually(() => forecasts.length === events.length, { what: "every forecast is out" });
       await stop();
       const summary = system.summary();
 
@@ -646,7 +641,7 @@ class FactoryHarness {
   async crash(): Promise<void> {
     const before = this.#incarnations;
     this.#context!.fail(new Error("crashed by the test"));
-    await eventually(() => this.#incarnations > before, "the factory is restarted");
+    await eventually(() => this.#incarnations > before, { what: "the factory is restarted" });
   }
 
   /** What the factory reports. */
@@ -689,7 +684,9 @@ class FactoryHarness {
       maxRestarts,
     );
     await harness.#supervisor.start();
-    await eventually(() => harness.view().modelsShipped.length === 1, "the initial model shipped");
+    await eventually(() => harness.view().modelsShipped.length === 1, {
+      what: "the initial model shipped",
+    });
     return harness;
   }
 
@@ -728,16 +725,14 @@ class FactoryHarness {
     await publish(this.#transport, env.topics.datasetVersions, "DatasetVersion", dataset);
     const assembled = ++this.#announced;
     if (!waitForAssembly) {
-      await eventually(
-        async () => (await env.ledger.version(version))?.state !== "pending",
-        `the assembly of dataset version ${version} began`,
-      );
+      await eventually(async () => (await env.ledger.version(version))?.state !== "pending", {
+        what: `the assembly of dataset version ${version} began`,
+      });
       return;
     }
-    await eventually(
-      () => this.view().datasetsAssembled === assembled,
-      `dataset version ${version} is assembled`,
-    );
+    await eventually(() => this.view().datasetsAssembled === assembled, {
+      what: `dataset version ${version} is assembled`,
+    });
   }
 
   /** Sends a command as the optimiser would and returns the factory's report on it. */
@@ -748,7 +743,7 @@ class FactoryHarness {
     let report: FactoryReport | undefined;
     await eventually(
       () => (report = this.#reports.find((r) => r.requestId === requestId)) !== undefined,
-      `the factory answered '${command.kind}'`,
+      { what: `the factory answered '${command.kind}'` },
     );
     return report!;
   }
@@ -849,7 +844,7 @@ Deno.test("an optimisation tests and builds on the dataset it froze, not on newe
     await factory.announce(1, [2, 3]);
     await factory.announce(2, [4, 5]);
     // Assembling v2 releases the previous newest, v1, and only it: v0 is frozen.
-    await eventually(() => factory.view().datasetsDeleted === 1, "a dataset is released");
+    await eventually(() => factory.view().datasetsDeleted === 1, { what: "a dataset is released" });
     assert.deepEqual(await factory.artifacts("datasets"), ["v0.jsonl", "v2.jsonl"]);
     assert.deepEqual(await factory.ledgerEntry(0), { state: "assembled", frozenBy: ["run-1"] });
     assert.deepEqual(await factory.ledgerEntry(1), { state: "released", frozenBy: [] });
@@ -964,7 +959,9 @@ Deno.test("an aborted optimisation releases the dataset it froze", {
     assert.deepEqual(await factory.artifacts("datasets"), ["v0.jsonl", "v1.jsonl"]);
 
     await factory.abort("run-1");
-    await eventually(() => factory.view().datasetsDeleted === 1, "the frozen dataset is released");
+    await eventually(() => factory.view().datasetsDeleted === 1, {
+      what: "the frozen dataset is released",
+    });
     assert.deepEqual(await factory.artifacts("datasets"), ["v1.jsonl"]);
     assert.deepEqual(await factory.ledgerEntry(0), { state: "released", frozenBy: [] });
     assert.deepEqual(await factory.ledgerEntry(1), { state: "assembled", frozenBy: [] });

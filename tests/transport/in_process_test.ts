@@ -2,11 +2,7 @@ import assert from "node:assert/strict";
 import { InProcessTransport } from "../../transport/in_process.ts";
 import type { BatchHandler } from "../../transport/transport.ts";
 import { collect, record, text } from "./records.ts";
-
-/** Resolves once `predicate` holds, checking after every turn of the event loop. */
-async function until(predicate: () => boolean): Promise<void> {
-  while (!predicate()) await new Promise((resolve) => setTimeout(resolve, 0));
-}
+import { eventually } from "../fixtures/eventually.ts";
 
 /** Lets every pending callback and timer of zero delay run a few times over. */
 async function settle(): Promise<void> {
@@ -38,7 +34,10 @@ Deno.test("records with the same key keep their order and their partition", asyn
       return Promise.resolve();
     },
   });
-  await until(() => [...seen.values()].reduce((sum, entry) => sum + entry.seqs.length, 0) === 300);
+  await eventually(
+    () => [...seen.values()].reduce((sum, entry) => sum + entry.seqs.length, 0) === 300,
+    { what: "all 300 records are seen" },
+  );
   await subscription.stop();
   await transport.close();
   for (const key of keys) {
@@ -82,8 +81,9 @@ Deno.test("every group sees every record; members of one group share them", asyn
   ];
   const all = Array.from({ length: 90 }, (_, i) => `k${i % 9}:${i}`);
   await transport.publish("t", all.map((value) => record(value.split(":")[0], value)));
-  await until(() =>
-    received.other.length === 90 && received.first.length + received.second.length === 90
+  await eventually(
+    () => received.other.length === 90 && received.first.length + received.second.length === 90,
+    { what: "both groups received all 90 records" },
   );
   await Promise.all(subscriptions.map((subscription) => subscription.stop()));
   await transport.close();
@@ -114,7 +114,7 @@ Deno.test("publish waits while the slowest group lags capacity records behind", 
   assert.deepEqual(await transport.endOffsets("t"), [10], "the log holds exactly capacity records");
   gate.resolve();
   await publishing;
-  await until(() => handled.length === 25);
+  await eventually(() => handled.length === 25, { what: "25 records are handled" });
   await subscription.stop();
   await transport.close();
   assert.deepEqual(handled, Array.from({ length: 25 }, (_, i) => String(i)));
@@ -129,7 +129,7 @@ Deno.test("a topic nobody subscribes to keeps only its newest capacity records",
     topics: ["t"],
     handler: collect(handled, (r) => r.offset),
   });
-  await until(() => handled.length === 10);
+  await eventually(() => handled.length === 10, { what: "10 records are handled" });
   await subscription.stop();
   await transport.close();
   assert.deepEqual(handled, Array.from({ length: 10 }, (_, i) => 15 + i));
@@ -146,7 +146,7 @@ Deno.test("a new group can start at the end of the log", async () => {
     handler: collect(handled, text),
   });
   await transport.publish("t", [record("k", "new")]);
-  await until(() => handled.length === 1);
+  await eventually(() => handled.length === 1, { what: "the record is handled" });
   await subscription.stop();
   await transport.close();
   assert.deepEqual(handled, ["new"]);
@@ -173,7 +173,7 @@ Deno.test("a failing handler fails the subscription and its batch is redelivered
     topics: ["t"],
     handler: collect(second, text),
   });
-  await until(() => second.length === 3);
+  await eventually(() => second.length === 3, { what: "the second member has 3 records" });
   await retry.stop();
   await transport.close();
   assert.deepEqual(first, ["0", "1", "2"]);
@@ -213,7 +213,7 @@ Deno.test("stop waits for the in-flight batch and commits it", async () => {
     topics: ["t"],
     handler: collect(after, text),
   });
-  await until(() => after.length === 2);
+  await eventually(() => after.length === 2, { what: "the 2 later records are handled" });
   await next.stop();
   await transport.close();
   assert.deepEqual(after, ["2", "3"]);

@@ -3,6 +3,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { KafkaTransport } from "../../transport/kafka.ts";
 import { kafkaBrokers, uniqueName } from "../fixtures/services.ts";
 import { collect, record, text } from "./records.ts";
+import { eventually } from "../fixtures/eventually.ts";
 
 const brokers = await kafkaBrokers();
 const permissions: Deno.PermissionOptions = { net: ["127.0.0.1"], env: true };
@@ -30,15 +31,6 @@ function transport(): KafkaTransport {
     clientId: "transport-test",
     logger: { warn() {}, error() {} },
   });
-}
-
-/** Resolves once `predicate` holds, polling; gives up after `ms`. */
-async function until(predicate: () => boolean, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 Deno.test({
@@ -70,7 +62,10 @@ Deno.test({
         return Promise.resolve();
       },
     });
-    await until(() => [...seen.values()].reduce((sum, seqs) => sum + seqs.length, 0) >= 300);
+    await eventually(() => [...seen.values()].reduce((sum, seqs) => sum + seqs.length, 0) >= 300, {
+      what: "all 300 records are seen",
+      deadlineMs: 30_000,
+    });
     await subscription.stop();
     await subscription.done;
     await kafka.close();
@@ -135,7 +130,10 @@ Deno.test({
       topics: [topic],
       handler: collect(second, text),
     });
-    await until(() => second.length >= 6);
+    await eventually(() => second.length >= 6, {
+      what: "the second subscription has 6 records",
+      deadlineMs: 30_000,
+    });
     await retry.stop();
     await kafka.close();
     assert.deepEqual(first, ["0", "1", "2", "3"]);
@@ -162,7 +160,10 @@ Deno.test({
       topics: [topic],
       handler: collect(before, text),
     });
-    await until(() => before.length >= 5);
+    await eventually(() => before.length >= 5, {
+      what: "5 records arrive before the restart",
+      deadlineMs: 30_000,
+    });
     await first.stop();
 
     await kafka.publish(topic, batch(5));
@@ -172,7 +173,10 @@ Deno.test({
       topics: [topic],
       handler: collect(after, text),
     });
-    await until(() => after.length >= 5);
+    await eventually(() => after.length >= 5, {
+      what: "5 records arrive after the restart",
+      deadlineMs: 30_000,
+    });
     await second.stop();
     await kafka.close();
     assert.deepEqual(before.toSorted(), ["0", "1", "2", "3", "4"]);

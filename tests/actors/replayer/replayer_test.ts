@@ -19,8 +19,11 @@ const DAY_MS = 86_400_000;
 const PARTITIONS = 4;
 const VESSELS = ["227592820", "228037600", "227705102"];
 
-/** The replayer reads its stream from a temp file. */
-const files = { read: true, write: true };
+/**
+ * The replayer reads its stream from a temp file; its worker partitions with kafkajs, which reads
+ * environment variables when it loads.
+ */
+const files = { read: true, write: true, env: true };
 
 /** A row of the maritime source and the event it stands for. */
 function vesselRow(i: number): { row: string; event: StreamEvent } {
@@ -83,22 +86,15 @@ const BAD_ROWS: BadRow[] = [
 /** Keeps what a consumer group received, and says when it received a given number. */
 class Received {
   readonly records: ConsumedRecord[] = [];
-  #waiting: { count: number; resolve: () => void } | undefined;
 
   handle = (records: ConsumedRecord[]): Promise<void> => {
     this.records.push(...records);
-    if (this.#waiting !== undefined && this.records.length >= this.#waiting.count) {
-      this.#waiting.resolve();
-    }
     return Promise.resolve();
   };
 
-  /** Resolves once `count` records arrived. */
-  until(count: number): Promise<void> {
-    if (this.records.length >= count) return Promise.resolve();
-    const { promise, resolve } = Promise.withResolvers<void>();
-    this.#waiting = { count, resolve };
-    return promise;
+  /** Resolves once `count` records arrived; fails after the default deadline. */
+  async until(count: number): Promise<void> {
+    await eventually(() => this.records.length >= count, { what: `${count} records arrived` });
   }
 }
 
@@ -155,7 +151,10 @@ async function replay(
   });
   try {
     await supervisor.start();
-    await eventually(() => current?.view().finished === true, "the replay finished", 60_000);
+    await eventually(() => current?.view().finished === true, {
+      what: "the replay finished",
+      deadlineMs: 60_000,
+    });
     const total = async (topic: string) => (await log.endOffsets(topic)).reduce((a, b) => a + b);
     await inputs.until(await total(topics.input));
     await deadLetters.until(await total(topics.deadLetters));

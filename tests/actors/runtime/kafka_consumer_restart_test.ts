@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
 import { KafkaTransport } from "../../../transport/kafka.ts";
 import { kafkaBrokers, uniqueName } from "../../fixtures/services.ts";
+import { eventually } from "../../fixtures/eventually.ts";
 
 const brokers = await kafkaBrokers();
 const keys = Array.from({ length: 20 }, (_, i) => `key${i}`);
@@ -83,15 +84,6 @@ async function committedAll(topic: string, group: string): Promise<boolean> {
   }
 }
 
-/** Polls until `predicate` holds; fails after `ms`. */
-async function until(predicate: () => Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** Seqs per key, in the order they were handled. */
 function byKey(records: [string, number][]): Map<string, number[]> {
   const seqs = new Map<string, number[]>(keys.map((key) => [key, []]));
@@ -129,14 +121,22 @@ Deno.test({
     const [first, second] = [`${directory}/first.txt`, `${directory}/second.txt`];
     try {
       const killed = startConsumer(topic, group, first);
-      await until(async () => (await recorded(first)).length >= 400, 60_000);
+      await eventually(async () => (await recorded(first)).length >= 400, {
+        what: "the first consumer recorded 400 records",
+        deadlineMs: 60_000,
+        everyMs: 100,
+      });
       killed.kill("SIGKILL");
       assert.equal((await ended(killed)).status.signal, "SIGKILL");
       const beforeKill = await recorded(first);
       assert.ok(beforeKill.length < total, "the kill must land part way");
 
       const restarted = startConsumer(topic, group, second);
-      await until(() => committedAll(topic, group), 60_000);
+      await eventually(() => committedAll(topic, group), {
+        what: "the group committed every record",
+        deadlineMs: 60_000,
+        everyMs: 100,
+      });
       restarted.kill("SIGTERM");
       const { status, stderr } = await ended(restarted);
       assert.equal(status.code, 0, stderr);
@@ -171,7 +171,11 @@ Deno.test({
     const [first, second] = [`${directory}/first.txt`, `${directory}/second.txt`];
     try {
       const stopped = startConsumer(topic, group, first);
-      await until(async () => (await recorded(first)).length >= 400, 60_000);
+      await eventually(async () => (await recorded(first)).length >= 400, {
+        what: "the first consumer recorded 400 records",
+        deadlineMs: 60_000,
+        everyMs: 100,
+      });
       stopped.kill("SIGTERM");
       const firstEnd = await ended(stopped);
       assert.equal(firstEnd.status.code, 0, firstEnd.stderr);
@@ -179,7 +183,11 @@ Deno.test({
       assert.ok(beforeStop.length < total, "the stop must land part way");
 
       const restarted = startConsumer(topic, group, second);
-      await until(() => committedAll(topic, group), 60_000);
+      await eventually(() => committedAll(topic, group), {
+        what: "the group committed every record",
+        deadlineMs: 60_000,
+        everyMs: 100,
+      });
       restarted.kill("SIGTERM");
       const secondEnd = await ended(restarted);
       assert.equal(secondEnd.status.code, 0, secondEnd.stderr);

@@ -60,11 +60,10 @@ Deno.test({
     try {
       await kafka.publish(inbox, [{ key: "k", value: huge }]);
       await kafka.publish(inbox, [{ key: "k", value: new TextEncoder().encode("after") }]);
-      await eventually(
-        () => handled.length === 1 && letters.length === 1,
-        "the small record is handled and the big one dead-lettered",
-        30_000,
-      );
+      await eventually(() => handled.length === 1 && letters.length === 1, {
+        what: "the small record is handled and the big one dead-lettered",
+        deadlineMs: 30_000,
+      });
       assert.deepEqual(handled, ["after"]);
       const [letter] = letters;
       assert.deepEqual(

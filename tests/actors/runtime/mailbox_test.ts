@@ -3,15 +3,11 @@ import { subscribeMailbox } from "../../../actors/runtime/mailbox.ts";
 import type { Logger } from "../../../logging/logger.ts";
 import { InProcessTransport } from "../../../transport/in_process.ts";
 import type { ConsumedRecord } from "../../../transport/transport.ts";
+import { eventually } from "../../fixtures/eventually.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-
-/** Resolves once `predicate` holds, checking after every turn of the event loop. */
-async function until(predicate: () => boolean): Promise<void> {
-  while (!predicate()) await new Promise((resolve) => setTimeout(resolve, 0));
-}
 
 function decodeNumber(bytes: Uint8Array): number {
   const value = Number(decoder.decode(bytes));
@@ -55,7 +51,9 @@ Deno.test("undecodable records go to the dead-letter topic and the mailbox keeps
       value: encoder.encode(text),
     })),
   );
-  await until(() => handled.length === 4 && dead.length === 1);
+  await eventually(() => handled.length === 4 && dead.length === 1, {
+    what: "four records are handled and one dead-lettered",
+  });
   await subscription.stop();
   await deadReader.stop();
   await transport.close();
@@ -111,7 +109,7 @@ Deno.test("without a dead-letter topic an undecodable record is logged and skipp
     "inbox",
     ["1", "oops", "2"].map((text) => ({ key: "k", value: encoder.encode(text) })),
   );
-  await until(() => handled.length === 2);
+  await eventually(() => handled.length === 2, { what: "both records are handled" });
   await subscription.stop();
   await transport.close();
   assert.deepEqual(handled, [1, 2]);

@@ -7,21 +7,9 @@ import {
   type ShutdownStep,
   ShutdownTimeoutError,
 } from "../../../actors/runtime/shutdown.ts";
+import { within } from "../../fixtures/eventually.ts";
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-
-/** Waits for `promise`, failing after `ms`; the timer also keeps the event loop alive. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`nothing happened within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function step(name: string, log: string[], run: () => Promise<void> = async () => {}) {
   return {
@@ -100,7 +88,7 @@ Deno.test({
     });
     try {
       Deno.kill(Deno.pid, "SIGTERM");
-      await within(exited.promise, 5_000);
+      await within(exited.promise, { what: "the process exits", deadlineMs: 5_000 });
       assert.deepEqual(exits, [0]);
       assert.deepEqual(log, [
         "begin stop actors",
@@ -129,7 +117,10 @@ Deno.test({
       // The stuck step starts on the first signal; the second one must not wait for it.
       await new Promise((resolve) => setTimeout(resolve, 20));
       Deno.kill(Deno.pid, "SIGTERM");
-      await within(forced.promise, 5_000);
+      await within(forced.promise, {
+        what: "the second signal forces the exit",
+        deadlineMs: 5_000,
+      });
       assert.deepEqual(codes, [143]);
     } finally {
       second.dispose();

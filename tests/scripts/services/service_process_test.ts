@@ -4,6 +4,7 @@ import {
   runTool,
   type ServiceLaunch,
 } from "../../../scripts/services/service_process.ts";
+import { within } from "../../fixtures/eventually.ts";
 
 const permissions: Deno.PermissionOptions = { run: ["sh"], read: true, write: true };
 
@@ -76,13 +77,10 @@ Deno.test("stop kills a service that ignores SIGTERM once the grace period ends"
   });
   const service = await launchService(launch);
   // Without the SIGKILL, stop would wait out the hour: give up long before that.
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const hung = new Promise<"hung">((
-    resolve,
-  ) => (timer = setTimeout(() => resolve("hung"), 20_000)));
-  const outcome = await Promise.race([service.stop().then(() => "stopped"), hung]);
-  clearTimeout(timer);
-  assert.equal(outcome, "stopped");
+  await within(service.stop(), {
+    what: "stop ends a service that ignores SIGTERM",
+    deadlineMs: 20_000,
+  });
   assert.equal(await exists(service.dir), false);
 });
 

@@ -1,10 +1,15 @@
 /**
- * A hardening of avsc's array and map readers against garbage input, used when compiling schemas.
+ * Every place Retune reaches into avsc's internals, gathered here because avsc's public API cannot
+ * do these jobs; `tests/protocol/avsc_internals_test.ts` pins the avsc version and fails when the
+ * members used here change. Check them again before moving avsc in `deno.json`.
  *
- * avsc trusts the item count at the start of each array or map block, so garbage that claims 2^40
- * items keeps the decoder busy for hours. Every array item and map entry of Retune's schemas takes
- * at least one byte, so these readers refuse a block with more items than there are bytes left.
- * They rely on avsc internals (`_read` and its `Tap`), stable within the pinned avsc 5.7.
+ * - Bounded blocks: avsc trusts the item count at the start of each array or map block, so garbage
+ *   that claims 2^40 items keeps the decoder busy for hours. Every array item and map entry of
+ *   Retune's schemas takes at least one byte, so these readers refuse a block with more items than
+ *   there are bytes left. They override the types' `_read(tap)` and use its `Tap`.
+ * - Plain records: avsc decodes a record as an instance of a class it generates per record type
+ *   (`recordConstructor`); giving those classes `Object.prototype` makes decoded records plain
+ *   objects, deep-equal to literals of the TS types, without copying each one.
  *
  * @module
  */
@@ -69,4 +74,14 @@ function blockSize(tap: Tap, itemsSoFar: number): number {
     throw new RangeError(`a block of ${n} items cannot fit in the ${left} bytes left`);
   }
   return n;
+}
+
+/**
+ * Makes the records of every record type in `types` decode as plain objects; applies to values
+ * decoded from then on.
+ */
+export function decodeRecordsAsPlainObjects(types: Iterable<avro.Type>): void {
+  for (const type of types) {
+    if (type instanceof avro.types.RecordType) type.recordConstructor.prototype = Object.prototype;
+  }
 }
