@@ -7,9 +7,10 @@
  */
 
 import type { PartitionMetadata } from "kafkajs";
-// The partitioner's own module, not the package's entry point: that one loads the whole client,
-// which reads the environment (NODE_ENV) and is heavy for the replayer's worker.
-import createDefaultPartitioner from "kafkajs/src/producer/partitioners/default/index.js";
+// The partitioner's own module (mapped in deno.json), not the package's entry point: that one
+// loads the whole client, which reads the environment (NODE_ENV) and is heavy for the replayer's
+// worker.
+import createDefaultPartitioner from "kafkajs-default-partitioner";
 import { requirePositiveInteger } from "./checks.ts";
 
 /** What kafkajs's partitioners are asked. */
