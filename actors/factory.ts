@@ -20,7 +20,7 @@ import type { HyperParameters } from "../core/hyper_parameters.ts";
 import type { StreamEvent } from "../core/events.ts";
 import type { ModelArtifact, ModelMetrics } from "../models/model.ts";
 import { type RejectedLine, type SourceSpec, streamEvents } from "../models/sources/read.ts";
-import { sourceSpecOf } from "../models/sources/from_config.ts";
+import { sourceSpecOf } from "../config/build_source.ts";
 import type { Leadership } from "../registry/registry.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, send } from "./messaging.ts";

@@ -21,8 +21,9 @@ import { KafkaTransport, type KafkaTransportOptions } from "../transport/kafka.t
 import type { Transport } from "../transport/transport.ts";
 import type { MetricsReport } from "../core/metrics_report.ts";
 import { decodeEnvelope } from "../protocol/codec.ts";
-import { createModel, modelSpecOf } from "../models/create_model.ts";
-import { sourceSpecOf } from "../models/sources/from_config.ts";
+import { createModel } from "../models/create_model.ts";
+import { modelSpecOf } from "../config/build_model.ts";
+import { sourceSpecOf } from "../config/build_source.ts";
 import { Supervisor } from "./runtime/supervisor.ts";
 import type { ChildSpec } from "./runtime/actor.ts";
 import type { Subscription } from "../transport/transport.ts";

@@ -63,7 +63,10 @@ export function eventBatchSummary(
   return { events, firstTime, maxTime };
 }
 
-function integerHeader(record: Pick<EventBatchRecord, "headers">, name: string): number | undefined {
+function integerHeader(
+  record: Pick<EventBatchRecord, "headers">,
+  name: string,
+): number | undefined {
   const text = record.headers[name];
   if (text === undefined || !/^-?\d{1,16}$/.test(text)) return undefined;
   const value = Number(text);

@@ -47,7 +47,9 @@ function importsOf(file: string): Import[] {
   );
   return specifiers.map((specifier) => ({
     specifier,
-    target: specifier.startsWith(".") ? relative(ROOT, resolve(ROOT, dirname(file), specifier)) : null,
+    target: specifier.startsWith(".")
+      ? relative(ROOT, resolve(ROOT, dirname(file), specifier))
+      : null,
   }));
 }
 
@@ -135,7 +137,9 @@ function importCircles(): string[][] {
 Deno.test("architecture: no import circles", () => {
   const described = importCircles().map((circle) =>
     circle.map((file) => {
-      const inside = graph.get(file)!.filter(({ target }) => target !== null && circle.includes(target));
+      const inside = graph.get(file)!.filter(({ target }) =>
+        target !== null && circle.includes(target)
+      );
       return `${file} imports ${inside.map(({ specifier }) => `"${specifier}"`).join(", ")}`;
     }).join("; ")
   );

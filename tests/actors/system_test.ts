@@ -45,7 +45,8 @@ import { FilesystemArtifactStore } from "../../storage/filesystem_artifact_store
 import { FilesystemBucketStore } from "../../storage/filesystem_bucket_store.ts";
 import { compilePattern } from "../../models/cef/compile.ts";
 import { Recognizer } from "../../models/cef/recognizer.ts";
-import { createModel, modelSpecOf } from "../../models/create_model.ts";
+import { createModel } from "../../models/create_model.ts";
+import { modelSpecOf } from "../../config/build_model.ts";
 import type { Forecaster, ForecastingModel } from "../../models/model.ts";
 import { createLineParser, MARITIME_SOURCE, readEvents } from "../../models/sources/read.ts";
 import { RetuneSystem, type RoleName, ROLES } from "../../actors/system.ts";
