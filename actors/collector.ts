@@ -17,11 +17,8 @@ import type { MetricsReport } from "../core/metrics_report.ts";
 import type { StreamEvent } from "../core/events.ts";
 import type { StreamEventBatch } from "../protocol/messages.ts";
 import type { BatchContext, ConsumedRecord } from "../transport/transport.ts";
-import {
-  type BucketMeta,
-  type CollectionPolicy,
-  createCollectionPolicy,
-} from "../policies/collection/policy.ts";
+import type { BucketMeta, CollectionPolicy } from "../policies/collection/collection_policy.ts";
+import { createCollectionPolicy } from "../config/build_policies.ts";
 import { retentionCandidates } from "../policies/collection/retention.ts";
 import type { Leadership } from "../registry/registry.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";

@@ -300,6 +300,8 @@ const collectionPolicySchema = z.discriminatedUnion("kind", [
     /** Weight (share of events) of a bucket `age` buckets old: lambda^age. */
     lambda: numberIn(0, 1, "()").default(0.5),
     k: integer(1).default(4),
+    /** Smallest weight worth including: an older bucket weighing less is left out. */
+    floor: numberIn(0, 1, "(]").default(0.05),
   }),
   z.strictObject({ kind: z.literal("score_based"), k: integer(1).default(4) }),
 ], { error: kindError(["last_k", "exponential_decay", "score_based"]) });
@@ -320,7 +322,15 @@ const collectorSchema = z.strictObject({
   }
 });
 
-const minScore = () => numberIn(-1, 1).default(0.2);
+/**
+ * The minimum-score rule every retrain policy includes: a batch MCC below `minScore` asks for an
+ * optimisation at once (-1 turns it off); it then stays quiet for `minScoreHoldOff` scored reports
+ * of the same model version (the reference system's guard length).
+ */
+const minScoreRule = {
+  minScore: numberIn(-1, 1).default(0.2),
+  minScoreHoldOff: integer(0).default(4),
+};
 
 const retrainPolicySchema = z.discriminatedUnion("kind", [
   z.strictObject({
@@ -331,13 +341,13 @@ const retrainPolicySchema = z.discriminatedUnion("kind", [
       .negative({ error: "a negative number" }).default(-0.025),
     /** Reports after a retrain during which a further decline means optimise. */
     guard: integer(0).default(4),
-    minScore: minScore(),
+    ...minScoreRule,
   }),
   z.strictObject({
     kind: z.literal("difference"),
     trainDrop: positive().default(0.025),
     optimiseDrop: positive().default(0.1),
-    minScore: minScore(),
+    ...minScoreRule,
   }).superRefine((policy, ctx) => {
     if (policy.optimiseDrop <= policy.trainDrop) {
       ctx.addIssue({
@@ -353,7 +363,11 @@ const retrainPolicySchema = z.discriminatedUnion("kind", [
     delta: nonNegative().default(0.01),
     /** Alarm threshold on the cumulative decline. */
     lambda: positive().default(0.2),
-    minScore: minScore(),
+    /** Forgetting factor of the cumulative sum; 1 is the classic test. */
+    alpha: numberIn(0, 1, "(]").default(1),
+    /** Reports after a retrain during which a further detection means optimise. */
+    guard: integer(0).default(4),
+    ...minScoreRule,
   }),
 ], { error: kindError(["trend", "difference", "page_hinkley"]) });
 
@@ -369,6 +383,18 @@ const optimiserSchema = z.strictObject({
   /** Best samples carried over from the previous optimisation. */
   reuse: integer(0).default(5),
   acquisition: oneOf(["hedge", "ei", "pi", "lcb"]).default("hedge"),
+  /** Improvement margin of EI and PI, in standard deviations of the scores (scikit-optimize's). */
+  xi: nonNegative().default(0.01),
+  /** Confidence width of LCB, in standard deviations (scikit-optimize's). */
+  kappa: nonNegative().default(1.96),
+  /** Smoothness of the Matern kernel. */
+  nu: z.union([z.literal(1.5), z.literal(2.5)], { error: "1.5 or 2.5" }).default(1.5),
+  /** How greedily GP-Hedge follows the acquisition with the highest gain. */
+  hedgeEta: positive().default(1),
+  /** Random restarts of the kernel fit per ask, beside the warm start from the previous fit. */
+  gpRestarts: integer(0).default(1),
+  /** Most optimiser iterations of each kernel fit. */
+  gpIterations: integer(1).default(30),
   seed: integer(0).default(1234),
   initDeadlineMs: integer(1).default(60_000),
   stepDeadlineMs: integer(1).default(600_000),

@@ -19,7 +19,7 @@
 import type { BucketRef } from "../../core/versions.ts";
 import { Random } from "../search/random.ts";
 import { requireInteger, requireNumberIn } from "../params.ts";
-import type { BucketMeta, CollectionPolicy } from "./policy.ts";
+import type { BucketMeta, CollectionPolicy } from "./collection_policy.ts";
 import { inTimeOrder } from "./time_order.ts";
 
 /** Parameters of the exponential-decay policy. */
@@ -31,13 +31,6 @@ export interface ExponentialDecayParams {
   /** Smallest weight worth including, in (0, 1]. */
   floor: number;
 }
-
-/** Defaults: halve per bucket over the last four (weights 1, 0.5, 0.25, 0.125). */
-export const EXPONENTIAL_DECAY_DEFAULTS: Readonly<ExponentialDecayParams> = {
-  lambda: 0.5,
-  k: 4,
-  floor: 0.05,
-};
 
 /** The newest buckets with weights decaying by age. */
 export class ExponentialDecayPolicy implements CollectionPolicy {

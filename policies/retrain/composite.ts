@@ -8,7 +8,7 @@
  */
 
 import type { MetricsReport } from "../../core/metrics_report.ts";
-import type { Decision, RetrainPolicy } from "./policy.ts";
+import type { Decision, RetrainPolicy } from "./retrain_policy.ts";
 
 /** Runs member policies side by side and issues the strongest decision. */
 export class CompositePolicy implements RetrainPolicy {

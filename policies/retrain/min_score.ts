@@ -13,7 +13,7 @@
 import type { MetricsReport } from "../../core/metrics_report.ts";
 import { batchScore, formatScore } from "./batch_score.ts";
 import { requireInteger, requireNumberIn } from "../params.ts";
-import type { Decision, RetrainPolicy } from "./policy.ts";
+import type { Decision, RetrainPolicy } from "./retrain_policy.ts";
 
 /** Parameters of the minimum-score rule. */
 export interface MinScoreParams {
@@ -22,9 +22,6 @@ export interface MinScoreParams {
   /** Scored reports of the same model version to stay quiet for after firing, >= 0. */
   holdOff: number;
 }
-
-/** The reference system's threshold; the hold-off equals its guard length. */
-export const MIN_SCORE_DEFAULTS: Readonly<MinScoreParams> = { minScore: 0.2, holdOff: 4 };
 
 /** Optimises as soon as the batch MCC falls below a floor. */
 export class MinScorePolicy implements RetrainPolicy {

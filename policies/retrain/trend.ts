@@ -17,7 +17,7 @@ import type { MetricsReport } from "../../core/metrics_report.ts";
 import { batchScore, formatScore } from "./batch_score.ts";
 import { Guard } from "./guard.ts";
 import { requireInteger, requireNumberIn } from "../params.ts";
-import type { Decision, RetrainPolicy } from "./policy.ts";
+import type { Decision, RetrainPolicy } from "./retrain_policy.ts";
 
 /** Parameters of the trend policy. */
 export interface TrendParams {
@@ -28,9 +28,6 @@ export interface TrendParams {
   /** Scored reports after a retrain during which a further decline means optimise, >= 0. */
   guard: number;
 }
-
-/** The reference system's values. */
-export const TREND_DEFAULTS: Readonly<TrendParams> = { k: 3, slopeThreshold: -0.025, guard: 4 };
 
 /** Retrains on a declining trend of the batch MCC, optimises when it declines again soon after. */
 export class TrendPolicy implements RetrainPolicy {

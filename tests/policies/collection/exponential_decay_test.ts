@@ -4,7 +4,8 @@ import {
   SAMPLE_SLICES,
   sampleShare,
 } from "../../../policies/collection/exponential_decay.ts";
-import { createCollectionPolicy } from "../../../policies/collection/policy.ts";
+import { createCollectionPolicy } from "../../../config/build_policies.ts";
+import { collectionSection } from "../../fixtures/config_sections.ts";
 import { buckets } from "./buckets.ts";
 
 const ten = buckets({
@@ -21,7 +22,7 @@ const ten = buckets({
 });
 
 Deno.test("defaults: weights 1, 1/2, 1/4, 1/8 on the four newest buckets", () => {
-  const policy = createCollectionPolicy({ kind: "exponential_decay" });
+  const policy = createCollectionPolicy(collectionSection({ kind: "exponential_decay" }));
   assert.deepEqual(policy.select(ten), [
     { bucket: 6, weight: 0.125 },
     { bucket: 7, weight: 0.25 },
