@@ -32,9 +32,6 @@ import { WorkerPool } from "./factory/worker_pool.ts";
 import type { AssemblyJob, AssemblyResult } from "./factory/assembly_job.ts";
 import type { BatchContext } from "../transport/transport.ts";
 
-/** How often a long dataset assembly renews the mailbox's group membership, ms. */
-const HEARTBEAT_MS = 3_000;
-
 /** The factory's record of its work, kept outside the behaviour. */
 export interface FactoryStats {
   datasetsAssembled: number;
@@ -125,7 +122,7 @@ export class Factory implements Behaviour {
     const { events: training, rejected } = await readFirstEvents(
       initialTraining.file,
       sourceSpecOf(source),
-      initialTraining.events ?? Infinity,
+      initialTraining.events,
     );
     if (rejected.length > 0) {
       context.logger.warn("initial training stream: {count} bad rows skipped, first: {first}", {
@@ -171,7 +168,10 @@ export class Factory implements Behaviour {
       artifactsDir: paths.artifacts,
     });
     // A large dataset takes seconds: keep the mailbox's group membership alive meanwhile.
-    const beat = setInterval(() => batch.heartbeat().catch(() => {}), HEARTBEAT_MS);
+    const beat = setInterval(
+      () => batch.heartbeat().catch(() => {}),
+      this.#env.config.factory.heartbeatMs,
+    );
     let assembled;
     try {
       assembled = await assembly;

@@ -81,14 +81,17 @@ export class Replayer implements Behaviour {
     const slices = readSlices({
       file: this.#file,
       source: this.#source,
-      rotateMonths: config.replayer.rotateMonths ?? 0,
+      rotateMonths: config.replayer.rotateMonths,
       rate: config.replayer.rate,
       partitions: await context.partitions(topics.input),
       skip: this.#stats.sent,
       lastRejectedLine: this.#stats.lastRejectedLine,
       maxLineLength: config.replayer.maxLineLength,
+      batchEvents: config.replayer.batchEvents,
+      sliceMs: config.replayer.sliceMs,
+      readAhead: config.replayer.readAhead,
     });
-    const pacer = new Pacer(config.replayer.rate);
+    const pacer = new Pacer(config.replayer.rate, config.replayer.sliceMs);
     let progress: ProgressBar | undefined;
     for await (const slice of slices) {
       if (context.signal.aborted) return;

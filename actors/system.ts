@@ -35,13 +35,6 @@ import { newObserverStats, Observer, type ObserverStats } from "./observer.ts";
 import { newOptimiserStats, Optimiser, type OptimiserStats } from "./optimiser.ts";
 import { newReplayerStats, Replayer, type ReplayerStats } from "./replayer.ts";
 
-/**
- * Records a consumer group may lag per partition of an in-process topic before publishers wait.
- * A data record holds up to a replayer batch of events, so this bounds the input held in memory
- * to about a million events per partition.
- */
-const IN_PROCESS_CAPACITY = 1_000;
-
 /** The roles, in start order (the factory first: it makes the initial model). */
 export const ROLES = [
   "factory",
@@ -136,6 +129,8 @@ export class RetuneSystem {
       backoff: {
         initialMs: config.supervision.initialBackoffMs,
         maxMs: config.supervision.maxBackoffMs,
+        factor: config.supervision.backoffFactor,
+        jitter: config.supervision.backoffJitter,
       },
       logger: getLogger(["retune", "supervisor"]),
       loggerFor: (role) => getLogger(["retune", role]),
@@ -157,7 +152,7 @@ export class RetuneSystem {
       })
       : new InProcessTransport({
         topics: Object.fromEntries(Object.values(config.topics).map((t) => [t.name, t.partitions])),
-        capacity: IN_PROCESS_CAPACITY,
+        capacity: config.inProcess.capacity,
       });
     const registry: Registry = config.etcd === undefined
       ? new InProcessRegistry()

@@ -289,7 +289,7 @@ function benchConfig(
     topics,
     storage: { dir: storageDir },
     engine: { ...base.engine, report: { everyEvents: engine.reportEvery } },
-    replayer: { ...base.replayer, rate: { kind: "max" }, rotateMonths: undefined },
+    replayer: { ...base.replayer, rate: { kind: "max" }, rotateMonths: 0 },
   };
 }
 

@@ -291,6 +291,13 @@ const engineSchema = z.strictObject({
   report: cadence("everyEvents", "everyStreamMs", WEEK_MS),
   /** How often the engine publishes its input position (RTCEF: every 100 events). */
   positionEveryEvents: integer(1).default(100),
+  /** Most input records handed to the engine at once. */
+  maxBatchRecords: integer(1).default(2_000),
+  /**
+   * Longest the published position trails what the engine processed once its input pauses, so
+   * the collector (and, in process, the replayer it holds back) never waits for it for ever.
+   */
+  positionLingerMs: integer(1).default(50),
 });
 
 const collectionPolicySchema = z.discriminatedUnion("kind", [
@@ -423,6 +430,8 @@ const factorySchema = z.strictObject({
   evaluation: evaluationSchema.prefault({ kind: "holdout" }),
   /** Training/testing jobs run at once. */
   concurrency: integer(1).default(1),
+  /** How often a long dataset assembly renews the factory's mailbox group membership. */
+  heartbeatMs: integer(1).default(3_000),
 });
 
 const rateSchema = z.discriminatedUnion("kind", [
@@ -436,9 +445,15 @@ const replayerSchema = z.strictObject({
   file: filePath().optional(),
   rate: rateSchema.prefault({ kind: "max" }),
   /** Start this many 30-day months into the stream, wrapping the head around. */
-  rotateMonths: integer(0).optional(),
+  rotateMonths: integer(0).default(0),
   /** A longer line is dead-lettered (its start, length and line number), never held whole. */
   maxLineLength: integer(1).default(65_536),
+  /** Most events per slice of the stream; a slice becomes one input record per partition. */
+  batchEvents: integer(1).default(1_000),
+  /** Wall time a paced slice covers at most (at 100 events/s, 5 events). */
+  sliceMs: integer(1).default(50),
+  /** Slices the reading worker may have ready before the replayer takes them. */
+  readAhead: integer(1).default(4),
 });
 
 const supervisionSchema = z.strictObject({
@@ -447,6 +462,11 @@ const supervisionSchema = z.strictObject({
   /** More restarts than this within `withinMs` escalates. */
   maxRestarts: integer(0).default(5),
   withinMs: integer(1).default(60_000),
+  /** Growth of the backoff per restart. */
+  backoffFactor: z.number({ error: "a number >= 1" }).gte(1, { error: "a number >= 1" })
+    .finite({ error: "a number >= 1" }).default(2),
+  /** Relative spread of each backoff delay, so actors that failed together restart apart. */
+  backoffJitter: numberIn(0, 1, "[)").default(0.2),
 }).superRefine((supervision, ctx) => {
   if (supervision.maxBackoffMs < supervision.initialBackoffMs) {
     ctx.addIssue({
@@ -458,10 +478,20 @@ const supervisionSchema = z.strictObject({
   }
 });
 
+const inProcessSchema = z.strictObject({
+  /**
+   * Records a consumer group may lag per partition of an in-process topic before publishers
+   * wait; with the replayer's batches of 1,000 events, about a million events per partition.
+   */
+  capacity: integer(1).default(1_000),
+});
+
 /** The whole configuration file. */
 export const configSchema = z.strictObject({
   transport: oneOf(["in-process", "kafka"]).default("in-process"),
   kafka: kafkaSchema.prefault({}),
+  /** Used when `transport` is `in-process`. */
+  inProcess: inProcessSchema.prefault({}),
   /** Absent: the registry lives in process. */
   etcd: etcdSchema.optional(),
   topics: topicsSchema.prefault({}),

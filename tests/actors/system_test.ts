@@ -459,7 +459,11 @@ Deno.test("the collector catches up when the engine's input pauses between two p
     // Neither cadence is reached: only the pause at the end of the input can publish the position.
     configure: (config) => ({
       ...config,
-      engine: { report: { everyEvents: 1_000_000 }, positionEveryEvents: 1_000_000 },
+      engine: {
+        ...config.engine,
+        report: { everyEvents: 1_000_000 },
+        positionEveryEvents: 1_000_000,
+      },
     }),
     without: ["observer"],
   }, async ({ system }) => {
