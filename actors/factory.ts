@@ -166,6 +166,7 @@ export class Factory implements Behaviour {
       buckets: version.buckets,
       bucketsDir: paths.buckets,
       artifactsDir: paths.artifacts,
+      sampleSlices: this.#env.config.factory.sampleSlices,
     });
     // A large dataset takes seconds: keep the mailbox's group membership alive meanwhile.
     const beat = setInterval(

@@ -430,6 +430,11 @@ const factorySchema = z.strictObject({
   evaluation: evaluationSchema.prefault({ kind: "holdout" }),
   /** Training/testing jobs run at once. */
   concurrency: integer(1).default(1),
+  /**
+   * Contiguous slices a bucket of weight below 1 (exponential decay) is cut into, of which its
+   * share is sampled: each partition's sequence gets at most that many seams.
+   */
+  sampleSlices: integer(1).default(20),
   /** How often a long dataset assembly renews the factory's mailbox group membership. */
   heartbeatMs: integer(1).default(3_000),
 });
