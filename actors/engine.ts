@@ -28,16 +28,6 @@ import { deadLetterBytes, receive, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
 import { EngineState, type EngineView } from "./engine/engine_state.ts";
 
-/** Largest input batch handed to the engine at once. */
-const MAX_BATCH = 2_000;
-/**
- * Longest the published position trails what the engine processed once its input pauses, ms.
- * Without it, a pause with fewer than `positionEveryEvents` events unpublished would leave the
- * collector waiting for them, and, when the collector's lag is what stalls the replayer's
- * publishing (in-process backpressure), the engine would wait for input for ever.
- */
-const POSITION_LINGER_MS = 50;
-
 /** A model ready to be swapped in, with how it was made. */
 interface LoadedModel {
   forecaster: Forecaster;
@@ -171,7 +161,7 @@ export class Engine implements Behaviour {
     await context.subscribe({
       group: "engine",
       topics: [topics.input],
-      maxBatch: MAX_BATCH,
+      maxBatch: this.#env.config.engine.maxBatchRecords,
       handler: (records) => this.#handleBatch(context, records),
     });
   }
@@ -234,13 +224,13 @@ export class Engine implements Behaviour {
     }));
   }
 
-  /** Publishes the position after `POSITION_LINGER_MS` unless one went out meanwhile. */
+  /** Publishes the position after `engine.positionLingerMs` unless one went out meanwhile. */
   #publishPositionSoon(context: ActorContext): void {
     this.#positionTimer ??= setTimeout(() => {
       this.#positionTimer = undefined;
       if (this.#sincePosition === 0 || context.signal.aborted) return;
       this.#publishPosition(context).catch((error) => context.fail(error));
-    }, POSITION_LINGER_MS);
+    }, this.#env.config.engine.positionLingerMs);
   }
 
   #advance(record: ConsumedRecord): void {

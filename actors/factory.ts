@@ -20,7 +20,7 @@ import type { HyperParameters } from "../core/hyper_parameters.ts";
 import type { StreamEvent } from "../core/events.ts";
 import type { ModelArtifact, ModelMetrics } from "../models/model.ts";
 import { type RejectedLine, type SourceSpec, streamEvents } from "../models/sources/read.ts";
-import { sourceSpecOf } from "../models/sources/from_config.ts";
+import { sourceSpecOf } from "../config/build_source.ts";
 import type { Leadership } from "../registry/registry.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, send } from "./messaging.ts";
@@ -32,9 +32,6 @@ import { WorkerPool } from "./factory/worker_pool.ts";
 import type { AssemblyJob, AssemblyResult } from "./factory/assembly_job.ts";
 import type { BatchContext } from "../transport/transport.ts";
 import { type Dataset, FactoryState, type FactoryView } from "./factory/factory_state.ts";
-
-/** How often a long dataset assembly renews the mailbox's group membership, ms. */
-const HEARTBEAT_MS = 3_000;
 
 /** The factory role. */
 export class Factory implements Behaviour {
@@ -108,7 +105,7 @@ export class Factory implements Behaviour {
     const { events: training, rejected } = await readFirstEvents(
       initialTraining.file,
       sourceSpecOf(source),
-      initialTraining.events ?? Infinity,
+      initialTraining.events,
     );
     if (rejected.length > 0) {
       context.logger.warn("initial training stream: {count} bad rows skipped, first: {first}", {
@@ -152,9 +149,13 @@ export class Factory implements Behaviour {
       buckets: version.buckets,
       bucketsDir: paths.buckets,
       artifactsDir: paths.artifacts,
+      sampleSlices: this.#env.config.factory.sampleSlices,
     });
     // A large dataset takes seconds: keep the mailbox's group membership alive meanwhile.
-    const beat = setInterval(() => batch.heartbeat().catch(() => {}), HEARTBEAT_MS);
+    const beat = setInterval(
+      () => batch.heartbeat().catch(() => {}),
+      this.#env.config.factory.heartbeatMs,
+    );
     let assembled;
     try {
       assembled = await assembly;

@@ -6,7 +6,7 @@
  */
 
 import type { Instruction } from "../protocol/messages.ts";
-import { createRetrainPolicy } from "../policies/retrain/policy.ts";
+import { createRetrainPolicy } from "../config/build_policies.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";

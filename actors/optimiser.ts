@@ -14,7 +14,7 @@
 import { nanoid } from "nanoid";
 import type { HyperParameters } from "../core/hyper_parameters.ts";
 import type { Instruction } from "../protocol/messages.ts";
-import { createStrategy } from "../policies/search/strategy.ts";
+import { createStrategy } from "../config/build_policies.ts";
 import { type Point, RTCEF_SPACE } from "../policies/search/space.ts";
 import type { Leadership } from "../registry/registry.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
@@ -144,12 +144,8 @@ export class Optimiser implements Behaviour {
     const runIndex = this.#state.jobs.filter((j) => j.action === "optimise").length;
     // The strategy tells the best `count` of the previous run's samples first.
     const reuse = Math.min(settings.reuse, this.#state.previous.length);
-    const strategy = createStrategy({
-      kind: settings.strategy,
+    const strategy = createStrategy(settings, {
       space: RTCEF_SPACE,
-      budget: settings.evaluations,
-      initialPoints: Math.min(settings.initialPoints, settings.evaluations),
-      acquisition: settings.acquisition,
       seed: settings.seed + runIndex,
       reuse: {
         samples: this.#state.previous.map((e) => ({ point: e.point, value: e.mcc })),

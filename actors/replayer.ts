@@ -86,8 +86,11 @@ export class Replayer implements Behaviour {
       skip: this.#state.sent,
       lastRejectedLine: this.#state.lastRejectedLine,
       maxLineLength: config.replayer.maxLineLength,
+      batchEvents: config.replayer.batchEvents,
+      sliceMs: config.replayer.sliceMs,
+      readAhead: config.replayer.readAhead,
     });
-    const pacer = new Pacer(config.replayer.rate);
+    const pacer = new Pacer(config.replayer.rate, config.replayer.sliceMs);
     let progress: ProgressBar | undefined;
     for await (const slice of slices) {
       if (context.signal.aborted) return;

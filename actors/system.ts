@@ -21,8 +21,9 @@ import { KafkaTransport, type KafkaTransportOptions } from "../transport/kafka.t
 import type { Transport } from "../transport/transport.ts";
 import type { MetricsReport } from "../core/metrics_report.ts";
 import { decodeEnvelope } from "../protocol/codec.ts";
-import { createModel, modelSpecOf } from "../models/create_model.ts";
-import { sourceSpecOf } from "../models/sources/from_config.ts";
+import { createModel } from "../models/create_model.ts";
+import { modelSpecOf } from "../config/build_model.ts";
+import { sourceSpecOf } from "../config/build_source.ts";
 import { Supervisor } from "./runtime/supervisor.ts";
 import type { ChildSpec } from "./runtime/actor.ts";
 import type { Subscription } from "../transport/transport.ts";
@@ -40,13 +41,6 @@ import { FactoryState, type FactoryView } from "./factory/factory_state.ts";
 import type { ObserverView } from "./observer/observer_state.ts";
 import { OptimiserState, type OptimiserView } from "./optimiser/optimiser_state.ts";
 import { ReplayerState, type ReplayerView } from "./replayer/replayer_state.ts";
-
-/**
- * Records a consumer group may lag per partition of an in-process topic before publishers wait.
- * A data record holds up to a replayer batch of events, so this bounds the input held in memory
- * to about a million events per partition.
- */
-const IN_PROCESS_CAPACITY = 1_000;
 
 /** What a system is asked to run. */
 export interface SystemOptions {
@@ -139,6 +133,8 @@ export class RetuneSystem {
       backoff: {
         initialMs: config.supervision.initialBackoffMs,
         maxMs: config.supervision.maxBackoffMs,
+        factor: config.supervision.backoffFactor,
+        jitter: config.supervision.backoffJitter,
       },
       logger: getLogger(["retune", "supervisor"]),
       loggerFor: (role) => getLogger(["retune", role]),
@@ -160,7 +156,7 @@ export class RetuneSystem {
       })
       : new InProcessTransport({
         topics: Object.fromEntries(Object.values(config.topics).map((t) => [t.name, t.partitions])),
-        capacity: IN_PROCESS_CAPACITY,
+        capacity: config.inProcess.capacity,
       });
     const registry: Registry = config.etcd === undefined
       ? new InProcessRegistry()

@@ -26,7 +26,8 @@ import { decodeEnvelope, encodeEnvelope, newEnvelope } from "../protocol/codec.t
 import { defaultConfig } from "../config/load.ts";
 import type { RetuneConfig } from "../config/schema.ts";
 import { setupLogging } from "../logging/setup.ts";
-import { type BucketMeta, createCollectionPolicy } from "../policies/collection/policy.ts";
+import type { BucketMeta } from "../policies/collection/collection_policy.ts";
+import { createCollectionPolicy } from "../config/build_policies.ts";
 import { MARITIME_SOURCE, readEvents } from "../models/sources/read.ts";
 import { RetuneSystem } from "../actors/system.ts";
 import { replicate } from "./cef.ts";

@@ -34,7 +34,8 @@ import { loadConfig } from "../config/load.ts";
 import { setupLogging } from "../logging/setup.ts";
 import type { RetuneConfig, TopicPurpose } from "../config/schema.ts";
 import type { Transport } from "../transport/transport.ts";
-import { createModel, modelSpecOf } from "../models/create_model.ts";
+import { createModel } from "../models/create_model.ts";
+import { modelSpecOf } from "../config/build_model.ts";
 import { MARITIME_SOURCE, readEvents, streamEventChunks } from "../models/sources/read.ts";
 import { RetuneSystem } from "../actors/system.ts";
 import { SERVICE_ROLES } from "../config/roles.ts";
@@ -289,7 +290,7 @@ function benchConfig(
     topics,
     storage: { dir: storageDir },
     engine: { ...base.engine, report: { everyEvents: engine.reportEvery } },
-    replayer: { ...base.replayer, rate: { kind: "max" }, rotateMonths: undefined },
+    replayer: { ...base.replayer, rate: { kind: "max" }, rotateMonths: 0 },
   };
 }
 

@@ -8,8 +8,10 @@
  * @module
  */
 
+import { createStrategy } from "../config/build_policies.ts";
+import { configSchema } from "../config/schema.ts";
 import { RTCEF_SPACE } from "../policies/search/space.ts";
-import { createStrategy, type SearchStrategy } from "../policies/search/strategy.ts";
+import type { SearchStrategy } from "../policies/search/strategy.ts";
 import { BRANIN, HARTMANN6, median } from "../tests/policies/search/test_functions.ts";
 
 /** Prints the comparison over `args[0]` seeds (default 10), then the RTCEF-sized run. */
@@ -44,14 +46,10 @@ function compareStrategies(seeds: number): void {
         const gaps: number[] = [];
         const started = performance.now();
         for (let seed = 0; seed < seeds; seed++) {
-          const strategy = createStrategy({
-            kind: variant.kind,
-            space: problem.space,
-            budget,
-            seed,
-            direction: "minimise",
-            nu: variant.nu,
-          });
+          const strategy = createStrategy(
+            optimiser({ strategy: variant.kind, evaluations: budget, nu: variant.nu }),
+            { space: problem.space, seed, direction: "minimise" },
+          );
           gaps.push(drive(strategy, budget, problem.evaluate) - problem.minimum);
         }
         const seconds = (performance.now() - started) / 1000 / seeds;
@@ -72,13 +70,14 @@ function compareStrategies(seeds: number): void {
 
 /** Wall time of one RTCEF-sized optimisation: 15 asks after reusing 5 of a previous run. */
 function timeRtcefRun(): void {
-  const previous = createStrategy({ kind: "random", space: RTCEF_SPACE, budget: 20, seed: 1 });
+  const previous = createStrategy(optimiser({ strategy: "random", evaluations: 20 }), {
+    space: RTCEF_SPACE,
+    seed: 1,
+  });
   drive(previous, 20, syntheticMcc);
   const started = performance.now();
-  const rtcef = createStrategy({
-    kind: "bayesian",
+  const rtcef = createStrategy(optimiser({ strategy: "bayesian", evaluations: 20 }), {
     space: RTCEF_SPACE,
-    budget: 20,
     seed: 0,
     reuse: { samples: previous.history, count: 5 },
   });
@@ -89,6 +88,11 @@ function timeRtcefRun(): void {
     } ms, ` +
       `best synthetic MCC ${best.toFixed(3)} (reused best ${previous.best()!.value.toFixed(3)})`,
   );
+}
+
+/** The optimiser section `settings` describe, validated, with the defaults for the rest. */
+function optimiser(settings: Record<string, unknown>) {
+  return configSchema.shape.optimiser.parse(settings);
 }
 
 /** Asks and tells `count` times; returns the best value. */

@@ -293,6 +293,13 @@ const engineSchema = z.strictObject({
   positionEveryEvents: integer(1).default(100),
   /** Longest a starting engine waits for a first model before it fails (and is restarted), ms. */
   firstModelDeadlineMs: integer(1).default(600_000),
+  /** Most input records handed to the engine at once. */
+  maxBatchRecords: integer(1).default(2_000),
+  /**
+   * Longest the published position trails what the engine processed once its input pauses, so
+   * the collector (and, in process, the replayer it holds back) never waits for it for ever.
+   */
+  positionLingerMs: integer(1).default(50),
 });
 
 const collectionPolicySchema = z.discriminatedUnion("kind", [
@@ -302,6 +309,8 @@ const collectionPolicySchema = z.discriminatedUnion("kind", [
     /** Weight (share of events) of a bucket `age` buckets old: lambda^age. */
     lambda: numberIn(0, 1, "()").default(0.5),
     k: integer(1).default(4),
+    /** Smallest weight worth including: an older bucket weighing less is left out. */
+    floor: numberIn(0, 1, "(]").default(0.05),
   }),
   z.strictObject({ kind: z.literal("score_based"), k: integer(1).default(4) }),
 ], { error: kindError(["last_k", "exponential_decay", "score_based"]) });
@@ -322,7 +331,15 @@ const collectorSchema = z.strictObject({
   }
 });
 
-const minScore = () => numberIn(-1, 1).default(0.2);
+/**
+ * The minimum-score rule every retrain policy includes: a batch MCC below `minScore` asks for an
+ * optimisation at once (-1 turns it off); it then stays quiet for `minScoreHoldOff` scored reports
+ * of the same model version (the reference system's guard length).
+ */
+const minScoreRule = {
+  minScore: numberIn(-1, 1).default(0.2),
+  minScoreHoldOff: integer(0).default(4),
+};
 
 const retrainPolicySchema = z.discriminatedUnion("kind", [
   z.strictObject({
@@ -333,13 +350,13 @@ const retrainPolicySchema = z.discriminatedUnion("kind", [
       .negative({ error: "a negative number" }).default(-0.025),
     /** Reports after a retrain during which a further decline means optimise. */
     guard: integer(0).default(4),
-    minScore: minScore(),
+    ...minScoreRule,
   }),
   z.strictObject({
     kind: z.literal("difference"),
     trainDrop: positive().default(0.025),
     optimiseDrop: positive().default(0.1),
-    minScore: minScore(),
+    ...minScoreRule,
   }).superRefine((policy, ctx) => {
     if (policy.optimiseDrop <= policy.trainDrop) {
       ctx.addIssue({
@@ -355,7 +372,11 @@ const retrainPolicySchema = z.discriminatedUnion("kind", [
     delta: nonNegative().default(0.01),
     /** Alarm threshold on the cumulative decline. */
     lambda: positive().default(0.2),
-    minScore: minScore(),
+    /** Forgetting factor of the cumulative sum; 1 is the classic test. */
+    alpha: numberIn(0, 1, "(]").default(1),
+    /** Reports after a retrain during which a further detection means optimise. */
+    guard: integer(0).default(4),
+    ...minScoreRule,
   }),
 ], { error: kindError(["trend", "difference", "page_hinkley"]) });
 
@@ -371,6 +392,18 @@ const optimiserSchema = z.strictObject({
   /** Best samples carried over from the previous optimisation. */
   reuse: integer(0).default(5),
   acquisition: oneOf(["hedge", "ei", "pi", "lcb"]).default("hedge"),
+  /** Improvement margin of EI and PI, in standard deviations of the scores (scikit-optimize's). */
+  xi: nonNegative().default(0.01),
+  /** Confidence width of LCB, in standard deviations (scikit-optimize's). */
+  kappa: nonNegative().default(1.96),
+  /** Smoothness of the Matern kernel. */
+  nu: z.union([z.literal(1.5), z.literal(2.5)], { error: "1.5 or 2.5" }).default(1.5),
+  /** How greedily GP-Hedge follows the acquisition with the highest gain. */
+  hedgeEta: positive().default(1),
+  /** Random restarts of the kernel fit per ask, beside the warm start from the previous fit. */
+  gpRestarts: integer(0).default(1),
+  /** Most optimiser iterations of each kernel fit. */
+  gpIterations: integer(1).default(30),
   seed: integer(0).default(1234),
   initDeadlineMs: integer(1).default(60_000),
   stepDeadlineMs: integer(1).default(600_000),
@@ -399,6 +432,13 @@ const factorySchema = z.strictObject({
   evaluation: evaluationSchema.prefault({ kind: "holdout" }),
   /** Training/testing jobs run at once. */
   concurrency: integer(1).default(1),
+  /**
+   * Contiguous slices a bucket of weight below 1 (exponential decay) is cut into, of which its
+   * share is sampled: each partition's sequence gets at most that many seams.
+   */
+  sampleSlices: integer(1).default(20),
+  /** How often a long dataset assembly renews the factory's mailbox group membership. */
+  heartbeatMs: integer(1).default(3_000),
 });
 
 const rateSchema = z.discriminatedUnion("kind", [
@@ -412,9 +452,15 @@ const replayerSchema = z.strictObject({
   file: filePath().optional(),
   rate: rateSchema.prefault({ kind: "max" }),
   /** Start this many 30-day months into the stream, wrapping the head around. */
-  rotateMonths: integer(0).optional(),
+  rotateMonths: integer(0).default(0),
   /** A longer line is dead-lettered (its start, length and line number), never held whole. */
   maxLineLength: integer(1).default(65_536),
+  /** Most events per slice of the stream; a slice becomes one input record per partition. */
+  batchEvents: integer(1).default(1_000),
+  /** Wall time a paced slice covers at most (at 100 events/s, 5 events). */
+  sliceMs: integer(1).default(50),
+  /** Slices the reading worker may have ready before the replayer takes them. */
+  readAhead: integer(1).default(4),
 });
 
 const supervisionSchema = z.strictObject({
@@ -423,6 +469,11 @@ const supervisionSchema = z.strictObject({
   /** More restarts than this within `withinMs` escalates. */
   maxRestarts: integer(0).default(5),
   withinMs: integer(1).default(60_000),
+  /** Growth of the backoff per restart. */
+  backoffFactor: z.number({ error: "a number >= 1" }).gte(1, { error: "a number >= 1" })
+    .finite({ error: "a number >= 1" }).default(2),
+  /** Relative spread of each backoff delay, so actors that failed together restart apart. */
+  backoffJitter: numberIn(0, 1, "[)").default(0.2),
 }).superRefine((supervision, ctx) => {
   if (supervision.maxBackoffMs < supervision.initialBackoffMs) {
     ctx.addIssue({
@@ -434,10 +485,20 @@ const supervisionSchema = z.strictObject({
   }
 });
 
+const inProcessSchema = z.strictObject({
+  /**
+   * Records a consumer group may lag per partition of an in-process topic before publishers
+   * wait; with the replayer's batches of 1,000 events, about a million events per partition.
+   */
+  capacity: integer(1).default(1_000),
+});
+
 /** The whole configuration file. */
 export const configSchema = z.strictObject({
   transport: oneOf(["in-process", "kafka"]).default("in-process"),
   kafka: kafkaSchema.prefault({}),
+  /** Used when `transport` is `in-process`. */
+  inProcess: inProcessSchema.prefault({}),
   /** Absent: the registry lives in process. */
   etcd: etcdSchema.optional(),
   topics: topicsSchema.prefault({}),

@@ -10,7 +10,13 @@
 
 import { encodeData } from "./codec.ts";
 import type { StreamEvent } from "../core/events.ts";
-import type { ConsumedRecord, OutgoingRecord } from "../transport/transport.ts";
+
+/** An input record as any transport carries it: keyed bytes with string headers. */
+export interface EventBatchRecord {
+  key: string;
+  value: Uint8Array;
+  headers: Record<string, string>;
+}
 
 /** What the headers of an input record say about its events. */
 export interface EventBatchSummary {
@@ -28,7 +34,7 @@ const HEADERS = {
 } as const;
 
 /** The input record for `events` (at least one, all landing on one partition). */
-export function eventBatchRecord(events: StreamEvent[]): OutgoingRecord {
+export function eventBatchRecord(events: StreamEvent[]): EventBatchRecord {
   if (events.length === 0) {
     throw new RangeError("events must hold at least one event: current value is []");
   }
@@ -46,7 +52,9 @@ export function eventBatchRecord(events: StreamEvent[]): OutgoingRecord {
 }
 
 /** The summary an input record's headers carry; undefined when they are missing or malformed. */
-export function eventBatchSummary(record: ConsumedRecord): EventBatchSummary | undefined {
+export function eventBatchSummary(
+  record: Pick<EventBatchRecord, "headers">,
+): EventBatchSummary | undefined {
   const events = integerHeader(record, HEADERS.events);
   const firstTime = integerHeader(record, HEADERS.firstTime);
   const maxTime = integerHeader(record, HEADERS.maxTime);
@@ -55,7 +63,10 @@ export function eventBatchSummary(record: ConsumedRecord): EventBatchSummary | u
   return { events, firstTime, maxTime };
 }
 
-function integerHeader(record: ConsumedRecord, name: string): number | undefined {
+function integerHeader(
+  record: Pick<EventBatchRecord, "headers">,
+  name: string,
+): number | undefined {
   const text = record.headers[name];
   if (text === undefined || !/^-?\d{1,16}$/.test(text)) return undefined;
   const value = Number(text);

@@ -6,7 +6,7 @@
  */
 
 import { z } from "zod";
-import type { BucketMeta } from "../../policies/collection/policy.ts";
+import type { BucketMeta } from "../../policies/collection/collection_policy.ts";
 import { countSchema as count, parseSnapshot } from "../role_snapshot.ts";
 
 const span = {

@@ -21,6 +21,8 @@ export interface AssemblyJob {
   bucketsDir: string;
   /** Root of the filesystem artifact store. */
   artifactsDir: string;
+  /** Contiguous slices a bucket of weight below 1 is cut into for sampling. */
+  sampleSlices: number;
 }
 
 /** The stored dataset. */
@@ -36,7 +38,9 @@ export async function runAssemblyJob(job: AssemblyJob): Promise<AssemblyResult> 
   const parts = [];
   for (const ref of job.buckets) {
     const events = await buckets.read(ref.bucket);
-    parts.push(ref.weight >= 1 ? events : sampleShare(events, ref.weight, ref.bucket));
+    parts.push(
+      ref.weight >= 1 ? events : sampleShare(events, ref.weight, ref.bucket, job.sampleSlices),
+    );
   }
   const events = parts.flat();
   const uri = await artifacts.put("datasets", `v${job.version}.jsonl`, encodeDataset(events));

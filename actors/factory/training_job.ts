@@ -48,6 +48,8 @@ interface Prepared {
   folds: Map<string, Fold[]>;
 }
 
+// Datasets (and models) a worker keeps parsed: the one an optimisation is stepping through and
+// the one a concurrent retrain uses, so neither evicts the other.
 const CACHED = 2;
 const datasets = new Map<string, Prepared>();
 const models = new Map<string, ForecastingModel>();

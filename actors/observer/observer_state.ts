@@ -7,7 +7,7 @@
 
 import { z } from "zod";
 import type { Instruction } from "../../protocol/messages.ts";
-import type { RetrainPolicy } from "../../policies/retrain/policy.ts";
+import type { RetrainPolicy } from "../../policies/retrain/retrain_policy.ts";
 import { countSchema as count, parseSnapshot, SnapshotError } from "../role_snapshot.ts";
 
 const observerSnapshotSchema = z.strictObject({

@@ -8,9 +8,6 @@
  * @module
  */
 
-/** Wall time a paced batch may cover at most, ms: at 100 events/s a batch holds 5 events. */
-export const SLICE_MS = 50;
-
 /** How fast to replay. */
 export type Rate =
   | { kind: "max" }
@@ -20,19 +17,27 @@ export type Rate =
 /** Computes how long to wait so the replay keeps to its rate. */
 export class Pacer {
   readonly #rate: Rate;
+  readonly #sliceMs: number;
   readonly #now: () => number;
   #startedAt: number | null = null;
   #firstStreamTime: number | null = null;
   #sent = 0;
 
-  /** Validates the rate; `now` is injectable for tests. */
-  constructor(rate: Rate, now: () => number = performance.now.bind(performance)) {
+  /**
+   * Validates the rate and `sliceMs`, the wall time a paced batch may cover at most (at 100
+   * events/s and 50 ms, 5 events); `now` is injectable for tests.
+   */
+  constructor(rate: Rate, sliceMs: number, now: () => number = performance.now.bind(performance)) {
+    if (!(sliceMs > 0 && Number.isFinite(sliceMs))) {
+      throw new RangeError(`sliceMs must be a positive number: current value is ${sliceMs}`);
+    }
     if (rate.kind !== "max" && !(rate.value > 0 && Number.isFinite(rate.value))) {
       throw new RangeError(
         `replay rate value must be a positive number: current value is ${rate.value}`,
       );
     }
     this.#rate = rate;
+    this.#sliceMs = sliceMs;
     this.#now = now;
   }
 
@@ -45,9 +50,9 @@ export class Pacer {
       case "max":
         return false;
       case "events_per_second":
-        return events >= Math.max(1, (this.#rate.value * SLICE_MS) / 1000);
+        return events >= Math.max(1, (this.#rate.value * this.#sliceMs) / 1000);
       case "speedup":
-        return streamSpanMs >= this.#rate.value * SLICE_MS;
+        return streamSpanMs >= this.#rate.value * this.#sliceMs;
     }
   }
 

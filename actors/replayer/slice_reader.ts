@@ -8,9 +8,6 @@
 import type { RejectedLine } from "../../models/sources/read.ts";
 import type { Slice, SliceOptions } from "./slices.ts";
 
-/** Slices the worker may have produced but the replayer not yet taken. */
-const READ_AHEAD = 4;
-
 /** What the replayer asks of the worker. */
 export type SliceRequest =
   | { kind: "start"; options: SliceOptions; credit: number }
@@ -52,7 +49,9 @@ export async function* readSlices(options: SliceOptions): AsyncGenerator<Slice> 
     deliver({ kind: "error", message: `replay worker failed: ${event.message}` });
   };
   try {
-    worker.postMessage({ kind: "start", options, credit: READ_AHEAD } satisfies SliceRequest);
+    worker.postMessage(
+      { kind: "start", options, credit: options.readAhead } satisfies SliceRequest,
+    );
     for (;;) {
       while (arrived.length === 0) await new Promise<void>((resolve) => (wake = resolve));
       wake = null;

@@ -17,9 +17,6 @@ import type { SourceSpec } from "../../models/sources/spec.ts";
 import { Pacer, type Rate } from "./pacer.ts";
 import { rotateByMonths } from "./rotation.ts";
 
-/** Events per slice at most: one input record per partition among them. */
-export const BATCH = 1_000;
-
 /** What to replay and where an earlier incarnation stopped. */
 export interface SliceOptions {
   file: string;
@@ -35,6 +32,12 @@ export interface SliceOptions {
   lastRejectedLine: number;
   /** Characters of the longest line read; a longer one is rejected. */
   maxLineLength: number;
+  /** Events per slice at most: one input record per partition among them. */
+  batchEvents: number;
+  /** Wall time a paced slice covers at most, ms. */
+  sliceMs: number;
+  /** Slices the reading worker may have ready before the replayer takes them. */
+  readAhead: number;
 }
 
 /** One step of the replay: bad rows met since the last slice, then the records to publish. */
@@ -52,7 +55,7 @@ export interface Slice {
 /** The replay's slices, in order. */
 export async function* replaySlices(options: SliceOptions): AsyncGenerator<Slice> {
   const partitioner = new KeyPartitioner(options.partitions);
-  const pacer = new Pacer(options.rate);
+  const pacer = new Pacer(options.rate, options.sliceMs);
   let rejected: RejectedLine[] = [];
   const report = (bad: RejectedLine) => {
     if (bad.line > options.lastRejectedLine) rejected.push(bad);
@@ -83,7 +86,7 @@ export async function* replaySlices(options: SliceOptions): AsyncGenerator<Slice
       }
       if (batch.length === 0) firstTime = event.timestamp;
       batch.push(event);
-      if (batch.length >= BATCH) yield slice();
+      if (batch.length >= options.batchEvents) yield slice();
     }
   }
   if (batch.length > 0 || rejected.length > 0) yield slice();

@@ -11,10 +11,10 @@ export interface BackoffOptions {
   initialMs: number;
   /** Upper bound of the delay before jitter, ms. */
   maxMs: number;
-  /** Growth per attempt. Default 2. */
-  factor?: number;
-  /** Relative spread in [0, 1): the delay is drawn from delay * (1 ± jitter). Default 0.2. */
-  jitter?: number;
+  /** Growth per attempt, >= 1. */
+  factor: number;
+  /** Relative spread in [0, 1): the delay is drawn from delay * (1 ± jitter). */
+  jitter: number;
 }
 
 /** Delays that grow exponentially with the attempt number, capped and jittered. */
@@ -27,7 +27,7 @@ export class ExponentialBackoff {
 
   /** Validates the options; `random` (uniform in [0, 1)) is injectable for tests. */
   constructor(options: BackoffOptions, random: () => number = Math.random) {
-    const { initialMs, maxMs, factor = 2, jitter = 0.2 } = options;
+    const { initialMs, maxMs, factor, jitter } = options;
     if (!(Number.isFinite(initialMs) && initialMs > 0)) {
       throw new RangeError(`initialMs must be a positive number: current value is ${initialMs}`);
     }

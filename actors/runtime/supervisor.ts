@@ -59,7 +59,8 @@ export class EscalationError extends Error {
   }
 }
 
-const defaultBackoff: BackoffOptions = { initialMs: 500, maxMs: 30_000 };
+// For a supervisor run on its own (tests, tools); Retune's roles get `supervision.*` instead.
+const defaultBackoff: BackoffOptions = { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.2 };
 
 interface Child {
   spec: ChildSpec;

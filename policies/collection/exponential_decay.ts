@@ -10,8 +10,8 @@
  *
  * The sample is a set of contiguous slices of the bucket, not scattered events: the forecasting
  * model learns from each partition's sequence of events, and dropping single events would teach
- * it transitions that never happened. Cutting a bucket into `SAMPLE_SLICES` slices leaves each
- * partition at most that many seams.
+ * it transitions that never happened. Cutting a bucket into `slices` slices (`factory.sampleSlices`)
+ * leaves each partition at most that many seams.
  *
  * @module
  */
@@ -19,7 +19,7 @@
 import type { BucketRef } from "../../core/versions.ts";
 import { Random } from "../search/random.ts";
 import { requireInteger, requireNumberIn } from "../params.ts";
-import type { BucketMeta, CollectionPolicy } from "./policy.ts";
+import type { BucketMeta, CollectionPolicy } from "./collection_policy.ts";
 import { inTimeOrder } from "./time_order.ts";
 
 /** Parameters of the exponential-decay policy. */
@@ -31,13 +31,6 @@ export interface ExponentialDecayParams {
   /** Smallest weight worth including, in (0, 1]. */
   floor: number;
 }
-
-/** Defaults: halve per bucket over the last four (weights 1, 0.5, 0.25, 0.125). */
-export const EXPONENTIAL_DECAY_DEFAULTS: Readonly<ExponentialDecayParams> = {
-  lambda: 0.5,
-  k: 4,
-  floor: 0.05,
-};
 
 /** The newest buckets with weights decaying by age. */
 export class ExponentialDecayPolicy implements CollectionPolicy {
@@ -65,29 +58,32 @@ export class ExponentialDecayPolicy implements CollectionPolicy {
   }
 }
 
-/** Slices a bucket is cut into for sampling. */
-export const SAMPLE_SLICES = 20;
-
 /**
- * A deterministic sample of about `weight` of `events`: the events are cut into `SAMPLE_SLICES`
- * equal contiguous slices (fewer for a short bucket), round(weight x slices) of them (at least
+ * A deterministic sample of about `weight` of `events`: the events are cut into `slices` equal
+ * contiguous slices (fewer for a short bucket), round(weight x slices) of them (at least
  * one) are chosen by a generator seeded with `seed`, and their events are returned in their
  * original order. Same events, weight and seed, same sample.
  */
-export function sampleShare<T>(events: readonly T[], weight: number, seed: number): T[] {
+export function sampleShare<T>(
+  events: readonly T[],
+  weight: number,
+  seed: number,
+  slices: number,
+): T[] {
   requireNumberIn("exponential_decay", "weight", weight, [0, 1], "(]");
+  requireInteger("exponential_decay", "slices", slices, 1);
   if (!Number.isSafeInteger(seed)) {
     throw new RangeError(`seed must be a safe integer: current value is ${seed}`);
   }
   if (weight === 1) return [...events];
-  const slices = Math.min(SAMPLE_SLICES, events.length);
-  const count = Math.max(1, Math.round(weight * slices));
-  const indices = Array.from({ length: slices }, (_, i) => i);
+  const cuts = Math.min(slices, events.length);
+  const count = Math.max(1, Math.round(weight * cuts));
+  const indices = Array.from({ length: cuts }, (_, i) => i);
   const chosen = new Random(seed).shuffle(indices).slice(0, count).sort((a, b) => a - b);
   return chosen.flatMap((slice) =>
     events.slice(
-      Math.floor((slice * events.length) / slices),
-      Math.floor(((slice + 1) * events.length) / slices),
+      Math.floor((slice * events.length) / cuts),
+      Math.floor(((slice + 1) * events.length) / cuts),
     )
   );
 }

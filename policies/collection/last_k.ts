@@ -6,7 +6,7 @@
 
 import type { BucketRef } from "../../core/versions.ts";
 import { requireInteger } from "../params.ts";
-import type { BucketMeta, CollectionPolicy } from "./policy.ts";
+import type { BucketMeta, CollectionPolicy } from "./collection_policy.ts";
 import { inTimeOrder } from "./time_order.ts";
 
 /** Parameters of the last-k policy. */
@@ -14,9 +14,6 @@ export interface LastKParams {
   /** Buckets in the dataset, >= 1. */
   k: number;
 }
-
-/** The reference system's value. */
-export const LAST_K_DEFAULTS: Readonly<LastKParams> = { k: 4 };
 
 /** The newest `k` buckets, weight 1. */
 export class LastKPolicy implements CollectionPolicy {

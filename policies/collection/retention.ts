@@ -8,14 +8,11 @@
 
 import { inTimeOrder } from "./time_order.ts";
 
-/** The reference system's value: buckets kept. */
-export const DEFAULT_KEEP = 9;
-
 /** Ids of buckets past the `keep` newest and not in `referenced`, oldest first. */
 export function retentionCandidates(
   buckets: readonly { id: number }[],
-  keep: number = DEFAULT_KEEP,
-  referenced: Iterable<number> = [],
+  keep: number,
+  referenced: Iterable<number>,
 ): number[] {
   if (!Number.isSafeInteger(keep) || keep < 1) {
     throw new RangeError(`keep must be an integer >= 1: current value is ${keep}`);

@@ -9,7 +9,7 @@
 
 import type { BucketRef } from "../../core/versions.ts";
 import { requireInteger } from "../params.ts";
-import type { BucketMeta, CollectionPolicy } from "./policy.ts";
+import type { BucketMeta, CollectionPolicy } from "./collection_policy.ts";
 import { inTimeOrder } from "./time_order.ts";
 
 /** Parameters of the score-based policy. */
@@ -17,9 +17,6 @@ export interface ScoreBasedParams {
   /** Buckets in the dataset, >= 1. */
   k: number;
 }
-
-/** The reference system's value. */
-export const SCORE_BASED_DEFAULTS: Readonly<ScoreBasedParams> = { k: 4 };
 
 /** The newest half of k buckets plus the best-scoring older half. */
 export class ScoreBasedPolicy implements CollectionPolicy {

@@ -8,7 +8,7 @@
  */
 
 import type { MetricsReport } from "../../core/metrics_report.ts";
-import type { Decision, RetrainPolicy } from "./policy.ts";
+import type { Decision, RetrainPolicy } from "./retrain_policy.ts";
 import { z } from "zod";
 import { parsePolicyState, type PolicyState } from "./policy_state.ts";
 

@@ -15,7 +15,7 @@
 import type { MetricsReport } from "../../core/metrics_report.ts";
 import { batchScore, formatScore } from "./batch_score.ts";
 import { requireNumberIn } from "../params.ts";
-import type { Decision, RetrainPolicy } from "./policy.ts";
+import type { Decision, RetrainPolicy } from "./retrain_policy.ts";
 import { z } from "zod";
 import { parsePolicyState, type PolicyState } from "./policy_state.ts";
 
@@ -31,12 +31,6 @@ export interface DifferenceParams {
   /** A drop above this means optimise, > `trainDrop`. */
   optimiseDrop: number;
 }
-
-/** The reference system's values. */
-export const DIFFERENCE_DEFAULTS: Readonly<DifferenceParams> = {
-  trainDrop: 0.025,
-  optimiseDrop: 0.1,
-};
 
 /** Reacts to a sudden fall of the batch MCC between consecutive reports. */
 export class DifferencePolicy implements RetrainPolicy {

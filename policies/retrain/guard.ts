@@ -8,7 +8,7 @@
  */
 
 import { z } from "zod";
-import type { Decision } from "./policy.ts";
+import type { RetrainAction } from "./retrain_policy.ts";
 
 /** A guard's state: scored reports it still covers. */
 export const guardStateSchema = z.strictObject({ left: z.number().int().nonnegative() });
@@ -28,7 +28,7 @@ export class Guard {
    * Counts one report (call once per report that carries a score) and, when `detected`, returns
    * the action it calls for.
    */
-  step(detected: boolean): Decision["action"] | null {
+  step(detected: boolean): RetrainAction | null {
     const inGuard = this.#left > 0;
     if (inGuard) this.#left--;
     if (!detected) return null;
@@ -37,7 +37,7 @@ export class Guard {
   }
 
   /** What to add to a decision's reason for `action` from `step`. */
-  note(action: Decision["action"]): string {
+  note(action: RetrainAction): string {
     return action === "optimise"
       ? ` again within the guard of ${this.length} reports after a retrain`
       : "";

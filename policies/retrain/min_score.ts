@@ -13,7 +13,7 @@
 import type { MetricsReport } from "../../core/metrics_report.ts";
 import { batchScore, formatScore } from "./batch_score.ts";
 import { requireInteger, requireNumberIn } from "../params.ts";
-import type { Decision, RetrainPolicy } from "./policy.ts";
+import type { Decision, RetrainPolicy } from "./retrain_policy.ts";
 import { z } from "zod";
 import { parsePolicyState, type PolicyState } from "./policy_state.ts";
 
@@ -31,9 +31,6 @@ export interface MinScoreParams {
   /** Scored reports of the same model version to stay quiet for after firing, >= 0. */
   holdOff: number;
 }
-
-/** The reference system's threshold; the hold-off equals its guard length. */
-export const MIN_SCORE_DEFAULTS: Readonly<MinScoreParams> = { minScore: 0.2, holdOff: 4 };
 
 /** Optimises as soon as the batch MCC falls below a floor. */
 export class MinScorePolicy implements RetrainPolicy {

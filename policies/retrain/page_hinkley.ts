@@ -22,7 +22,7 @@ import type { MetricsReport } from "../../core/metrics_report.ts";
 import { batchScore, formatScore } from "./batch_score.ts";
 import { Guard } from "./guard.ts";
 import { requireInteger, requireNumberIn } from "../params.ts";
-import type { Decision, RetrainPolicy } from "./policy.ts";
+import type { Decision, RetrainPolicy } from "./retrain_policy.ts";
 import { z } from "zod";
 import { guardStateSchema } from "./guard.ts";
 import { parsePolicyState, type PolicyState } from "./policy_state.ts";
@@ -48,14 +48,6 @@ export interface PageHinkleyParams {
   /** Scored reports after a retrain during which a further detection means optimise, >= 0. */
   guard: number;
 }
-
-/** Retune's defaults; the guard is the trend policy's. */
-export const PAGE_HINKLEY_DEFAULTS: Readonly<PageHinkleyParams> = {
-  delta: 0.01,
-  lambda: 0.2,
-  alpha: 1,
-  guard: 4,
-};
 
 /** Detects a drop in the mean batch MCC. */
 export class PageHinkleyPolicy implements RetrainPolicy {

@@ -19,7 +19,7 @@ import { z } from "zod";
 import { Guard, guardStateSchema } from "./guard.ts";
 import { parsePolicyState, type PolicyState } from "./policy_state.ts";
 import { requireInteger, requireNumberIn } from "../params.ts";
-import type { Decision, RetrainPolicy } from "./policy.ts";
+import type { Decision, RetrainPolicy } from "./retrain_policy.ts";
 
 /** Parameters of the trend policy. */
 export interface TrendParams {
@@ -30,9 +30,6 @@ export interface TrendParams {
   /** Scored reports after a retrain during which a further decline means optimise, >= 0. */
   guard: number;
 }
-
-/** The reference system's values. */
-export const TREND_DEFAULTS: Readonly<TrendParams> = { k: 3, slopeThreshold: -0.025, guard: 4 };
 
 const trendStateSchema = z.strictObject({
   window: z.array(z.number()),

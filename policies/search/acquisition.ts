@@ -18,9 +18,6 @@ export interface AcquisitionParameters {
   kappa: number;
 }
 
-/** RTCEF's (scikit-optimize's) defaults. */
-export const DEFAULT_ACQUISITION_PARAMETERS: AcquisitionParameters = { xi: 0.01, kappa: 1.96 };
-
 // Below this deviation the posterior is treated as certain (the closed forms divide by it).
 const CERTAIN = 1e-12;
 

@@ -8,11 +8,7 @@
  * @module
  */
 
-import {
-  type AcquisitionKind,
-  acquisitionScore,
-  DEFAULT_ACQUISITION_PARAMETERS,
-} from "./acquisition.ts";
+import { type AcquisitionKind, acquisitionScore } from "./acquisition.ts";
 import { type Cube, maximiseAcquisitions } from "./acquisition_maximiser.ts";
 import { GaussianProcess, type Prediction } from "./gaussian_process.ts";
 import { GpHedge } from "./gp_hedge.ts";
@@ -27,25 +23,27 @@ export type Acquisition = AcquisitionKind | "hedge";
 
 /** Configuration of a Bayesian optimisation run. */
 export interface BayesianOptimiserConfig extends SearchConfig {
-  /** Points before the model is used, reused samples included; 10 (at most `budget`) unless told. */
-  initialPoints?: number;
-  /** `hedge` unless told. */
-  acquisition?: Acquisition;
-  /** Improvement margin of EI and PI, in standard deviations of the targets; 0.01 unless told. */
-  xi?: number;
-  /** Confidence width of LCB, in standard deviations; 1.96 unless told. */
-  kappa?: number;
-  /** Matern smoothness; 1.5 unless told. */
-  nu?: MaternNu;
+  /** Points before the model is used, reused samples included, at most `budget`. */
+  initialPoints: number;
+  acquisition: Acquisition;
+  /** Improvement margin of EI and PI, in standard deviations of the targets, >= 0. */
+  xi: number;
+  /** Confidence width of LCB, in standard deviations, >= 0. */
+  kappa: number;
+  /** Matern smoothness. */
+  nu: MaternNu;
+  /** How greedily GP-Hedge follows the arm with the highest gain, > 0. */
+  hedgeEta: number;
+  /** Random restarts of the kernel fit per ask, beside the warm start from the previous fit. */
+  gpRestarts: number;
+  /** Most optimiser iterations of each kernel fit, >= 1. */
+  gpIterations: number;
 }
 
-const DEFAULT_INITIAL_POINTS = 10;
 const HEDGE_ARMS: readonly AcquisitionKind[] = ["ei", "pi", "lcb"];
-// Told samples needed before a model is fitted; fewer leaves random asks.
+// Told samples needed before a model is fitted: a kernel's length scale needs two points to
+// measure; fewer leaves random asks.
 const MIN_MODEL_SAMPLES = 2;
-// Hyper-parameter fit per ask: warm start from the previous fit plus one random restart.
-const GP_RESTARTS = 1;
-const GP_ITERATIONS = 30;
 
 /** Gaussian-process Bayesian optimisation behind the ask/tell interface. */
 export class BayesianOptimiser extends LedgerStrategy {
@@ -56,6 +54,8 @@ export class BayesianOptimiser extends LedgerStrategy {
   readonly #xi: number;
   readonly #kappa: number;
   readonly #nu: MaternNu;
+  readonly #gpRestarts: number;
+  readonly #gpIterations: number;
   #kernel: KernelParameters | undefined;
   #hedgeProposals: number[][] | null = null;
 
@@ -63,13 +63,7 @@ export class BayesianOptimiser extends LedgerStrategy {
   constructor(config: BayesianOptimiserConfig) {
     // The ledger validates the shared configuration (budget first) before anything else.
     super(config);
-    const {
-      initialPoints = Math.min(DEFAULT_INITIAL_POINTS, config.budget),
-      acquisition = "hedge",
-      xi = DEFAULT_ACQUISITION_PARAMETERS.xi,
-      kappa = DEFAULT_ACQUISITION_PARAMETERS.kappa,
-      nu = 1.5,
-    } = config;
+    const { initialPoints, acquisition, xi, kappa, nu, gpRestarts, gpIterations } = config;
     if (!Number.isSafeInteger(initialPoints) || initialPoints < 0) {
       throw new RangeError(
         `initialPoints must be a non-negative integer: current value is ${initialPoints}`,
@@ -94,17 +88,27 @@ export class BayesianOptimiser extends LedgerStrategy {
     if (nu !== 1.5 && nu !== 2.5) {
       throw new RangeError(`nu must be 1.5 or 2.5: current value is ${nu}`);
     }
-    this.#random = new Random(config.seed ?? 0);
+    if (!Number.isSafeInteger(gpRestarts) || gpRestarts < 0) {
+      throw new RangeError(`gpRestarts must be an integer >= 0: current value is ${gpRestarts}`);
+    }
+    if (!Number.isSafeInteger(gpIterations) || gpIterations < 1) {
+      throw new RangeError(
+        `gpIterations must be an integer >= 1: current value is ${gpIterations}`,
+      );
+    }
+    this.#random = new Random(config.seed);
     this.#design = latinHypercube(
       Math.max(0, initialPoints - this.ledger.reused),
       config.space.dimensions.length,
       this.#random,
     );
     this.#kinds = acquisition === "hedge" ? HEDGE_ARMS : [acquisition];
-    this.#hedge = acquisition === "hedge" ? new GpHedge(HEDGE_ARMS.length) : null;
+    this.#hedge = acquisition === "hedge" ? new GpHedge(HEDGE_ARMS.length, config.hedgeEta) : null;
     this.#xi = xi;
     this.#kappa = kappa;
     this.#nu = nu;
+    this.#gpRestarts = gpRestarts;
+    this.#gpIterations = gpIterations;
   }
 
   /** The next point: from the initial design, else the acquisition's best free point. */
@@ -135,9 +139,9 @@ export class BayesianOptimiser extends LedgerStrategy {
       {
         nu: this.#nu,
         start: this.#kernel,
-        restarts: GP_RESTARTS,
+        restarts: this.#gpRestarts,
         seed: this.#random.seed(),
-        maxIterations: GP_ITERATIONS,
+        maxIterations: this.#gpIterations,
       },
     );
     this.#kernel = gp.kernel.parameters;

@@ -26,7 +26,7 @@ export class EvaluationLedger {
   readonly #taken = new Set<string>();
 
   /** Validates the shared configuration and tells the reused samples. */
-  constructor({ space, budget, direction = "maximise", reuse }: SearchConfig) {
+  constructor({ space, budget, direction = "maximise", reuse }: Omit<SearchConfig, "seed">) {
     if (!Number.isSafeInteger(budget) || budget < 1) {
       throw new RangeError(`budget must be a positive integer: current value is ${budget}`);
     }

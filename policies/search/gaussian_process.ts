@@ -20,16 +20,16 @@ export interface Prediction {
 
 /** How to fit the hyper-parameters. */
 export interface GaussianProcessOptions {
-  /** Matern smoothness; 1.5 unless told. */
-  nu?: MaternNu;
-  /** Where the first optimisation starts (e.g. the previous fit); `DEFAULT_START` unless told. */
+  /** Matern smoothness. */
+  nu: MaternNu;
+  /** Where the first optimisation starts (e.g. the previous fit); `defaultStart` unless told. */
   start?: KernelParameters;
-  /** Random starts in addition to `start`. */
-  restarts?: number;
+  /** Random starts in addition to `start`, >= 0. */
+  restarts: number;
   /** Seed of the random starts. */
-  seed?: number;
-  /** Quasi-Newton iterations per start. */
-  maxIterations?: number;
+  seed: number;
+  /** Quasi-Newton iterations per start, >= 1. */
+  maxIterations: number;
 }
 
 /** Bounds of the fitted hyper-parameters (inputs in the unit cube, targets normalised). */
@@ -75,10 +75,10 @@ export class GaussianProcess {
   static fit(
     inputs: readonly (readonly number[])[],
     targets: readonly number[],
-    options: GaussianProcessOptions = {},
+    options: GaussianProcessOptions,
   ): GaussianProcess {
     validateData(inputs, targets);
-    const { nu = 1.5, restarts = 2, seed = 0, maxIterations = 50 } = options;
+    const { nu, restarts, seed, maxIterations } = options;
     if (!Number.isSafeInteger(restarts) || restarts < 0) {
       throw new RangeError(`restarts must be a non-negative integer: current value is ${restarts}`);
     }

@@ -14,7 +14,7 @@ export class GpHedge {
   readonly #gains: number[];
 
   /** `arms` acquisition functions; `eta` sets how greedily high gains are followed. */
-  constructor(arms: number, readonly eta = 1) {
+  constructor(arms: number, readonly eta: number) {
     if (!Number.isSafeInteger(arms) || arms < 1) {
       throw new RangeError(`arms must be a positive integer: current value is ${arms}`);
     }

@@ -16,7 +16,7 @@ export class RandomSearch extends LedgerStrategy {
   /** Validates `config` and tells the reused samples. */
   constructor(config: SearchConfig) {
     super(config);
-    this.#random = new Random(config.seed ?? 0);
+    this.#random = new Random(config.seed);
   }
 
   /** A uniformly random point not asked before. */

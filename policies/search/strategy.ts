@@ -1,12 +1,10 @@
 /**
- * The ask/tell surface shared by every search strategy, the configuration they share, and the
- * factory that builds one from configuration.
+ * The ask/tell surface shared by every search strategy and the configuration they share;
+ * `config/build_policies.ts` builds the configured one.
  *
  * @module
  */
 
-import { BayesianOptimiser, type BayesianOptimiserConfig } from "./bayesian_optimiser.ts";
-import { RandomSearch } from "./random_search.ts";
 import type { Point, SearchSpace } from "./space.ts";
 
 /** Whether larger (MCC) or smaller objective values are better. */
@@ -29,8 +27,8 @@ export interface SearchConfig {
   space: SearchSpace;
   /** Evaluations in total, reused samples included. */
   budget: number;
-  /** Seed of every random choice; 0 unless told. */
-  seed?: number;
+  /** Seed of every random choice. */
+  seed: number;
   /** `maximise` unless told (the objective is MCC). */
   direction?: Direction;
   reuse?: ReuseConfig;
@@ -46,25 +44,4 @@ export interface SearchStrategy {
   best(): Sample | null;
   /** Every sample told, reused ones first, in order. */
   readonly history: readonly Sample[];
-}
-
-/** Which strategy to build, with its configuration. */
-export type StrategyConfig =
-  | ({ kind: "bayesian" } & BayesianOptimiserConfig)
-  | ({ kind: "random" } & SearchConfig);
-
-/** Builds the strategy `config.kind` names. */
-export function createStrategy(config: StrategyConfig): SearchStrategy {
-  switch (config.kind) {
-    case "bayesian":
-      return new BayesianOptimiser(config);
-    case "random":
-      return new RandomSearch(config);
-    default:
-      throw new RangeError(
-        `kind must be 'bayesian' or 'random': current value is '${
-          (config as { kind: unknown }).kind
-        }'`,
-      );
-  }
 }

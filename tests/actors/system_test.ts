@@ -45,7 +45,8 @@ import { FilesystemArtifactStore } from "../../storage/filesystem_artifact_store
 import { FilesystemBucketStore } from "../../storage/filesystem_bucket_store.ts";
 import { compilePattern } from "../../models/cef/compile.ts";
 import { Recognizer } from "../../models/cef/recognizer.ts";
-import { createModel, modelSpecOf } from "../../models/create_model.ts";
+import { createModel } from "../../models/create_model.ts";
+import { modelSpecOf } from "../../config/build_model.ts";
 import type { Forecaster, ForecastingModel } from "../../models/model.ts";
 import { createLineParser, MARITIME_SOURCE, readEvents } from "../../models/sources/read.ts";
 import { RetuneSystem } from "../../actors/system.ts";
@@ -65,7 +66,8 @@ const SAMPLE = fileURLToPath(
 const ROWS = 6_000;
 
 /** What the tests need: the sample and pattern, their own folder, the training workers. */
-const PERMISSIONS: Deno.PermissionOptions = { read: true, write: true };
+// The replayer's worker partitions with kafkajs, which reads environment variables when it loads.
+const PERMISSIONS: Deno.PermissionOptions = { read: true, write: true, env: true };
 
 setupLogging({ level: "warning", format: "text" });
 
@@ -619,7 +621,7 @@ class FactoryHarness {
       transport,
       children: [{ name: "factory", create: (previous) => this.#incarnate(previous) }],
       maxRestarts,
-      backoff: { initialMs: 10, maxMs: 10 },
+      backoff: { initialMs: 10, maxMs: 10, factor: 2, jitter: 0 },
     });
   }
 

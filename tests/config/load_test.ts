@@ -227,12 +227,17 @@ Deno.test({
       slopeThreshold: -0.025,
       guard: 4,
       minScore: 0.2,
+      minScoreHoldOff: 4,
     });
     assert.deepEqual(
       [config.optimiser.initialPoints, config.optimiser.evaluations, config.optimiser.reuse],
       [10, 20, 5],
     );
     assert.equal(config.optimiser.acquisition, "hedge");
+    assert.deepEqual(
+      [config.optimiser.xi, config.optimiser.kappa, config.optimiser.nu],
+      [0.01, 1.96, 1.5],
+    );
     assert.deepEqual(config.factory.evaluation, { kind: "holdout", testFraction: 0.3 });
     assert.deepEqual(config.model.forecast, {
       horizon: 200,
@@ -250,6 +255,7 @@ Deno.test({
       trainDrop: 0.025,
       optimiseDrop: 0.1,
       minScore: 0.2,
+      minScoreHoldOff: 4,
     });
   },
 });

@@ -27,6 +27,7 @@ Deno.test("assembly concatenates buckets in order, samples by weight and stores 
       buckets: [{ bucket: 3, weight: 0.5 }, { bucket: 4, weight: 1 }],
       bucketsDir: `${dir}/buckets`,
       artifactsDir: `${dir}/artifacts`,
+      sampleSlices: 20,
     });
     const stored = decodeDataset(
       await new FilesystemArtifactStore(`${dir}/artifacts`).get(result.uri),

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { ObserverState } from "../../../actors/observer/observer_state.ts";
 import { SnapshotError } from "../../../actors/role_snapshot.ts";
-import { createRetrainPolicy } from "../../../policies/retrain/policy.ts";
+import { createRetrainPolicy } from "../../../config/build_policies.ts";
+import { retrainSection } from "../../fixtures/config_sections.ts";
 import { decisions } from "../../policies/retrain/reports.ts";
 
-const trend = () => createRetrainPolicy({ kind: "trend" });
+const trend = () => createRetrainPolicy(retrainSection({ kind: "trend" }));
 
 /** An observer whose policy is half-way to a decision: two declining scores of three. */
 function observing(): ObserverState {

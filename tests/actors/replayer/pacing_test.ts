@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import type { StreamEvent } from "../../../core/events.ts";
-import { Pacer, SLICE_MS } from "../../../actors/replayer/pacer.ts";
+import { Pacer } from "../../../actors/replayer/pacer.ts";
 import { MONTH_MS, rotateByMonths } from "../../../actors/replayer/rotation.ts";
 import { formatDuration, renderProgress } from "../../../actors/replayer/progress.ts";
 
+const SLICE_MS = 50;
+
 Deno.test("events_per_second pacing waits until the batch is on schedule", () => {
   let now = 0;
-  const pacer = new Pacer({ kind: "events_per_second", value: 1000 }, () => now);
+  const pacer = new Pacer({ kind: "events_per_second", value: 1000 }, SLICE_MS, () => now);
   assert.equal(pacer.advance(100, 0), 100);
   now = 60;
   assert.equal(pacer.advance(100, 0), 140);
@@ -16,35 +18,39 @@ Deno.test("events_per_second pacing waits until the batch is on schedule", () =>
 
 Deno.test("speedup pacing follows stream time divided by the speed-up", () => {
   let now = 0;
-  const pacer = new Pacer({ kind: "speedup", value: 60 }, () => now);
+  const pacer = new Pacer({ kind: "speedup", value: 60 }, SLICE_MS, () => now);
   assert.equal(pacer.advance(1, 1_000_000), 0);
   now = 100;
   assert.equal(pacer.advance(1, 1_000_000 + 60_000), 900, "one stream minute = one wall second");
 });
 
 Deno.test("max pacing never waits and bad rates are rejected", () => {
-  const pacer = new Pacer({ kind: "max" });
+  const pacer = new Pacer({ kind: "max" }, SLICE_MS);
   assert.equal(pacer.advance(1_000_000, 1e12), 0);
   assert.throws(
-    () => new Pacer({ kind: "events_per_second", value: 0 }),
+    () => new Pacer({ kind: "events_per_second", value: 0 }, SLICE_MS),
     /must be a positive number: current value is 0/,
+  );
+  assert.throws(
+    () => new Pacer({ kind: "max" }, 0),
+    /sliceMs must be a positive number: current value is 0/,
   );
 });
 
 Deno.test("a paced batch holds one slice of the rate; an unpaced one is never cut", () => {
-  const perSecond = new Pacer({ kind: "events_per_second", value: 4000 });
+  const perSecond = new Pacer({ kind: "events_per_second", value: 4000 }, SLICE_MS);
   assert.equal(4000 * SLICE_MS / 1000, 200);
   assert.equal(perSecond.sliceFull(199, 0), false);
   assert.equal(perSecond.sliceFull(200, 0), true);
   assert.equal(
-    new Pacer({ kind: "events_per_second", value: 1 }).sliceFull(1, 0),
+    new Pacer({ kind: "events_per_second", value: 1 }, SLICE_MS).sliceFull(1, 0),
     true,
     "a slow rate sends events one by one",
   );
-  const speedup = new Pacer({ kind: "speedup", value: 60 });
+  const speedup = new Pacer({ kind: "speedup", value: 60 }, SLICE_MS);
   assert.equal(speedup.sliceFull(1_000, 60 * SLICE_MS - 1), false);
   assert.equal(speedup.sliceFull(1, 60 * SLICE_MS), true, "one event may span a whole slice");
-  assert.equal(new Pacer({ kind: "max" }).sliceFull(1_000_000, 1e12), false);
+  assert.equal(new Pacer({ kind: "max" }, SLICE_MS).sliceFull(1_000_000, 1e12), false);
 });
 
 const day = 86_400_000;

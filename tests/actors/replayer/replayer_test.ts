@@ -140,7 +140,7 @@ async function replay(
   const supervisor = new Supervisor({
     name: "test",
     transport: wrap(log, topics),
-    backoff: { initialMs: 1, maxMs: 1 },
+    backoff: { initialMs: 1, maxMs: 1, factor: 2, jitter: 0 },
     children: [{
       name: "replayer",
       create: (previous) => {

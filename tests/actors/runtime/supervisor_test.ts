@@ -307,7 +307,12 @@ Deno.test("bad supervisor options are rejected up front", () => {
   );
   assert.throws(
     () =>
-      new Supervisor({ name: "s", transport, children: [], backoff: { initialMs: 0, maxMs: 1 } }),
+      new Supervisor({
+        name: "s",
+        transport,
+        children: [],
+        backoff: { initialMs: 0, maxMs: 1, factor: 2, jitter: 0 },
+      }),
     { name: "RangeError", message: "initialMs must be a positive number: current value is 0" },
   );
   const twin = child("twin", []);

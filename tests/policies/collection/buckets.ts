@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { BucketMeta } from "../../../policies/collection/policy.ts";
+import type { BucketMeta } from "../../../policies/collection/collection_policy.ts";
 
 /** Buckets with the given ids and scores, one per hour of stream time, 100 events each. */
 export function buckets(scores: Record<number, number | null>): BucketMeta[] {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import {
   ExponentialDecayPolicy,
-  SAMPLE_SLICES,
   sampleShare,
 } from "../../../policies/collection/exponential_decay.ts";
-import { createCollectionPolicy } from "../../../policies/collection/policy.ts";
+import { createCollectionPolicy } from "../../../config/build_policies.ts";
+import { collectionSection } from "../../fixtures/config_sections.ts";
 import { buckets } from "./buckets.ts";
 
 const ten = buckets({
@@ -21,7 +21,7 @@ const ten = buckets({
 });
 
 Deno.test("defaults: weights 1, 1/2, 1/4, 1/8 on the four newest buckets", () => {
-  const policy = createCollectionPolicy({ kind: "exponential_decay" });
+  const policy = createCollectionPolicy(collectionSection({ kind: "exponential_decay" }));
   assert.deepEqual(policy.select(ten), [
     { bucket: 6, weight: 0.125 },
     { bucket: 7, weight: 0.25 },
@@ -64,10 +64,10 @@ Deno.test("bad parameters are rejected, naming them", () => {
 
 Deno.test("sampleShare takes contiguous slices, deterministically by seed", () => {
   const events = Array.from({ length: 200 }, (_, i) => i);
-  const sample = sampleShare(events, 0.25, 7);
+  const sample = sampleShare(events, 0.25, 7, 20);
   // 200 events in 20 slices of 10; round(0.25 * 20) = 5 slices.
   assert.equal(sample.length, 50);
-  assert.deepEqual(sample, sampleShare(events, 0.25, 7));
+  assert.deepEqual(sample, sampleShare(events, 0.25, 7, 20));
   assert.deepEqual(sample, sample.toSorted((a, b) => a - b), "original order is kept");
   const starts = sample.filter((event) => event % 10 === 0);
   assert.equal(starts.length, 5);
@@ -77,28 +77,31 @@ Deno.test("sampleShare takes contiguous slices, deterministically by seed", () =
       events.slice(start, start + 10),
     );
   }
-  const others = [1, 2, 3, 4, 5].map((seed) => JSON.stringify(sampleShare(events, 0.25, seed)));
+  const others = [1, 2, 3, 4, 5].map((seed) => JSON.stringify(sampleShare(events, 0.25, seed, 20)));
   assert.ok(new Set(others).size > 1, "other seeds choose other slices");
 });
 
 Deno.test("sampleShare keeps everything at weight 1 and at least one slice at any weight", () => {
   const events = Array.from({ length: 95 }, (_, i) => i);
-  assert.deepEqual(sampleShare(events, 1, 3), events);
-  assert.equal(SAMPLE_SLICES, 20);
-  const tiny = sampleShare(events, 0.001, 3);
+  assert.deepEqual(sampleShare(events, 1, 3, 20), events);
+  const tiny = sampleShare(events, 0.001, 3, 20);
   assert.ok(tiny.length === 4 || tiny.length === 5, `one slice of 95/20 events: ${tiny.length}`);
-  assert.deepEqual(sampleShare(["a", "b", "c"], 0.5, 1).length, 2);
-  assert.deepEqual(sampleShare([], 0.5, 1), []);
+  assert.deepEqual(sampleShare(["a", "b", "c"], 0.5, 1, 20).length, 2);
+  assert.deepEqual(sampleShare([], 0.5, 1, 20), []);
 });
 
-Deno.test("sampleShare rejects a weight outside (0, 1] and a non-integer seed", () => {
+Deno.test("sampleShare rejects a weight outside (0, 1], a non-integer seed and no slices", () => {
   assert.throws(
-    () => sampleShare([1], 0, 1),
+    () => sampleShare([1], 0, 1, 20),
     /weight must be a number in \(0, 1\]: current value is 0/,
   );
-  assert.throws(() => sampleShare([1], 1.5, 1), /current value is 1\.5/);
+  assert.throws(() => sampleShare([1], 1.5, 1, 20), /current value is 1\.5/);
   assert.throws(
-    () => sampleShare([1], 0.5, 0.5),
+    () => sampleShare([1], 0.5, 0.5, 20),
     /seed must be a safe integer: current value is 0\.5/,
+  );
+  assert.throws(
+    () => sampleShare([1], 0.5, 1, 0),
+    /slices must be an integer >= 1: current value is 0/,
   );
 });

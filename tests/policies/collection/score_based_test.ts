@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ScoreBasedPolicy } from "../../../policies/collection/score_based.ts";
-import { createCollectionPolicy } from "../../../policies/collection/policy.ts";
+import { createCollectionPolicy } from "../../../config/build_policies.ts";
+import { collectionSection } from "../../fixtures/config_sections.ts";
 import { buckets } from "./buckets.ts";
 
 const ids = (refs: { bucket: number; weight: number }[]) => {
@@ -9,13 +10,13 @@ const ids = (refs: { bucket: number; weight: number }[]) => {
 };
 
 Deno.test("the two newest plus the two best older buckets, in time order", () => {
-  const policy = createCollectionPolicy({ kind: "score_based" });
+  const policy = createCollectionPolicy(collectionSection({ kind: "score_based" }));
   const closed = buckets({ 1: 0.6, 2: 0.1, 3: 0.7, 4: 0.3, 5: 0.65, 6: 0.0, 7: 0.2 });
   assert.deepEqual(ids(policy.select(closed)), [3, 5, 6, 7]);
 });
 
 Deno.test("unscored older buckets rank last and ties go to the newer bucket", () => {
-  const policy = createCollectionPolicy({ kind: "score_based", k: 4 });
+  const policy = createCollectionPolicy(collectionSection({ kind: "score_based", k: 4 }));
   const closed = buckets({ 0: null, 1: -0.5, 2: null, 3: 0.4, 4: -0.5, 5: 0.9, 6: 0.9 });
   // Older: 0..4; best are 3 (0.4), then 4 (-0.5, newer than 1).
   assert.deepEqual(ids(policy.select(closed)), [3, 4, 5, 6]);
@@ -31,7 +32,7 @@ Deno.test("an odd k takes one more newest than best", () => {
 });
 
 Deno.test("with few buckets, the newest come first and the rest fill in", () => {
-  const policy = createCollectionPolicy({ kind: "score_based" });
+  const policy = createCollectionPolicy(collectionSection({ kind: "score_based" }));
   assert.deepEqual(ids(policy.select(buckets({ 0: 0.5 }))), [0]);
   assert.deepEqual(ids(policy.select(buckets({ 0: 0.5, 1: 0.2, 2: 0.1 }))), [0, 1, 2]);
   assert.throws(

@@ -2,14 +2,15 @@ import assert from "node:assert/strict";
 import { CompositePolicy } from "../../../policies/retrain/composite.ts";
 import { DifferencePolicy } from "../../../policies/retrain/difference.ts";
 import { TrendPolicy } from "../../../policies/retrain/trend.ts";
-import { DIFFERENCE_DEFAULTS } from "../../../policies/retrain/difference.ts";
-import { TREND_DEFAULTS } from "../../../policies/retrain/trend.ts";
 import { decisions, detailed } from "./reports.ts";
+
+const DIFFERENCE = { trainDrop: 0.025, optimiseDrop: 0.1 };
+const TREND = { k: 3, slopeThreshold: -0.025, guard: 4 };
 
 const both = () =>
   new CompositePolicy([
-    new DifferencePolicy(DIFFERENCE_DEFAULTS),
-    new TrendPolicy(TREND_DEFAULTS),
+    new DifferencePolicy(DIFFERENCE),
+    new TrendPolicy(TREND),
   ]);
 
 Deno.test("between equal actions the first member's decision wins", () => {
@@ -24,8 +25,8 @@ Deno.test("optimise beats train whatever the order", () => {
   // Report 2: difference sees a drop of 0.15 (optimise), trend a slope of -0.1 (train).
   const taken = detailed(
     new CompositePolicy([
-      new TrendPolicy(TREND_DEFAULTS),
-      new DifferencePolicy(DIFFERENCE_DEFAULTS),
+      new TrendPolicy(TREND),
+      new DifferencePolicy(DIFFERENCE),
     ]),
     [0.7, 0.7, 0.55],
   );
@@ -38,7 +39,7 @@ Deno.test("a member that did not ask for the issued action is reset", () => {
   // [0.75, 0.7], is reset, so reports 2..3 cannot complete a declining line with 0.75 in it.
   const series = [0.75, 0.7, 0.68, 0.66];
   assert.deepEqual(decisions(both(), series), [[1, "train"]]);
-  const trendAlone = new TrendPolicy(TREND_DEFAULTS);
+  const trendAlone = new TrendPolicy(TREND);
   assert.deepEqual(decisions(trendAlone, series), [[2, "train"]]);
 });
 

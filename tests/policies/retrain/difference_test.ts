@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { createRetrainPolicy } from "../../../policies/retrain/policy.ts";
+import { createRetrainPolicy } from "../../../config/build_policies.ts";
+import { retrainSection } from "../../fixtures/config_sections.ts";
 import { DifferencePolicy } from "../../../policies/retrain/difference.ts";
 import { decisions, detailed } from "./reports.ts";
 
-const difference = () => createRetrainPolicy({ kind: "difference" });
+const difference = () => createRetrainPolicy(retrainSection({ kind: "difference" }));
 
 Deno.test("drops between consecutive reports train or optimise by size", () => {
   const series = [

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { MinScorePolicy } from "../../../policies/retrain/min_score.ts";
-import { createRetrainPolicy } from "../../../policies/retrain/policy.ts";
 import { decisions } from "./reports.ts";
 
 Deno.test("fires below the floor, holds off on the same model, and re-arms on a new one", () => {
@@ -16,7 +15,7 @@ Deno.test("fires below the floor, holds off on the same model, and re-arms on a 
     0.1, // a new model is judged on its own
     0.3,
   ];
-  const policy = createRetrainPolicy({ kind: "min_score" });
+  const policy = new MinScorePolicy({ minScore: 0.2, holdOff: 4 });
   assert.deepEqual(decisions(policy, series), [[1, "optimise"], [6, "optimise"], [7, "optimise"]]);
 });
 
@@ -29,12 +28,12 @@ Deno.test("a score equal to the floor is fine and empty batches are no evidence"
 });
 
 Deno.test("minScore -1 never fires", () => {
-  const policy = createRetrainPolicy({ kind: "min_score", minScore: -1 });
+  const policy = new MinScorePolicy({ minScore: -1, holdOff: 4 });
   assert.deepEqual(decisions(policy, [-1, -0.5, 0]), []);
 });
 
 Deno.test("reset ends the hold", () => {
-  const policy = createRetrainPolicy({ kind: "min_score" });
+  const policy = new MinScorePolicy({ minScore: 0.2, holdOff: 4 });
   assert.deepEqual(decisions(policy, [0.1]), [[0, "optimise"]]);
   policy.reset();
   assert.deepEqual(decisions(policy, [0.1]), [[0, "optimise"]]);

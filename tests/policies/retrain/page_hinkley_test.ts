@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { PageHinkleyPolicy } from "../../../policies/retrain/page_hinkley.ts";
-import { createRetrainPolicy } from "../../../policies/retrain/policy.ts";
+import { createRetrainPolicy } from "../../../config/build_policies.ts";
+import { retrainSection } from "../../fixtures/config_sections.ts";
 import { decisions, detailed } from "./reports.ts";
 
-const pageHinkley = () => createRetrainPolicy({ kind: "page_hinkley" });
+const pageHinkley = () => createRetrainPolicy(retrainSection({ kind: "page_hinkley" }));
 
 Deno.test("a level drop trains; another inside the guard optimises; then train again", () => {
   const series = [

@@ -1,15 +1,37 @@
 import assert from "node:assert/strict";
-import { createRetrainPolicy, type RetrainPolicyConfig } from "../../../policies/retrain/policy.ts";
+import { createRetrainPolicy } from "../../../config/build_policies.ts";
+import { CompositePolicy } from "../../../policies/retrain/composite.ts";
+import { MinScorePolicy } from "../../../policies/retrain/min_score.ts";
+import type { RetrainPolicy } from "../../../policies/retrain/retrain_policy.ts";
+import { retrainSection } from "../../fixtures/config_sections.ts";
 import { decisions, type Step } from "./reports.ts";
 
-/** Every kind, with the minimum-score rule where a kind includes it. */
-const CONFIGS: RetrainPolicyConfig[] = [
+/** A policy of each kind: the configured ones (with the minimum-score rule), and the parts. */
+type Kind = "trend" | "difference" | "page_hinkley" | "min_score" | "composite";
+const CONFIGS: { kind: Kind; k?: number }[] = [
   { kind: "trend" },
   { kind: "difference" },
   { kind: "page_hinkley" },
   { kind: "min_score" },
-  { kind: "composite", policies: [{ kind: "trend" }, { kind: "difference" }] },
+  { kind: "composite" },
 ];
+
+/** The policy `config` names, with the schema's defaults. */
+function createPolicy(config: { kind: Kind; k?: number }): RetrainPolicy {
+  switch (config.kind) {
+    case "min_score":
+      return new MinScorePolicy({ minScore: 0.2, holdOff: 4 });
+    case "composite":
+      return new CompositePolicy([
+        createRetrainPolicy(retrainSection({ kind: "trend" })),
+        createRetrainPolicy(retrainSection({ kind: "difference" })),
+      ]);
+    case "trend":
+      return createRetrainPolicy(retrainSection({ kind: "trend", k: config.k ?? 3 }));
+    default:
+      return createRetrainPolicy(retrainSection({ kind: config.kind }));
+  }
+}
 
 /** Declines, a swap and a fall below the floor, split where a policy is mid-way through. */
 const BEFORE: Step[] = [0.8, 0.78, null, 0.74, 0.7, { swap: 1 }, 0.8, 0.79];
@@ -17,9 +39,9 @@ const AFTER: Step[] = [0.7, 0.6, null, 0.5, 0.15, 0.1, 0.12, 0.6, 0.58, 0.5, 0.4
 
 Deno.test("a policy restored from a snapshot decides as the one it was taken from", () => {
   for (const config of CONFIGS) {
-    const original = createRetrainPolicy(config);
+    const original = createPolicy(config);
     decisions(original, BEFORE);
-    const restored = createRetrainPolicy(config);
+    const restored = createPolicy(config);
     restored.restore(JSON.parse(JSON.stringify(original.snapshot())));
     assert.deepEqual(restored.snapshot(), original.snapshot(), config.kind);
     const expected = decisions(original, AFTER);
@@ -30,8 +52,8 @@ Deno.test("a policy restored from a snapshot decides as the one it was taken fro
 
 Deno.test("a fresh policy's snapshot restores a fresh policy", () => {
   for (const config of CONFIGS) {
-    const fresh = createRetrainPolicy(config);
-    const restored = createRetrainPolicy(config);
+    const fresh = createPolicy(config);
+    const restored = createPolicy(config);
     decisions(restored, BEFORE);
     restored.restore(fresh.snapshot());
     assert.deepEqual(decisions(restored, AFTER), decisions(fresh, AFTER), config.kind);
@@ -39,7 +61,7 @@ Deno.test("a fresh policy's snapshot restores a fresh policy", () => {
 });
 
 Deno.test("a bad policy state is rejected naming the policy and field, and changes nothing", () => {
-  const bad: [RetrainPolicyConfig, unknown, RegExp][] = [
+  const bad: [{ kind: Kind; k?: number }, unknown, RegExp][] = [
     [
       { kind: "trend" },
       { window: ["x"], modelVersion: 0, guard: { left: 0 } },
@@ -63,7 +85,7 @@ Deno.test("a bad policy state is rejected naming the policy and field, and chang
     ],
   ];
   for (const [config, state, message] of bad) {
-    const policy = createRetrainPolicy(config);
+    const policy = createPolicy(config);
     decisions(policy, BEFORE);
     const before = policy.snapshot();
     // The configured kinds other than min_score and composite come wrapped with the min-score rule.
@@ -72,7 +94,7 @@ Deno.test("a bad policy state is rejected naming the policy and field, and chang
     assert.throws(() => policy.restore(wrapped), message);
     assert.deepEqual(policy.snapshot(), before, `${config.kind}: nothing changed`);
   }
-  const composite = createRetrainPolicy({ kind: "composite", policies: [{ kind: "min_score" }] });
+  const composite = new CompositePolicy([createPolicy({ kind: "min_score" })]);
   assert.throws(
     () => composite.restore({ members: [] }),
     /^RangeError: composite policy state rejected: members: holds 0 states for 1 members$/,

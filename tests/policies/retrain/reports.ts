@@ -6,7 +6,7 @@
 
 import type { MetricsReport } from "../../../core/metrics_report.ts";
 import type { Scores } from "../../../core/scores.ts";
-import type { Decision, RetrainPolicy } from "../../../policies/retrain/policy.ts";
+import type { Decision, RetrainPolicy } from "../../../policies/retrain/retrain_policy.ts";
 
 /**
  * One step of a series: a batch MCC; `null` for a batch in which no forecast was resolved; or

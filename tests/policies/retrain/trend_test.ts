@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { createRetrainPolicy } from "../../../policies/retrain/policy.ts";
+import { createRetrainPolicy } from "../../../config/build_policies.ts";
+import { retrainSection } from "../../fixtures/config_sections.ts";
 import { leastSquaresSlope, TrendPolicy } from "../../../policies/retrain/trend.ts";
 import { decisions, detailed } from "./reports.ts";
 
-const trend = () => createRetrainPolicy({ kind: "trend" });
+const trend = () => createRetrainPolicy(retrainSection({ kind: "trend" }));
 
 Deno.test("least-squares slope of evenly spaced scores", () => {
   assert.equal(leastSquaresSlope([1, 2, 3]), 1);

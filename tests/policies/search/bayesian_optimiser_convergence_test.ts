@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import type { Point, SearchSpace } from "../../../policies/search/space.ts";
-import { createStrategy } from "../../../policies/search/strategy.ts";
+import { createStrategy } from "../../../config/build_policies.ts";
+import { optimiserSection } from "../../fixtures/config_sections.ts";
 import type { MaternNu } from "../../../policies/search/matern.ts";
 import { BRANIN, HARTMANN6, median } from "./test_functions.ts";
 
@@ -22,7 +23,16 @@ interface Run {
 }
 
 function bestFound(problem: Problem, run: Run): number {
-  const strategy = createStrategy({ ...run, space: problem.space, direction: "minimise" });
+  const settings = optimiserSection({
+    strategy: run.kind,
+    evaluations: run.budget,
+    ...(run.nu === undefined ? {} : { nu: run.nu }),
+  });
+  const strategy = createStrategy(settings, {
+    space: problem.space,
+    seed: run.seed,
+    direction: "minimise",
+  });
   for (let i = 0; i < run.budget; i++) {
     const point = strategy.ask();
     strategy.tell(point, problem.evaluate(point));

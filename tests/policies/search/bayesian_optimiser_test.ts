@@ -4,6 +4,7 @@ import {
   type BayesianOptimiserConfig,
 } from "../../../policies/search/bayesian_optimiser.ts";
 import { type Point, RTCEF_SPACE, SearchSpace } from "../../../policies/search/space.ts";
+import { bayesianConfig } from "../../fixtures/config_sections.ts";
 
 /** An MCC-like objective over RTCEF's space, best at order 3, threshold 0.6, pMin 1e-3. */
 function mccLike({ order, threshold, pMin, gamma }: Point): number {
@@ -11,8 +12,8 @@ function mccLike({ order, threshold, pMin, gamma }: Point): number {
     0.02 * Math.log10(pMin / 0.001) ** 2 - 0.01 * Math.log10(gamma / 0.0003) ** 2;
 }
 
-function run(config: BayesianOptimiserConfig, evaluations: number): Point[] {
-  const optimiser = new BayesianOptimiser(config);
+function run(config: Parameters<typeof bayesianConfig>[0], evaluations: number): Point[] {
+  const optimiser = new BayesianOptimiser(bayesianConfig(config));
   return Array.from({ length: evaluations }, () => {
     const point = optimiser.ask();
     optimiser.tell(point, mccLike(point));
@@ -44,13 +45,13 @@ Deno.test("reused samples are told first and count toward the budget (RTCEF: 5 o
     (point) => ({ point, value: mccLike(point) }),
   );
   const bestFive = [...previous].sort((a, b) => b.value - a.value).slice(0, 5);
-  const optimiser = new BayesianOptimiser({
+  const optimiser = new BayesianOptimiser(bayesianConfig({
     space: RTCEF_SPACE,
     budget: 20,
     initialPoints: 10,
     seed: 6,
     reuse: { samples: previous, count: 5 },
-  });
+  }));
   assert.deepEqual(optimiser.history, bestFive);
   for (let i = 0; i < 15; i++) {
     const point = optimiser.ask();
@@ -65,12 +66,12 @@ Deno.test("reused samples are told first and count toward the budget (RTCEF: 5 o
 });
 
 Deno.test("outstanding asks are never repeated, and a used-up space is reported", () => {
-  const optimiser = new BayesianOptimiser({
+  const optimiser = new BayesianOptimiser(bayesianConfig({
     space: new SearchSpace([{ name: "m", kind: "integer", low: 1, high: 4 }]),
     budget: 6,
     initialPoints: 2,
     seed: 1,
-  });
+  }));
   const first = [optimiser.ask(), optimiser.ask()];
   for (const point of first) optimiser.tell(point, point.m);
   // Two asks in flight at once, as the optimiser actor does with concurrency 2.
@@ -80,13 +81,13 @@ Deno.test("outstanding asks are never repeated, and a used-up space is reported"
 });
 
 Deno.test("asks made before any tell spread out instead of repeating the model's favourite", () => {
-  const optimiser = new BayesianOptimiser({
+  const optimiser = new BayesianOptimiser(bayesianConfig({
     space: RTCEF_SPACE,
     budget: 12,
     initialPoints: 4,
     seed: 3,
     acquisition: "ei",
-  });
+  }));
   for (let i = 0; i < 4; i++) {
     const point = optimiser.ask();
     optimiser.tell(point, mccLike(point));
@@ -105,14 +106,14 @@ Deno.test("asks made before any tell spread out instead of repeating the model's
 
 Deno.test("minimising keeps the lowest value as the best", () => {
   const space = new SearchSpace([{ name: "x", kind: "real", low: -2, high: 2 }]);
-  const optimiser = new BayesianOptimiser({
+  const optimiser = new BayesianOptimiser(bayesianConfig({
     space,
     budget: 12,
     initialPoints: 4,
     seed: 4,
     direction: "minimise",
     acquisition: "lcb",
-  });
+  }));
   for (let i = 0; i < 12; i++) {
     const point = optimiser.ask();
     optimiser.tell(point, (point.x - 0.7) ** 2);
@@ -124,13 +125,13 @@ Deno.test("minimising keeps the lowest value as the best", () => {
 
 Deno.test("every acquisition improves on the initial design of a simple maximisation", () => {
   for (const acquisition of ["ei", "pi", "lcb", "hedge"] as const) {
-    const optimiser = new BayesianOptimiser({
+    const optimiser = new BayesianOptimiser(bayesianConfig({
       space: RTCEF_SPACE,
       budget: 16,
       initialPoints: 6,
       seed: 8,
       acquisition,
-    });
+    }));
     for (let i = 0; i < 16; i++) {
       const point = optimiser.ask();
       optimiser.tell(point, mccLike(point));
@@ -153,13 +154,16 @@ Deno.test("bad configuration is rejected naming the parameter and its value", ()
     [{ xi: -0.1 }, /xi must be finite and >= 0: current value is -0.1/],
     [{ kappa: Infinity }, /kappa must be finite and >= 0: current value is Infinity/],
     [{ nu: 0.5 as 1.5 }, /nu must be 1.5 or 2.5: current value is 0.5/],
+    [{ gpRestarts: -1 }, /gpRestarts must be an integer >= 0: current value is -1/],
+    [{ gpIterations: 0 }, /gpIterations must be an integer >= 1: current value is 0/],
+    [{ hedgeEta: 0 }, /eta must be finite and > 0: current value is 0/],
     [{ seed: 0.5 }, /seed must be a safe integer: current value is 0.5/],
     [{ reuse: { samples: [], count: 20 } }, /reuse.count must be < budget \(20\)/],
   ];
   for (const [override, message] of cases) {
-    assert.throws(() => new BayesianOptimiser({ ...base, ...override }), message);
+    assert.throws(() => new BayesianOptimiser(bayesianConfig({ ...base, ...override })), message);
   }
-  const optimiser = new BayesianOptimiser(base);
+  const optimiser = new BayesianOptimiser(bayesianConfig(base));
   assert.throws(
     () => optimiser.tell({ order: 9, threshold: 0, pMin: 0.001, gamma: 0.001 }, 1),
     /order must be in \[1, 5\]/,

@@ -3,7 +3,7 @@ import { GpHedge } from "../../../policies/search/gp_hedge.ts";
 import { Random } from "../../../policies/search/random.ts";
 
 Deno.test("arms start equally likely and the softmax follows the cumulative gains", () => {
-  const hedge = new GpHedge(3);
+  const hedge = new GpHedge(3, 1);
   assert.deepEqual(hedge.probabilities(), [1 / 3, 1 / 3, 1 / 3]);
   hedge.reward([1, 0, -1]);
   hedge.reward([1, 0, 0]);
@@ -25,18 +25,18 @@ Deno.test("choices are drawn with the softmax probabilities", () => {
 });
 
 Deno.test("huge gains do not overflow the softmax", () => {
-  const hedge = new GpHedge(2);
+  const hedge = new GpHedge(2, 1);
   hedge.reward([1000, 990]);
   const [first, second] = hedge.probabilities();
   assert.ok(first > 0.99 && second > 0 && Number.isFinite(first));
 });
 
 Deno.test("bad arms, eta and rewards are rejected", () => {
-  assert.throws(() => new GpHedge(0), /arms must be a positive integer: current value is 0/);
+  assert.throws(() => new GpHedge(0, 1), /arms must be a positive integer: current value is 0/);
   assert.throws(() => new GpHedge(2, 0), /eta must be finite and > 0: current value is 0/);
   assert.throws(
-    () => new GpHedge(2).reward([1]),
+    () => new GpHedge(2, 1).reward([1]),
     /rewards must have 2 entries: current count is 1/,
   );
-  assert.throws(() => new GpHedge(2).reward([1, NaN]), /rewards\[1\] must be finite/);
+  assert.throws(() => new GpHedge(2, 1).reward([1, NaN]), /rewards\[1\] must be finite/);
 });

@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { SourceConfig } from "../../config/schema.ts";
-import { BUILTIN_SOURCES } from "./builtin.ts";
-import { parseSourceSpec, type SourceSpec } from "./spec.ts";
+import type { SourceConfig } from "./schema.ts";
+import { BUILTIN_SOURCES } from "../models/sources/builtin.ts";
+import { parseSourceSpec, type SourceSpec } from "../models/sources/spec.ts";
 
 const GENERIC_DOMAINS = ["csv", "jsonl"];
 

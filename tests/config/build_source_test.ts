@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { parseConfig } from "../../../config/load.ts";
-import type { SourceConfig } from "../../../config/schema.ts";
-import { sourceSpecOf } from "../../../models/sources/from_config.ts";
+import { parseConfig } from "../../config/load.ts";
+import type { SourceConfig } from "../../config/schema.ts";
+import { sourceSpecOf } from "../../config/build_source.ts";
 import {
   DEMO_ABC_SOURCE,
   MARITIME_SOURCE,
   readEvents,
   RETUNE_JSONL_SOURCE,
-} from "../../../models/sources/read.ts";
+} from "../../models/sources/read.ts";
 
 /** The yaml package reads these two variables (debug switches) while parsing. */
 const yamlEnv = ["LOG_TOKENS", "LOG_STREAM"];
