@@ -423,6 +423,19 @@ const supervisionSchema = z.strictObject({
   /** More restarts than this within `withinMs` escalates. */
   maxRestarts: integer(0).default(5),
   withinMs: integer(1).default(60_000),
+  /** How long a role's retriable failures (Kafka or etcd unreachable) are ridden out. */
+  maxOutageMs: integer(0).default(60_000),
+  /** Time a role may take to stop (drain its batch, commit, release what it holds). */
+  shutdownTimeoutMs: integer(1).default(10_000),
+  /** Per-role overrides of `shutdownTimeoutMs`. */
+  shutdownTimeoutMsByRole: z.strictObject({
+    engine: integer(1).optional(),
+    collector: integer(1).optional(),
+    observer: integer(1).optional(),
+    optimiser: integer(1).optional(),
+    factory: integer(1).optional(),
+    replayer: integer(1).optional(),
+  }).prefault({}),
 }).superRefine((supervision, ctx) => {
   if (supervision.maxBackoffMs < supervision.initialBackoffMs) {
     ctx.addIssue({
