@@ -1,5 +1,6 @@
 /**
- * What a failure means to a supervisor, modelled on kafkajs's `retriable` flag: a retriable
+ * What a failure means to a supervisor, modelled on kafkajs's `retriable` flag (kafkajs and etcd3
+ * errors are known by their names): a retriable
  * failure (a broker or etcd unreachable, leadership lost) is worth a restart after a backoff; a
  * fatal one (a bad configuration, refused credentials) will fail the same way however often it is
  * retried, so the system stops with one clear line. Anything else is a crash: restarted like a
@@ -8,18 +9,7 @@
  * @module
  */
 
-import kafkajs from "kafkajs";
-import {
-  ClientClosedError,
-  EtcdAuthenticationFailedError,
-  EtcdPermissionDeniedError,
-  GRPCUnauthenticatedError,
-  isRecoverableError,
-} from "etcd3";
 import { ConfigError } from "../../config/config_error.ts";
-
-// kafkajs spreads its errors into its CommonJS exports, which named ESM imports cannot see.
-const { KafkaJSError, KafkaJSNonRetriableError } = kafkajs;
 
 /** The infrastructure a failure came from, to say where to look. */
 export type Service = "kafka" | "etcd";
@@ -76,29 +66,34 @@ export function classify(error: unknown): Classification {
   return { kind: "crash", service: undefined };
 }
 
+// The clients' error classes are recognised by name, not imported: loading kafkajs or etcd3 reads
+// the environment, which a role's workers may not.
+const ETCD_REFUSALS = new Set([
+  "EtcdAuthenticationFailedError",
+  "EtcdInvalidAuthTokenError",
+  "EtcdPermissionDeniedError",
+  "GRPCUnauthenticatedError",
+]);
+
 function classifyOne(error: Error): Classification | undefined {
   if (error instanceof RetriableError) return { kind: "retriable", service: error.service };
   if (error instanceof FatalError) return { kind: "fatal", service: error.service };
   if (error instanceof ConfigError) return { kind: "fatal", service: undefined };
-  if (error instanceof KafkaJSError) {
-    // Running out of retries on an unreachable broker is still an outage: look at its cause.
+  const retriable = (error as { retriable?: unknown }).retriable;
+  if (error.name.startsWith("KafkaJS") && typeof retriable === "boolean") {
+    // Running out of retries on an unreachable broker is still an outage.
     if (error.name === "KafkaJSNumberOfRetriesExceeded" || error.name === "KafkaJSTimeout") {
       return { kind: "retriable", service: "kafka" };
     }
-    const refused = error instanceof KafkaJSNonRetriableError || !error.retriable;
-    return { kind: refused ? "fatal" : "retriable", service: "kafka" };
+    return { kind: retriable ? "retriable" : "fatal", service: "kafka" };
   }
-  if (
-    error instanceof EtcdAuthenticationFailedError || error instanceof EtcdPermissionDeniedError ||
-    error instanceof GRPCUnauthenticatedError
-  ) {
-    return { kind: "fatal", service: "etcd" };
-  }
+  const type = error.constructor.name;
+  if (ETCD_REFUSALS.has(type)) return { kind: "fatal", service: "etcd" };
   // etcd3 marks unreachable hosts recoverable; its circuit breaker then refuses calls for a while.
   if (
-    isRecoverableError(error) || error instanceof ClientClosedError ||
+    hasSymbol(error, "RecoverableError") || type === "ClientClosedError" ||
     (error as { isBrokenCircuitError?: boolean }).isBrokenCircuitError === true ||
-    error.name.startsWith("GRPC")
+    type.startsWith("GRPC")
   ) {
     return { kind: "retriable", service: "etcd" };
   }
@@ -106,6 +101,16 @@ function classifyOne(error: Error): Classification | undefined {
     return { kind: "retriable", service: undefined };
   }
   return undefined;
+}
+
+/** Whether `value` or its prototypes carry a symbol-keyed mark with this description. */
+function hasSymbol(value: object, description: string): boolean {
+  for (let o: object | null = value; o !== null; o = Object.getPrototypeOf(o)) {
+    if (Object.getOwnPropertySymbols(o).some((symbol) => symbol.description === description)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** The message of an error and of its causes, one clause each. */

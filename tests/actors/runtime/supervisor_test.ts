@@ -132,7 +132,7 @@ Deno.test("fail() from a callback restarts only that child; stop runs every stop
   }
 });
 
-Deno.test("a restarted child is made from the snapshot its predecessor left after its stop hook", async () => {
+Deno.test("a restarted child is made from the snapshot its predecessor left after its stop hooks", async () => {
   const clock = fakeClock();
   try {
     const made: unknown[] = [];
@@ -148,7 +148,7 @@ Deno.test("a restarted child is made from the snapshot its predecessor left afte
             counts = { ...counts, starts: counts.starts + 1 };
             if (counts.starts === 1) setTimeout(() => context.fail(new Error("lost")), 10);
           },
-          stop() {
+          postStop() {
             counts = { ...counts, stops: counts.stops + 1 };
           },
           snapshot: () => counts,
