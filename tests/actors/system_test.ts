@@ -66,7 +66,8 @@ const SAMPLE = fileURLToPath(
 const ROWS = 6_000;
 
 /** What the tests need: the sample and pattern, their own folder, the training workers. */
-const PERMISSIONS: Deno.PermissionOptions = { read: true, write: true };
+// The replay worker partitions with kafkajs, whose loading reads the environment.
+const PERMISSIONS: Deno.PermissionOptions = { read: true, write: true, env: true };
 
 setupLogging({ level: "warning", format: "text" });
 
