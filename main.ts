@@ -1,10 +1,13 @@
 /**
  * Retune's entry point: `deno task start [--role=<role>] [--config=<file>] [--input=<file>]
- * [--exit-at-end] [--summary=<file.json>]`.
+ * [--exit-at-end] [--summary=<file.json>] [--log-level=<level>]`.
  *
  * With no arguments it runs every role in one process on the bundled maritime sample and ends
  * with a summary. A role runs with only the permissions it needs: whatever the process was
  * granted beyond them is revoked before the role starts.
+ *
+ * SIGINT or SIGTERM stops the roles within their shutdown timeouts (a second signal exits at
+ * once); a failure that ends the process is printed as one line, with its detail at debug level.
  *
  * @module
  */
@@ -14,13 +17,25 @@ import { ConfigError } from "./config/config_error.ts";
 import { defaultConfig, loadConfig } from "./config/load.ts";
 import type { RetuneConfig } from "./config/schema.ts";
 import { roleLogger, setupLogging } from "./logging/setup.ts";
+import type { Logger } from "./logging/logger.ts";
 import { deploymentOf, revokeUnneeded } from "./deploy/permissions.ts";
 import { installShutdown } from "./actors/runtime/shutdown.ts";
+import { failureLine } from "./actors/runtime/failure_line.ts";
 import { RetuneSystem, type Summary } from "./actors/system.ts";
 import { SERVICE_ROLES, type ServiceRole } from "./config/roles.ts";
 
-/** Time the whole shutdown sequence may take. */
-export const SHUTDOWN_DEADLINE_MS = 30_000;
+/** Time the clients (transport, registry) may take to close after the roles stopped. */
+export const CLOSE_CLIENTS_MS = 5_000;
+
+/** Time the whole shutdown of `roles` may take: each role's timeout in turn, then the clients. */
+export function shutdownDeadlineMs(config: RetuneConfig, roles: readonly ServiceRole[]): number {
+  const { shutdownTimeoutMs, shutdownTimeoutMsByRole } = config.supervision;
+  return roles.reduce(
+    (sum, role) => sum + (shutdownTimeoutMsByRole[role] ?? shutdownTimeoutMs),
+    0,
+  ) +
+    CLOSE_CLIENTS_MS;
+}
 
 /** Runs the command line; resolves with the exit code. */
 export async function main(args: readonly string[]): Promise<number> {
@@ -42,53 +57,92 @@ export async function main(args: readonly string[]): Promise<number> {
     throw error;
   }
 
-  setupLogging(config.logging);
+  setupLogging({ ...config.logging, level: command.logLevel ?? config.logging.level });
   const log = roleLogger(command.role);
   const revoked = revokeUnneeded(command.role, deploymentOf(config, command.summaryPath));
   if (revoked.length > 0) {
     log.debug("revoked unneeded permissions: {revoked}", { revoked: revoked.join(", ") });
   }
-
-  const embeddedDefault = args.length === 0;
   const roles: readonly ServiceRole[] = command.role === "all" ? SERVICE_ROLES : [command.role];
-  const system = await RetuneSystem.build({
-    config,
-    roles,
-    input: command.inputPath ?? undefined,
-  });
-  const shutdown = installShutdown([{ name: "roles", run: () => system.stop() }], {
-    deadlineMs: SHUTDOWN_DEADLINE_MS,
-    logger: log,
-  });
-  await system.start();
-  log.info("running {roles}", { roles: roles.join(", ") });
-
-  if (!(command.exitAtEnd || embeddedDefault)) {
-    try {
-      await system.done;
-      return 0;
-    } catch (error) {
-      log.error("{error}", { error: error instanceof Error ? error.message : String(error) });
-      return 1;
-    }
-  }
-
-  try {
-    await system.waitForEndOfInput();
-  } catch (error) {
-    log.error("{error}", { error: error instanceof Error ? error.message : String(error) });
-    shutdown.dispose();
-    await system.stop().catch(() => {});
+  const fail = (error: unknown): number => {
+    log.debug("failure detail: {error}", { error });
+    const where = { kafka: config.kafka.brokers, etcd: config.etcd?.endpoints };
+    console.error(`retune: ${command.role}: ${failureLine(error, where)}`);
     return 1;
+  };
+
+  let system: RetuneSystem;
+  try {
+    system = await RetuneSystem.build({ config, roles, input: command.inputPath ?? undefined });
+  } catch (error) {
+    return fail(error);
   }
-  shutdown.dispose();
-  await system.stop();
+  // The signal handler stops the system and ends the run with its exit code.
+  const exit = Promise.withResolvers<number>();
+  const shutdown = installShutdown([{ name: "roles", run: () => system.stop() }], {
+    deadlineMs: shutdownDeadlineMs(config, roles),
+    logger: log,
+    exit: exit.resolve,
+  });
+  const run = runSystem(system, {
+    untilEnd: command.exitAtEnd || args.length === 0,
+    log,
+    signalled: shutdown.requested,
+  });
+  const code = await Promise.race([
+    run.then(async (outcome) => {
+      if (outcome === "signalled") return await exit.promise;
+      shutdown.dispose();
+      if (outcome instanceof Error) {
+        // Closing clients of an unreachable service may hang: the failure is reported regardless.
+        await Promise.race([system.stop().catch(() => {}), delay(CLOSE_CLIENTS_MS)]);
+        return fail(outcome.cause);
+      }
+      await system.stop();
+      await report(system, roles, command.summaryPath);
+      return 0;
+    }),
+    exit.promise,
+  ]);
+  return code;
+}
+
+/**
+ * Runs the system until it stops, or (`untilEnd`) until the end of its input. Resolves
+ * "signalled" once a signal took over the shutdown, an Error wrapping the failure that ended
+ * the system, or "ended".
+ */
+async function runSystem(
+  system: RetuneSystem,
+  options: { untilEnd: boolean; log: Logger; signalled: Promise<unknown> },
+): Promise<"ended" | "signalled" | Error> {
+  let signalled = false;
+  options.signalled.then(() => signalled = true);
+  try {
+    await system.start();
+    options.log.info("running {roles}", { roles: system.roles.join(", ") });
+    await (options.untilEnd ? system.waitForEndOfInput() : system.done);
+  } catch (error) {
+    return signalled ? "signalled" : new Error("the system failed", { cause: error });
+  }
+  return signalled ? "signalled" : "ended";
+}
+
+/** Writes the summary file and prints what the run did. */
+async function report(
+  system: RetuneSystem,
+  roles: readonly ServiceRole[],
+  summaryPath: string | null,
+): Promise<void> {
   const summary = system.summary();
-  if (command.summaryPath !== null) {
-    await Deno.writeTextFile(command.summaryPath, JSON.stringify(summary, null, 2) + "\n");
+  if (summaryPath !== null) {
+    await Deno.writeTextFile(summaryPath, JSON.stringify(summary, null, 2) + "\n");
   }
-  console.log(describe(summary));
-  return 0;
+  if (roles.includes("engine")) {
+    console.log(describe(summary));
+  } else {
+    console.log(`events in ${summary.events_in}, wall ${summary.wall_seconds.toFixed(1)} s`);
+  }
 }
 
 /** A few human lines about a finished run. */
@@ -105,6 +159,11 @@ function describe(summary: Summary): string {
     `wall ${summary.wall_seconds.toFixed(1)} s ` +
     `(${Math.round(summary.events_processed / summary.wall_seconds)} events/s)`,
   ].join("\n");
+}
+
+/** A pause; `main` ends in `Deno.exit`, so a pending one never holds the process. */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

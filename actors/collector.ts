@@ -91,8 +91,10 @@ export class Collector implements Behaviour {
       topic: topics.input,
       group: "collector",
       type: "StreamEventBatch",
-      // No dead-letter topic: the engine dead-letters bad input, and one letter per record keeps
-      // events_in == events_processed + dead_letters countable.
+      // No dead-letter topic for undecodable input: the engine dead-letters it, and one letter
+      // per record keeps events_in == events_processed + dead_letters countable. A record whose
+      // handling crashes the collector is the collector's to dead-letter.
+      poisonTopic: topics.deadLetters,
       handler: (items, batch) => this.#collect(context, items, batch),
     });
   }
@@ -259,19 +261,11 @@ export class Collector implements Behaviour {
     return overlapping.reduce((sum, r) => sum + r.batch.mcc, 0) / overlapping.length;
   }
 
-  /** Deletes the buckets this collector leaves behind. */
-  async stop(context: ActorContext): Promise<void> {
-    const left = await this.#env.buckets.list();
-    for (const id of left) {
-      // The system is ending: a bucket still referenced (or never closed) goes all the same.
-      const deleted = await this.#env.ledger.deleteBucketIfUnused(
-        id,
-        () => this.#env.buckets.delete(id),
-      );
-      if (!deleted) await this.#env.buckets.delete(id);
-    }
-    this.#state.bucketsDeleted += left.length;
-    context.logger.info("deleted {count} leftover buckets", { count: left.length });
+  /**
+   * Hands over leadership and nothing else: the buckets stay for the next leader and the dataset
+   * versions that reference them (deleting leftovers is `deno task teardown`).
+   */
+  async postStop(): Promise<void> {
     await this.#leadership?.resign();
   }
 }

@@ -288,7 +288,7 @@ export class Engine implements Behaviour {
   }
 
   /** Publishes the final position, so a collector waiting on it can drain. */
-  async stop(context: ActorContext): Promise<void> {
+  async postStop(context: ActorContext): Promise<void> {
     clearTimeout(this.#positionTimer);
     if (this.#inputStarted) await this.#publishPosition(context).catch(() => {});
   }

@@ -377,7 +377,7 @@ export class Factory implements Behaviour {
   }
 
   /** Stops the workers (running jobs fail, and their requests time out at the optimiser). */
-  async stop(): Promise<void> {
+  async postStop(): Promise<void> {
     this.#pool?.close();
     this.#assembler?.close();
     await Promise.allSettled(this.#inFlight);

@@ -88,6 +88,8 @@ export function receiveData<T extends DataType>(
     type: T;
     /** Absent when another reader of the topic dead-letters its records. */
     deadLetterTopic?: string;
+    /** Where records whose handling crashed go (default `deadLetterTopic`). */
+    poisonTopic?: string;
     start?: "earliest" | "latest";
     maxBatch?: number;
     handler: (
@@ -102,6 +104,7 @@ export function receiveData<T extends DataType>(
     start: options.start,
     maxBatch: options.maxBatch,
     deadLetterTopic: options.deadLetterTopic,
+    poisonTopic: options.poisonTopic,
     toDeadLetter: deadLetterBytes,
     decode: (bytes) => decodeData(options.type, bytes),
     handler: options.handler,

@@ -210,7 +210,7 @@ export class Optimiser implements Behaviour {
    * Ends the running job (its requests are rejected, a run is aborted) before handing over
    * leadership, so no job outlives this incarnation and a successor is not kept waiting.
    */
-  async stop(): Promise<void> {
+  async postStop(): Promise<void> {
     this.#client?.close("optimiser stopping");
     await this.#job;
     await this.#leadership?.resign();

@@ -56,7 +56,10 @@ export class Replayer implements Behaviour {
     return this.#state.view();
   }
 
-  /** Starts the replay beside the runtime; a failure crashes the actor (and resumes). */
+  /**
+   * Starts the replay beside the runtime; a failure crashes the actor (and resumes), the end of
+   * the file completes it.
+   */
   start(context: ActorContext): void {
     if (this.#resumedFrom !== null && this.#resumedFrom !== this.#state) {
       context.logger.warn("not resuming the replay of {file}: this replay is of {current}", {
@@ -69,7 +72,7 @@ export class Replayer implements Behaviour {
         sent: this.#state.sent,
       });
     }
-    if (this.#state.finished) return;
+    if (this.#state.finished) return context.complete();
     this.#replay(context).catch((error) => {
       if (!context.signal.aborted) context.fail(error);
     });
@@ -112,6 +115,7 @@ export class Replayer implements Behaviour {
       rejected: this.#state.rejected,
     });
     this.#state.finished = true;
+    context.complete();
   }
 
   async #deadLetter(context: ActorContext, rows: RejectedLine[]): Promise<void> {

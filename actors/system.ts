@@ -120,9 +120,13 @@ export class RetuneSystem {
     if (this.#roles.includes("replayer") && input === undefined) {
       throw new Error("the replayer needs a stream: pass --input=<file> or set replayer.file");
     }
+    const { supervision } = config;
     const children: ChildSpec[] = this.#roles.map((role) => ({
       name: role,
       create: (previous) => this.#behaviour(role, input!, previous),
+      // The replayer's work ends with its file; every other role serves until stopped.
+      restart: role === "replayer" ? "transient" : "permanent",
+      shutdownTimeoutMs: supervision.shutdownTimeoutMsByRole[role] ?? supervision.shutdownTimeoutMs,
     }));
     this.#supervisor = new Supervisor({
       name: "retune",
@@ -130,6 +134,8 @@ export class RetuneSystem {
       transport,
       maxRestarts: config.supervision.maxRestarts,
       withinMs: config.supervision.withinMs,
+      shutdownTimeoutMs: config.supervision.shutdownTimeoutMs,
+      maxOutageMs: config.supervision.maxOutageMs,
       backoff: {
         initialMs: config.supervision.initialBackoffMs,
         maxMs: config.supervision.maxBackoffMs,
@@ -240,6 +246,11 @@ export class RetuneSystem {
     await this.#supervisor.start();
   }
 
+  /** The roles this system runs, in start order. */
+  get roles(): readonly ServiceRole[] {
+    return this.#roles;
+  }
+
   /** The transport the roles talk over (to watch or feed topics from outside the roles). */
   get transport(): Transport {
     return this.#transport;
@@ -250,20 +261,27 @@ export class RetuneSystem {
     return this.#supervisor.done;
   }
 
-  /** Waits until the replayer has replayed its file and the engine has processed all of it. */
+  /**
+   * Waits until the replayer has replayed its file and, when the engine runs in this system, the
+   * engine has processed all of it; returns early once the system stopped, rejects if it gave up.
+   */
   async waitForEndOfInput(signal?: AbortSignal): Promise<void> {
     let stopped = false;
-    this.#supervisor.done.then(() => (stopped = true), () => {});
+    const over = this.#supervisor.done.finally(() => (stopped = true));
+    // Observed below when it matters; a rejection after the end must not go unhandled.
+    over.catch(() => {});
     while (!this.view("replayer").finished && !stopped) {
-      await Promise.race([delay(50), this.#supervisor.done]);
+      await Promise.race([delay(50), over]);
     }
+    if (!this.#roles.includes("engine")) return;
     const processed = () => {
       const engine = this.view("engine");
       return engine.eventsProcessed + engine.deadLetters;
     };
     while (processed() < this.view("replayer").sent && !signal?.aborted && !stopped) {
-      await Promise.race([delay(50), this.#supervisor.done]);
+      await Promise.race([delay(50), over]);
     }
+    if (stopped) await over;
   }
 
   /** Waits until no optimiser job is running (bounded by `timeoutMs`). */
@@ -272,13 +290,19 @@ export class RetuneSystem {
     while (this.view("optimiser").busy && performance.now() < deadline) await delay(100);
   }
 
-  /** Stops every role in reverse order, then the summary watch and the clients. */
+  /**
+   * Stops every role in reverse order, then the summary watch and the clients; an embedded
+   * deployment (no etcd) is torn down with it.
+   */
   async stop(): Promise<void> {
     await this.#supervisor.stop();
     await delay(20);
     await this.#watch?.stop();
     await this.#transport.close();
     await this.env.registry.close();
+    // An in-process registry, and with it every reference to a bucket, ends with this process:
+    // so does the deployment, and its buckets go (a teardown; a restart never gets here).
+    if (this.env.config.etcd === undefined) await this.env.buckets.deleteAll();
   }
 
   /** The run's summary. */

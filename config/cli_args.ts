@@ -31,7 +31,17 @@ export type CliCommand =
     exitAtEnd: boolean;
     /** Where to write a JSON summary on exit. */
     summaryPath: string | null;
+    /** Overrides `logging.level`; `debug` also prints the detail of a failure. */
+    logLevel: LogLevel | null;
   };
+
+/** The levels `--log-level` accepts. */
+export const LOG_LEVELS = ["debug", "info", "warning", "error"] as const;
+/** A log level. */
+export type LogLevel = typeof LOG_LEVELS[number];
+
+/** Roles whose work reaches an end: the input file is replayed (and, in `all`, processed). */
+export const REACH_AN_END: readonly Role[] = ["replayer", "all"];
 
 /** Options of `parseCliArgs`. */
 export interface CliOptions {
@@ -60,6 +70,7 @@ export function parseCliArgs(args: readonly string[], options: CliOptions = {}):
         input: { type: "string" },
         "exit-at-end": { type: "boolean" },
         summary: { type: "string" },
+        "log-level": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -76,6 +87,19 @@ export function parseCliArgs(args: readonly string[], options: CliOptions = {}):
   const inputPath = existingFile("--input", values.input, exists);
   if (inputPath !== null && !READS_INPUT.includes(role)) {
     throw new CliError(`--input is read by the replayer; role '${role}' does not read it`);
+  }
+  const exitAtEnd = values["exit-at-end"] ?? false;
+  if (exitAtEnd && !REACH_AN_END.includes(role)) {
+    throw new CliError(
+      `--exit-at-end needs a role whose work ends (${REACH_AN_END.join(", ")}); ` +
+        `role '${role}' serves until stopped`,
+    );
+  }
+  const logLevel = values["log-level"] ?? null;
+  if (logLevel !== null && !(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new CliError(
+      `--log-level must be one of ${LOG_LEVELS.join(", ")}: current value is '${logLevel}'`,
+    );
   }
   const summaryPath = values.summary ?? null;
   if (summaryPath !== null && (summaryPath === "" || !exists(dirname(summaryPath)))) {
@@ -95,8 +119,9 @@ export function parseCliArgs(args: readonly string[], options: CliOptions = {}):
     role,
     configPath,
     inputPath,
-    exitAtEnd: values["exit-at-end"] ?? false,
+    exitAtEnd,
     summaryPath,
+    logLevel: logLevel as LogLevel | null,
   };
 }
 
@@ -136,9 +161,12 @@ Options:
   --role=<role>       ${ROLES.join(" | ")} (default: all)
   --config=<file>     YAML configuration (default: the built-in embedded configuration)
   --input=<file>      stream to replay, overriding replayer.file (roles replayer and all)
-  --exit-at-end       stop once the input is replayed and processed
+  --exit-at-end       stop once the input is replayed (and, with all, processed)
+                      (roles replayer and all)
   --summary=<file>    write a JSON summary of the run to this file on exit
                       (deno task start may write only under ./.retune)
+  --log-level=<level> debug | info | warning | error, overriding logging.level;
+                      debug also prints the detail (stack) of a failure
   -h, --help          show this text
 
 Examples:

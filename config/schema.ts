@@ -474,6 +474,19 @@ const supervisionSchema = z.strictObject({
     .finite({ error: "a number >= 1" }).default(2),
   /** Relative spread of each backoff delay, so actors that failed together restart apart. */
   backoffJitter: numberIn(0, 1, "[)").default(0.2),
+  /** How long a role's retriable failures (Kafka or etcd unreachable) are ridden out. */
+  maxOutageMs: integer(0).default(60_000),
+  /** Time a role may take to stop (drain its batch, commit, release what it holds). */
+  shutdownTimeoutMs: integer(1).default(10_000),
+  /** Per-role overrides of `shutdownTimeoutMs`. */
+  shutdownTimeoutMsByRole: z.strictObject({
+    engine: integer(1).optional(),
+    collector: integer(1).optional(),
+    observer: integer(1).optional(),
+    optimiser: integer(1).optional(),
+    factory: integer(1).optional(),
+    replayer: integer(1).optional(),
+  }).prefault({}),
 }).superRefine((supervision, ctx) => {
   if (supervision.maxBackoffMs < supervision.initialBackoffMs) {
     ctx.addIssue({

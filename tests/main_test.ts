@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { MAIN, ROOT, taskCommand } from "./fixtures/tasks.ts";
-import { SHUTDOWN_DEADLINE_MS } from "../main.ts";
+import { CLOSE_CLIENTS_MS } from "../main.ts";
 
 const MARITIME = join(ROOT, "deploy/examples/maritime");
 /** Good rows in the trimmed stream. */
@@ -15,6 +15,9 @@ const ROWS = 3_000;
 const BAD_ROWS = ["not a row", "x,227592820,-4.489,48.357,16.7,176.9,178.6,00100000"];
 /** Margin for starting deno and building the system, on top of the shutdown deadline. */
 const START_MARGIN_MS = 20_000;
+
+/** Every role's default shutdown timeout in turn, then the clients. */
+const ALL_ROLES_SHUTDOWN_MS = 6 * 10_000 + CLOSE_CLIENTS_MS;
 
 const subprocess = { read: true, write: true, run: [Deno.execPath()] };
 
@@ -197,7 +200,10 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
       });
       const child = command.spawn();
       const stderr = new StreamText(child.stderr);
-      const bound = setTimeout(() => child.kill("SIGKILL"), SHUTDOWN_DEADLINE_MS + START_MARGIN_MS);
+      const bound = setTimeout(
+        () => child.kill("SIGKILL"),
+        ALL_ROLES_SHUTDOWN_MS + START_MARGIN_MS,
+      );
       try {
         await child.stdout.cancel();
         await stderr.seen(/ INF retune\.all: running /);
@@ -216,6 +222,98 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     },
   });
 }
+
+Deno.test({
+  name: "one Ctrl-C that reaches the process twice (its process group) counts once",
+  permissions: subprocess,
+  async fn() {
+    const dir = await workspace({
+      replayer: { file: "vessel.csv", rate: { kind: "events_per_second", value: 50 } },
+    });
+    const command = await taskCommand("start", {
+      cwd: dir,
+      script: MAIN,
+      args: ["--role=all", "--config=retune.yaml"],
+    });
+    const child = command.spawn();
+    const stderr = new StreamText(child.stderr);
+    const bound = setTimeout(() => child.kill("SIGKILL"), ALL_ROLES_SHUTDOWN_MS + START_MARGIN_MS);
+    try {
+      await child.stdout.cancel();
+      await stderr.seen(/ INF retune\.all: running /);
+      // `deno task` forwards the terminal's SIGINT to a child that got it from the terminal too.
+      child.kill("SIGINT");
+      child.kill("SIGINT");
+      const status = await child.status;
+      await stderr.done;
+      assert.equal(status.code, 0, stderr.text);
+      assert.equal(stderr.text.match(/SIGINT received: shutting down/g)?.length, 1, stderr.text);
+      assert.doesNotMatch(stderr.text, /second SIGINT/);
+    } finally {
+      clearTimeout(bound);
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "--exit-at-end for a role that serves until stopped exits 2 before anything runs",
+  permissions: subprocess,
+  fn: () =>
+    inWorkspace(async (dir) => {
+      const { code, stderr } = await runMain(dir, "--role=engine", "--exit-at-end");
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, /^retune: --exit-at-end needs a role whose work ends/);
+    }),
+});
+
+/** Runs main.ts as `--role=engine` against a broker nobody listens on. */
+async function engineWithoutBroker(dir: string, ...args: string[]) {
+  // The environment overrides the file's brokers (and `deno task test` sets it): both unreachable.
+  const unreachable = "127.0.0.1:1";
+  const config = JSON.parse(await Deno.readTextFile(join(dir, "retune.yaml")));
+  await Deno.writeTextFile(
+    join(dir, "kafka.yaml"),
+    JSON.stringify({ ...config, transport: "kafka", kafka: { brokers: [unreachable] } }),
+  );
+  const started = performance.now();
+  const output = await (await taskCommand("start", {
+    cwd: dir,
+    script: MAIN,
+    args: ["--role=engine", "--config=kafka.yaml", ...args],
+    env: { KAFKA_BROKERS: unreachable, RETUNE_KAFKA_BROKERS: unreachable },
+  })).output();
+  return {
+    code: output.code,
+    stderr: new TextDecoder().decode(output.stderr),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+Deno.test({
+  name: "an unreachable broker ends the process with one line: what, where, what to do",
+  permissions: subprocess,
+  fn: () =>
+    inWorkspace(async (dir) => {
+      const { code, stderr, seconds } = await engineWithoutBroker(dir);
+      assert.equal(code, 1, stderr);
+      assert.ok(seconds < 60, `gave up after ${seconds} s`);
+      const lines = stderr.trimEnd().split("\n");
+      assert.equal(lines.length, 1, stderr);
+      assert.match(
+        lines[0],
+        /^retune: engine: cannot reach Kafka at 127\.0\.0\.1:1 \(.*ECONNREFUSED.*\); start the broker or fix kafka\.brokers .*--log-level=debug/,
+      );
+
+      const debug = await engineWithoutBroker(dir, "--log-level=debug");
+      assert.equal(debug.code, 1, debug.stderr);
+      assert.match(debug.stderr, /^\s+at /m, "the detail holds the stack");
+      assert.match(
+        debug.stderr.trimEnd().split("\n").at(-1)!,
+        /^retune: engine: cannot reach Kafka/,
+      );
+    }),
+});
 
 /** A stream's text as it arrives. */
 class StreamText {

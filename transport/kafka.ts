@@ -34,6 +34,8 @@ import type {
 
 /** Where kafkajs's own warnings and errors go. */
 export interface KafkaLogger {
+  /** kafkajs's connection retries and stacks: the failure they end in is reported anyway. */
+  debug?(message: string, properties?: Record<string, unknown>): void;
   warn(message: string, properties?: Record<string, unknown>): void;
   error(message: string, properties?: Record<string, unknown>): void;
 }
@@ -340,9 +342,16 @@ function toConsumed(topic: string, partition: number, message: KafkaMessage): Co
   };
 }
 
+/** kafkajs namespaces that narrate connection attempts, each retried before it surfaces. */
+const RETRIED = new Set(["Connection", "BrokerPool"]);
+
 function forward(logger: KafkaLogger, entry: LogEntry): void {
-  const { message, ...properties } = entry.log;
+  const { message, stack, ...properties } = entry.log;
   const record = { ...properties, namespace: entry.namespace };
+  if (RETRIED.has(entry.namespace) || stack !== undefined) {
+    logger.debug?.(`kafkajs: ${message}`, { ...record, stack });
+  }
+  if (RETRIED.has(entry.namespace)) return;
   if (entry.level === logLevel.ERROR) logger.error(`kafkajs: ${message}`, record);
   else logger.warn(`kafkajs: ${message}`, record);
 }

@@ -1,18 +1,23 @@
 /**
- * What an actor is to the runtime: a `Behaviour` with start/stop hooks, run with an
- * `ActorContext` that ties its subscriptions, timers and failures to its supervisor.
+ * What an actor is to the runtime: a `Behaviour` with lifecycle hooks (Akka Typed's `PreRestart`
+ * and `PostStop` signals), run with an `ActorContext` that ties its subscriptions, timers and
+ * failures to its supervisor, under a `ChildSpec` that says when it is restarted (OTP's restart
+ * types) and how long it may take to stop.
  *
  * Every (re)start gets a fresh `Behaviour` from its `ChildSpec.create`, so a crashed actor never
  * resumes with the objects it crashed with (as with OTP child specs and Akka's restart strategy);
  * what it must remember crosses the restart as plain data: the snapshot its predecessor left.
+ * Neither hook is a deployment teardown: a role releases what it holds (leadership, workers),
+ * never the deployment's data.
  *
  * @module
  */
 
 import type { OutgoingRecord, SubscribeOptions, Subscription } from "../../transport/transport.ts";
 import type { Logger } from "../../logging/logger.ts";
+import type { Suspects } from "./suspects.ts";
 
-/** What an actor does when it starts and stops. */
+/** What an actor does when it starts, is about to be restarted, and has stopped for good. */
 export interface Behaviour {
   /**
    * Acquires resources and subscribes to the mailbox (through `context.subscribe`). Throwing
@@ -20,11 +25,22 @@ export interface Behaviour {
    * settle before it calls `stop`.
    */
   start(context: ActorContext): Promise<void> | void;
-  /** Releases what the role holds. Runs after its subscriptions stopped and committed. */
-  stop?(context: ActorContext): Promise<void> | void;
+  /**
+   * The incarnation failed and a fresh one will start: release what it holds (leadership,
+   * workers). Runs after its subscriptions stopped. Default: `postStop`.
+   */
+  preRestart?(context: ActorContext, error: unknown): Promise<void> | void;
+  /** The actor stopped for good: release what it holds. Runs after its subscriptions stopped. */
+  postStop?(context: ActorContext): Promise<void> | void;
   /** What a restart must not lose, as plain data; the supervisor hands it to the next `create`. */
   snapshot?(): unknown;
 }
+
+/**
+ * When a child that ended is started again (OTP): `permanent` always; `transient` only after a
+ * failure, not after it completed (`ActorContext.complete`); `temporary` never.
+ */
+export type RestartType = "permanent" | "transient" | "temporary";
 
 /** How a supervisor makes one of its children. */
 export interface ChildSpec {
@@ -35,6 +51,13 @@ export interface ChildSpec {
    * stopped incarnation left (unvalidated: the behaviour restores it or rejects it).
    */
   create(previous?: unknown): Behaviour;
+  /** Default `permanent`. */
+  restart?: RestartType;
+  /**
+   * Time stopping may take (subscriptions drain and commit, then the hook), ms; past it the
+   * supervisor logs an overrun and moves on. Default: the supervisor's.
+   */
+  shutdownTimeoutMs?: number;
 }
 
 /** The runtime's side of a running actor, handed to its behaviour. */
@@ -46,6 +69,8 @@ export interface ActorContext {
   readonly logger: Logger;
   /** Crashes the actor from a callback; the supervisor restarts it. Later calls are ignored. */
   fail(error: unknown): void;
+  /** Ends the actor normally (its work is done): only a `permanent` child is started again. */
+  complete(): void;
   /**
    * Joins a consumer group through the actor's transport. The runtime stops the subscription
    * when the actor stops, and treats its failure (or its ending on its own) as the actor's.
@@ -55,4 +80,6 @@ export interface ActorContext {
   publish(topic: string, records: OutgoingRecord[]): Promise<void>;
   /** Number of partitions of a topic on the actor's transport. */
   partitions(topic: string): Promise<number>;
+  /** Records whose handling crashed an earlier incarnation (kept by the supervisor). */
+  readonly suspects: Suspects;
 }

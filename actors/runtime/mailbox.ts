@@ -4,11 +4,20 @@
  * a mailbox whose records another role already dead-letters, only logged) and skipped, so one bad
  * message cannot wedge the actor in a crash-and-redeliver loop.
  *
+ * A record whose handling crashes the actor (a failure `classify` calls a crash, not a retriable
+ * outage or a fatal error) crashes it once: the batch's records become suspects (`suspects.ts`)
+ * and the restarted actor's mailbox handles each suspect alone. A suspect that crashes again is
+ * poison: it is dead-lettered with the reason and the mailbox moves past it, so the same record
+ * never crashes a role twice. A retriable failure crashes the actor and its batch is redelivered
+ * after the restart, as often as the restart intensity allows.
+ *
  * @module
  */
 
 import type { BatchContext, ConsumedRecord, Subscription } from "../../transport/transport.ts";
 import type { ActorContext } from "./actor.ts";
+import { classify, describeFailure } from "./failure.ts";
+import { Suspects } from "./suspects.ts";
 
 /** A decoded message and the record it came in. */
 export interface Delivery<T> {
@@ -27,23 +36,69 @@ export interface MailboxOptions<T> {
   decode(bytes: Uint8Array): T;
   /** Where undecodable records go; absent when another reader of the topic dead-letters them. */
   deadLetterTopic?: string;
-  /** The dead-letter record's value for an undecodable record and the reason it failed. */
+  /** Where records whose handling crashed go. Default `deadLetterTopic`; absent both: logged. */
+  poisonTopic?: string;
+  /** The dead-letter record's value for a record and the reason it failed. */
   toDeadLetter(record: ConsumedRecord, reason: string): Uint8Array;
   /** Handles the decoded messages of one batch, in partition order; offsets commit after it. */
   handler(deliveries: Delivery<T>[], context: BatchContext): Promise<void> | void;
 }
 
+/** The part of an actor's context a mailbox uses. */
+export type MailboxActor =
+  & Pick<ActorContext, "subscribe" | "publish" | "logger">
+  & Partial<Pick<ActorContext, "suspects">>;
+
 /** Subscribes to a mailbox through the actor's context (so the runtime tracks the subscription). */
 export async function subscribeMailbox<T>(
-  actor: Pick<ActorContext, "subscribe" | "publish" | "logger">,
+  actor: MailboxActor,
   options: MailboxOptions<T>,
 ): Promise<Subscription> {
   const { topic, group, start, maxBatch, decode, deadLetterTopic, toDeadLetter, handler } = options;
-  if (deadLetterTopic === topic) {
-    throw new RangeError(
-      `deadLetterTopic must differ from the mailbox topic: current value is '${deadLetterTopic}'`,
-    );
+  const poisonTopic = options.poisonTopic ?? deadLetterTopic;
+  for (
+    const [name, value] of [["deadLetterTopic", deadLetterTopic], ["poisonTopic", poisonTopic]]
+  ) {
+    if (value === topic) {
+      throw new RangeError(
+        `${name} must differ from the mailbox topic: current value is '${value}'`,
+      );
+    }
   }
+  const suspects = actor.suspects ?? new Suspects();
+  const reject = async (
+    rejected: { record: ConsumedRecord; reason: string }[],
+    to: string | undefined,
+    what: string,
+  ) => {
+    for (const { record, reason } of rejected) {
+      actor.logger.warn(`${what} record {topic}/{partition}@{offset} skipped: {reason}`, {
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        reason,
+      });
+    }
+    if (to === undefined || rejected.length === 0) return;
+    await actor.publish(
+      to,
+      rejected.map(({ record, reason }) => ({
+        key: record.key,
+        value: toDeadLetter(record, reason),
+      })),
+    );
+  };
+  /** Handles one delivery; a crash dead-letters it, anything else is the actor's failure. */
+  const handleAlone = async (delivery: Delivery<T>, context: BatchContext) => {
+    try {
+      await handler([delivery], context);
+    } catch (error) {
+      if (classify(error).kind !== "crash") throw error;
+      const reason = `handling failed: ${describeFailure(error)}`;
+      await reject([{ record: delivery.record, reason }], poisonTopic, "poison");
+    }
+    suspects.clear(group, delivery.record);
+  };
   return await actor.subscribe({
     group,
     topics: [topic],
@@ -59,29 +114,20 @@ export async function subscribeMailbox<T>(
           dead.push({ record, reason: error instanceof Error ? error.message : String(error) });
         }
       }
-      if (dead.length > 0) {
-        for (const { record, reason } of dead) {
-          actor.logger.warn(
-            "undecodable record {topic}/{partition}@{offset} skipped: {reason}",
-            {
-              topic: record.topic,
-              partition: record.partition,
-              offset: record.offset,
-              reason,
-            },
-          );
-        }
-        if (deadLetterTopic !== undefined) {
-          await actor.publish(
-            deadLetterTopic,
-            dead.map(({ record, reason }) => ({
-              key: record.key,
-              value: toDeadLetter(record, reason),
-            })),
-          );
-        }
+      await reject(dead, deadLetterTopic, "undecodable");
+      if (deliveries.length === 0) return;
+      if (deliveries.some((d) => suspects.has(group, d.record))) {
+        for (const delivery of deliveries) await handleAlone(delivery, context);
+        return;
       }
-      if (deliveries.length > 0) await handler(deliveries, context);
+      try {
+        await handler(deliveries, context);
+      } catch (error) {
+        // Which record crashed is not known, nor whether it crashes again (a restart may cure
+        // it): the restarted actor handles each one alone.
+        if (classify(error).kind === "crash") suspects.mark(group, records);
+        throw error;
+      }
     },
   });
 }

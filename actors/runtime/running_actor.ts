@@ -1,7 +1,7 @@
 /**
  * One incarnation of an actor: its behaviour, the context handed to it and the subscriptions
- * opened through that context. Every failure of the incarnation (start throwing, `fail`, a
- * subscription failing or ending on its own) is reported once to whoever runs it.
+ * opened through that context. The end of the incarnation (a failure: start throwing, `fail`, a
+ * subscription failing or ending on its own; or `complete`) is reported once to whoever runs it.
  *
  * @module
  */
@@ -9,6 +9,13 @@
 import type { SubscribeOptions, Subscription, Transport } from "../../transport/transport.ts";
 import type { ActorContext, Behaviour, ChildSpec } from "./actor.ts";
 import { type Logger, withProperties } from "../../logging/logger.ts";
+import { Suspects } from "./suspects.ts";
+
+/** How an incarnation ended on its own: it failed, or its work was done. */
+export type Ending = { kind: "failed"; error: unknown } | { kind: "completed" };
+
+/** Why an incarnation is stopped: for good, or to be replaced after `error`. */
+export type StopReason = { kind: "stop" } | { kind: "restart"; error: unknown };
 
 /** A started actor incarnation; `stop` it before starting the next one. */
 export class RunningActor {
@@ -16,35 +23,50 @@ export class RunningActor {
   readonly #spec: ChildSpec;
   readonly #transport: Transport;
   readonly #logger: Logger;
-  readonly #onFailure: (error: unknown) => void;
+  readonly #onEnd: (ending: Ending) => void;
+  readonly #shutdownTimeoutMs: number;
   readonly #controller = new AbortController();
   readonly #subscriptions = new Set<Subscription>();
   readonly #context: ActorContext;
   #behaviour: Behaviour | undefined;
   #starting: Promise<void> = Promise.resolve();
-  #stopping: Promise<void> | undefined;
-  #failed = false;
+  #stopping: Promise<boolean> | undefined;
+  #ended = false;
 
-  /** `onFailure` hears about the first failure of this incarnation, never one after `stop`. */
+  /**
+   * `onEnd` hears how the incarnation ended on its own, once, never after `stop`; stopping may
+   * take `shutdownTimeoutMs`. `suspects` outlive the incarnation (its supervisor keeps them).
+   */
   constructor(
     spec: ChildSpec,
     transport: Transport,
     logger: Logger,
-    onFailure: (error: unknown) => void,
+    onEnd: (ending: Ending) => void,
+    shutdownTimeoutMs: number,
+    suspects: Suspects = new Suspects(),
   ) {
+    if (!(Number.isFinite(shutdownTimeoutMs) && shutdownTimeoutMs > 0)) {
+      throw new RangeError(
+        `shutdownTimeoutMs of '${spec.name}' must be a positive number: ` +
+          `current value is ${shutdownTimeoutMs}`,
+      );
+    }
     this.name = spec.name;
     this.#spec = spec;
     this.#transport = transport;
     this.#logger = withProperties(logger, { actor: spec.name });
-    this.#onFailure = onFailure;
+    this.#onEnd = onEnd;
+    this.#shutdownTimeoutMs = shutdownTimeoutMs;
     this.#context = {
       name: spec.name,
       signal: this.#controller.signal,
       logger: this.#logger,
-      fail: (error) => this.#fail(error),
+      fail: (error) => this.#end({ kind: "failed", error }),
+      complete: () => this.#end({ kind: "completed" }),
       subscribe: (options) => this.#subscribe(options),
       publish: (topic, records) => transport.publish(topic, records),
       partitions: (topic) => transport.partitions(topic),
+      suspects,
     };
   }
 
@@ -58,15 +80,19 @@ export class RunningActor {
         this.#behaviour = this.#spec.create(previous);
         await this.#behaviour.start(this.#context);
       } catch (error) {
-        this.#fail(error);
+        this.#end({ kind: "failed", error });
       }
     })();
     return this.#starting;
   }
 
-  /** Aborts the signal, stops the subscriptions (which commit), then runs the `stop` hook, once. */
-  stop(): Promise<void> {
-    this.#stopping ??= this.#stop();
+  /**
+   * Aborts the signal, stops the subscriptions (which commit), then runs `preRestart` or
+   * `postStop` as `reason` says, once. Resolves false if that overran the shutdown timeout
+   * (the stop goes on in the background; nothing waits for it).
+   */
+  stop(reason: StopReason = { kind: "stop" }): Promise<boolean> {
+    this.#stopping ??= this.#bounded(reason);
     return this.#stopping;
   }
 
@@ -75,16 +101,37 @@ export class RunningActor {
     return this.#behaviour?.snapshot?.();
   }
 
-  async #stop(): Promise<void> {
+  async #bounded(reason: StopReason): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const overrun = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.#shutdownTimeoutMs);
+    });
+    const stopped = await Promise.race([this.#stop(reason).then(() => true), overrun]);
+    clearTimeout(timer);
+    if (!stopped) {
+      this.#logger.error("{actor} did not stop within its shutdown timeout of {timeoutMs} ms", {
+        timeoutMs: this.#shutdownTimeoutMs,
+      });
+    }
+    return stopped;
+  }
+
+  async #stop(reason: StopReason): Promise<void> {
     this.#controller.abort();
     await this.#starting;
     const subscriptions = [...this.#subscriptions];
     this.#subscriptions.clear();
     await Promise.all(subscriptions.map((subscription) => this.#stopQuietly(subscription)));
+    const behaviour = this.#behaviour;
+    const hook = reason.kind === "restart" ? "preRestart" : "postStop";
     try {
-      await this.#behaviour?.stop?.(this.#context);
+      if (reason.kind === "restart" && behaviour?.preRestart !== undefined) {
+        await behaviour.preRestart(this.#context, reason.error);
+      } else {
+        await behaviour?.postStop?.(this.#context);
+      }
     } catch (error) {
-      this.#logger.error("stop hook of {actor} failed: {error}", { error });
+      this.#logger.error("{hook} hook of {actor} failed: {error}", { hook, error });
     }
   }
 
@@ -100,10 +147,13 @@ export class RunningActor {
     subscription.done.then(
       () => {
         if (this.#subscriptions.has(subscription)) {
-          this.#fail(new Error(`subscription to ${options.topics.join(", ")} ended on its own`));
+          this.#end({
+            kind: "failed",
+            error: new Error(`subscription to ${options.topics.join(", ")} ended on its own`),
+          });
         }
       },
-      (error) => this.#fail(error),
+      (error) => this.#end({ kind: "failed", error }),
     );
     // A behaviour may stop its own subscription; that is not a failure.
     return {
@@ -123,9 +173,9 @@ export class RunningActor {
     }
   }
 
-  #fail(error: unknown): void {
-    if (this.#failed || this.#controller.signal.aborted) return;
-    this.#failed = true;
-    this.#onFailure(error);
+  #end(ending: Ending): void {
+    if (this.#ended || this.#controller.signal.aborted) return;
+    this.#ended = true;
+    this.#onEnd(ending);
   }
 }

@@ -1,6 +1,8 @@
 /**
  * Graceful shutdown on SIGINT and SIGTERM: run the shutdown steps in order under a deadline,
- * then exit; a second signal exits at once. The usual steps are "stop the supervisors" (each
+ * then exit; a second signal exits at once. A terminal's Ctrl-C reaches every process of its
+ * group (`deno task` and the deno it runs, which forwards it), so the same signal again within
+ * `duplicateWindowMs` is the same request, not a second one. The usual steps are "stop the supervisors" (each
  * actor stops intake, lets its in-flight batch finish and commits its offsets) followed by
  * "close the clients" (transports, registry), so nothing is closed under a running handler.
  *
@@ -73,10 +75,15 @@ export async function runShutdown(steps: ShutdownStep[], options: ShutdownOption
 export interface InstallShutdownOptions extends ShutdownOptions {
   /** Ends the process. Default `Deno.exit`; injectable for tests. */
   exit?: (code: number) => void;
+  /** The same signal again within this many ms is a duplicate, ignored. Default 300. */
+  duplicateWindowMs?: number;
 }
 
-/** Removes the signal listeners again. */
+/** A shutdown waiting for its signal. */
 export interface ShutdownHandle {
+  /** Resolves with the signal's name once the first signal arrived. */
+  readonly requested: Promise<Deno.Signal>;
+  /** Removes the signal listeners again. */
   dispose(): void;
 }
 
@@ -84,23 +91,33 @@ const signalNumbers = { SIGINT: 2, SIGTERM: 15 } as const;
 
 /**
  * On the first SIGINT or SIGTERM runs the steps (see `runShutdown`) and exits 0, or 1 when a step
- * failed or the deadline passed; a second signal exits at once with 128 + the signal number.
+ * failed or the deadline passed; a second signal (not a duplicate) exits at once with 128 + the
+ * signal number.
  */
 export function installShutdown(
   steps: ShutdownStep[],
   options: InstallShutdownOptions,
 ): ShutdownHandle {
-  const { exit = Deno.exit, logger = defaultLogger() } = options;
+  const { exit = Deno.exit, logger = defaultLogger(), duplicateWindowMs = 300 } = options;
   requireDeadline(options.deadlineMs);
-  let started = false;
+  if (!(Number.isFinite(duplicateWindowMs) && duplicateWindowMs >= 0)) {
+    throw new RangeError(
+      `duplicateWindowMs must be a number >= 0: current value is ${duplicateWindowMs}`,
+    );
+  }
+  const requested = Promise.withResolvers<Deno.Signal>();
+  let first: { signal: string; at: number } | undefined;
   const listeners = Object.entries(signalNumbers).map(([signal, number]) => {
     const listener = () => {
-      if (started) {
+      const now = performance.now();
+      if (first !== undefined) {
+        if (first.signal === signal && now - first.at < duplicateWindowMs) return;
         logger.warn("second {signal}: exiting without finishing shutdown", { signal });
         exit(128 + number);
         return;
       }
-      started = true;
+      first = { signal, at: now };
+      requested.resolve(signal as Deno.Signal);
       logger.info("{signal} received: shutting down", { signal });
       runShutdown(steps, { ...options, logger }).then(
         () => exit(0),
@@ -114,6 +131,7 @@ export function installShutdown(
     return [signal as Deno.Signal, listener] as const;
   });
   return {
+    requested: requested.promise,
     dispose() {
       for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
     },

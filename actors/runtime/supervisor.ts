@@ -1,9 +1,13 @@
 /**
  * One-for-one supervision (OTP `one_for_one`, Akka `SupervisorStrategy.restartWithBackoff`):
- * a child that fails is stopped and restarted after an exponential backoff, without touching its
- * siblings. More than `maxRestarts` restarts within `withinMs` means restarting does not help;
- * the supervisor then escalates: it stops every child and rejects `done` with an
- * `EscalationError`, which `main.ts` turns into a non-zero exit with the reason.
+ * a child that fails is stopped (its `preRestart` hook runs) and restarted after an exponential
+ * backoff, without touching its siblings; its `ChildSpec.restart` type says whether it is
+ * restarted at all. Retriable failures (an outage, see `failure.ts`) are ridden out with
+ * restarts for up to `maxOutageMs`. A fatal failure, more than `maxRestarts` restarts after
+ * crashes within `withinMs`, or an outage longer than `maxOutageMs` means restarting does not
+ * help: the supervisor escalates to its parent, the
+ * system: it stops every child and rejects `done` with an `EscalationError`, which `main.ts`
+ * turns into a non-zero exit with one line naming the reason.
  *
  * @module
  */
@@ -12,7 +16,9 @@ import type { Transport } from "../../transport/transport.ts";
 import type { ChildSpec } from "./actor.ts";
 import { type BackoffOptions, ExponentialBackoff } from "./backoff.ts";
 import { defaultLogger, type Logger } from "../../logging/logger.ts";
-import { RunningActor } from "./running_actor.ts";
+import { type Ending, RunningActor, type StopReason } from "./running_actor.ts";
+import { classify, describeFailure } from "./failure.ts";
+import { Suspects } from "./suspects.ts";
 
 /** How a supervisor runs its children. */
 export interface SupervisorOptions {
@@ -28,6 +34,13 @@ export interface SupervisorOptions {
   withinMs?: number;
   /** Delay before a restart; attempt n = the child's n-th restart within `withinMs`. */
   backoff?: BackoffOptions;
+  /**
+   * How long a child's retriable failures (an outage) are ridden out with restarts, which do not
+   * count toward the restart intensity, before the supervisor escalates, ms. Default 60,000.
+   */
+  maxOutageMs?: number;
+  /** Time a child may take to stop unless its spec says otherwise, ms. Default 10,000. */
+  shutdownTimeoutMs?: number;
   /** Uniform random numbers in [0, 1) for the backoff jitter. Default `Math.random`. */
   random?: () => number;
   /** The supervisor's own records (restarts, escalation). Default `defaultLogger()`. */
@@ -36,22 +49,18 @@ export interface SupervisorOptions {
   loggerFor?: (child: string) => Logger;
 }
 
-/** The supervisor gave up: a child failed more often than the restart intensity allows. */
+/**
+ * The supervisor gave up: a child failed fatally, or more often than the restart intensity
+ * allows.
+ */
 export class EscalationError extends Error {
-  /** The child whose failure exceeded the intensity. */
+  /** The child whose failure made the supervisor give up. */
   readonly child: string;
 
-  /** Names the supervisor, the child, the intensity and the child's last error. */
-  constructor(
-    supervisor: string,
-    child: string,
-    maxRestarts: number,
-    withinMs: number,
-    cause: unknown,
-  ) {
+  /** Names the supervisor, the child, why restarting does not help and the child's last error. */
+  constructor(supervisor: string, child: string, why: string, cause: unknown) {
     super(
-      `supervisor '${supervisor}' gave up: child '${child}' failed after ${maxRestarts} restarts ` +
-        `within ${withinMs} ms; last error: ${describe(cause)}`,
+      `supervisor '${supervisor}' gave up: child '${child}' ${why}; last error: ${describe(cause)}`,
       { cause },
     );
     this.name = "EscalationError";
@@ -64,6 +73,11 @@ const defaultBackoff: BackoffOptions = { initialMs: 500, maxMs: 30_000, factor: 
 
 interface Child {
   spec: ChildSpec;
+  suspects: Suspects;
+  /** When the current incarnation started. */
+  startedAt: number;
+  /** Retriable failures in a row: since when, and how many (the backoff attempt). */
+  outage: { since: number; failures: number } | undefined;
   actor: RunningActor | undefined;
   restartTimer: ReturnType<typeof setTimeout> | undefined;
   /** The last snapshot a stopped incarnation left, handed to the next. */
@@ -84,6 +98,9 @@ export class Supervisor {
   readonly #transport: Transport;
   readonly #maxRestarts: number;
   readonly #withinMs: number;
+  readonly #maxOutageMs: number;
+  readonly #shutdownTimeoutMs: number;
+  readonly #overruns: string[] = [];
   readonly #backoff: ExponentialBackoff;
   readonly #logger: Logger;
   readonly #loggerFor: (child: string) => Logger;
@@ -93,7 +110,8 @@ export class Supervisor {
 
   /** Validates the options; nothing runs until `start`. */
   constructor(options: SupervisorOptions) {
-    const { maxRestarts = 5, withinMs = 60_000 } = options;
+    const { maxRestarts = 5, withinMs = 60_000, maxOutageMs = 60_000 } = options;
+    const { shutdownTimeoutMs = 10_000 } = options;
     if (!(Number.isInteger(maxRestarts) && maxRestarts >= 0)) {
       throw new RangeError(
         `maxRestarts must be a non-negative integer: current value is ${maxRestarts}`,
@@ -101,6 +119,16 @@ export class Supervisor {
     }
     if (!(Number.isFinite(withinMs) && withinMs > 0)) {
       throw new RangeError(`withinMs must be a positive number: current value is ${withinMs}`);
+    }
+    if (!(Number.isFinite(maxOutageMs) && maxOutageMs >= 0)) {
+      throw new RangeError(`maxOutageMs must be a number >= 0: current value is ${maxOutageMs}`);
+    }
+    for (const { name, shutdownTimeoutMs: ms = shutdownTimeoutMs } of options.children) {
+      if (!(Number.isFinite(ms) && ms > 0)) {
+        throw new RangeError(
+          `shutdownTimeoutMs of '${name}' must be a positive number: current value is ${ms}`,
+        );
+      }
     }
     const names = options.children.map((child) => child.name);
     const duplicate = names.find((name, index) => names.indexOf(name) !== index);
@@ -110,6 +138,9 @@ export class Supervisor {
     this.name = options.name;
     this.#children = options.children.map((spec) => ({
       spec,
+      suspects: new Suspects(),
+      startedAt: 0,
+      outage: undefined,
       actor: undefined,
       restartTimer: undefined,
       snapshot: undefined,
@@ -117,6 +148,8 @@ export class Supervisor {
     this.#transport = options.transport;
     this.#maxRestarts = maxRestarts;
     this.#withinMs = withinMs;
+    this.#maxOutageMs = maxOutageMs;
+    this.#shutdownTimeoutMs = shutdownTimeoutMs;
     this.#backoff = new ExponentialBackoff(options.backoff ?? defaultBackoff, options.random);
     this.#logger = options.logger ?? defaultLogger();
     this.#loggerFor = options.loggerFor ?? (() => this.#logger);
@@ -139,12 +172,18 @@ export class Supervisor {
     }
   }
 
+  /** Children that overran their shutdown timeout when stopped, in stop order. */
+  get overruns(): readonly string[] {
+    return this.#overruns;
+  }
+
   /** Stops the children in reverse order (each commits what it handled) and resolves `done`. */
   async stop(): Promise<void> {
     if (this.#state === "stopping") return await this.done.catch(() => {});
+    const started = this.#state === "running";
     this.#state = "stopping";
     await this.#stopChildren();
-    this.#logger.info("supervisor {supervisor} stopped", { supervisor: this.name });
+    if (started) this.#logger.info("supervisor {supervisor} stopped", { supervisor: this.name });
     this.#settle.resolve();
   }
 
@@ -153,54 +192,138 @@ export class Supervisor {
       child.spec,
       this.#transport,
       this.#loggerFor(child.spec.name),
-      (error) => void this.#onFailure(child, actor, error),
+      (ending) => void this.#onEnd(child, actor, ending),
+      child.spec.shutdownTimeoutMs ?? this.#shutdownTimeoutMs,
+      child.suspects,
     );
     child.actor = actor;
+    child.startedAt = Date.now();
     return actor.start(child.snapshot);
   }
 
-  async #onFailure(child: Child, actor: RunningActor, error: unknown): Promise<void> {
+  async #onEnd(child: Child, actor: RunningActor, ending: Ending): Promise<void> {
     if (this.#state !== "running" || child.actor !== actor) return;
     const name = child.spec.name;
-    this.#logger.warn("actor {actor} failed: {error}", {
-      supervisor: this.name,
-      actor: name,
-      error,
-    });
-    await actor.stop();
-    // Taken once the incarnation stopped, so it holds everything the stop hook settled.
-    child.snapshot = actor.snapshot() ?? child.snapshot;
-    if (this.#state !== "running") return;
-
-    const now = Date.now();
-    this.#restarts = this.#restarts.filter((restart) => restart.at > now - this.#withinMs);
-    if (this.#restarts.length >= this.#maxRestarts) {
-      await this.#escalate(name, error);
+    const restart = child.spec.restart ?? "permanent";
+    if (ending.kind === "completed") {
+      this.#logger.info("actor {actor} completed", { supervisor: this.name, actor: name });
+      await this.#stopActor(actor);
+      if (restart === "permanent") this.#restartLater(child, "completed");
+      else child.actor = undefined;
       return;
     }
+    const { error } = ending;
+    const { kind } = classify(error);
+    // One line per failure; the stack only at debug level.
+    this.#logger.warn("actor {actor} failed ({kind}): {error}", {
+      supervisor: this.name,
+      actor: name,
+      kind,
+      error: describeFailure(error),
+    });
+    this.#logger.debug("actor {actor} failure detail: {error}", { actor: name, error });
+    if (kind === "fatal") {
+      await this.#stopActor(actor);
+      await this.#escalate(name, "failed with an error no restart can fix", error);
+      return;
+    }
+    if (restart === "temporary") {
+      await this.#stopActor(actor);
+      child.actor = undefined;
+      return;
+    }
+    if (kind === "retriable") return await this.#rideOut(child, actor, error);
+    child.outage = undefined;
+    this.#prune();
+    if (this.#restarts.length >= this.#maxRestarts) {
+      await this.#stopActor(actor);
+      await this.#escalate(
+        name,
+        `failed after ${this.#maxRestarts} restarts within ${this.#withinMs} ms`,
+        error,
+      );
+      return;
+    }
+    await this.#stopActor(actor, { kind: "restart", error });
+    this.#restartLater(child, "failed");
+  }
+
+  /**
+   * Restarts a child that failed for a reason that may go away (an outage) with a growing
+   * backoff, until its failures in a row have lasted `maxOutageMs`.
+   */
+  async #rideOut(child: Child, actor: RunningActor, error: unknown): Promise<void> {
+    const now = Date.now();
+    // An incarnation that ran for a whole intensity window ended the outage before it.
+    if (child.outage === undefined || now - child.startedAt >= this.#withinMs) {
+      child.outage = { since: now, failures: 0 };
+    }
+    const outage = child.outage;
+    const name = child.spec.name;
+    if (now - outage.since >= this.#maxOutageMs) {
+      await this.#stopActor(actor);
+      await this.#escalate(name, `kept failing for ${this.#maxOutageMs} ms`, error);
+      return;
+    }
+    await this.#stopActor(actor, { kind: "restart", error });
+    if (this.#state !== "running") return;
+    const delayMs = this.#backoff.delay(outage.failures++);
+    this.#logger.warn("restarting actor {actor} in {delayMs} ms (failing for {outageMs} ms)", {
+      supervisor: this.name,
+      actor: name,
+      delayMs,
+      outageMs: now - outage.since,
+    });
+    this.#schedule(child, delayMs);
+  }
+
+  /** Stops an incarnation for good, or to be replaced; keeps its snapshot; notes an overrun. */
+  async #stopActor(actor: RunningActor, reason: StopReason = { kind: "stop" }): Promise<void> {
+    const stopped = await actor.stop(reason);
+    if (!stopped) this.#overruns.push(actor.name);
+    // Taken once the incarnation stopped, so it holds everything the stop hook settled.
+    const child = this.#children.find((candidate) => candidate.actor === actor);
+    if (child !== undefined) child.snapshot = actor.snapshot() ?? child.snapshot;
+  }
+
+  #prune(): void {
+    const now = Date.now();
+    this.#restarts = this.#restarts.filter((restart) => restart.at > now - this.#withinMs);
+  }
+
+  #restartLater(child: Child, after: "failed" | "completed"): void {
+    if (this.#state !== "running") return;
+    const name = child.spec.name;
+    this.#prune();
     const attempt = this.#restarts.filter((restart) => restart.child === name).length;
-    this.#restarts.push({ at: now, child: name });
+    this.#restarts.push({ at: Date.now(), child: name });
     const delayMs = this.#backoff.delay(attempt);
     this.#logger.warn(
-      "restarting actor {actor} in {delayMs} ms (restart {restart} of {maxRestarts})",
+      "restarting actor {actor} ({after}) in {delayMs} ms (restart {restart} of {maxRestarts})",
       {
         supervisor: this.name,
         actor: name,
+        after,
         delayMs,
         restart: this.#restarts.length,
         maxRestarts: this.#maxRestarts,
       },
     );
+    this.#schedule(child, delayMs);
+  }
+
+  #schedule(child: Child, delayMs: number): void {
     child.restartTimer = setTimeout(() => {
       child.restartTimer = undefined;
       if (this.#state === "running") void this.#launch(child);
     }, delayMs);
   }
 
-  async #escalate(child: string, cause: unknown): Promise<void> {
+  async #escalate(child: string, why: string, cause: unknown): Promise<void> {
     this.#state = "stopping";
-    const error = new EscalationError(this.name, child, this.#maxRestarts, this.#withinMs, cause);
-    this.#logger.error("supervisor {supervisor} escalates: {error}", {
+    const error = new EscalationError(this.name, child, why, cause);
+    // The parent reports the escalation (main.ts prints it as one line): here only the detail.
+    this.#logger.debug("supervisor {supervisor} escalates: {error}", {
       supervisor: this.name,
       actor: child,
       error,
@@ -213,7 +336,7 @@ export class Supervisor {
     for (const child of [...this.#children].reverse()) {
       clearTimeout(child.restartTimer);
       child.restartTimer = undefined;
-      await child.actor?.stop();
+      if (child.actor !== undefined) await this.#stopActor(child.actor);
     }
   }
 }

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
-import { SHUTDOWN_DEADLINE_MS } from "../../main.ts";
+import { shutdownDeadlineMs } from "../../main.ts";
 import type { Forecast } from "../../core/events.ts";
 import { KafkaTransport } from "../../transport/kafka.ts";
 import { RetuneSystem, type Summary } from "../../actors/system.ts";
@@ -15,6 +15,11 @@ import { RoleProcess } from "./fixtures/role_process.ts";
 import { type Services, STREAM_ROWS, testPipeline } from "./fixtures/test_pipeline.ts";
 import { etcdEndpoints, kafkaBrokers } from "../fixtures/services.ts";
 import { within } from "../fixtures/eventually.ts";
+import { DeploymentRunningError, teardown } from "../../scripts/teardown.ts";
+import type { RetuneConfig } from "../../config/schema.ts";
+import { DatasetLedger } from "../../registry/dataset_ledger.ts";
+import { EtcdRegistry } from "../../registry/etcd.ts";
+import { NamespacedRegistry } from "../../registry/namespaced.ts";
 
 // Outside the tests: starting throwaway services, when none are named, needs more permissions.
 const services: Services = { brokers: await kafkaBrokers(), etcdEndpoints: await etcdEndpoints() };
@@ -110,11 +115,17 @@ Deno.test({
         (["engine", "collector", "observer", "optimiser"] as const).map((role) => start(role)),
       );
       const log = await ForecastLog.subscribe(output, pipeline.config.topics.output.name);
-      await start("replayer", [`--input=${pipeline.stream}`]);
+      await start("replayer", [`--input=${pipeline.stream}`, "--exit-at-end"]);
       await log.waitFor(STREAM_ROWS, STEP_MS).catch((error: Error) => {
         assert.fail(`${error.message}\n${outputsOf(processes)}`);
       });
       await log.stop();
+      const replayer = processes.at(-1)!;
+      const replayed = await within(replayer.status, {
+        what: "the replayer exiting at the end",
+        deadlineMs: STEP_MS,
+      });
+      assert.equal(replayed.code, 0, `replayer exit:\n${replayer.output}`);
 
       // The engine forecasts every event: each key's counters run 1, 2, ... without a gap.
       const byKey = forecastsByKey(log.forecasts);
@@ -128,15 +139,33 @@ Deno.test({
         );
       }
 
+      await assert.rejects(
+        teardown(pipeline.config, { topics: false, force: false }),
+        DeploymentRunningError,
+        "teardown refuses while the roles run",
+      );
+
       // main.ts exits 1 when its shutdown sequence overruns its deadline, so 0 means in time.
       const statuses = await Promise.all(
-        processes.map((p) => p.terminate(SHUTDOWN_DEADLINE_MS + 5_000)),
+        processes.map((p) => p.terminate(shutdownDeadlineMs(pipeline.config, [p.role]) + 5_000)),
       );
       processes.forEach((child, i) => {
         assert.equal(statuses[i]?.code, 0, `${child.role} exit:\n${child.output}`);
       });
-      const buckets = await bucketFiles(`${pipeline.config.storage.dir}/buckets`);
-      assert.deepEqual(buckets, [], "buckets left behind");
+      // Stopping is not a teardown: every bucket a dataset version references stays.
+      const bucketsDir = `${pipeline.config.storage.dir}/buckets`;
+      const inUse = await bucketsInUse(pipeline.config);
+      const kept = await bucketFiles(bucketsDir);
+      for (const bucket of inUse) {
+        assert.ok(kept.includes(`${bucket}.bucket`), `bucket ${bucket} deleted`);
+      }
+      await teardown(pipeline.config, { topics: false, force: false });
+      assert.deepEqual(await bucketFiles(bucketsDir), [], "buckets left after teardown");
+      assert.deepEqual(
+        await bucketsInUse(pipeline.config),
+        new Set(),
+        "ledger left after teardown",
+      );
     } finally {
       await Promise.all(processes.map((p) => p.kill()));
       await output.close();
@@ -145,9 +174,20 @@ Deno.test({
   },
 });
 
+/** The buckets the deployment's dataset versions still reference. */
+async function bucketsInUse(config: RetuneConfig): Promise<Set<number>> {
+  const { endpoints, namespace } = config.etcd!;
+  const registry = new NamespacedRegistry(new EtcdRegistry({ endpoints }), namespace);
+  try {
+    return await new DatasetLedger(registry).bucketsInUse();
+  } finally {
+    await registry.close();
+  }
+}
+
 /**
  * The bucket files in `dir`. The store creates its folder with the first bucket it writes, so a
- * run whose buckets were all deleted before one reached disk leaves no folder: none left behind.
+ * run with no bucket on disk leaves no folder: none.
  */
 async function bucketFiles(dir: string): Promise<string[]> {
   try {

@@ -57,6 +57,7 @@ import type { FactoryView } from "../../actors/factory/factory_state.ts";
 import { Supervisor } from "../../actors/runtime/supervisor.ts";
 import type { ActorContext, Behaviour } from "../../actors/runtime/actor.ts";
 import { eventually } from "../fixtures/eventually.ts";
+import { RetriableError } from "../../actors/runtime/failure.ts";
 
 const SAMPLE = fileURLToPath(
   new URL("../../deploy/examples/maritime/vessel_227592820.csv", import.meta.url),
@@ -299,7 +300,7 @@ Deno.test("no event is lost: each is forecast once, bad rows are dead-lettered w
   );
 });
 
-Deno.test("buckets past retention go during the run and the rest when the system stops", {
+Deno.test("buckets past retention go during the run, the rest when an embedded system stops", {
   permissions: PERMISSIONS,
 }, async () => {
   await withSystem(
@@ -332,10 +333,40 @@ Deno.test("buckets past retention go during the run and the rest when the system
       await stop();
       const summary = system.summary();
       assert.equal(summary.dataset_versions, closed);
-      assert.equal(summary.buckets_deleted, 6);
+      assert.equal(summary.buckets_deleted, 3, "the collector deletes past retention only");
+      // The ledger lived in this process: the embedded deployment ends with it, buckets and all.
       assert.deepEqual(deleted.toSorted(), [0, 1, 2, 3, 4, 5]);
-      assert.deepEqual(await buckets.list(), []);
       assert.deepEqual(await filesIn(`${system.env.config.storage.dir}/buckets`), []);
+    },
+  );
+});
+
+Deno.test("a restarted collector keeps every bucket a dataset version references", {
+  permissions: PERMISSIONS,
+}, async () => {
+  await withSystem(
+    { input: (dir) => trimmedInput(dir, ROWS), without: ["observer"] },
+    async ({ system }) => {
+      const { buckets, ledger } = system.env;
+      const deleted = recordDeletions(buckets);
+      // Once two buckets exist, one append crashes the collector: the supervisor restarts it.
+      const append = buckets.append.bind(buckets);
+      let crashed = false;
+      buckets.append = async (id, events, encoded) => {
+        if (!crashed && id === 2) {
+          crashed = true;
+          throw new Error("the collector crashes once");
+        }
+        return await append(id, events, encoded);
+      };
+      await runThroughInput(system);
+      assert.ok(crashed, "the collector crashed");
+      assert.equal(system.view("collector").eventsCollected, system.view("replayer").sent);
+      const inUse = await ledger.bucketsInUse();
+      const kept = new Set(await buckets.list());
+      for (const bucket of inUse) assert.ok(kept.has(bucket), `bucket ${bucket} was deleted`);
+      // Retention alone deletes, and only buckets no version in use references.
+      for (const bucket of deleted) assert.ok(!inUse.has(bucket), `bucket ${bucket} in use`);
     },
   );
 });
@@ -523,7 +554,7 @@ function lateAndSlow(model: ForecastingModel, ready: () => boolean, ms: number):
     train: (dataset, params) => model.train(dataset, params),
     test: (artifact, dataset, settings) => model.test(artifact, dataset, settings),
     async load(artifact, settings, version): Promise<Forecaster> {
-      if (!ready()) throw new Error("the model store is not reachable yet");
+      if (!ready()) throw new RetriableError("the model store is not reachable yet");
       const forecaster = await model.load(artifact, settings, version);
       return {
         version: forecaster.version,
@@ -634,7 +665,7 @@ class FactoryHarness {
         this.#context = context;
         return factory.start(context);
       },
-      stop: () => factory.stop(),
+      postStop: () => factory.postStop(),
       snapshot: () => factory.snapshot(),
     };
   }

@@ -26,6 +26,7 @@ Deno.test("a full command line parses into a typed run command", () => {
       "--input=s.csv",
       "--exit-at-end",
       "--summary=out/s.json",
+      "--log-level=debug",
     ],
     only("c.yaml", "s.csv", "out"),
   );
@@ -36,6 +37,7 @@ Deno.test("a full command line parses into a typed run command", () => {
     inputPath: "s.csv",
     exitAtEnd: true,
     summaryPath: "out/s.json",
+    logLevel: "debug",
   });
 });
 
@@ -47,12 +49,14 @@ Deno.test("no arguments run every role on the built-in configuration", () => {
     inputPath: null,
     exitAtEnd: false,
     summaryPath: null,
+    logLevel: null,
   });
 });
 
 Deno.test("--help wins and usage names every option and role", () => {
   assert.deepEqual(parseCliArgs(["--role=nope", "--help"], only()), { kind: "help" });
-  for (const word of ["--role", "--config", "--input", "--exit-at-end", "--summary", "optimiser"]) {
+  const words = ["--role", "--config", "--input", "--exit-at-end", "--summary", "--log-level"];
+  for (const word of [...words, "optimiser"]) {
     assert.ok(usage().includes(word), word);
   }
 });
@@ -63,6 +67,21 @@ Deno.test("an unknown role is a usage error (exit code 2) listing the roles", ()
   assert.match(
     error.message,
     /--role must be one of engine, collector, .*all: current value is 'optimizer'/,
+  );
+});
+
+Deno.test("--exit-at-end is refused for a role that serves until stopped", () => {
+  assert.match(
+    cliError(["--role=engine", "--exit-at-end"]).message,
+    /--exit-at-end needs a role whose work ends \(replayer, all\); role 'engine' serves/,
+  );
+  assert.equal(parseCliArgs(["--role=replayer", "--exit-at-end"], only()).kind, "run");
+});
+
+Deno.test("an unknown --log-level is a usage error listing the levels", () => {
+  assert.match(
+    cliError(["--log-level=loud"]).message,
+    /--log-level must be one of debug, info, warning, error: current value is 'loud'/,
   );
 });
 

@@ -143,6 +143,8 @@ async function replay(
     backoff: { initialMs: 1, maxMs: 1, factor: 2, jitter: 0 },
     children: [{
       name: "replayer",
+      // As in the system: a replayer that reached the end of its file is not started again.
+      restart: "transient",
       create: (previous) => {
         incarnations++;
         return (current = new Replayer(env, file, source, previous));

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { subscribeMailbox } from "../../../actors/runtime/mailbox.ts";
+import { RetriableError } from "../../../actors/runtime/failure.ts";
+import { Supervisor } from "../../../actors/runtime/supervisor.ts";
 import type { Logger } from "../../../logging/logger.ts";
 import { InProcessTransport } from "../../../transport/in_process.ts";
 import type { ConsumedRecord } from "../../../transport/transport.ts";
@@ -116,4 +118,113 @@ Deno.test("without a dead-letter topic an undecodable record is logged and skipp
   assert.deepEqual(published, []);
   assert.equal(warnings.length, 1);
   assert.match(warnings[0], /skipped/);
+});
+
+/**
+ * Runs one supervised actor whose mailbox handler calls `handle` per message; returns what was
+ * handled, the dead letters and how often the actor started.
+ */
+async function supervisedInbox(
+  messages: string[],
+  handle: (message: number) => void,
+  maxBatch: number,
+) {
+  const transport = new InProcessTransport({ partitions: 1 });
+  await transport.publish(
+    "inbox",
+    messages.map((text) => ({ key: "k", value: encoder.encode(text) })),
+  );
+  const handled: number[] = [];
+  const dead: string[] = [];
+  let starts = 0;
+  const deadReader = await transport.subscribe({
+    group: "audit",
+    topics: ["inbox.dead"],
+    handler: (records) => {
+      dead.push(...records.map((r) => decoder.decode(r.value)));
+      return Promise.resolve();
+    },
+  });
+  const supervisor = new Supervisor({
+    name: "sup",
+    transport,
+    backoff: { initialMs: 1, maxMs: 1, factor: 2, jitter: 0 },
+    logger: quiet,
+    children: [{
+      name: "reader",
+      create: () => ({
+        async start(context) {
+          starts++;
+          await subscribeMailbox(context, {
+            topic: "inbox",
+            group: "reader",
+            maxBatch,
+            decode: decodeNumber,
+            deadLetterTopic: "inbox.dead",
+            toDeadLetter: (record, reason) =>
+              encoder.encode(`${record.topic}/${record.partition}@${record.offset}: ${reason}`),
+            handler: (deliveries) => {
+              for (const { message } of deliveries) {
+                handle(message);
+                handled.push(message);
+              }
+            },
+          });
+        },
+      }),
+    }],
+  });
+  await supervisor.start();
+  return {
+    handled,
+    dead,
+    starts: () => starts,
+    async stop() {
+      await supervisor.stop();
+      await deadReader.stop();
+      await transport.close();
+    },
+  };
+}
+
+Deno.test("a record whose handling crashes is dead-lettered with its origin after crashing the role once", async () => {
+  const run = await supervisedInbox(["11", "12", "13", "14", "15"], (message) => {
+    if (message === 13) throw new TypeError("cannot handle 13");
+  }, 3);
+  await eventually(() => run.dead.length === 1 && run.handled.includes(15), {
+    what: "13 is dead-lettered and 15 handled",
+  });
+  await run.stop();
+  assert.deepEqual(run.dead, ["inbox/0@2: handling failed: cannot handle 13"]);
+  // The batch 11..13 crashed the first incarnation once; its records are redelivered one by one.
+  assert.equal(run.starts(), 2);
+  assert.deepEqual([...new Set(run.handled)].toSorted(), [11, 12, 14, 15]);
+});
+
+Deno.test("a record handled alone crashes the role once, then is dead-lettered", async () => {
+  const run = await supervisedInbox(["1", "2", "3"], (message) => {
+    if (message === 2) throw new RangeError("bad 2");
+  }, 1);
+  await eventually(() => run.dead.length === 1 && run.handled.includes(3), {
+    what: "2 is dead-lettered and 3 handled",
+  });
+  await run.stop();
+  assert.equal(run.starts(), 2);
+  assert.deepEqual(run.handled, [1, 3]);
+  assert.deepEqual(run.dead, ["inbox/0@1: handling failed: bad 2"]);
+});
+
+Deno.test("a retriable failure restarts the role and redelivers the record, dead-lettering nothing", async () => {
+  let outage = true;
+  const run = await supervisedInbox(["1", "2", "3"], (message) => {
+    if (message === 2 && outage) {
+      outage = false;
+      throw new RetriableError("broker unreachable", { service: "kafka" });
+    }
+  }, 1);
+  await eventually(() => run.handled.includes(3), { what: "3 is handled" });
+  await run.stop();
+  assert.equal(run.starts(), 2);
+  assert.deepEqual(run.handled, [1, 2, 3]);
+  assert.deepEqual(run.dead, []);
 });

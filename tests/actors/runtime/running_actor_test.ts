@@ -45,11 +45,12 @@ function actor(transport: Transport, behaviour: Behaviour, failures: unknown[]):
     { name: "a", create: () => behaviour },
     transport,
     quiet,
-    (error) => failures.push(error),
+    (ending) => failures.push(ending.kind === "failed" ? ending.error : "completed"),
+    60_000,
   );
 }
 
-Deno.test("stop aborts the signal, stops the subscriptions, then runs the stop hook, once", async () => {
+Deno.test("stop aborts the signal, stops the subscriptions, then runs postStop, once", async () => {
   const transport = new ScriptedTransport();
   const failures: unknown[] = [];
   let context: ActorContext | undefined;
@@ -58,7 +59,7 @@ Deno.test("stop aborts the signal, stops the subscriptions, then runs the stop h
       context = ctx;
       await ctx.subscribe(options);
     },
-    stop(ctx) {
+    postStop(ctx) {
       transport.log.push(`stop hook, signal aborted: ${ctx.signal.aborted}`);
     },
   }, failures);

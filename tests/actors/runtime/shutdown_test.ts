@@ -106,6 +106,7 @@ Deno.test({
     const second = installShutdown([{ name: "stuck", run: () => hanging.promise }], {
       deadlineMs: 10_000,
       logger: quiet,
+      duplicateWindowMs: 10,
       exit: (code) => {
         codes.push(code);
         forced.resolve();
@@ -115,7 +116,7 @@ Deno.test({
       // SIGTERM again: the test runner itself answers SIGINT.
       Deno.kill(Deno.pid, "SIGTERM");
       // The stuck step starts on the first signal; the second one must not wait for it.
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 50));
       Deno.kill(Deno.pid, "SIGTERM");
       await within(forced.promise, {
         what: "the second signal forces the exit",
@@ -125,6 +126,44 @@ Deno.test({
     } finally {
       second.dispose();
       hanging.resolve();
+    }
+  },
+});
+
+Deno.test({
+  name: "the same signal twice within the duplicate window is one request (one Ctrl-C)",
+  permissions: { run: true },
+  async fn() {
+    const exited = Promise.withResolvers<void>();
+    const codes: number[] = [];
+    const slow = Promise.withResolvers<void>();
+    const handle = installShutdown([{ name: "drain", run: () => slow.promise }], {
+      deadlineMs: 10_000,
+      logger: quiet,
+      duplicateWindowMs: 5_000,
+      exit: (code) => {
+        codes.push(code);
+        exited.resolve();
+      },
+    });
+    try {
+      // A terminal's Ctrl-C reaches `deno task` and its child, which forwards it: two in a row.
+      Deno.kill(Deno.pid, "SIGTERM");
+      Deno.kill(Deno.pid, "SIGTERM");
+      assert.equal(
+        await within(handle.requested, { what: "the request", deadlineMs: 5_000 }),
+        "SIGTERM",
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      slow.resolve();
+      await within(exited.promise, { what: "the exit", deadlineMs: 5_000 });
+      assert.deepEqual(
+        codes,
+        [0],
+        "the duplicate neither forced an exit nor ran a second shutdown",
+      );
+    } finally {
+      handle.dispose();
     }
   },
 });

@@ -3,6 +3,7 @@ import FakeTimers from "@sinonjs/fake-timers";
 import type { ActorContext, Behaviour, ChildSpec } from "../../../actors/runtime/actor.ts";
 import type { Logger, LogProperties } from "../../../logging/logger.ts";
 import { EscalationError, Supervisor } from "../../../actors/runtime/supervisor.ts";
+import { FatalError, RetriableError } from "../../../actors/runtime/failure.ts";
 import { InProcessTransport } from "../../../transport/in_process.ts";
 
 /** Keeps every log record for assertions. */
@@ -36,7 +37,7 @@ function child(name: string, events: string[], start: (context: ActorContext) =>
         events.push(`start ${name} @${Date.now()}`);
         start(context);
       },
-      stop() {
+      postStop() {
         events.push(`stop ${name} @${Date.now()}`);
       },
     }),
@@ -85,7 +86,12 @@ Deno.test("a child whose start throws is restarted with growing delays, then esc
     assert.equal(error.child, "flaky");
     assert.match(error.message, /supervisor 'sup' gave up: child 'flaky' failed after 3 restarts/);
     assert.match(error.message, /last error: Error: boom at 700/);
-    assert.ok(logger.records.some((record) => record.level === "error"), "escalation is logged");
+    assert.ok(
+      logger.records.some((record) =>
+        record.level === "debug" && record.message.includes("escalates")
+      ),
+      "the escalation's detail is logged for debugging",
+    );
   } finally {
     clock.uninstall();
   }
@@ -126,7 +132,7 @@ Deno.test("fail() from a callback restarts only that child; stop runs every stop
   }
 });
 
-Deno.test("a restarted child is made from the snapshot its predecessor left after its stop hook", async () => {
+Deno.test("a restarted child is made from the snapshot its predecessor left after its stop hooks", async () => {
   const clock = fakeClock();
   try {
     const made: unknown[] = [];
@@ -142,7 +148,7 @@ Deno.test("a restarted child is made from the snapshot its predecessor left afte
             counts = { ...counts, starts: counts.starts + 1 };
             if (counts.starts === 1) setTimeout(() => context.fail(new Error("lost")), 10);
           },
-          stop() {
+          postStop() {
             counts = { ...counts, stops: counts.stops + 1 };
           },
           snapshot: () => counts,
@@ -320,4 +326,191 @@ Deno.test("bad supervisor options are rejected up front", () => {
     () => new Supervisor({ name: "s", transport, children: [twin, twin] }),
     /children must have unique names: 'twin' appears twice/,
   );
+});
+
+/** A child whose hooks say which ran; `start` decides how each incarnation ends. */
+function hooked(
+  name: string,
+  events: string[],
+  restart: ChildSpec["restart"],
+  start: (context: ActorContext, incarnation: number) => void,
+): ChildSpec {
+  let incarnation = 0;
+  return {
+    name,
+    restart,
+    create: (): Behaviour => ({
+      start(context) {
+        events.push(`start ${name} @${Date.now()}`);
+        start(context, incarnation++);
+      },
+      preRestart(_context, error) {
+        events.push(`preRestart ${name} (${(error as Error).message}) @${Date.now()}`);
+      },
+      postStop() {
+        events.push(`postStop ${name} @${Date.now()}`);
+      },
+    }),
+  };
+}
+
+Deno.test("a failed child gets preRestart before its restart, postStop only when it stops for good", async () => {
+  const clock = fakeClock();
+  try {
+    const events: string[] = [];
+    const supervisor = new Supervisor({
+      name: "sup",
+      transport: new InProcessTransport(),
+      children: [hooked("worker", events, "permanent", (context, n) => {
+        if (n === 0) setTimeout(() => context.fail(new Error("broken")), 10);
+      })],
+      backoff,
+      logger: new RecordingLogger(),
+    });
+    await supervisor.start();
+    await clock.tickAsync(500);
+    await supervisor.stop();
+    assert.deepEqual(events, [
+      "start worker @0",
+      "preRestart worker (broken) @10",
+      "start worker @110",
+      "postStop worker @500",
+    ]);
+  } finally {
+    clock.uninstall();
+  }
+});
+
+Deno.test("restart types: permanent restarts after completing, transient only after failing, temporary never", async () => {
+  const clock = fakeClock();
+  try {
+    const events: string[] = [];
+    const completeOnce = (context: ActorContext, n: number) => {
+      if (n === 0) setTimeout(() => context.complete(), 10);
+    };
+    const failOnce = (context: ActorContext, n: number) => {
+      if (n === 0) setTimeout(() => context.fail(new Error("x")), 10);
+    };
+    const supervisor = new Supervisor({
+      name: "sup",
+      transport: new InProcessTransport(),
+      children: [
+        hooked("perm-done", events, "permanent", completeOnce),
+        hooked("trans-done", events, "transient", completeOnce),
+        hooked("trans-fail", events, "transient", failOnce),
+        hooked("temp-fail", events, "temporary", failOnce),
+      ],
+      backoff,
+      logger: new RecordingLogger(),
+    });
+    await supervisor.start();
+    await clock.tickAsync(1_000);
+    const starts = (name: string) => events.filter((e) => e.startsWith(`start ${name} `)).length;
+    assert.equal(starts("perm-done"), 2);
+    assert.equal(starts("trans-done"), 1);
+    assert.equal(starts("trans-fail"), 2);
+    assert.equal(starts("temp-fail"), 1);
+    assert.ok(events.includes("postStop temp-fail @10"), "a temporary child stops for good");
+    assert.ok(events.includes("postStop trans-done @10"), "a completed child stops for good");
+    await supervisor.stop();
+    await supervisor.done;
+  } finally {
+    clock.uninstall();
+  }
+});
+
+Deno.test("a fatal failure escalates at once, without restarts", async () => {
+  const clock = fakeClock();
+  try {
+    const events: string[] = [];
+    const supervisor = new Supervisor({
+      name: "sup",
+      transport: new InProcessTransport(),
+      children: [
+        child("steady", events),
+        child("misconfigured", events, () => {
+          throw new FatalError("kafka.brokers is empty");
+        }),
+      ],
+      maxRestarts: 5,
+      backoff,
+      logger: new RecordingLogger(),
+    });
+    await supervisor.start();
+    await clock.tickAsync(1_000);
+    const error = await supervisor.done.then(() => undefined, (error) => error);
+    assert.ok(error instanceof EscalationError);
+    assert.match(error.message, /'misconfigured' failed with an error no restart can fix/);
+    assert.deepEqual(events, [
+      "start steady @0",
+      "start misconfigured @0",
+      "stop misconfigured @0",
+      "stop steady @0",
+    ]);
+  } finally {
+    clock.uninstall();
+  }
+});
+
+Deno.test("a child that overruns its shutdown timeout is reported and does not hold up the rest", async () => {
+  const clock = fakeClock();
+  try {
+    const events: string[] = [];
+    const supervisor = new Supervisor({
+      name: "sup",
+      transport: new InProcessTransport(),
+      children: [
+        child("quick", events),
+        {
+          name: "stuck",
+          shutdownTimeoutMs: 200,
+          create: () => ({ start() {}, postStop: () => new Promise<void>(() => {}) }),
+        },
+      ],
+      shutdownTimeoutMs: 5_000,
+      backoff,
+      logger: new RecordingLogger(),
+    });
+    await supervisor.start();
+    const stopping = supervisor.stop();
+    await clock.tickAsync(200);
+    await stopping;
+    assert.deepEqual(supervisor.overruns, ["stuck"]);
+    assert.deepEqual(events, ["start quick @0", "stop quick @200"]);
+  } finally {
+    clock.uninstall();
+  }
+});
+
+Deno.test("an outage is ridden out past the restart intensity, then escalates after maxOutageMs", async () => {
+  const clock = fakeClock();
+  try {
+    const events: string[] = [];
+    const logger = new RecordingLogger();
+    const supervisor = new Supervisor({
+      name: "sup",
+      transport: new InProcessTransport(),
+      children: [child("client", events, () => {
+        throw new RetriableError("broker unreachable", { service: "kafka" });
+      })],
+      maxRestarts: 2,
+      maxOutageMs: 5_000,
+      backoff: { initialMs: 100, maxMs: 1_000, factor: 2, jitter: 0 },
+      logger,
+    });
+    await supervisor.start();
+    await clock.tickAsync(4_000);
+    const starts = () => events.filter((e) => e.startsWith("start")).length;
+    assert.ok(starts() > 3, `more restarts than the intensity allows: ${starts()}`);
+    let settled = false;
+    supervisor.done.then(() => settled = true, () => settled = true);
+    await clock.tickAsync(0);
+    assert.equal(settled, false, "still riding out the outage");
+    await clock.tickAsync(3_000);
+    const error = await supervisor.done.then(() => undefined, (error) => error);
+    assert.ok(error instanceof EscalationError);
+    assert.match(error.message, /'client' kept failing for 5000 ms; last error: RetriableError/);
+  } finally {
+    clock.uninstall();
+  }
 });

@@ -1,0 +1,129 @@
+/**
+ * What a failure means to a supervisor, modelled on kafkajs's `retriable` flag (kafkajs and etcd3
+ * errors are known by their names): a retriable
+ * failure (a broker or etcd unreachable, leadership lost) is worth a restart after a backoff; a
+ * fatal one (a bad configuration, refused credentials) will fail the same way however often it is
+ * retried, so the system stops with one clear line. Anything else is a crash: restarted like a
+ * retriable failure (as OTP does), but a record that caused it is dead-lettered, not redelivered.
+ *
+ * @module
+ */
+
+import { ConfigError } from "../../config/config_error.ts";
+
+/** The infrastructure a failure came from, to say where to look. */
+export type Service = "kafka" | "etcd";
+
+/** A failure that may go away: restart with backoff and try again. */
+export class RetriableError extends Error {
+  override readonly name: string = "RetriableError";
+  /** The infrastructure that failed, when known. */
+  readonly service: Service | undefined;
+
+  /** `service` names what was unreachable. */
+  constructor(message: string, options: { cause?: unknown; service?: Service } = {}) {
+    super(message, { cause: options.cause });
+    this.service = options.service;
+  }
+}
+
+/** A failure no retry can fix (bad configuration, refused credentials): stop the system. */
+export class FatalError extends Error {
+  override readonly name: string = "FatalError";
+  /** The infrastructure that refused, when known. */
+  readonly service: Service | undefined;
+
+  /** `service` names what refused. */
+  constructor(message: string, options: { cause?: unknown; service?: Service } = {}) {
+    super(message, { cause: options.cause });
+    this.service = options.service;
+  }
+}
+
+/** The leader of a role lost its leadership; a restart campaigns again. */
+export class LeadershipLostError extends RetriableError {
+  override readonly name = "LeadershipLostError";
+
+  /** Names the role. */
+  constructor(role: string) {
+    super(`lost ${role} leadership`, { service: "etcd" });
+  }
+}
+
+/** How a supervisor treats a failure; `service` says which infrastructure it came from. */
+export interface Classification {
+  kind: "retriable" | "fatal" | "crash";
+  service: Service | undefined;
+}
+
+/** Classifies a failure, looking through causes and escalations to the error that started it. */
+export function classify(error: unknown): Classification {
+  for (let current = error, depth = 0; current instanceof Error && depth < 8; depth++) {
+    const found = classifyOne(current);
+    if (found !== undefined) return found;
+    current = current.cause;
+  }
+  return { kind: "crash", service: undefined };
+}
+
+// The clients' error classes are recognised by name, not imported: loading kafkajs or etcd3 reads
+// the environment, which a role's workers may not.
+const ETCD_REFUSALS = new Set([
+  "EtcdAuthenticationFailedError",
+  "EtcdInvalidAuthTokenError",
+  "EtcdPermissionDeniedError",
+  "GRPCUnauthenticatedError",
+]);
+
+function classifyOne(error: Error): Classification | undefined {
+  if (error instanceof RetriableError) return { kind: "retriable", service: error.service };
+  if (error instanceof FatalError) return { kind: "fatal", service: error.service };
+  if (error instanceof ConfigError) return { kind: "fatal", service: undefined };
+  const retriable = (error as { retriable?: unknown }).retriable;
+  if (error.name.startsWith("KafkaJS") && typeof retriable === "boolean") {
+    // Running out of retries on an unreachable broker is still an outage.
+    if (error.name === "KafkaJSNumberOfRetriesExceeded" || error.name === "KafkaJSTimeout") {
+      return { kind: "retriable", service: "kafka" };
+    }
+    return { kind: retriable ? "retriable" : "fatal", service: "kafka" };
+  }
+  const type = error.constructor.name;
+  if (ETCD_REFUSALS.has(type)) return { kind: "fatal", service: "etcd" };
+  // etcd3 marks unreachable hosts recoverable; its circuit breaker then refuses calls for a while.
+  if (
+    hasSymbol(error, "RecoverableError") || type === "ClientClosedError" ||
+    (error as { isBrokenCircuitError?: boolean }).isBrokenCircuitError === true ||
+    type.startsWith("GRPC")
+  ) {
+    return { kind: "retriable", service: "etcd" };
+  }
+  if (error instanceof Deno.errors.ConnectionRefused || error instanceof Deno.errors.TimedOut) {
+    return { kind: "retriable", service: undefined };
+  }
+  return undefined;
+}
+
+/** Whether `value` or its prototypes carry a symbol-keyed mark with this description. */
+function hasSymbol(value: object, description: string): boolean {
+  for (let o: object | null = value; o !== null; o = Object.getPrototypeOf(o)) {
+    if (Object.getOwnPropertySymbols(o).some((symbol) => symbol.description === description)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** The message of an error and of its causes, one clause each. */
+export function describeFailure(error: unknown): string {
+  const parts: string[] = [];
+  for (let current = error, depth = 0; current !== undefined && depth < 8; depth++) {
+    if (!(current instanceof Error)) {
+      parts.push(String(current));
+      break;
+    }
+    const { message } = current;
+    if (message !== "" && !parts.some((part) => part.includes(message))) parts.push(message);
+    current = current.cause;
+  }
+  return parts.join(": ");
+}

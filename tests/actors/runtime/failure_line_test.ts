@@ -1,0 +1,37 @@
+import assert from "node:assert/strict";
+import { GRPCUnavailableError } from "etcd3";
+import { failureLine } from "../../../actors/runtime/failure_line.ts";
+import { FatalError } from "../../../actors/runtime/failure.ts";
+import { EscalationError } from "../../../actors/runtime/supervisor.ts";
+
+const where = { kafka: ["k1:9092", "k2:9092"], etcd: ["http://e1:2379"] };
+
+Deno.test("an etcd outage that made the supervisor give up names the role, etcd's endpoints and the fix", () => {
+  const outage = new GRPCUnavailableError("14 UNAVAILABLE: No connection established");
+  const line = failureLine(
+    new EscalationError("retune", "collector", "failed 5 times", outage),
+    where,
+  );
+  assert.equal(
+    line,
+    "role 'collector' stopped: cannot reach etcd at http://e1:2379 " +
+      "(14 UNAVAILABLE: No connection established); start etcd or fix etcd.endpoints " +
+      "(or RETUNE_ETCD_ENDPOINTS) (--log-level=debug shows the detail)",
+  );
+});
+
+Deno.test("a fatal failure says to fix the configuration, on one line", () => {
+  const line = failureLine(new FatalError("storage.dir\nis not writable"), where);
+  assert.equal(
+    line,
+    "storage.dir is not writable; fix the configuration (--log-level=debug shows the detail)",
+  );
+});
+
+Deno.test("any other failure is its message and its causes", () => {
+  const error = new Error("the system failed", { cause: new TypeError("x is undefined") });
+  assert.equal(
+    failureLine(error, { kafka: undefined, etcd: undefined }),
+    "the system failed: x is undefined (--log-level=debug shows the detail)",
+  );
+});

@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import kafkajs from "kafkajs";
+import { GRPCUnauthenticatedError, GRPCUnavailableError } from "etcd3";
+import {
+  classify,
+  describeFailure,
+  FatalError,
+  LeadershipLostError,
+  RetriableError,
+} from "../../../actors/runtime/failure.ts";
+import { ConfigError } from "../../../config/config_error.ts";
+
+const {
+  KafkaJSConnectionError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSNonRetriableError,
+} = kafkajs;
+
+Deno.test("broker and etcd outages and lost leadership are retriable, naming the service", () => {
+  const refused = new KafkaJSConnectionError("Connection error: connect ECONNREFUSED", {
+    broker: "localhost:1",
+  });
+  assert.deepEqual(classify(refused), { kind: "retriable", service: "kafka" });
+  assert.deepEqual(
+    classify(new KafkaJSNumberOfRetriesExceeded(refused, { retryCount: 5, retryTime: 100 })),
+    { kind: "retriable", service: "kafka" },
+  );
+  assert.deepEqual(classify(new GRPCUnavailableError("No connection established")), {
+    kind: "retriable",
+    service: "etcd",
+  });
+  // etcd3's circuit breaker (cockatiel) refuses calls while the hosts are down.
+  const broken = Object.assign(
+    new Error("Execution prevented because the circuit breaker is open"),
+    {
+      isBrokenCircuitError: true,
+    },
+  );
+  assert.deepEqual(classify(broken), { kind: "retriable", service: "etcd" });
+  assert.deepEqual(classify(new LeadershipLostError("collector")), {
+    kind: "retriable",
+    service: "etcd",
+  });
+});
+
+Deno.test("bad configuration and refused credentials are fatal", () => {
+  assert.deepEqual(classify(new ConfigError("retune.yaml", ["kafka.brokers: expected a list"])), {
+    kind: "fatal",
+    service: undefined,
+  });
+  assert.deepEqual(classify(new KafkaJSNonRetriableError("SASL authentication failed")), {
+    kind: "fatal",
+    service: "kafka",
+  });
+  assert.deepEqual(classify(new GRPCUnauthenticatedError("no")), {
+    kind: "fatal",
+    service: "etcd",
+  });
+});
+
+Deno.test("a failure is classified by the first cause that is known; others are crashes", () => {
+  const wrapped = new Error("supervisor gave up", {
+    cause: new Error("start failed", { cause: new RetriableError("down", { service: "etcd" }) }),
+  });
+  assert.deepEqual(classify(wrapped), { kind: "retriable", service: "etcd" });
+  assert.deepEqual(classify(new FatalError("x")), { kind: "fatal", service: undefined });
+  assert.deepEqual(classify(new TypeError("bug")), { kind: "crash", service: undefined });
+  assert.deepEqual(classify("a string"), { kind: "crash", service: undefined });
+});
+
+Deno.test("describeFailure joins the messages of an error and its causes once each", () => {
+  const error = new Error("actor failed", { cause: new Error("connect ECONNREFUSED 127.0.0.1:1") });
+  assert.equal(describeFailure(error), "actor failed: connect ECONNREFUSED 127.0.0.1:1");
+  assert.equal(describeFailure("plain"), "plain");
+});
