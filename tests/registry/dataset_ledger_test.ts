@@ -202,6 +202,10 @@ class InterferingRegistry implements Registry {
     return this.inner.commit(change);
   }
 
+  grantLease(ttlSeconds: number, holder: string) {
+    return this.inner.grantLease(ttlSeconds, holder);
+  }
+
   campaign(election: string, candidate: string, signal?: AbortSignal) {
     return this.inner.campaign(election, candidate, signal);
   }
