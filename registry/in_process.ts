@@ -97,13 +97,13 @@ export class InProcessRegistry implements Registry {
       this.#assertOpen();
       const { guards = [], puts = [], deletes = [], fence } = change;
       assertDistinctKeys([...puts.map((put) => put.key), ...deletes]);
+      if (fence !== undefined && this.#store.fences.get(fence.key) !== fence.revision) {
+        throw new FencedWriteError(fence);
+      }
       for (const { lease } of puts) {
         if (lease !== undefined && !this.#store.leases.has(lease)) {
           throw new RangeError(`lease must be alive: current value is ${lease} (ended or unknown)`);
         }
-      }
-      if (fence !== undefined && this.#store.fences.get(fence.key) !== fence.revision) {
-        throw new FencedWriteError(fence);
       }
       const holds = guards.every((guard) =>
         (this.#store.entries.get(guard.key)?.revision ?? 0) === guard.revision
