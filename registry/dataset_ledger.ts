@@ -48,7 +48,7 @@ export interface LedgerHolder {
 }
 
 /** How `beginAssembly` found the version. */
-export type AssemblyStart = "begun" | "resumed" | "taken over" | "done";
+export type AssemblyStart = "begun" | "resumed" | "taken over" | "assembled" | "released";
 
 /** What `recover` rolled back because its owner's lease ended. */
 export interface Recovered {
@@ -148,14 +148,14 @@ export class DatasetLedger {
   /**
    * Moves a version from pending to assembling, held by this ledger's holder. Idempotent: an
    * assembly this owner began is resumed; one whose owner's lease ended is taken over; an
-   * assembled or released version is done. One a live other owner holds is refused.
+   * assembled or released version says so. One a live other owner holds is refused.
    */
   async beginAssembly(version: number): Promise<AssemblyStart> {
     let start: AssemblyStart = "begun";
     await this.#update(version, (entry, holds) => {
       const owner = this.#holder?.name;
       if (entry.state === "assembled" || entry.state === "released") {
-        start = "done";
+        start = entry.state;
         return entry;
       }
       if (entry.state === "assembling") {
