@@ -29,7 +29,7 @@ export async function lead(
     try {
       leadership = await env.registry.campaign(`retune/${role}`, env.instance, context.signal);
     } catch (error) {
-      if (context.signal.aborted) throw error;
+      context.signal.throwIfAborted();
       const pauseMs = Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** attempt);
       context.logger.warn(
         "campaign for {role} failed: {reason}; campaigning again in {pauseMs} ms",
