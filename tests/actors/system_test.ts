@@ -326,7 +326,7 @@ Deno.test("buckets past retention go during the run and the rest when the system
       await eventually(async () => {
         const left = (await system.env.ledger.versions()).map((v) => v.dataset.version);
         return ["3,4", "4"].includes(left.join());
-      }, "released versions 0..2 are collected");
+      }, { what: "released versions 0..2 are collected" });
 
       await stop();
       const summary = system.summary();

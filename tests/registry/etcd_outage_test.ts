@@ -40,8 +40,7 @@ Deno.test("EtcdRegistry rides out an etcd restart: calls fail fast, then recover
     etcd = await start();
     await eventually(
       async () => (await leader.get(`${election}/k`).catch(() => undefined))?.value === "before",
-      "the leader's client reads again after the restart",
-      15_000,
+      { what: "the leader's client reads again after the restart", deadlineMs: 15_000 },
     );
     assert.equal(
       await standby.commit({ puts: [{ key: `${election}/k`, value: "after" }] }),
