@@ -21,6 +21,7 @@ import type { CollectionPolicy } from "../policies/collection/collection_policy.
 import { createCollectionPolicy } from "../config/build_policies.ts";
 import { retentionCandidates } from "../policies/collection/retention.ts";
 import type { Leadership } from "../registry/registry.ts";
+import type { DatasetLedger } from "../registry/dataset_ledger.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, receiveData, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
@@ -99,6 +100,15 @@ export class Collector implements Behaviour {
     });
   }
 
+  /** The ledger, its writes fenced by this collector's leadership once it leads. */
+  get #ledger(): DatasetLedger {
+    const { ledger, instance } = this.#env;
+    const leadership = this.#leadership;
+    return leadership === null
+      ? ledger
+      : ledger.heldBy({ name: instance, lease: leadership.lease, fence: leadership.fence });
+  }
+
   /**
    * Continues numbering after what its predecessor or an earlier run (or instance) left, and
    * keeps of its predecessor's buckets only those still stored.
@@ -110,7 +120,7 @@ export class Collector implements Behaviour {
     if (state.open !== null && !stored.includes(state.open.id)) state.open = null;
     const gone = state.closed.filter((bucket) => !stored.includes(bucket.id));
     for (const bucket of gone) state.closed.splice(state.closed.indexOf(bucket), 1);
-    const versions = await this.#env.ledger.versions();
+    const versions = await this.#ledger.versions();
     state.nextVersion = Math.max(state.nextVersion, ...versions.map((v) => v.dataset.version + 1));
   }
 
@@ -192,7 +202,7 @@ export class Collector implements Behaviour {
     const open = this.#state.open!;
     this.#state.open = null;
     await this.#env.buckets.close(open.id);
-    await this.#env.ledger.registerBucket(open.id);
+    await this.#ledger.registerBucket(open.id);
     this.#state.closed.push({ ...open, score: this.#scoreOf(open) });
     this.#state.bucketsClosed++;
 
@@ -208,7 +218,7 @@ export class Collector implements Behaviour {
       streamTimeEnd: Math.max(...span.map((b) => b.streamTimeEnd)),
       createdAt: Date.now(),
     };
-    await this.#env.ledger.announce(version);
+    await this.#ledger.announce(version);
     await send(context, this.#env.topics.datasetVersions, "DatasetVersion", version);
     this.#state.datasetVersions++;
     context.logger.info("dataset v{version} = buckets {first}..{last}", {
@@ -226,11 +236,11 @@ export class Collector implements Behaviour {
    */
   async #prune(context: ActorContext): Promise<void> {
     const keep = this.#env.config.collector.keep;
-    const versions = await this.#env.ledger.versions();
+    const versions = await this.#ledger.versions();
     const newest = versions.filter((v) => v.state === "assembled").at(-1);
     const referenced = newest?.dataset.buckets.map((b) => b.bucket) ?? [];
     for (const id of retentionCandidates(this.#state.closed, keep, referenced)) {
-      const deleted = await this.#env.ledger.deleteBucketIfUnused(
+      const deleted = await this.#ledger.deleteBucketIfUnused(
         id,
         () => this.#env.buckets.delete(id),
       );
@@ -240,6 +250,7 @@ export class Collector implements Behaviour {
         context.logger.debug("bucket {id} deleted", { id });
       }
     }
+    await this.#ledger.collectGarbage();
   }
 
   /** Attributes the engine's batch MCC to the buckets whose time span the batch overlaps. */

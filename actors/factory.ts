@@ -22,6 +22,7 @@ import type { ModelArtifact, ModelMetrics } from "../models/model.ts";
 import { type RejectedLine, type SourceSpec, streamEvents } from "../models/sources/read.ts";
 import { sourceSpecOf } from "../config/build_source.ts";
 import type { Leadership } from "../registry/registry.ts";
+import type { DatasetLedger } from "../registry/dataset_ledger.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, send } from "./messaging.ts";
 import { type RoleEnvironment, storagePaths } from "./environment.ts";
@@ -71,6 +72,7 @@ export class Factory implements Behaviour {
     // One assembler: versions are assembled in the order they were announced.
     this.#assembler = new WorkerPool(new URL("./factory/assembly_worker.ts", import.meta.url), 1);
     if ((await this.#env.catalog.latest()) === undefined) await this.#trainInitialModel(context);
+    await this.#recover(context);
     await receive(context, {
       topic: topics.datasetVersions,
       group: "factory.datasets",
@@ -91,6 +93,35 @@ export class Factory implements Behaviour {
         return Promise.resolve();
       },
     });
+  }
+
+  /** The ledger, its writes fenced by this factory's leadership and held under its lease. */
+  get #ledger(): DatasetLedger {
+    const { ledger, instance } = this.#env;
+    const leadership = this.#leadership!;
+    return ledger.heldBy({ name: instance, lease: leadership.lease, fence: leadership.fence });
+  }
+
+  /**
+   * Ends what a dead factory left (its freezes), assembles anew what it left half done, and
+   * freezes again, under this factory's lease, the datasets of the runs it carried over.
+   */
+  async #recover(context: ActorContext): Promise<void> {
+    const unheld: BatchContext = { heartbeat: () => Promise.resolve(), stopping: context.signal };
+    for (const { kind, reason, dataset } of await this.#ledger.recover()) {
+      context.logger.warn("{reason}", { reason });
+      if (kind === "assembly") await this.#assemble(context, dataset, unheld);
+    }
+    for (const [runId, dataset] of this.#state.runs) {
+      if (dataset.version < 0) continue;
+      await this.#ledger.freeze(dataset.version, runId).catch((error) => {
+        context.logger.warn("run {runId} keeps dataset v{version} unfrozen: {reason}", {
+          runId,
+          version: dataset.version,
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      });
+    }
   }
 
   /** Model v0: trained offline on the configured training stream, before forecasting starts. */
@@ -141,8 +172,15 @@ export class Factory implements Behaviour {
     version: DatasetVersion,
     batch: BatchContext,
   ): Promise<void> {
-    const { ledger, topics } = this.#env;
-    await ledger.beginAssembly(version.version);
+    const { topics } = this.#env;
+    const ledger = this.#ledger;
+    const start = await ledger.beginAssembly(version.version);
+    if (start === "released") return;
+    if (start === "taken over") {
+      context.logger.warn("took over the assembly of dataset v{version}: its owner's lease ended", {
+        version: version.version,
+      });
+    }
     const paths = storagePaths(this.#env.config);
     const assembly = this.#assembler!.run({
       version: version.version,
@@ -180,7 +218,7 @@ export class Factory implements Behaviour {
     const frozen = [...this.#state.runs.values()].some((run) => run.version === dataset.version);
     if (frozen || dataset.version === this.#state.latest?.version) return;
     await this.#env.artifacts.delete(dataset.uri);
-    await this.#env.ledger.release(dataset.version);
+    await this.#ledger.release(dataset.version);
     this.#state.datasetsDeleted++;
   }
 
@@ -229,7 +267,7 @@ export class Factory implements Behaviour {
       }
       case "opt_init": {
         const dataset = await this.#newestDataset(command.deadline);
-        await this.#env.ledger.freeze(dataset.version, command.runId);
+        await this.#ledger.freeze(dataset.version, command.runId);
         this.#state.runs.set(command.runId, dataset);
         return {
           kind: "opt_ready",
@@ -306,7 +344,7 @@ export class Factory implements Behaviour {
   async #endRun(runId: string): Promise<void> {
     const frozen = this.#state.runs.get(runId)!;
     this.#state.runs.delete(runId);
-    await this.#env.ledger.unfreeze(runId);
+    await this.#ledger.unfreeze(runId);
     await this.#release(frozen);
   }
 

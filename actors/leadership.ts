@@ -1,7 +1,10 @@
 /**
  * Leader election for roles that must run once per deployment (collector, factory, optimiser):
  * a role waits until it leads, and crashes (to be restarted, and campaign again) if it loses
- * leadership, so two instances never act at once.
+ * leadership, so two instances never act at once. A campaign that fails because the registry
+ * cannot be reached is tried again with backoff until the role stops, so a role rides out an
+ * etcd restart without spending its restart budget. The leadership's fencing token
+ * (`Leadership.fence`) makes the registry refuse a deposed leader's writes.
  *
  * @module
  */
@@ -20,16 +23,53 @@ export function electionOf(role: string): string {
   return `retune/${role}`;
 }
 
+/** First and longest pause between two failed campaigns, ms. */
+const RETRY_INITIAL_MS = 100;
+const RETRY_MAX_MS = 2_000;
+
 /** Waits until this process leads `role`; losing leadership later fails the actor. */
 export async function lead(
   context: ActorContext,
   env: Pick<RoleEnvironment, "registry" | "instance">,
   role: ServiceRole,
 ): Promise<Leadership> {
-  const leadership = await env.registry.campaign(electionOf(role), env.instance, context.signal);
-  leadership.lost.addEventListener(
-    "abort",
-    () => context.fail(new LeadershipLostError(role)),
-  );
-  return leadership;
+  for (let attempt = 0;; attempt++) {
+    let leadership: Leadership;
+    try {
+      leadership = await env.registry.campaign(electionOf(role), env.instance, context.signal);
+    } catch (error) {
+      context.signal.throwIfAborted();
+      const pauseMs = Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** attempt);
+      context.logger.warn(
+        "campaign for {role} failed: {reason}; campaigning again in {pauseMs} ms",
+        {
+          role,
+          reason: error instanceof Error ? error.message : String(error),
+          pauseMs,
+        },
+      );
+      await pause(pauseMs, context.signal);
+      continue;
+    }
+    leadership.lost.addEventListener(
+      "abort",
+      () => context.fail(new LeadershipLostError(role)),
+    );
+    return leadership;
+  }
+}
+
+/** Waits `ms`, or rejects with the signal's reason when it aborts first. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }

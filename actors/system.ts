@@ -159,6 +159,8 @@ export class RetuneSystem {
         ssl: config.kafka.ssl,
         // Validated as a mapping with a mechanism; kafkajs checks the rest.
         sasl: config.kafka.sasl as KafkaTransportOptions["sasl"],
+        sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+        heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
       })
       : new InProcessTransport({
         topics: Object.fromEntries(Object.values(config.topics).map((t) => [t.name, t.partitions])),
@@ -167,7 +169,7 @@ export class RetuneSystem {
     const registry: Registry = config.etcd === undefined
       ? new InProcessRegistry()
       : new NamespacedRegistry(
-        new EtcdRegistry({ endpoints: config.etcd.endpoints }),
+        new EtcdRegistry(config.etcd),
         config.etcd.namespace,
       );
     const modelSpec = await modelSpecOf(config.model, config.storage.dir);

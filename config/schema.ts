@@ -92,6 +92,13 @@ const kafkaSchema = z.strictObject({
   /** Passed to kafkajs as is. */
   sasl: z.looseObject({ mechanism: text() }, { error: "a mapping with a SASL mechanism" })
     .optional(),
+  /**
+   * A consumer silent this long is dropped from its group and its partitions move to the others:
+   * how long a killed member's partitions wait. The broker's floor is 6,000 by default.
+   */
+  sessionTimeoutMs: integer(1).default(6_000),
+  /** How often a consumer tells its group it lives; well under `sessionTimeoutMs`. */
+  heartbeatIntervalMs: integer(1).default(1_000),
 });
 
 const etcdSchema = z.strictObject({
@@ -100,6 +107,12 @@ const etcdSchema = z.strictObject({
   namespace: z.string({ error: "a namespace" }).regex(/^[A-Za-z0-9._-]+$/, {
     error: "a namespace (A-Z a-z 0-9 . _ -)",
   }).default("retune"),
+  /** Lease of an election candidate, s: a dead leader is replaced within this + about 2 s. */
+  leaseTtlSeconds: integer(1).default(10),
+  /** Deadline of one etcd call, ms: nothing waits on etcd longer than attempts x this. */
+  callTimeoutMs: integer(1).default(5_000),
+  /** Attempts of an etcd call that failed because etcd could not be reached. */
+  callAttempts: integer(1).default(3),
 });
 
 /** Kafka's legal topic name characters. */

@@ -2,6 +2,7 @@
  * The life of a dataset version, as pure rules: pending (announced by the collector) ->
  * assembling (the factory started) -> assembled -> released (a newer version is assembled);
  * independently, optimisation runs freeze (pin) a version. A version in use keeps its buckets.
+ * Transitions are idempotent: asking for the state a version is already in changes nothing.
  * The registry-backed ledger (`registry/dataset_ledger.ts`) applies these rules atomically.
  *
  * @module
@@ -18,6 +19,10 @@ export interface LedgerEntry {
   state: DatasetState;
   /** Optimisation runs that pinned this version; while any does, its buckets stay. */
   frozenBy: string[];
+  /** Runs of `frozenBy` whose freeze is held under its owner's lease (ends with the owner). */
+  heldFreezes?: string[];
+  /** Who is assembling it (state assembling), when that assembly is held under a lease. */
+  owner?: string;
 }
 
 /** A request the ledger refuses because of the state of a version or bucket. */
@@ -25,13 +30,20 @@ export class DatasetStateError extends Error {
   override readonly name = "DatasetStateError";
 }
 
-/** The entry with its state moved `from` -> `to`, or a DatasetStateError naming both. */
+/** The order of states: a version only moves forward. */
+const ORDER: readonly DatasetState[] = ["pending", "assembling", "assembled", "released"];
+
+/**
+ * The entry with its state moved `from` -> `to`; unchanged if it is already `to` or past it (a
+ * repeated transition is a no-op); a DatasetStateError naming both states if it is not there yet.
+ */
 export function withState(
   entry: LedgerEntry,
   action: string,
   from: DatasetState,
   to: DatasetState,
 ): LedgerEntry {
+  if (ORDER.indexOf(entry.state) >= ORDER.indexOf(to)) return entry;
   if (entry.state !== from) {
     throw new DatasetStateError(
       `cannot ${action} dataset version ${entry.dataset.version}: it is ${entry.state}, not ${from}`,

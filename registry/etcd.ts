@@ -2,20 +2,31 @@
  * The registry in etcd (npm:etcd3), shared by every process of a deployment.
  *
  * Commits are etcd transactions comparing each guarded key's mod revision (create revision 0 for
- * an absent key). Elections use etcd3's election API: a candidate's key lives on a lease that the
- * client keeps alive, so a process that dies loses leadership when the lease expires.
+ * an absent key); a fence compares its key's create revision, so it holds exactly while the lease
+ * that key lives on does. Elections use etcd3's election API: a candidate's key lives on a lease
+ * that the client keeps alive, so a process that dies loses leadership when the lease expires;
+ * the key and its create revision are the leader's fencing token.
+ * Outages are ridden out as `etcd_client.ts` says.
  *
  * @module
  */
 
 import { Buffer } from "node:buffer";
-import { type Campaign, Etcd3, type ICompare, type IKeyValue, type IRequestOp } from "etcd3";
-import type { Commit, Leadership, Registry, RegistryEntry } from "./registry.ts";
+import { type Campaign, type Etcd3, type ICompare, type IKeyValue, type IRequestOp } from "etcd3";
+import { etcdClient, type EtcdClientOptions } from "./etcd_client.ts";
+import { FencedWriteError } from "./fenced_write_error.ts";
+import { assertLeaseTtl } from "./lease_ttl.ts";
+import type {
+  Commit,
+  FencingToken,
+  Leadership,
+  Lease,
+  Registry,
+  RegistryEntry,
+} from "./registry.ts";
 
-/** Where etcd is and how long a leader outlives its process. */
-export interface EtcdRegistryOptions {
-  /** etcd endpoints, e.g. `["http://127.0.0.1:2379"]`. */
-  endpoints: string[];
+/** Where etcd is, how long a leader outlives its process, and how calls ride out outages. */
+export interface EtcdRegistryOptions extends EtcdClientOptions {
   /**
    * Lease of an election candidate, in whole seconds: how long a dead leader blocks the next
    * one. A live leader whose client cannot reach etcd learns it lost within twice this.
@@ -24,25 +35,25 @@ export interface EtcdRegistryOptions {
   leaseTtlSeconds?: number;
 }
 
+/** Where lease fence keys live (lease ids are unique across the etcd cluster). */
+const LEASE_FENCES = "retune-leases/";
+
 /** A Registry kept in etcd. */
 export class EtcdRegistry implements Registry {
   readonly #client: Etcd3;
   readonly #leaseTtlSeconds: number;
-  /** Resigns each campaign this registry still runs, on close. */
-  readonly #resigners = new Set<() => Promise<void>>();
+  /** Resigns each campaign and revokes each lease this registry still holds, on close. */
+  readonly #enders = new Set<() => Promise<void>>();
 
   /** Connects lazily to etcd at the given endpoints. */
   constructor(options: EtcdRegistryOptions) {
-    const { endpoints, leaseTtlSeconds = 10 } = options;
-    if (endpoints.length === 0) {
-      throw new RangeError(`endpoints must name at least one etcd endpoint: current value is []`);
-    }
+    const { leaseTtlSeconds = 10 } = options;
     if (!Number.isInteger(leaseTtlSeconds) || leaseTtlSeconds < 1) {
       throw new RangeError(
         `leaseTtlSeconds must be an integer >= 1: current value is ${leaseTtlSeconds}`,
       );
     }
-    this.#client = new Etcd3({ hosts: endpoints });
+    this.#client = etcdClient(options);
     this.#leaseTtlSeconds = leaseTtlSeconds;
   }
 
@@ -59,22 +70,71 @@ export class EtcdRegistry implements Registry {
     return response.kvs.map(entryOf);
   }
 
-  /** Applies the commit as one etcd transaction; false (and nothing written) if a guard failed. */
+  /** Applies the commit as one etcd transaction; false if a guard failed; fenced: rejects. */
   async commit(change: Commit): Promise<boolean> {
-    const { guards = [], puts = [], deletes = [] } = change;
+    const { guards = [], puts = [], deletes = [], fence } = change;
     const compare = guards.map(({ key, revision }): ICompare =>
       revision === 0
         ? { key: Buffer.from(key), result: "Equal", target: "Create", create_revision: 0 }
         : { key: Buffer.from(key), result: "Equal", target: "Mod", mod_revision: revision }
     );
+    if (fence !== undefined) compare.push(fenceCompare(fence));
     const success: IRequestOp[] = [
-      ...puts.map(({ key, value }) => ({
-        request_put: { key: Buffer.from(key), value: Buffer.from(value) },
+      ...puts.map(({ key, value, lease }) => ({
+        request_put: { key: Buffer.from(key), value: Buffer.from(value), lease: lease ?? 0 },
       })),
       ...deletes.map((key) => ({ request_delete_range: { key: Buffer.from(key) } })),
     ];
-    const response = await this.#client.kv.txn({ compare, success, failure: [] });
+    // On failure, read the fence key to tell a fenced write from a stale guard.
+    const failure: IRequestOp[] = fence === undefined
+      ? []
+      : [{ request_range: { key: Buffer.from(fence.key) } }];
+    const response = await this.#client.kv.txn({ compare, success, failure });
+    if (!response.succeeded && fence !== undefined) {
+      const [kv] = response.responses[0]?.response_range?.kvs ?? [];
+      if (kv === undefined || Number(kv.create_revision) !== fence.revision) {
+        throw new FencedWriteError(fence);
+      }
+    }
     return response.succeeded;
+  }
+
+  /** A lease kept alive by this client; its fence key lives on it. */
+  async grantLease(ttlSeconds: number, holder: string): Promise<Lease> {
+    assertLeaseTtl(ttlSeconds);
+    const lease = this.#client.lease(ttlSeconds);
+    const lost = new AbortController();
+    lease.on(
+      "lost",
+      (error) => lost.abort(new Error(`${holder} lost its lease: ${error.message}`)),
+    );
+    let id: string;
+    try {
+      id = await lease.grant();
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
+    const key = `${LEASE_FENCES}${id}`;
+    const put = await this.#client.kv.txn({
+      compare: [],
+      success: [{ request_put: { key: Buffer.from(key), value: Buffer.from(holder), lease: id } }],
+      failure: [],
+    });
+    const revoke = async () => {
+      this.#enders.delete(revoke);
+      if (lost.signal.aborted) return;
+      lost.abort(new Error(`${holder} revoked its lease`));
+      await lease.revoke();
+    };
+    this.#enders.add(revoke);
+    lost.signal.addEventListener("abort", () => this.#enders.delete(revoke));
+    return {
+      id,
+      fence: { holder, key, revision: Number(put.header.revision) },
+      lost: lost.signal,
+      revoke,
+    };
   }
 
   /** Waits until this candidate leads `election`, or the signal aborts. */
@@ -82,34 +142,58 @@ export class EtcdRegistry implements Registry {
     signal?.throwIfAborted();
     const campaign = this.#client.election(election, this.#leaseTtlSeconds).campaign(candidate);
     const lost = new AbortController();
-    campaign.on("error", (error) => {
-      lost.abort(new Error(`${candidate} lost the lead of ${election}: ${error.message}`));
-    });
     const resign = async () => {
-      this.#resigners.delete(resign);
-      lost.abort(new Error(`${candidate} resigned from ${election}`));
+      this.#enders.delete(resign);
+      if (!lost.signal.aborted) lost.abort(new Error(`${candidate} resigned from ${election}`));
+      // etcd3 stops the keep-alive before revoking: a lease etcd cannot be told of expires.
       await campaign.resign();
     };
-    this.#resigners.add(resign);
+    campaign.on("error", (error) => {
+      lost.abort(new Error(`${candidate} lost the lead of ${election}: ${error.message}`));
+      // Never leave a candidate behind: a new campaign would wait behind its own old one.
+      resign().catch(() => undefined);
+    });
+    this.#enders.add(resign);
     try {
       await elected(campaign, signal);
+      const key = await campaign.getCampaignKey();
+      const [kv] = (await this.#client.get(key).exec()).kvs;
+      if (kv === undefined) throw new Error(`${candidate} lost the lead of ${election} at once`);
+      return {
+        lost: lost.signal,
+        fence: {
+          holder: `${candidate} (leader of ${election})`,
+          key,
+          revision: Number(kv.create_revision),
+        },
+        lease: kv.lease,
+        resign,
+      };
     } catch (error) {
       // The campaign's own error says more than a failure to revoke its lease.
       await resign().catch(() => undefined);
       throw error;
     }
-    return { lost: lost.signal, resign };
   }
 
-  /** Resigns every campaign of this registry (handing over at once), then disconnects. */
+  /** Resigns every campaign and revokes every lease of this registry, then disconnects. */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.#resigners].map((resign) => resign()));
+    await Promise.allSettled([...this.#enders].map((end) => end()));
     this.#client.close();
   }
 }
 
 function entryOf(kv: IKeyValue): RegistryEntry {
   return { key: kv.key.toString(), value: kv.value.toString(), revision: Number(kv.mod_revision) };
+}
+
+function fenceCompare(fence: FencingToken): ICompare {
+  return {
+    key: Buffer.from(fence.key),
+    result: "Equal",
+    target: "Create",
+    create_revision: fence.revision,
+  };
 }
 
 /** Resolves when the campaign wins; rejects if it fails or the signal aborts first. */

@@ -1,17 +1,35 @@
 /**
  * The registry in memory, for roles that share one process (and for tests). Revisions count
- * commits like etcd's: every commit that writes gets the next revision, and each entry carries
+ * writes like etcd's: every commit that writes gets the next revision, and each entry carries
  * the revision that last wrote it. Like etcd clients, several registries can share one store
- * (`connect`), each closing on its own.
+ * (`connect`), each closing on its own. Leases never expire by time here (one process lives or
+ * dies whole): they end when revoked, when their registry closes, or with their leadership.
  *
  * @module
  */
 
-import type { Commit, Leadership, Registry, RegistryEntry } from "./registry.ts";
+import { FencedWriteError } from "./fenced_write_error.ts";
+import { assertLeaseTtl } from "./lease_ttl.ts";
+import type {
+  Commit,
+  FencingToken,
+  Leadership,
+  Lease,
+  Registry,
+  RegistryEntry,
+} from "./registry.ts";
+
+/** A live lease: the keys put under it and the fence key that lives as long as it does. */
+interface LeaseRecord {
+  readonly id: string;
+  readonly fence: FencingToken;
+  readonly lost: AbortController;
+  readonly keys: Set<string>;
+}
 
 /** A campaign waiting in, or leading, an election: the head of the election's queue leads. */
 interface Candidate {
-  readonly lost: AbortController;
+  readonly lease: LeaseRecord;
   /** Resolves the pending `campaign` call. */
   elect(): void;
   /** Rejects the pending `campaign` call. */
@@ -20,17 +38,30 @@ interface Candidate {
 
 /** What registries connected to each other share. */
 interface Store {
-  readonly entries: Map<string, RegistryEntry>;
+  readonly entries: Map<string, RegistryEntry & { lease?: string }>;
+  /** The creation revision of each live fence key. */
+  readonly fences: Map<string, number>;
+  readonly leases: Map<string, LeaseRecord>;
   /** The queue of candidates of each election. */
   readonly elections: Map<string, Candidate[]>;
   revision: number;
+  lastLease: number;
 }
 
 /** A Registry held in this process's memory. */
 export class InProcessRegistry implements Registry {
-  #store: Store = { entries: new Map(), elections: new Map(), revision: 0 };
+  #store: Store = {
+    entries: new Map(),
+    fences: new Map(),
+    leases: new Map(),
+    elections: new Map(),
+    revision: 0,
+    lastLease: 0,
+  };
   /** The election of each candidate campaigning through this registry. */
   readonly #candidates = new Map<Candidate, string>();
+  /** Leases granted through this registry, revoked when it closes. */
+  readonly #leases = new Set<LeaseRecord>();
   #closed = false;
 
   /** Another registry on this one's store, closed on its own (as another process's client). */
@@ -45,7 +76,7 @@ export class InProcessRegistry implements Registry {
     return Promise.try(() => {
       this.#assertOpen();
       const entry = this.#store.entries.get(key);
-      return entry && { ...entry };
+      return entry && plain(entry);
     });
   }
 
@@ -56,26 +87,57 @@ export class InProcessRegistry implements Registry {
       return [...this.#store.entries.values()]
         .filter((entry) => entry.key.startsWith(prefix))
         .sort((a, b) => (a.key < b.key ? -1 : 1))
-        .map((entry) => ({ ...entry }));
+        .map(plain);
     });
   }
 
-  /** Applies the commit atomically; false (and nothing written) if a guard failed. */
+  /** Applies the commit atomically; false if a guard failed; FencedWriteError if fenced off. */
   commit(change: Commit): Promise<boolean> {
     return Promise.try(() => {
       this.#assertOpen();
-      const { guards = [], puts = [], deletes = [] } = change;
+      const { guards = [], puts = [], deletes = [], fence } = change;
       assertDistinctKeys([...puts.map((put) => put.key), ...deletes]);
+      if (fence !== undefined && this.#store.fences.get(fence.key) !== fence.revision) {
+        throw new FencedWriteError(fence);
+      }
+      for (const { lease } of puts) {
+        if (lease !== undefined && !this.#store.leases.has(lease)) {
+          throw new RangeError(`lease must be alive: current value is ${lease} (ended or unknown)`);
+        }
+      }
       const holds = guards.every((guard) =>
         (this.#store.entries.get(guard.key)?.revision ?? 0) === guard.revision
       );
       if (!holds) return false;
       if (puts.length + deletes.length > 0) {
         const revision = ++this.#store.revision;
-        for (const { key, value } of puts) this.#store.entries.set(key, { key, value, revision });
-        for (const key of deletes) this.#store.entries.delete(key);
+        for (const { key, value, lease } of puts) {
+          this.#unlease(key);
+          this.#store.entries.set(key, { key, value, revision, lease });
+          if (lease !== undefined) this.#store.leases.get(lease)!.keys.add(key);
+        }
+        for (const key of deletes) {
+          this.#unlease(key);
+          this.#store.entries.delete(key);
+        }
       }
       return true;
+    });
+  }
+
+  /** A lease that lives until revoked or this registry closes (`ttlSeconds` is only checked). */
+  grantLease(ttlSeconds: number, holder: string): Promise<Lease> {
+    return Promise.try(() => {
+      this.#assertOpen();
+      assertLeaseTtl(ttlSeconds);
+      const record = this.#grant(holder);
+      return {
+        id: record.id,
+        fence: record.fence,
+        lost: record.lost.signal,
+        revoke: () =>
+          Promise.resolve(this.#revoke(record, new Error(`${holder} revoked its lease`))),
+      };
     });
   }
 
@@ -85,9 +147,11 @@ export class InProcessRegistry implements Registry {
       this.#assertOpen();
       signal?.throwIfAborted();
       const { promise, resolve, reject } = Promise.withResolvers<Leadership>();
-      const lost = new AbortController();
+      const lease = this.#grant(candidate, `election/${election}/`);
       const leadership: Leadership = {
-        lost: lost.signal,
+        lost: lease.lost.signal,
+        fence: lease.fence,
+        lease: lease.id,
         resign: () =>
           Promise.resolve(
             this.#withdraw(election, entry, new Error(`${candidate} resigned from ${election}`)),
@@ -95,7 +159,7 @@ export class InProcessRegistry implements Registry {
       };
       const onAbort = () => this.#withdraw(election, entry, signal?.reason);
       const entry: Candidate = {
-        lost,
+        lease,
         elect() {
           signal?.removeEventListener("abort", onAbort);
           resolve(leadership);
@@ -115,13 +179,48 @@ export class InProcessRegistry implements Registry {
     });
   }
 
-  /** Ends the leaderships and pending campaigns of this registry; its later calls reject. */
+  /** Ends the leaderships, campaigns and leases of this registry; its later calls reject. */
   close(): Promise<void> {
+    const reason = new Error("the in-process registry closed");
     for (const [candidate, election] of this.#candidates) {
-      this.#withdraw(election, candidate, new Error("the in-process registry closed"));
+      this.#withdraw(election, candidate, reason);
     }
+    for (const lease of this.#leases) this.#revoke(lease, reason);
     this.#closed = true;
     return Promise.resolve();
+  }
+
+  /** A new lease with its fence key (under `fencePrefix`) created at a new revision. */
+  #grant(holder: string, fencePrefix = "lease/"): LeaseRecord {
+    const id = String(++this.#store.lastLease);
+    const key = `${fencePrefix}${id}`;
+    const revision = ++this.#store.revision;
+    const record: LeaseRecord = {
+      id,
+      fence: { holder, key, revision },
+      lost: new AbortController(),
+      keys: new Set(),
+    };
+    this.#store.fences.set(key, revision);
+    this.#store.leases.set(id, record);
+    this.#leases.add(record);
+    return record;
+  }
+
+  /** Ends a lease: its entries and fence go at one new revision. */
+  #revoke(lease: LeaseRecord, reason: unknown): void {
+    if (!this.#store.leases.delete(lease.id)) return;
+    this.#leases.delete(lease);
+    this.#store.revision++;
+    for (const key of lease.keys) this.#store.entries.delete(key);
+    this.#store.fences.delete(lease.fence.key);
+    lease.lost.abort(reason);
+  }
+
+  /** Forgets which lease `key` was put under, before it is rewritten or deleted. */
+  #unlease(key: string): void {
+    const lease = this.#store.entries.get(key)?.lease;
+    if (lease !== undefined) this.#store.leases.get(lease)?.keys.delete(key);
   }
 
   /** Takes a candidate out of its election: a leader loses, a waiting one is refused. */
@@ -132,8 +231,8 @@ export class InProcessRegistry implements Registry {
     queue.splice(place, 1);
     this.#candidates.delete(candidate);
     if (queue.length === 0) this.#store.elections.delete(election);
+    this.#revoke(candidate.lease, reason);
     if (place === 0) {
-      candidate.lost.abort(reason);
       queue[0]?.elect();
     } else {
       candidate.refuse(reason);
@@ -143,6 +242,10 @@ export class InProcessRegistry implements Registry {
   #assertOpen(): void {
     if (this.#closed) throw new Error("the in-process registry is closed");
   }
+}
+
+function plain({ key, value, revision }: RegistryEntry): RegistryEntry {
+  return { key, value, revision };
 }
 
 /** etcd refuses a transaction that writes a key twice, so this registry does too. */

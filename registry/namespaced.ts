@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Commit, Leadership, Registry, RegistryEntry } from "./registry.ts";
+import type { Commit, Leadership, Lease, Registry, RegistryEntry } from "./registry.ts";
 
 /** Prefixes every key and election of `inner` with `namespace` + "/". */
 export class NamespacedRegistry implements Registry {
@@ -34,13 +34,19 @@ export class NamespacedRegistry implements Registry {
     return (await this.#inner.list(this.#prefix + prefix)).map((entry) => this.#strip(entry));
   }
 
-  /** Applies a guarded commit inside the namespace. */
+  /** Applies a guarded commit inside the namespace (a fence is the inner registry's own). */
   commit(change: Commit): Promise<boolean> {
     return this.#inner.commit({
+      fence: change.fence,
       guards: change.guards?.map((g) => ({ ...g, key: this.#prefix + g.key })),
       puts: change.puts?.map((p) => ({ ...p, key: this.#prefix + p.key })),
       deletes: change.deletes?.map((key) => this.#prefix + key),
     });
+  }
+
+  /** A lease of the underlying registry (lease ids are not namespaced). */
+  grantLease(ttlSeconds: number, holder: string): Promise<Lease> {
+    return this.#inner.grantLease(ttlSeconds, holder);
   }
 
   /** Campaigns in the namespace's election of that name. */

@@ -17,12 +17,21 @@ export interface EtcdOptions {
   readyTimeoutMs?: number;
   /** How long stopping waits after SIGTERM before SIGKILL, ms. Default 5,000. */
   stopGraceMs?: number;
+  /** Client and peer ports; default two free ones. The same ones restart the same member. */
+  ports?: { client: number; peer: number };
+  /**
+   * Where etcd keeps its data; default inside its temporary folder (gone when it stops). A
+   * folder given here is the caller's: it outlives the process, so etcd can be restarted on it.
+   */
+  dataDir?: string;
 }
 
 /** Starts etcd with its data in a temporary folder; resolves once `/health` says it is healthy. */
 export async function startEtcd(options: EtcdOptions = {}): Promise<RunningService> {
   const { readyTimeoutMs = 30_000, stopGraceMs = 5_000 } = options;
-  const [clientPort, peerPort] = freePorts(2);
+  const [clientPort, peerPort] = options.ports === undefined
+    ? freePorts(2)
+    : [options.ports.client, options.ports.peer];
   const client = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const dir = await Deno.makeTempDir({ prefix: "retune-etcd-" });
@@ -31,7 +40,7 @@ export async function startEtcd(options: EtcdOptions = {}): Promise<RunningServi
     command: "etcd",
     args: [
       "--name=default",
-      `--data-dir=${dir}/data`,
+      `--data-dir=${options.dataDir ?? `${dir}/data`}`,
       `--listen-client-urls=${client}`,
       `--advertise-client-urls=${client}`,
       `--listen-peer-urls=${peer}`,

@@ -13,6 +13,8 @@ export interface RunningService {
   endpoints: string;
   /** Its temporary folder (data and log); removed when it stops. */
   dir: string;
+  /** Ends it (SIGTERM, then SIGKILL after a grace period), keeping its folder; idempotent. */
+  halt(): Promise<void>;
   /** Stops it (SIGTERM, then SIGKILL after a grace period) and removes its folder; idempotent. */
   stop(): Promise<void>;
   /** Kills it at once (SIGKILL) and removes its folder, for exit handlers that cannot wait. */

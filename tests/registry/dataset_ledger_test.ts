@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import type { DatasetVersion } from "../../core/versions.ts";
 import { type DatasetState, DatasetStateError } from "../../core/dataset_lifecycle.ts";
-import { DatasetLedger } from "../../registry/dataset_ledger.ts";
+import { DatasetLedger, type LedgerHolder } from "../../registry/dataset_ledger.ts";
+import { FencedWriteError } from "../../registry/fenced_write_error.ts";
 import { EtcdRegistry } from "../../registry/etcd.ts";
 import { InProcessRegistry } from "../../registry/in_process.ts";
-import type { Commit, Registry } from "../../registry/registry.ts";
+import type { Commit, Leadership, Registry } from "../../registry/registry.ts";
 import { seededRandom } from "../fixtures/seeded_random.ts";
 import { etcdEndpoints, uniqueName } from "../fixtures/services.ts";
 
@@ -79,9 +80,6 @@ Deno.test(
       message: "cannot finish assembling dataset version 4: it is pending, not assembling",
     });
     await ledger.beginAssembly(4);
-    await assert.rejects(ledger.beginAssembly(4), {
-      message: "cannot begin assembling dataset version 4: it is assembling, not pending",
-    });
     await assert.rejects(ledger.release(4), {
       message: "cannot release dataset version 4: it is assembling, not assembled",
     });
@@ -200,6 +198,10 @@ class InterferingRegistry implements Registry {
     this.#interfere = undefined;
     await interfere?.();
     return this.inner.commit(change);
+  }
+
+  grantLease(ttlSeconds: number, holder: string) {
+    return this.inner.grantLease(ttlSeconds, holder);
   }
 
   campaign(election: string, candidate: string, signal?: AbortSignal) {
@@ -425,3 +427,180 @@ Deno.test("random interleavings keep deleted buckets unreferenced (etcd, two cli
     await Promise.all(registries.map((registry) => registry.close()));
   }
 });
+
+/** A ledger's holder made of a leadership, as a role binds it. */
+function holderOf(name: string, leadership: Leadership): LedgerHolder {
+  return { name, lease: leadership.lease, fence: leadership.fence };
+}
+
+Deno.test(
+  "releasing a released version is a no-op (issue 11: 'cannot release dataset version 8: it is released, not assembled')",
+  {
+    permissions: "none",
+  },
+  async () => {
+    const ledger = await ledgerWithBuckets(2);
+    for (const version of [0, 1]) await announceAssembled(ledger, version, [version]);
+    await ledger.release(0);
+    await ledger.release(0);
+    assert.equal(await stateOf(ledger, 0), "released");
+  },
+);
+
+Deno.test("repeated transitions change nothing: finish again, begin an assembled version", {
+  permissions: "none",
+}, async () => {
+  const ledger = await ledgerWithBuckets(2);
+  await announceAssembled(ledger, 0, [0]);
+  await ledger.finishAssembly(0);
+  assert.equal(await ledger.beginAssembly(0), "assembled");
+  assert.equal(await stateOf(ledger, 0), "assembled");
+});
+
+Deno.test("an assembly its owner began is resumed; another live owner's is refused", {
+  permissions: "none",
+}, async () => {
+  const registry = new InProcessRegistry();
+  const base = await ledgerWithBuckets(2, registry);
+  await base.announce(dataset(0, [0]));
+  const first = await registry.campaign("factory", "first");
+  const owner = base.heldBy(holderOf("first", first));
+  assert.equal(await owner.beginAssembly(0), "begun");
+  assert.equal(await owner.beginAssembly(0), "resumed");
+  const lease = await registry.connect().grantLease(5, "other");
+  const other = base.heldBy({ name: "other", lease: lease.id, fence: lease.fence });
+  await assert.rejects(other.beginAssembly(0), {
+    name: "DatasetStateError",
+    message: "cannot begin assembling dataset version 0: first is assembling it",
+  });
+  await owner.finishAssembly(0);
+  assert.equal(await stateOf(base, 0), "assembled");
+});
+
+for (const [name, open] of registries()) {
+  Deno.test(
+    `a freeze held under its owner's lease ends with its owner (issue 11: a freeze with no owner lasts for ever) (${name})`,
+    {
+      permissions: { net: ["127.0.0.1"], env: true },
+    },
+    async () => {
+      const [owner, next] = [open(), open()];
+      try {
+        const base = await ledgerWithBuckets(3, owner);
+        const prefixed = new DatasetLedger(next, base.prefix);
+        await announceAssembled(base, 0, [0, 1]);
+        await announceAssembled(base, 1, [1, 2]);
+        const election = uniqueName("factory");
+        const leadership = await owner.campaign(election, "factory-a");
+        await base.heldBy(holderOf("factory-a", leadership)).freeze(0, "run-1");
+        assert.deepEqual([...await prefixed.bucketsInUse()].sort(), [0, 1]);
+        const { deleted, deleteFn } = recorder();
+        assert.equal(await prefixed.deleteBucketIfUnused(0, deleteFn), false, "frozen");
+
+        // The owner dies: its lease ends (revoked here; expired in a crash), and the freeze with it.
+        await leadership.resign();
+        assert.deepEqual([...await prefixed.bucketsInUse()], []);
+        const successor = prefixed.heldBy(
+          holderOf("factory-b", await next.campaign(election, "b")),
+        );
+        const recovered = await successor.recover();
+        assert.deepEqual(
+          recovered.map(({ version, kind, reason }) => ({ version, kind, reason })),
+          [{
+            version: 0,
+            kind: "freeze",
+            reason: "dataset v0: the freeze of run run-1 ended with its owner's lease",
+          }],
+        );
+        assert.deepEqual((await successor.version(0))?.frozenBy, []);
+        assert.deepEqual(await successor.recover(), []);
+        assert.equal(await prefixed.deleteBucketIfUnused(0, deleteFn), true);
+        assert.deepEqual(deleted, [0]);
+      } finally {
+        await owner.close();
+        await next.close();
+      }
+    },
+  );
+
+  Deno.test(`an assembly whose owner died is rolled back, then assembled anew (${name})`, {
+    permissions: { net: ["127.0.0.1"], env: true },
+  }, async () => {
+    const [owner, next] = [open(), open()];
+    try {
+      const base = await ledgerWithBuckets(1, owner);
+      await base.announce(dataset(0, [0]));
+      const election = uniqueName("factory");
+      const leadership = await owner.campaign(election, "factory-a");
+      assert.equal(await base.heldBy(holderOf("factory-a", leadership)).beginAssembly(0), "begun");
+      await leadership.resign();
+      const successor = new DatasetLedger(next, base.prefix)
+        .heldBy(holderOf("factory-b", await next.campaign(election, "b")));
+      const recovered = await successor.recover();
+      assert.deepEqual(recovered.map(({ kind, reason }) => ({ kind, reason })), [{
+        kind: "assembly",
+        reason:
+          "dataset v0: the assembly by factory-a ended with its lease; rolled back to pending",
+      }]);
+      assert.equal(await stateOf(successor, 0), "pending");
+      assert.equal(await successor.beginAssembly(0), "begun");
+      await successor.finishAssembly(0);
+      assert.equal(await stateOf(successor, 0), "assembled");
+    } finally {
+      await owner.close();
+      await next.close();
+    }
+  });
+
+  Deno.test(`a deposed leader's ledger writes are refused (${name})`, {
+    permissions: { net: ["127.0.0.1"], env: true },
+  }, async () => {
+    const [old, current] = [open(), open()];
+    try {
+      const base = await ledgerWithBuckets(2, old);
+      await base.announce(dataset(0, [0]));
+      const election = uniqueName("collector");
+      const deposed = await old.campaign(election, "old");
+      const oldLedger = base.heldBy(holderOf("old", deposed));
+      const waiting = current.campaign(election, "new");
+      await deposed.resign();
+      const leader = await waiting;
+      const { deleted, deleteFn } = recorder();
+      await assert.rejects(oldLedger.deleteBucketIfUnused(1, deleteFn), FencedWriteError);
+      await assert.rejects(oldLedger.beginAssembly(0), FencedWriteError);
+      assert.deepEqual(deleted, []);
+      assert.deepEqual(await base.registeredBuckets(), [0, 1]);
+      const newLedger = new DatasetLedger(current, base.prefix).heldBy(holderOf("new", leader));
+      assert.equal(await newLedger.deleteBucketIfUnused(1, deleteFn), true);
+      assert.deepEqual(deleted, [1]);
+    } finally {
+      await old.close();
+      await current.close();
+    }
+  });
+}
+
+Deno.test("released versions no run freezes are collected, keeping the newest entry", {
+  permissions: "none",
+}, async () => {
+  const ledger = await ledgerWithBuckets(4);
+  for (const version of [0, 1, 2, 3]) await announceAssembled(ledger, version, [version]);
+  await ledger.freeze(2, "run-a");
+  for (const version of [0, 1, 2]) await ledger.release(version);
+  assert.deepEqual(await ledger.collectGarbage(), [0, 1]);
+  await ledger.unfreeze("run-a");
+  assert.deepEqual(await ledger.collectGarbage(), [2]);
+  assert.deepEqual((await ledger.versions()).map((entry) => entry.dataset.version), [3]);
+  await ledger.release(1);
+  assert.deepEqual(await ledger.collectGarbage(), []);
+});
+
+/** The registries the lease tests run on: in process, and etcd with a short lease. */
+function registries(): [string, () => Registry][] {
+  const shared = new InProcessRegistry();
+  let opened = 0;
+  return [
+    ["in process", () => (opened++ === 0 ? shared : shared.connect())],
+    ["etcd", () => new EtcdRegistry({ endpoints, leaseTtlSeconds: 3 })],
+  ];
+}

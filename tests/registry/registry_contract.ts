@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { FencedWriteError } from "../../registry/fenced_write_error.ts";
 import type { Registry } from "../../registry/registry.ts";
 import { uniqueName } from "../fixtures/services.ts";
 
@@ -124,6 +125,92 @@ export function registryContract(subject: ContractSubject): void {
   test("a commit that writes a key twice is refused", async (a, _b, ns) => {
     await assert.rejects(a.commit({ puts: [{ key: `${ns}k`, value: "1" }], deletes: [`${ns}k`] }));
     assert.equal(await a.get(`${ns}k`), undefined);
+  });
+
+  test("entries put under a lease go when it is revoked; others stay", async (a, b, ns) => {
+    const lease = await a.grantLease(5, "holder");
+    assert.equal(lease.lost.aborted, false);
+    await a.commit({
+      puts: [{ key: `${ns}held`, value: "1", lease: lease.id }, { key: `${ns}free`, value: "1" }],
+    });
+    assert.equal((await b.get(`${ns}held`))?.value, "1");
+    await lease.revoke();
+    assert.equal(lease.lost.aborted, true);
+    assert.equal(await b.get(`${ns}held`), undefined);
+    assert.equal((await b.get(`${ns}free`))?.value, "1");
+    await lease.revoke();
+  });
+
+  test("a registry's leases end when it closes (its process ended)", async (_a, b, ns, open) => {
+    const owner = open();
+    const lease = await owner.grantLease(5, "owner");
+    await owner.commit({ puts: [{ key: `${ns}held`, value: "1", lease: lease.id }] });
+    await owner.close();
+    assert.equal(lease.lost.aborted, true);
+    assert.equal(await b.get(`${ns}held`), undefined);
+  });
+
+  test(
+    "a commit fenced by a live lease applies; by an ended one it is refused",
+    async (a, b, ns) => {
+      const lease = await a.grantLease(5, "writer");
+      assert.equal(
+        await b.commit({ fence: lease.fence, puts: [{ key: `${ns}k`, value: "1" }] }),
+        true,
+      );
+      await lease.revoke();
+      await assert.rejects(
+        b.commit({ fence: lease.fence, puts: [{ key: `${ns}k`, value: "2" }] }),
+        (error) =>
+          error instanceof FencedWriteError && /writer no longer holds/.test(error.message),
+      );
+      assert.equal((await a.get(`${ns}k`))?.value, "1");
+    },
+  );
+
+  test("a fenced commit whose guard fails is false, not fenced", async (a, _b, ns) => {
+    const lease = await a.grantLease(5, "writer");
+    await a.commit({ puts: [{ key: `${ns}k`, value: "1" }] });
+    const stale = await a.commit({
+      fence: lease.fence,
+      guards: [{ key: `${ns}k`, revision: 0 }],
+      puts: [{ key: `${ns}k`, value: "2" }],
+    });
+    assert.equal(stale, false);
+    await lease.revoke();
+  });
+
+  test("a deposed leader's writes are refused; the new leader's apply", async (a, b, ns) => {
+    const first = await a.campaign(`${ns}election`, "first");
+    const waiting = b.campaign(`${ns}election`, "second");
+    await a.commit({ fence: first.fence, puts: [{ key: `${ns}owner`, value: "first" }] });
+    await first.resign();
+    const second = await waiting;
+    assert.notDeepEqual(second.fence, first.fence);
+    await assert.rejects(
+      a.commit({ fence: first.fence, deletes: [`${ns}owner`] }),
+      FencedWriteError,
+    );
+    await b.commit({ fence: second.fence, puts: [{ key: `${ns}owner`, value: "second" }] });
+    assert.equal((await a.get(`${ns}owner`))?.value, "second");
+    await second.resign();
+  });
+
+  test("entries put under a leadership's lease end with the leadership", async (a, b, ns) => {
+    const leader = await a.campaign(`${ns}election`, "leader");
+    await a.commit({
+      fence: leader.fence,
+      puts: [{ key: `${ns}freeze`, value: "run-1", lease: leader.lease }],
+    });
+    assert.equal((await b.get(`${ns}freeze`))?.value, "run-1");
+    await leader.resign();
+    assert.equal(await b.get(`${ns}freeze`), undefined);
+  });
+
+  test("lease durations are whole seconds", async (a) => {
+    await assert.rejects(a.grantLease(0.5, "x"), {
+      message: "ttlSeconds must be an integer >= 1: current value is 0.5",
+    });
   });
 
   test("the second candidate leads once the first resigns", async (a, b, ns) => {

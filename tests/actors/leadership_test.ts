@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { lead } from "../../actors/leadership.ts";
+import type { ActorContext } from "../../actors/runtime/actor.ts";
+import { InProcessRegistry } from "../../registry/in_process.ts";
+import type { Leadership, Registry } from "../../registry/registry.ts";
+
+/** What `lead` uses of an actor context, recording warnings and failures. */
+function context(signal: AbortSignal) {
+  const warnings: string[] = [];
+  const failures: unknown[] = [];
+  const ctx = {
+    name: "factory",
+    signal,
+    logger: {
+      debug() {},
+      info() {},
+      warn: (message: string, properties?: Record<string, unknown>) =>
+        warnings.push(`${message} ${JSON.stringify(properties)}`),
+      error() {},
+    },
+    fail: (error: unknown) => failures.push(error),
+  } as unknown as ActorContext;
+  return { ctx, warnings, failures };
+}
+
+/** A registry whose first `failures` campaigns fail as if etcd were away. */
+function flakyRegistry(inner: Registry, failures: number): Registry {
+  let left = failures;
+  return Object.assign(Object.create(inner) as Registry, {
+    campaign(election: string, candidate: string, signal?: AbortSignal): Promise<Leadership> {
+      if (left-- > 0) return Promise.reject(new Error("etcd unavailable"));
+      return inner.campaign(election, candidate, signal);
+    },
+  });
+}
+
+Deno.test("lead campaigns again while the registry is unreachable, then leads", {
+  permissions: "none",
+}, async () => {
+  const inner = new InProcessRegistry();
+  const { ctx, warnings, failures } = context(new AbortController().signal);
+  const leadership = await lead(
+    ctx,
+    { registry: flakyRegistry(inner, 2), instance: "a" },
+    "factory",
+  );
+  assert.equal(leadership.lost.aborted, false);
+  assert.equal(warnings.length, 2);
+  assert.match(warnings[0], /campaign for \{role\} failed.*etcd unavailable/);
+  assert.deepEqual(failures, []);
+  await inner.close();
+});
+
+Deno.test(
+  "losing leadership fails the actor with the reason",
+  { permissions: "none" },
+  async () => {
+    const registry = new InProcessRegistry();
+    const { ctx, failures } = context(new AbortController().signal);
+    const leadership = await lead(ctx, { registry, instance: "a" }, "collector");
+    await leadership.resign();
+    assert.equal(failures.length, 1);
+    assert.match(
+      String(failures[0]),
+      /lost collector leadership: .*a resigned from retune\/collector/,
+    );
+  },
+);
+
+Deno.test("a stopping actor stops campaigning", { permissions: "none" }, async () => {
+  const inner = new InProcessRegistry();
+  const stop = new AbortController();
+  const { ctx } = context(stop.signal);
+  const campaigning = lead(
+    ctx,
+    { registry: flakyRegistry(inner, 1_000), instance: "a" },
+    "optimiser",
+  );
+  stop.abort(new Error("stopping"));
+  await assert.rejects(campaigning, { message: "stopping" });
+  await inner.close();
+});
