@@ -17,12 +17,27 @@ export interface EtcdOptions {
   readyTimeoutMs?: number;
   /** How long stopping waits after SIGTERM before SIGKILL, ms. Default 5,000. */
   stopGraceMs?: number;
+  /**
+   * Where etcd keeps its data, kept when it stops, so a later start with the same folder and
+   * ports is a restart of the same member. Default: inside its temporary folder.
+   */
+  dataDir?: string;
+  /** The client and peer ports. Default: free ones. */
+  ports?: EtcdPorts;
 }
 
-/** Starts etcd with its data in a temporary folder; resolves once `/health` says it is healthy. */
+/** The loopback ports a member listens on. */
+export interface EtcdPorts {
+  client: number;
+  peer: number;
+}
+
+/** Starts etcd; resolves once `/health` says it is healthy. */
 export async function startEtcd(options: EtcdOptions = {}): Promise<RunningService> {
   const { readyTimeoutMs = 30_000, stopGraceMs = 5_000 } = options;
-  const [clientPort, peerPort] = freePorts(2);
+  const [clientPort, peerPort] = options.ports === undefined
+    ? freePorts(2)
+    : [options.ports.client, options.ports.peer];
   const client = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const dir = await Deno.makeTempDir({ prefix: "retune-etcd-" });
@@ -31,7 +46,7 @@ export async function startEtcd(options: EtcdOptions = {}): Promise<RunningServi
     command: "etcd",
     args: [
       "--name=default",
-      `--data-dir=${dir}/data`,
+      `--data-dir=${options.dataDir ?? `${dir}/data`}`,
       `--listen-client-urls=${client}`,
       `--advertise-client-urls=${client}`,
       `--listen-peer-urls=${peer}`,

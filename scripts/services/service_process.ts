@@ -13,6 +13,8 @@ export interface RunningService {
   endpoints: string;
   /** Its temporary folder (data and log); removed when it stops. */
   dir: string;
+  /** Its process id, for signals from outside (e.g. SIGSTOP / SIGCONT in the chaos suite). */
+  pid: number;
   /** Stops it (SIGTERM, then SIGKILL after a grace period) and removes its folder; idempotent. */
   stop(): Promise<void>;
   /** Kills it at once (SIGKILL) and removes its folder, for exit handlers that cannot wait. */
@@ -125,6 +127,7 @@ function missingTool(command: string, debianPackage: string): Error {
 class ServiceProcess implements RunningService {
   readonly endpoints: string;
   readonly dir: string;
+  readonly pid: number;
   readonly #launch: ServiceLaunch;
   readonly #child: Deno.ChildProcess;
   readonly #logged: Promise<unknown>;
@@ -135,6 +138,7 @@ class ServiceProcess implements RunningService {
   constructor(launch: ServiceLaunch, child: Deno.ChildProcess, logged: Promise<unknown>) {
     this.endpoints = launch.endpoints;
     this.dir = launch.dir;
+    this.pid = child.pid;
     this.#launch = launch;
     this.#child = child;
     this.#logged = logged;
