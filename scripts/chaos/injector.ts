@@ -1,0 +1,141 @@
+/**
+ * Injects a fault plan into a running fleet: at each fault's time, kill -9 of a role instance
+ * (its leader, a standby or any, waiting first for the phase the plan asks for), an etcd kill and
+ * restart, or a broker pause (SIGSTOP, then SIGCONT). Records what was done, when.
+ *
+ * @module
+ */
+
+import type { ServiceRole } from "../../config/roles.ts";
+import { ELECTED_ROLES, type PlannedFault, type Target } from "./fault_plan.ts";
+import type { EtcdMember } from "./etcd_member.ts";
+import type { RoleFleet, RoleInstance } from "./fleet.ts";
+import type { LedgerWatch } from "./ledger_watch.ts";
+import type { FaultRecord } from "./observations.ts";
+import { pick, seededRandom } from "./random.ts";
+
+/** What faults are injected into. */
+export interface FaultTargets {
+  fleet: RoleFleet;
+  ledger: LedgerWatch;
+  etcd: EtcdMember;
+  brokerPid: number;
+}
+
+/** How long a kill waits for its phase before killing anyway, ms (never past the window). */
+const PHASE_WAIT_MS = 45_000;
+const PHASE_POLL_MS = 50;
+
+/**
+ * Runs the plan from `windowStart` (epoch ms), one fault after another, and returns the records
+ * (`into` fills as it goes, so a caller may read it early).
+ */
+export async function injectFaults(
+  plan: readonly PlannedFault[],
+  targets: FaultTargets,
+  options: { windowStart: number; windowEnd: number; seed: number; log: (line: string) => void },
+  into: FaultRecord[] = [],
+): Promise<FaultRecord[]> {
+  const random = seededRandom(options.seed + 1);
+  for (const fault of plan) {
+    await sleep(options.windowStart + fault.atMs - Date.now());
+    const record = await inject(fault, targets, random, options.windowEnd);
+    into.push(record);
+    options.log(describe(record, options.windowStart));
+  }
+  return into;
+}
+
+async function inject(
+  fault: PlannedFault,
+  targets: FaultTargets,
+  random: () => number,
+  windowEnd: number,
+): Promise<FaultRecord> {
+  switch (fault.kind) {
+    case "kill": {
+      let phaseSeen: boolean | undefined;
+      if (fault.during !== undefined) {
+        const until = Math.min(Date.now() + PHASE_WAIT_MS, windowEnd);
+        while (!targets.ledger.in(fault.during) && Date.now() < until) await sleep(PHASE_POLL_MS);
+        phaseSeen = targets.ledger.in(fault.during);
+      }
+      const victim = chooseVictim(targets.fleet, fault.role, fault.target, random);
+      const at = Date.now();
+      const planned = `kill ${fault.role} ${fault.target}`;
+      if (victim === undefined) {
+        return { kind: "skipped", at, planned, reason: `no ${fault.target} instance running` };
+      }
+      const wasLeader = targets.fleet.leaderOf(fault.role) === victim &&
+        (ELECTED_ROLES as readonly string[]).includes(fault.role);
+      const pid = victim.kill();
+      if (pid === null) return { kind: "skipped", at, planned, reason: "no process" };
+      return {
+        kind: "kill",
+        at,
+        role: fault.role,
+        instance: victim.name,
+        pid,
+        target: fault.target,
+        wasLeader,
+        ...(fault.during === undefined ? {} : { during: fault.during, phaseSeen }),
+      };
+    }
+    case "etcd-restart": {
+      const at = Date.now();
+      await targets.etcd.kill();
+      await sleep(fault.downMs);
+      await targets.etcd.restart();
+      return { kind: "etcd-restart", at, end: Date.now() };
+    }
+    case "broker-pause": {
+      const at = Date.now();
+      Deno.kill(targets.brokerPid, "SIGSTOP");
+      try {
+        await sleep(fault.pauseMs);
+      } finally {
+        Deno.kill(targets.brokerPid, "SIGCONT");
+      }
+      return { kind: "broker-pause", at, end: Date.now() };
+    }
+  }
+}
+
+/** The instance a kill hits, among those running now. */
+function chooseVictim(
+  fleet: RoleFleet,
+  role: ServiceRole,
+  target: Target,
+  random: () => number,
+): RoleInstance | undefined {
+  const alive = fleet.of(role).filter((instance) => instance.alive);
+  const leader = fleet.leaderOf(role);
+  const candidates = target === "leader"
+    ? (leader === undefined ? [] : [leader])
+    : target === "standby"
+    ? alive.filter((instance) => instance !== leader)
+    : alive;
+  return candidates.length === 0 ? undefined : pick(random, candidates);
+}
+
+function describe(record: FaultRecord, windowStart: number): string {
+  const at = ((record.at - windowStart) / 1000).toFixed(1);
+  switch (record.kind) {
+    case "kill":
+      return `${at} s: kill -9 ${record.instance} (pid ${record.pid}, ${
+        record.wasLeader ? "leader" : "not leading"
+      }${
+        record.during === undefined
+          ? ""
+          : `, during ${record.during}: ${record.phaseSeen ? "seen" : "not seen, killed anyway"}`
+      })`;
+    case "skipped":
+      return `${at} s: skipped ${record.planned}: ${record.reason}`;
+    default:
+      return `${at} s: ${record.kind} for ${((record.end - record.at) / 1000).toFixed(1)} s`;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}
