@@ -38,6 +38,8 @@ const START_MS = 180_000;
 /** The drain ends once input and output stood still this long, or at the cap, ms. */
 const QUIET_MS = 15_000;
 const DRAIN_CAP_MS = { short: 45_000, full: 120_000 };
+/** An optimisation counts as under way while the factory reported within this, ms. */
+const REPORTS_RECENT_MS = 4_000;
 
 /** Runs the suite; the exit code. */
 async function main(args: string[]): Promise<number> {
@@ -120,7 +122,16 @@ async function main(args: string[]): Promise<number> {
       const faults: FaultRecord[] = [];
       await injectFaults(
         plan,
-        { fleet, ledger, etcd, brokerPid: kafka.pid },
+        {
+          fleet,
+          // An optimisation: a frozen version and the factory reporting its steps right now
+          // (a freeze whose factory died stays in the ledger for good).
+          underWay: (phase) =>
+            ledger.in(phase) &&
+            (phase === "assembly" || progress.grewWithin("factoryReports", REPORTS_RECENT_MS)),
+          etcd,
+          brokerPid: kafka.pid,
+        },
         { windowStart, windowEnd, seed: options.seed, log },
         faults,
       );

@@ -23,6 +23,10 @@ export interface ReferencedDeletion {
   bucket: number;
   at: number;
   pid: number;
+  /** The role instance whose process deleted it, when the process was one of the fleet's. */
+  instance: string | null;
+  /** Whether it happened during the fleet's final stop (SIGTERM to every process). */
+  duringStop: boolean;
   /** The live versions referencing it in the ledger samples just before and after. */
   versions: number[];
 }
@@ -90,7 +94,17 @@ export function judge(observed: Observations): ChaosResult {
   const replayerDuplicates = audit.inputEvents - audit.inputDistinct;
   const replayerKills = faults.filter((f) => f.kind === "kill" && f.role === "replayer").length;
   const allowedDuplicates = replayerKills * observed.replayerBatch;
-  const referencedDeletions = referencedBucketDeletions(observed.deletions, observed.ledger);
+  const referencedDeletions = referencedBucketDeletions(observed.deletions, observed.ledger)
+    .map(({ bucket, at, pid, versions }) => ({
+      bucket,
+      at,
+      pid,
+      instance: observed.processes.find((p) => p.pid === pid)?.instance ?? null,
+      duringStop: at >= observed.runEnd,
+      versions,
+    }));
+  const deleters = [...new Set(referencedDeletions.map((d) => d.instance ?? `pid ${d.pid}`))];
+  const duringStop = referencedDeletions.filter((d) => d.duringStop).length;
   const wedged = wedgedRoles(
     faults,
     observed.offsets,
@@ -131,7 +145,11 @@ export function judge(observed: Observations): ChaosResult {
     check(
       "referenced_buckets_deleted",
       referencedDeletions.length === 0,
-      referencedDeletions.length,
+      referencedDeletions.length === 0
+        ? 0
+        : `${referencedDeletions.length} (${duringStop} in the final stop; by ${
+          deleters.join(", ")
+        })`,
       "0",
     ),
     check(
@@ -174,9 +192,9 @@ export function judge(observed: Observations): ChaosResult {
 export function referencedBucketDeletions(
   deletions: readonly BucketDeletion[],
   ledger: readonly LedgerSample[],
-): ReferencedDeletion[] {
+): Pick<ReferencedDeletion, "bucket" | "at" | "pid" | "versions">[] {
   const samples = [...ledger].sort((a, b) => a.at - b.at);
-  const found: ReferencedDeletion[] = [];
+  const found: Pick<ReferencedDeletion, "bucket" | "at" | "pid" | "versions">[] = [];
   for (const deletion of deletions) {
     const before = samples.findLast((s) => s.at <= deletion.at);
     const after = samples.find((s) => s.at >= deletion.at);

@@ -9,6 +9,7 @@
  */
 
 import type { ServiceRole } from "../../config/roles.ts";
+import { loggedAt } from "./log_line.ts";
 import type { ProcessEvent, ShutdownRecord } from "./observations.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
@@ -87,15 +88,17 @@ export class RoleInstance {
     const ready = new RegExp(`retune\\.${this.role}: running `);
     const encoder = new TextEncoder();
     const writer = log.writable.getWriter();
-    let seen = "";
     const copy = async (stream: ReadableStream<Uint8Array>) => {
+      let partial = "";
       for await (const text of stream.pipeThrough(new TextDecoderStream())) {
         await writer.write(encoder.encode(text));
-        if (life.runningAt !== null) continue;
-        seen = (seen + text).slice(-4_096);
-        if (ready.test(seen)) {
-          life.runningAt = Date.now();
-          this.#record("running", life.pid);
+        const lines = (partial + text).split("\n");
+        partial = lines.pop()!;
+        for (const line of lines) {
+          if (life.runningAt !== null || !ready.test(line)) continue;
+          // The line's own time: a process's output may reach us late, in a burst.
+          life.runningAt = loggedAt(line) ?? Date.now();
+          this.#record("running", life.pid, undefined, life.runningAt);
         }
       }
     };
@@ -154,9 +157,9 @@ export class RoleInstance {
     };
   }
 
-  #record(kind: ProcessEvent["kind"], pid: number, code?: number): void {
+  #record(kind: ProcessEvent["kind"], pid: number, code?: number, at = Date.now()): void {
     this.#fleet.events.push({
-      at: Date.now(),
+      at,
       role: this.role,
       instance: this.name,
       pid,

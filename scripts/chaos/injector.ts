@@ -7,17 +7,17 @@
  */
 
 import type { ServiceRole } from "../../config/roles.ts";
-import { ELECTED_ROLES, type PlannedFault, type Target } from "./fault_plan.ts";
+import { ELECTED_ROLES, type Phase, type PlannedFault, type Target } from "./fault_plan.ts";
 import type { EtcdMember } from "./etcd_member.ts";
 import type { RoleFleet, RoleInstance } from "./fleet.ts";
-import type { LedgerWatch } from "./ledger_watch.ts";
 import type { FaultRecord } from "./observations.ts";
 import { pick, seededRandom } from "./random.ts";
 
 /** What faults are injected into. */
 export interface FaultTargets {
   fleet: RoleFleet;
-  ledger: LedgerWatch;
+  /** Whether the control plane is in `phase` now. */
+  underWay(phase: Phase): boolean;
   etcd: EtcdMember;
   brokerPid: number;
 }
@@ -57,8 +57,8 @@ async function inject(
       let phaseSeen: boolean | undefined;
       if (fault.during !== undefined) {
         const until = Math.min(Date.now() + PHASE_WAIT_MS, windowEnd);
-        while (!targets.ledger.in(fault.during) && Date.now() < until) await sleep(PHASE_POLL_MS);
-        phaseSeen = targets.ledger.in(fault.during);
+        while (!targets.underWay(fault.during) && Date.now() < until) await sleep(PHASE_POLL_MS);
+        phaseSeen = targets.underWay(fault.during);
       }
       const victim = chooseVictim(targets.fleet, fault.role, fault.target, random);
       const at = Date.now();

@@ -21,6 +21,12 @@ const SAMPLE_MS = 100;
 /** Failed reads in a row after which the client is replaced (its breaker may stay open). */
 const FAILURES_BEFORE_RECONNECT = 10;
 
+/**
+ * How long after a version was first seen assembling it still counts as an assembly under way:
+ * a factory killed mid-assembly leaves its version assembling for good.
+ */
+const ASSEMBLY_FRESH_MS = 10_000;
+
 /** The ledger's samples and current phases. */
 export class LedgerWatch {
   readonly samples: LedgerSample[] = [];
@@ -28,6 +34,8 @@ export class LedgerWatch {
   #registry: Registry;
   #ledger: DatasetLedger;
   #phases = new Set<Phase>();
+  /** When each version was first seen assembling. */
+  readonly #assemblingSince = new Map<number, number>();
   #stopped = false;
   readonly #loop: Promise<void>;
 
@@ -42,7 +50,11 @@ export class LedgerWatch {
     this.#loop = this.#watch();
   }
 
-  /** Whether the last sample saw `phase` under way. */
+  /**
+   * Whether the last sample saw `phase` under way: a version frozen by an optimisation run (a
+   * freeze whose owner died stays, so callers should also look for the run's traffic), or a
+   * version that went assembling within the last few seconds.
+   */
   in(phase: Phase): boolean {
     return this.#phases.has(phase);
   }
@@ -68,7 +80,10 @@ export class LedgerWatch {
         const phases = new Set<Phase>();
         for (const entry of entries) {
           if (entry.frozenBy.length > 0) phases.add("optimisation");
-          if (entry.state === "assembling") phases.add("assembly");
+          if (entry.state !== "assembling") continue;
+          const since = this.#assemblingSince.get(entry.dataset.version) ?? at;
+          this.#assemblingSince.set(entry.dataset.version, since);
+          if (at - since <= ASSEMBLY_FRESH_MS) phases.add("assembly");
         }
         this.#phases = phases;
         this.samples.push({

@@ -18,7 +18,14 @@ export interface ChaosReport {
   detections: number;
   detections_fault_free: number;
   referenced_buckets_deleted: number;
-  referenced_deletions: { bucket: number; at_s: number; pid: number; versions: number[] }[];
+  referenced_deletions: {
+    bucket: number;
+    at_s: number;
+    pid: number;
+    instance: string | null;
+    during_stop: boolean;
+    versions: number[];
+  }[];
   wedged: string[];
   wedges: { role: string; after_s: number }[];
   failover_s: (number | null)[];
@@ -46,11 +53,13 @@ export function toReport(result: ChaosResult, context: {
     detections: result.detections,
     detections_fault_free: result.detectionsFaultFree,
     referenced_buckets_deleted: result.referencedDeletions.length,
-    referenced_deletions: result.referencedDeletions.map(({ bucket, at, pid, versions }) => ({
-      bucket,
-      at_s: s(at),
-      pid,
-      versions,
+    referenced_deletions: result.referencedDeletions.map((d) => ({
+      bucket: d.bucket,
+      at_s: s(d.at),
+      pid: d.pid,
+      instance: d.instance,
+      during_stop: d.duringStop,
+      versions: d.versions,
     })),
     wedged: [...new Set(result.wedged.map((w) => w.role))],
     wedges: result.wedged.map(({ role, after }) => ({ role, after_s: s(after) })),

@@ -35,6 +35,14 @@ export class TopicProgress {
     return progress;
   }
 
+  /** Whether the topic of `purpose` grew over the samples of the last `ms`. */
+  grewWithin(purpose: string, ms: number): boolean {
+    const last = this.samples.at(-1);
+    const first = this.samples.find((s) => s.at >= Date.now() - ms);
+    if (last === undefined || first === undefined || first === last) return false;
+    return (last.offsets[purpose] ?? 0) > (first.offsets[purpose] ?? 0);
+  }
+
   /** Stops sampling and disconnects. */
   async stop(): Promise<void> {
     this.#stopped = true;
