@@ -73,10 +73,14 @@ export function toReport(result: ChaosResult, context: {
     shutdown_overruns: result.shutdownOverruns.map(({ instance, code, seconds }) =>
       `${instance} (${code === null ? "killed" : `exit ${code}`} after ${round(seconds)} s)`
     ),
-    faults: context.faults.map(({ at, ...fault }) => ({
-      at_s: s(at),
-      ...("end" in fault ? { ...fault, end: s(fault.end) } : fault),
-    })),
+    faults: context.faults.map(({ at, ...fault }) =>
+      Object.fromEntries([
+        ["at_s", s(at)],
+        ...Object.entries("end" in fault ? { ...fault, end_s: s(fault.end) } : fault)
+          .filter(([key]) => key !== "end")
+          .map(([key, value]) => [snakeCase(key), value]),
+      ])
+    ),
     checks: result.checks,
   };
 }
@@ -104,6 +108,10 @@ export function reportTable(report: ChaosReport): string {
     "",
     report.ok ? "chaos: every check passed" : "chaos: some checks FAILED",
   ].join("\n");
+}
+
+function snakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
 
 function round(value: number): number {

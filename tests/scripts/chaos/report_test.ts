@@ -76,11 +76,11 @@ Deno.test("toReport: the JSON names every measure the issue asks for, times from
     instance: "factory#1",
     pid: 77,
     target: "leader",
-    wasLeader: true,
+    was_leader: true,
     during: "assembly",
-    phaseSeen: true,
+    phase_seen: true,
   });
-  assert.deepEqual(report.faults[1], { at_s: 30, kind: "broker-pause", end: 50 });
+  assert.deepEqual(report.faults[1], { at_s: 30, kind: "broker-pause", end_s: 50 });
   assert.deepEqual(JSON.parse(JSON.stringify(report)), report);
 });
 
