@@ -188,14 +188,19 @@ async function main(args: string[]): Promise<number> {
   }
 }
 
-/** Waits until input and output have stood still for `QUIET_MS`, or `capMs` passed. */
+/**
+ * Waits until input and output have stood still for `QUIET_MS` in samples taken from now on (a
+ * paused broker gives none, and must not pass for quiet), or until `capMs` passed.
+ */
 async function drained(progress: TopicProgress, capMs: number): Promise<void> {
-  const cap = Date.now() + capMs;
+  const since = Date.now();
+  const cap = since + capMs;
   while (Date.now() < cap) {
-    const last = progress.samples.at(-1);
-    const earlier = progress.samples.findLast((s) => s.at <= Date.now() - QUIET_MS);
+    const fresh = progress.samples.filter((sample) => sample.at >= since);
+    const last = fresh.at(-1);
+    const earlier = fresh.findLast((sample) => sample.at <= Date.now() - QUIET_MS);
     if (
-      last !== undefined && earlier !== undefined &&
+      last !== undefined && earlier !== undefined && last.at >= Date.now() - 3_000 &&
       last.offsets.input === earlier.offsets.input && last.offsets.output === earlier.offsets.output
     ) return;
     await sleep(1_000);

@@ -24,6 +24,8 @@ interface Life {
   /** When main.ts logged that its role runs (for an elected role: once it leads). */
   runningAt: number | null;
   exited: boolean;
+  /** Sent SIGKILL by the harness: down, whatever its status says yet. */
+  killed: boolean;
 }
 
 /** A role instance (e.g. `collector#2`) and its current process. */
@@ -49,7 +51,7 @@ export class RoleInstance {
 
   /** Whether a process of this instance runs now. */
   get alive(): boolean {
-    return this.#life !== null && !this.#life.exited;
+    return this.#life !== null && !this.#life.exited && !this.#life.killed;
   }
 
   /** Whether the current process logged that its role runs (an elected one: that it leads). */
@@ -82,7 +84,7 @@ export class RoleInstance {
       stdout: "piped",
       stderr: "piped",
     }).spawn();
-    const life: Life = { child, pid: child.pid, runningAt: null, exited: false };
+    const life: Life = { child, pid: child.pid, runningAt: null, exited: false, killed: false };
     this.#life = life;
     this.#record("started", life.pid);
     const ready = new RegExp(`retune\\.${this.role}: running `);
@@ -117,6 +119,7 @@ export class RoleInstance {
   kill(): number | null {
     const life = this.#life;
     if (life === null) return null;
+    life.killed = true;
     try {
       life.child.kill("SIGKILL");
     } catch (error) {
@@ -133,8 +136,8 @@ export class RoleInstance {
   async stop(timeoutMs: number): Promise<ShutdownRecord | null> {
     this.#restarting = false;
     const life = this.#life;
-    // Down (between a death and its restart) at the end: nothing to stop.
-    if (life === null || life.exited) return null;
+    // Down (killed, or between a death and its restart) at the end: nothing to stop.
+    if (life === null || life.exited || life.killed) return null;
     const began = Date.now();
     try {
       life.child.kill("SIGTERM");

@@ -25,6 +25,8 @@ export interface FaultTargets {
 /** How long a kill waits for its phase before killing anyway, ms (never past the window). */
 const PHASE_WAIT_MS = 45_000;
 const PHASE_POLL_MS = 50;
+/** How long a kill waits for an instance to hit (e.g. a new leader after the last kill), ms. */
+const VICTIM_WAIT_MS = 20_000;
 
 /**
  * Runs the plan from `windowStart` (epoch ms), one fault after another, and returns the records
@@ -60,11 +62,20 @@ async function inject(
         while (!targets.underWay(fault.during) && Date.now() < until) await sleep(PHASE_POLL_MS);
         phaseSeen = targets.underWay(fault.during);
       }
-      const victim = chooseVictim(targets.fleet, fault.role, fault.target, random);
+      let victim = chooseVictim(targets.fleet, fault.role, fault.target, random);
+      for (const until = Date.now() + VICTIM_WAIT_MS; victim === undefined && Date.now() < until;) {
+        await sleep(PHASE_POLL_MS);
+        victim = chooseVictim(targets.fleet, fault.role, fault.target, random);
+      }
       const at = Date.now();
       const planned = `kill ${fault.role} ${fault.target}`;
       if (victim === undefined) {
-        return { kind: "skipped", at, planned, reason: `no ${fault.target} instance running` };
+        return {
+          kind: "skipped",
+          at,
+          planned,
+          reason: `no ${fault.target} instance running within ${VICTIM_WAIT_MS / 1000} s`,
+        };
       }
       const wasLeader = targets.fleet.leaderOf(fault.role) === victim &&
         (ELECTED_ROLES as readonly string[]).includes(fault.role);
