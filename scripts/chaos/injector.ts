@@ -26,7 +26,7 @@ export interface FaultTargets {
 const PHASE_WAIT_MS = 45_000;
 const PHASE_POLL_MS = 50;
 /** How long a kill waits for an instance to hit (e.g. a new leader after the last kill), ms. */
-const VICTIM_WAIT_MS = 20_000;
+const VICTIM_WAIT_MS = 30_000;
 
 /**
  * Runs the plan from `windowStart` (epoch ms), one fault after another, and returns the records
@@ -67,6 +67,9 @@ async function inject(
         await sleep(PHASE_POLL_MS);
         victim = chooseVictim(targets.fleet, fault.role, fault.target, random);
       }
+      // No leader (none elected since the last kill): the role is still killed, as recorded.
+      const fallback = victim === undefined && fault.target !== "any";
+      if (fallback) victim = chooseVictim(targets.fleet, fault.role, "any", random);
       const at = Date.now();
       const planned = `kill ${fault.role} ${fault.target}`;
       if (victim === undefined) {
@@ -74,7 +77,7 @@ async function inject(
           kind: "skipped",
           at,
           planned,
-          reason: `no ${fault.target} instance running within ${VICTIM_WAIT_MS / 1000} s`,
+          reason: `no ${fault.role} instance running within ${VICTIM_WAIT_MS / 1000} s`,
         };
       }
       const wasLeader = targets.fleet.leaderOf(fault.role) === victim &&
@@ -90,6 +93,9 @@ async function inject(
         target: fault.target,
         wasLeader,
         ...(fault.during === undefined ? {} : { during: fault.during, phaseSeen }),
+        ...(fallback
+          ? { note: `no ${fault.target} within ${VICTIM_WAIT_MS / 1000} s: killed another` }
+          : {}),
       };
     }
     case "etcd-restart": {
@@ -135,7 +141,7 @@ function describe(record: FaultRecord, windowStart: number): string {
     case "kill":
       return `${at} s: kill -9 ${record.instance} (pid ${record.pid}, ${
         record.wasLeader ? "leader" : "not leading"
-      }${
+      }${record.note === undefined ? "" : `, ${record.note}`}${
         record.during === undefined
           ? ""
           : `, during ${record.during}: ${record.phaseSeen ? "seen" : "not seen, killed anyway"}`

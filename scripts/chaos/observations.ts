@@ -26,6 +26,8 @@ export type FaultRecord =
     /** The phase the kill waited for, and whether it was seen before the wait ran out. */
     during?: Phase;
     phaseSeen?: boolean;
+    /** Why the instance is not the planned target, when it is not. */
+    note?: string;
   }
   | { kind: "etcd-restart"; at: number; end: number }
   | { kind: "broker-pause"; at: number; end: number }
