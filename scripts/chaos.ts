@@ -68,6 +68,8 @@ async function main(args: string[]): Promise<number> {
   const emergency = () => {
     for (const instance of fleet?.instances ?? []) instance.kill();
     kafka?.kill();
+    etcd?.killNow();
+    Deno.removeSync(etcdData, { recursive: true });
     Deno.exit(130);
   };
   Deno.addSignalListener("SIGINT", emergency);

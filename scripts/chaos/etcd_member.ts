@@ -45,6 +45,11 @@ export class EtcdMember {
     this.#service = await startEtcd({ dataDir: this.dataDir, ports: this.ports });
   }
 
+  /** Kills it at once, for exit handlers that cannot wait; the data folder stays. */
+  killNow(): void {
+    this.#service.kill();
+  }
+
   /** Stops it for good. */
   async stop(): Promise<void> {
     await this.#service.stop();

@@ -56,11 +56,9 @@ async function inject(
 ): Promise<FaultRecord> {
   switch (fault.kind) {
     case "kill": {
-      let phaseSeen: boolean | undefined;
       if (fault.during !== undefined) {
         const until = Math.min(Date.now() + PHASE_WAIT_MS, windowEnd);
         while (!targets.underWay(fault.during) && Date.now() < until) await sleep(PHASE_POLL_MS);
-        phaseSeen = targets.underWay(fault.during);
       }
       let victim = chooseVictim(targets.fleet, fault.role, fault.target, random);
       for (const until = Date.now() + VICTIM_WAIT_MS; victim === undefined && Date.now() < until;) {
@@ -82,6 +80,8 @@ async function inject(
       }
       const wasLeader = targets.fleet.leaderOf(fault.role) === victim &&
         (ELECTED_ROLES as readonly string[]).includes(fault.role);
+      // Judged at the kill itself: finding the victim may have taken a while.
+      const phaseSeen = fault.during === undefined ? undefined : targets.underWay(fault.during);
       const pid = victim.kill();
       if (pid === null) return { kind: "skipped", at, planned, reason: "no process" };
       return {

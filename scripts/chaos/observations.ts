@@ -23,7 +23,7 @@ export type FaultRecord =
     target: Target;
     /** Whether the instance led its role when killed (always false for unelected roles). */
     wasLeader: boolean;
-    /** The phase the kill waited for, and whether it was seen before the wait ran out. */
+    /** The phase the kill waited for, and whether it was under way when the kill was sent. */
     during?: Phase;
     phaseSeen?: boolean;
     /** Why the instance is not the planned target, when it is not. */
