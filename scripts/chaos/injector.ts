@@ -25,8 +25,12 @@ export interface FaultTargets {
 /** How long a kill waits for its phase before killing anyway, ms (never past the window). */
 const PHASE_WAIT_MS = 45_000;
 const PHASE_POLL_MS = 50;
-/** How long a kill waits for an instance to hit (e.g. a new leader after the last kill), ms. */
+/**
+ * How long a kill waits for an instance to hit (e.g. a new leader after the last kill), ms; less
+ * once the window is over, so a late fault does not drag the run out.
+ */
 const VICTIM_WAIT_MS = 30_000;
+const LATE_VICTIM_WAIT_MS = 10_000;
 
 /**
  * Runs the plan from `windowStart` (epoch ms), one fault after another, and returns the records
@@ -61,7 +65,8 @@ async function inject(
         while (!targets.underWay(fault.during) && Date.now() < until) await sleep(PHASE_POLL_MS);
       }
       let victim = chooseVictim(targets.fleet, fault.role, fault.target, random);
-      for (const until = Date.now() + VICTIM_WAIT_MS; victim === undefined && Date.now() < until;) {
+      const waitMs = Date.now() < windowEnd ? VICTIM_WAIT_MS : LATE_VICTIM_WAIT_MS;
+      for (const until = Date.now() + waitMs; victim === undefined && Date.now() < until;) {
         await sleep(PHASE_POLL_MS);
         victim = chooseVictim(targets.fleet, fault.role, fault.target, random);
       }
@@ -75,7 +80,7 @@ async function inject(
           kind: "skipped",
           at,
           planned,
-          reason: `no ${fault.role} instance running within ${VICTIM_WAIT_MS / 1000} s`,
+          reason: `no ${fault.role} instance running within ${waitMs / 1000} s`,
         };
       }
       const wasLeader = targets.fleet.leaderOf(fault.role) === victim &&
@@ -94,7 +99,7 @@ async function inject(
         wasLeader,
         ...(fault.during === undefined ? {} : { during: fault.during, phaseSeen }),
         ...(fallback
-          ? { note: `no ${fault.target} within ${VICTIM_WAIT_MS / 1000} s: killed another` }
+          ? { note: `no ${fault.target} within ${waitMs / 1000} s: killed another` }
           : {}),
       };
     }
