@@ -7,13 +7,33 @@
  * re-encoding). Appends are buffered per bucket and written in chunks; an open bucket's last
  * events may live only in this store's buffer until it is read or closed.
  *
+ * Every deletion that removes a file is also appended to the audit log beside the folder
+ * (`deletionLogOf`), one JSON line per bucket naming the time and the deleting process, so a
+ * deletion can be checked afterwards against the dataset versions that referenced the bucket.
+ *
  * @module
  */
 
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { decodePayload, encodePayload } from "../protocol/codec.ts";
 import type { StreamEvent } from "../core/events.ts";
 import { type BucketStore, checkBucketId, closedBucket, missingBucket } from "./bucket_store.ts";
+
+/** One line of the deletion audit log. */
+export interface BucketDeletion {
+  bucket: number;
+  /** When the files were removed, epoch ms. */
+  at: number;
+  /** The deleting process. */
+  pid: number;
+  /** Whether the bucket was still open (taking appends). */
+  open: boolean;
+}
+
+/** The deletion audit log of the bucket folder `dir`: a sibling file, outside the folder. */
+export function deletionLogOf(dir: string): string {
+  return `${resolve(dir)}.deletions.jsonl`;
+}
 
 /** Buffered blocks are written once they hold this many bytes. */
 const BUFFER_BYTES = 256 * 1024;
@@ -108,12 +128,20 @@ export class FilesystemBucketStore implements BucketStore {
     return [...ids].sort((a, b) => a - b);
   }
 
-  /** Drops the buffer and removes the bucket's files. */
+  /** Drops the buffer and removes the bucket's files, recording the removal in the audit log. */
   delete(id: number): Promise<void> {
     return this.#serially(id, async () => {
-      this.#buffers.delete(id);
-      await removeIfPresent(this.#openPath(id));
-      await removeIfPresent(this.#closedPath(id));
+      const buffered = this.#buffers.delete(id);
+      const open = await removeIfPresent(this.#openPath(id));
+      const closed = await removeIfPresent(this.#closedPath(id));
+      if (!(buffered || open || closed)) return;
+      const line: BucketDeletion = { bucket: id, at: Date.now(), pid: Deno.pid, open: !closed };
+      // A bucket only ever buffered leaves no folder behind; the log's folder must exist all the same.
+      await Deno.mkdir(dirname(this.dir), { recursive: true });
+      // One short append per line: O_APPEND keeps lines of concurrent processes whole.
+      await Deno.writeTextFile(deletionLogOf(this.dir), JSON.stringify(line) + "\n", {
+        append: true,
+      });
     });
   }
 
@@ -240,10 +268,13 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function removeIfPresent(path: string): Promise<void> {
+/** Removes the file if it exists; whether it did. */
+async function removeIfPresent(path: string): Promise<boolean> {
   try {
     await Deno.remove(path);
+    return true;
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
+    return false;
   }
 }

@@ -17,16 +17,22 @@ export interface EtcdOptions {
   readyTimeoutMs?: number;
   /** How long stopping waits after SIGTERM before SIGKILL, ms. Default 5,000. */
   stopGraceMs?: number;
-  /** Client and peer ports; default two free ones. The same ones restart the same member. */
-  ports?: { client: number; peer: number };
   /**
-   * Where etcd keeps its data; default inside its temporary folder (gone when it stops). A
-   * folder given here is the caller's: it outlives the process, so etcd can be restarted on it.
+   * Where etcd keeps its data, kept when it stops, so a later start with the same folder and
+   * ports is a restart of the same member. Default: inside its temporary folder.
    */
   dataDir?: string;
+  /** The client and peer ports. Default: free ones. */
+  ports?: EtcdPorts;
 }
 
-/** Starts etcd with its data in a temporary folder; resolves once `/health` says it is healthy. */
+/** The loopback ports a member listens on. */
+export interface EtcdPorts {
+  client: number;
+  peer: number;
+}
+
+/** Starts etcd; resolves once `/health` says it is healthy. */
 export async function startEtcd(options: EtcdOptions = {}): Promise<RunningService> {
   const { readyTimeoutMs = 30_000, stopGraceMs = 5_000 } = options;
   const [clientPort, peerPort] = options.ports === undefined

@@ -15,6 +15,8 @@ export interface RunningService {
   dir: string;
   /** Ends it (SIGTERM, then SIGKILL after a grace period), keeping its folder; idempotent. */
   halt(): Promise<void>;
+  /** Its process id, for signals from outside (e.g. SIGSTOP / SIGCONT in the chaos suite). */
+  pid: number;
   /** Stops it (SIGTERM, then SIGKILL after a grace period) and removes its folder; idempotent. */
   stop(): Promise<void>;
   /** Kills it at once (SIGKILL) and removes its folder, for exit handlers that cannot wait. */
@@ -127,6 +129,7 @@ function missingTool(command: string, debianPackage: string): Error {
 class ServiceProcess implements RunningService {
   readonly endpoints: string;
   readonly dir: string;
+  readonly pid: number;
   readonly #launch: ServiceLaunch;
   readonly #child: Deno.ChildProcess;
   readonly #logged: Promise<unknown>;
@@ -137,6 +140,7 @@ class ServiceProcess implements RunningService {
   constructor(launch: ServiceLaunch, child: Deno.ChildProcess, logged: Promise<unknown>) {
     this.endpoints = launch.endpoints;
     this.dir = launch.dir;
+    this.pid = child.pid;
     this.#launch = launch;
     this.#child = child;
     this.#logged = logged;

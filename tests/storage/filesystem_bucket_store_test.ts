@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { decodePayload, encodePayload } from "../../protocol/codec.ts";
 import type { StreamEvent } from "../../core/events.ts";
-import { FilesystemBucketStore } from "../../storage/filesystem_bucket_store.ts";
+import {
+  type BucketDeletion,
+  deletionLogOf,
+  FilesystemBucketStore,
+} from "../../storage/filesystem_bucket_store.ts";
 import { bucketStoreContract, events } from "./bucket_store_contract.ts";
 import { storeFolders } from "./store_folders.ts";
 
@@ -151,3 +155,27 @@ Deno.test("FilesystemBucketStore: a relative folder is resolved once, when made"
   const store = new FilesystemBucketStore("./.retune/buckets");
   assert.equal(store.dir, `${Deno.cwd()}/.retune/buckets`);
 });
+
+Deno.test(
+  "FilesystemBucketStore: each deletion that removes a bucket is one line of the audit log",
+  { permissions },
+  async () => {
+    const dir = freshDir();
+    const store = new FilesystemBucketStore(dir);
+    await store.append(1, events(2));
+    await store.close(1);
+    await store.append(2, events(1));
+    const before = Date.now();
+    await store.delete(1);
+    await store.delete(2);
+    await store.delete(3);
+    const lines = (await Deno.readTextFile(deletionLogOf(dir))).trimEnd().split("\n");
+    const deletions = lines.map((line) => JSON.parse(line) as BucketDeletion);
+    assert.deepEqual(
+      deletions.map(({ bucket, pid, open }) => ({ bucket, pid, open })),
+      [{ bucket: 1, pid: Deno.pid, open: false }, { bucket: 2, pid: Deno.pid, open: true }],
+    );
+    assert.ok(deletions.every(({ at }) => at >= before && at <= Date.now()));
+    assert.deepEqual(await store.list(), [], "the log lies outside the bucket folder");
+  },
+);

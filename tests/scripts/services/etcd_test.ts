@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Etcd3 } from "etcd3";
 import { startEtcd } from "../../../scripts/services/etcd.ts";
+import { freePorts } from "../../../scripts/services/free_port.ts";
 
 // etcd3's gRPC reads its proxy and tracing settings from the environment.
 const permissions: Deno.PermissionOptions = {
@@ -39,6 +40,36 @@ Deno.test("startEtcd: an etcd that stores keys, then stops and leaves nothing be
   }
   await assert.rejects(Deno.stat(etcd.dir), Deno.errors.NotFound);
   assert.ok(await refused(portOf(etcd.endpoints)));
+});
+
+Deno.test("startEtcd: killed and started again on its ports and data folder, it keeps its keys", {
+  // Signalling a process by its id takes run permission for every program.
+  permissions: { ...permissions, run: true },
+}, async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "retune-etcd-test-" });
+  const [client, peer] = freePorts(2);
+  const first = await startEtcd({ dataDir, ports: { client, peer } });
+  try {
+    const writer = new Etcd3({ hosts: first.endpoints });
+    await writer.put("retune/kept").value("yes");
+    writer.close();
+    Deno.kill(first.pid, "SIGKILL");
+    await first.stop();
+    assert.ok(await refused(client));
+    const again = await startEtcd({ dataDir, ports: { client, peer } });
+    const reader = new Etcd3({ hosts: again.endpoints });
+    try {
+      assert.equal(again.endpoints, first.endpoints);
+      assert.equal(await reader.get("retune/kept").string(), "yes");
+    } finally {
+      reader.close();
+      await again.stop();
+    }
+    // The data folder is the caller's: it outlives every stop.
+    assert.ok((await Deno.stat(dataDir)).isDirectory);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
 });
 
 Deno.test("startEtcd: two at once get ports and folders of their own", {

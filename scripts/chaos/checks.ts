@@ -1,0 +1,280 @@
+/**
+ * The checks of a chaos run, as pure functions of what it observed (`observations.ts`): events
+ * lost or duplicated, detections against a fault-free run, buckets deleted while a live dataset
+ * version referenced them, roles wedged after a fault, failover times, shutdown overruns.
+ *
+ * @module
+ */
+
+import type { ServiceRole } from "../../config/roles.ts";
+import type { BucketDeletion } from "../../storage/filesystem_bucket_store.ts";
+import { ELECTED_ROLES } from "./fault_plan.ts";
+import type {
+  FaultRecord,
+  LedgerSample,
+  Observations,
+  OffsetSample,
+  ProcessEvent,
+  ShutdownRecord,
+} from "./observations.ts";
+
+/** A deletion of a bucket that a live dataset version referenced. */
+export interface ReferencedDeletion {
+  bucket: number;
+  at: number;
+  pid: number;
+  /** The role instance whose process deleted it, when the process was one of the fleet's. */
+  instance: string | null;
+  /** Whether it happened during the fleet's final stop (SIGTERM to every process). */
+  duringStop: boolean;
+  /** The live versions referencing it in the ledger samples just before and after. */
+  versions: number[];
+}
+
+/** A role that made no progress after a fault although work came in. */
+export interface Wedge {
+  role: ServiceRole;
+  /** When the fault it followed ended. */
+  after: number;
+}
+
+/** A leader kill and how long until another instance led. */
+export interface Failover {
+  role: ServiceRole;
+  killedAt: number;
+  /** Seconds until another instance of the role logged that it runs; null if none did. */
+  seconds: number | null;
+}
+
+/** One line of the verdict. */
+export interface Check {
+  name: string;
+  ok: boolean;
+  /** What was measured and what it had to be, for the table. */
+  value: string;
+  limit: string;
+}
+
+/** The run's results: the measures and the checks on them. */
+export interface ChaosResult {
+  missing: number;
+  replayerDuplicates: number;
+  replayerKills: number;
+  detections: number;
+  detectionsFaultFree: number;
+  referencedDeletions: ReferencedDeletion[];
+  wedged: Wedge[];
+  failovers: Failover[];
+  shutdownOverruns: ShutdownRecord[];
+  checks: Check[];
+}
+
+/** What a role reads (work arriving) and writes (progress), by topic purpose. */
+export interface ProgressRule {
+  reads: readonly string[];
+  writes: readonly string[];
+}
+
+/** The progress rule of each role judged by its topics. */
+export const PROGRESS_RULES: Readonly<Partial<Record<ServiceRole, ProgressRule>>> = {
+  engine: { reads: ["input"], writes: ["output"] },
+  collector: { reads: ["input"], writes: ["datasetVersions"] },
+  factory: { reads: ["factoryCommands"], writes: ["factoryReports"] },
+  optimiser: { reads: ["instructions", "factoryReports"], writes: ["factoryCommands"] },
+  // The observer writes only when the score moves, and the replayer reads a file: judged apart.
+};
+
+/** How long before the end work must have arrived for a role to be expected to act on it. */
+export const WEDGE_GRACE_MS = 30_000;
+
+/** Judges a run. */
+export function judge(observed: Observations): ChaosResult {
+  const { audit, faults } = observed;
+  const missing = audit.streamEvents - audit.forecastDistinct;
+  const replayerDuplicates = audit.inputEvents - audit.inputDistinct;
+  const replayerKills = faults.filter((f) => f.kind === "kill" && f.role === "replayer").length;
+  const allowedDuplicates = replayerKills * observed.replayerBatch;
+  const referencedDeletions = referencedBucketDeletions(observed.deletions, observed.ledger)
+    .map(({ bucket, at, pid, versions }) => ({
+      bucket,
+      at,
+      pid,
+      instance: observed.processes.find((p) => p.pid === pid)?.instance ?? null,
+      duringStop: at >= observed.runEnd,
+      versions,
+    }));
+  const deleters = [...new Set(referencedDeletions.map((d) => d.instance ?? `pid ${d.pid}`))];
+  const duringStop = referencedDeletions.filter((d) => d.duringStop).length;
+  const wedged = wedgedRoles(
+    faults,
+    observed.offsets,
+    observed.runEnd,
+    audit.inputDistinct < audit.streamEvents,
+  );
+  const failovers = failoverTimes(faults, observed.processes);
+  const failoverLimit = observed.ttlSeconds + 2;
+  const shutdownOverruns = observed.shutdowns.filter((s) => s.code !== 0);
+  const slowest = Math.max(0, ...failovers.map((f) => f.seconds ?? Infinity));
+  const electedKills = ELECTED_ROLES.map((role) =>
+    `${role} ${faults.filter((f) => f.kind === "kill" && f.role === role).length}`
+  );
+  const skipped = faults.filter((f) => f.kind === "skipped").length;
+  const checks: Check[] = [
+    check(
+      "faults_injected",
+      skipped === 0 &&
+        ELECTED_ROLES.every((role) =>
+          faults.filter((f) => f.kind === "kill" && f.role === role).length >= 2
+        ),
+      `${faults.length - skipped} injected, ${skipped} skipped; kills: ${electedKills.join(", ")}`,
+      "none skipped; each elected role killed >= 2",
+    ),
+    check("missing", missing === 0, missing, "0"),
+    check(
+      "replayer_duplicates",
+      replayerDuplicates <= allowedDuplicates,
+      replayerDuplicates,
+      `<= ${allowedDuplicates} (${replayerKills} replayer kills x ${observed.replayerBatch})`,
+    ),
+    check(
+      "detections",
+      audit.detections === observed.detectionsFaultFree,
+      audit.detections,
+      `= ${observed.detectionsFaultFree} (fault-free run)`,
+    ),
+    check(
+      "referenced_buckets_deleted",
+      referencedDeletions.length === 0,
+      referencedDeletions.length === 0
+        ? 0
+        : `${referencedDeletions.length} (${duringStop} in the final stop; by ${
+          deleters.join(", ")
+        })`,
+      "0",
+    ),
+    check(
+      "wedged",
+      wedged.length === 0,
+      wedged.length === 0 ? "none" : [...new Set(wedged.map((w) => w.role))].join(", "),
+      "none",
+    ),
+    check(
+      "failover_s",
+      failovers.length > 0 && slowest <= failoverLimit,
+      failovers.length === 0 ? "no leader killed" : failovers.map(formatFailover).join(", "),
+      `each <= ${failoverLimit} (TTL ${observed.ttlSeconds} + 2)`,
+    ),
+    check(
+      "shutdown_overruns",
+      shutdownOverruns.length === 0,
+      shutdownOverruns.length === 0 ? "none" : shutdownOverruns.map((s) => s.instance).join(", "),
+      `none (each exits 0 within ${observed.shutdownTimeoutSeconds} s)`,
+    ),
+  ];
+  return {
+    missing,
+    replayerDuplicates,
+    replayerKills,
+    detections: audit.detections,
+    detectionsFaultFree: observed.detectionsFaultFree,
+    referencedDeletions,
+    wedged,
+    failovers,
+    shutdownOverruns,
+    checks,
+  };
+}
+
+/**
+ * Deletions of a bucket that a version referenced while in use, both in the last ledger sample
+ * before the deletion and in the first after it (so it was in use at that moment).
+ */
+export function referencedBucketDeletions(
+  deletions: readonly BucketDeletion[],
+  ledger: readonly LedgerSample[],
+): Pick<ReferencedDeletion, "bucket" | "at" | "pid" | "versions">[] {
+  const samples = [...ledger].sort((a, b) => a.at - b.at);
+  const found: Pick<ReferencedDeletion, "bucket" | "at" | "pid" | "versions">[] = [];
+  for (const deletion of deletions) {
+    const before = samples.findLast((s) => s.at <= deletion.at);
+    const after = samples.find((s) => s.at >= deletion.at);
+    if (before === undefined || after === undefined) continue;
+    const live = (sample: LedgerSample) =>
+      new Set(
+        sample.versions
+          .filter((v) => v.inUse && v.buckets.includes(deletion.bucket))
+          .map((v) => v.version),
+      );
+    const liveAfter = live(after);
+    const versions = [...live(before)].filter((v) => liveAfter.has(v));
+    if (versions.length > 0) {
+      found.push({ bucket: deletion.bucket, at: deletion.at, pid: deletion.pid, versions });
+    }
+  }
+  return found;
+}
+
+/**
+ * Roles that wrote nothing after a fault ended although work reached them at least
+ * `WEDGE_GRACE_MS` before the run ended; and the replayer, if the input is incomplete and it
+ * wrote nothing after a fault.
+ */
+export function wedgedRoles(
+  faults: readonly FaultRecord[],
+  offsets: readonly OffsetSample[],
+  runEnd: number,
+  inputIncomplete: boolean,
+): Wedge[] {
+  const samples = [...offsets].sort((a, b) => a.at - b.at);
+  const grew = (purposes: readonly string[], from: number, to: number) => {
+    const first = samples.find((s) => s.at >= from);
+    const last = samples.findLast((s) => s.at <= to);
+    if (first === undefined || last === undefined || last.at <= first.at) return false;
+    return purposes.some((p) => (last.offsets[p] ?? 0) > (first.offsets[p] ?? 0));
+  };
+  const wedged: Wedge[] = [];
+  for (const fault of faults) {
+    if (fault.kind === "skipped") continue;
+    const after = fault.kind === "kill" ? fault.at : fault.end;
+    for (const [role, rule] of Object.entries(PROGRESS_RULES) as [ServiceRole, ProgressRule][]) {
+      const worked = grew(rule.reads, after, runEnd - WEDGE_GRACE_MS);
+      if (worked && !grew(rule.writes, after, runEnd)) wedged.push({ role, after });
+    }
+    if (inputIncomplete && !grew(["input"], after, runEnd)) {
+      wedged.push({ role: "replayer", after });
+    }
+  }
+  return wedged;
+}
+
+/**
+ * For each kill of an elected role's leader: the time until another instance of the role logged
+ * that it runs (main.ts logs so only once the process leads).
+ */
+export function failoverTimes(
+  faults: readonly FaultRecord[],
+  processes: readonly ProcessEvent[],
+): Failover[] {
+  const elected: readonly string[] = ELECTED_ROLES;
+  return faults.flatMap((fault) => {
+    if (fault.kind !== "kill" || !fault.wasLeader || !elected.includes(fault.role)) return [];
+    const next = processes
+      .filter((e) =>
+        e.kind === "running" && e.role === fault.role && e.pid !== fault.pid && e.at >= fault.at
+      )
+      .sort((a, b) => a.at - b.at)[0];
+    return [{
+      role: fault.role,
+      killedAt: fault.at,
+      seconds: next === undefined ? null : (next.at - fault.at) / 1000,
+    }];
+  });
+}
+
+function check(name: string, ok: boolean, value: number | string, limit: string): Check {
+  return { name, ok, value: String(value), limit };
+}
+
+function formatFailover(failover: Failover): string {
+  return `${failover.role} ${failover.seconds === null ? "never" : failover.seconds.toFixed(1)}`;
+}

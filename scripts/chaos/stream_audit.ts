@@ -1,0 +1,95 @@
+/**
+ * What the input and output topics hold at the end of a run, against the replayed file: every
+ * record read from the first offset by a consumer group of its own, decoded with the protocol
+ * codec, events and forecasts identified by key and stream time.
+ *
+ * @module
+ */
+
+import type { RetuneConfig } from "../../config/schema.ts";
+import { decodePayload } from "../../protocol/codec.ts";
+import { KafkaTransport } from "../../transport/kafka.ts";
+import { kafkaClient } from "../topics.ts";
+import type { StreamAudit } from "./observations.ts";
+
+/** How long reading a topic to its end may take, ms. */
+const READ_MS = 120_000;
+
+/** Reads both topics to their ends and counts against the stream file (`key,timestamp` rows). */
+export async function auditStreams(config: RetuneConfig, stream: string): Promise<StreamAudit> {
+  const expected = new Set<string>();
+  for (const row of (await Deno.readTextFile(stream)).split("\n")) {
+    if (row === "") continue;
+    const [, timestamp, key] = row.split(",");
+    expected.add(`${key}@${Number(timestamp)}`);
+  }
+  let inputEvents = 0;
+  const input = new Set<string>();
+  const forecast = new Set<string>();
+  let detections = 0;
+  await readTopic(config, config.topics.input.name, (value) => {
+    for (const event of decodePayload("StreamEventBatch", value).events) {
+      inputEvents++;
+      input.add(`${event.key}@${event.timestamp}`);
+    }
+  });
+  await readTopic(config, config.topics.output.name, (value) => {
+    for (const f of decodePayload("ForecastBatch", value).forecasts) {
+      const id = `${f.key}@${f.timestamp}`;
+      if (!expected.has(id) || forecast.has(id)) continue;
+      forecast.add(id);
+      if (f.detection) detections++;
+    }
+  });
+  return {
+    streamEvents: expected.size,
+    inputEvents,
+    inputDistinct: input.size,
+    forecastDistinct: forecast.size,
+    detections,
+  };
+}
+
+/** Hands every record value of `topic` to `onValue`, from the first offset to the current end. */
+async function readTopic(
+  config: RetuneConfig,
+  topic: string,
+  onValue: (value: Uint8Array) => void,
+): Promise<void> {
+  const admin = kafkaClient(config).admin();
+  await admin.connect();
+  let end: number;
+  try {
+    end = (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+  const transport = new KafkaTransport({
+    brokers: config.kafka.brokers,
+    clientId: `${config.kafka.clientId}-audit`,
+    logger: { warn() {}, error() {} },
+  });
+  let read = 0;
+  const subscription = await transport.subscribe({
+    group: `chaos-audit-${crypto.randomUUID()}`,
+    topics: [topic],
+    start: "earliest",
+    handler: (records) => {
+      for (const record of records) onValue(record.value);
+      read += records.length;
+      return Promise.resolve();
+    },
+  });
+  try {
+    const deadline = Date.now() + READ_MS;
+    while (read < end) {
+      if (Date.now() > deadline) {
+        throw new Error(`reading ${topic}: ${read} of ${end} records within ${READ_MS} ms`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await subscription.stop();
+    await transport.close();
+  }
+}

@@ -1,0 +1,207 @@
+import assert from "node:assert/strict";
+import {
+  failoverTimes,
+  judge,
+  referencedBucketDeletions,
+  WEDGE_GRACE_MS,
+  wedgedRoles,
+} from "../../../scripts/chaos/checks.ts";
+import type {
+  FaultRecord,
+  LedgerSample,
+  Observations,
+  OffsetSample,
+  ProcessEvent,
+} from "../../../scripts/chaos/observations.ts";
+
+const T0 = 1_000_000;
+
+function kill(at: number, role: "collector" | "replayer", wasLeader: boolean): FaultRecord {
+  return { kind: "kill", at, role, instance: `${role}#1`, pid: 100, target: "any", wasLeader };
+}
+
+function running(at: number, pid: number, role: ProcessEvent["role"] = "collector"): ProcessEvent {
+  return { at, role, instance: `${role}#2`, pid, kind: "running" };
+}
+
+Deno.test("failoverTimes: from a leader kill to another process of the role logging that it runs", () => {
+  const faults = [kill(T0, "collector", true), kill(T0 + 60_000, "collector", false)];
+  const processes = [
+    running(T0 - 5_000, 100),
+    running(T0 + 3_000, 100), // the killed process itself does not count
+    running(T0 + 7_500, 200),
+    running(T0 + 8_000, 300),
+  ];
+  assert.deepEqual(failoverTimes(faults, processes), [
+    { role: "collector", killedAt: T0, seconds: 7.5 },
+  ]);
+  assert.deepEqual(failoverTimes([kill(T0, "collector", true)], []), [
+    { role: "collector", killedAt: T0, seconds: null },
+  ]);
+  assert.deepEqual(failoverTimes([kill(T0, "replayer", true)], processes), []);
+});
+
+function ledgerAt(at: number, inUse: boolean): LedgerSample {
+  return { at, versions: [{ version: 3, buckets: [7, 8], inUse }] };
+}
+
+Deno.test("referencedBucketDeletions: a bucket deleted while a version in use referenced it", () => {
+  const deletion = { bucket: 7, at: T0 + 50, pid: 9, open: false };
+  assert.deepEqual(
+    referencedBucketDeletions([deletion], [ledgerAt(T0, true), ledgerAt(T0 + 100, true)]),
+    [{ bucket: 7, at: T0 + 50, pid: 9, versions: [3] }],
+  );
+  // Released before the deletion, or never referencing it: fine.
+  assert.deepEqual(
+    referencedBucketDeletions([deletion], [ledgerAt(T0, true), ledgerAt(T0 + 100, false)]),
+    [],
+  );
+  assert.deepEqual(
+    referencedBucketDeletions([{ ...deletion, bucket: 9 }], [
+      ledgerAt(T0, true),
+      ledgerAt(T0 + 100, true),
+    ]),
+    [],
+  );
+  // No sample after it: nothing can be said.
+  assert.deepEqual(referencedBucketDeletions([deletion], [ledgerAt(T0, true)]), []);
+});
+
+function sample(at: number, offsets: Record<string, number>): OffsetSample {
+  return { at, offsets };
+}
+
+Deno.test("wedgedRoles: a role that got work after a fault but wrote nothing more", () => {
+  const runEnd = T0 + 120_000;
+  const fault = kill(T0, "collector", true);
+  const offsets = [
+    sample(T0 + 1_000, { input: 10, output: 10, datasetVersions: 2 }),
+    sample(T0 + 50_000, { input: 20, output: 20, datasetVersions: 2 }),
+    sample(runEnd, { input: 20, output: 20, datasetVersions: 2 }),
+  ];
+  assert.deepEqual(wedgedRoles([fault], offsets, runEnd, false), [
+    { role: "collector", after: T0 },
+  ]);
+  // Work that came only within the grace before the end does not count.
+  const late = [
+    sample(T0 + 1_000, { input: 10, output: 10, datasetVersions: 2 }),
+    sample(runEnd - WEDGE_GRACE_MS + 1_000, { input: 20, output: 20, datasetVersions: 2 }),
+  ];
+  assert.deepEqual(wedgedRoles([fault], late, runEnd, false), []);
+});
+
+Deno.test("wedgedRoles: the replayer, when the input is incomplete and it wrote nothing after a fault", () => {
+  const runEnd = T0 + 120_000;
+  const offsets = [sample(T0 + 1_000, { input: 10 }), sample(runEnd, { input: 10 })];
+  const fault: FaultRecord = { kind: "broker-pause", at: T0 - 20_000, end: T0 };
+  assert.deepEqual(wedgedRoles([fault], offsets, runEnd, true), [
+    { role: "replayer", after: T0 },
+  ]);
+  assert.deepEqual(wedgedRoles([fault], offsets, runEnd, false), []);
+});
+
+function observations(overrides: Partial<Observations> = {}): Observations {
+  return {
+    windowStart: T0,
+    runEnd: T0 + 300_000,
+    faults: [
+      ...(["collector", "factory", "optimiser"] as const).flatMap((role) =>
+        [0, 1].map((i): FaultRecord => ({
+          kind: "kill",
+          at: T0 + 10_000 * (i + 1),
+          role,
+          instance: `${role}#1`,
+          pid: 1,
+          target: "leader",
+          wasLeader: i === 0 && role === "collector",
+        }))
+      ),
+    ],
+    processes: [running(T0 + 18_000, 2)],
+    offsets: [],
+    ledger: [],
+    deletions: [],
+    audit: {
+      streamEvents: 1000,
+      inputEvents: 1000,
+      inputDistinct: 1000,
+      forecastDistinct: 1000,
+      detections: 40,
+    },
+    detectionsFaultFree: 40,
+    shutdowns: [{ instance: "engine#1", pid: 5, code: 0, seconds: 1 }],
+    ttlSeconds: 10,
+    replayerBatch: 1000,
+    shutdownTimeoutSeconds: 30,
+    ...overrides,
+  };
+}
+
+Deno.test("judge: a clean run passes every check", () => {
+  const result = judge(observations());
+  assert.deepEqual(result.checks.filter((c) => !c.ok), []);
+  assert.equal(result.missing, 0);
+  assert.deepEqual(result.failovers, [{ role: "collector", killedAt: T0 + 10_000, seconds: 8 }]);
+});
+
+Deno.test("judge: losses, duplicates beyond a batch per replayer kill, slow failover and overruns fail", () => {
+  const base = observations();
+  const result = judge(observations({
+    faults: [...base.faults, kill(T0 + 70_000, "replayer", false)],
+    processes: [running(T0 + 25_000, 2)],
+    audit: {
+      streamEvents: 3000,
+      inputEvents: 4500,
+      inputDistinct: 3000,
+      forecastDistinct: 2990,
+      detections: 41,
+    },
+    shutdowns: [{ instance: "factory#2", pid: 5, code: null, seconds: 35 }],
+  }));
+  const failed = result.checks.filter((c) => !c.ok).map((c) => c.name);
+  assert.deepEqual(failed, [
+    "missing",
+    "replayer_duplicates",
+    "detections",
+    "failover_s",
+    "shutdown_overruns",
+  ]);
+  assert.equal(result.missing, 10);
+  assert.equal(result.replayerDuplicates, 1500);
+  assert.deepEqual(result.shutdownOverruns.map((s) => s.instance), ["factory#2"]);
+});
+
+Deno.test("judge: a skipped fault or an elected role killed once fails faults_injected", () => {
+  const base = observations();
+  const skipped = judge(observations({
+    faults: [...base.faults, { kind: "skipped", at: T0, planned: "kill engine any", reason: "x" }],
+  }));
+  assert.equal(skipped.checks.find((c) => c.name === "faults_injected")?.ok, false);
+  const once = judge(observations({ faults: base.faults.slice(1) }));
+  assert.equal(once.checks.find((c) => c.name === "faults_injected")?.ok, false);
+});
+
+Deno.test("judge: a referenced deletion names the deleting instance and whether the final stop did it", () => {
+  const result = judge(observations({
+    runEnd: T0 + 100_000,
+    processes: [
+      running(T0 + 18_000, 2),
+      { at: T0, role: "collector", instance: "collector#2", pid: 8, kind: "started" },
+    ],
+    ledger: [ledgerAt(T0 + 100_000, true), ledgerAt(T0 + 100_200, true)],
+    deletions: [{ bucket: 8, at: T0 + 100_100, pid: 8, open: false }],
+  }));
+  assert.deepEqual(result.referencedDeletions, [
+    {
+      bucket: 8,
+      at: T0 + 100_100,
+      pid: 8,
+      instance: "collector#2",
+      duringStop: true,
+      versions: [3],
+    },
+  ]);
+  const verdict = result.checks.find((c) => c.name === "referenced_buckets_deleted")!;
+  assert.equal(verdict.ok, false);
+  assert.equal(verdict.value, "1 (1 in the final stop; by collector#2)");
+});
