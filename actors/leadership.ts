@@ -53,7 +53,7 @@ export async function lead(
     }
     leadership.lost.addEventListener(
       "abort",
-      () => context.fail(new LeadershipLostError(role)),
+      () => context.fail(new LeadershipLostError(role, leadership.lost.reason)),
     );
     return leadership;
   }

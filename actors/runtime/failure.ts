@@ -44,9 +44,14 @@ export class FatalError extends Error {
 export class LeadershipLostError extends RetriableError {
   override readonly name = "LeadershipLostError";
 
-  /** Names the role. */
-  constructor(role: string) {
-    super(`lost ${role} leadership`, { service: "etcd" });
+  /** Names the role and, when known, why the leadership ended. */
+  constructor(role: string, reason?: unknown) {
+    super(
+      reason === undefined
+        ? `lost ${role} leadership`
+        : `lost ${role} leadership: ${String(reason)}`,
+      { service: "etcd" },
+    );
   }
 }
 
