@@ -6,6 +6,7 @@
  */
 
 import type { Condition, PredicateCall } from "../pattern/ast.ts";
+import { PatternError } from "../pattern/pattern_error.ts";
 import type { AttributeNeed } from "../predicates/attribute_need.ts";
 import type { EventTest, PredicateRegistry } from "../predicates/registry.ts";
 
@@ -50,10 +51,16 @@ export class PredicateSet {
   readonly #registry: PredicateRegistry;
   readonly #indexByKey = new Map<string, number>();
   readonly #predicates: AlphabetPredicate[] = [];
+  readonly #registersEmpty: boolean;
 
-  /** Predicates are resolved (and their arguments validated) through `registry`. */
-  constructor(registry: PredicateRegistry) {
+  /**
+   * Predicates are resolved (and their arguments validated) through `registry`. A predicate
+   * reading a register is refused, since a symbolic automaton keeps no registers; with
+   * `registersEmpty` it is false instead, as in Wayeb's automata without registers.
+   */
+  constructor(registry: PredicateRegistry, options: { registersEmpty?: boolean } = {}) {
     this.#registry = registry;
+    this.#registersEmpty = options.registersEmpty ?? false;
   }
 
   /** The distinct predicates so far, by index. */
@@ -63,6 +70,15 @@ export class PredicateSet {
 
   /** Resolves a predicate call, numbering its predicate if new. */
   literalOf(call: PredicateCall): Guard {
+    const register = call.args.find((arg) => arg.kind === "register");
+    if (register !== undefined) {
+      if (this.#registersEmpty) return { kind: "constant", value: false };
+      throw new PatternError(
+        call,
+        `${call.name} reads register "${register.value}": registers are honoured only by the ` +
+          "register automaton (recognition with --fsm-model nsra)",
+      );
+    }
     const resolved = this.#registry.resolve(call);
     switch (resolved.kind) {
       case "constant":

@@ -17,11 +17,19 @@ export interface ThompsonContext {
   readonly symbolsOf: (condition: Condition) => Uint8Array;
   /** Bound on the states of each complemented sub-automaton. */
   readonly maxStates: number;
+  /** `"wayeb"` reproduces Wayeb's complement inside a sequence (see `buildSequence`). */
+  readonly compat?: "wayeb";
 }
 
 /** Adds the states for `regex` to `nfa` and returns its entry and exit. */
 export function buildFragment(nfa: Nfa, regex: Regex, context: ThompsonContext): Fragment {
   switch (regex.kind) {
+    case "empty": {
+      const start = nfa.addState();
+      const end = nfa.addState();
+      nfa.addEpsilon(start, end);
+      return { start, end };
+    }
     case "condition": {
       const start = nfa.addState();
       const end = nfa.addState();
@@ -55,6 +63,9 @@ export function buildFragment(nfa: Nfa, regex: Regex, context: ThompsonContext):
     }
     case "complement":
       return buildComplement(nfa, regex.body, context);
+    case "skipTillAny":
+    case "skipTillNext":
+      throw new RangeError(`${regex.kind} must be expanded before building (expandSelections)`);
   }
 }
 

@@ -11,15 +11,24 @@ export interface Position {
   readonly column: number;
 }
 
-/** A predicate argument: numbers are written with a dot (`5.0`), anything else is text. */
+/**
+ * A predicate argument: numbers are written with a dot (`5.0`), a double-quoted name (`"x"`) reads
+ * a register, anything else is text.
+ */
 export type PredicateArg =
   | { readonly kind: "number"; readonly value: number }
-  | { readonly kind: "text"; readonly value: string };
+  | { readonly kind: "text"; readonly value: string }
+  | { readonly kind: "register"; readonly value: string };
 
 /** A predicate applied to its arguments, e.g. `GT(speed,5.0)`. */
 export interface PredicateCall extends Position {
   readonly name: string;
   readonly args: readonly PredicateArg[];
+}
+
+/** A register named in a pattern (`["x"]` declares it, `"x"` reads it). */
+export interface Register extends Position {
+  readonly name: string;
 }
 
 /** A condition on one event: `^(p,q)` and, `|(p,q)` or, `-p` not, or a predicate. */
@@ -29,9 +38,17 @@ export type Condition =
   | { readonly kind: "or"; readonly operands: readonly Condition[] }
   | { readonly kind: "not"; readonly operand: Condition };
 
-/** A regular expression over conditions. */
+/**
+ * A regular expression over conditions. A condition may store the event it matched in a
+ * register (`Cond["x"]`). `skipTillAny` (`#(R)`) and `skipTillNext` (`@(R)`) are selection
+ * strategies, expanded before compiling (`selection.ts`); `empty` (the empty sequence) is only
+ * produced by that expansion.
+ */
 export type Regex =
-  | { readonly kind: "condition"; readonly condition: Condition }
+  | { readonly kind: "condition"; readonly condition: Condition; readonly register?: Register }
+  | { readonly kind: "empty" }
+  | { readonly kind: "skipTillAny"; readonly body: Regex }
+  | { readonly kind: "skipTillNext"; readonly body: Regex }
   | { readonly kind: "sequence"; readonly parts: readonly Regex[] }
   | { readonly kind: "choice"; readonly parts: readonly Regex[] }
   | { readonly kind: "star"; readonly body: Regex }
@@ -47,7 +64,7 @@ export interface ParsedPattern {
   readonly order: number | null;
   /** `{partitionBy:attr}` */
   readonly partitionBy: string | null;
-  /** `{window:N}{windowType:count|time}`; the type defaults to `count`. */
+  /** `{window:N}{windowType:count|time}`; the type defaults to `count`; `{window:0}` is none. */
   readonly window: { readonly size: number; readonly type: WindowType } | null;
 }
 

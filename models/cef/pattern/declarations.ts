@@ -1,7 +1,9 @@
 /**
  * Parses a declarations file: `+(p,q,...)` lists extra predicates that refine the alphabet,
- * `~(p,q,...)` lists a group of mutually exclusive predicates. Any number of both, in any order;
- * comments (`#` or `//` to the end of the line) are allowed.
+ * `~(p,q,...)` lists a group of mutually exclusive predicates. Any number of both, in any order,
+ * separated by commas as in Wayeb (`+(A,B),~(C,D)`). Two Retune extensions: groups may also be
+ * separated by whitespace alone, and comments (`#` or `//` to the end of the line) are allowed.
+ * A trailing comma is refused.
  *
  * @module
  */
@@ -18,6 +20,9 @@ export function parseDeclarations(source: string): Declarations {
   const extras: PredicateCall[] = [];
   const exclusive: PredicateCall[][] = [];
   while (cursor.peek().kind !== "end") {
+    if ((extras.length > 0 || exclusive.length > 0) && cursor.accept(",")) {
+      if (cursor.peek().kind === "end") cursor.fail(["'+('", "'~('"]);
+    }
     const at = cursor.peek();
     if (cursor.accept("+")) {
       extras.push(...readCalls(cursor));

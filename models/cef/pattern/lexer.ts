@@ -1,7 +1,9 @@
 /**
  * Splits pattern and declarations text into tokens with their positions. Comments run from
- * `#` or `//` to the end of the line. A `-` directly followed by a digit belongs to the number
- * (`-4.47530`); anywhere else it is the `not` operator.
+ * `//`, or from a `#` not followed by `(` (that is the skip-till-any operator), to the end of the
+ * line. A `-` directly followed by a digit belongs to the number (`-4.47530`); anywhere else it
+ * is the `not` operator. A double-quoted name (`"x"`) is a register, as in Wayeb; single quotes
+ * enclose text (`'B C'`).
  *
  * @module
  */
@@ -9,7 +11,7 @@
 import { PatternError } from "./pattern_error.ts";
 
 /** What a token is. */
-export type TokenKind = "punct" | "number" | "word" | "string" | "end";
+export type TokenKind = "punct" | "number" | "word" | "string" | "register" | "end";
 
 /** One token; `text` is its spelling (for strings, the unquoted content). */
 export interface Token {
@@ -19,7 +21,26 @@ export interface Token {
   readonly column: number;
 }
 
-const PUNCTUATION = new Set([";", "+", "*", "!", "^", "|", "-", "~", "(", ")", ",", "{", "}", ":"]);
+const PUNCTUATION = new Set([
+  ";",
+  "+",
+  "*",
+  "!",
+  "^",
+  "|",
+  "-",
+  "~",
+  "@",
+  "&",
+  "(",
+  ")",
+  ",",
+  "{",
+  "}",
+  ":",
+  "[",
+  "]",
+]);
 const WORD_CHAR = /[A-Za-z0-9_.]/;
 const NUMBER = /^-?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?$/;
 const WORD = /^-?[A-Za-z0-9_]+$/;
@@ -39,7 +60,7 @@ export function tokenize(source: string): Token[] {
       lineStart = i;
     } else if (c === " " || c === "\t" || c === "\r") {
       i++;
-    } else if (c === "#" || (c === "/" && source[i + 1] === "/")) {
+    } else if ((c === "#" && source[i + 1] !== "(") || (c === "/" && source[i + 1] === "/")) {
       while (i < source.length && source[i] !== "\n") i++;
     } else if (c === '"' || c === "'") {
       const at = here();
@@ -48,7 +69,8 @@ export function tokenize(source: string): Token[] {
       if (close < 0 || (newline >= 0 && newline < close)) {
         throw new PatternError(at, `unterminated string: expected a closing ${c}`);
       }
-      tokens.push({ kind: "string", text: source.slice(i + 1, close), ...at });
+      const kind = c === '"' ? "register" : "string";
+      tokens.push({ kind, text: source.slice(i + 1, close), ...at });
       i = close + 1;
     } else if (WORD_CHAR.test(c) || (c === "-" && /[0-9.]/.test(source[i + 1] ?? ""))) {
       const at = here();
@@ -57,7 +79,7 @@ export function tokenize(source: string): Token[] {
       const text = source.slice(i, j);
       tokens.push({ kind: classify(text, at), text, ...at });
       i = j;
-    } else if (PUNCTUATION.has(c)) {
+    } else if (PUNCTUATION.has(c) || c === "#") {
       tokens.push({ kind: "punct", text: c, ...here() });
       i++;
     } else {
@@ -80,6 +102,8 @@ export function describeToken(token: Token): string {
     case "end":
       return "end of input";
     case "string":
+      return `'${token.text}'`;
+    case "register":
       return JSON.stringify(token.text);
     default:
       return `'${token.text}'`;
