@@ -30,3 +30,18 @@ Deno.test("declaration errors point at the problem", () => {
     message: "line 1, column 3: expected a predicate name but found '-'",
   });
 });
+
+Deno.test("groups are separated by commas as in Wayeb; a trailing comma is refused", () => {
+  const declarations = parseDeclarations("~(A,B),\n~(C,D),\n+(C)");
+  assert.deepEqual(declarations.exclusive.map((g) => g.map((c) => c.name)), [["A", "B"], [
+    "C",
+    "D",
+  ]]);
+  assert.deepEqual(declarations.extras.map((c) => c.name), ["C"]);
+  assert.throws(() => parseDeclarations("~(A,B),\n"), {
+    message: "line 2, column 1: expected '+(' or '~(' but found end of input",
+  });
+  assert.throws(() => parseDeclarations(",~(A,B)"), {
+    message: "line 1, column 1: expected '+(', '~(' or end of input but found ','",
+  });
+});

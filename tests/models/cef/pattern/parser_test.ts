@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parsePattern } from "../../../../models/cef/pattern/parser.ts";
+import { parsePattern, parsePatterns } from "../../../../models/cef/pattern/parser.ts";
 import { PatternError } from "../../../../models/cef/pattern/pattern_error.ts";
 
 const PORT = "OutsideCirclePredicate(-4.47530,48.38273,5.0)";
@@ -180,4 +180,61 @@ Deno.test("suffixes must come in order, once each, with valid values", () => {
     size: 60,
     type: "time",
   });
+});
+
+Deno.test("a file holds patterns separated by '&'; a forecasting model takes one", () => {
+  const patterns = parsePatterns("IsEventTypePredicate(A){order:1}\n&\n;(TruePredicate,GT(x,1.0))");
+  assert.deepEqual(patterns.map((p) => [p.regex.kind, p.order]), [
+    ["condition", 1],
+    ["sequence", null],
+  ]);
+  assert.throws(() => parsePattern("IsEventTypePredicate(A) & IsEventTypePredicate(B)"), {
+    message: "line 1, column 25: a forecasting model takes one pattern, but '&' starts another",
+  });
+});
+
+Deno.test("selection strategies, bare predicates and registers parse", () => {
+  const parsed = parsePattern(`#(;(TruePredicate["x"],@(;(A,EQAttrStr(EventType,"x")))))`);
+  assert.equal(parsed.regex.kind, "skipTillAny");
+  if (parsed.regex.kind !== "skipTillAny" || parsed.regex.body.kind !== "sequence") return;
+  const [first, second] = parsed.regex.body.parts;
+  assert.deepEqual(first, {
+    kind: "condition",
+    condition: {
+      kind: "predicate",
+      call: { name: "TruePredicate", args: [], line: 1, column: 5 },
+    },
+    register: { name: "x", line: 1, column: 19 },
+  });
+  assert.equal(second.kind, "skipTillNext");
+  assert.throws(() => parsePattern("#(A,B)"), {
+    message: "line 1, column 4: expected ')' but found ','",
+  });
+});
+
+Deno.test("Wayeb's strictness: operator spacing, operand counts, suffix braces", () => {
+  assert.throws(() => parsePattern("; (A,B)"), {
+    message: "line 1, column 1: no space may come between ';' and '(': write ';('",
+  });
+  assert.throws(() => parsePattern("+(A)"), {
+    message: "line 1, column 1: '+(' needs at least 2 operands: current value is 1",
+  });
+  assert.throws(() => parsePattern("^(A)"), {
+    message: "line 1, column 1: '^(' needs at least 2 operands: current value is 1",
+  });
+  assert.throws(() => parsePattern("A{ order:2}"), {
+    message: "line 1, column 2: no space may come between '{' and 'order'",
+  });
+  assert.throws(() => parsePattern("A{partitionBy:MMSI}"), {
+    message:
+      "line 1, column 15: expected an attribute name starting with a lowercase letter but found 'MMSI'",
+  });
+});
+
+Deno.test("'*' and '!' take one operand; Wayeb compatibility drops the others", () => {
+  assert.throws(() => parsePattern("*(A,B)"), {
+    message: "line 1, column 4: expected ')' but found ','",
+  });
+  const parsed = parsePattern("!(A,B)", { compat: "wayeb" });
+  assert.ok(parsed.regex.kind === "complement" && parsed.regex.body.kind === "condition");
 });
