@@ -13,9 +13,14 @@ import { minimise } from "../automaton/minimise.ts";
 import { buildPatternNfa, checkMaxStates, type PatternNfa, streamDfa } from "../compile.ts";
 import type { ParsedPattern } from "../pattern/ast.ts";
 import { parsePatterns } from "../pattern/parser.ts";
+import { expandSelections } from "../pattern/selection.ts";
+import { needsCheck } from "../predicates/attribute_need.ts";
+import { builtinRegistry } from "../predicates/builtins.ts";
 import type { PredicateRegistry } from "../predicates/registry.ts";
 import { DfaRuns } from "./dfa_runs.ts";
 import { NfaRuns } from "./nfa_runs.ts";
+import { buildRegisterNfa } from "./register_nfa.ts";
+import { RegisterRuns } from "./register_runs.ts";
 import type { PatternRuns } from "./pattern_runs.ts";
 import type { RecognitionOptions } from "./recognition_options.ts";
 
@@ -69,6 +74,18 @@ export class StreamRecognizer {
 
 function running(parsed: ParsedPattern, options: StreamRecognizerOptions): RunningPattern {
   const maxStates = checkMaxStates(options);
+  if (options.fsmModel === "nsra") {
+    const nfa = buildRegisterNfa(
+      expandSelections(parsed.regex),
+      options.predicates ?? builtinRegistry(),
+    );
+    const check = needsCheck(nfa.needs);
+    return {
+      partitionBy: parsed.partitionBy,
+      refusal: check,
+      runs: new RegisterRuns(nfa, parsed.window),
+    };
+  }
   const pattern = buildPatternNfa(parsed, options);
   const { alphabet } = pattern;
   const refusal = (event: StreamEvent) => alphabet.refusal(event);
@@ -77,7 +94,7 @@ function running(parsed: ParsedPattern, options: StreamRecognizerOptions): Runni
     return { partitionBy: parsed.partitionBy, refusal, runs: nfaRuns(pattern, maxStates) };
   }
   if (fsmModel !== "dsfa") {
-    throw new RangeError(`fsmModel must be dsfa or nsfa: current value is '${fsmModel}'`);
+    throw new RangeError(`fsmModel must be dsfa, nsfa or nsra: current value is '${fsmModel}'`);
   }
   const window = deterministicWindow(parsed, options);
   const dfa = streamDfa(pattern, {

@@ -78,3 +78,31 @@ Deno.test("partitions run apart; an event or RESET without the attribute is refu
     message: "RESET lacks the attribute 'mmsi' the pattern is partitioned by (attributes: none)",
   });
 });
+
+Deno.test("nsra: a register holds the event its condition matched, per path", () => {
+  const pattern = `;(TruePredicate["x"],EQAttrStr(EventType,"x"))`;
+  assert.deepEqual(completions(pattern, "A,1 A,2 B,3 B,4 A,5", { fsmModel: "nsra" }), [1, 3]);
+  const skip = `#(;(IsEventTypePredicate(A)["x"],EQAttrStr(EventType,"x")))`;
+  assert.deepEqual(completions(skip, "A,1 B,2 A,3 A,4", { fsmModel: "nsra" }), [2, 3, 3]);
+  assert.throws(
+    () =>
+      completions(
+        `;(TruePredicate["x"],!(IsEventTypePredicate(B)),EQAttrStr(EventType,"x"))`,
+        "A,1",
+        { fsmModel: "nsra" },
+      ),
+    {
+      message:
+        "line 1, column 24: negation and skip-till-next cannot be used with registers (--fsm-model nsra)",
+    },
+  );
+});
+
+Deno.test("registers on the symbolic automata: refused, or empty under Wayeb compatibility", () => {
+  const pattern = `;(TruePredicate["x"],EQAttrStr(EventType,"x"))`;
+  assert.throws(() => completions(pattern, "A,1 A,2"), {
+    message: 'line 1, column 22: EQAttrStr reads register "x": registers are honoured only by ' +
+      "the register automaton (recognition with --fsm-model nsra)",
+  });
+  assert.deepEqual(completions(pattern, "A,1 A,2", { compat: "wayeb" }), []);
+});
