@@ -17,6 +17,7 @@ import { parseWayebStream } from "../../models/sources/wayeb_stream.ts";
 import type { RecognitionCase } from "./corpus.ts";
 import { EXTENSIONS } from "./extensions.ts";
 import type { Outcome, Verdict } from "./outcome.ts";
+import { predicatesFor } from "./wayeb_home.ts";
 
 /** Where Retune stopped: at compiling the pattern, or at reading the stream. */
 type Run =
@@ -63,6 +64,7 @@ function recognise(testCase: RecognitionCase): Run {
       reset: testCase.reset,
       declarations: testCase.declarations ? read("declarations.sre") : undefined,
       compat: testCase.tier === "quirk" ? "wayeb" : undefined,
+      predicates: predicatesFor(testCase.dir, testCase.env.WAYEB_HOME),
     });
   } catch (error) {
     return { refused: "compile", message: messageOf(error) };

@@ -1,7 +1,8 @@
 /**
  * The built-in predicates of the Wayeb-compatible syntax. Spatial predicates read the `lon` and
  * `lat` attributes (degrees), `SpeedBetween` reads `speed`, `IsEventTypePredicate` the event
- * type; the comparison predicates read the named attribute, a number (`EQStr`: a string). Each
+ * type, `HeadingTowardsPredicate` reads `lon`, `lat`, `speed` and `heading`; the comparison
+ * predicates read the named attribute, a number (`EQStr`: a string). Each
  * declares what it reads, so an event lacking it is refused before any test runs; the tests
  * still come out false on such an event rather than throwing.
  *
@@ -11,17 +12,24 @@
 import type { StreamEvent } from "../../../core/events.ts";
 import type { AttributeNeed } from "./attribute_need.ts";
 import { distanceFrom, type DistanceFromCentre } from "./geo.ts";
+import { BREST_PORT, headingTowards, type Polygon } from "./heading_towards.ts";
 import { type EventTest, type PredicateArgs, PredicateRegistry } from "./registry.ts";
 
+/** What the built-ins may be given: named areas for `HeadingTowardsPredicate`. */
+export interface BuiltinOptions {
+  /** Areas besides the built-in `BrestPort`, e.g. Wayeb's `FishingArea`. */
+  readonly areas?: Readonly<Record<string, Polygon>>;
+}
+
 /** A registry holding every built-in predicate. */
-export function builtinRegistry(): PredicateRegistry {
+export function builtinRegistry(options: BuiltinOptions = {}): PredicateRegistry {
   const registry = new PredicateRegistry();
-  registerBuiltins(registry);
+  registerBuiltins(registry, options);
   return registry;
 }
 
 /** Registers the built-ins into `registry` (e.g. one that already has user predicates). */
-export function registerBuiltins(registry: PredicateRegistry): void {
+export function registerBuiltins(registry: PredicateRegistry, options: BuiltinOptions = {}): void {
   // One distance function per centre, shared by every predicate around it.
   const centres = new Map<string, DistanceFromCentre>();
   const centre = (args: PredicateArgs): DistanceFromCentre => {
@@ -113,6 +121,20 @@ export function registerBuiltins(registry: PredicateRegistry): void {
         const v = e.attributes.speed;
         return typeof v === "number" && min <= v && v < max;
       }, [numberAttribute("speed")]);
+    },
+  });
+  const areas: Readonly<Record<string, Polygon>> = { BrestPort: BREST_PORT, ...options.areas };
+  registry.register("HeadingTowardsPredicate", {
+    params: [text("area")],
+    create(args) {
+      const polygon = areas[args.area as string];
+      if (polygon === undefined) {
+        throw new RangeError(
+          `area must be one of ${Object.keys(areas).join(", ")}: current value is '${args.area}'`,
+        );
+      }
+      const reads = ["lon", "lat", "speed", "heading"].map(numberAttribute);
+      return test(headingTowards(polygon), reads);
     },
   });
   registry.register("TruePredicate", {

@@ -123,7 +123,7 @@ Deno.test("arguments are validated at compile time, pointing at the call", () =>
 Deno.test("an unknown predicate is named with the known ones", () => {
   assert.throws(() => registry.resolve(call("NearPort(1.0)")), {
     message: "line 1, column 1: unknown predicate 'NearPort'; known predicates: BT, " +
-      "DistanceBetweenPredicate, EQ, EQStr, GT, GTE, IsEventTypePredicate, LT, LTE, " +
+      "DistanceBetweenPredicate, EQ, EQStr, GT, GTE, HeadingTowardsPredicate, IsEventTypePredicate, LT, LTE, " +
       "OutsideCirclePredicate, SpeedBetween, TruePredicate, WithinCirclePredicate",
   });
 });
