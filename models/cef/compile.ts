@@ -98,7 +98,7 @@ export function buildPatternNfa(parsed: ParsedPattern, options: CompileOptions =
     : parseDeclarations(options.declarations);
   const regex = expandSelections(parsed.regex);
   const predicates = new PredicateSet(options.predicates ?? builtinRegistry(), {
-    registersEmpty: options.compat === "wayeb",
+    wayeb: options.compat === "wayeb",
   });
   const guards = new Map<Condition, Guard>();
   for (const condition of conditionsOf(regex)) {

@@ -51,16 +51,17 @@ export class PredicateSet {
   readonly #registry: PredicateRegistry;
   readonly #indexByKey = new Map<string, number>();
   readonly #predicates: AlphabetPredicate[] = [];
-  readonly #registersEmpty: boolean;
+  readonly #wayeb: boolean;
 
   /**
    * Predicates are resolved (and their arguments validated) through `registry`. A predicate
-   * reading a register is refused, since a symbolic automaton keeps no registers; with
-   * `registersEmpty` it is false instead, as in Wayeb's automata without registers.
+   * reading a register is refused, since a symbolic automaton keeps no registers. With `wayeb`
+   * (Wayeb compatibility) it is false instead, as in Wayeb's automata without registers, and so
+   * is `EpsilonPredicate`, which never lets a Wayeb match through.
    */
-  constructor(registry: PredicateRegistry, options: { registersEmpty?: boolean } = {}) {
+  constructor(registry: PredicateRegistry, options: { wayeb?: boolean } = {}) {
     this.#registry = registry;
-    this.#registersEmpty = options.registersEmpty ?? false;
+    this.#wayeb = options.wayeb ?? false;
   }
 
   /** The distinct predicates so far, by index. */
@@ -71,8 +72,9 @@ export class PredicateSet {
   /** Resolves a predicate call, numbering its predicate if new. */
   literalOf(call: PredicateCall): Guard {
     const register = call.args.find((arg) => arg.kind === "register");
+    if (this.#wayeb && call.name === "EpsilonPredicate") return { kind: "constant", value: false };
     if (register !== undefined) {
-      if (this.#registersEmpty) return { kind: "constant", value: false };
+      if (this.#wayeb) return { kind: "constant", value: false };
       throw new PatternError(
         call,
         `${call.name} reads register "${register.value}": registers are honoured only by the ` +

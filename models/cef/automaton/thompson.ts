@@ -36,11 +36,8 @@ export function buildFragment(nfa: Nfa, regex: Regex, context: ThompsonContext):
       nfa.addEdge(start, context.symbolsOf(regex.condition), end);
       return { start, end };
     }
-    case "sequence": {
-      const parts = regex.parts.map((part) => buildFragment(nfa, part, context));
-      for (let i = 1; i < parts.length; i++) nfa.addEpsilon(parts[i - 1].end, parts[i].start);
-      return { start: parts[0].start, end: parts[parts.length - 1].end };
-    }
+    case "sequence":
+      return buildSequence(nfa, regex.parts, context);
     case "choice": {
       const start = nfa.addState();
       const end = nfa.addState();
@@ -69,7 +66,36 @@ export function buildFragment(nfa: Nfa, regex: Regex, context: ThompsonContext):
   }
 }
 
-function buildComplement(nfa: Nfa, body: Regex, context: ThompsonContext): Fragment {
+/**
+ * Parts one after another. Under Wayeb compatibility, a complement whose automaton has a dead
+ * state and is followed by another part is followed by `*(TRUE)` too: Wayeb 0.6 gives that dead
+ * state's id to the next part's start, which thereby loops on every event, so `;(A,!(B),C)`
+ * matches like `;(A,*(TRUE),C)`.
+ */
+function buildSequence(nfa: Nfa, parts: readonly Regex[], context: ThompsonContext): Fragment {
+  const fragments = parts.map((part, i) => {
+    if (part.kind !== "complement") return buildFragment(nfa, part, context);
+    const complement = buildComplement(nfa, part.body, context);
+    if (context.compat !== "wayeb" || !complement.hadDeadState || i === parts.length - 1) {
+      return complement;
+    }
+    const loop = nfa.addState();
+    nfa.addEdge(loop, new Uint8Array(context.symbolCount).fill(1), loop);
+    nfa.addEpsilon(complement.end, loop);
+    return { start: complement.start, end: loop };
+  });
+  for (let i = 1; i < fragments.length; i++) {
+    nfa.addEpsilon(fragments[i - 1].end, fragments[i].start);
+  }
+  return { start: fragments[0].start, end: fragments[fragments.length - 1].end };
+}
+
+/** `!(body)`; `hadDeadState` tells whether the body's own DFA has a state that never accepts. */
+function buildComplement(
+  nfa: Nfa,
+  body: Regex,
+  context: ThompsonContext,
+): Fragment & { hadDeadState: boolean } {
   const inner = new Nfa();
   const fragment = buildFragment(inner, body, context);
   const dfa = minimise(determinize(inner, fragment.start, fragment.end, context.symbolCount, {
@@ -82,7 +108,9 @@ function buildComplement(nfa: Nfa, body: Regex, context: ThompsonContext): Fragm
   const first = nfa.size;
   for (let s = 0; s < stateCount; s++) nfa.addState();
   const end = nfa.addState();
+  let hadDeadState = false;
   for (let s = 0; s < stateCount; s++) {
+    hadDeadState ||= accepting[s] === 0 && selfLoopsOnly(delta, s, symbolCount);
     // One edge per target state, labelled with every minterm that leads there.
     const labels = new Map<number, Uint8Array>();
     for (let symbol = 0; symbol < symbolCount; symbol++) {
@@ -97,5 +125,13 @@ function buildComplement(nfa: Nfa, body: Regex, context: ThompsonContext): Fragm
     for (const [target, label] of labels) nfa.addEdge(first + s, label, first + target);
     if (accepting[s] === 0) nfa.addEpsilon(first + s, end);
   }
-  return { start: first + dfa.start, end };
+  return { start: first + dfa.start, end, hadDeadState };
+}
+
+/** Whether every transition of `state` leads back to it. */
+function selfLoopsOnly(delta: Int32Array, state: number, symbolCount: number): boolean {
+  for (let symbol = 0; symbol < symbolCount; symbol++) {
+    if (delta[state * symbolCount + symbol] !== state) return false;
+  }
+  return true;
 }
