@@ -5,8 +5,11 @@
  * @module
  */
 
-/** `dsfa` deterministic (default), `nsfa` one run per start event, `nsra` with registers. */
-export const FSM_MODELS = ["dsfa", "nsfa", "nsra"] as const;
+/**
+ * `dsfa` deterministic (default), `nsfa` one run per start event, `nsra` with registers, `dsra`
+ * with registers and at most one match per event (needs a window).
+ */
+export const FSM_MODELS = ["dsfa", "nsfa", "nsra", "dsra"] as const;
 
 /** An automaton model (Wayeb's `--fsmModel`). */
 export type FsmModel = typeof FSM_MODELS[number];

@@ -3,7 +3,8 @@
  * a run is the set of (state, registers) configurations its events can lead to, so a register
  * filled on one path never leaks into another. A run reports a match on every event after which
  * one of its configurations is at the end, so there is one match per (start, end) pair. Windows
- * bound a run as in `NfaRuns`.
+ * bound a run as in `NfaRuns`. The deterministic register model (Wayeb's `dsra`) runs the same
+ * way but reports at most one match per event.
  *
  * @module
  */
@@ -32,15 +33,18 @@ export class RegisterRuns implements PatternRuns {
   readonly #window: { readonly size: number; readonly type: WindowType } | null;
   readonly #runs = new Map<string, Run[]>();
   readonly #ids = new WeakMap<StreamEvent, number>();
+  readonly #onePerEvent: boolean;
   #nextId = 0;
 
-  /** Runs `nfa` from every event, bounded by `window`. */
+  /** Runs `nfa` from every event, bounded by `window`; `onePerEvent` for Wayeb's dsra. */
   constructor(
     nfa: RegisterNfa,
     window: { readonly size: number; readonly type: WindowType } | null,
+    options: { onePerEvent?: boolean } = {},
   ) {
     this.#nfa = nfa;
     this.#window = window;
+    this.#onePerEvent = options.onePerEvent ?? false;
   }
 
   /** Starts a run at `event`, advances every run of partition `key`; the matches completed. */
@@ -67,7 +71,7 @@ export class RegisterRuns implements PatternRuns {
     }
     runs.length = kept;
     this.#runs.set(key, runs);
-    return matches;
+    return this.#onePerEvent ? Math.min(matches, 1) : matches;
   }
 
   /** Drops every run of partition `key`. */

@@ -74,7 +74,11 @@ export class StreamRecognizer {
 
 function running(parsed: ParsedPattern, options: StreamRecognizerOptions): RunningPattern {
   const maxStates = checkMaxStates(options);
-  if (options.fsmModel === "nsra") {
+  if (options.fsmModel === "nsra" || options.fsmModel === "dsra") {
+    const deterministic = options.fsmModel === "dsra";
+    if (deterministic && parsed.window === null) {
+      throw new RangeError("the dsra model needs a window: add {window:N} to the pattern");
+    }
     const nfa = buildRegisterNfa(
       expandSelections(parsed.regex),
       options.predicates ?? builtinRegistry(),
@@ -83,7 +87,7 @@ function running(parsed: ParsedPattern, options: StreamRecognizerOptions): Runni
     return {
       partitionBy: parsed.partitionBy,
       refusal: check,
-      runs: new RegisterRuns(nfa, parsed.window),
+      runs: new RegisterRuns(nfa, parsed.window, { onePerEvent: deterministic }),
     };
   }
   const pattern = buildPatternNfa(parsed, options);
@@ -94,7 +98,9 @@ function running(parsed: ParsedPattern, options: StreamRecognizerOptions): Runni
     return { partitionBy: parsed.partitionBy, refusal, runs: nfaRuns(pattern, maxStates) };
   }
   if (fsmModel !== "dsfa") {
-    throw new RangeError(`fsmModel must be dsfa, nsfa or nsra: current value is '${fsmModel}'`);
+    throw new RangeError(
+      `fsmModel must be dsfa, nsfa, nsra or dsra: current value is '${fsmModel}'`,
+    );
   }
   const window = deterministicWindow(parsed, options);
   const dfa = streamDfa(pattern, {

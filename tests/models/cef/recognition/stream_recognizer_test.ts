@@ -106,3 +106,19 @@ Deno.test("registers on the symbolic automata: refused, or empty under Wayeb com
   });
   assert.deepEqual(completions(pattern, "A,1 A,2", { compat: "wayeb" }), []);
 });
+
+Deno.test("dsra: register runs with at most one match per event, and a window required", () => {
+  const pattern = `;(IsEventTypePredicate(A)["x"],*(TruePredicate),EQAttrStr(EventType,"x"))`;
+  const stream = "A,1 B,2 A,3 A,4 C,5 A,6 A,7 B,8 C,9 A,10";
+  assert.deepEqual(completions(`${pattern}{window:4}`, stream, { fsmModel: "dsra" }), [
+    2,
+    3,
+    5,
+    6,
+    9,
+  ]);
+  assert.deepEqual(completions(`${pattern}{window:4}`, stream, { fsmModel: "nsra" }).length, 8);
+  assert.throws(() => completions(pattern, stream, { fsmModel: "dsra" }), {
+    message: "the dsra model needs a window: add {window:N} to the pattern",
+  });
+});
