@@ -154,8 +154,14 @@ export class CefModel implements ForecastingModel {
     settings: ForecastSettings,
     version: number,
   ): Promise<CefForecaster> {
-    const contextModel = this.#contextModelOf(parseCefArtifact(artifact));
-    return new CefForecaster(this.compiled, contextModel, settings, version, this.#forecast);
+    const parsed = parseCefArtifact(artifact);
+    const contextModel = this.#contextModelOf(parsed);
+    // Wayeb starts a PST run on its m-th event; a Markov chain forecasts from the first.
+    const firstForecastAt = parsed.kind === "pst" ? parsed.tree.order : 1;
+    return new CefForecaster(this.compiled, contextModel, settings, version, {
+      firstForecastAt,
+      ...this.#forecast,
+    });
   }
 
   /** The learned next-symbol model of an artifact, checked against this model's pattern. */

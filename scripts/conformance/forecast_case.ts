@@ -38,7 +38,12 @@ export async function runForecastCase(testCase: ForecastCase): Promise<Outcome> 
       kind: params.modelType === "vmm" ? "pst" : "markov",
       pattern: read("pattern.sre"),
       declarations: params.declarations ? read("declarations.sre") : undefined,
-      forecast: classify ? { mode: { kind: "classification", within: params.maxSpread } } : {},
+      forecast: {
+        mode: classify
+          ? { kind: "classification", within: params.maxSpread }
+          : { kind: "interval" },
+        convention: "wayeb",
+      },
     });
     const partitionBy = model.compiled.partitionBy;
     const train = eventsOf(read("train.csv"), params.domain, partitionBy);

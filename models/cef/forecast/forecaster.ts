@@ -25,6 +25,15 @@ export interface ForecasterOptions {
   mode?: ForecastMode;
   /** Waiting-time cutoff; see `WaitingTimes`. Default 0.001. */
   cutoff?: number;
+  /**
+   * Which events get a forecast. `retune` (default): every event, so a consumer always knows the
+   * current outlook, match events included. `wayeb`, as Wayeb prints them: none on an event that
+   * completes a match, and with a prediction suffix tree of order m none before a run's m-th
+   * event (`firstForecastAt`).
+   */
+  convention?: "retune" | "wayeb";
+  /** Under the `wayeb` convention, the run counter of the first forecast (the PST's order). */
+  firstForecastAt?: number;
 }
 
 /** Forecasts a compiled pattern with a context model, one event at a time. */
@@ -41,6 +50,8 @@ export class CefForecaster implements Forecaster {
   readonly #next: Int32Array;
   readonly #symbolCount: number;
   readonly #stateCount: number;
+  readonly #wayeb: boolean;
+  readonly #firstForecastAt: number;
 
   /** A forecaster of `pattern` whose next symbols `model` predicts. */
   constructor(
@@ -76,6 +87,8 @@ export class CefForecaster implements Forecaster {
     this.#next = model.next;
     this.#symbolCount = dfa.symbolCount;
     this.#stateCount = dfa.stateCount;
+    this.#wayeb = options.convention === "wayeb";
+    this.#firstForecastAt = this.#wayeb ? options.firstForecastAt ?? 1 : 1;
   }
 
   /**
@@ -92,13 +105,17 @@ export class CefForecaster implements Forecaster {
     }
     const symbol = this.#alphabet.symbolOf(event);
     const k = this.#symbolCount;
-    const state = this.#delta[run.state * k + symbol];
     const context = this.#next[run.context * k + symbol];
+    const counter = ++run.counter;
+    // Under Wayeb's convention a PST run only starts on its m-th event: the events before it
+    // build the context but are not recognised.
+    const warming = counter < this.#firstForecastAt;
+    const state = warming ? run.state : this.#delta[run.state * k + symbol];
     run.state = state;
     run.context = context;
     run.remember(symbol);
-    const counter = ++run.counter;
     const detection = this.#accepting[state] === 1;
+    if (this.#wayeb && (detection || warming)) return { detection, forecast: null };
 
     const table = this.#table;
     const pair = context * this.#stateCount + state;
