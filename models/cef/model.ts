@@ -156,10 +156,12 @@ export class CefModel implements ForecastingModel {
   ): Promise<CefForecaster> {
     const parsed = parseCefArtifact(artifact);
     const contextModel = this.#contextModelOf(parsed);
-    // Wayeb starts a PST run on its m-th event; a Markov chain forecasts from the first.
-    const firstForecastAt = parsed.kind === "pst" ? parsed.tree.order : 1;
+    // Wayeb starts a PST run on its m-th event and follows each of its waiting-time paths on its
+    // own; a Markov chain forecasts from the first event, on merged paths.
+    const pst = parsed.kind === "pst";
     return new CefForecaster(this.compiled, contextModel, settings, version, {
-      firstForecastAt,
+      firstForecastAt: pst ? parsed.tree.order : 1,
+      unmergedPaths: pst && this.#forecast.convention === "wayeb",
       ...this.#forecast,
     });
   }

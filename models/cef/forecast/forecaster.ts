@@ -34,6 +34,8 @@ export interface ForecasterOptions {
   convention?: "retune" | "wayeb";
   /** Under the `wayeb` convention, the run counter of the first forecast (the PST's order). */
   firstForecastAt?: number;
+  /** Waiting times follow each path on its own (Wayeb's PST forecasts); see `WaitingTimes`. */
+  unmergedPaths?: boolean;
 }
 
 /** Forecasts a compiled pattern with a context model, one event at a time. */
@@ -73,6 +75,7 @@ export class CefForecaster implements Forecaster {
     this.#waitingTimes = new WaitingTimes(model, dfa, {
       horizon: settings.horizon,
       cutoff: options.cutoff,
+      unmerged: options.unmergedPaths,
     });
     this.#table = new ForecastTable(
       this.#waitingTimes,

@@ -26,6 +26,11 @@ export interface WaitingTimeOptions {
   horizon: number;
   /** Pairs holding less probability than this are dropped, in [0, 1). Default 0.001. */
   cutoff?: number;
+  /**
+   * Follow every path on its own, as Wayeb does, instead of merging paths that reach the same
+   * pair, and drop each path holding at most `cutoff` (so more mass is dropped). Default false.
+   */
+  unmerged?: boolean;
 }
 
 /** Computes waiting-time distributions of a context model combined with a pattern DFA. */
@@ -34,6 +39,7 @@ export class WaitingTimes {
   readonly cutoff: number;
   readonly #model: ContextModel;
   readonly #dfa: SymbolicDfa;
+  readonly #unmerged: boolean;
   // Dense scratch indexed by pair = context * stateCount + state, reused by every call.
   #mass: Float64Array;
   #nextMass: Float64Array;
@@ -59,6 +65,7 @@ export class WaitingTimes {
     this.cutoff = cutoff;
     this.#model = model;
     this.#dfa = dfa;
+    this.#unmerged = options.unmerged ?? false;
     const pairs = model.contextCount * dfa.stateCount;
     this.#mass = new Float64Array(pairs);
     this.#nextMass = new Float64Array(pairs);
@@ -92,10 +99,11 @@ export class WaitingTimes {
         `out must hold horizon = ${this.horizon} entries: current value is ${out.length}`,
       );
     }
+    out.fill(0);
+    if (this.#unmerged) return this.#unmergedDistribution(context, state, out);
     const { next, probability } = model;
     const { delta, accepting } = dfa;
     const cutoff = this.cutoff;
-    out.fill(0);
 
     let mass = this.#mass;
     let nextMass = this.#nextMass;
@@ -143,6 +151,37 @@ export class WaitingTimes {
     this.#nextMass = nextMass;
     this.#pairs = pairs;
     this.#nextPairs = nextPairs;
+    return out;
+  }
+
+  /** `distribution` following each path on its own, dropping paths holding at most `cutoff`. */
+  #unmergedDistribution(context: number, state: number, out: Float64Array): Float64Array {
+    const { next, probability, symbolCount: k } = this.#model;
+    const { delta, accepting, stateCount: states } = this.#dfa;
+    let paths: number[] = [context * states + state];
+    let masses: number[] = [1];
+    for (let n = 0; n < this.horizon && paths.length > 0; n++) {
+      const nextPaths: number[] = [];
+      const nextMasses: number[] = [];
+      let matched = 0;
+      for (let i = 0; i < paths.length; i++) {
+        const from = (paths[i] / states) | 0;
+        const stateRow = (paths[i] - from * states) * k;
+        for (let x = 0; x < k; x++) {
+          const share = masses[i] * probability[from * k + x];
+          if (share === 0) continue;
+          const to = delta[stateRow + x];
+          if (accepting[to] === 1) matched += share;
+          else if (share > this.cutoff) {
+            nextPaths.push(next[from * k + x] * states + to);
+            nextMasses.push(share);
+          }
+        }
+      }
+      out[n] = matched;
+      paths = nextPaths;
+      masses = nextMasses;
+    }
     return out;
   }
 }

@@ -210,3 +210,40 @@ Deno.test("an event lacking an attribute the pattern reads is refused and change
   });
   assert.deepEqual(seen, expected);
 });
+
+Deno.test("Wayeb's convention: no forecast on a match, none before a PST run's m-th event", () => {
+  const tree = pst(2);
+  const own = forecaster(tree);
+  const wayeb = forecaster(tree, SETTINGS, { convention: "wayeb", firstForecastAt: 2 });
+  const steps = typed("ABCABCD", "p").map((e) => [own.process(e), wayeb.process(e)] as const);
+  // Retune forecasts on every event; Wayeb's first event only builds the context, so the first
+  // A B C completes no match there.
+  assert.ok(steps.every(([r]) => r.forecast !== null));
+  assert.deepEqual(steps.map(([r]) => r.detection), [
+    false,
+    false,
+    true,
+    false,
+    false,
+    true,
+    false,
+  ]);
+  assert.deepEqual(steps.map(([, w]) => w.detection), [
+    false,
+    false,
+    false,
+    false,
+    false,
+    true,
+    false,
+  ]);
+  assert.deepEqual(steps.map(([, w]) => w.forecast !== null), [
+    false,
+    true,
+    true,
+    true,
+    true,
+    false,
+    true,
+  ]);
+});

@@ -105,3 +105,22 @@ Deno.test("bad options and pairs are rejected", () => {
   assert.throws(() => waiting.distribution(1, 0), /context must be an integer in \[0, 1\)/);
   assert.throws(() => waiting.distribution(0, 2), /state must be an integer in \[0, 2\)/);
 });
+
+Deno.test("unmerged paths: the exact distribution without a cutoff, less mass with one", () => {
+  const tree = learnPst(order2Sequences(21, 2, 5_000), 3, PST_PARAMS);
+  const horizon = 12;
+  const from = { context: tree.contextOf(1, [0, 1]), state: 1 };
+  const merged = new WaitingTimes(tree, AB_DFA, { horizon, cutoff: 0 });
+  const unmerged = new WaitingTimes(tree, AB_DFA, { horizon, cutoff: 0, unmerged: true });
+  const exact = merged.distribution(from.context, from.state);
+  unmerged.distribution(from.context, from.state).forEach((p, n) => {
+    assert.ok(Math.abs(p - exact[n]) < 1e-12, `n = ${n + 1}: ${p} vs ${exact[n]}`);
+  });
+  // Each path is cut on its own, so no more mass survives than when paths are merged first.
+  const cut = new WaitingTimes(tree, AB_DFA, { horizon, cutoff: 0.01, unmerged: true })
+    .distribution(from.context, from.state);
+  const mergedCut = new WaitingTimes(tree, AB_DFA, { horizon, cutoff: 0.01 })
+    .distribution(from.context, from.state);
+  const sum = (d: Float64Array) => d.reduce((a, b) => a + b, 0);
+  assert.ok(sum(cut) <= sum(mergedCut) + 1e-12 && sum(cut) < sum(exact));
+});
