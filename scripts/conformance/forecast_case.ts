@@ -25,9 +25,6 @@ export async function runForecastCase(testCase: ForecastCase): Promise<Outcome> 
     reason,
   });
   const { params, expected } = testCase;
-  if (params.foreMethod === "argmax") {
-    return judge("fail", "--foreMethod:argmax is not implemented (interval and classify are)");
-  }
   const read = (file: string) => Deno.readTextFileSync(join(testCase.dir, file));
   const classify = params.foreMethod === "classify-nextk";
   let model: CefModel;
@@ -41,7 +38,7 @@ export async function runForecastCase(testCase: ForecastCase): Promise<Outcome> 
       forecast: {
         mode: classify
           ? { kind: "classification", within: params.maxSpread }
-          : { kind: "interval" },
+          : { kind: params.foreMethod === "argmax" ? "argmax" : "interval" },
         convention: "wayeb",
       },
     });

@@ -9,17 +9,22 @@
  *   of a match within that window.
  * - classification: "a match within the next k events", over [1, k], positive when its
  *   probability reaches the threshold.
+ * - argmax (Wayeb's): like interval, but the interval grows around the most likely point (see
+ *   `argmaxInterval`) instead of being the shortest.
  * Windows are in events ahead; the forecaster adds the run's counter.
  *
  * @module
  */
 
 import type { ForecastSettings } from "../../model.ts";
-import { probabilityWithin, shortestInterval } from "./interval.ts";
+import { argmaxInterval, probabilityWithin, shortestInterval } from "./interval.ts";
 import type { WaitingTimes } from "./waiting_time.ts";
 
 /** How a waiting-time distribution becomes a forecast. */
-export type ForecastMode = { kind: "interval" } | { kind: "classification"; within: number };
+export type ForecastMode =
+  | { kind: "interval" }
+  | { kind: "argmax" }
+  | { kind: "classification"; within: number };
 
 const UNKNOWN = 0;
 const POSITIVE = 1;
@@ -82,7 +87,9 @@ export class ForecastTable {
       probability = probabilityWithin(distribution, end);
       positive = probability >= threshold && probability > 0;
     } else {
-      const interval = shortestInterval(distribution, threshold);
+      const interval = this.mode.kind === "argmax"
+        ? argmaxInterval(distribution, threshold)
+        : shortestInterval(distribution, threshold);
       positive = interval !== null && interval.end - interval.start <= maxSpread;
       if (positive) ({ start, end, probability } = interval!);
       else probability = probabilityWithin(distribution, horizon);

@@ -52,6 +52,32 @@ export function shortestInterval(
   return best;
 }
 
+/**
+ * Wayeb's `argmax` interval: from the most likely point (the earliest, on ties) it widens by
+ * one event on both sides at a time (never before 1 or past the horizon) until the threshold is
+ * reached; null when even the whole horizon does not reach it.
+ */
+export function argmaxInterval(
+  distribution: ArrayLike<number>,
+  threshold: number,
+): Interval | null {
+  if (!(threshold >= 0 && threshold <= 1)) {
+    throw new RangeError(`threshold must be in [0, 1]: current value is ${threshold}`);
+  }
+  const horizon = distribution.length;
+  let peak = 0;
+  for (let i = 1; i < horizon; i++) if (distribution[i] > distribution[peak]) peak = i;
+  let start = peak + 1;
+  let end = peak + 1;
+  let probability = distribution[peak];
+  while (!reaches(probability, threshold)) {
+    if (start === 1 && end === horizon) return null;
+    if (start > 1) probability += distribution[--start - 1];
+    if (end < horizon) probability += distribution[end++];
+  }
+  return { start, end, probability };
+}
+
 /** P(first match within `within` events): the sum of the first `within` entries. */
 export function probabilityWithin(distribution: ArrayLike<number>, within: number): number {
   let total = 0;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  argmaxInterval,
   type Interval,
   probabilityWithin,
   shortestInterval,
@@ -73,4 +74,19 @@ Deno.test("no interval when the threshold is out of reach or nothing can match",
 Deno.test("probability within k events sums the first k entries", () => {
   assert.equal(probabilityWithin([0.25, 0.25, 0.5], 2), 0.5);
   assert.equal(probabilityWithin([0.25, 0.25], 5), 0.5);
+});
+
+Deno.test("argmax intervals grow around the most likely point, both sides at once", () => {
+  const distribution = [0.05, 0.1, 0.15, 0.3, 0.1, 0.1, 0.05];
+  assert.deepEqual(argmaxInterval(distribution, 0.3), { start: 4, end: 4, probability: 0.3 });
+  const grown = argmaxInterval(distribution, 0.5)!;
+  assert.deepEqual([grown.start, grown.end], [3, 5]);
+  assert.ok(Math.abs(grown.probability - 0.55) < 1e-12);
+  // Clamped at the first event, it keeps growing on the other side.
+  const early = argmaxInterval([0.4, 0.1, 0.1, 0.1, 0.3], 0.65)!;
+  assert.deepEqual([early.start, early.end], [1, 4]);
+  assert.equal(argmaxInterval([0.1, 0.1], 0.5), null);
+  assert.throws(() => argmaxInterval([0.1], 2), {
+    message: "threshold must be in [0, 1]: current value is 2",
+  });
 });
