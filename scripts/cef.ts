@@ -4,6 +4,7 @@
  *   train     learn a model from a stream and write its artifact
  *   test      forecast a stream with a model and print the scores
  *   forecast  forecast a stream with a model, one JSON forecast per line
+ *   recognize find a pattern file's matches in a Wayeb stream file, as Wayeb's `recognition`
  *
  * Bad arguments exit with status 2 and a message naming the argument; a failure while running
  * (unreadable file, bad pattern or artifact) exits with status 1.
@@ -28,6 +29,15 @@ import { type CefArtifact, parseCefArtifact } from "../models/cef/artifact.ts";
 import type { ForecastMode } from "../models/cef/forecast/forecast_table.ts";
 import { DEFAULT_CUTOFF } from "../models/cef/forecast/waiting_time.ts";
 import { CefModel } from "../models/cef/model.ts";
+import { wayebPredicates } from "../models/cef/predicates/wayeb_home.ts";
+import {
+  COUNT_POLICIES,
+  type CountPolicy,
+  FSM_MODELS,
+  type FsmModel,
+} from "../models/cef/recognition/recognition_options.ts";
+import { StreamRecognizer } from "../models/cef/recognition/stream_recognizer.ts";
+import { parseWayebStream, type WayebDomain } from "../models/sources/wayeb_stream.ts";
 
 /** Where the CLI writes: `out` for results, `err` for messages. */
 export interface CliOutput {
@@ -50,6 +60,8 @@ const FORECAST_OPTIONS = {
   horizon: { type: "string" },
   "max-spread": { type: "string" },
   classify: { type: "string" },
+  argmax: { type: "boolean" },
+  convention: { type: "string" },
   cutoff: { type: "string" },
 } as const;
 
@@ -69,6 +81,17 @@ const COMMAND_OPTIONS = {
   },
   test: { ...FORECAST_OPTIONS, json: { type: "boolean" } },
   forecast: FORECAST_OPTIONS,
+  recognize: {
+    pattern: { type: "string" },
+    declarations: { type: "string" },
+    stream: { type: "string" },
+    "domain-specific-stream": { type: "string" },
+    "fsm-model": { type: "string" },
+    "count-policy": { type: "string" },
+    reset: { type: "boolean" },
+    compat: { type: "string" },
+    "wayeb-home": { type: "string" },
+  },
 } as const;
 
 type Command = keyof typeof COMMAND_OPTIONS;
@@ -83,7 +106,7 @@ export async function runCli(args: readonly string[], output: CliOutput): Promis
     }
     if (!(command in COMMAND_OPTIONS)) {
       throw new CliError(
-        `command must be one of train, test, forecast: current value is '${command}'`,
+        `command must be one of train, test, forecast, recognize: current value is '${command}'`,
       );
     }
     const values = parseOptions(command as Command, rest);
@@ -92,6 +115,7 @@ export async function runCli(args: readonly string[], output: CliOutput): Promis
       return 0;
     }
     if (command === "train") await train(values, output);
+    else if (command === "recognize") await recognize(values, output);
     else await forecastStream(command as "test" | "forecast", values, output);
     return 0;
   } catch (error) {
@@ -169,9 +193,15 @@ async function forecastStream(
   const horizon = integer("--horizon", values.horizon ?? "200", 1, Infinity);
   const maxSpread = integer("--max-spread", values["max-spread"] ?? "200", 0, Infinity);
   const cutoff = number("--cutoff", values.cutoff ?? String(DEFAULT_CUTOFF), 0, 1);
-  const mode: ForecastMode = values.classify === undefined
-    ? { kind: "interval" }
-    : { kind: "classification", within: integer("--classify", values.classify, 1, horizon) };
+  if (values.classify !== undefined && values.argmax) {
+    throw new CliError("--classify and --argmax exclude each other: pick one forecast method");
+  }
+  const mode: ForecastMode = values.classify !== undefined
+    ? { kind: "classification", within: integer("--classify", values.classify, 1, horizon) }
+    : { kind: values.argmax ? "argmax" : "interval" };
+  const convention = oneOf("--convention", values.convention ?? "retune", ["retune", "wayeb"]) as
+    | "retune"
+    | "wayeb";
   const threshold = values.threshold === undefined
     ? undefined
     : number("--threshold", values.threshold, 0, 1);
@@ -186,7 +216,7 @@ async function forecastStream(
     kind: artifact.kind,
     pattern: artifact.pattern,
     declarations: artifact.declarations ?? undefined,
-    forecast: { mode, cutoff },
+    forecast: { mode, cutoff, convention },
   });
   const forecaster = await model.load(artifact, settings, 0);
   const scorer = new OnlineScorer();
@@ -220,6 +250,52 @@ async function forecastStream(
     ["mean distance", metrics.distance.toFixed(2)],
   ];
   output.out(rows.map(([name, value]) => `${name.padEnd(18)} ${value}`).join("\n") + "\n");
+}
+
+/**
+ * Prints one JSON line per match, `{"line", "timestamp"}` (the 1-based line of the completing
+ * event and its timestamp as written; a line twice for two matches), then the totals on stderr.
+ */
+async function recognize(values: Values, output: CliOutput): Promise<void> {
+  const pattern = await readText("--pattern", required("--pattern", values.pattern));
+  const declarations = values.declarations === undefined
+    ? undefined
+    : await readText("--declarations", values.declarations as string);
+  const domain = values["domain-specific-stream"] === undefined
+    ? "csv"
+    : oneOf("--domain-specific-stream", values["domain-specific-stream"], ["maritime"]);
+  const recognizer = new StreamRecognizer(pattern, {
+    declarations,
+    fsmModel: oneOf("--fsm-model", values["fsm-model"] ?? "dsfa", FSM_MODELS) as FsmModel,
+    countPolicy: oneOf(
+      "--count-policy",
+      values["count-policy"] ?? "nonoverlap",
+      COUNT_POLICIES,
+    ) as CountPolicy,
+    reset: values.reset === true,
+    compat: values.compat === undefined
+      ? undefined
+      : oneOf("--compat", values.compat, ["wayeb"]) as "wayeb",
+    predicates: wayebPredicates(values["wayeb-home"] as string | undefined),
+  });
+  const streamPath = required("--stream", values.stream);
+  const rows = parseWayebStream(await readText("--stream", streamPath), domain as WayebDomain);
+  const lines = new LineBuffer(output);
+  let matches = 0;
+  rows.forEach((row, index) => {
+    if (row.kind === "reset") return recognizer.reset(row.attributes);
+    let completed: number;
+    try {
+      completed = recognizer.step(row.event);
+    } catch (error) {
+      throw new Error(`line ${index + 1}: ${(error as Error).message}`);
+    }
+    const match = JSON.stringify({ line: index + 1, timestamp: row.event.attributes.Timestamp });
+    for (let n = 0; n < completed; n++) lines.push(match);
+    matches += completed;
+  });
+  lines.flush();
+  output.err(`stream size: ${rows.length} rows; matches: ${matches}\n`);
 }
 
 /** Feeds every event of the file to `onEvent`; returns the lines that were not events. */
@@ -359,8 +435,9 @@ Commands:
   train     learn a model from a stream and write its artifact
   test      forecast a stream with a model and print the scores
   forecast  forecast a stream with a model, one JSON forecast per line
+  recognize find a pattern file's matches in a Wayeb stream, as Wayeb's recognition command
 
-Stream options (every command):
+Stream options (train, test, forecast):
   --stream <file>        events to read
   --domain <name>        ${DOMAINS.join(" | ")}
   --mapping <file>       JSON source mapping (key, timestamp, fields), for csv and jsonl
@@ -378,8 +455,19 @@ test, forecast:
   --horizon <n>          look-ahead in events (default 200)
   --max-spread <n>       widest interval emitted (default 200)
   --classify <k>         forecast "a match within the next k events" instead of intervals
+  --argmax               intervals grown around the most likely point (Wayeb's argmax)
+  --convention <c>       retune (a forecast on every event) | wayeb (as Wayeb prints them)
   --cutoff <x>           drop waiting-time paths below this probability (default ${DEFAULT_CUTOFF})
   --json                 (test) print one JSON object
+
+recognize (prints {"line","timestamp"} per match; patterns may be joined by '&'):
+  --pattern <file>       --declarations <file>           --stream <file> (type,timestamp lines)
+  --domain-specific-stream maritime                      Wayeb's maritime layout
+  --fsm-model <m>        dsfa | nsfa | nsra | dsra (default dsfa)
+  --count-policy <p>     nonoverlap | overlap (default nonoverlap)
+  --reset                a match restarts the pattern's runs of its partition
+  --compat wayeb         reproduce Wayeb's defects (see README)
+  --wayeb-home <dir>     Wayeb's home folder, for HeadingTowardsPredicate(FishingArea)
 
 Examples:
   deno task cef train --pattern deploy/examples/maritime/port_entering.pattern \\

@@ -14,10 +14,10 @@ import {
   type FsmModel,
 } from "../../models/cef/recognition/recognition_options.ts";
 import { parseWayebStream } from "../../models/sources/wayeb_stream.ts";
+import { wayebPredicates } from "../../models/cef/predicates/wayeb_home.ts";
 import type { RecognitionCase } from "./corpus.ts";
 import { EXTENSIONS } from "./extensions.ts";
 import type { Outcome, Verdict } from "./outcome.ts";
-import { predicatesFor } from "./wayeb_home.ts";
 
 /** Where Retune stopped: at compiling the pattern, or at reading the stream. */
 type Run =
@@ -56,6 +56,7 @@ export function runRecognitionCase(testCase: RecognitionCase): Outcome {
 
 function recognise(testCase: RecognitionCase): Run {
   const read = (file: string) => Deno.readTextFileSync(join(testCase.dir, file));
+  const home = testCase.env.WAYEB_HOME ?? null;
   let recognizer: StreamRecognizer;
   try {
     recognizer = new StreamRecognizer(read("pattern.sre"), {
@@ -64,7 +65,7 @@ function recognise(testCase: RecognitionCase): Run {
       reset: testCase.reset,
       declarations: testCase.declarations ? read("declarations.sre") : undefined,
       compat: testCase.tier === "quirk" ? "wayeb" : undefined,
-      predicates: predicatesFor(testCase.dir, testCase.env.WAYEB_HOME),
+      predicates: wayebPredicates(home === null ? null : join(testCase.dir, home)),
     });
   } catch (error) {
     return { refused: "compile", message: messageOf(error) };

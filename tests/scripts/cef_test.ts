@@ -142,7 +142,7 @@ Deno.test({
 }, async () => {
   const cases: [string[], RegExp][] = [
     [[], /Usage: deno task cef/],
-    [["serve"], /command must be one of train, test, forecast: current value is 'serve'/],
+    [["serve"], /command must be one of train, test, forecast, recognize: current value is 'serve'/],
     [["train", "--bogus"], /Unknown option '--bogus'/],
     [["train", "--pattern", PATTERN, "--domain", "demo_abc", "--out", "x"], /--stream is required/],
     [["train", "--order", "9"], /--order must be an integer in \[1, 5\]: current value is '9'/],
@@ -181,4 +181,49 @@ Deno.test({
   );
   assert.equal(status, 1);
   assert.match(err, /not a native CEF model artifact/);
+});
+
+Deno.test({
+  name: "recognize prints Wayeb's matches per line, with its models and policies",
+  permissions: PERMISSIONS,
+}, async () => {
+  const pattern = join(WORK, "recognize.sre");
+  const stream = join(WORK, "recognize.csv");
+  await Deno.writeTextFile(
+    pattern,
+    ";(IsEventTypePredicate(A),*(TruePredicate),IsEventTypePredicate(B))",
+  );
+  await Deno.writeTextFile(stream, "A,1\nA,2\nB,3\nX,-1\nB,4\n");
+  const run = (...extra: string[]) =>
+    cli("recognize", "--pattern", pattern, "--stream", stream, ...extra);
+  const dsfa = await run();
+  assert.equal(dsfa.status, 0, dsfa.err);
+  assert.equal(dsfa.out, '{"line":3,"timestamp":3}\n');
+  assert.equal(dsfa.err, "stream size: 5 rows; matches: 1\n");
+  const nsfa = await run("--fsm-model", "nsfa");
+  assert.equal(nsfa.out, '{"line":3,"timestamp":3}\n'.repeat(2));
+  const bad = await run("--fsm-model", "xyz");
+  assert.equal(bad.status, 2);
+  assert.match(
+    bad.err,
+    /--fsm-model must be one of dsfa, nsfa, nsra, dsra: current value is 'xyz'/,
+  );
+});
+
+Deno.test({
+  name: "forecast --argmax and --convention wayeb (no forecast on a match event)",
+  permissions: PERMISSIONS,
+}, async () => {
+  const model = await trained("argmax.json", "--kind", "pst", "--order", "1");
+  const run = (...extra: string[]) => cli("forecast", "--model", model, ...DEMO_STREAM, ...extra);
+  const own = (await run("--argmax")).out.trim().split("\n").map((l) => JSON.parse(l));
+  const wayeb = (await run("--argmax", "--convention", "wayeb")).out.trim().split("\n")
+    .map((l) => JSON.parse(l));
+  assert.equal(own.length, 100);
+  own.forEach((forecast, i) => {
+    assert.equal(wayeb[i] === null, forecast.detection, `event ${i}`);
+  });
+  const both = await run("--argmax", "--classify", "3");
+  assert.equal(both.status, 2);
+  assert.match(both.err, /--classify and --argmax exclude each other/);
 });
