@@ -142,7 +142,10 @@ Deno.test({
 }, async () => {
   const cases: [string[], RegExp][] = [
     [[], /Usage: deno task cef/],
-    [["serve"], /command must be one of train, test, forecast, recognize: current value is 'serve'/],
+    [
+      ["serve"],
+      /command must be one of train, test, forecast, recognize: current value is 'serve'/,
+    ],
     [["train", "--bogus"], /Unknown option '--bogus'/],
     [["train", "--pattern", PATTERN, "--domain", "demo_abc", "--out", "x"], /--stream is required/],
     [["train", "--order", "9"], /--order must be an integer in \[1, 5\]: current value is '9'/],
