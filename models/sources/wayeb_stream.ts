@@ -14,11 +14,8 @@
 
 import type { AttributeValue, StreamEvent } from "../../core/events.ts";
 
-/** Wayeb's stream layouts (`--domainSpecificStream`: none, or `maritime`). */
-export const WAYEB_DOMAINS = ["csv", "maritime"] as const;
-
-/** A Wayeb stream layout. */
-export type WayebDomain = typeof WAYEB_DOMAINS[number];
+/** A Wayeb stream layout (`--domainSpecificStream`: none for `csv`, or `maritime`). */
+export type WayebDomain = "csv" | "maritime";
 
 /** A row of a Wayeb stream: an event, or a RESET with the attributes it keeps. */
 export type WayebRow =

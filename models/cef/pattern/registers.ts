@@ -26,13 +26,6 @@ export function checkRegisters(regex: Regex): void {
   }
 }
 
-/** Every register a pattern declares, in order. */
-export function registersOf(regex: Regex): Register[] {
-  const declared = new Map<string, Register>();
-  walk(regex, declared, []);
-  return [...declared.values()];
-}
-
 function walk(regex: Regex, declared: Map<string, Register>, reads: PredicateCall[]): void {
   switch (regex.kind) {
     case "condition":

@@ -12,7 +12,7 @@ import { parsePolygon } from "./heading_towards.ts";
 import type { PredicateRegistry } from "./registry.ts";
 
 /** Where the fishing area lies under `WAYEB_HOME`. */
-export const FISHING_AREA_FILE = "data/maritime/static/brest_fishing_areas_110_simplified.txt";
+const FISHING_AREA_FILE = "data/maritime/static/brest_fishing_areas_110_simplified.txt";
 
 /** The built-in predicates, with `FishingArea` read from the Wayeb home folder `home` if given. */
 export function wayebPredicates(home: string | null | undefined): PredicateRegistry {
