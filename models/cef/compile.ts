@@ -30,7 +30,8 @@ export { disambiguate, type DisambiguatedDfa } from "./automaton/disambiguate.ts
 export interface CompileOptions {
   /**
    * Text of a declarations file: extra predicates `+(...)` and exclusive groups `~(...)` of plain
-   * predicates (a group member used nowhere else joins the alphabet, like an extra).
+   * predicates (a group member used nowhere else joins the alphabet, like an extra; under
+   * `compat: "wayeb"` it is left out, as Wayeb does).
    */
   declarations?: string;
   /** Predicates to resolve names against; the built-ins by default. */
@@ -107,6 +108,9 @@ export function buildPatternNfa(parsed: ParsedPattern, options: CompileOptions =
   for (const call of declarations.extras) predicates.literalOf(call);
   const exclusive = declarations.exclusive.map((group) =>
     group.flatMap((call) => {
+      // Wayeb leaves a group member used nowhere else out of the alphabet; Retune adds it (an
+      // extra), so that the model can tell its events apart.
+      if (options.compat === "wayeb" && !predicates.has(call)) return [];
       const literal = predicates.literalOf(call);
       if (literal.kind !== "literal" || !literal.positive) {
         throw new PatternError(

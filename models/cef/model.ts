@@ -42,6 +42,8 @@ export interface CefModelOptions {
   kind: CefKind;
   /** Forecast mode and waiting-time cutoff of loaded forecasters. */
   forecast?: ForecasterOptions;
+  /** `"wayeb"` compiles the pattern as Wayeb does (see `CompileOptions.compat`). */
+  compat?: "wayeb";
 }
 
 /** The native CEF model (`cef-pst` or `cef-markov`). */
@@ -67,6 +69,7 @@ export class CefModel implements ForecastingModel {
     this.compiled = compilePattern(options.pattern, {
       declarations: options.declarations,
       predicates: options.predicates,
+      compat: options.compat,
     });
   }
 

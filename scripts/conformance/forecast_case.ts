@@ -35,6 +35,7 @@ export async function runForecastCase(testCase: ForecastCase): Promise<Outcome> 
       kind: params.modelType === "vmm" ? "pst" : "markov",
       pattern: read("pattern.sre"),
       declarations: params.declarations ? read("declarations.sre") : undefined,
+      compat: "wayeb",
       forecast: {
         mode: classify
           ? { kind: "classification", within: params.maxSpread }

@@ -105,6 +105,12 @@ export class PredicateSet {
     }
   }
 
+  /** Whether the plain predicate of `call` already has a number (resolving, numbering nothing). */
+  has(call: PredicateCall): boolean {
+    const resolved = this.#registry.resolve(call);
+    return resolved.kind === "test" && this.#indexByKey.has(resolved.key);
+  }
+
   #indexOf(predicate: Required<AlphabetPredicate>): number {
     let index = this.#indexByKey.get(predicate.key);
     if (index === undefined) {

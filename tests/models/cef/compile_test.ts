@@ -334,3 +334,14 @@ Deno.test("the alphabet knows the attributes its predicates read and refuses eve
   const typesOnly = compilePattern(";(IsEventTypePredicate(A),IsEventTypePredicate(B))");
   assert.equal(typesOnly.alphabet.refusal({ ...good, attributes: {} }), undefined);
 });
+
+Deno.test("an exclusive group member used nowhere else: in Retune's alphabet, not in Wayeb's", () => {
+  const pattern = ";(IsEventTypePredicate(A),IsEventTypePredicate(B))";
+  const declarations = "~(IsEventTypePredicate(A),IsEventTypePredicate(B),IsEventTypePredicate(D))";
+  // A, B, D or none of them; under Wayeb compatibility A, B or neither (D is one of "neither").
+  assert.equal(compilePattern(pattern, { declarations }).alphabet.symbolCount, 4);
+  assert.equal(
+    compilePattern(pattern, { declarations, compat: "wayeb" }).alphabet.symbolCount,
+    3,
+  );
+});
