@@ -38,6 +38,7 @@ import {
 } from "../models/cef/recognition/recognition_options.ts";
 import { StreamRecognizer } from "../models/cef/recognition/stream_recognizer.ts";
 import { parseWayebStream, type WayebDomain } from "../models/sources/wayeb_stream.ts";
+import { runWayebCommand, WAYEB_COMMANDS } from "./cef/wayeb_commands.ts";
 
 /** Where the CLI writes: `out` for results, `err` for messages. */
 export interface CliOutput {
@@ -104,9 +105,15 @@ export async function runCli(args: readonly string[], output: CliOutput): Promis
       output.out(`${USAGE}\n`);
       return command === undefined ? 2 : 0;
     }
+    if (WAYEB_COMMANDS.includes(command)) {
+      await runWayebCommand(command, rest, output);
+      return 0;
+    }
     if (!(command in COMMAND_OPTIONS)) {
       throw new CliError(
-        `command must be one of train, test, forecast, recognize: current value is '${command}'`,
+        `command must be one of train, test, forecast, recognize or Wayeb's ${
+          WAYEB_COMMANDS.join(", ")
+        }: current value is '${command}'`,
       );
     }
     const values = parseOptions(command as Command, rest);
@@ -436,6 +443,8 @@ Commands:
   test      forecast a stream with a model and print the scores
   forecast  forecast a stream with a model, one JSON forecast per line
   recognize find a pattern file's matches in a Wayeb stream, as Wayeb's recognition command
+  compile, recognition, learnSPST, mle, forecasting
+            Wayeb's own commands and --name:value options (see scripts/cef/wayeb_commands.ts)
 
 Stream options (train, test, forecast):
   --stream <file>        events to read

@@ -144,7 +144,7 @@ Deno.test({
     [[], /Usage: deno task cef/],
     [
       ["serve"],
-      /command must be one of train, test, forecast, recognize: current value is 'serve'/,
+      /command must be one of train, test, forecast, recognize or Wayeb's compile, recognition, learnSPST, mle, forecasting: current value is 'serve'/,
     ],
     [["train", "--bogus"], /Unknown option '--bogus'/],
     [["train", "--pattern", PATTERN, "--domain", "demo_abc", "--out", "x"], /--stream is required/],
