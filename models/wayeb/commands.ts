@@ -2,7 +2,7 @@
  * Wayeb command lines, as argument arrays (no shell). Options use the `--name:value` form of
  * Wayeb's documentation. Training runs `learnSPST` (a prediction suffix tree over the pattern's
  * symbolic automaton; the tree's maximum depth is the pattern's `{order:m}`, which Wayeb has no
- * option for, see `pattern_order.ts`); testing runs `forecasting` with the variable-order model in
+ * option for, see `wayeb_text.ts`); testing runs `forecasting` with the variable-order model in
  * the CLASSIFICATION-NEXTK mode, the one whose statistics count true negatives and so give MCC.
  * In that mode Wayeb reads `maxSpread` as the window k ("a match within the next k events").
  *
@@ -36,13 +36,32 @@ export interface ForecastFiles {
   statsFile: string;
 }
 
-/** The full argv: java, its jar and the Wayeb arguments. */
-export function commandLine(invocation: WayebInvocation, args: readonly string[]): string[] {
-  return [invocation.java, "-jar", invocation.jar, ...args];
+/** The full argv: java with its `-Dname=value` properties, the jar and the Wayeb arguments. */
+export function commandLine(
+  invocation: WayebInvocation,
+  args: readonly string[],
+  properties: Readonly<Record<string, string>> = {},
+): string[] {
+  const flags = Object.entries(properties).map(([name, value]) => `-D${name}=${value}`);
+  return [invocation.java, ...flags, "-jar", invocation.jar, ...args];
 }
 
-/** Arguments of `learnSPST` for the given files and hyper-parameters. */
-export function learnArgs(files: LearnFiles, params: HyperParameters): string[] {
+/**
+ * The tree-growing parameters of `learnSPST` as JVM properties: its `--pMin`, `--alpha`,
+ * `--gammaMin` and `--r` options are declared as integers and refuse `0.001`, while the
+ * `vmm.*` properties override the jar's configuration with any number.
+ */
+export function learnProperties(params: HyperParameters): Record<string, string> {
+  return {
+    "vmm.pMin": String(params.pMin),
+    "vmm.alpha": String(params.alpha),
+    "vmm.gammaMin": String(params.gamma),
+    "vmm.r": String(params.r),
+  };
+}
+
+/** Arguments of `learnSPST` for the given files (parameters go in `learnProperties`). */
+export function learnArgs(files: LearnFiles): string[] {
   return [
     "learnSPST",
     `--patterns:${files.patterns}`,
@@ -51,10 +70,6 @@ export function learnArgs(files: LearnFiles, params: HyperParameters): string[] 
     `--stream:${files.stream}`,
     ...streamDomain(files.domain),
     `--outputSpst:${files.outputSpst}`,
-    `--pMin:${params.pMin}`,
-    `--alpha:${params.alpha}`,
-    `--gammaMin:${params.gamma}`,
-    `--r:${params.r}`,
   ];
 }
 

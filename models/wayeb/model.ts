@@ -27,10 +27,10 @@ import type {
   ModelArtifact,
   ModelMetrics,
 } from "../model.ts";
-import { forecastArgs, learnArgs, type WayebInvocation } from "./commands.ts";
-import { withOrder } from "./pattern_order.ts";
+import { forecastArgs, learnArgs, learnProperties, type WayebInvocation } from "./commands.ts";
 import { runWayeb, WayebError } from "./runner.ts";
 import { parseClassificationStats, parseRecognitionStats, toModelMetrics } from "./stats.ts";
+import { wayebDeclarations, wayebPattern } from "./wayeb_text.ts";
 import {
   streamExtension,
   wayebDomain,
@@ -88,17 +88,27 @@ export class WayebModel implements ForecastingModel {
   async train(dataset: readonly StreamEvent[], params: HyperParameters): Promise<ModelArtifact> {
     requireEvents(dataset, "train");
     requireParams(params);
-    const pattern = withOrder(await Deno.readTextFile(this.#options.patternPath), params.order);
+    // Wayeb reads neither Retune's extensions (comments, groups without commas) nor an order
+    // option: both files are written out in its own syntax, with the candidate's order.
+    const pattern = wayebPattern(await Deno.readTextFile(this.#options.patternPath), params.order);
+    const declarationsPath = this.#options.declarationsPath;
+    const declarations = declarationsPath
+      ? wayebDeclarations(await Deno.readTextFile(declarationsPath))
+      : null;
     return await this.#inRunFolder(async (dir) => {
       const files = {
         patterns: join(dir, "pattern.sre"),
-        declarations: this.#options.declarationsPath ?? undefined,
+        declarations: declarations === null ? undefined : join(dir, "declarations.sre"),
         stream: await this.#writeStream(dir, "train", dataset),
         domain: wayebDomain(this.#options.streamFormat),
         outputSpst: join(dir, "model.spst"),
       };
       await Deno.writeTextFile(files.patterns, pattern);
-      await runWayeb(this.#invocation, learnArgs(files, params), this.#runOptions(dir));
+      if (declarations !== null) await Deno.writeTextFile(files.declarations!, declarations);
+      await runWayeb(this.#invocation, learnArgs(files), {
+        ...this.#runOptions(dir),
+        properties: learnProperties(params),
+      });
       const spst = await readOutput(files.outputSpst, "learnSPST");
       const artifact: WayebArtifact = {
         format: WAYEB_ARTIFACT_FORMAT,

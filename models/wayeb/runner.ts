@@ -19,6 +19,8 @@ export interface RunOptions {
   cwd: string;
   /** Kill the run after this long; undefined waits for it to end. */
   timeoutMs?: number;
+  /** JVM properties (`-Dname=value`), e.g. `learnProperties`. */
+  properties?: Readonly<Record<string, string>>;
 }
 
 /** Lines of output quoted in a failure. */
@@ -31,7 +33,7 @@ export async function runWayeb(
   options: RunOptions,
 ): Promise<void> {
   await requireJar(invocation.jar);
-  const argv = commandLine(invocation, args);
+  const argv = commandLine(invocation, args, options.properties);
   const signal = options.timeoutMs === undefined
     ? undefined
     : AbortSignal.timeout(options.timeoutMs);

@@ -4,11 +4,12 @@ import {
   commandText,
   forecastArgs,
   learnArgs,
+  learnProperties,
 } from "../../../models/wayeb/commands.ts";
 
 const params = { order: 3, threshold: 0.4, pMin: 0.0001, gamma: 0.002, alpha: 0, r: 1.05 };
 
-Deno.test("learnSPST arguments carry the files and the tree-growing parameters", () => {
+Deno.test("learnSPST arguments carry the files; the parameters go as JVM properties", () => {
   assert.deepEqual(
     learnArgs({
       patterns: "/w/pattern.sre",
@@ -16,7 +17,7 @@ Deno.test("learnSPST arguments carry the files and the tree-growing parameters",
       stream: "/w/train.csv",
       domain: "maritime",
       outputSpst: "/w/model.spst",
-    }, params),
+    }),
     [
       "learnSPST",
       "--patterns:/w/pattern.sre",
@@ -26,19 +27,19 @@ Deno.test("learnSPST arguments carry the files and the tree-growing parameters",
       "--domainSpecificStream:maritime",
       "--streamArgs:",
       "--outputSpst:/w/model.spst",
-      "--pMin:0.0001",
-      "--alpha:0",
-      "--gammaMin:0.002",
-      "--r:1.05",
     ],
   );
+  // Wayeb declares --pMin and the others as integers: fractions only pass as -Dvmm.* properties.
+  assert.deepEqual(learnProperties(params), {
+    "vmm.pMin": "0.0001",
+    "vmm.alpha": "0",
+    "vmm.gammaMin": "0.002",
+    "vmm.r": "1.05",
+  });
 });
 
 Deno.test("without declarations or a domain those options are left out", () => {
-  const args = learnArgs(
-    { patterns: "p.sre", stream: "s.csv", domain: "", outputSpst: "m.spst" },
-    params,
-  );
+  const args = learnArgs({ patterns: "p.sre", stream: "s.csv", domain: "", outputSpst: "m.spst" });
   assert.ok(!args.some((a) => a.startsWith("--declarations") || a.startsWith("--domain")));
   assert.ok(!args.includes("--streamArgs:"));
 });
@@ -70,4 +71,8 @@ Deno.test("the command line starts java on the jar and reads back as one quoted 
   const argv = commandLine({ java: "/opt/jdk/bin/java", jar: "/my jars/wayeb.jar" }, ["learnSPST"]);
   assert.deepEqual(argv, ["/opt/jdk/bin/java", "-jar", "/my jars/wayeb.jar", "learnSPST"]);
   assert.equal(commandText(argv), '/opt/jdk/bin/java -jar "/my jars/wayeb.jar" learnSPST');
+  const withProperties = commandLine({ java: "java", jar: "w.jar" }, ["learnSPST"], {
+    "vmm.pMin": "0.001",
+  });
+  assert.deepEqual(withProperties, ["java", "-Dvmm.pMin=0.001", "-jar", "w.jar", "learnSPST"]);
 });

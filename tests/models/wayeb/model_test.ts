@@ -76,7 +76,10 @@ Deno.test({
       // The fake "learns" the pattern it was given followed by its arguments.
       const learnt = Buffer.from(artifact.spst as string, "base64").toString();
       assert.ok(learnt.includes("{order:3}{partitionBy:mmsi}"), learnt);
-      assert.match(learnt, /--pMin:0\.001 --alpha:0 --gammaMin:0\.001 --r:1\.05/);
+      assert.match(
+        learnt,
+        /-Dvmm\.pMin=0\.001 -Dvmm\.alpha=0 -Dvmm\.gammaMin=0\.001 -Dvmm\.r=1\.05/,
+      );
       assert.match(learnt, /--domainSpecificStream:maritime/);
 
       const metrics = await model.test(artifact, events, settings);
@@ -101,7 +104,7 @@ Deno.test({
       assert.ok(error instanceof WayebError);
       assert.match(
         error.message,
-        /Wayeb learnSPST failed \(exit code 1\): .*failing_java\.sh -jar /,
+        /Wayeb learnSPST failed \(exit code 1\): .*failing_java\.sh -Dvmm\.pMin=0\.001 .* -jar /,
       );
       assert.match(
         error.message,
