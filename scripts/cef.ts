@@ -106,6 +106,10 @@ export async function runCli(args: readonly string[], output: CliOutput): Promis
       return command === undefined ? 2 : 0;
     }
     if (WAYEB_COMMANDS.includes(command)) {
+      if (rest.includes("--help") || rest.includes("-h")) {
+        output.out(`${USAGE}\n`);
+        return 0;
+      }
       await runWayebCommand(command, rest, output);
       return 0;
     }

@@ -9,6 +9,7 @@ import {
   type WayebOptions,
 } from "../../../models/wayeb/model.ts";
 import type { StreamEvent } from "../../../core/events.ts";
+import { StreamRecognizer } from "../../../models/cef/recognition/stream_recognizer.ts";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const fakeJava = fixture("fake_java.sh");
@@ -210,10 +211,19 @@ Deno.test({
       };
     });
     await withWorkspace(async (options) => {
-      const model = new WayebModel({ ...options, jar: wayebJar!, java: "java" });
+      // Retune's own declarations file (comments, groups without commas) reaches the jar as
+      // Wayeb's syntax.
+      const declarationsPath = fileURLToPath(
+        new URL("../../../deploy/examples/maritime/port_entering.declarations", import.meta.url),
+      );
+      const model = new WayebModel({ ...options, jar: wayebJar!, java: "java", declarationsPath });
       const artifact = await model.train(stream.slice(0, 4000), { ...params, order: 2 });
       const metrics = await model.test(artifact, stream.slice(4000), settings);
       assert.equal(metrics.events, 2000);
+      // Wayeb's matches are the native engine's on the same events.
+      const native = new StreamRecognizer(PATTERN);
+      const matches = stream.slice(4000).reduce((sum, event) => sum + native.step(event), 0);
+      assert.equal(metrics.matches, matches);
       assert.ok(metrics.forecasts > 0);
       assert.ok(metrics.mcc >= -1 && metrics.mcc <= 1);
     });

@@ -76,3 +76,30 @@ Deno.test("malformed statistics are rejected naming the file and the column", ()
     /s_pattern: column mcc is not a number: 'NaN'/,
   );
 });
+
+Deno.test({
+  name: "statistics the real Wayeb 0.6 jar wrote parse into Retune's test metrics",
+  permissions: fixtureRead,
+  async fn() {
+    // Recorded from learnSPST + forecasting on the bundled maritime sample (see fixtures/README).
+    const recognition = parseRecognitionStats(
+      await read("recorded_stats.csv"),
+      "recorded_stats.csv",
+    );
+    assert.deepEqual({ ...recognition, execTimeNs: 0 }, {
+      streamSize: 2000,
+      execTimeNs: 0,
+      matches: 32,
+      lockedRuns: 1,
+      unlockedRuns: 0,
+    });
+    const classification = parseClassificationStats(
+      await read("recorded_stats_pattern"),
+      "recorded_stats_pattern",
+    );
+    const metrics = toModelMetrics(recognition, classification, 50);
+    assert.deepEqual([metrics.tp, metrics.tn, metrics.fp, metrics.fn], [126, 564, 10, 1267]);
+    assert.equal(metrics.mcc, 0.13086487503118008);
+    assert.equal(metrics.matches, 32);
+  },
+});
