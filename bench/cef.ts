@@ -6,7 +6,9 @@
  * - recognition + forecasting with a PST of order 2 and 4 (training on the first 750,000
  *   events, timed), first pass (waiting times computed as pairs are reached) and warm pass
  *   (every forecast a table lookup),
- * - the forecasting/recognition throughput ratio.
+ * - the forecasting/recognition throughput ratio;
+ * - with `WAYEB_JAR` set, the same stream through the real Wayeb jar, side by side
+ *   (`cef_wayeb.ts`).
  *
  * Run: deno run --allow-read bench/cef.ts [path/to/227592820.csv]
  * The default data file is ../shared/data/maritime/227592820.csv relative to the repository,
@@ -20,6 +22,7 @@ import type { ForecastSettings } from "../models/model.ts";
 import { CefModel } from "../models/cef/model.ts";
 import { Recognizer } from "../models/cef/recognizer.ts";
 import { MARITIME_SOURCE, readEvents } from "../models/sources/read.ts";
+import { benchWayeb, type WayebFigures } from "./cef_wayeb.ts";
 
 const REPOSITORY = new URL("../", import.meta.url);
 const SHARED_DATA = new URL("../shared/data/maritime/227592820.csv", REPOSITORY);
@@ -28,6 +31,8 @@ const EXAMPLES = new URL("deploy/examples/maritime/", REPOSITORY);
 
 /** What to benchmark on. */
 export interface CefBenchOptions {
+  /** A Wayeb jar to run the same stream through (default: none). */
+  wayebJar?: string;
   /** Maritime CSV file; default: the shared data set, else the bundled sample. */
   dataPath?: string;
   /** Least number of events of the replicated stream. Default 1,000,000. */
@@ -60,6 +65,8 @@ export interface CefBenchResult {
   trainEvents: number;
   recognitionEventsPerSecond: number;
   forecasting: ForecastingFigures[];
+  /** The same stream through Wayeb, when a jar was given. */
+  wayeb: WayebFigures | null;
 }
 
 const SETTINGS: ForecastSettings = { threshold: 0.5, horizon: 200, maxSpread: 200 };
@@ -120,7 +127,16 @@ export async function benchCef(options: CefBenchOptions = {}): Promise<CefBenchR
       ratioToRecognition: warmEventsPerSecond / recognitionEventsPerSecond,
     });
   }
+  const wayeb = options.wayebJar === undefined ? null : await benchWayeb({
+    jar: options.wayebJar,
+    pattern: await Deno.readTextFile(new URL("port_entering.pattern", EXAMPLES)),
+    declarations: await Deno.readTextFile(new URL("port_entering.declarations", EXAMPLES)),
+    stream,
+    trainEvents,
+    settings: SETTINGS,
+  });
   return {
+    wayeb,
     dataPath,
     events: stream.length,
     partitions,
@@ -179,7 +195,7 @@ function timed(work: () => void): number {
 }
 
 if (import.meta.main) {
-  const result = await benchCef({ dataPath: Deno.args[0] });
+  const result = await benchCef({ dataPath: Deno.args[0], wayebJar: Deno.env.get("WAYEB_JAR") });
   const rate = (eventsPerSecond: number) => `${Math.round(eventsPerSecond).toLocaleString("en")}/s`;
   console.log(`data: ${result.dataPath}`);
   console.log(
@@ -197,6 +213,15 @@ if (import.meta.main) {
       }, warm ${rate(f.warmEventsPerSecond)} (${
         (f.ratioToRecognition * 100).toFixed(0)
       }% of recognition)`,
+    );
+  }
+  const w = result.wayeb;
+  if (w !== null) {
+    console.log(
+      `Wayeb 0.6 (WAYEB_JAR), same stream: recognition ${rate(w.recognitionEventsPerSecond)} ` +
+        `(${w.matches} matches; ${w.recognitionWallSeconds.toFixed(1)} s wall with the JVM and ` +
+        `file reading); PST m=2: learnSPST ${w.trainWallSeconds.toFixed(1)} s wall, forecasting ` +
+        `${rate(w.forecastingEventsPerSecond)} (${w.forecastingWallSeconds.toFixed(1)} s wall)`,
     );
   }
 }
