@@ -14,6 +14,7 @@ import type { ArtifactStore } from "../storage/artifact_store.ts";
 import type { BucketStore } from "../storage/bucket_store.ts";
 import type { ForecastingModel } from "../models/model.ts";
 import type { ModelSpec } from "../models/create_model.ts";
+import type { StateStore } from "../state/state_store.ts";
 
 /** Topic names by purpose. */
 export type TopicNames = Record<TopicPurpose, string>;
@@ -32,6 +33,8 @@ export interface RoleEnvironment {
   ledger: DatasetLedger;
   buckets: BucketStore;
   artifacts: ArtifactStore;
+  /** What a role must remember across a process restart (`actors/durable_state.ts`). */
+  state: StateStore;
   model: ForecastingModel;
   /** The model as plain data, for training workers. */
   modelSpec: ModelSpec;

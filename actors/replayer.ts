@@ -6,7 +6,9 @@
  * slice, in order (`StreamEventBatch`). Reading, parsing and encoding run in a worker
  * (`replayer/slice_worker.ts`), off the thread the other roles share in one process. Rows that
  * are not events go to the dead-letter topic with their line number, reason and text. A
- * restarted replayer resumes after the last slice it published.
+ * restarted replayer resumes after the last slice it published: within a process from its
+ * predecessor's snapshot, across processes from its progress in the state store, written after
+ * each published slice (`replayer/durable_progress.ts`).
  *
  * @module
  */
@@ -22,14 +24,25 @@ import { ProgressBar } from "./replayer/progress.ts";
 import { readSlices } from "./replayer/slice_reader.ts";
 import { deadLetter } from "./dead_letter.ts";
 import { ReplayerState, type ReplayerView } from "./replayer/replayer_state.ts";
+import { type DurableState, durableState } from "./durable_state.ts";
+import {
+  type DurableProgress,
+  durableProgressSchema,
+  type FileIdentity,
+  fileIdentity,
+  PROGRESS_KEY,
+  whyNotResumed,
+} from "./replayer/durable_progress.ts";
 
 /** The replayer role. */
 export class Replayer implements Behaviour {
   readonly #env: RoleEnvironment;
-  readonly #state: ReplayerState;
+  #state: ReplayerState;
   readonly #file: string;
   readonly #source: SourceSpec;
   readonly #resumedFrom: ReplayerState | null;
+  #durable: DurableState<DurableProgress> | undefined;
+  #identity: FileIdentity | undefined;
 
   /**
    * Replays `file` described by `source`; `previous` is the snapshot a restarted replayer's
@@ -57,10 +70,15 @@ export class Replayer implements Behaviour {
   }
 
   /**
-   * Starts the replay beside the runtime; a failure crashes the actor (and resumes), the end of
-   * the file completes it.
+   * Loads the progress a replayer of this deployment committed (unless a predecessor in this
+   * process handed its own over), then starts the replay beside the runtime; a failure crashes
+   * the actor (and resumes), the end of the file completes it.
    */
-  start(context: ActorContext): void {
+  async start(context: ActorContext): Promise<void> {
+    this.#durable = durableState(this.#env, context, PROGRESS_KEY, durableProgressSchema);
+    const stored = await this.#durable.load();
+    this.#identity = await fileIdentity(this.#file);
+    if (this.#resumedFrom === null && stored !== undefined) this.#adopt(context, stored);
     if (this.#resumedFrom !== null && this.#resumedFrom !== this.#state) {
       context.logger.warn("not resuming the replay of {file}: this replay is of {current}", {
         file: `${this.#resumedFrom.file} (rotated ${this.#resumedFrom.rotateMonths} months)`,
@@ -76,6 +94,25 @@ export class Replayer implements Behaviour {
     this.#replay(context).catch((error) => {
       if (!context.signal.aborted) context.fail(error);
     });
+  }
+
+  /** Resumes from stored progress if it is of this very file and rotation; logs why not. */
+  #adopt(context: ActorContext, stored: DurableProgress): void {
+    const progress = ReplayerState.restore(stored.progress);
+    const why = whyNotResumed(stored, progress, this.#state, this.#identity!);
+    if (why === undefined) {
+      this.#state = progress;
+      return;
+    }
+    context.logger.warn("replaying {file} from its start: {reason}", {
+      file: this.#file,
+      reason: why,
+    });
+  }
+
+  /** Commits the progress so far: a successor in another process resumes from here. */
+  #commit(): void {
+    this.#durable!.save({ identity: this.#identity!, progress: this.#state.snapshot() });
   }
 
   async #replay(context: ActorContext): Promise<void> {
@@ -101,10 +138,17 @@ export class Replayer implements Behaviour {
       progress ??= new ProgressBar(
         slice.total ?? (Deno.stderr.isTerminal() ? await countLines(this.#file) : 0),
       );
+      // A slice is published only once the previous one's progress is committed, so a kill
+      // re-sends at most one slice.
+      await this.#durable!.flush();
       if (slice.rejected.length > 0) await this.#deadLetter(context, slice.rejected);
-      if (slice.events === 0) continue;
+      if (slice.events === 0) {
+        if (slice.rejected.length > 0) this.#commit();
+        continue;
+      }
       await context.publish(topics.input, slice.records);
       this.#state.sent += slice.events;
+      this.#commit();
       progress.update(this.#state.sent + this.#state.rejected);
       const wait = pacer.advance(slice.events, slice.lastTime);
       if (wait > 0) await sleep(wait, context.signal);
@@ -115,6 +159,8 @@ export class Replayer implements Behaviour {
       rejected: this.#state.rejected,
     });
     this.#state.finished = true;
+    this.#commit();
+    await this.#durable!.flush();
     context.complete();
   }
 

@@ -16,6 +16,8 @@ import { NamespacedRegistry } from "../registry/namespaced.ts";
 import type { Registry } from "../registry/registry.ts";
 import { FilesystemArtifactStore } from "../storage/filesystem_artifact_store.ts";
 import { FilesystemBucketStore } from "../storage/filesystem_bucket_store.ts";
+import { InProcessStateStore } from "../state/in_process.ts";
+import { EtcdStateStore } from "../state/etcd.ts";
 import { InProcessTransport } from "../transport/in_process.ts";
 import { KafkaTransport, type KafkaTransportOptions } from "../transport/kafka.ts";
 import type { Transport } from "../transport/transport.ts";
@@ -183,6 +185,9 @@ export class RetuneSystem {
       ledger: new DatasetLedger(registry),
       buckets: new FilesystemBucketStore(paths.buckets),
       artifacts: new FilesystemArtifactStore(paths.artifacts),
+      state: config.etcd === undefined
+        ? new InProcessStateStore("retune")
+        : new EtcdStateStore({ ...config.etcd, deployment: config.etcd.namespace }),
       model: createModel(modelSpec),
       modelSpec,
     };
@@ -302,6 +307,7 @@ export class RetuneSystem {
     await this.#watch?.stop();
     await this.#transport.close();
     await this.env.registry.close();
+    await this.env.state.close();
     // An in-process registry, and with it every reference to a bucket, ends with this process:
     // so does the deployment, and its buckets go (a teardown; a restart never gets here).
     if (this.env.config.etcd === undefined) await this.env.buckets.deleteAll();

@@ -38,6 +38,7 @@ import type { HyperParameters } from "../../core/hyper_parameters.ts";
 import type { Scores } from "../../core/scores.ts";
 import type { Transport } from "../../transport/transport.ts";
 import { InProcessTransport } from "../../transport/in_process.ts";
+import { InProcessStateStore } from "../../state/in_process.ts";
 import { InProcessRegistry } from "../../registry/in_process.ts";
 import { DatasetLedger } from "../../registry/dataset_ledger.ts";
 import { ModelCatalog } from "../../registry/model_catalog.ts";
@@ -705,6 +706,7 @@ class FactoryHarness {
       ledger: new DatasetLedger(registry),
       buckets: new FilesystemBucketStore(`${config.storage.dir}/buckets`),
       artifacts: new FilesystemArtifactStore(`${config.storage.dir}/artifacts`),
+      state: new InProcessStateStore("test"),
       model: createModel(modelSpec),
       modelSpec,
     };
