@@ -9,6 +9,10 @@
  * 5. deletes old buckets only through the ledger, which refuses while any pending, assembling or
  *    frozen dataset version references them, and deletes what is left when it stops.
  *
+ * The leader keeps its state (bucket sequence, open bucket, next dataset version) in the state
+ * store, saved at each change and fenced by its leadership, so a standby that takes over in
+ * another process adopts it rather than starting over.
+ *
  * @module
  */
 
@@ -26,14 +30,23 @@ import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, receiveData, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
 import { lead } from "./leadership.ts";
-import { CollectorState, type CollectorView } from "./collector/collector_state.ts";
+import {
+  type CollectorSnapshot,
+  CollectorState,
+  type CollectorView,
+} from "./collector/collector_state.ts";
+import { type DurableState, durableState, restoredBy } from "./durable_state.ts";
+
+/** Where the collector leader keeps its state. */
+const STATE_KEY = { role: "collector", name: "leader" };
 
 /** The collector role. */
 export class Collector implements Behaviour {
   readonly #env: RoleEnvironment;
-  readonly #state: CollectorState;
+  #state: CollectorState;
   readonly #policy: CollectionPolicy;
   #leadership: Leadership | null = null;
+  #durable: DurableState<CollectorSnapshot> | undefined;
   /** Engine's next offset to process, per input partition. */
   readonly #engineOffsets: number[] = [];
   #engineMoved: PromiseWithResolvers<void> = Promise.withResolvers();
@@ -56,11 +69,17 @@ export class Collector implements Behaviour {
     return this.#state.view();
   }
 
-  /** Wins leadership, follows the engine and the metrics, then consumes the input. */
+  /**
+   * Wins leadership, adopts the state the last leader stored, follows the engine and the metrics,
+   * then consumes the input.
+   */
   async start(context: ActorContext): Promise<void> {
     const { topics } = this.#env;
     this.#leadership = await lead(context, this.#env, "collector");
+    await this.#adopt(context);
     await this.#resume();
+    // Claiming it refuses any later write of a deposed predecessor.
+    await this.#durable!.claim(this.#state.snapshot());
     await receive(context, {
       topic: topics.position,
       group: `collector.position.${this.#env.instance}`,
@@ -107,6 +126,33 @@ export class Collector implements Behaviour {
     return leadership === null
       ? ledger
       : ledger.heldBy({ name: instance, lease: leadership.lease, fence: leadership.fence });
+  }
+
+  /**
+   * Adopts the last leader's stored state. It wins over a snapshot handed over in this process:
+   * a predecessor flushes its saves when it stops, so the stored state is as new, or newer when
+   * a leader in another process wrote it since.
+   */
+  async #adopt(context: ActorContext): Promise<void> {
+    this.#durable = durableState(
+      this.#env,
+      context,
+      STATE_KEY,
+      restoredBy(CollectorState.restore),
+      this.#leadership!,
+    );
+    const stored = await this.#durable.load();
+    if (stored === undefined) return;
+    this.#state = CollectorState.restore(stored);
+    context.logger.info("adopting the last leader's state: next bucket {bucket}, open {open}", {
+      bucket: stored.nextBucket,
+      open: stored.open?.id ?? "none",
+    });
+  }
+
+  /** Saves the state in the background (coalesced): a successor adopts it. */
+  #save(): void {
+    this.#durable?.save(this.#state.snapshot());
   }
 
   /**
@@ -182,6 +228,7 @@ export class Collector implements Behaviour {
       collected += events.length;
     }
     this.#state.eventsCollected += collected;
+    this.#save();
   }
 
   #bucketFull(next: StreamEvent): boolean {
@@ -221,6 +268,7 @@ export class Collector implements Behaviour {
     await this.#ledger.announce(version);
     await send(context, this.#env.topics.datasetVersions, "DatasetVersion", version);
     this.#state.datasetVersions++;
+    this.#save();
     context.logger.info("dataset v{version} = buckets {first}..{last}", {
       version: version.version,
       first: version.firstBucket,
@@ -247,6 +295,7 @@ export class Collector implements Behaviour {
       if (deleted) {
         this.#state.closed.splice(this.#state.closed.findIndex((b) => b.id === id), 1);
         this.#state.bucketsDeleted++;
+        this.#save();
         context.logger.debug("bucket {id} deleted", { id });
       }
     }
@@ -277,6 +326,8 @@ export class Collector implements Behaviour {
    * versions that reference them (deleting leftovers is `deno task teardown`).
    */
   async postStop(): Promise<void> {
+    // A save that failed was reported when it failed; the rest are written before the hand-over.
+    await this.#durable?.flush().catch(() => {});
     await this.#leadership?.resign();
   }
 }

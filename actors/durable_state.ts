@@ -163,5 +163,10 @@ export function durableState<T>(
   });
 }
 
+/** The schema of a role's snapshot as its state's `restore` checks it. */
+export function restoredBy<T>(restore: (value: unknown) => { snapshot(): T }): Schema<T> {
+  return { parse: (value) => restore(value).snapshot() };
+}
+
 /** An in-process store answers at once; this only guards against a bug leaving a call hanging. */
 const IN_PROCESS_TIMEOUT_MS = 5_000;

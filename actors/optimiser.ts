@@ -8,6 +8,11 @@
  * observer will ask again if the new model does not help). Every request has a deadline, so a
  * lost factory only ever costs a few deadlines.
  *
+ * The leader keeps its state and the run under way in the state store, fenced by its leadership.
+ * An optimiser that takes over from one that died mid-run ends that run cleanly: it tells the
+ * factory to abort it and records it as abandoned, with the reason (a run's frozen dataset and
+ * in-flight steps belong to the optimiser that started it, so it is not resumed).
+ *
  * @module
  */
 
@@ -22,7 +27,14 @@ import { receive, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
 import { lead } from "./leadership.ts";
 import { FactoryClient } from "./optimiser/factory_client.ts";
-import { runOptimisation } from "./optimiser/optimisation_run.ts";
+import { runOptimisation, type RunProgress } from "./optimiser/optimisation_run.ts";
+import { type DurableState, durableState } from "./durable_state.ts";
+import {
+  type DurableOptimiser,
+  durableOptimiserSchema,
+  OPTIMISER_STATE_KEY,
+  type StoredRun,
+} from "./optimiser/durable_run.ts";
 import {
   type AdaptationRecord,
   OptimiserState,
@@ -32,7 +44,10 @@ import {
 /** The optimiser role. */
 export class Optimiser implements Behaviour {
   readonly #env: RoleEnvironment;
-  readonly #state: OptimiserState;
+  #state: OptimiserState;
+  #durable: DurableState<DurableOptimiser> | undefined;
+  /** The run under way, as persisted. */
+  #run: StoredRun | null = null;
   #client: FactoryClient | null = null;
   #leadership: Leadership | null = null;
   #job: Promise<void> | null = null;
@@ -53,7 +68,10 @@ export class Optimiser implements Behaviour {
     return this.#state.view();
   }
 
-  /** Becomes the one optimiser, then listens to the factory's reports and to instructions. */
+  /**
+   * Becomes the one optimiser, adopts the last leader's stored state (ending a run it left), then
+   * listens to the factory's reports and to instructions.
+   */
   async start(context: ActorContext): Promise<void> {
     const { topics } = this.#env;
     this.#leadership = await lead(context, this.#env, "optimiser");
@@ -61,6 +79,7 @@ export class Optimiser implements Behaviour {
       send(context, topics.factoryCommands, "FactoryCommand", command).then(() => {})
     );
     this.#client = client;
+    await this.#adopt(context, client);
     await receive(context, {
       topic: topics.factoryReports,
       group: `optimiser.reports.${this.#env.instance}`,
@@ -84,10 +103,60 @@ export class Optimiser implements Behaviour {
     });
   }
 
+  /**
+   * Adopts the stored state, which wins over a snapshot handed over in this process (a stopping
+   * optimiser flushes its saves, so the stored one is as new, or newer if another process led
+   * since). A run the last leader left unfinished is aborted at the factory and recorded.
+   */
+  async #adopt(context: ActorContext, client: FactoryClient): Promise<void> {
+    this.#durable = durableState(
+      this.#env,
+      context,
+      OPTIMISER_STATE_KEY,
+      durableOptimiserSchema,
+      this.#leadership!,
+    );
+    const stored = await this.#durable.load();
+    if (stored !== undefined) this.#state = OptimiserState.restore(stored.state);
+    const left = stored?.run;
+    if (left != null) {
+      const told = left.evaluations.length;
+      const best = told === 0 ? "none" : Math.max(...left.evaluations.map((e) => e.mcc)).toFixed(3);
+      const reason = `the optimiser running it stopped after ${told} of ${left.asked} steps ` +
+        `(best MCC ${best}); a run is not resumed by another optimiser`;
+      context.logger.warn("optimisation {runId} abandoned: {reason}", {
+        runId: left.runId,
+        reason,
+      });
+      await client.abort(left.runId, reason);
+      this.#state.jobs.push(Object.freeze({
+        action: "optimise",
+        status: "abandoned",
+        reason,
+        modelVersion: null,
+        wallMs: 0,
+        evaluations: told,
+      }));
+    }
+    // Claiming it refuses any later write of a deposed predecessor.
+    await this.#durable.claim(this.#stored());
+  }
+
+  /** What is stored: the snapshot and the run under way. */
+  #stored(): DurableOptimiser {
+    return { state: this.#state.snapshot(), run: this.#run };
+  }
+
+  /** Saves the state in the background (coalesced). */
+  #save(): void {
+    this.#durable?.save(this.#stored());
+  }
+
   /** Starts a job unless one is running; the job runs beside the mailbox, not inside it. */
   #accept(context: ActorContext, client: FactoryClient, instruction: Instruction): void {
     if (this.#job !== null) {
       this.#state.dropped++;
+      this.#save();
       context.logger.info("busy: dropped '{action}' from report {reportId}", { ...instruction });
       return;
     }
@@ -98,6 +167,8 @@ export class Optimiser implements Behaviour {
     this.#job = job.then(
       (record) => {
         this.#state.jobs.push(Object.freeze(record));
+        this.#run = null;
+        this.#save();
         context.logger.info("{action} {status}: {reason}", { ...record });
       },
       (error) => context.fail(error),
@@ -152,8 +223,14 @@ export class Optimiser implements Behaviour {
         count: reuse,
       },
     });
+    const runId = `run-${nanoid(8)}`;
+    const observe = ({ asked, evaluations }: RunProgress) => {
+      this.#run = { runId, asked, evaluations: [...evaluations] };
+      this.#save();
+    };
+    observe({ runId, asked: 0, evaluations: [] });
     const outcome = await runOptimisation(
-      `run-${nanoid(8)}`,
+      runId,
       client,
       strategy,
       (point) => this.#paramsOf(point),
@@ -165,6 +242,7 @@ export class Optimiser implements Behaviour {
         finaliseDeadlineMs: settings.finaliseDeadlineMs,
         retries: settings.retries,
       },
+      observe,
     );
     const wallMs = performance.now() - started;
     if (outcome.status === "abandoned") {
@@ -213,6 +291,8 @@ export class Optimiser implements Behaviour {
   async postStop(): Promise<void> {
     this.#client?.close("optimiser stopping");
     await this.#job;
+    // A save that failed was reported when it failed; the rest are written before the hand-over.
+    await this.#durable?.flush().catch(() => {});
     await this.#leadership?.resign();
   }
 }

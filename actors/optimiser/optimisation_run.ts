@@ -42,6 +42,13 @@ export interface RunSettings {
   retries: number;
 }
 
+/** Where a run is: steps asked so far and the evaluations told. */
+export interface RunProgress {
+  runId: string;
+  asked: number;
+  evaluations: readonly Evaluation[];
+}
+
 /** How the run ended. */
 export type RunOutcome =
   | {
@@ -57,13 +64,17 @@ export type RunOutcome =
 /** MCC told to the strategy for a candidate the factory could not train or test. */
 const FAILED_CANDIDATE_SCORE = -1;
 
-/** Runs one optimisation to its end; never throws for factory trouble, returns `abandoned`. */
+/**
+ * Runs one optimisation to its end; never throws for factory trouble, returns `abandoned`.
+ * `observe` hears of every step asked and told (the optimiser persists them).
+ */
 export async function runOptimisation(
   runId: string,
   client: FactoryClient,
   strategy: AskTell,
   toParams: (point: Point) => HyperParameters,
   settings: RunSettings,
+  observe: (progress: RunProgress) => void = () => {},
 ): Promise<RunOutcome> {
   const evaluations: Evaluation[] = [];
   let datasetVersion: number;
@@ -78,7 +89,7 @@ export async function runOptimisation(
   }
 
   try {
-    await evaluateAll(runId, client, strategy, toParams, settings, evaluations);
+    await evaluateAll(runId, client, strategy, toParams, settings, evaluations, observe);
   } catch (error) {
     return await abandon(client, runId, message(error), evaluations);
   }
@@ -115,8 +126,10 @@ async function evaluateAll(
   toParams: (point: Point) => HyperParameters,
   settings: RunSettings,
   evaluations: Evaluation[],
+  observe: (progress: RunProgress) => void,
 ): Promise<void> {
   let asked = 0;
+  const report = () => observe({ runId, asked, evaluations: [...evaluations] });
   const inFlight = new Set<Promise<void>>();
   let failure: unknown = null;
   const launch = (): void => {
@@ -128,12 +141,14 @@ async function evaluateAll(
         const mcc = scores?.mcc ?? FAILED_CANDIDATE_SCORE;
         strategy.tell(point, mcc);
         evaluations.push({ point, params, mcc, scores });
+        report();
       },
       (error) => {
         failure ??= error;
       },
     ).finally(() => inFlight.delete(step));
     inFlight.add(step);
+    report();
   };
   while (failure === null && (asked < settings.evaluations || inFlight.size > 0)) {
     while (

@@ -17,14 +17,17 @@ import {
 } from "../role_snapshot.ts";
 import type { Evaluation } from "./optimisation_run.ts";
 
+/** An `Evaluation` as a snapshot holds it. */
+export const evaluationSchema = z.strictObject({
+  point: z.record(z.string(), z.number()),
+  params: paramsSchema,
+  mcc: z.number(),
+  scores: scoresSchema.nullable(),
+});
+
 const optimiserSnapshotSchema = z.strictObject({
   currentParams: paramsSchema.nullable(),
-  previous: z.array(z.strictObject({
-    point: z.record(z.string(), z.number()),
-    params: paramsSchema,
-    mcc: z.number(),
-    scores: scoresSchema.nullable(),
-  })),
+  previous: z.array(evaluationSchema),
   jobs: z.array(z.strictObject({
     action: z.enum(["train", "optimise"]),
     status: z.enum(["completed", "abandoned", "failed"]),
