@@ -1,0 +1,145 @@
+/**
+ * Roles that remember across a process restart: each role runs in an OS process of its own over
+ * Kafka and etcd (`main.ts --role=<role>`), is killed with SIGKILL, and its successor, a new
+ * process, carries on from the state the killed one kept in etcd.
+ */
+
+import assert from "node:assert/strict";
+import { tmpdir } from "node:os";
+import type { Admin } from "kafkajs";
+import { parse, stringify } from "yaml";
+import { loadConfig } from "../../config/load.ts";
+import type { ServiceRole } from "../../config/roles.ts";
+import { decodePayload } from "../../protocol/codec.ts";
+import { kafkaClient } from "../../scripts/topics.ts";
+import { KafkaTransport } from "../../transport/kafka.ts";
+import { etcdEndpoints, kafkaBrokers } from "../fixtures/services.ts";
+import { eventually, within } from "../fixtures/eventually.ts";
+import { RoleProcess } from "./fixtures/role_process.ts";
+import { STREAM_ROWS, type TestPipeline, testPipeline } from "./fixtures/test_pipeline.ts";
+import { TopicReader } from "./fixtures/topic_reader.ts";
+
+const services = { brokers: await kafkaBrokers(), etcdEndpoints: await etcdEndpoints() };
+
+/** Longest a step may take on a loaded 2-core machine before the test gives up on it. */
+const STEP_MS = 60_000;
+
+const permissions: Deno.PermissionOptions = {
+  read: true,
+  write: [tmpdir()],
+  net: ["127.0.0.1"],
+  // kafkajs, gRPC (etcd3) and the yaml package read their settings from the environment.
+  env: true,
+  sys: true,
+  run: [Deno.execPath()],
+};
+
+/** Merges `settings` into the pipeline's configuration file (and its parsed configuration). */
+async function configure(pipeline: TestPipeline, settings: Record<string, unknown>) {
+  const current = parse(await Deno.readTextFile(pipeline.configFile)) as Record<string, unknown>;
+  for (const [section, values] of Object.entries(settings)) {
+    current[section] = { ...(current[section] as object | undefined), ...(values as object) };
+  }
+  await Deno.writeTextFile(pipeline.configFile, stringify(current));
+  return await loadConfig(pipeline.configFile);
+}
+
+/** Runs `work` with a connected Kafka admin and a transport of the pipeline's cluster. */
+async function withKafka<T>(
+  pipeline: TestPipeline,
+  work: (admin: Admin, transport: KafkaTransport) => Promise<T>,
+): Promise<T> {
+  const admin = kafkaClient(pipeline.config).admin();
+  await admin.connect();
+  const transport = new KafkaTransport({
+    brokers: pipeline.config.kafka.brokers,
+    clientId: "durable-roles-test",
+    logger: { warn() {}, error() {} },
+  });
+  try {
+    return await work(admin, transport);
+  } finally {
+    await transport.close();
+    await admin.disconnect();
+  }
+}
+
+/** Events in the input records read so far. */
+function eventsIn(reader: TopicReader): number {
+  return reader.records.reduce(
+    (sum, record) => sum + decodePayload("StreamEventBatch", record.value).events.length,
+    0,
+  );
+}
+
+/** Starts `role` and waits until it runs. */
+async function started(
+  pipeline: TestPipeline,
+  role: ServiceRole,
+  args: readonly string[] = [],
+): Promise<RoleProcess> {
+  const child = RoleProcess.start(role, pipeline.configFile, args);
+  await within(child.running, { what: `${role} running`, deadlineMs: STEP_MS }).catch(
+    async (error: Error) => {
+      await child.kill();
+      assert.fail(`${error.message}\n${child.output}`);
+    },
+  );
+  return child;
+}
+
+Deno.test({
+  name: "a replayer killed with SIGKILL mid-file and started again sends every event once, " +
+    "but for at most one slice",
+  permissions,
+  async fn() {
+    const pipeline = await testPipeline(services);
+    const batchEvents = 100;
+    // Paced, so the kill lands mid-file.
+    const config = await configure(pipeline, {
+      replayer: { rate: { kind: "events_per_second", value: 1_000 }, batchEvents },
+    });
+    const input = config.topics.input.name;
+    const processes: RoleProcess[] = [];
+    try {
+      await withKafka(pipeline, async (admin, transport) => {
+        const reader = await TopicReader.subscribe(transport, input);
+        try {
+          const args = [`--input=${pipeline.stream}`, "--exit-at-end"];
+          const first = await started(pipeline, "replayer", args);
+          processes.push(first);
+          await eventually(() => eventsIn(reader) >= STREAM_ROWS / 4, {
+            what: "a quarter of the stream replayed",
+            deadlineMs: STEP_MS,
+          });
+          await first.kill();
+
+          const second = await started(pipeline, "replayer", args);
+          processes.push(second);
+          const ended = await within(second.status, {
+            what: "the second replayer exiting at the end",
+            deadlineMs: STEP_MS,
+          });
+          assert.equal(ended.code, 0, second.output);
+          const resumed = second.output.match(/resuming the replay of \S+ after (\d+) events/);
+          assert.ok(resumed !== null, `the second replayer did not resume:\n${second.output}`);
+          assert.ok(Number(resumed[1]) >= STREAM_ROWS / 4 - batchEvents, resumed[0]);
+          assert.match(second.output, new RegExp(`replayed ${STREAM_ROWS} events`));
+
+          await reader.readToEnd(admin, input, STEP_MS);
+          const sent = eventsIn(reader);
+          assert.ok(sent >= STREAM_ROWS, `${sent} events published of ${STREAM_ROWS}`);
+          assert.ok(
+            sent - STREAM_ROWS <= batchEvents,
+            `${sent - STREAM_ROWS} events published twice; at most one slice (${batchEvents})`,
+          );
+        } finally {
+          await reader.stop();
+        }
+      });
+    } finally {
+      await Promise.all(processes.map((p) => p.kill()));
+      await pipeline.dispose();
+    }
+  },
+});
