@@ -10,7 +10,8 @@ import type { Admin } from "kafkajs";
 import { parse, stringify } from "yaml";
 import { loadConfig } from "../../config/load.ts";
 import type { ServiceRole } from "../../config/roles.ts";
-import { decodePayload } from "../../protocol/codec.ts";
+import { decodeEnvelope, decodePayload } from "../../protocol/codec.ts";
+import type { DatasetVersion } from "../../core/versions.ts";
 import { kafkaClient } from "../../scripts/topics.ts";
 import { KafkaTransport } from "../../transport/kafka.ts";
 import { etcdEndpoints, kafkaBrokers } from "../fixtures/services.ts";
@@ -135,6 +136,80 @@ Deno.test({
           );
         } finally {
           await reader.stop();
+        }
+      });
+    } finally {
+      await Promise.all(processes.map((p) => p.kill()));
+      await pipeline.dispose();
+    }
+  },
+});
+
+/** The dataset versions announced so far, in the order read. */
+function announced(reader: TopicReader): DatasetVersion[] {
+  return reader.records.flatMap((record) => {
+    const envelope = decodeEnvelope(record.value);
+    return envelope.type === "DatasetVersion" ? [envelope.payload] : [];
+  });
+}
+
+Deno.test({
+  name: "a collector leader killed with SIGKILL: the standby adopts its state and continues the " +
+    "bucket and dataset-version sequences without reusing an id",
+  permissions,
+  async fn() {
+    const pipeline = await testPipeline(services);
+    const config = await configure(pipeline, {
+      etcd: { leaseTtlSeconds: 2 },
+      replayer: { rate: { kind: "events_per_second", value: 500 }, batchEvents: 100 },
+      collector: { bucket: { byEvents: 250 } },
+    });
+    const processes: RoleProcess[] = [];
+    try {
+      await withKafka(pipeline, async (admin, transport) => {
+        const versions = await TopicReader.subscribe(transport, config.topics.datasetVersions.name);
+        try {
+          processes.push(await started(pipeline, "factory"));
+          processes.push(await started(pipeline, "engine"));
+          const leader = await started(pipeline, "collector");
+          processes.push(leader);
+          // A standby: it counts as running only once it leads.
+          const standby = RoleProcess.start("collector", pipeline.configFile);
+          processes.push(standby);
+          const replayer = await started(pipeline, "replayer", [
+            `--input=${pipeline.stream}`,
+            "--exit-at-end",
+          ]);
+          processes.push(replayer);
+          await eventually(() => announced(versions).length >= 2, {
+            what: "two dataset versions announced",
+            deadlineMs: STEP_MS,
+          });
+          await leader.kill();
+          const killedAfter = announced(versions).length;
+
+          await within(standby.running, { what: "the standby leading", deadlineMs: STEP_MS });
+          const adopted = standby.output.match(
+            /adopting the last leader's state: next bucket (\d+)/,
+          );
+          assert.ok(adopted !== null, `the standby did not adopt:\n${standby.output}`);
+          assert.ok(Number(adopted[1]) >= killedAfter, adopted[0]);
+          await within(replayer.status, { what: "the replay ending", deadlineMs: STEP_MS });
+          await eventually(() => announced(versions).length > killedAfter + 2, {
+            what: "the new leader announcing dataset versions",
+            deadlineMs: STEP_MS,
+          });
+
+          await versions.readToEnd(admin, config.topics.datasetVersions.name, STEP_MS);
+          const all = announced(versions);
+          const numbers = all.map((v) => v.version);
+          assert.deepEqual(numbers, numbers.map((_, i) => i), "dataset versions 0, 1, 2, ...");
+          const closed = all.map((v) => v.lastBucket);
+          for (let i = 1; i < closed.length; i++) {
+            assert.ok(closed[i] > closed[i - 1], `bucket ids closed in order: ${closed}`);
+          }
+        } finally {
+          await versions.stop();
         }
       });
     } finally {
