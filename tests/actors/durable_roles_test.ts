@@ -10,7 +10,13 @@ import type { Admin } from "kafkajs";
 import { parse, stringify } from "yaml";
 import { loadConfig } from "../../config/load.ts";
 import type { ServiceRole } from "../../config/roles.ts";
-import { decodeEnvelope, decodePayload } from "../../protocol/codec.ts";
+import {
+  decodeEnvelope,
+  decodePayload,
+  encodeEnvelope,
+  newEnvelope,
+} from "../../protocol/codec.ts";
+import type { FactoryCommand } from "../../protocol/messages.ts";
 import type { DatasetVersion } from "../../core/versions.ts";
 import { kafkaClient } from "../../scripts/topics.ts";
 import { KafkaTransport } from "../../transport/kafka.ts";
@@ -210,6 +216,73 @@ Deno.test({
           }
         } finally {
           await versions.stop();
+        }
+      });
+    } finally {
+      await Promise.all(processes.map((p) => p.kill()));
+      await pipeline.dispose();
+    }
+  },
+});
+
+/** The factory commands sent so far, in the order read. */
+function commands(reader: TopicReader): FactoryCommand[] {
+  return reader.records.flatMap((record) => {
+    const envelope = decodeEnvelope(record.value);
+    return envelope.type === "FactoryCommand" ? [envelope.payload] : [];
+  });
+}
+
+/** The first factory command of `kind` that `matches`, once it was sent. */
+async function sentCommand<K extends FactoryCommand["kind"]>(
+  reader: TopicReader,
+  kind: K,
+  matches: (command: Extract<FactoryCommand, { kind: K }>) => boolean,
+): Promise<Extract<FactoryCommand, { kind: K }>> {
+  const find = () =>
+    commands(reader).find((c): c is Extract<FactoryCommand, { kind: K }> =>
+      c.kind === kind && matches(c as Extract<FactoryCommand, { kind: K }>)
+    );
+  await eventually(() => find() !== undefined, { what: `a ${kind} sent`, deadlineMs: STEP_MS });
+  return find()!;
+}
+
+Deno.test({
+  name: "an optimiser killed with SIGKILL mid-run: the next one ends the run cleanly, telling " +
+    "the factory to abort it",
+  permissions,
+  async fn() {
+    const pipeline = await testPipeline(services);
+    // No factory answers: the run waits for `opt_init` when the optimiser is killed.
+    const config = await configure(pipeline, {
+      etcd: { leaseTtlSeconds: 2 },
+      optimiser: { initDeadlineMs: 600_000 },
+    });
+    const processes: RoleProcess[] = [];
+    try {
+      await withKafka(pipeline, async (_admin, transport) => {
+        const sent = await TopicReader.subscribe(transport, config.topics.factoryCommands.name);
+        try {
+          const instruction = newEnvelope("Instruction", "test", {
+            action: "optimise",
+            reason: "a test asks for it",
+            reportId: 1,
+          }, null);
+          await transport.publish(config.topics.instructions.name, [
+            { key: null, value: encodeEnvelope(instruction) },
+          ]);
+          const first = await started(pipeline, "optimiser");
+          processes.push(first);
+          const init = await sentCommand(sent, "opt_init", () => true);
+          await first.kill();
+
+          const second = await started(pipeline, "optimiser");
+          processes.push(second);
+          const abort = await sentCommand(sent, "opt_abort", (c) => c.runId === init.runId);
+          assert.match(abort.reason, /the optimiser running it stopped after 0 of 0 steps/);
+          assert.match(second.output, new RegExp(`optimisation ${init.runId} abandoned`));
+        } finally {
+          await sent.stop();
         }
       });
     } finally {
