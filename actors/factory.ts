@@ -11,6 +11,11 @@
  *    and `opt_abort`,
  * 4. ships each model: artifact to the store, version to the catalogue, announcement to engines.
  *
+ * The leader keeps its state (newest dataset, runs under way, models shipped) in the state store,
+ * saved at each change and fenced by its leadership; a factory that takes over in another process
+ * adopts it, then recovers: the ledger rolls back what the dead factory held, and the runs it
+ * served are frozen again under the new factory's lease.
+ *
  * @module
  */
 
@@ -32,12 +37,22 @@ import type { TrainingJob, TrainingResult } from "./factory/training_job.ts";
 import { WorkerPool } from "./factory/worker_pool.ts";
 import type { AssemblyJob, AssemblyResult } from "./factory/assembly_job.ts";
 import type { BatchContext } from "../transport/transport.ts";
-import { type Dataset, FactoryState, type FactoryView } from "./factory/factory_state.ts";
+import {
+  type Dataset,
+  type FactorySnapshot,
+  FactoryState,
+  type FactoryView,
+} from "./factory/factory_state.ts";
+import { type DurableState, durableState, restoredBy } from "./durable_state.ts";
+
+/** Where the factory leader keeps its state. */
+const STATE_KEY = { role: "factory", name: "leader" };
 
 /** The factory role. */
 export class Factory implements Behaviour {
   readonly #env: RoleEnvironment;
-  readonly #state: FactoryState;
+  #state: FactoryState;
+  #durable: DurableState<FactorySnapshot> | undefined;
   #leadership: Leadership | null = null;
   #pool: WorkerPool<TrainingJob, TrainingResult> | null = null;
   #assembler: WorkerPool<AssemblyJob, AssemblyResult> | null = null;
@@ -61,10 +76,14 @@ export class Factory implements Behaviour {
     return this.#state.view();
   }
 
-  /** Becomes the factory, makes sure a model exists, then serves datasets and commands. */
+  /**
+   * Becomes the factory, adopts the last leader's stored state, makes sure a model exists, then
+   * serves datasets and commands.
+   */
   async start(context: ActorContext): Promise<void> {
     const { topics, config } = this.#env;
     this.#leadership = await lead(context, this.#env, "factory");
+    await this.#adopt(context);
     this.#pool = new WorkerPool(
       new URL("./factory/training_worker.ts", import.meta.url),
       config.factory.concurrency,
@@ -73,6 +92,8 @@ export class Factory implements Behaviour {
     this.#assembler = new WorkerPool(new URL("./factory/assembly_worker.ts", import.meta.url), 1);
     if ((await this.#env.catalog.latest()) === undefined) await this.#trainInitialModel(context);
     await this.#recover(context);
+    // Claiming it refuses any later write of a deposed predecessor.
+    await this.#durable!.claim(this.#state.snapshot());
     await receive(context, {
       topic: topics.datasetVersions,
       group: "factory.datasets",
@@ -93,6 +114,36 @@ export class Factory implements Behaviour {
         return Promise.resolve();
       },
     });
+  }
+
+  /**
+   * Adopts the last leader's stored state. It wins over a snapshot handed over in this process:
+   * a predecessor flushes its saves when it stops, so the stored one is as new, or newer when a
+   * leader in another process wrote it since.
+   */
+  async #adopt(context: ActorContext): Promise<void> {
+    this.#durable = durableState(
+      this.#env,
+      context,
+      STATE_KEY,
+      restoredBy(FactoryState.restore),
+      this.#leadership!,
+    );
+    const stored = await this.#durable.load();
+    if (stored === undefined) return;
+    this.#state = FactoryState.restore(stored);
+    context.logger.info(
+      "adopting the last leader's state: {runs} runs under way, dataset {latest}",
+      {
+        runs: stored.runs.length,
+        latest: stored.latest?.version ?? "none",
+      },
+    );
+  }
+
+  /** Saves the state in the background (coalesced): a successor adopts it. */
+  #save(): void {
+    this.#durable?.save(this.#state.snapshot());
   }
 
   /** The ledger, its writes fenced by this factory's leadership and held under its lease. */
@@ -205,6 +256,7 @@ export class Factory implements Behaviour {
     const previous = this.#state.latest;
     this.#state.latest = { version: version.version, uri, events };
     this.#state.datasetsAssembled++;
+    this.#save();
     await send(context, topics.datasetsAssembled, "DatasetAssembled", {
       version: version.version,
       events,
@@ -220,6 +272,7 @@ export class Factory implements Behaviour {
     await this.#env.artifacts.delete(dataset.uri);
     await this.#ledger.release(dataset.version);
     this.#state.datasetsDeleted++;
+    this.#save();
   }
 
   /** Serves one command and sends its report; a past deadline means nobody waits for it. */
@@ -269,6 +322,7 @@ export class Factory implements Behaviour {
         const dataset = await this.#newestDataset(command.deadline);
         await this.#ledger.freeze(dataset.version, command.runId);
         this.#state.runs.set(command.runId, dataset);
+        this.#save();
         return {
           kind: "opt_ready",
           requestId,
@@ -280,6 +334,7 @@ export class Factory implements Behaviour {
         const frozen = this.#requireRun(command.runId);
         const result = await this.#job(frozen, command.params, false);
         this.#state.candidatesEvaluated++;
+        this.#save();
         return {
           kind: "step_result",
           requestId,
@@ -344,6 +399,7 @@ export class Factory implements Behaviour {
   async #endRun(runId: string): Promise<void> {
     const frozen = this.#state.runs.get(runId)!;
     this.#state.runs.delete(runId);
+    this.#save();
     await this.#ledger.unfreeze(runId);
     await this.#release(frozen);
   }
@@ -390,6 +446,7 @@ export class Factory implements Behaviour {
     await catalog.record(model);
     await send(context, topics.modelVersions, "ModelVersion", model);
     this.#state.modelsShipped.push(Object.freeze(model));
+    this.#save();
     context.logger.info("shipped model v{version} ({method}), held-out MCC {mcc}", {
       version,
       method,
@@ -419,6 +476,8 @@ export class Factory implements Behaviour {
     this.#pool?.close();
     this.#assembler?.close();
     await Promise.allSettled(this.#inFlight);
+    // A save that failed was reported when it failed; the rest are written before the hand-over.
+    await this.#durable?.flush().catch(() => {});
     await this.#leadership?.resign();
   }
 }
