@@ -19,6 +19,7 @@ import type { RetuneConfig } from "../../config/schema.ts";
 import type { FactoryCommand, FactoryReport, Instruction } from "../../protocol/messages.ts";
 import type { HyperParameters } from "../../core/hyper_parameters.ts";
 import type { Scores } from "../../core/scores.ts";
+import { InProcessStateStore } from "../../state/in_process.ts";
 import { InProcessRegistry } from "../../registry/in_process.ts";
 import { InProcessTransport } from "../../transport/in_process.ts";
 import { eventually } from "../fixtures/eventually.ts";
@@ -142,6 +143,7 @@ class TestObserver implements Behaviour {
 class Harness {
   readonly transport = new InProcessTransport();
   readonly registry = new InProcessRegistry();
+  readonly state = new InProcessStateStore("optimiser-test");
   readonly env: RoleEnvironment;
   readonly factory: TestFactory;
   readonly observer: TestObserver;
@@ -151,10 +153,11 @@ class Harness {
 
   constructor(config: RetuneConfig, answer: Answer) {
     const topics = topicNames(config);
-    const used: Pick<RoleEnvironment, "config" | "topics" | "registry"> = {
+    const used: Pick<RoleEnvironment, "config" | "topics" | "registry" | "state"> = {
       config,
       topics,
       registry: this.registry,
+      state: this.state,
     };
     // The rest of the environment (stores, model) is other roles' business.
     this.env = used as RoleEnvironment;

@@ -14,6 +14,7 @@ import type { StreamEvent } from "../../../core/events.ts";
 import { InProcessTransport } from "../../../transport/in_process.ts";
 import { KeyPartitioner } from "../../../transport/key_partitioner.ts";
 import type { ConsumedRecord, OutgoingRecord, Transport } from "../../../transport/transport.ts";
+import { InProcessStateStore } from "../../../state/in_process.ts";
 
 const DAY_MS = 86_400_000;
 const PARTITIONS = 4;
@@ -124,8 +125,12 @@ async function replay(
   const base = defaultConfig();
   const config = { ...base, replayer: { ...base.replayer, ...replayer } };
   const topics = topicNames(config);
-  // The replayer uses only the configuration and the topic names.
-  const env = { config, topics } as unknown as RoleEnvironment;
+  // The replayer uses only the configuration, the topic names and the state store.
+  const env = {
+    config,
+    topics,
+    state: new InProcessStateStore("replayer-test"),
+  } as unknown as RoleEnvironment;
   const log = new InProcessTransport({ partitions: PARTITIONS });
   const inputs = new Received();
   const deadLetters = new Received();
