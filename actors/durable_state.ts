@@ -106,7 +106,9 @@ export class DurableState<T> {
       while (this.#pending !== undefined) {
         const { value } = this.#pending;
         this.#pending = undefined;
-        if (leadership?.lost.aborted) throw new LeadershipLostError(key.role);
+        if (leadership?.lost.aborted) {
+          throw new LeadershipLostError(key.role, leadership.lost.reason);
+        }
         const revision = await this.#withDeadline(
           "write",
           store.put(key, value, this.#revision, schema),

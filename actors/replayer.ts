@@ -84,6 +84,12 @@ export class Replayer implements Behaviour {
         file: `${this.#resumedFrom.file} (rotated ${this.#resumedFrom.rotateMonths} months)`,
         current: `${this.#file} (rotated ${this.#state.rotateMonths} months)`,
       });
+    } else if (this.#state.finished) {
+      context.logger.info(
+        "the replay of {file} already finished in this deployment ({sent} events); " +
+          "a teardown clears its progress",
+        { file: this.#file, sent: this.#state.sent },
+      );
     } else if (this.#state.sent + this.#state.rejected > 0) {
       context.logger.info("resuming the replay of {file} after {sent} events", {
         file: this.#file,
