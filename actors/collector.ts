@@ -78,6 +78,7 @@ export class Collector implements Behaviour {
     this.#leadership = await lead(context, this.#env, "collector");
     await this.#adopt(context);
     await this.#resume();
+    await this.#finishClosing(context);
     // Claiming it refuses any later write of a deposed predecessor.
     await this.#durable!.claim(this.#state.snapshot());
     await receive(context, {
@@ -170,6 +171,26 @@ export class Collector implements Behaviour {
     state.nextVersion = Math.max(state.nextVersion, ...versions.map((v) => v.dataset.version + 1));
   }
 
+  /**
+   * Finishes closing the adopted open bucket when the last leader closed it after it last saved
+   * (the ledger has it registered), announcing its dataset version unless that was done too, so
+   * the bucket is neither filled again nor announced twice.
+   */
+  async #finishClosing(context: ActorContext): Promise<void> {
+    const open = this.#state.open;
+    if (open === null || !(await this.#ledger.registeredBuckets()).includes(open.id)) return;
+    context.logger.info("bucket {id} was closed by the last leader after it last saved", {
+      id: open.id,
+    });
+    const versions = await this.#ledger.versions();
+    if (!versions.some((v) => v.dataset.buckets.some((b) => b.bucket === open.id))) {
+      return await this.#closeBucket(context);
+    }
+    this.#state.open = null;
+    this.#state.closed.push({ ...open, score: this.#scoreOf(open) });
+    this.#state.bucketsClosed++;
+  }
+
   #followEngine(offsets: readonly number[]): void {
     offsets.forEach((offset, partition) => {
       this.#engineOffsets[partition] = Math.max(this.#engineOffsets[partition] ?? -1, offset);
@@ -228,7 +249,10 @@ export class Collector implements Behaviour {
       collected += events.length;
     }
     this.#state.eventsCollected += collected;
+    // Written before the batch is committed, so a successor's state matches what it is not
+    // sent again.
     this.#save();
+    await this.#durable!.flush();
   }
 
   #bucketFull(next: StreamEvent): boolean {
