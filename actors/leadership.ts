@@ -55,6 +55,8 @@ export async function lead(
       "abort",
       () => context.fail(new LeadershipLostError(role, leadership.lost.reason)),
     );
+    // The moment failover ends: operators and the chaos suite read it from the log.
+    context.logger.info("leading {role}", { role });
     return leadership;
   }
 }

@@ -42,8 +42,14 @@ export interface Wedge {
 export interface Failover {
   role: ServiceRole;
   killedAt: number;
-  /** Seconds until another instance of the role logged that it runs; null if none did. */
+  /**
+   * Seconds until another instance of the role logged `leading <role>`, counted from the kill or,
+   * when etcd was down meanwhile, from its return (a restarted etcd grants every lease a full TTL
+   * again, so the dead leader's lease outlives the outage by one TTL); null if none led.
+   */
   seconds: number | null;
+  /** What `seconds` counts from. */
+  from: "kill" | "etcd back";
 }
 
 /** One line of the verdict. */
@@ -248,8 +254,9 @@ export function wedgedRoles(
 }
 
 /**
- * For each kill of an elected role's leader: the time until another instance of the role logged
- * that it runs (main.ts logs so only once the process leads).
+ * For each kill of an elected role's leader: the time until another process of the role logged
+ * that it leads (`actors/leadership.ts` does so each time it wins the election), counted from the
+ * kill, or from etcd's return when an etcd outage ended between the kill and that line.
  */
 export function failoverTimes(
   faults: readonly FaultRecord[],
@@ -260,13 +267,21 @@ export function failoverTimes(
     if (fault.kind !== "kill" || !fault.wasLeader || !elected.includes(fault.role)) return [];
     const next = processes
       .filter((e) =>
-        e.kind === "running" && e.role === fault.role && e.pid !== fault.pid && e.at >= fault.at
+        e.kind === "leading" && e.role === fault.role && e.pid !== fault.pid && e.at >= fault.at
       )
       .sort((a, b) => a.at - b.at)[0];
+    const until = next?.at ?? Infinity;
+    const etcdBack = Math.max(
+      ...faults.flatMap((f) =>
+        f.kind === "etcd-restart" && f.end > fault.at && f.end < until ? [f.end] : []
+      ),
+    );
+    const from = Math.max(fault.at, etcdBack);
     return [{
       role: fault.role,
       killedAt: fault.at,
-      seconds: next === undefined ? null : (next.at - fault.at) / 1000,
+      seconds: next === undefined ? null : (next.at - from) / 1000,
+      from: from === fault.at ? "kill" as const : "etcd back" as const,
     }];
   });
 }
@@ -276,5 +291,6 @@ function check(name: string, ok: boolean, value: number | string, limit: string)
 }
 
 function formatFailover(failover: Failover): string {
-  return `${failover.role} ${failover.seconds === null ? "never" : failover.seconds.toFixed(1)}`;
+  const seconds = failover.seconds === null ? "never" : failover.seconds.toFixed(1);
+  return `${failover.role} ${seconds}${failover.from === "kill" ? "" : ` (from ${failover.from})`}`;
 }

@@ -3,12 +3,14 @@
  * --config=...`), watched and restarted like a service manager would: an instance whose process
  * ended (killed or crashed) gets a new process after a short pause. Each process's output goes
  * to a log file of its instance, and the moments that matter (started, running, exit) are
- * recorded with the time the harness saw them.
+ * recorded with the time each was logged (an elected role's process logs `leading <role>` each time
+ * it wins the election, which is how the harness knows who leads).
  *
  * @module
  */
 
 import type { ServiceRole } from "../../config/roles.ts";
+import { ELECTED_ROLES } from "./fault_plan.ts";
 import { loggedAt } from "./log_line.ts";
 import type { ProcessEvent, ShutdownRecord } from "./observations.ts";
 
@@ -23,6 +25,8 @@ interface Life {
   pid: number;
   /** When main.ts logged that its role runs (for an elected role: once it leads). */
   runningAt: number | null;
+  /** When it last logged that it won its role's election (elected roles only). */
+  leadingAt: number | null;
   exited: boolean;
   /** Sent SIGKILL by the harness: down, whatever its status says yet. */
   killed: boolean;
@@ -64,6 +68,11 @@ export class RoleInstance {
     return this.#life?.runningAt ?? null;
   }
 
+  /** When the current process, if alive, last logged that it won the election. */
+  get leadingAt(): number | null {
+    return this.alive ? this.#life?.leadingAt ?? null : null;
+  }
+
   /** Starts a process; resolves once it is spawned. */
   async start(): Promise<void> {
     const log = await Deno.open(`${this.#fleet.logDir}/${this.name}.log`, {
@@ -84,10 +93,18 @@ export class RoleInstance {
       stdout: "piped",
       stderr: "piped",
     }).spawn();
-    const life: Life = { child, pid: child.pid, runningAt: null, exited: false, killed: false };
+    const life: Life = {
+      child,
+      pid: child.pid,
+      runningAt: null,
+      leadingAt: null,
+      exited: false,
+      killed: false,
+    };
     this.#life = life;
     this.#record("started", life.pid);
     const ready = new RegExp(`retune\\.${this.role}: running `);
+    const leading = new RegExp(`retune\\.[\\w.]+: leading ${this.role}$`);
     const encoder = new TextEncoder();
     const writer = log.writable.getWriter();
     const copy = async (stream: ReadableStream<Uint8Array>) => {
@@ -97,8 +114,12 @@ export class RoleInstance {
         const lines = (partial + text).split("\n");
         partial = lines.pop()!;
         for (const line of lines) {
-          if (life.runningAt !== null || !ready.test(line)) continue;
           // The line's own time: a process's output may reach us late, in a burst.
+          if (leading.test(line)) {
+            life.leadingAt = loggedAt(line) ?? Date.now();
+            this.#record("leading", life.pid, undefined, life.leadingAt);
+          }
+          if (life.runningAt !== null || !ready.test(line)) continue;
           life.runningAt = loggedAt(line) ?? Date.now();
           this.#record("running", life.pid, undefined, life.runningAt);
         }
@@ -200,13 +221,20 @@ export class RoleFleet {
   }
 
   /**
-   * The instance leading `role`: of those whose process logged that it runs, the one that did
-   * last (an elected role's process logs so only once it leads).
+   * The instance leading `role`: of the live ones, the one that last logged winning the election
+   * (a deposed leader that did not notice yet loses to its successor's later line); for a role
+   * without an election, the one whose process last logged that it runs.
    */
   leaderOf(role: ServiceRole): RoleInstance | undefined {
+    const since = (instance: RoleInstance) =>
+      (ELECTED_ROLES as readonly string[]).includes(role)
+        ? instance.leadingAt
+        : instance.running
+        ? instance.runningAt
+        : null;
     return this.of(role)
-      .filter((instance) => instance.running)
-      .sort((a, b) => b.runningAt! - a.runningAt!)[0];
+      .filter((instance) => since(instance) !== null)
+      .sort((a, b) => since(b)! - since(a)!)[0];
   }
 
   /** Stops every instance at once (each with `timeoutMs`); how each ended. */

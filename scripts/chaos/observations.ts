@@ -42,9 +42,10 @@ export interface ProcessEvent {
   pid: number;
   /**
    * `running`: main.ts logged that its role runs, which for an elected role happens only once
-   * the process won the election. `exit`: the process ended (`code`).
+   * the process won the election and joined its consumer groups. `leading`: the process logged
+   * that it won its role's election (each time it does). `exit`: the process ended (`code`).
    */
-  kind: "started" | "running" | "exit";
+  kind: "started" | "running" | "leading" | "exit";
   code?: number;
 }
 

@@ -29,7 +29,7 @@ export interface ChaosReport {
   wedged: string[];
   wedges: { role: string; after_s: number }[];
   failover_s: (number | null)[];
-  failovers: { role: string; killed_at_s: number; seconds: number | null }[];
+  failovers: { role: string; killed_at_s: number; seconds: number | null; from: string }[];
   ttl_s: number;
   shutdown_overruns: string[];
   faults: Record<string, unknown>[];
@@ -64,10 +64,11 @@ export function toReport(result: ChaosResult, context: {
     wedged: [...new Set(result.wedged.map((w) => w.role))],
     wedges: result.wedged.map(({ role, after }) => ({ role, after_s: s(after) })),
     failover_s: result.failovers.map((f) => f.seconds === null ? null : round(f.seconds)),
-    failovers: result.failovers.map(({ role, killedAt, seconds }) => ({
+    failovers: result.failovers.map(({ role, killedAt, seconds, from }) => ({
       role,
       killed_at_s: s(killedAt),
       seconds: seconds === null ? null : round(seconds),
+      from,
     })),
     ttl_s: context.ttlSeconds,
     shutdown_overruns: result.shutdownOverruns.map(({ instance, code, seconds }) =>

@@ -7,20 +7,22 @@ import type { Leadership, Registry } from "../../registry/registry.ts";
 /** What `lead` uses of an actor context, recording warnings and failures. */
 function context(signal: AbortSignal) {
   const warnings: string[] = [];
+  const infos: string[] = [];
   const failures: unknown[] = [];
   const ctx = {
     name: "factory",
     signal,
     logger: {
       debug() {},
-      info() {},
+      info: (message: string, properties?: Record<string, unknown>) =>
+        infos.push(`${message} ${JSON.stringify(properties)}`),
       warn: (message: string, properties?: Record<string, unknown>) =>
         warnings.push(`${message} ${JSON.stringify(properties)}`),
       error() {},
     },
     fail: (error: unknown) => failures.push(error),
   } as unknown as ActorContext;
-  return { ctx, warnings, failures };
+  return { ctx, warnings, infos, failures };
 }
 
 /** A registry whose first `failures` campaigns fail as if etcd were away. */
@@ -79,4 +81,21 @@ Deno.test("a stopping actor stops campaigning", { permissions: "none" }, async (
   stop.abort(new Error("stopping"));
   await assert.rejects(campaigning, { message: "stopping" });
   await inner.close();
+});
+
+Deno.test("lead logs `leading <role>` once it leads, and not while it waits", {
+  permissions: "none",
+}, async () => {
+  const registry = new InProcessRegistry();
+  const first = context(new AbortController().signal);
+  const held = await lead(first.ctx, { registry, instance: "a" }, "factory");
+  assert.deepEqual(first.infos, ['leading {role} {"role":"factory"}']);
+  const second = context(new AbortController().signal);
+  const waiting = lead(second.ctx, { registry, instance: "b" }, "factory");
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(second.infos, []);
+  await held.resign();
+  await waiting;
+  assert.deepEqual(second.infos, ['leading {role} {"role":"factory"}']);
+  await registry.close();
 });

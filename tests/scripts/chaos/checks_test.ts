@@ -16,7 +16,7 @@ import type {
 
 const T0 = 1_000_000;
 
-function kill(at: number, role: "collector" | "replayer", wasLeader: boolean): FaultRecord {
+function kill(at: number, role: "collector" | "factory" | "replayer", wasLeader: boolean): FaultRecord {
   return { kind: "kill", at, role, instance: `${role}#1`, pid: 100, target: "any", wasLeader };
 }
 
@@ -24,21 +24,43 @@ function running(at: number, pid: number, role: ProcessEvent["role"] = "collecto
   return { at, role, instance: `${role}#2`, pid, kind: "running" };
 }
 
-Deno.test("failoverTimes: from a leader kill to another process of the role logging that it runs", () => {
+function leading(at: number, pid: number, role: ProcessEvent["role"] = "collector"): ProcessEvent {
+  return { at, role, instance: `${role}#2`, pid, kind: "leading" };
+}
+
+Deno.test("failoverTimes: from a leader kill to another process of the role logging that it leads", () => {
   const faults = [kill(T0, "collector", true), kill(T0 + 60_000, "collector", false)];
   const processes = [
-    running(T0 - 5_000, 100),
-    running(T0 + 3_000, 100), // the killed process itself does not count
-    running(T0 + 7_500, 200),
-    running(T0 + 8_000, 300),
+    leading(T0 - 5_000, 100),
+    leading(T0 + 3_000, 100), // the killed process itself does not count
+    running(T0 + 6_000, 200), // joining its consumer groups after leading is not the failover
+    leading(T0 + 7_500, 200),
+    leading(T0 + 8_000, 300),
   ];
   assert.deepEqual(failoverTimes(faults, processes), [
-    { role: "collector", killedAt: T0, seconds: 7.5 },
+    { role: "collector", killedAt: T0, seconds: 7.5, from: "kill" },
   ]);
   assert.deepEqual(failoverTimes([kill(T0, "collector", true)], []), [
-    { role: "collector", killedAt: T0, seconds: null },
+    { role: "collector", killedAt: T0, seconds: null, from: "kill" },
   ]);
   assert.deepEqual(failoverTimes([kill(T0, "replayer", true)], processes), []);
+});
+
+Deno.test("failoverTimes: an etcd outage between the kill and the new leader counts from etcd's return", () => {
+  const outage = { kind: "etcd-restart" as const, at: T0 + 4_000, end: T0 + 11_000 };
+  assert.deepEqual(
+    failoverTimes([kill(T0, "factory", true), outage], [leading(T0 + 21_500, 200, "factory")]),
+    [{ role: "factory", killedAt: T0, seconds: 10.5, from: "etcd back" }],
+  );
+  // An outage over before the kill, or after the new leader, changes nothing.
+  const before = { ...outage, at: T0 - 9_000, end: T0 - 2_000 };
+  const after = { ...outage, at: T0 + 12_000, end: T0 + 15_000 };
+  assert.deepEqual(
+    failoverTimes([before, kill(T0, "factory", true), after], [
+      leading(T0 + 10_500, 200, "factory"),
+    ]),
+    [{ role: "factory", killedAt: T0, seconds: 10.5, from: "kill" }],
+  );
 });
 
 function ledgerAt(at: number, inUse: boolean): LedgerSample {
@@ -117,7 +139,7 @@ function observations(overrides: Partial<Observations> = {}): Observations {
         }))
       ),
     ],
-    processes: [running(T0 + 18_000, 2)],
+    processes: [leading(T0 + 18_000, 2)],
     offsets: [],
     ledger: [],
     deletions: [],
@@ -141,14 +163,16 @@ Deno.test("judge: a clean run passes every check", () => {
   const result = judge(observations());
   assert.deepEqual(result.checks.filter((c) => !c.ok), []);
   assert.equal(result.missing, 0);
-  assert.deepEqual(result.failovers, [{ role: "collector", killedAt: T0 + 10_000, seconds: 8 }]);
+  assert.deepEqual(result.failovers, [
+    { role: "collector", killedAt: T0 + 10_000, seconds: 8, from: "kill" },
+  ]);
 });
 
 Deno.test("judge: losses, duplicates beyond a batch per replayer kill, slow failover and overruns fail", () => {
   const base = observations();
   const result = judge(observations({
     faults: [...base.faults, kill(T0 + 70_000, "replayer", false)],
-    processes: [running(T0 + 25_000, 2)],
+    processes: [leading(T0 + 25_000, 2)],
     audit: {
       streamEvents: 3000,
       inputEvents: 4500,
@@ -185,7 +209,7 @@ Deno.test("judge: a referenced deletion names the deleting instance and whether 
   const result = judge(observations({
     runEnd: T0 + 100_000,
     processes: [
-      running(T0 + 18_000, 2),
+      leading(T0 + 18_000, 2),
       { at: T0, role: "collector", instance: "collector#2", pid: 8, kind: "started" },
     ],
     ledger: [ledgerAt(T0 + 100_000, true), ledgerAt(T0 + 100_200, true)],

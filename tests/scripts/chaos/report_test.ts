@@ -30,7 +30,7 @@ function result() {
       role: "factory",
       instance: "factory#2",
       pid: 78,
-      kind: "running",
+      kind: "leading",
     }],
     offsets: [],
     ledger: [],
