@@ -16,7 +16,11 @@ import type {
 
 const T0 = 1_000_000;
 
-function kill(at: number, role: "collector" | "factory" | "replayer", wasLeader: boolean): FaultRecord {
+function kill(
+  at: number,
+  role: "collector" | "factory" | "replayer",
+  wasLeader: boolean,
+): FaultRecord {
   return { kind: "kill", at, role, instance: `${role}#1`, pid: 100, target: "any", wasLeader };
 }
 
