@@ -11,7 +11,7 @@
 
 import type { ServiceRole } from "../../config/roles.ts";
 import { ELECTED_ROLES } from "./fault_plan.ts";
-import { loggedAt } from "./log_line.ts";
+import { ledRole, loggedAt } from "./log_line.ts";
 import type { ProcessEvent, ShutdownRecord } from "./observations.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
@@ -104,7 +104,6 @@ export class RoleInstance {
     this.#life = life;
     this.#record("started", life.pid);
     const ready = new RegExp(`retune\\.${this.role}: running `);
-    const leading = new RegExp(`retune\\.[\\w.]+: leading ${this.role}$`);
     const encoder = new TextEncoder();
     const writer = log.writable.getWriter();
     const copy = async (stream: ReadableStream<Uint8Array>) => {
@@ -115,7 +114,7 @@ export class RoleInstance {
         partial = lines.pop()!;
         for (const line of lines) {
           // The line's own time: a process's output may reach us late, in a burst.
-          if (leading.test(line)) {
+          if (ledRole(line) === this.role) {
             life.leadingAt = loggedAt(line) ?? Date.now();
             this.#record("leading", life.pid, undefined, life.leadingAt);
           }

@@ -14,3 +14,11 @@ export function loggedAt(line: string): number | undefined {
   const at = Date.parse(`${date}T${time}${hours}:${minutes}`);
   return Number.isNaN(at) ? undefined : at;
 }
+
+/**
+ * The role a log line says its process now leads (`actors/leadership.ts` logs
+ * `retune.<category>: leading <role>`, then the line's properties), if it is such a line.
+ */
+export function ledRole(line: string): string | undefined {
+  return line.match(/ retune\.[\w.]+: leading (\w+)(?:\s|$)/)?.[1];
+}
