@@ -125,15 +125,22 @@ export function judge(observed: Observations): ChaosResult {
     `${role} ${faults.filter((f) => f.kind === "kill" && f.role === role).length}`
   );
   const skipped = faults.filter((f) => f.kind === "skipped").length;
+  const unhit = phasesNotHit(faults);
+  const outages = (["etcd-restart", "broker-pause"] as const).filter((kind) =>
+    !faults.some((f) => f.kind === kind)
+  );
   const checks: Check[] = [
     check(
       "faults_injected",
-      skipped === 0 &&
+      skipped === 0 && unhit.length === 0 && outages.length === 0 &&
         ELECTED_ROLES.every((role) =>
           faults.filter((f) => f.kind === "kill" && f.role === role).length >= 2
         ),
-      `${faults.length - skipped} injected, ${skipped} skipped; kills: ${electedKills.join(", ")}`,
-      "none skipped; each elected role killed >= 2",
+      `${faults.length - skipped} injected, ${skipped} skipped; kills: ${electedKills.join(", ")}` +
+        (unhit.length === 0 ? "" : `; leader not killed during ${unhit.join(", ")}`) +
+        (outages.length === 0 ? "" : `; no ${outages.join(", ")}`),
+      "none skipped; each elected role killed >= 2, as leader during an optimisation and an " +
+        "assembly; etcd restarted; broker paused",
     ),
     check("missing", missing === 0, missing, "0"),
     check(
@@ -251,6 +258,23 @@ export function wedgedRoles(
     }
   }
   return wedged;
+}
+
+/**
+ * The elected roles and phases (`factory during assembly`, ...) whose leader no kill hit while
+ * the phase was seen under way.
+ */
+export function phasesNotHit(faults: readonly FaultRecord[]): string[] {
+  return ELECTED_ROLES.flatMap((role) =>
+    (["optimisation", "assembly"] as const).flatMap((phase) =>
+      faults.some((f) =>
+          f.kind === "kill" && f.role === role && f.wasLeader && f.during === phase &&
+          f.phaseSeen === true
+        )
+        ? []
+        : [`${role} during ${phase}`]
+    )
+  );
 }
 
 /**

@@ -22,7 +22,7 @@ export interface FaultTargets {
   brokerPid: number;
 }
 
-/** How long a kill waits for its phase before killing anyway, ms (never past the window). */
+/** How long a kill waits for its phase before killing anyway, ms (within the window). */
 const PHASE_WAIT_MS = 45_000;
 const PHASE_POLL_MS = 50;
 /**
@@ -31,6 +31,8 @@ const PHASE_POLL_MS = 50;
  */
 const VICTIM_WAIT_MS = 30_000;
 const LATE_VICTIM_WAIT_MS = 10_000;
+/** How long a kill still waits for its phase once the window is over, ms. */
+const LATE_PHASE_WAIT_MS = 20_000;
 
 /**
  * Runs the plan from `windowStart` (epoch ms), one fault after another, and returns the records
@@ -60,13 +62,21 @@ async function inject(
 ): Promise<FaultRecord> {
   switch (fault.kind) {
     case "kill": {
-      if (fault.during !== undefined) {
-        const until = Math.min(Date.now() + PHASE_WAIT_MS, windowEnd);
-        while (!targets.underWay(fault.during) && Date.now() < until) await sleep(PHASE_POLL_MS);
-      }
-      let victim = chooseVictim(targets.fleet, fault.role, fault.target, random);
+      // The victim and the phase are awaited together: a phase seen while no leader was
+      // elected yet may be over by the time one is.
       const waitMs = Date.now() < windowEnd ? VICTIM_WAIT_MS : LATE_VICTIM_WAIT_MS;
-      for (const until = Date.now() + waitMs; victim === undefined && Date.now() < until;) {
+      const victimUntil = Date.now() + waitMs;
+      const phaseUntil = fault.during === undefined ? 0 : Math.max(
+        Math.min(Date.now() + PHASE_WAIT_MS, windowEnd),
+        Date.now() + LATE_PHASE_WAIT_MS,
+      );
+      let victim = chooseVictim(targets.fleet, fault.role, fault.target, random);
+      for (;;) {
+        const phaseDone = fault.during === undefined || targets.underWay(fault.during) ||
+          Date.now() >= phaseUntil;
+        if (victim !== undefined ? phaseDone : Date.now() >= Math.max(victimUntil, phaseUntil)) {
+          break;
+        }
         await sleep(PHASE_POLL_MS);
         victim = chooseVictim(targets.fleet, fault.role, fault.target, random);
       }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   failoverTimes,
   judge,
+  phasesNotHit,
   referencedBucketDeletions,
   WEDGE_GRACE_MS,
   wedgedRoles,
@@ -126,12 +127,14 @@ Deno.test("wedgedRoles: the replayer, when the input is incomplete and it wrote 
   assert.deepEqual(wedgedRoles([fault], offsets, runEnd, false), []);
 });
 
+const ELECTED = ["collector", "factory", "optimiser"] as const;
+
 function observations(overrides: Partial<Observations> = {}): Observations {
   return {
     windowStart: T0,
     runEnd: T0 + 300_000,
     faults: [
-      ...(["collector", "factory", "optimiser"] as const).flatMap((role) =>
+      ...ELECTED.flatMap((role) =>
         [0, 1].map((i): FaultRecord => ({
           kind: "kill",
           at: T0 + 10_000 * (i + 1),
@@ -139,11 +142,18 @@ function observations(overrides: Partial<Observations> = {}): Observations {
           instance: `${role}#1`,
           pid: 1,
           target: "leader",
-          wasLeader: i === 0 && role === "collector",
+          wasLeader: true,
+          during: i === 0 ? "optimisation" : "assembly",
+          phaseSeen: true,
         }))
       ),
+      { kind: "etcd-restart", at: T0 + 100_000, end: T0 + 105_000 },
+      { kind: "broker-pause", at: T0 + 120_000, end: T0 + 140_000 },
     ],
-    processes: [leading(T0 + 18_000, 2)],
+    processes: ELECTED.flatMap((role) => [
+      leading(T0 + 18_000, 2, role),
+      leading(T0 + 28_000, 2, role),
+    ]),
     offsets: [],
     ledger: [],
     deletions: [],
@@ -167,9 +177,30 @@ Deno.test("judge: a clean run passes every check", () => {
   const result = judge(observations());
   assert.deepEqual(result.checks.filter((c) => !c.ok), []);
   assert.equal(result.missing, 0);
-  assert.deepEqual(result.failovers, [
-    { role: "collector", killedAt: T0 + 10_000, seconds: 8, from: "kill" },
-  ]);
+  assert.deepEqual(
+    result.failovers.map((f) => `${f.role} ${f.seconds}`),
+    ELECTED.flatMap((role) => [`${role} 8`, `${role} 8`]),
+  );
+});
+
+Deno.test("judge: a leader not killed during each phase, or an outage missing, fails faults_injected", () => {
+  const base = observations();
+  const unseen = base.faults.map((f) =>
+    f.kind === "kill" && f.role === "factory" && f.during === "assembly"
+      ? { ...f, phaseSeen: false }
+      : f
+  );
+  const verdict = judge(observations({ faults: unseen })).checks
+    .find((c) => c.name === "faults_injected")!;
+  assert.equal(verdict.ok, false);
+  assert.match(verdict.value, /leader not killed during factory during assembly/);
+  assert.deepEqual(phasesNotHit(unseen), ["factory during assembly"]);
+  const noEtcd = judge(
+    observations({ faults: base.faults.filter((f) => f.kind !== "etcd-restart") }),
+  )
+    .checks.find((c) => c.name === "faults_injected")!;
+  assert.equal(noEtcd.ok, false);
+  assert.match(noEtcd.value, /no etcd-restart/);
 });
 
 Deno.test("judge: losses, duplicates beyond a batch per replayer kill, slow failover and overruns fail", () => {
