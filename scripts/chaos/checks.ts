@@ -137,7 +137,9 @@ export function judge(observed: Observations): ChaosResult {
           faults.filter((f) => f.kind === "kill" && f.role === role).length >= 2
         ),
       `${faults.length - skipped} injected, ${skipped} skipped; kills: ${electedKills.join(", ")}` +
-        (unhit.length === 0 ? "" : `; leader not killed during ${unhit.join(", ")}`) +
+        (unhit.length === 0
+          ? ""
+          : `; no leader kill while its phase was seen: ${unhit.join(", ")}`) +
         (outages.length === 0 ? "" : `; no ${outages.join(", ")}`),
       "none skipped; each elected role killed >= 2, as leader during an optimisation and an " +
         "assembly; etcd restarted; broker paused",

@@ -193,7 +193,7 @@ Deno.test("judge: a leader not killed during each phase, or an outage missing, f
   const verdict = judge(observations({ faults: unseen })).checks
     .find((c) => c.name === "faults_injected")!;
   assert.equal(verdict.ok, false);
-  assert.match(verdict.value, /leader not killed during factory during assembly/);
+  assert.match(verdict.value, /no leader kill while its phase was seen: factory during assembly/);
   assert.deepEqual(phasesNotHit(unseen), ["factory during assembly"]);
   const noEtcd = judge(
     observations({ faults: base.faults.filter((f) => f.kind !== "etcd-restart") }),
