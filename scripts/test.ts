@@ -6,9 +6,13 @@
  * output, stops the services (also on SIGINT / SIGTERM) and exits with deno test's exit code,
  * after printing the line `N passed, N failed` that CI reads.
  *
+ * When the whole suite passed, it then runs the short chaos suite (`deno task chaos --short`, a
+ * few minutes: every role as its own process under kill -9, an etcd restart and a broker pause)
+ * and fails if a chaos check failed.
+ *
  * Extra arguments go to deno test; when one of them is an existing path, they replace `tests/`
- * (`deno task test tests/protocol/` runs only that folder) and the check is left out: a targeted
- * run is work in progress.
+ * (`deno task test tests/protocol/` runs only that folder) and the check and chaos suite are left
+ * out: a targeted run is work in progress.
  *
  * @module
  */
@@ -34,8 +38,49 @@ function parseSummary(line: string): TestSummary | undefined {
   return match === null ? undefined : { passed: Number(match[1]), failed: Number(match[2]) };
 }
 
-/** Starts what the environment does not name, runs the suite, stops them; the exit code. */
+/** The suite, then (on a whole, passing run) the short chaos suite; the exit code. */
 async function main(args: string[]): Promise<number> {
+  const code = await suite(args);
+  if (code !== 0 || namesPaths(args)) return code;
+  return await chaos();
+}
+
+/** Runs `deno task chaos --short`, its output on ours; the exit code, with a line on failure. */
+async function chaos(): Promise<number> {
+  console.error("--- deno task chaos --short");
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["task", "chaos", "--short"],
+    cwd: fileURLToPath(new URL("../", import.meta.url)),
+    stdin: "null",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  // The suite's listeners record the signal; the chaos run stops its fleet and services on it.
+  const forward = (signal: Deno.Signal) => () => {
+    try {
+      child.kill(signal);
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
+    }
+  };
+  const forwards = (["SIGINT", "SIGTERM"] as const).map((signal) => {
+    const listener = forward(signal);
+    Deno.addSignalListener(signal, listener);
+    return [signal, listener] as const;
+  });
+  const { code } = await child.status;
+  for (const [signal, listener] of forwards) Deno.removeSignalListener(signal, listener);
+  if (code !== 0) {
+    console.error(
+      `the chaos suite failed (deno task chaos --short, exit code ${code}): see its table above; ` +
+        "rerun with the seed it printed (deno task chaos --short --seed=N --keep) to reproduce",
+    );
+  }
+  return code;
+}
+
+/** Starts what the environment does not name, runs the suite, stops them; the exit code. */
+async function suite(args: string[]): Promise<number> {
   let tests: Deno.ChildProcess | undefined;
   let interrupted: Deno.Signal | undefined;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
