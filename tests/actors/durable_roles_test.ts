@@ -25,6 +25,9 @@ import { eventually, within } from "../fixtures/eventually.ts";
 import { RoleProcess } from "./fixtures/role_process.ts";
 import { STREAM_ROWS, type TestPipeline, testPipeline } from "./fixtures/test_pipeline.ts";
 import { TopicReader } from "./fixtures/topic_reader.ts";
+import { type BucketDeletion, deletionLogOf } from "../../storage/filesystem_bucket_store.ts";
+import { storagePaths } from "../../actors/environment.ts";
+import type { RetuneConfig } from "../../config/schema.ts";
 
 const services = { brokers: await kafkaBrokers(), etcdEndpoints: await etcdEndpoints() };
 
@@ -151,6 +154,20 @@ Deno.test({
   },
 });
 
+/** The buckets the process `pid` deleted, from the bucket store's deletion log. */
+async function deletionsBy(config: RetuneConfig, pid: number): Promise<BucketDeletion[]> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(deletionLogOf(storagePaths(config).buckets));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+  return text.split("\n").filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as BucketDeletion)
+    .filter((deletion) => deletion.pid === pid);
+}
+
 /** The dataset versions announced so far, in the order read. */
 function announced(reader: TopicReader): DatasetVersion[] {
   return reader.records.flatMap((record) => {
@@ -179,9 +196,11 @@ Deno.test({
           processes.push(await started(pipeline, "engine"));
           const leader = await started(pipeline, "collector");
           processes.push(leader);
-          // A standby: it counts as running only once it leads.
+          // Standbys: each counts as running only once it leads.
           const standby = RoleProcess.start("collector", pipeline.configFile);
           processes.push(standby);
+          const stoppedStandby = RoleProcess.start("collector", pipeline.configFile);
+          processes.push(stoppedStandby);
           const replayer = await started(pipeline, "replayer", [
             `--input=${pipeline.stream}`,
             "--exit-at-end",
@@ -191,6 +210,14 @@ Deno.test({
             what: "two dataset versions announced",
             deadlineMs: STEP_MS,
           });
+          // A standby stopped while the leader works deletes nothing: the buckets are the
+          // leader's, and only a teardown removes leftovers.
+          const stop = await stoppedStandby.terminate(STEP_MS);
+          assert.equal(stop?.code, 0, `the standby's stop:\n${stoppedStandby.output}`);
+          const deletions = await deletionsBy(config, stoppedStandby.pid);
+          assert.deepEqual(deletions, [], "buckets deleted by the stopped standby");
+          assert.ok(!stoppedStandby.output.includes("leading collector"), "it never led");
+
           await leader.kill();
           const killedAfter = announced(versions).length;
 
