@@ -39,6 +39,7 @@ import {
 import { StreamRecognizer } from "../models/cef/recognition/stream_recognizer.ts";
 import { parseWayebStream, type WayebDomain } from "../models/sources/wayeb_stream.ts";
 import { runWayebCommand, WAYEB_COMMANDS } from "./cef/wayeb_commands.ts";
+import { readText } from "./cef/read_text.ts";
 
 /** Where the CLI writes: `out` for results, `err` for messages. */
 export interface CliOutput {
@@ -375,17 +376,6 @@ function sourceOf(values: Values): SourceSpec {
     return parseSourceSpec({ ...(mapping as object), format: domain });
   } catch (error) {
     throw new CliError(`--mapping '${mappingPath}': ${(error as Error).message}`);
-  }
-}
-
-async function readText(flag: string, path: string): Promise<string> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new CliError(`${flag} must name an existing file: '${path}' was not found`);
-    }
-    throw error;
   }
 }
 

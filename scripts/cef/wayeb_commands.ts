@@ -34,6 +34,7 @@ import {
   type WayebRow,
 } from "../../models/sources/wayeb_stream.ts";
 import { parseWayebOptions } from "./wayeb_options.ts";
+import { readText } from "./read_text.ts";
 
 /** Where a command writes: `out` for results, `err` for messages. */
 export interface WayebOutput {
@@ -121,10 +122,10 @@ async function compile(need: Need, get: Get, output: WayebOutput): Promise<void>
   const declarationsPath = get("declarations");
   const fsm: CompiledFsm = {
     format: "retune.wayeb-fsm/1",
-    patterns: await read("--patterns", need("patterns")),
+    patterns: await readText("--patterns", need("patterns")),
     declarations: declarationsPath === undefined
       ? null
-      : await read("--declarations", declarationsPath),
+      : await readText("--declarations", declarationsPath),
     fsmModel: choice("--fsmModel", get("fsmModel") ?? "dsfa", FSM_MODELS),
     countPolicy: choice("--countPolicy", get("countPolicy") ?? "nonoverlap", COUNT_POLICIES),
   };
@@ -170,10 +171,10 @@ async function learn(
   const vmm = command === "learnSPST";
   const source = vmm
     ? {
-      patterns: await read("--patterns", need("patterns")),
+      patterns: await readText("--patterns", need("patterns")),
       declarations: get("declarations") === undefined
         ? null
-        : await read("--declarations", get("declarations")!),
+        : await readText("--declarations", get("declarations")!),
     }
     : await readFsm(need("fsm"));
   const [pattern] = parsePatterns(source.patterns);
@@ -290,11 +291,11 @@ async function readRows(path: string, domain: string | undefined): Promise<Wayeb
   const layout: WayebDomain = domain === undefined
     ? "csv"
     : choice("--domainSpecificStream", domain, ["maritime"] as const);
-  return parseWayebStream(await read("--stream", path), layout);
+  return parseWayebStream(await readText("--stream", path), layout);
 }
 
 async function readFsm(path: string): Promise<CompiledFsm> {
-  const value = JSON.parse(await read("--fsm", path)) as Partial<CompiledFsm>;
+  const value = JSON.parse(await readText("--fsm", path)) as Partial<CompiledFsm>;
   if (value.format !== "retune.wayeb-fsm/1" || typeof value.patterns !== "string") {
     throw new CliError(`--fsm must be a file written by compile: '${path}' is not`);
   }
@@ -302,7 +303,7 @@ async function readFsm(path: string): Promise<CompiledFsm> {
 }
 
 async function readArtifact(path: string): Promise<CefArtifact> {
-  return parseCefArtifact(JSON.parse(await read("--fsm/--mc", path)));
+  return parseCefArtifact(JSON.parse(await readText("--fsm/--mc", path)));
 }
 
 /** Appends Wayeb's stats row `streamSize,execTimeNs,matchesNo,lockedRuns,unlockedRuns`. */
@@ -322,17 +323,6 @@ function lineError<T>(index: number, run: () => T): T {
     return run();
   } catch (error) {
     throw new Error(`line ${index + 1}: ${(error as Error).message}`);
-  }
-}
-
-async function read(flag: string, path: string): Promise<string> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new CliError(`${flag} must name an existing file: '${path}' was not found`);
-    }
-    throw error;
   }
 }
 
