@@ -26,9 +26,7 @@ export function shortestInterval(
   distribution: ArrayLike<number>,
   threshold: number,
 ): Interval | null {
-  if (!(threshold >= 0 && threshold <= 1)) {
-    throw new RangeError(`threshold must be in [0, 1]: current value is ${threshold}`);
-  }
+  requireThreshold(threshold);
   const horizon = distribution.length;
   // prefix[i] = P(first match within i events).
   const prefix = new Float64Array(horizon + 1);
@@ -61,9 +59,7 @@ export function argmaxInterval(
   distribution: ArrayLike<number>,
   threshold: number,
 ): Interval | null {
-  if (!(threshold >= 0 && threshold <= 1)) {
-    throw new RangeError(`threshold must be in [0, 1]: current value is ${threshold}`);
-  }
+  requireThreshold(threshold);
   const horizon = distribution.length;
   let peak = 0;
   for (let i = 1; i < horizon; i++) if (distribution[i] > distribution[peak]) peak = i;
@@ -87,4 +83,10 @@ export function probabilityWithin(distribution: ArrayLike<number>, within: numbe
 
 function reaches(probability: number, threshold: number): boolean {
   return probability >= threshold - TOLERANCE && probability > 0;
+}
+
+function requireThreshold(threshold: number): void {
+  if (!(threshold >= 0 && threshold <= 1)) {
+    throw new RangeError(`threshold must be in [0, 1]: current value is ${threshold}`);
+  }
 }
