@@ -16,9 +16,13 @@ import type { PredicateRegistry } from "../predicates/registry.ts";
 /** Registers by name: the event each one holds. */
 export type Registers = ReadonlyMap<string, StreamEvent>;
 
-/** An edge taken on an event that passes `test`; `store` names the register it fills. */
+/**
+ * An edge taken on an event that passes `test`; `store` names the register it fills; `sentence`
+ * is the condition as written, so edges testing the same condition can be told apart from others.
+ */
 export interface RegisterEdge {
   readonly test: (event: StreamEvent, registers: Registers) => boolean;
+  readonly sentence: string;
   readonly store: string | undefined;
   readonly to: number;
 }
@@ -76,7 +80,12 @@ export function buildRegisterNfa(regex: Regex, registry: PredicateRegistry): Reg
     const end = state();
     switch (regex.kind) {
       case "condition":
-        edges[start].push({ test: testOf(regex.condition), store: regex.register?.name, to: end });
+        edges[start].push({
+          test: testOf(regex.condition),
+          sentence: sentenceOf(regex.condition),
+          store: regex.register?.name,
+          to: end,
+        });
         break;
       case "empty":
         epsilon[start].push(end);
@@ -108,6 +117,25 @@ export function buildRegisterNfa(regex: Regex, registry: PredicateRegistry): Reg
   };
   const { start, end } = build(regex);
   return { edges, epsilon, start, end, needs: mergeNeeds(needs) };
+}
+
+/** A condition as text, in the pattern language: equal conditions give equal text. */
+export function sentenceOf(condition: Condition): string {
+  switch (condition.kind) {
+    case "predicate": {
+      const args = condition.call.args.map((arg) =>
+        arg.kind === "register" ? `"${arg.value}"` : String(arg.value)
+      );
+      return `${condition.call.name}(${args.join(",")})`;
+    }
+    case "not":
+      return `-${sentenceOf(condition.operand)}`;
+    case "and":
+    case "or": {
+      const operands = condition.operands.map(sentenceOf).join(",");
+      return `${condition.kind === "and" ? "^" : "|"}(${operands})`;
+    }
+  }
 }
 
 /** Where a construct's first predicate is written, for error messages. */

@@ -21,6 +21,7 @@ import { DfaRuns } from "./dfa_runs.ts";
 import { NfaRuns } from "./nfa_runs.ts";
 import { buildRegisterNfa } from "./register_nfa.ts";
 import { RegisterRuns } from "./register_runs.ts";
+import { WayebRegisterRuns } from "./wayeb_register_runs.ts";
 import type { PatternRuns } from "./pattern_runs.ts";
 import type { RecognitionOptions } from "./recognition_options.ts";
 
@@ -84,11 +85,10 @@ function running(parsed: ParsedPattern, options: StreamRecognizerOptions): Runni
       options.predicates ?? builtinRegistry(),
     );
     const check = needsCheck(nfa.needs);
-    return {
-      partitionBy: parsed.partitionBy,
-      refusal: check,
-      runs: new RegisterRuns(nfa, parsed.window, { onePerEvent: deterministic }),
-    };
+    const runs = !deterministic && options.compat === "wayeb"
+      ? new WayebRegisterRuns(nfa, parsed.window)
+      : new RegisterRuns(nfa, parsed.window, { onePerEvent: deterministic });
+    return { partitionBy: parsed.partitionBy, refusal: check, runs };
   }
   const pattern = buildPatternNfa(parsed, options);
   const { alphabet } = pattern;

@@ -122,3 +122,24 @@ Deno.test("dsra: register runs with at most one match per event, and a window re
     message: "the dsra model needs a window: add {window:N} to the pattern",
   });
 });
+
+Deno.test("nsra compat wayeb: a leading TruePredicate swallows the skip loop, as Wayeb 0.6 runs", () => {
+  // Recorded from the real Wayeb 0.6 jar: one run lives `window` events, then the next event
+  // starts the only new one, so pairs match only when they start at rows 0, 3, 6, ...
+  const pattern = `;(TruePredicate["x"],EQAttrStr(EventType,"x")){window:2}`;
+  const wayeb = { fsmModel: "nsra", compat: "wayeb" } as const;
+  assert.deepEqual(completions(pattern, "A,1 A,2 A,3 A,4 A,5 A,6", wayeb), [1, 4]);
+  assert.deepEqual(completions(pattern, "A,1 B,2 B,3 A,4 A,5", wayeb), [4]);
+  assert.deepEqual(completions(pattern, "X,1 A,2 A,3", wayeb), []);
+  // Retune's own meaning: every equal neighbour pair within the window.
+  const plain = { fsmModel: "nsra" } as const;
+  assert.deepEqual(completions(pattern, "A,1 A,2 A,3 A,4 A,5 A,6", plain), [1, 2, 3, 4, 5]);
+});
+
+Deno.test("nsra compat wayeb: other leading conditions keep a run at start, as the plain meaning", () => {
+  // Wayeb 0.6 reports the same rows (1, 2, 5) for this case.
+  const pattern = `;(IsEventTypePredicate(A)["x"],EQAttrStr(EventType,"x")){window:2}`;
+  const stream = "A,1 A,2 A,3 B,4 A,5 A,6";
+  assert.deepEqual(completions(pattern, stream, { fsmModel: "nsra", compat: "wayeb" }), [1, 2, 5]);
+  assert.deepEqual(completions(pattern, stream, { fsmModel: "nsra" }), [1, 2, 5]);
+});
