@@ -22,6 +22,7 @@
 import type { CreationMethod, DatasetVersion, ModelVersion } from "../core/versions.ts";
 import type { FactoryCommand, FactoryReport } from "../protocol/messages.ts";
 import type { HyperParameters } from "../core/hyper_parameters.ts";
+import type { Scores } from "../core/scores.ts";
 import type { StreamEvent } from "../core/events.ts";
 import type { ModelArtifact, ModelMetrics } from "../models/model.ts";
 import { type RejectedLine, type SourceSpec, streamEvents } from "../models/sources/read.ts";
@@ -35,6 +36,8 @@ import { lead } from "./leadership.ts";
 import { encodeDataset } from "./factory/dataset_file.ts";
 import type { TrainingJob, TrainingResult } from "./factory/training_job.ts";
 import { WorkerPool } from "./factory/worker_pool.ts";
+import { CandidateDispatcher, serveCandidateJobs } from "./factory/candidate_work.ts";
+import type { CandidateJob } from "../protocol/messages.ts";
 import type { AssemblyJob, AssemblyResult } from "./factory/assembly_job.ts";
 import type { BatchContext } from "../transport/transport.ts";
 import {
@@ -55,6 +58,8 @@ export class Factory implements Behaviour {
   #durable: DurableState<FactorySnapshot> | undefined;
   #leadership: Leadership | null = null;
   #pool: WorkerPool<TrainingJob, TrainingResult> | null = null;
+  /** Set when candidates go to the work topic (`factory.distribute`) and this factory leads. */
+  #dispatcher: CandidateDispatcher | null = null;
   #assembler: WorkerPool<AssemblyJob, AssemblyResult> | null = null;
   /** Settles when the assembly under way ends; null when none is. */
   #assembling: PromiseWithResolvers<void> | null = null;
@@ -82,12 +87,22 @@ export class Factory implements Behaviour {
    */
   async start(context: ActorContext): Promise<void> {
     const { topics, config } = this.#env;
+    if (config.factory.distribute) {
+      // A standby tests candidates too: it takes work before, and while, it waits to lead.
+      this.#pool = this.#newPool();
+      await serveCandidateJobs(
+        context,
+        this.#env,
+        (job) => this.#runCandidate(job),
+        () => this.#state.candidateJobsRun++,
+      );
+    }
     this.#leadership = await lead(context, this.#env, "factory");
     await this.#adopt(context);
-    this.#pool = new WorkerPool(
-      new URL("./factory/training_worker.ts", import.meta.url),
-      config.factory.concurrency,
-    );
+    this.#pool ??= this.#newPool();
+    if (config.factory.distribute) {
+      this.#dispatcher = await CandidateDispatcher.start(context, this.#env);
+    }
     // One assembler: versions are assembled in the order they were announced.
     this.#assembler = new WorkerPool(new URL("./factory/assembly_worker.ts", import.meta.url), 1);
     if ((await this.#env.catalog.latest()) === undefined) await this.#trainInitialModel(context);
@@ -332,7 +347,14 @@ export class Factory implements Behaviour {
       }
       case "opt_step": {
         const frozen = this.#requireRun(command.runId);
-        const result = await this.#job(frozen, command.params, false);
+        const metrics = this.#dispatcher === null
+          ? (await this.#job(frozen, command.params, false)).metrics
+          : await this.#dispatcher.evaluate(
+            command.runId,
+            frozen.uri,
+            command.params,
+            command.deadline,
+          );
         this.#state.candidatesEvaluated++;
         this.#save();
         return {
@@ -340,7 +362,7 @@ export class Factory implements Behaviour {
           requestId,
           runId: command.runId,
           stepId: command.stepId,
-          metrics: result.metrics,
+          metrics,
         };
       }
       case "opt_finalise": {
@@ -402,6 +424,19 @@ export class Factory implements Behaviour {
     this.#save();
     await this.#ledger.unfreeze(runId);
     await this.#release(frozen);
+  }
+
+  #newPool(): WorkerPool<TrainingJob, TrainingResult> {
+    return new WorkerPool(
+      new URL("./factory/training_worker.ts", import.meta.url),
+      this.#env.config.factory.concurrency,
+    );
+  }
+
+  /** Tests a candidate another factory (or this one, leading) put on the work topic. */
+  async #runCandidate(job: CandidateJob): Promise<Scores> {
+    const dataset = { version: 0, uri: job.datasetUri, events: 0 };
+    return scoresOf((await this.#job(dataset, job.params, false)).metrics);
   }
 
   #job(dataset: Dataset, params: HyperParameters, fitFull: boolean): Promise<TrainingResult> {
@@ -482,7 +517,7 @@ export class Factory implements Behaviour {
   }
 }
 
-function scoresOf(metrics: ModelMetrics) {
+function scoresOf(metrics: ModelMetrics): Scores {
   const { tp, tn, fp, fn, precision, recall, f1, specificity, mcc } = metrics;
   return { tp, tn, fp, fn, precision, recall, f1, specificity, mcc };
 }

@@ -236,7 +236,7 @@ export class Optimiser implements Behaviour {
       (point) => this.#paramsOf(point),
       {
         evaluations: settings.evaluations - reuse,
-        concurrency: this.#env.config.factory.concurrency,
+        concurrency: settings.stepsInFlight ?? this.#env.config.factory.concurrency,
         initDeadlineMs: settings.initDeadlineMs,
         stepDeadlineMs: settings.stepDeadlineMs,
         finaliseDeadlineMs: settings.finaliseDeadlineMs,

@@ -138,6 +138,9 @@ const topicsSchema = z.strictObject({
   instructions: topic("retune.instructions", 1),
   factoryCommands: topic("retune.factory-commands", 1),
   factoryReports: topic("retune.factory-reports", 1),
+  /** Candidate jobs any factory process takes (`factory.distribute`); partitions bound them. */
+  factoryWork: topic("retune.factory-work", 4),
+  factoryResults: topic("retune.factory-results", 1),
   modelVersions: topic("retune.model-versions", 1),
   datasetVersions: topic("retune.dataset-versions", 1),
   datasetsAssembled: topic("retune.datasets-assembled", 1),
@@ -424,6 +427,11 @@ const optimiserSchema = z.strictObject({
   finaliseDeadlineMs: integer(1).default(600_000),
   /** Extra attempts for a request that missed its deadline. */
   retries: integer(0).default(1),
+  /**
+   * Candidates tested at once. Absent: `factory.concurrency`, the leader's workers; with
+   * `factory.distribute`, the workers of every factory process together.
+   */
+  stepsInFlight: integer(1).optional(),
 }).superRefine((optimiser, ctx) => {
   if (optimiser.reuse >= optimiser.evaluations) {
     ctx.addIssue({
@@ -445,6 +453,11 @@ const factorySchema = z.strictObject({
   evaluation: evaluationSchema.prefault({ kind: "holdout" }),
   /** Training/testing jobs run at once. */
   concurrency: integer(1).default(1),
+  /**
+   * Optimisation candidates go to the work topic, where every factory process (the leader and
+   * its standbys) takes them, instead of only the leader's workers.
+   */
+  distribute: z.boolean({ error: "true or false" }).default(false),
   /**
    * Contiguous slices a bucket of weight below 1 (exponential decay) is cut into, of which its
    * share is sampled: each partition's sequence gets at most that many seams.

@@ -129,6 +129,8 @@ const forms: { readonly [T in MessageType]: AvroForm } = {
   Instruction: sameForm(payloadAvroTypes.Instruction),
   FactoryCommand: kindUnionForm("FactoryCommand", payloadAvroTypes.FactoryCommand),
   FactoryReport: kindUnionForm("FactoryReport", payloadAvroTypes.FactoryReport),
+  CandidateJob: sameForm(payloadAvroTypes.CandidateJob),
+  CandidateResult: sameForm(payloadAvroTypes.CandidateResult),
   ModelVersion: sameForm(payloadAvroTypes.ModelVersion),
   DatasetVersion: sameForm(payloadAvroTypes.DatasetVersion),
   DatasetAssembled: sameForm(payloadAvroTypes.DatasetAssembled),

@@ -75,6 +75,26 @@ export type FactoryReport =
   | { kind: "opt_done"; requestId: string; runId: string; modelVersion: number; metrics: Scores }
   | { kind: "failed"; requestId: string; runId: string | null; reason: string };
 
+/** One optimisation candidate to train and test, for any factory process to take. */
+export interface CandidateJob {
+  jobId: string;
+  runId: string;
+  /** The run's frozen dataset. */
+  datasetUri: string;
+  params: HyperParameters;
+  /** Epoch ms after which nobody waits for the result. */
+  deadline: number;
+}
+
+/** The held-out scores a factory process measured for a `CandidateJob`, or why it failed. */
+export interface CandidateResult {
+  jobId: string;
+  /** The factory instance that ran it. */
+  worker: string;
+  metrics: Scores | null;
+  error: string | null;
+}
+
 /** A message that could not be decoded, validated or handled, kept with the reason. */
 export interface DeadLetter {
   sourceTopic: string;
@@ -103,6 +123,8 @@ export interface PayloadTypes {
   Instruction: Instruction;
   FactoryCommand: FactoryCommand;
   FactoryReport: FactoryReport;
+  CandidateJob: CandidateJob;
+  CandidateResult: CandidateResult;
   ModelVersion: ModelVersion;
   DatasetVersion: DatasetVersion;
   DatasetAssembled: DatasetAssembled;

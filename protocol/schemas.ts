@@ -12,6 +12,8 @@ import avro from "avsc";
 import { boundedBlocks, decodeRecordsAsPlainObjects } from "./avsc_internals.ts";
 import type { MessageType } from "./messages.ts";
 import bucketRef from "../schemas/BucketRef.avsc" with { type: "text" };
+import candidateJob from "../schemas/CandidateJob.avsc" with { type: "text" };
+import candidateResult from "../schemas/CandidateResult.avsc" with { type: "text" };
 import creationMethod from "../schemas/CreationMethod.avsc" with { type: "text" };
 import datasetAssembled from "../schemas/DatasetAssembled.avsc" with { type: "text" };
 import datasetVersion from "../schemas/DatasetVersion.avsc" with { type: "text" };
@@ -64,6 +66,8 @@ export const payloadAvroTypes: { readonly [T in MessageType]: avro.types.RecordT
   Instruction: compileRecord(instruction),
   FactoryCommand: compileRecord(factoryCommand),
   FactoryReport: compileRecord(factoryReport),
+  CandidateJob: compileRecord(candidateJob),
+  CandidateResult: compileRecord(candidateResult),
   ModelVersion: compileRecord(modelVersion),
   DatasetVersion: compileRecord(datasetVersion),
   DatasetAssembled: compileRecord(datasetAssembled),

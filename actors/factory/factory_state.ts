@@ -59,6 +59,8 @@ export interface FactoryView {
   latestDataset: number | null;
   /** Optimisation runs under way. */
   runs: number;
+  /** Candidates from the work topic this process tested (`factory.distribute`), since it started. */
+  candidateJobsRun: number;
 }
 
 /** The factory's own state; only the factory changes it. */
@@ -71,6 +73,8 @@ export class FactoryState {
   datasetsDeleted = 0;
   candidatesEvaluated = 0;
   readonly modelsShipped: Readonly<ModelVersion>[] = [];
+  /** Per process: which process tests a candidate is of no concern to a successor. */
+  candidateJobsRun = 0;
 
   /** A state restored from `snapshot`; throws a `SnapshotError` naming a bad field. */
   static restore(snapshot: unknown): FactoryState {
@@ -106,6 +110,7 @@ export class FactoryState {
       modelsShipped: [...this.modelsShipped],
       latestDataset: this.latest?.version ?? null,
       runs: this.runs.size,
+      candidateJobsRun: this.candidateJobsRun,
     };
   }
 }

@@ -961,6 +961,7 @@ Deno.test(
         modelsShipped: factory.view().modelsShipped,
         latestDataset: 0,
         runs: 1,
+        candidateJobsRun: 0,
       });
       assert.equal(factory.view().modelsShipped.length, 1);
       const step = await factory.command({

@@ -138,6 +138,17 @@ export const samples: { [T in MessageType]: PayloadTypes[T][] } = {
     ...Object.values(reportsByKind),
     { kind: "failed", requestId: "req-6", runId: null, reason: "no dataset yet" },
   ],
+  CandidateJob: [{
+    jobId: "job-1",
+    runId: "run-1",
+    datasetUri: "file:///var/retune/datasets/11.jsonl",
+    params,
+    deadline: 1_700_000_060_000,
+  }],
+  CandidateResult: [
+    { jobId: "job-1", worker: "factory-b", metrics: scores, error: null },
+    { jobId: "job-2", worker: "factory-b", metrics: null, error: "unknown dataset" },
+  ],
   ModelVersion: [
     {
       version: 5,

@@ -50,6 +50,8 @@ Deno.test("a factory snapshot survives JSON and restores its datasets and runnin
     modelsShipped: state.view().modelsShipped,
     latestDataset: 4,
     runs: 1,
+    // Per process: a restored state has tested no candidate from the work topic yet.
+    candidateJobsRun: 0,
   });
 });
 
