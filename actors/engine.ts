@@ -21,12 +21,16 @@ import type { Forecast, StreamEvent } from "../core/events.ts";
 import type { MetricsReport } from "../core/metrics_report.ts";
 import type { ConsumedRecord, OutgoingRecord } from "../transport/transport.ts";
 import { KeyPartitioner } from "../transport/key_partitioner.ts";
+import { totalLag } from "../transport/consumer_lag.ts";
 import type { Forecaster, ForecastSettings } from "../models/model.ts";
 import { OnlineScorer } from "../models/online_scorer.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { deadLetterBytes, receive, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
 import { EngineState, type EngineView } from "./engine/engine_state.ts";
+
+/** The consumer group the engines share the input in (the metrics read its lag). */
+export const ENGINE_GROUP = "engine";
 
 /** A model ready to be swapped in, with how it was made. */
 interface LoadedModel {
@@ -159,7 +163,7 @@ export class Engine implements Behaviour {
     const { topics } = this.#env;
     this.#outputPartitioner = new KeyPartitioner(await context.partitions(topics.output));
     await context.subscribe({
-      group: "engine",
+      group: ENGINE_GROUP,
       topics: [topics.input],
       maxBatch: this.#env.config.engine.maxBatchRecords,
       handler: (records) => this.#handleBatch(context, records),
@@ -208,7 +212,12 @@ export class Engine implements Behaviour {
     this.#state.deadLetters += deadLetters.length;
     if (forecasts.length > 0) await context.publish(topics.output, this.#outputRecords(forecasts));
     if (deadLetters.length > 0) await context.publish(topics.deadLetters, deadLetters);
-    for (const report of reports) await send(context, topics.metrics, "MetricsReport", report);
+    if (reports.length > 0) {
+      const lag = await this.#inputLag(context);
+      for (const report of reports) {
+        await send(context, topics.metrics, "MetricsReport", { ...report, lag });
+      }
+    }
     if (this.#sincePosition >= this.#env.config.engine.positionEveryEvents || reports.length > 0) {
       await this.#publishPosition(context);
     } else if (this.#sincePosition > 0) {
@@ -267,6 +276,7 @@ export class Engine implements Behaviour {
       eventsInBatch: this.#eventsInBatch,
       eventsProcessed: this.#state.eventsProcessed,
       eventsPerSecond: this.#eventsInBatch / seconds,
+      // Asked of the broker once per batch of records, when its reports go out.
       lag: -1,
       modelVersion: info.version,
       creationMethod: info.creationMethod as CreationMethod,
@@ -275,6 +285,19 @@ export class Engine implements Behaviour {
     this.#eventsInBatch = 0;
     this.#batchStartedWall = now;
     return report;
+  }
+
+  /**
+   * Input records the engine's group has not committed yet, summed over the partitions, from the
+   * broker; -1 when the broker cannot say now (a report is not worth failing the batch for).
+   */
+  async #inputLag(context: ActorContext): Promise<number> {
+    try {
+      return totalLag(await context.consumerLag(ENGINE_GROUP, this.#env.topics.input));
+    } catch (error) {
+      context.logger.debug("input lag unknown: {reason}", { reason: reasonOf(error) });
+      return -1;
+    }
   }
 
   async #publishPosition(context: ActorContext): Promise<void> {

@@ -15,6 +15,7 @@ import type { BucketStore } from "../storage/bucket_store.ts";
 import type { ForecastingModel } from "../models/model.ts";
 import type { ModelSpec } from "../models/create_model.ts";
 import type { StateStore } from "../state/state_store.ts";
+import type { LeaderBoard } from "./leader_board.ts";
 
 /** Topic names by purpose. */
 export type TopicNames = Record<TopicPurpose, string>;
@@ -38,6 +39,8 @@ export interface RoleEnvironment {
   model: ForecastingModel;
   /** The model as plain data, for training workers. */
   modelSpec: ModelSpec;
+  /** Which elected roles this process leads (written by `lead`). */
+  leaders: LeaderBoard;
 }
 
 /** Where the filesystem stores live under `storage.dir`. */

@@ -30,7 +30,7 @@ const RETRY_MAX_MS = 2_000;
 /** Waits until this process leads `role`; losing leadership later fails the actor. */
 export async function lead(
   context: ActorContext,
-  env: Pick<RoleEnvironment, "registry" | "instance">,
+  env: Pick<RoleEnvironment, "registry" | "instance" | "leaders">,
   role: ServiceRole,
 ): Promise<Leadership> {
   for (let attempt = 0;; attempt++) {
@@ -51,10 +51,13 @@ export async function lead(
       await pause(pauseMs, context.signal);
       continue;
     }
-    leadership.lost.addEventListener(
-      "abort",
-      () => context.fail(new LeadershipLostError(role, leadership.lost.reason)),
-    );
+    leadership.lost.addEventListener("abort", () => {
+      env.leaders.lost(role);
+      context.fail(new LeadershipLostError(role, leadership.lost.reason));
+    });
+    // A stopping incarnation resigns: from then on it no longer counts as leading.
+    context.signal.addEventListener("abort", () => env.leaders.lost(role), { once: true });
+    env.leaders.won(role);
     // The moment failover ends: operators and the chaos suite read it from the log.
     context.logger.info("leading {role}", { role });
     return leadership;

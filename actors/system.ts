@@ -26,7 +26,8 @@ import { decodeEnvelope } from "../protocol/codec.ts";
 import { createModel } from "../models/create_model.ts";
 import { modelSpecOf } from "../config/build_model.ts";
 import { sourceSpecOf } from "../config/build_source.ts";
-import { Supervisor } from "./runtime/supervisor.ts";
+import { type ChildHealth, Supervisor } from "./runtime/supervisor.ts";
+import { LeaderBoard } from "./leader_board.ts";
 import type { ChildSpec } from "./runtime/actor.ts";
 import type { Subscription } from "../transport/transport.ts";
 import { type RoleEnvironment, storagePaths, topicNames } from "./environment.ts";
@@ -190,6 +191,7 @@ export class RetuneSystem {
         : new EtcdStateStore({ ...config.etcd, deployment: config.etcd.namespace }),
       model: createModel(modelSpec),
       modelSpec,
+      leaders: new LeaderBoard(),
     };
     return new RetuneSystem(env, transport, { ...options, config });
   }

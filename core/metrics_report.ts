@@ -18,7 +18,10 @@ export interface MetricsReport {
   eventsInBatch: number;
   eventsProcessed: number;
   eventsPerSecond: number;
-  /** Events published to the input topic but not yet processed, when known; -1 otherwise. */
+  /**
+   * Input records (event batches) published but not yet committed by the engines' group, summed
+   * over the partitions, from the broker; -1 when unknown.
+   */
   lag: number;
   modelVersion: number;
   creationMethod: CreationMethod;

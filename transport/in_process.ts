@@ -108,6 +108,13 @@ export class InProcessTransport implements Transport {
     return this.#topic(topic).partitions.map((partition) => partition.end);
   }
 
+  /** Committed offset of `group` per partition; -1 everywhere for a group that never joined. */
+  async committedOffsets(group: string, topic: string): Promise<number[]> {
+    const log = this.#topic(topic);
+    const state = log.groups.get(group);
+    return log.partitions.map((_, partition) => state?.committed[partition] ?? -1);
+  }
+
   /** Stops every subscription (each finishes its in-flight batch); waiting publishers reject. */
   async close(): Promise<void> {
     this.#closed = true;

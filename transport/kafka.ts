@@ -169,6 +169,20 @@ export class KafkaTransport implements Transport {
     return ends;
   }
 
+  /** The group's committed offset per partition, from the cluster (-1 where none). */
+  async committedOffsets(group: string, topic: string): Promise<number[]> {
+    const admin = await this.#connectedAdmin();
+    const [fetched] = await admin.fetchOffsets({
+      groupId: this.#groupPrefix + group,
+      topics: [topic],
+    });
+    const committed: number[] = [];
+    for (const { partition, offset } of fetched?.partitions ?? []) {
+      committed[partition] = Number(offset);
+    }
+    return committed;
+  }
+
   /** Stops every subscription (each commits its in-flight batch), then disconnects the clients. */
   async close(): Promise<void> {
     this.#closed = true;

@@ -67,6 +67,11 @@ export interface Transport {
   partitions(topic: string): Promise<number>;
   /** Next offset to be written, per partition of a topic (the log end). */
   endOffsets(topic: string): Promise<number[]>;
+  /**
+   * Offset `group` committed per partition of a topic: the next record it will read, or -1 where
+   * it committed none. With `endOffsets`, a group's lag (the metrics and the dashboard read it).
+   */
+  committedOffsets(group: string, topic: string): Promise<number[]>;
   /** Stops every subscription and releases connections. */
   close(): Promise<void>;
 }

@@ -14,6 +14,7 @@
  */
 
 import type { OutgoingRecord, SubscribeOptions, Subscription } from "../../transport/transport.ts";
+import type { PartitionLag } from "../../transport/consumer_lag.ts";
 import type { Logger } from "../../logging/logger.ts";
 import type { Suspects } from "./suspects.ts";
 
@@ -80,6 +81,8 @@ export interface ActorContext {
   publish(topic: string, records: OutgoingRecord[]): Promise<void>;
   /** Number of partitions of a topic on the actor's transport. */
   partitions(topic: string): Promise<number>;
+  /** How far `group` trails each partition of `topic`, from the transport's committed offsets. */
+  consumerLag(group: string, topic: string): Promise<PartitionLag[]>;
   /** Records whose handling crashed an earlier incarnation (kept by the supervisor). */
   readonly suspects: Suspects;
 }

@@ -7,6 +7,7 @@
  */
 
 import type { SubscribeOptions, Subscription, Transport } from "../../transport/transport.ts";
+import { consumerLag } from "../../transport/consumer_lag.ts";
 import type { ActorContext, Behaviour, ChildSpec } from "./actor.ts";
 import { type Logger, withProperties } from "../../logging/logger.ts";
 import { Suspects } from "./suspects.ts";
@@ -66,6 +67,7 @@ export class RunningActor {
       subscribe: (options) => this.#subscribe(options),
       publish: (topic, records) => transport.publish(topic, records),
       partitions: (topic) => transport.partitions(topic),
+      consumerLag: (group, topic) => consumerLag(transport, group, topic),
       suspects,
     };
   }

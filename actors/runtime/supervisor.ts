@@ -82,6 +82,17 @@ interface Child {
   restartTimer: ReturnType<typeof setTimeout> | undefined;
   /** The last snapshot a stopped incarnation left, handed to the next. */
   snapshot: unknown;
+  /** Incarnations started so far: the first, then one per restart. */
+  launches: number;
+}
+
+/** How a child fares, for health checks and metrics. */
+export interface ChildHealth {
+  name: string;
+  /** `running` (an incarnation runs), `restarting` (waiting out a backoff) or `stopped`. */
+  status: "running" | "restarting" | "stopped";
+  /** Restarts since the supervisor started, for any reason. */
+  restarts: number;
 }
 
 interface Restart {
@@ -144,6 +155,7 @@ export class Supervisor {
       actor: undefined,
       restartTimer: undefined,
       snapshot: undefined,
+      launches: 0,
     }));
     this.#transport = options.transport;
     this.#maxRestarts = maxRestarts;
@@ -177,6 +189,21 @@ export class Supervisor {
     return this.#overruns;
   }
 
+  /** How each child fares now, in start order. */
+  health(): ChildHealth[] {
+    return this.#children.map((child) => ({
+      name: child.spec.name,
+      status: this.#state !== "running" || child.launches === 0
+        ? "stopped"
+        : child.restartTimer !== undefined
+        ? "restarting"
+        : child.actor === undefined
+        ? "stopped"
+        : "running",
+      restarts: Math.max(0, child.launches - 1),
+    }));
+  }
+
   /** Stops the children in reverse order (each commits what it handled) and resolves `done`. */
   async stop(): Promise<void> {
     if (this.#state === "stopping") return await this.done.catch(() => {});
@@ -198,6 +225,7 @@ export class Supervisor {
     );
     child.actor = actor;
     child.startedAt = Date.now();
+    child.launches++;
     return actor.start(child.snapshot);
   }
 

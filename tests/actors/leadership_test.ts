@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { lead } from "../../actors/leadership.ts";
+import { LeaderBoard } from "../../actors/leader_board.ts";
 import type { ActorContext } from "../../actors/runtime/actor.ts";
 import { InProcessRegistry } from "../../registry/in_process.ts";
 import type { Leadership, Registry } from "../../registry/registry.ts";
@@ -43,7 +44,7 @@ Deno.test("lead campaigns again while the registry is unreachable, then leads", 
   const { ctx, warnings, failures } = context(new AbortController().signal);
   const leadership = await lead(
     ctx,
-    { registry: flakyRegistry(inner, 2), instance: "a" },
+    { registry: flakyRegistry(inner, 2), instance: "a", leaders: new LeaderBoard() },
     "factory",
   );
   assert.equal(leadership.lost.aborted, false);
@@ -59,8 +60,11 @@ Deno.test(
   async () => {
     const registry = new InProcessRegistry();
     const { ctx, failures } = context(new AbortController().signal);
-    const leadership = await lead(ctx, { registry, instance: "a" }, "collector");
+    const leaders = new LeaderBoard();
+    const leadership = await lead(ctx, { registry, instance: "a", leaders }, "collector");
+    assert.equal(leaders.leads("collector"), true, "the board shows the leadership");
     await leadership.resign();
+    assert.equal(leaders.leads("collector"), false, "the board shows it lost");
     assert.equal(failures.length, 1);
     assert.match(
       String(failures[0]),
@@ -75,7 +79,7 @@ Deno.test("a stopping actor stops campaigning", { permissions: "none" }, async (
   const { ctx } = context(stop.signal);
   const campaigning = lead(
     ctx,
-    { registry: flakyRegistry(inner, 1_000), instance: "a" },
+    { registry: flakyRegistry(inner, 1_000), instance: "a", leaders: new LeaderBoard() },
     "optimiser",
   );
   stop.abort(new Error("stopping"));
@@ -88,10 +92,18 @@ Deno.test("lead logs `leading <role>` once it leads, and not while it waits", {
 }, async () => {
   const registry = new InProcessRegistry();
   const first = context(new AbortController().signal);
-  const held = await lead(first.ctx, { registry, instance: "a" }, "factory");
+  const held = await lead(
+    first.ctx,
+    { registry, instance: "a", leaders: new LeaderBoard() },
+    "factory",
+  );
   assert.deepEqual(first.infos, ['leading {role} {"role":"factory"}']);
   const second = context(new AbortController().signal);
-  const waiting = lead(second.ctx, { registry, instance: "b" }, "factory");
+  const waiting = lead(
+    second.ctx,
+    { registry, instance: "b", leaders: new LeaderBoard() },
+    "factory",
+  );
   await new Promise((resolve) => setTimeout(resolve, 0));
   assert.deepEqual(second.infos, []);
   await held.resign();

@@ -48,6 +48,7 @@ import { compilePattern } from "../../models/cef/compile.ts";
 import { Recognizer } from "../../models/cef/recognizer.ts";
 import { createModel } from "../../models/create_model.ts";
 import { modelSpecOf } from "../../config/build_model.ts";
+import { LeaderBoard } from "../../actors/leader_board.ts";
 import type { Forecaster, ForecastingModel } from "../../models/model.ts";
 import { createLineParser, MARITIME_SOURCE, readEvents } from "../../models/sources/read.ts";
 import { RetuneSystem } from "../../actors/system.ts";
@@ -709,6 +710,7 @@ class FactoryHarness {
       state: new InProcessStateStore("test"),
       model: createModel(modelSpec),
       modelSpec,
+      leaders: new LeaderBoard(),
     };
     const transport = new InProcessTransport();
     const reports = await watch(transport, env.topics.factoryReports, payloadOf("FactoryReport"));

@@ -285,6 +285,7 @@ Deno.test({
       subscribe: (options) => transport.subscribe(options),
       partitions: (topic) => transport.partitions(topic),
       endOffsets: (topic) => transport.endOffsets(topic),
+      committedOffsets: (group, topic) => transport.committedOffsets(group, topic),
       close: () => transport.close(),
     };
   };

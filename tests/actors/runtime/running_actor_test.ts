@@ -37,6 +37,7 @@ class ScriptedTransport implements Transport {
   publish = () => Promise.resolve();
   partitions = () => Promise.resolve(1);
   endOffsets = () => Promise.resolve([0]);
+  committedOffsets = () => Promise.resolve([-1]);
   close = () => Promise.resolve();
 }
 

@@ -97,7 +97,7 @@ Deno.test("a child whose start throws is restarted with growing delays, then esc
   }
 });
 
-Deno.test("fail() from a callback restarts only that child; stop runs every stop hook", async () => {
+Deno.test("fail() from a callback restarts only that child, as health() shows; stop runs every stop hook", async () => {
   const clock = fakeClock();
   try {
     const events: string[] = [];
@@ -116,9 +116,19 @@ Deno.test("fail() from a callback restarts only that child; stop runs every stop
       logger: new RecordingLogger(),
     });
     await supervisor.start();
-    await clock.tickAsync(1_000);
+    await clock.tickAsync(100);
+    assert.deepEqual(supervisor.health(), [
+      { name: "steady", status: "running", restarts: 0 },
+      { name: "timer", status: "restarting", restarts: 0 },
+    ]);
+    await clock.tickAsync(900);
+    assert.deepEqual(supervisor.health(), [
+      { name: "steady", status: "running", restarts: 0 },
+      { name: "timer", status: "running", restarts: 1 },
+    ]);
     await supervisor.stop();
     await supervisor.done;
+    assert.deepEqual(supervisor.health().map((child) => child.status), ["stopped", "stopped"]);
     assert.deepEqual(events, [
       "start steady @0",
       "start timer @0",
