@@ -3,7 +3,8 @@
  * [--exit-at-end] [--summary=<file.json>] [--log-level=<level>]`.
  *
  * With no arguments it runs every role in one process on the bundled maritime sample and ends
- * with a summary. A role runs with only the permissions it needs: whatever the process was
+ * with a summary. Every process serves /metrics, /healthz, /readyz and the dashboard on one HTTP
+ * server (`http.hostname`:`http.port`). A role runs with only the permissions it needs: whatever the process was
  * granted beyond them is revoked before the role starts.
  *
  * SIGINT or SIGTERM stops the roles within their shutdown timeouts (a second signal exits at
@@ -23,6 +24,7 @@ import { installShutdown } from "./actors/runtime/shutdown.ts";
 import { failureLine } from "./actors/runtime/failure_line.ts";
 import { RetuneSystem, type Summary } from "./actors/system.ts";
 import { SERVICE_ROLES, type ServiceRole } from "./config/roles.ts";
+import { HttpServer } from "./http/server.ts";
 
 /** Time the clients (transport, registry) may take to close after the roles stopped. */
 export const CLOSE_CLIENTS_MS = 5_000;
@@ -48,6 +50,9 @@ export async function main(args: readonly string[]): Promise<number> {
       return 0;
     }
     config = command.configPath === null ? defaultConfig() : await loadConfig(command.configPath);
+    if (command.httpPort !== null) {
+      config = { ...config, http: { ...config.http, port: command.httpPort } };
+    }
   } catch (error) {
     if (error instanceof CliError || error instanceof ConfigError) {
       console.error(`retune: ${error.message}`);
@@ -59,6 +64,20 @@ export async function main(args: readonly string[]): Promise<number> {
 
   setupLogging({ ...config.logging, level: command.logLevel ?? config.logging.level });
   const log = roleLogger(command.role);
+  let server: HttpServer;
+  try {
+    // Bound before the permissions are narrowed: the socket keeps serving without them.
+    server = HttpServer.listen({ ...config.http, logger: roleLogger("http") });
+  } catch (error) {
+    const { hostname, port } = config.http;
+    console.error(
+      `retune: ${command.role}: cannot serve HTTP on ${hostname}:${port} (http.hostname, ` +
+        `http.port): ${error instanceof Error ? error.message : error}; pick another with ` +
+        `--http-port=<port> (0: any free port)`,
+    );
+    return 1;
+  }
+  log.info("metrics, health and the dashboard on {url}", { url: server.url });
   const revoked = revokeUnneeded(command.role, deploymentOf(config, command.summaryPath));
   if (revoked.length > 0) {
     log.debug("revoked unneeded permissions: {revoked}", { revoked: revoked.join(", ") });
@@ -75,11 +94,16 @@ export async function main(args: readonly string[]): Promise<number> {
   try {
     system = await RetuneSystem.build({ config, roles, input: command.inputPath ?? undefined });
   } catch (error) {
+    await server.close();
     return fail(error);
   }
+  server.attach(system);
   // The signal handler stops the system and ends the run with its exit code.
   const exit = Promise.withResolvers<number>();
-  const shutdown = installShutdown([{ name: "roles", run: () => system.stop() }], {
+  const shutdown = installShutdown([
+    { name: "roles", run: () => system.stop() },
+    { name: "http", run: () => server.close() },
+  ], {
     deadlineMs: shutdownDeadlineMs(config, roles),
     logger: log,
     exit: exit.resolve,
@@ -96,9 +120,11 @@ export async function main(args: readonly string[]): Promise<number> {
       if (outcome instanceof Error) {
         // Closing clients of an unreachable service may hang: the failure is reported regardless.
         await Promise.race([system.stop().catch(() => {}), delay(CLOSE_CLIENTS_MS)]);
+        await server.close();
         return fail(outcome.cause);
       }
       await system.stop();
+      await server.close();
       await report(system, roles, command.summaryPath);
       return 0;
     }),

@@ -22,7 +22,9 @@ import { InProcessTransport } from "../transport/in_process.ts";
 import { KafkaTransport, type KafkaTransportOptions } from "../transport/kafka.ts";
 import type { Transport } from "../transport/transport.ts";
 import type { MetricsReport } from "../core/metrics_report.ts";
-import { decodeEnvelope } from "../protocol/codec.ts";
+import { decodeEnvelope, encodeEnvelope, newEnvelope } from "../protocol/codec.ts";
+import type { Instruction } from "../protocol/messages.ts";
+import { consumerLag, type PartitionLag } from "../transport/consumer_lag.ts";
 import { createModel } from "../models/create_model.ts";
 import { modelSpecOf } from "../config/build_model.ts";
 import { sourceSpecOf } from "../config/build_source.ts";
@@ -30,10 +32,10 @@ import { type ChildHealth, Supervisor } from "./runtime/supervisor.ts";
 import { LeaderBoard } from "./leader_board.ts";
 import type { ChildSpec } from "./runtime/actor.ts";
 import type { Subscription } from "../transport/transport.ts";
-import { type RoleEnvironment, storagePaths, topicNames } from "./environment.ts";
+import { type RoleEnvironment, storagePaths, type TopicNames, topicNames } from "./environment.ts";
 import { SERVICE_ROLES, type ServiceRole } from "../config/roles.ts";
 import { Collector } from "./collector.ts";
-import { Engine } from "./engine.ts";
+import { Engine, ENGINE_GROUP } from "./engine.ts";
 import { Factory } from "./factory.ts";
 import { Observer } from "./observer.ts";
 import { Optimiser } from "./optimiser.ts";
@@ -78,6 +80,27 @@ const FRESH: { [R in ServiceRole]: () => Readonly<RoleViews[R]> } = {
   replayer: () => new ReplayerState("", 0).view(),
 };
 
+/** An instruction seen on the instructions topic: the observer's or one asked for by hand. */
+export interface Decision extends Instruction {
+  /** Who sent it: `observer`, or `dashboard` for one asked for on the dashboard. */
+  sender: string;
+  /** Wall-clock send time, epoch ms. */
+  sentAt: number;
+}
+
+/**
+ * The consumer group and topic each role takes its work from (as the role subscribes): the lag
+ * `/metrics` and the dashboard report. The replayer reads a file.
+ */
+const WORK_GROUPS: { [R in ServiceRole]: { group: string; topic: keyof TopicNames } | null } = {
+  engine: { group: ENGINE_GROUP, topic: "input" },
+  collector: { group: "collector", topic: "input" },
+  observer: { group: "observer", topic: "metrics" },
+  optimiser: { group: "optimiser", topic: "instructions" },
+  factory: { group: "factory.commands", topic: "factoryCommands" },
+  replayer: null,
+};
+
 /** The roles in start order: the factory first (it makes the initial model), then the pipeline. */
 function inStartOrder(roles: readonly ServiceRole[]): ServiceRole[] {
   const order = ["factory", ...SERVICE_ROLES.filter((role) => role !== "factory")];
@@ -110,6 +133,7 @@ export class RetuneSystem {
   /** The newest incarnation of each role run here. */
   readonly #running: { [R in ServiceRole]?: Viewable<R> } = {};
   readonly #reports: MetricsReport[] = [];
+  readonly #decisions: Decision[] = [];
   #deadLetters = 0;
   readonly #startedAt = performance.now();
   #watch: Subscription | null = null;
@@ -229,6 +253,49 @@ export class RetuneSystem {
     return [...this.#reports];
   }
 
+  /** The instructions seen on the instructions topic so far, oldest first. */
+  get decisions(): readonly Decision[] {
+    return [...this.#decisions];
+  }
+
+  /** How each role run here fares (running, restarting, stopped; its restarts). */
+  health(): ChildHealth[] {
+    return this.#supervisor.health();
+  }
+
+  /** Whether this process leads `role` now (only elected roles are ever led). */
+  leads(role: ServiceRole): boolean {
+    return this.env.leaders.leads(role);
+  }
+
+  /** The lag of each role run here on the topic it takes its work from, per partition. */
+  async lag(): Promise<PartitionLag[]> {
+    const sources = this.#roles.flatMap((role) => WORK_GROUPS[role] ?? []);
+    const lags = await Promise.all(
+      sources.map(({ group, topic }) =>
+        consumerLag(this.#transport, group, this.env.topics[topic])
+      ),
+    );
+    return lags.flat();
+  }
+
+  /**
+   * Asks for a retrain or a re-optimisation now, as the observer does: an `Instruction` on the
+   * instructions topic, sent by `dashboard`, naming the newest report seen.
+   */
+  async instruct(action: Instruction["action"], reason: string): Promise<Instruction> {
+    const instruction: Instruction = {
+      action,
+      reason,
+      reportId: this.#reports.at(-1)?.reportId ?? 0,
+    };
+    const envelope = newEnvelope("Instruction", "dashboard", instruction, null);
+    await this.#transport.publish(this.env.topics.instructions, [
+      { key: null, value: encodeEnvelope(envelope) },
+    ]);
+    return instruction;
+  }
+
   /** Records seen on the dead-letter topic so far. */
   get deadLetters(): number {
     return this.#deadLetters;
@@ -239,7 +306,7 @@ export class RetuneSystem {
     const { topics } = this.env;
     this.#watch = await this.#transport.subscribe({
       group: `summary.${crypto.randomUUID()}`,
-      topics: [topics.metrics, topics.deadLetters],
+      topics: [topics.metrics, topics.deadLetters, topics.instructions],
       handler: (records) => {
         for (const record of records) {
           if (record.topic === topics.deadLetters) {
@@ -248,6 +315,10 @@ export class RetuneSystem {
           }
           const envelope = decodeEnvelope(record.value);
           if (envelope.type === "MetricsReport") this.#reports.push(envelope.payload);
+          if (envelope.type === "Instruction") {
+            const { sender, sentAt } = envelope;
+            this.#decisions.push({ ...envelope.payload, sender, sentAt });
+          }
         }
         return Promise.resolve();
       },

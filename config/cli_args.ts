@@ -33,6 +33,8 @@ export type CliCommand =
     summaryPath: string | null;
     /** Overrides `logging.level`; `debug` also prints the detail of a failure. */
     logLevel: LogLevel | null;
+    /** Overrides `http.port`: where /metrics, /healthz, /readyz and the dashboard are served. */
+    httpPort: number | null;
   };
 
 /** The levels `--log-level` accepts. */
@@ -71,6 +73,7 @@ export function parseCliArgs(args: readonly string[], options: CliOptions = {}):
         "exit-at-end": { type: "boolean" },
         summary: { type: "string" },
         "log-level": { type: "string" },
+        "http-port": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -122,7 +125,19 @@ export function parseCliArgs(args: readonly string[], options: CliOptions = {}):
     exitAtEnd,
     summaryPath,
     logLevel: logLevel as LogLevel | null,
+    httpPort: portOf(values["http-port"]),
   };
+}
+
+function portOf(value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(port <= 65_535)) {
+    throw new CliError(
+      `--http-port must be an integer in [0, 65535] (0: any free port): current value is '${value}'`,
+    );
+  }
+  return port;
 }
 
 function existingFile(
@@ -167,6 +182,8 @@ Options:
                       (deno task start may write only under ./.retune)
   --log-level=<level> debug | info | warning | error, overriding logging.level;
                       debug also prints the detail (stack) of a failure
+  --http-port=<port>  port of /metrics, /healthz, /readyz and the dashboard, overriding
+                      http.port (default 9464; 0: any free port)
   -h, --help          show this text
 
 Examples:

@@ -532,6 +532,16 @@ const inProcessSchema = z.strictObject({
   capacity: integer(1).default(1_000),
 });
 
+const httpSchema = z.strictObject({
+  /**
+   * Address the process's HTTP server (/metrics, /healthz, /readyz, the dashboard) listens on;
+   * `0.0.0.0` to be reached from other hosts (containers, probes).
+   */
+  hostname: text().default("127.0.0.1"),
+  /** Its port; 0 picks a free one (logged). Roles sharing a host each need their own. */
+  port: integer(0, 65_535).default(9464),
+});
+
 /** The whole configuration file. */
 export const configSchema = z.strictObject({
   transport: oneOf(["in-process", "kafka"]).default("in-process"),
@@ -551,10 +561,13 @@ export const configSchema = z.strictObject({
   factory: factorySchema.prefault({}),
   replayer: replayerSchema.prefault({}),
   supervision: supervisionSchema.prefault({}),
+  http: httpSchema.prefault({}),
 });
 
 /** A validated configuration with every default filled in. */
 export type RetuneConfig = z.infer<typeof configSchema>;
+/** Where the process's HTTP server listens. */
+export type HttpConfig = RetuneConfig["http"];
 /** How mailboxes and data topics are carried. */
 export type TransportKind = RetuneConfig["transport"];
 /** Kafka connection settings. */

@@ -11,7 +11,9 @@
  *   folder), and only under the storage folder; any role may also write its `--summary` file;
  * - running programs: only the factory, only java, only when the model kind is `wayeb`;
  * - network: a single role always talks to the others over the network; `all` needs it only
- *   when the transport is Kafka or the registry is etcd.
+ *   when the transport is Kafka or the registry is etcd. Otherwise a process needs it only to
+ *   listen on its HTTP server's address (`http.hostname`:`http.port`), which `main.ts` binds
+ *   before it revokes the rest.
  *
  * @module
  */
@@ -47,6 +49,8 @@ export interface Deployment {
   usesNetwork: boolean;
   /** The `--summary` file, if one is written. */
   summaryPath?: string | null;
+  /** The HTTP server's `host:port` (just `host` for any port), if it serves. */
+  listen?: string | null;
 }
 
 /** Concrete permissions of one process. */
@@ -55,6 +59,8 @@ export interface PermissionSet {
   /** Paths writable; empty means no writing at all. */
   write: string[];
   net: boolean;
+  /** Addresses to listen on when `net` is false (`host:port`); empty means none. */
+  listen: string[];
   env: boolean;
   sys: boolean;
   /** Programs runnable; empty means none. */
@@ -69,6 +75,9 @@ export function deploymentOf(config: RetuneConfig, summaryPath: string | null = 
     java: config.model.wayeb?.java ?? "java",
     usesNetwork: config.transport === "kafka" || config.etcd !== undefined,
     summaryPath,
+    listen: config.http.port === 0
+      ? config.http.hostname
+      : `${config.http.hostname}:${config.http.port}`,
   };
 }
 
@@ -84,10 +93,12 @@ export function permissionsFor(role: Role, deployment: Deployment): PermissionSe
       throw new RangeError(`permission paths must not contain a comma: current value is '${path}'`);
     }
   }
+  const net = role !== "all" || deployment.usesNetwork;
   return {
     read: true,
     write,
-    net: role !== "all" || deployment.usesNetwork,
+    net,
+    listen: !net && deployment.listen ? [deployment.listen] : [],
     env: true,
     sys: true,
     run: runsWayeb ? [deployment.java] : [],
@@ -100,6 +111,7 @@ export function denoFlags(permissions: PermissionSet): string[] {
   if (permissions.read) flags.push("--allow-read");
   if (permissions.write.length > 0) flags.push(`--allow-write=${permissions.write.join(",")}`);
   if (permissions.net) flags.push("--allow-net");
+  else if (permissions.listen.length > 0) flags.push(`--allow-net=${permissions.listen.join(",")}`);
   if (permissions.env) flags.push("--allow-env");
   if (permissions.sys) flags.push("--allow-sys");
   if (permissions.run.length > 0) flags.push(`--allow-run=${permissions.run.join(",")}`);
@@ -108,7 +120,8 @@ export function denoFlags(permissions: PermissionSet): string[] {
 
 /**
  * Revokes the permissions `role` does not need at all (writing, running programs, network) and
- * returns their names. A permission the role needs in part (writing only the storage folder)
+ * returns their names. Call it once the HTTP server listens: a bound socket keeps serving
+ * without the network permission, so a role that only serves loses it. A permission the role needs in part (writing only the storage folder)
  * cannot be narrowed at run time and stays as granted.
  */
 export function revokeUnneeded(role: Role, deployment: Deployment): string[] {

@@ -33,6 +33,8 @@ async function workspace(overrides: Record<string, unknown> = {}): Promise<strin
     logging: { level: "info", format: "text" },
     // The start task may write only under ./.retune.
     storage: { dir: ".retune" },
+    // Other runs may share this host: any free port.
+    http: { port: 0 },
     model: {
       pattern: join(MARITIME, "port_entering.pattern"),
       declarations: join(MARITIME, "port_entering.declarations"),

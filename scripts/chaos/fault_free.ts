@@ -27,6 +27,7 @@ export async function faultFreeDetections(
       `--input=${stream}`,
       "--exit-at-end",
       `--summary=${summaryFile}`,
+      "--http-port=0",
     ],
     stdin: "null",
     stdout: "piped",

@@ -86,6 +86,8 @@ export class RoleInstance {
         MAIN,
         `--role=${this.role}`,
         `--config=${this.#fleet.configFile}`,
+        // Many roles share this host: each serves HTTP on a port of its own.
+        "--http-port=0",
         ...this
           .#args,
       ],

@@ -27,6 +27,7 @@ Deno.test("a full command line parses into a typed run command", () => {
       "--exit-at-end",
       "--summary=out/s.json",
       "--log-level=debug",
+      "--http-port=9470",
     ],
     only("c.yaml", "s.csv", "out"),
   );
@@ -38,6 +39,7 @@ Deno.test("a full command line parses into a typed run command", () => {
     exitAtEnd: true,
     summaryPath: "out/s.json",
     logLevel: "debug",
+    httpPort: 9470,
   });
 });
 
@@ -50,12 +52,21 @@ Deno.test("no arguments run every role on the built-in configuration", () => {
     exitAtEnd: false,
     summaryPath: null,
     logLevel: null,
+    httpPort: null,
   });
 });
 
 Deno.test("--help wins and usage names every option and role", () => {
   assert.deepEqual(parseCliArgs(["--role=nope", "--help"], only()), { kind: "help" });
-  const words = ["--role", "--config", "--input", "--exit-at-end", "--summary", "--log-level"];
+  const words = [
+    "--role",
+    "--config",
+    "--input",
+    "--exit-at-end",
+    "--summary",
+    "--log-level",
+    "--http-port",
+  ];
   for (const word of [...words, "optimiser"]) {
     assert.ok(usage().includes(word), word);
   }
@@ -111,4 +122,14 @@ Deno.test("unknown options, positionals and --input for a role that ignores it a
     cliError(["--role=engine", "--input=s.csv"], only("s.csv")).message,
     /role 'engine' does not read it/,
   );
+});
+
+Deno.test("--http-port takes a port in [0, 65535] and refuses anything else, naming the value", () => {
+  assert.equal((parseCliArgs(["--http-port=0"], only()) as { httpPort: number }).httpPort, 0);
+  for (const value of ["65536", "-1", "80a", ""]) {
+    assert.match(
+      cliError([`--http-port=${value}`]).message,
+      new RegExp(`--http-port must be an integer in \\[0, 65535\\].*current value is '${value}'`),
+    );
+  }
 });

@@ -27,6 +27,7 @@ Deno.test("the table gives each role only what it needs", () => {
       read: true,
       write: [],
       net: true,
+      listen: [],
       env: true,
       sys: true,
       run: [],
@@ -51,11 +52,19 @@ Deno.test("all is the union, and needs no network when everything is in process"
     read: true,
     write: ["/srv/retune"],
     net: false,
+    listen: [],
     env: true,
     sys: true,
     run: ["java"],
   });
   assert.equal(permissionsFor("all", distributedWayeb).net, true);
+});
+
+Deno.test("an in-process all may only listen on its HTTP address; a networked role needs no extra", () => {
+  const serving = { ...embedded, listen: "127.0.0.1:9464" };
+  assert.deepEqual(permissionsFor("all", serving).listen, ["127.0.0.1:9464"]);
+  assert.ok(denoFlags(permissionsFor("all", serving)).includes("--allow-net=127.0.0.1:9464"));
+  assert.deepEqual(permissionsFor("engine", serving).listen, [], "its --allow-net covers it");
 });
 
 Deno.test("flags grant exactly the set and never prompt", () => {
@@ -192,7 +201,7 @@ Deno.test({
       const command = await taskCommand("start", {
         cwd: dir,
         script: probe,
-        args: ["main-then-wayeb", jar, "--role=engine", "--config=retune.yaml"],
+        args: ["main-then-wayeb", jar, "--role=engine", "--config=retune.yaml", "--http-port=0"],
       });
       const output = await command.output();
       const stderr = new TextDecoder().decode(output.stderr);

@@ -1,0 +1,107 @@
+/**
+ * What the dashboard shows, as one JSON document the page polls: the metrics series (batch and
+ * cumulative MCC over stream time), the model versions with their parameters, every decision
+ * with its reason, dataset versions and buckets, the roles with their health and leadership,
+ * throughput and lag. The catalogue and the ledger are read from the registry, so every process
+ * of a deployment shows them; the rest is what this process sees.
+ *
+ * @module
+ */
+
+import { LEADER_ROLES } from "../actors/leadership.ts";
+import type { HyperParameters } from "../core/hyper_parameters.ts";
+import type { PartitionLag } from "../transport/consumer_lag.ts";
+import type { Decision, ObservedSystem } from "./observed_system.ts";
+
+/** Most metrics points sent: the newest. */
+export const MAX_POINTS = 5_000;
+
+/** One point of the metrics series. */
+export interface Point {
+  reportId: number;
+  streamTime: number;
+  batchMcc: number;
+  cumulativeMcc: number;
+  modelVersion: number;
+  eventsPerSecond: number;
+  lag: number;
+}
+
+/** The dashboard's document. */
+export interface DashboardState {
+  roles: { name: string; status: string; restarts: number; leading: boolean | null }[];
+  series: Point[];
+  models: {
+    version: number;
+    method: string;
+    params: HyperParameters;
+    mcc: number;
+    datasetVersion: number;
+    productionMs: number;
+    createdAt: number;
+  }[];
+  /** The model the engine forecasts with here; null without an engine or before the first. */
+  modelInUse: number | null;
+  decisions: Decision[];
+  datasets: { version: number; state: string; buckets: number[]; frozenBy: string[] }[];
+  buckets: number[];
+  throughput: { eventsPerSecond: number; eventsProcessed: number; deadLetters: number };
+  lag: PartitionLag[];
+}
+
+/** Reads the document from `system` and its registry. */
+export async function dashboardState(system: ObservedSystem): Promise<DashboardState> {
+  const { catalog, ledger } = system.env;
+  const [models, versions, buckets, lag] = await Promise.all([
+    catalog.list(),
+    ledger.versions(),
+    ledger.registeredBuckets(),
+    system.lag(),
+  ]);
+  const reports = system.reports.slice(-MAX_POINTS);
+  const newest = reports.at(-1);
+  const engine = system.roles.includes("engine") ? system.view("engine") : null;
+  return {
+    roles: system.health().map((child) => ({
+      name: child.name,
+      status: child.status,
+      restarts: child.restarts,
+      leading: (LEADER_ROLES as readonly string[]).includes(child.name)
+        ? system.leads(child.name as typeof LEADER_ROLES[number])
+        : null,
+    })),
+    series: reports.map((report) => ({
+      reportId: report.reportId,
+      streamTime: report.streamTimeEnd,
+      batchMcc: report.batch.mcc,
+      cumulativeMcc: report.cumulative.mcc,
+      modelVersion: report.modelVersion,
+      eventsPerSecond: report.eventsPerSecond,
+      lag: report.lag,
+    })),
+    models: models.map((model) => ({
+      version: model.version,
+      method: model.creationMethod,
+      params: model.params,
+      mcc: model.metrics.mcc,
+      datasetVersion: model.datasetVersion,
+      productionMs: model.productionMs,
+      createdAt: model.createdAt,
+    })),
+    modelInUse: engine?.modelVersion ?? null,
+    decisions: [...system.decisions],
+    datasets: versions.map((entry) => ({
+      version: entry.dataset.version,
+      state: entry.state,
+      buckets: entry.dataset.buckets.map((ref) => ref.bucket),
+      frozenBy: entry.frozenBy,
+    })),
+    buckets,
+    throughput: {
+      eventsPerSecond: newest?.eventsPerSecond ?? 0,
+      eventsProcessed: engine?.eventsProcessed ?? newest?.eventsProcessed ?? 0,
+      deadLetters: system.deadLetters,
+    },
+    lag,
+  };
+}

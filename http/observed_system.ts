@@ -1,0 +1,26 @@
+/**
+ * What the HTTP server reads of a running system: the part of `RetuneSystem` that metrics,
+ * health, readiness and the dashboard need, so each can be tested on a stand-in.
+ *
+ * @module
+ */
+
+import type { Decision, RetuneSystem } from "../actors/system.ts";
+
+/** The readable surface of a running system. */
+export type ObservedSystem = Pick<
+  RetuneSystem,
+  | "roles"
+  | "view"
+  | "health"
+  | "leads"
+  | "lag"
+  | "reports"
+  | "decisions"
+  | "deadLetters"
+  | "instruct"
+  | "env"
+  | "transport"
+>;
+
+export type { Decision };
