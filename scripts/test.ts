@@ -1,8 +1,9 @@
 /**
  * `deno task test`: the whole suite in one command on a fresh machine. It first runs
  * `deno task check` (formatting, lint, type-check of every file) and stops there if that fails.
- * Then it starts a throwaway Kafka broker and etcd (unless `KAFKA_BROKERS` / `ETCD_ENDPOINTS`
- * name running ones), runs `deno test --allow-all tests/` with those variables set, streams its
+ * Then it installs what the suite runs on when missing (Debian's etcd-server and chromium, the
+ * latter for the dashboard's browser test), starts a throwaway Kafka broker and etcd (unless
+ * `KAFKA_BROKERS` / `ETCD_ENDPOINTS` name running ones), runs `deno test --allow-all tests/` with those variables set, streams its
  * output, stops the services (also on SIGINT / SIGTERM) and exits with deno test's exit code,
  * after printing the line `N passed, N failed` that CI reads.
  *
@@ -109,6 +110,7 @@ async function suite(args: string[]): Promise<number> {
     }
   }
   await installEtcdIfMissing();
+  await installChromiumIfMissing();
   const started = await startServices();
   if (started === undefined) return 1;
   try {
@@ -154,14 +156,27 @@ async function checked(): Promise<boolean> {
  */
 async function installEtcdIfMissing(): Promise<void> {
   if (Deno.env.get("ETCD_ENDPOINTS") || await succeeds("etcd", ["--version"])) return;
-  console.error("--- etcd is missing: installing the Debian package etcd-server");
+  await aptInstall("etcd-server", "etcd is missing", ["--no-install-recommends"]);
+}
+
+/** Where the dashboard's browser test finds Chromium (`tests/http/dashboard_browser_test.ts`). */
+const CHROMIUM = "/usr/bin/chromium";
+
+/**
+ * Installs Debian's `chromium` for the dashboard's browser test when it is missing; with its
+ * recommended packages, which bring the fonts the page is drawn with.
+ */
+async function installChromiumIfMissing(): Promise<void> {
+  if (await succeeds(CHROMIUM, ["--version"])) return;
+  await aptInstall("chromium", `${CHROMIUM} is missing`);
+}
+
+/** `apt-get install -y <name>` after an update, saying why; failures show on stderr. */
+async function aptInstall(name: string, why: string, options: string[] = []): Promise<void> {
+  console.error(`--- ${why}: installing the Debian package ${name}`);
   const env = { DEBIAN_FRONTEND: "noninteractive" };
   if (!await succeeds("apt-get", ["update", "-qq"], env)) return;
-  await succeeds(
-    "apt-get",
-    ["install", "-y", "-qq", "--no-install-recommends", "etcd-server"],
-    env,
-  );
+  await succeeds("apt-get", ["install", "-y", "-qq", ...options, name], env);
 }
 
 /** Runs a command to its end; whether it started and exited 0. */

@@ -100,7 +100,8 @@ function render(state) {
       cell(m.method),
       cell(params(m.params)),
       cell(m.mcc.toFixed(3)),
-      cell(`d${m.datasetVersion}`),
+      // The initial model trains on a file, not on a dataset version.
+    cell(m.datasetVersion < 0 ? "initial file" : `d${m.datasetVersion}`),
       cell(`${(m.productionMs / 1000).toFixed(1)} s`),
       cell(time(m.createdAt)),
     ]),
