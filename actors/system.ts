@@ -22,6 +22,7 @@ import { InProcessTransport } from "../transport/in_process.ts";
 import { KafkaTransport, type KafkaTransportOptions } from "../transport/kafka.ts";
 import type { Transport } from "../transport/transport.ts";
 import type { MetricsReport } from "../core/metrics_report.ts";
+import type { ModelVersion } from "../core/versions.ts";
 import { decodeEnvelope, encodeEnvelope, newEnvelope } from "../protocol/codec.ts";
 import type { Instruction } from "../protocol/messages.ts";
 import { consumerLag, type PartitionLag } from "../transport/consumer_lag.ts";
@@ -134,6 +135,7 @@ export class RetuneSystem {
   readonly #running: { [R in ServiceRole]?: Viewable<R> } = {};
   readonly #reports: MetricsReport[] = [];
   readonly #decisions: Decision[] = [];
+  readonly #modelVersions: ModelVersion[] = [];
   #deadLetters = 0;
   readonly #startedAt = performance.now();
   #watch: Subscription | null = null;
@@ -258,6 +260,11 @@ export class RetuneSystem {
     return [...this.#decisions];
   }
 
+  /** The model versions announced so far, in order (the catalogue forgets retired ones). */
+  get modelVersions(): readonly ModelVersion[] {
+    return [...this.#modelVersions];
+  }
+
   /** How each role run here fares (running, restarting, stopped; its restarts). */
   health(): ChildHealth[] {
     return this.#supervisor.health();
@@ -306,7 +313,7 @@ export class RetuneSystem {
     const { topics } = this.env;
     this.#watch = await this.#transport.subscribe({
       group: `summary.${crypto.randomUUID()}`,
-      topics: [topics.metrics, topics.deadLetters, topics.instructions],
+      topics: [topics.metrics, topics.deadLetters, topics.instructions, topics.modelVersions],
       handler: (records) => {
         for (const record of records) {
           if (record.topic === topics.deadLetters) {
@@ -315,6 +322,7 @@ export class RetuneSystem {
           }
           const envelope = decodeEnvelope(record.value);
           if (envelope.type === "MetricsReport") this.#reports.push(envelope.payload);
+          if (envelope.type === "ModelVersion") this.#modelVersions.push(envelope.payload);
           if (envelope.type === "Instruction") {
             const { sender, sentAt } = envelope;
             this.#decisions.push({ ...envelope.payload, sender, sentAt });

@@ -10,6 +10,7 @@
 
 import { LEADER_ROLES } from "../actors/leadership.ts";
 import type { HyperParameters } from "../core/hyper_parameters.ts";
+import type { ModelVersion } from "../core/versions.ts";
 import type { PartitionLag } from "../transport/consumer_lag.ts";
 import type { Decision, ObservedSystem } from "./observed_system.ts";
 
@@ -39,6 +40,8 @@ export interface DashboardState {
     datasetVersion: number;
     productionMs: number;
     createdAt: number;
+    /** Still in the model catalogue; a retired version's artifact is gone. */
+    inCatalogue: boolean;
   }[];
   /** The model the engine forecasts with here; null without an engine or before the first. */
   modelInUse: number | null;
@@ -52,7 +55,7 @@ export interface DashboardState {
 /** Reads the document from `system` and its registry. */
 export async function dashboardState(system: ObservedSystem): Promise<DashboardState> {
   const { catalog, ledger } = system.env;
-  const [models, versions, buckets, lag] = await Promise.all([
+  const [catalogue, versions, buckets, lag] = await Promise.all([
     catalog.list(),
     ledger.versions(),
     ledger.registeredBuckets(),
@@ -79,15 +82,7 @@ export async function dashboardState(system: ObservedSystem): Promise<DashboardS
       eventsPerSecond: report.eventsPerSecond,
       lag: report.lag,
     })),
-    models: models.map((model) => ({
-      version: model.version,
-      method: model.creationMethod,
-      params: model.params,
-      mcc: model.metrics.mcc,
-      datasetVersion: model.datasetVersion,
-      productionMs: model.productionMs,
-      createdAt: model.createdAt,
-    })),
+    models: modelsOf(catalogue, system.modelVersions),
     modelInUse: engine?.modelVersion ?? null,
     decisions: [...system.decisions],
     datasets: versions.map((entry) => ({
@@ -104,4 +99,23 @@ export async function dashboardState(system: ObservedSystem): Promise<DashboardS
     },
     lag,
   };
+}
+
+/** Every model version announced or catalogued, oldest first, each once. */
+function modelsOf(
+  catalogue: readonly ModelVersion[],
+  announced: readonly ModelVersion[],
+): DashboardState["models"] {
+  const kept = new Set(catalogue.map((model) => model.version));
+  const byVersion = new Map([...announced, ...catalogue].map((model) => [model.version, model]));
+  return [...byVersion.values()].sort((a, b) => a.version - b.version).map((model) => ({
+    version: model.version,
+    method: model.creationMethod,
+    params: model.params,
+    mcc: model.metrics.mcc,
+    datasetVersion: model.datasetVersion,
+    productionMs: model.productionMs,
+    createdAt: model.createdAt,
+    inCatalogue: kept.has(model.version),
+  }));
 }

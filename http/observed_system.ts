@@ -17,6 +17,7 @@ export type ObservedSystem = Pick<
   | "lag"
   | "reports"
   | "decisions"
+  | "modelVersions"
   | "deadLetters"
   | "instruct"
   | "env"

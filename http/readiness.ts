@@ -37,11 +37,9 @@ export async function readiness(system: ObservedSystem): Promise<Readiness> {
   const roles = system.roles.map((role): Check => {
     const status = health.get(role)?.status ?? "stopped";
     const name = `role ${role}`;
-    if (status !== "running") {
-      // A replayer that replayed its file is done, not broken.
-      const done = role === "replayer" && system.view("replayer").finished;
-      return { name, ok: done, detail: done ? "replayed its file" : status };
-    }
+    // A replayer that replayed its file is done, not broken.
+    if (status === "completed") return { name, ok: true, detail: "its work is done" };
+    if (status !== "running") return { name, ok: false, detail: status };
     return { name, ...roleDetail(system, role) };
   });
   const checks = [transport, registry, ...roles];

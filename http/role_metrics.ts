@@ -14,15 +14,23 @@ import type { ObservedSystem } from "./observed_system.ts";
 /** Prometheus's text exposition format, as prom-client writes it. */
 export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
+/** One value of a metric with its labels. */
+type Sample = [labels: Record<string, string | number>, value: number];
+
 /** A registry whose every metric reads `system` when scraped. */
 export function roleMetrics(system: ObservedSystem): Registry {
   const registry = new Registry();
-  const runs = (role: ServiceRole) => system.roles.includes(role);
-  const total = (name: string, help: string, read: () => [Record<string, string>, number][]) =>
+  /** The samples of the roles among `roles` that run here. */
+  const of = (roles: [ServiceRole, () => number][]): Sample[] =>
+    roles.filter(([role]) => system.roles.includes(role)).map(([role, read]) => [
+      { role },
+      read(),
+    ]);
+  const total = (name: string, help: string, labelNames: string[], read: () => Sample[]) =>
     new Counter({
       name,
       help,
-      labelNames: ["role"],
+      labelNames,
       registers: [registry],
       collect() {
         // The roles keep the totals; a scrape copies them.
@@ -34,7 +42,7 @@ export function roleMetrics(system: ObservedSystem): Registry {
     name: string,
     help: string,
     labelNames: string[],
-    read: () => Promise<[Record<string, string | number>, number][]>,
+    read: () => Promise<Sample[]> | Sample[],
   ) =>
     new Gauge({
       name,
@@ -47,46 +55,55 @@ export function roleMetrics(system: ObservedSystem): Registry {
       },
     });
 
-  total(
-    "retune_events_in_total",
-    "Events a role took in (engine: forecast over; collector: kept)",
-    () =>
-      [
-        ...(runs("engine") ? [[{ role: "engine" }, system.view("engine").eventsProcessed]] : []),
-        ...(runs("collector")
-          ? [[{ role: "collector" }, system.view("collector").eventsCollected]]
-          : []),
-      ] as [Record<string, string>, number][],
-  );
+  total("retune_events_in_total", "Events taken in: forecast over (engine), kept (collector)", [
+    "role",
+  ], () =>
+    of([
+      ["engine", () => system.view("engine").eventsProcessed],
+      ["collector", () => system.view("collector").eventsCollected],
+    ]));
   total(
     "retune_events_out_total",
-    "Events the replayer published to the input topic",
-    () => runs("replayer") ? [[{ role: "replayer" }, system.view("replayer").sent]] : [],
+    "Events published to the input topic",
+    ["role"],
+    () => of([["replayer", () => system.view("replayer").sent]]),
   );
   total(
     "retune_forecasts_total",
-    "Forecasts the engine published",
-    () => runs("engine") ? [[{ role: "engine" }, system.view("engine").forecasts]] : [],
+    "Forecasts published",
+    ["role"],
+    () => of([["engine", () => system.view("engine").forecasts]]),
   );
   total(
     "retune_detections_total",
-    "Pattern matches the engine detected",
-    () => runs("engine") ? [[{ role: "engine" }, system.view("engine").detections]] : [],
+    "Pattern matches detected",
+    ["role"],
+    () => of([["engine", () => system.view("engine").detections]]),
   );
   total(
     "retune_dead_letters_total",
     "Records seen on the dead-letter topic",
-    () => [[{ role: "all" }, system.deadLetters]],
+    [],
+    () => [[{}, system.deadLetters]],
   );
+  total("retune_instructions_total", "Instructions seen on the instructions topic", [
+    "action",
+    "sender",
+  ], () => {
+    const counts = new Map<string, Sample>();
+    for (const { action, sender } of system.decisions) {
+      const key = `${action} ${sender}`;
+      const sample = counts.get(key) ?? [{ action, sender }, 0];
+      sample[1]++;
+      counts.set(key, sample);
+    }
+    return [...counts.values()];
+  });
   total(
     "retune_restarts_total",
     "Restarts of a role in this process, for any reason",
+    ["role"],
     () => system.health().map((child) => [{ role: child.name }, child.restarts]),
-  );
-  total(
-    "retune_instructions_total",
-    "Instructions seen on the instructions topic",
-    () => [[{ role: "all" }, system.decisions.length]],
   );
 
   gauge(
@@ -102,8 +119,8 @@ export function roleMetrics(system: ObservedSystem): Registry {
   gauge(
     "retune_model_version",
     "Model version the engine forecasts with (-1 before the first)",
-    [],
-    () => Promise.resolve(runs("engine") ? [[{}, system.view("engine").modelVersion ?? -1]] : []),
+    ["role"],
+    () => of([["engine", () => system.view("engine").modelVersion ?? -1]]),
   );
   gauge(
     "retune_mcc",
@@ -111,12 +128,10 @@ export function roleMetrics(system: ObservedSystem): Registry {
     ["window"],
     () => {
       const newest = system.reports.at(-1);
-      return Promise.resolve(
-        newest === undefined ? [] : [
-          [{ window: "batch" }, newest.batch.mcc],
-          [{ window: "cumulative" }, newest.cumulative.mcc],
-        ],
-      );
+      return newest === undefined ? [] : [
+        [{ window: "batch" }, newest.batch.mcc],
+        [{ window: "cumulative" }, newest.cumulative.mcc],
+      ];
     },
   );
   gauge(
@@ -124,27 +139,26 @@ export function roleMetrics(system: ObservedSystem): Registry {
     "Jobs under way: optimiser adaptations, factory runs",
     ["role"],
     () =>
-      Promise.resolve([
-        ...(runs("optimiser")
-          ? [[{ role: "optimiser" }, system.view("optimiser").busy ? 1 : 0]]
-          : []),
-        ...(runs("factory") ? [[{ role: "factory" }, system.view("factory").runs]] : []),
-      ] as [Record<string, string>, number][]),
+      of([
+        ["optimiser", () => system.view("optimiser").busy ? 1 : 0],
+        ["factory", () => system.view("factory").runs],
+      ]),
   );
   gauge(
     "retune_leader",
     "1 while this process leads the role's election, else 0",
     ["role"],
-    () =>
-      Promise.resolve(
-        LEADER_ROLES.filter(runs).map((role) => [{ role }, system.leads(role) ? 1 : 0]),
-      ),
+    () => of(LEADER_ROLES.map((role) => [role, () => system.leads(role) ? 1 : 0])),
   );
-  gauge("retune_role_up", "1 while the role runs in this process, 0 while it restarts or stopped", [
-    "role",
-  ], () =>
-    Promise.resolve(
-      system.health().map((child) => [{ role: child.name }, child.status === "running" ? 1 : 0]),
-    ));
+  gauge(
+    "retune_role_up",
+    "1 while the role runs in this process (or completed its work), else 0",
+    ["role"],
+    () =>
+      system.health().map((child) => [
+        { role: child.name },
+        child.status === "running" || child.status === "completed" ? 1 : 0,
+      ]),
+  );
   return registry;
 }

@@ -84,13 +84,18 @@ interface Child {
   snapshot: unknown;
   /** Incarnations started so far: the first, then one per restart. */
   launches: number;
+  /** Its work is done: a transient or temporary child that completed. */
+  completed: boolean;
 }
 
 /** How a child fares, for health checks and metrics. */
 export interface ChildHealth {
   name: string;
-  /** `running` (an incarnation runs), `restarting` (waiting out a backoff) or `stopped`. */
-  status: "running" | "restarting" | "stopped";
+  /**
+   * `running` (an incarnation runs), `restarting` (waiting out a backoff), `completed` (its work
+   * is done and it is not restarted) or `stopped`.
+   */
+  status: "running" | "restarting" | "completed" | "stopped";
   /** Restarts since the supervisor started, for any reason. */
   restarts: number;
 }
@@ -156,6 +161,7 @@ export class Supervisor {
       restartTimer: undefined,
       snapshot: undefined,
       launches: 0,
+      completed: false,
     }));
     this.#transport = options.transport;
     this.#maxRestarts = maxRestarts;
@@ -193,7 +199,9 @@ export class Supervisor {
   health(): ChildHealth[] {
     return this.#children.map((child) => ({
       name: child.spec.name,
-      status: this.#state !== "running" || child.launches === 0
+      status: child.completed
+        ? "completed"
+        : this.#state !== "running" || child.launches === 0
         ? "stopped"
         : child.restartTimer !== undefined
         ? "restarting"
@@ -237,7 +245,10 @@ export class Supervisor {
       this.#logger.info("actor {actor} completed", { supervisor: this.name, actor: name });
       await this.#stopActor(actor);
       if (restart === "permanent") this.#restartLater(child, "completed");
-      else child.actor = undefined;
+      else {
+        child.actor = undefined;
+        child.completed = true;
+      }
       return;
     }
     const { error } = ending;

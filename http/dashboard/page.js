@@ -96,12 +96,16 @@ function render(state) {
   fill(
     "models",
     [...state.models].reverse().map((m) => [
-      cell(`v${m.version}${m.version === state.modelInUse ? " (in use)" : ""}`),
+      cell(
+        `v${m.version}${m.version === state.modelInUse ? " (in use)" : ""}` +
+          (m.inCatalogue ? "" : " (retired)"),
+        m.inCatalogue ? "" : "muted",
+      ),
       cell(m.method),
       cell(params(m.params)),
       cell(m.mcc.toFixed(3)),
       // The initial model trains on a file, not on a dataset version.
-    cell(m.datasetVersion < 0 ? "initial file" : `d${m.datasetVersion}`),
+      cell(m.datasetVersion < 0 ? "initial file" : `d${m.datasetVersion}`),
       cell(`${(m.productionMs / 1000).toFixed(1)} s`),
       cell(time(m.createdAt)),
     ]),

@@ -94,7 +94,7 @@ Deno.test({
         metrics.body,
         /^retune_consumer_lag\{group="engine",topic="retune\.input",partition="0"\} 0$/m,
       );
-      assert.match(metrics.body, /^retune_model_version 0$/m);
+      assert.match(metrics.body, /^retune_model_version\{role="engine"\} 0$/m);
       assert.match(metrics.body, /^retune_leader\{role="factory"\} 1$/m);
       assert.match(metrics.body, /^retune_mcc\{window="cumulative"\} -?\d/m);
 
@@ -114,6 +114,10 @@ Deno.test({
       await eventually(() => system.decisions.some((d) => d.sender === "dashboard"), {
         what: "the instruction is seen on the instructions topic",
       });
+      assert.match(
+        (await get(server, "/metrics")).body,
+        /^retune_instructions_total\{action="train",sender="dashboard"\} 1$/m,
+      );
       await eventually(async () => {
         const state = JSON.parse((await get(server, "/api/state")).body);
         return state.models.some((model: { method: string }) => model.method === "retrain");

@@ -422,6 +422,12 @@ Deno.test("restart types: permanent restarts after completing, transient only af
     assert.equal(starts("temp-fail"), 1);
     assert.ok(events.includes("postStop temp-fail @10"), "a temporary child stops for good");
     assert.ok(events.includes("postStop trans-done @10"), "a completed child stops for good");
+    assert.deepEqual(supervisor.health(), [
+      { name: "perm-done", status: "running", restarts: 1 },
+      { name: "trans-done", status: "completed", restarts: 0 },
+      { name: "trans-fail", status: "running", restarts: 1 },
+      { name: "temp-fail", status: "stopped", restarts: 0 },
+    ]);
     await supervisor.stop();
     await supervisor.done;
   } finally {
