@@ -6,7 +6,8 @@
  * - asks for Kafka or etcd (calls `kafkaBrokers(` or `etcdEndpoints(` of
  *   `tests/fixtures/services.ts`, which starts them on first call: importing it for `uniqueName`
  *   alone needs nothing, so its own imports are not followed), or
- * - spawns a process (uses `Deno.Command`: role processes, services, `deno` itself, Java).
+ * - spawns a process (uses `Deno.Command`: role processes, services, `deno` itself, Java), or
+ * - drives a browser (imports `playwright-core`, which starts Chromium).
  *
  * The code under test is not read: it may run programs (the Wayeb adapter runs Java), but a test
  * reaches such code only through what it sets up itself.
@@ -31,6 +32,7 @@ const NEEDS: { pattern: RegExp; reason: string }[] = [
     reason: "asks for Kafka or etcd",
   },
   { pattern: /\bDeno\.Command\b/, reason: "spawns a process" },
+  { pattern: /\bfrom\s*["']playwright-core["']/, reason: "drives a browser" },
 ];
 
 /** A test file and, when it is not a unit test, why. */

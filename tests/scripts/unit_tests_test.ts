@@ -62,15 +62,22 @@ Deno.test("a test is a unit test unless its test-side imports ask for a service 
   }
 });
 
-Deno.test("in this repository the Kafka and etcd tests are left out and in-process ones kept", {
-  permissions: { read: true },
-}, async () => {
-  const classes = new Map((await classifyTests()).map(({ file, needs }) => [file, needs]));
-  for (const service of ["tests/transport/kafka_test.ts", "tests/registry/etcd_test.ts"]) {
-    assert.notEqual(classes.get(service), undefined, `${service} needs a service`);
-  }
-  for (const unit of ["tests/transport/in_process_test.ts", "tests/registry/in_process_test.ts"]) {
-    assert.ok(classes.has(unit), `${unit} is listed`);
-    assert.equal(classes.get(unit), undefined, `${unit} is a unit test`);
-  }
-});
+Deno.test(
+  "in this repository the Kafka, etcd and browser tests are left out, in-process ones kept",
+  {
+    permissions: { read: true },
+  },
+  async () => {
+    const classes = new Map((await classifyTests()).map(({ file, needs }) => [file, needs]));
+    for (const service of ["tests/transport/kafka_test.ts", "tests/registry/etcd_test.ts"]) {
+      assert.notEqual(classes.get(service), undefined, `${service} needs a service`);
+    }
+    assert.match(classes.get("tests/http/dashboard_browser_test.ts") ?? "", /^drives a browser/);
+    for (
+      const unit of ["tests/transport/in_process_test.ts", "tests/registry/in_process_test.ts"]
+    ) {
+      assert.ok(classes.has(unit), `${unit} is listed`);
+      assert.equal(classes.get(unit), undefined, `${unit} is a unit test`);
+    }
+  },
+);
