@@ -77,7 +77,6 @@ export async function main(args: readonly string[]): Promise<number> {
     );
     return 1;
   }
-  log.info("metrics, health and the dashboard on {url}", { url: server.url });
   const revoked = revokeUnneeded(command.role, deploymentOf(config, command.summaryPath));
   if (revoked.length > 0) {
     log.debug("revoked unneeded permissions: {revoked}", { revoked: revoked.join(", ") });
@@ -111,6 +110,7 @@ export async function main(args: readonly string[]): Promise<number> {
   const run = runSystem(system, {
     untilEnd: command.exitAtEnd || args.length === 0,
     log,
+    url: server.url,
     signalled: shutdown.requested,
   });
   const code = await Promise.race([
@@ -140,13 +140,16 @@ export async function main(args: readonly string[]): Promise<number> {
  */
 async function runSystem(
   system: RetuneSystem,
-  options: { untilEnd: boolean; log: Logger; signalled: Promise<unknown> },
+  options: { untilEnd: boolean; log: Logger; url: string; signalled: Promise<unknown> },
 ): Promise<"ended" | "signalled" | Error> {
   let signalled = false;
   options.signalled.then(() => signalled = true);
   try {
     await system.start();
-    options.log.info("running {roles}", { roles: system.roles.join(", ") });
+    options.log.info("running {roles}; metrics, health and the dashboard on {url}", {
+      roles: system.roles.join(", "),
+      url: options.url,
+    });
     await (options.untilEnd ? system.waitForEndOfInput() : system.done);
   } catch (error) {
     return signalled ? "signalled" : new Error("the system failed", { cause: error });

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { MAIN, ROOT, taskCommand } from "./fixtures/tasks.ts";
 import { CLOSE_CLIENTS_MS } from "../main.ts";
+import { eventually } from "./fixtures/eventually.ts";
 
 const MARITIME = join(ROOT, "deploy/examples/maritime");
 /** Good rows in the trimmed stream. */
@@ -188,8 +189,8 @@ Deno.test({
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.test({
-    name: `${signal} stops a running --role=all gracefully with exit code 0`,
-    permissions: subprocess,
+    name: `${signal} stops a running --role=all, which serves /readyz, gracefully with exit code 0`,
+    permissions: { ...subprocess, net: ["127.0.0.1"] },
     async fn() {
       // 50 events per second: the replay would take a minute.
       const dir = await workspace({
@@ -208,7 +209,11 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
       );
       try {
         await child.stdout.cancel();
-        await stderr.seen(/ INF retune\.all: running /);
+        await stderr.seen(/ INF retune\.all: running .* on http:\/\/127\.0\.0\.1:\d+\//);
+        const url = stderr.text.match(/on (http:\/\/127\.0\.0\.1:\d+\/)/)![1];
+        await eventually(async () => (await fetch(new URL("readyz", url))).ok, {
+          what: "/readyz answers 200",
+        });
         assert.doesNotMatch(stderr.text, /replayed \d+ events/, "still replaying");
         child.kill(signal);
         const status = await child.status;
@@ -224,6 +229,29 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     },
   });
 }
+
+Deno.test({
+  name: "an HTTP port in use ends the process with one line naming it and --http-port",
+  permissions: { ...subprocess, net: ["127.0.0.1"] },
+  fn: () =>
+    inWorkspace(async (dir) => {
+      const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      try {
+        const { port } = taken.addr as Deno.NetAddr;
+        const { code, stderr } = await runMain(dir, "--config=retune.yaml", `--http-port=${port}`);
+        assert.equal(code, 1, stderr);
+        assert.match(
+          stderr,
+          new RegExp(
+            `^retune: all: cannot serve HTTP on 127\\.0\\.0\\.1:${port} \\(http\\.hostname, ` +
+              `http\\.port\\): .*; pick another with --http-port=<port> \\(0: any free port\\)\n$`,
+          ),
+        );
+      } finally {
+        taken.close();
+      }
+    }),
+});
 
 Deno.test({
   name: "one Ctrl-C that reaches the process twice (its process group) counts once",
