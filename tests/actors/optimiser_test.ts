@@ -11,6 +11,7 @@ import FakeTimers from "@sinonjs/fake-timers";
 import { Optimiser } from "../../actors/optimiser.ts";
 import type { OptimiserView } from "../../actors/optimiser/optimiser_state.ts";
 import { type RoleEnvironment, topicNames } from "../../actors/environment.ts";
+import { LeaderBoard } from "../../actors/leader_board.ts";
 import { receive, send } from "../../actors/messaging.ts";
 import type { ActorContext, Behaviour } from "../../actors/runtime/actor.ts";
 import { Supervisor } from "../../actors/runtime/supervisor.ts";
@@ -153,11 +154,12 @@ class Harness {
 
   constructor(config: RetuneConfig, answer: Answer) {
     const topics = topicNames(config);
-    const used: Pick<RoleEnvironment, "config" | "topics" | "registry" | "state"> = {
+    const used: Pick<RoleEnvironment, "config" | "topics" | "registry" | "state" | "leaders"> = {
       config,
       topics,
       registry: this.registry,
       state: this.state,
+      leaders: new LeaderBoard(),
     };
     // The rest of the environment (stores, model) is other roles' business.
     this.env = used as RoleEnvironment;
