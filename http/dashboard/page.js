@@ -88,7 +88,7 @@ function render(state) {
     "roles",
     state.roles.map((r) => [
       cell(r.name),
-      cell(r.status, r.status === "running" ? "ok" : "bad"),
+      cell(r.status, r.status === "running" || r.status === "completed" ? "ok" : "bad"),
       cell(r.restarts),
       cell(r.leading === null ? "–" : r.leading ? "leading" : "standing by"),
     ]),
