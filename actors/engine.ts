@@ -32,6 +32,9 @@ import { EngineState, type EngineView } from "./engine/engine_state.ts";
 /** The consumer group the engines share the input in (the metrics read its lag). */
 export const ENGINE_GROUP = "engine";
 
+/** Longest the engine waits for the broker to tell its lag before a report says -1, ms. */
+const LAG_DEADLINE_MS = 1_000;
+
 /** A model ready to be swapped in, with how it was made. */
 interface LoadedModel {
   forecaster: Forecaster;
@@ -292,11 +295,23 @@ export class Engine implements Behaviour {
    * broker; -1 when the broker cannot say now (a report is not worth failing the batch for).
    */
   async #inputLag(context: ActorContext): Promise<number> {
+    const asked = context.consumerLag(ENGINE_GROUP, this.#env.topics.input);
+    // An answer after the deadline is not wanted: its failure must not go unhandled either.
+    asked.catch(() => {});
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${LAG_DEADLINE_MS} ms`)),
+        LAG_DEADLINE_MS,
+      );
+    });
     try {
-      return totalLag(await context.consumerLag(ENGINE_GROUP, this.#env.topics.input));
+      return totalLag(await Promise.race([asked, late]));
     } catch (error) {
       context.logger.debug("input lag unknown: {reason}", { reason: reasonOf(error) });
       return -1;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
