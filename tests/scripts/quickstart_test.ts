@@ -132,7 +132,7 @@ Deno.test("README's Kafka quickstart runs as written: services, topics, roles, t
       () =>
         assert.match(
           engine.output.text,
-          /"message":"model v[1-9]\d* [^"]*loaded, swapping in".*"method":"(retrain|optimise)"/,
+          /swapping in".*"version":[1-9]\d*,"method":"(retrain|optimise)"/,
         ),
       { what: "the engine swaps in a model the loop built", deadlineMs: 120_000, everyMs: 500 },
     );
