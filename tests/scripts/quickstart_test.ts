@@ -140,7 +140,8 @@ Deno.test("README's Kafka quickstart runs as written: services, topics, roles, t
     for (const terminal of running.splice(0)) await finished(terminal, 60_000);
     await finished(open(teardown), 60_000);
   } finally {
-    for (const terminal of running) terminal.child.kill("SIGKILL");
+    // deno task passes SIGTERM on to the role (a SIGKILL would end the task runner alone).
+    for (const terminal of running) terminal.child.kill("SIGTERM");
     for (const terminal of running) await terminal.child.status;
     servicesTerminal.child.kill("SIGINT");
     await within(servicesTerminal.child.status, { what: "the services stop", deadlineMs: 60_000 });
