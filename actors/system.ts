@@ -22,6 +22,7 @@ import { InProcessTransport } from "../transport/in_process.ts";
 import { KafkaTransport, type KafkaTransportOptions } from "../transport/kafka.ts";
 import type { Transport } from "../transport/transport.ts";
 import type { MetricsReport } from "../core/metrics_report.ts";
+import type { ModelVersion } from "../core/versions.ts";
 import { decodeEnvelope } from "../protocol/codec.ts";
 import { createModel } from "../models/create_model.ts";
 import { modelSpecOf } from "../config/build_model.ts";
@@ -93,7 +94,16 @@ export interface Summary {
   reports: MetricsReport[];
   dataset_versions: number;
   buckets_deleted: number;
-  model_versions: { version: number; method: string; mcc: number; productionMs: number }[];
+  model_versions: {
+    version: number;
+    method: string;
+    /** The hyper-parameters it was trained with. */
+    params: ModelVersion["params"];
+    /** The dataset version it was trained on. */
+    datasetVersion: number;
+    mcc: number;
+    productionMs: number;
+  }[];
   swaps: EngineView["swaps"];
   instructions: ObserverView["instructions"];
   adaptations: OptimiserView["jobs"];
@@ -331,6 +341,8 @@ export class RetuneSystem {
       model_versions: factory.modelsShipped.map((m) => ({
         version: m.version,
         method: m.creationMethod,
+        params: { ...m.params },
+        datasetVersion: m.datasetVersion,
         mcc: m.metrics.mcc,
         productionMs: m.productionMs,
       })),

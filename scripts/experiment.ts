@@ -84,6 +84,7 @@ export function runReport(name: string, summary: Summary): RunReport {
       streamTime: swapTime.get(a.modelVersion!) ?? reports.at(-1)?.streamTime ?? 0,
       wallMs: a.wallMs,
       modelVersion: a.modelVersion!,
+      reason: a.reason,
     }));
   return {
     name,
@@ -94,6 +95,19 @@ export function runReport(name: string, summary: Summary): RunReport {
     optimisations: adaptations.filter((a) => a.action === "optimise").length,
     abandonedOptimisations: summary.adaptations.filter((a) => a.status === "abandoned").length,
     modelVersions: summary.model_versions.map((m) => m.version),
+    models: summary.model_versions.map((m) => ({
+      version: m.version,
+      method: m.method,
+      params: { ...m.params },
+      datasetVersion: m.datasetVersion,
+      heldOutMcc: m.mcc,
+    })),
+    decisions: summary.instructions.map((i) => ({
+      action: i.action,
+      reason: i.reason,
+      reportId: i.reportId,
+      streamTime: i.streamTime,
+    })),
     eventsProcessed: summary.events_processed,
     wallSeconds: summary.wall_seconds,
   };
