@@ -59,27 +59,29 @@ export async function startKafka(options: KafkaOptions = {}): Promise<RunningSer
   const endpoints = `127.0.0.1:${brokerPort}`;
   const dir = await Deno.makeTempDir({ prefix: "retune-kafka-" });
   const java = ["-cp", `${libs}/*`, `-Dlog4j.configuration=${LOG4J.href}`];
+  const dataDir = options.dataDir ?? `${dir}/data`;
   try {
     await Deno.writeTextFile(
       `${dir}/server.properties`,
-      serverProperties(options.dataDir ?? `${dir}/data`, brokerPort, controllerPort),
+      serverProperties(dataDir, brokerPort, controllerPort),
     );
-    // --ignore-formatted: a kept data folder is reused as it is, with its cluster id.
-    await runTool(
-      "java",
-      [
-        ...java,
-        "kafka.tools.StorageTool",
-        "format",
-        "--ignore-formatted",
-        "-t",
-        clusterId(),
-        "-c",
-        "server.properties",
-      ],
-      "openjdk-17-jre-headless",
-      { cwd: dir },
-    );
+    // A kept data folder is reused as it is: formatting it again would give it a new cluster id.
+    if (!await formatted(dataDir)) {
+      await runTool(
+        "java",
+        [
+          ...java,
+          "kafka.tools.StorageTool",
+          "format",
+          "-t",
+          clusterId(),
+          "-c",
+          "server.properties",
+        ],
+        "openjdk-17-jre-headless",
+        { cwd: dir },
+      );
+    }
   } catch (error) {
     await Deno.remove(dir, { recursive: true });
     throw error;
@@ -95,6 +97,11 @@ export async function startKafka(options: KafkaOptions = {}): Promise<RunningSer
     readyTimeoutMs,
     stopGraceMs,
   });
+}
+
+/** Whether a broker already formatted `dataDir` (it then holds its meta.properties). */
+async function formatted(dataDir: string): Promise<boolean> {
+  return await Deno.stat(`${dataDir}/meta.properties`).then(() => true, () => false);
 }
 
 /** The folder holding the broker's jars, resolving them with Maven unless already cached. */
