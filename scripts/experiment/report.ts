@@ -83,9 +83,10 @@ export function meanBatchMcc(points: readonly ReportPoint[]): number {
   return points.reduce((sum, p) => sum + p.batchMcc, 0) / points.length;
 }
 
-const WIDTH = 720;
-const HEIGHT = 340;
-const MARGIN = { left: 44, right: 12, top: 30, bottom: 44 };
+// A compact drawing, scaled to the page: its text stays legible at a phone's width.
+const WIDTH = 520;
+const HEIGHT = 300;
+const MARGIN = { left: 36, right: 12, top: 30, bottom: 44 };
 const COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
 /** Dash pattern of a model-swap marker, by the action that made the model. */
 const DASH = { train: "2,3", optimise: "7,3" } as const;
@@ -109,8 +110,12 @@ export function renderReportHtml(report: ExperimentReport): string {
     `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${y(v)}" y2="${y(v)}" ` +
     `class="grid"/><text x="${MARGIN.left - 6}" y="${y(v) + 4}" text-anchor="end">${v}</text>`
   ).join("");
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => t0 + f * span).map((t) =>
-    `<text x="${x(t)}" y="${HEIGHT - 24}" text-anchor="middle">${days(t)} d</text>`
+  // The end labels are anchored inwards, so that they are not cut at the edges.
+  const anchors = ["start", "middle", "middle", "middle", "end"];
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f, i) =>
+    `<text x="${x(t0 + f * span)}" y="${HEIGHT - 24}" text-anchor="${anchors[i]}">${
+      days(t0 + f * span)
+    } d</text>`
   ).join("");
   const series = report.runs.map((run, i) => {
     const colour = COLOURS[i % COLOURS.length];
@@ -163,18 +168,23 @@ export function renderReportHtml(report: ExperimentReport): string {
       run.models.map((m) => [
         `v${m.version}`,
         m.method,
-        `v${m.datasetVersion}`,
+        m.datasetVersion < 0 ? "—" : `v${m.datasetVersion}`,
         m.heldOutMcc.toFixed(3),
         ...PARAMS.map((p) => formatParam(m.params[p])),
       ]),
     )
   ).join("");
-  const decisionTables =
+  // A list rather than a table: a reason is a sentence, which wraps well on a narrow screen.
+  const decisionLists =
     report.runs.filter((run) => run.decisions.length > 0).map((run) =>
-      `<h3>${escapeHtml(run.name)}</h3>` + table(
-        ["report", "stream day", "asked for", "reason"],
-        run.decisions.map((d) => [String(d.reportId), days(d.streamTime), d.action, d.reason]),
-      )
+      `<h3>${escapeHtml(run.name)}</h3><ol class="decisions">${
+        run.decisions.map((d) =>
+          `<li><b>${
+            d.action === "train" ? "retrain" : "optimise"
+          }</b> after report ${d.reportId} ` +
+          `(stream day ${days(d.streamTime)}): ${escapeHtml(d.reason)}</li>`
+        ).join("\n")
+      }</ol>`
     ).join("") || "<p>No decisions: no run had an observer.</p>";
 
   return `<!doctype html>
@@ -183,11 +193,11 @@ export function renderReportHtml(report: ExperimentReport): string {
 <title>Retune experiment</title>
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:24px auto;padding:0 12px;max-width:60rem;color:#222}
-svg.chart{width:100%;height:auto;display:block}svg text{font-size:11px;fill:#555}.grid{stroke:#ddd}
+svg.chart{width:100%;max-width:760px;height:auto;display:block}svg text{font-size:11px;fill:#555}.grid{stroke:#ddd}
 .legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:4px 16px}.legend svg{margin-right:6px;vertical-align:middle}
 .scroll{overflow-x:auto}table{border-collapse:collapse;margin:8px 0}
 td,th{padding:4px 10px;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}
-td:first-child,th:first-child{text-align:left}td.text{text-align:left;white-space:normal;min-width:16em}
+td:first-child,th:first-child{text-align:left}.decisions{padding-left:1.5em}.decisions li{margin:4px 0}
 .swatch{display:inline-block;width:10px;height:10px;margin-right:6px}code{word-break:break-all}
 @media (max-width:600px){body{margin:8px auto;padding:0 6px;font-size:13px}td,th{padding:3px 6px}h1{font-size:1.3em}}
 </style></head><body>
@@ -208,22 +218,16 @@ ${summaryRows}</table></div>
 <h2>Model versions and their parameters</h2>
 ${modelTables}
 <h2>Observer decisions and their reasons</h2>
-${decisionTables}
+${decisionLists}
 </body></html>
 `;
 }
 
-/** A table in a horizontally scrolling box; the last column of text wraps. */
+/** A table in a horizontally scrolling box. */
 function table(headers: string[], rows: string[][]): string {
   const head = headers.map((h) => `<th>${escapeHtml(h)}</th>`).join("");
   const body = rows.map((cells) =>
-    `<tr>${
-      cells.map((c, i) =>
-        `<td${i === cells.length - 1 && headers.at(-1) === "reason" ? ' class="text"' : ""}>${
-          escapeHtml(c)
-        }</td>`
-      ).join("")
-    }</tr>`
+    `<tr>${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`
   ).join("\n");
   return `<div class="scroll"><table><tr>${head}</tr>\n${body}</table></div>`;
 }

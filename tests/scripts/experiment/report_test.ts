@@ -120,6 +120,6 @@ Deno.test("the page states each model's parameters and each decision's reason, w
   );
   assert.match(
     html,
-    /<td>2<\/td><td>[\d.]+<\/td><td>optimise<\/td><td class="text">batch MCC 0\.1 &lt; 0\.2<\/td>/,
+    /<li><b>optimise<\/b> after report 2 \(stream day [\d.]+\): batch MCC 0\.1 &lt; 0\.2<\/li>/,
   );
 });
