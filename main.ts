@@ -13,13 +13,14 @@
  * @module
  */
 
-import { CliError, parseCliArgs, usage } from "./config/cli_args.ts";
+import { CliError, parseCliArgs, STDOUT, usage } from "./config/cli_args.ts";
 import { ConfigError } from "./config/config_error.ts";
 import { defaultConfig, loadConfig } from "./config/load.ts";
 import type { RetuneConfig } from "./config/schema.ts";
 import { roleLogger, setupLogging } from "./logging/setup.ts";
 import type { Logger } from "./logging/logger.ts";
 import { deploymentOf, revokeUnneeded } from "./deploy/permissions.ts";
+import { checkWritable, UnwritablePathError } from "./deploy/write_check.ts";
 import { installShutdown } from "./actors/runtime/shutdown.ts";
 import { failureLine } from "./actors/runtime/failure_line.ts";
 import { RetuneSystem, type Summary } from "./actors/system.ts";
@@ -64,6 +65,18 @@ export async function main(args: readonly string[]): Promise<number> {
 
   setupLogging({ ...config.logging, level: command.logLevel ?? config.logging.level });
   const log = roleLogger(command.role);
+  const summaryFile = command.summaryPath === STDOUT ? null : command.summaryPath;
+  try {
+    await checkWritable({
+      role: command.role,
+      storageDir: config.storage.dir,
+      summaryPath: summaryFile,
+    });
+  } catch (error) {
+    if (!(error instanceof UnwritablePathError)) throw error;
+    console.error(`retune: ${command.role}: ${error.message}`);
+    return 2;
+  }
   let server: HttpServer;
   try {
     // Bound before the permissions are narrowed: the socket keeps serving without them.
@@ -77,7 +90,7 @@ export async function main(args: readonly string[]): Promise<number> {
     );
     return 1;
   }
-  const revoked = revokeUnneeded(command.role, deploymentOf(config, command.summaryPath));
+  const revoked = revokeUnneeded(command.role, deploymentOf(config, summaryFile));
   if (revoked.length > 0) {
     log.debug("revoked unneeded permissions: {revoked}", { revoked: revoked.join(", ") });
   }
@@ -164,13 +177,18 @@ async function report(
   summaryPath: string | null,
 ): Promise<void> {
   const summary = system.summary();
-  if (summaryPath !== null) {
-    await Deno.writeTextFile(summaryPath, JSON.stringify(summary, null, 2) + "\n");
-  }
+  const json = JSON.stringify(summary, null, 2) + "\n";
+  if (summaryPath === STDOUT) {
+    const writer = Deno.stdout.writable.getWriter();
+    await writer.write(new TextEncoder().encode(json));
+    writer.releaseLock();
+  } else if (summaryPath !== null) await Deno.writeTextFile(summaryPath, json);
+  // With the summary on stdout, the human lines go to stderr so that stdout stays JSON.
+  const print = summaryPath === STDOUT ? console.error : console.log;
   if (roles.includes("engine")) {
-    console.log(describe(summary));
+    print(describe(summary));
   } else {
-    console.log(`events in ${summary.events_in}, wall ${summary.wall_seconds.toFixed(1)} s`);
+    print(`events in ${summary.events_in}, wall ${summary.wall_seconds.toFixed(1)} s`);
   }
 }
 

@@ -118,7 +118,16 @@ export interface Summary {
   reports: MetricsReport[];
   dataset_versions: number;
   buckets_deleted: number;
-  model_versions: { version: number; method: string; mcc: number; productionMs: number }[];
+  model_versions: {
+    version: number;
+    method: string;
+    /** The hyper-parameters it was trained with. */
+    params: ModelVersion["params"];
+    /** The dataset version it was trained on. */
+    datasetVersion: number;
+    mcc: number;
+    productionMs: number;
+  }[];
   swaps: EngineView["swaps"];
   instructions: ObserverView["instructions"];
   adaptations: OptimiserView["jobs"];
@@ -412,6 +421,8 @@ export class RetuneSystem {
       model_versions: factory.modelsShipped.map((m) => ({
         version: m.version,
         method: m.creationMethod,
+        params: { ...m.params },
+        datasetVersion: m.datasetVersion,
         mcc: m.metrics.mcc,
         productionMs: m.productionMs,
       })),

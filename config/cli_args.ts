@@ -6,7 +6,6 @@
  * @module
  */
 
-import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { isRole, type Role, ROLES } from "./roles.ts";
 
@@ -29,7 +28,7 @@ export type CliCommand =
     inputPath: string | null;
     /** Stop once the input is replayed and fully processed. */
     exitAtEnd: boolean;
-    /** Where to write a JSON summary on exit. */
+    /** Where to write a JSON summary on exit; `-` is stdout. */
     summaryPath: string | null;
     /** Overrides `logging.level`; `debug` also prints the detail of a failure. */
     logLevel: LogLevel | null;
@@ -52,6 +51,9 @@ export interface CliOptions {
   /** Whether this process may write the file. Default: asks Deno's permissions, never prompting. */
   writable?: (path: string) => boolean;
 }
+
+/** The `--summary` value that writes the summary to stdout. */
+export const STDOUT = "-";
 
 /** Roles that read the input stream file. */
 const READS_INPUT: readonly Role[] = ["replayer", "all"];
@@ -105,16 +107,16 @@ export function parseCliArgs(args: readonly string[], options: CliOptions = {}):
     );
   }
   const summaryPath = values.summary ?? null;
-  if (summaryPath !== null && (summaryPath === "" || !exists(dirname(summaryPath)))) {
-    throw new CliError(
-      `--summary must be a file in an existing folder: current value is '${summaryPath}'`,
-    );
+  if (summaryPath === "" || (summaryPath !== null && summaryPath.endsWith("/"))) {
+    throw new CliError(`--summary must name a file or be -: current value is '${summaryPath}'`);
   }
-  // Found out now rather than when the summary is written, at the end of a whole run.
-  if (summaryPath !== null && !writable(summaryPath)) {
+  // Found out now rather than when the summary is written, at the end of a whole run. A missing
+  // folder is created at start.
+  if (summaryPath !== null && summaryPath !== STDOUT && !writable(summaryPath)) {
     throw new CliError(
       `--summary needs write access to '${summaryPath}', which this process was not granted ` +
-        `(deno task start may write only under ./.retune: use --summary=.retune/summary.json)`,
+        `(deno task start may write only under ./.retune: use --summary=.retune/summary.json, ` +
+        `or --summary=- > ${summaryPath})`,
     );
   }
   return {
@@ -178,8 +180,9 @@ Options:
   --input=<file>      stream to replay, overriding replayer.file (roles replayer and all)
   --exit-at-end       stop once the input is replayed (and, with all, processed)
                       (roles replayer and all)
-  --summary=<file>    write a JSON summary of the run to this file on exit
-                      (deno task start may write only under ./.retune)
+  --summary=<file>    write a JSON summary of the run to this file on exit (its folder is
+                      created); - writes it to stdout (the run's other lines go to stderr)
+                      (deno task start may write only under ./.retune: --summary=- > file)
   --log-level=<level> debug | info | warning | error, overriding logging.level;
                       debug also prints the detail (stack) of a failure
   --http-port=<port>  port of /metrics, /healthz, /readyz and the dashboard, overriding

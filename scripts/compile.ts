@@ -58,12 +58,33 @@ export function compileArgs(role: Role, config: RetuneConfig): string[] {
   ];
 }
 
+const HELP = `Usage: deno task compile [--role=<role>] [--config=<file>]
+
+Builds one self-contained binary per role, ${OUT_DIR}/retune-<role>, with exactly the Deno
+permissions the role needs (deploy/permissions.ts) and the role baked in.
+
+Options:
+  --role=<role>    ${ROLES.join(" | ")} (default: every role)
+  --config=<file>  the deployment whose storage folder and model kind set the permissions
+                   (default: the built-in configuration; needs --allow-env added to the task)
+  -h, --help       show this text
+
+DENORT_BIN=<path to denort> builds offline (otherwise fetched once from dl.deno.land).`;
+
 async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { role: { type: "string" }, config: { type: "string" } },
+    options: {
+      role: { type: "string" },
+      config: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
     strict: true,
   });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
   if (values.role !== undefined && !isRole(values.role)) {
     console.error(`--role must be one of ${ROLES.join(", ")}: current value is '${values.role}'`);
     return 2;

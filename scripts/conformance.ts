@@ -21,6 +21,19 @@ import type { Outcome } from "./conformance/outcome.ts";
 import { runRecognitionCase } from "./conformance/recognition_case.ts";
 import { summaryLines } from "./conformance/summary.ts";
 
+const HELP = `Usage: deno task conformance [--only <text>]... [--update-baseline]
+
+Runs Retune against the Wayeb conformance corpus (tests/conformance/wayeb/) and prints PASS,
+FAIL or EXTENSION per case with the reason, then the counts per tier. Exits 1 only when a case
+of the baseline no longer passes.
+
+Options:
+  --only <text>       run only the cases whose name contains <text> (repeatable)
+  --update-baseline   record the current passes as the baseline
+  --corpus <dir>      the corpus folder (default: ${CORPUS_DIR})
+  --baseline <file>   the baseline file (default: ${BASELINE_FILE})
+  -h, --help          show this text`;
+
 /** Runs the corpus with `args`, printing through `print`; resolves to the exit status. */
 export async function runConformance(
   args: readonly string[],
@@ -29,12 +42,17 @@ export async function runConformance(
   const { values } = parseArgs({
     args: [...args],
     options: {
+      help: { type: "boolean", short: "h" },
       only: { type: "string", multiple: true },
       "update-baseline": { type: "boolean", default: false },
       corpus: { type: "string", default: CORPUS_DIR },
       baseline: { type: "string", default: BASELINE_FILE },
     },
   });
+  if (values.help) {
+    print(HELP);
+    return 0;
+  }
   const only = values.only ?? [];
   const selected = (name: string) => only.length === 0 || only.some((o) => name.includes(o));
   const outcomes: Outcome[] = [];

@@ -84,6 +84,7 @@ export function runReport(name: string, summary: Summary): RunReport {
       streamTime: swapTime.get(a.modelVersion!) ?? reports.at(-1)?.streamTime ?? 0,
       wallMs: a.wallMs,
       modelVersion: a.modelVersion!,
+      reason: a.reason,
     }));
   return {
     name,
@@ -94,6 +95,19 @@ export function runReport(name: string, summary: Summary): RunReport {
     optimisations: adaptations.filter((a) => a.action === "optimise").length,
     abandonedOptimisations: summary.adaptations.filter((a) => a.status === "abandoned").length,
     modelVersions: summary.model_versions.map((m) => m.version),
+    models: summary.model_versions.map((m) => ({
+      version: m.version,
+      method: m.method,
+      params: { ...m.params },
+      datasetVersion: m.datasetVersion,
+      heldOutMcc: m.mcc,
+    })),
+    decisions: summary.instructions.map((i) => ({
+      action: i.action,
+      reason: i.reason,
+      reportId: i.reportId,
+      streamTime: i.streamTime,
+    })),
     eventsProcessed: summary.events_processed,
     wallSeconds: summary.wall_seconds,
   };
@@ -136,6 +150,18 @@ export async function runExperiment(
   return report;
 }
 
+const HELP = `Usage: deno task experiment --config=<file> --input=<file> --out=<dir>
+
+Replays a stream twice in one process, with run-time adaptation and with the initial model only,
+and writes report.json and report.html (batch MCC over stream time, each model version's
+parameters, each observer decision and its reason) into <dir>.
+
+Options:
+  --config=<file>  YAML configuration (e.g. deploy/examples/drift.yaml)
+  --input=<file>   the stream to replay (e.g. made by scripts/generate_drift.ts)
+  --out=<dir>      where the report goes (created if missing)
+  -h, --help       show this text`;
+
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
@@ -143,8 +169,13 @@ if (import.meta.main) {
       config: { type: "string" },
       input: { type: "string" },
       out: { type: "string" },
+      help: { type: "boolean", short: "h" },
     },
   });
+  if (values.help) {
+    console.log(HELP);
+    Deno.exit(0);
+  }
   if (values.config === undefined || values.input === undefined || values.out === undefined) {
     console.error("usage: deno task experiment --config=<file> --input=<file> --out=<dir>");
     Deno.exit(2);

@@ -114,6 +114,16 @@ export async function teardown(
 }
 
 const USAGE = "usage: deno task teardown --config=<file> [--topics] [--force]";
+const HELP = `Usage: deno task teardown --config=<file> [--topics] [--force]
+
+Deletes what a deployment leaves behind: its buckets, its registry keys (dataset ledger, model
+catalogue) and, with --topics, its Kafka topics. Refuses while a role of the deployment leads.
+
+Options:
+  --config=<file>  the deployment's YAML configuration (required)
+  --topics         delete its Kafka topics too
+  --force          go ahead even while a role leads
+  -h, --help       show this text`;
 
 async function main(args: string[]): Promise<number> {
   let values;
@@ -124,12 +134,17 @@ async function main(args: string[]): Promise<number> {
         config: { type: "string" },
         topics: { type: "boolean" },
         force: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
       },
       strict: true,
     }));
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : error}\n${USAGE}`);
     return 2;
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
   }
   if (values.config === undefined) {
     console.error(`--config is required\n${USAGE}`);

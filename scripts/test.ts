@@ -40,7 +40,20 @@ function parseSummary(line: string): TestSummary | undefined {
 }
 
 /** The suite, then (on a whole, passing run) the short chaos suite; the exit code. */
+const HELP = `Usage: deno task test [paths and deno test options]
+
+Runs deno task check, then the whole suite (deno test --allow-all tests/) against a throwaway
+Kafka and etcd it starts (unless KAFKA_BROKERS / ETCD_ENDPOINTS name running ones), then the
+short chaos suite. Given an existing path (deno task test tests/protocol/), runs only those
+paths, without the check and the chaos suite. Other arguments go to deno test.
+
+  -h, --help   show this text`;
+
 async function main(args: string[]): Promise<number> {
+  if (args.length === 1 && (args[0] === "--help" || args[0] === "-h")) {
+    console.log(HELP);
+    return 0;
+  }
   const code = await suite(args);
   if (code !== 0 || namesPaths(args)) return code;
   return await chaos();

@@ -136,14 +136,30 @@ function line(spec: TopicSpec, detail: string): string {
 
 const COMMANDS = ["create", "delete", "list"] as const;
 const USAGE = "usage: deno task topics create|delete|list --config=<file>";
+const HELP = `Usage: deno task topics create|delete|list --config=<file>
+
+Manages the Kafka topics a configuration names, and only those:
+  create   creates the missing ones; existing ones with another layout are reported (exit 1)
+  delete   deletes the configured topics that exist
+  list     shows each configured topic, its layout and whether it exists
+
+Options:
+  --config=<file>  YAML configuration naming the brokers and topics (required)
+  -h, --help       show this text
+
+RETUNE_KAFKA_BROKERS / KAFKA_BROKERS (comma separated) replace the configured brokers.`;
 
 async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { config: { type: "string" } },
+    options: { config: { type: "string" }, help: { type: "boolean", short: "h" } },
     allowPositionals: true,
     strict: true,
   });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
   const command = positionals[0];
   if (positionals.length !== 1 || !(COMMANDS as readonly string[]).includes(command)) {
     console.error(USAGE);

@@ -118,8 +118,19 @@ async function testFiles(folder: string): Promise<string[]> {
   return found;
 }
 
+const HELP = `Usage: deno task test:unit [--list] [deno test options]
+
+Runs every test file that needs no service (no Kafka, etcd or child process), in parallel.
+
+  --list       print every test file with its class and, for the others, why
+  -h, --help   show this text`;
+
 /** Lists the classes (`--list`) or runs the unit tests; the exit code. */
 async function main(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(HELP);
+    return 0;
+  }
   const classified = await classifyTests();
   if (args.includes("--list")) {
     for (const { file, needs } of classified) {

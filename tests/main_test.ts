@@ -150,16 +150,18 @@ Deno.test({
   permissions: subprocess,
   fn: () =>
     inWorkspace(async (dir) => {
-      await Deno.mkdir(join(dir, ".retune"));
+      // A first run: no .retune yet, and the summary's folder is made too.
       const { code, stdout, stderr } = await runMain(
         dir,
         "--role=all",
         "--config=retune.yaml",
         "--exit-at-end",
-        "--summary=.retune/summary.json",
+        "--summary=.retune/runs/first/summary.json",
       );
       assert.equal(code, 0, stderr);
-      const summary = JSON.parse(await Deno.readTextFile(join(dir, ".retune/summary.json")));
+      const summary = JSON.parse(
+        await Deno.readTextFile(join(dir, ".retune/runs/first/summary.json")),
+      );
       for (
         const key of [
           "events_in",
@@ -185,6 +187,45 @@ Deno.test({
       assert.match(stderr, / INF retune\.factory: shipped model v0 \(initial\), held-out MCC /);
       assert.match(stderr, / WRN retune\.replayer: bad row dead-lettered: line 1002: /);
     }),
+});
+
+Deno.test({
+  name: "--summary=- writes the summary as JSON on stdout, the run's lines on stderr",
+  permissions: subprocess,
+  fn: () =>
+    inWorkspace(async (dir) => {
+      const { code, stdout, stderr } = await runMain(
+        dir,
+        "--config=retune.yaml",
+        "--exit-at-end",
+        "--summary=-",
+      );
+      assert.equal(code, 0, stderr);
+      assert.equal(JSON.parse(stdout).events_in, ROWS + BAD_ROWS.length);
+      assert.match(stderr, /^events in 3002, processed 3000, dead letters 2$/m);
+    }),
+});
+
+Deno.test({
+  name: "a storage.dir the role cannot write is refused at start, in one line, exit 2",
+  permissions: subprocess,
+  fn: async () => {
+    const outside = await Deno.makeTempDir({ prefix: "retune-main-storage-" });
+    const dir = await workspace({ storage: { dir: join(outside, "buckets") } });
+    try {
+      const { code, stderr } = await runMain(dir, "--config=retune.yaml", "--exit-at-end");
+      assert.equal(code, 2, stderr);
+      assert.match(
+        stderr,
+        /^retune: all: storage\.dir: cannot write '.*buckets': this process was not granted write access there/,
+      );
+      assert.equal(stderr.trim().split("\n").length, 1, stderr);
+      await assert.rejects(Deno.stat(join(outside, "buckets")), Deno.errors.NotFound);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+      await Deno.remove(outside, { recursive: true });
+    }
+  },
 });
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {

@@ -26,6 +26,20 @@ export interface KafkaOptions {
   readyTimeoutMs?: number;
   /** How long stopping waits after SIGTERM before SIGKILL, ms. Default 10,000. */
   stopGraceMs?: number;
+  /**
+   * Where the broker keeps its data, kept when it stops (formatted on first use only), so a
+   * later start with the same folder and ports is a restart of the same broker. Default: inside
+   * its temporary folder.
+   */
+  dataDir?: string;
+  /** The broker and controller ports. Default: free ones. */
+  ports?: KafkaPorts;
+}
+
+/** The loopback ports a broker listens on. */
+export interface KafkaPorts {
+  broker: number;
+  controller: number;
 }
 
 const POM = fileURLToPath(new URL("./kafka/pom.xml", import.meta.url));
@@ -39,21 +53,35 @@ const STAMP = `${LIBS}/.pom-sha256`;
 export async function startKafka(options: KafkaOptions = {}): Promise<RunningService> {
   const { readyTimeoutMs = 90_000, stopGraceMs = 10_000 } = options;
   const libs = await ensureKafkaJars();
-  const [brokerPort, controllerPort] = freePorts(2);
+  const [brokerPort, controllerPort] = options.ports === undefined
+    ? freePorts(2)
+    : [options.ports.broker, options.ports.controller];
   const endpoints = `127.0.0.1:${brokerPort}`;
   const dir = await Deno.makeTempDir({ prefix: "retune-kafka-" });
   const java = ["-cp", `${libs}/*`, `-Dlog4j.configuration=${LOG4J.href}`];
+  const dataDir = options.dataDir ?? `${dir}/data`;
   try {
     await Deno.writeTextFile(
       `${dir}/server.properties`,
-      serverProperties(dir, brokerPort, controllerPort),
+      serverProperties(dataDir, brokerPort, controllerPort),
     );
-    await runTool(
-      "java",
-      [...java, "kafka.tools.StorageTool", "format", "-t", clusterId(), "-c", "server.properties"],
-      "openjdk-17-jre-headless",
-      { cwd: dir },
-    );
+    // A kept data folder is reused as it is: formatting it again would give it a new cluster id.
+    if (!await formatted(dataDir)) {
+      await runTool(
+        "java",
+        [
+          ...java,
+          "kafka.tools.StorageTool",
+          "format",
+          "-t",
+          clusterId(),
+          "-c",
+          "server.properties",
+        ],
+        "openjdk-17-jre-headless",
+        { cwd: dir },
+      );
+    }
   } catch (error) {
     await Deno.remove(dir, { recursive: true });
     throw error;
@@ -69,6 +97,11 @@ export async function startKafka(options: KafkaOptions = {}): Promise<RunningSer
     readyTimeoutMs,
     stopGraceMs,
   });
+}
+
+/** Whether a broker already formatted `dataDir` (it then holds its meta.properties). */
+async function formatted(dataDir: string): Promise<boolean> {
+  return await Deno.stat(`${dataDir}/meta.properties`).then(() => true, () => false);
 }
 
 /** The folder holding the broker's jars, resolving them with Maven unless already cached. */
@@ -121,7 +154,7 @@ function clusterId(): string {
   }
 }
 
-function serverProperties(dir: string, brokerPort: number, controllerPort: number): string {
+function serverProperties(dataDir: string, brokerPort: number, controllerPort: number): string {
   const settings = {
     "process.roles": "broker,controller",
     "node.id": 1,
@@ -131,7 +164,7 @@ function serverProperties(dir: string, brokerPort: number, controllerPort: numbe
     "controller.listener.names": "CONTROLLER",
     "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
     "inter.broker.listener.name": "PLAINTEXT",
-    "log.dirs": `${dir}/data`,
+    "log.dirs": dataDir,
     "offsets.topic.replication.factor": 1,
     "transaction.state.log.replication.factor": 1,
     "transaction.state.log.min.isr": 1,

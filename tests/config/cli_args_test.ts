@@ -102,7 +102,18 @@ Deno.test("a missing config or input file is a usage error naming it", () => {
     /--config .*'missing\.yaml' was not found/,
   );
   assert.match(cliError(["--input=gone.csv"]).message, /--input .*'gone\.csv' was not found/);
-  assert.match(cliError(["--summary=nowhere/s.json"]).message, /--summary .*'nowhere\/s\.json'/);
+});
+
+Deno.test("--summary takes a file in a folder yet to be made, or - for stdout", () => {
+  const summaryOf = (value: string) => {
+    const command = parseCliArgs([`--summary=${value}`], only());
+    assert.equal(command.kind, "run");
+    return command.summaryPath;
+  };
+  assert.equal(summaryOf("nowhere/yet/s.json"), "nowhere/yet/s.json");
+  assert.equal(summaryOf("-"), "-");
+  assert.match(cliError(["--summary="]).message, /--summary must name a file or be -/);
+  assert.match(cliError(["--summary=out/"]).message, /current value is 'out\/'/);
 });
 
 Deno.test("a --summary file the process may not write is refused before anything runs", () => {
@@ -113,6 +124,7 @@ Deno.test("a --summary file the process may not write is refused before anything
   assert.equal(error.exitCode, 2);
   assert.match(error.message, /--summary needs write access to 'out\/s\.json'/);
   assert.match(error.message, /--summary=\.retune\/summary\.json/);
+  assert.match(error.message, /--summary=- > out\/s\.json/);
 });
 
 Deno.test("unknown options, positionals and --input for a role that ignores it are refused", () => {
