@@ -20,6 +20,7 @@ import { InProcessStateStore } from "../state/in_process.ts";
 import { EtcdStateStore } from "../state/etcd.ts";
 import { InProcessTransport } from "../transport/in_process.ts";
 import { KafkaTransport, type KafkaTransportOptions } from "../transport/kafka.ts";
+import { PlatformaticKafkaTransport } from "../transport/platformatic_kafka.ts";
 import type { Transport } from "../transport/transport.ts";
 import type { MetricsReport } from "../core/metrics_report.ts";
 import type { ModelVersion } from "../core/versions.ts";
@@ -189,17 +190,7 @@ export class RetuneSystem {
   static async build(options: SystemOptions): Promise<RetuneSystem> {
     const config = withInitialTrainingFile(options.config, options.input);
     const transport: Transport = config.transport === "kafka"
-      ? new KafkaTransport({
-        brokers: config.kafka.brokers,
-        clientId: config.kafka.clientId,
-        // The client id names the deployment: its groups are "<clientId>.engine" and so on.
-        groupPrefix: `${config.kafka.clientId}.`,
-        ssl: config.kafka.ssl,
-        // Validated as a mapping with a mechanism; kafkajs checks the rest.
-        sasl: config.kafka.sasl as KafkaTransportOptions["sasl"],
-        sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-        heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
-      })
+      ? kafkaTransport(config.kafka)
       : new InProcessTransport({
         topics: Object.fromEntries(Object.values(config.topics).map((t) => [t.name, t.partitions])),
         capacity: config.inProcess.capacity,
@@ -443,4 +434,22 @@ function withInitialTrainingFile(config: RetuneConfig, input: string | undefined
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The Kafka transport over the client `kafka.client` names. */
+function kafkaTransport(kafka: RetuneConfig["kafka"]): Transport {
+  const options: KafkaTransportOptions = {
+    brokers: kafka.brokers,
+    clientId: kafka.clientId,
+    // The client id names the deployment: its groups are "<clientId>.engine" and so on.
+    groupPrefix: `${kafka.clientId}.`,
+    ssl: kafka.ssl,
+    // Validated as a mapping with a mechanism; the client checks the rest.
+    sasl: kafka.sasl as KafkaTransportOptions["sasl"],
+    sessionTimeoutMs: kafka.sessionTimeoutMs,
+    heartbeatIntervalMs: kafka.heartbeatIntervalMs,
+  };
+  return kafka.client === "platformatic"
+    ? new PlatformaticKafkaTransport(options)
+    : new KafkaTransport(options);
 }

@@ -83,6 +83,11 @@ export const etcdEndpoint = z.string({ error: 'an "http(s)://host:port" URL' }).
 
 const kafkaSchema = z.strictObject({
   brokers: nonEmptyList(brokerAddress, '"host:port" addresses').default(["127.0.0.1:9092"]),
+  /**
+   * The Kafka client library behind the transport. kafkajs stays the default: @platformatic/kafka
+   * is faster but loses records after a consumer-group rebalance (README, "Kafka clients").
+   */
+  client: oneOf(["kafkajs", "platformatic"]).default("kafkajs"),
   clientId: text().default("retune"),
   /** Passed to kafkajs as is: `true` or its TLS options. */
   ssl: z.union([z.boolean(), z.looseObject({})], {

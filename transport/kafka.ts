@@ -85,23 +85,9 @@ export class KafkaTransport implements Transport {
 
   /** Validates the options; connections open on first use. */
   constructor(options: KafkaTransportOptions) {
-    const { brokers, sessionTimeoutMs, heartbeatIntervalMs, fetchMaxWaitMs = 500 } = options;
-    if (brokers.length === 0 || brokers.some((broker) => !/^[^:\s]+:\d+$/.test(broker))) {
-      throw new RangeError(
-        `brokers must be a non-empty list of host:port: current value is ${
-          JSON.stringify(brokers)
-        }`,
-      );
-    }
-    for (
-      const [name, value] of [
-        ["sessionTimeoutMs", sessionTimeoutMs],
-        ["heartbeatIntervalMs", heartbeatIntervalMs],
-        ["fetchMaxWaitMs", fetchMaxWaitMs],
-      ] as const
-    ) {
-      if (value !== undefined) requirePositiveInteger(name, value);
-    }
+    const { brokers, sessionTimeoutMs, heartbeatIntervalMs, fetchMaxWaitMs } = checkedKafkaOptions(
+      options,
+    );
     const logger = options.logger ?? getLogger(["retune", "kafka"]);
     this.#kafka = new Kafka({
       brokers,
@@ -214,6 +200,31 @@ export class KafkaTransport implements Transport {
     this.#admin ??= connect(this.#kafka.admin(), () => this.#admin = undefined);
     return this.#admin;
   }
+}
+
+/**
+ * `options` checked as both Kafka transports check them (brokers as host:port, positive
+ * timeouts), with the fetch wait and group prefix defaults filled in.
+ */
+export function checkedKafkaOptions(
+  options: KafkaTransportOptions,
+): KafkaTransportOptions & { fetchMaxWaitMs: number; groupPrefix: string } {
+  const { brokers, sessionTimeoutMs, heartbeatIntervalMs, fetchMaxWaitMs = 500 } = options;
+  if (brokers.length === 0 || brokers.some((broker) => !/^[^:\s]+:\d+$/.test(broker))) {
+    throw new RangeError(
+      `brokers must be a non-empty list of host:port: current value is ${JSON.stringify(brokers)}`,
+    );
+  }
+  for (
+    const [name, value] of [
+      ["sessionTimeoutMs", sessionTimeoutMs],
+      ["heartbeatIntervalMs", heartbeatIntervalMs],
+      ["fetchMaxWaitMs", fetchMaxWaitMs],
+    ] as const
+  ) {
+    if (value !== undefined) requirePositiveInteger(name, value);
+  }
+  return { ...options, fetchMaxWaitMs, groupPrefix: options.groupPrefix ?? "" };
 }
 
 /** Connects a client; on failure forgets it (`forget`) so the next call tries again. */

@@ -1,0 +1,348 @@
+/**
+ * The Kafka transport over `@platformatic/kafka`, the same contract as `kafka.ts` (kafkajs): one
+ * idempotent producer with acks=all and Kafka's Java partitioner (keyed records land where the
+ * Java client and `KeyPartitioner` put them), and per subscription one group member whose handler
+ * gets one partition's records at a time; a batch's offset is committed only after its handler
+ * resolved, so delivery is at least once.
+ *
+ * The client hands records one by one through a readable stream; the member drains what the
+ * stream holds, splits it by partition into chunks of `maxBatch` and commits once per drain. The
+ * stream stops fetching while its buffer is full, which is the backpressure.
+ *
+ * @module
+ */
+
+import type { Buffer } from "node:buffer";
+import {
+  Admin,
+  compatibilityPartitioner,
+  Consumer,
+  findErrorBy,
+  type Message,
+  type MessagesStream,
+  Producer,
+  type SASLOptions,
+} from "@platformatic/kafka";
+import { getLogger } from "@logtape/logtape";
+import { checkedSubscribeOptions } from "./checks.ts";
+import { checkedKafkaOptions, type KafkaLogger, type KafkaTransportOptions } from "./kafka.ts";
+import type {
+  BatchContext,
+  ConsumedRecord,
+  OutgoingRecord,
+  SubscribeOptions,
+  Subscription,
+  Transport,
+} from "./transport.ts";
+
+/** Longest a handled drain waits for its commit while more records keep coming, ms. */
+const commitIntervalMs = 1_000;
+
+/** Records a member's stream buffers before it stops fetching. */
+const streamHighWaterMark = 4_096;
+
+type KafkaMessage = Message<Buffer, Buffer, Buffer, Buffer>;
+
+/** A `Transport` over a Kafka cluster through `@platformatic/kafka`. */
+export class PlatformaticKafkaTransport implements Transport {
+  readonly #options: Required<Pick<KafkaTransportOptions, "fetchMaxWaitMs" | "groupPrefix">>;
+  readonly #base: {
+    clientId: string;
+    bootstrapBrokers: string[];
+    tls?: object;
+    sasl?: SASLOptions;
+  };
+  readonly #sessionTimeoutMs: number;
+  readonly #heartbeatIntervalMs: number;
+  readonly #logger: KafkaLogger;
+  readonly #subscriptions = new Set<PlatformaticSubscription>();
+  #producer: Producer | undefined;
+  #admin: Admin | undefined;
+  #offsets: Consumer | undefined;
+  #closed = false;
+
+  /** Validates the options (the same checks as the kafkajs transport); connections open on use. */
+  constructor(options: KafkaTransportOptions) {
+    const checked = checkedKafkaOptions(options);
+    this.#base = {
+      clientId: options.clientId ?? "retune",
+      bootstrapBrokers: options.brokers,
+      ...(options.ssl ? { tls: options.ssl === true ? {} : options.ssl } : {}),
+      ...(options.sasl ? { sasl: saslOf(options.sasl) } : {}),
+    };
+    // kafkajs's defaults, so both clients keep membership alike when nothing is configured.
+    this.#sessionTimeoutMs = checked.sessionTimeoutMs ?? 30_000;
+    this.#heartbeatIntervalMs = checked.heartbeatIntervalMs ?? 3_000;
+    this.#options = { fetchMaxWaitMs: checked.fetchMaxWaitMs, groupPrefix: checked.groupPrefix };
+    this.#logger = options.logger ?? getLogger(["retune", "kafka"]);
+  }
+
+  /** Sends the records with acks=all; resolves once the cluster acknowledged all of them. */
+  async publish(topic: string, records: OutgoingRecord[]): Promise<void> {
+    this.#requireOpen();
+    if (records.length === 0) return;
+    this.#producer ??= new Producer({
+      ...this.#base,
+      idempotent: true,
+      acks: -1,
+      partitioner: compatibilityPartitioner,
+    });
+    const messages = new Array(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const { key, value, headers } = records[i];
+      messages[i] = {
+        topic,
+        key: key === null ? undefined : toBuffer(encoder.encode(key)),
+        value: toBuffer(value),
+        headers: headers === undefined ? undefined : headersOf(headers),
+      };
+    }
+    await this.#producer.send({ messages });
+  }
+
+  /** Joins the group; resolves once the member runs. A new group starts at `options.start`. */
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    this.#requireOpen();
+    const checked = checkedSubscribeOptions(options);
+    const consumer = new Consumer({
+      ...this.#base,
+      groupId: this.#options.groupPrefix + checked.group,
+      sessionTimeout: this.#sessionTimeoutMs,
+      heartbeatInterval: this.#heartbeatIntervalMs,
+      maxWaitTime: this.#options.fetchMaxWaitMs,
+    });
+    const subscription = new PlatformaticSubscription(consumer, checked, this.#logger, () => {
+      this.#subscriptions.delete(subscription);
+    });
+    this.#subscriptions.add(subscription);
+    await subscription.start();
+    return subscription;
+  }
+
+  /** Number of partitions of a topic, from the cluster's metadata. */
+  async partitions(topic: string): Promise<number> {
+    this.#admin ??= new Admin(this.#base);
+    const metadata = await this.#admin.metadata({ topics: [topic], forceUpdate: true });
+    return metadata.topics.get(topic)!.partitionsCount;
+  }
+
+  /** High watermark per partition. */
+  async endOffsets(topic: string): Promise<number[]> {
+    // Listing offsets needs no group membership: this consumer never joins its group.
+    this.#offsets ??= new Consumer({ ...this.#base, groupId: `${this.#base.clientId}.offsets` });
+    const offsets = await this.#offsets.listOffsets({ topics: [topic] });
+    return (offsets.get(topic) ?? []).map(Number);
+  }
+
+  /** Stops every subscription (each commits its in-flight batch), then closes the clients. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.stop()));
+    const clients = [this.#producer, this.#admin, this.#offsets];
+    this.#producer = this.#admin = this.#offsets = undefined;
+    await Promise.all(clients.map((client) => client?.close().catch(() => {})));
+  }
+
+  #requireOpen(): void {
+    if (this.#closed) throw new Error("kafka transport is closed");
+  }
+}
+
+/** One group member: drains its stream into the handler, commits what it handled. */
+class PlatformaticSubscription implements Subscription {
+  readonly done: Promise<void>;
+  readonly #consumer: Consumer;
+  readonly #options: Required<SubscribeOptions>;
+  readonly #logger: KafkaLogger;
+  readonly #stopping = new AbortController();
+  readonly #settle = Promise.withResolvers<void>();
+  readonly #context: BatchContext;
+  #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
+  #loop: Promise<void> | undefined;
+  #ending: Promise<void> | undefined;
+
+  constructor(
+    consumer: Consumer,
+    options: Required<SubscribeOptions>,
+    logger: KafkaLogger,
+    onEnd: () => void,
+  ) {
+    this.#consumer = consumer;
+    this.#options = options;
+    this.#logger = logger;
+    // The client heartbeats on its own timer, whatever the handler does.
+    this.#context = { heartbeat: () => Promise.resolve(), stopping: this.#stopping.signal };
+    this.done = this.#settle.promise.finally(onEnd);
+    // Whoever awaits `done` still sees the rejection; this only keeps an unobserved one from
+    // crashing the process.
+    this.done.catch(() => {});
+  }
+
+  /** Joins the group and starts draining. */
+  async start(): Promise<void> {
+    const { topics, start } = this.#options;
+    try {
+      const stream = await this.#consumer.consume({
+        topics,
+        autocommit: false,
+        mode: "committed",
+        fallbackMode: start,
+        highWaterMark: streamHighWaterMark,
+      });
+      this.#stream = stream;
+      stream.on("error", (error: Error) => void this.#end(error));
+      this.#consumer.on("consumer:heartbeat:error", ({ error }) => {
+        this.#logger.debug?.(`platformatic/kafka: heartbeat failed: ${error.message}`);
+      });
+      this.#loop = this.#drain(stream).catch((error) => void this.#end(error));
+    } catch (error) {
+      this.#logger.warn(`platformatic/kafka: joining the group failed: ${message(error)}`);
+      await this.#end(error);
+      throw error;
+    }
+  }
+
+  /** Stops intake, waits for the in-flight batch (which commits), leaves the group. */
+  async stop(): Promise<void> {
+    await this.#end(undefined);
+    await this.done.catch(() => {});
+  }
+
+  /** Takes what the stream delivered, hands it over by partition, commits, and waits for more. */
+  async #drain(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>): Promise<void> {
+    const { handler, maxBatch } = this.#options;
+    const stopping = this.#stopping.signal;
+    let pending = new Map<string, KafkaMessage>();
+    let lastCommit = Date.now();
+    let delivered: KafkaMessage[] = [];
+    let wake: (() => void) | undefined;
+    const ended = new Promise<void>((resolve) => {
+      stopping.addEventListener("abort", () => resolve(), { once: true });
+      stream.once("close", () => resolve());
+    });
+    // A fetch's records arrive in one synchronous burst, so by the time the drain wakes the
+    // whole fetch is there; past the high-water mark the stream pauses until it is taken.
+    stream.on("data", (message: KafkaMessage) => {
+      if (delivered.push(message) >= streamHighWaterMark) stream.pause();
+      wake?.();
+      wake = undefined;
+    });
+    while (!stopping.aborted) {
+      if (delivered.length === 0) {
+        if (pending.size > 0) {
+          await commit(this.#consumer, pending);
+          pending = new Map();
+          lastCommit = Date.now();
+        }
+        await Promise.race([new Promise<void>((resolve) => wake = resolve), ended]);
+        continue;
+      }
+      const byPartition = new Map<string, KafkaMessage[]>();
+      for (const message of delivered) {
+        const key = `${message.topic}\0${message.partition}`;
+        let messages = byPartition.get(key);
+        if (messages === undefined) byPartition.set(key, messages = []);
+        messages.push(message);
+      }
+      delivered = [];
+      if (stream.isPaused()) stream.resume();
+      for (const [key, messages] of byPartition) {
+        for (let from = 0; from < messages.length; from += maxBatch) {
+          if (stopping.aborted) break;
+          const chunk = messages.slice(from, from + maxBatch);
+          try {
+            await handler(chunk.map(toConsumed), this.#context);
+          } catch (error) {
+            // What was handled before commits; this chunk does not: the group redelivers it.
+            await commit(this.#consumer, pending);
+            throw error;
+          }
+          pending.set(key, chunk[chunk.length - 1]);
+        }
+      }
+      if (Date.now() - lastCommit >= commitIntervalMs) {
+        await commit(this.#consumer, pending);
+        pending = new Map();
+        lastCommit = Date.now();
+      }
+    }
+    await commit(this.#consumer, pending);
+  }
+
+  /** Ends once: stops intake, waits for the drain (which commits), leaves the group, settles. */
+  #end(failure: unknown): Promise<void> {
+    this.#ending ??= (async () => {
+      this.#stopping.abort();
+      try {
+        await this.#loop;
+        await this.#stream?.close();
+        await this.#consumer.close();
+      } catch (error) {
+        failure ??= error;
+      }
+      if (failure === undefined) this.#settle.resolve();
+      else this.#settle.reject(failure);
+    })();
+    return this.#ending;
+  }
+}
+
+/**
+ * Commits past each partition's last handled message, in one request (the drain awaits it, so
+ * commits never race). A commit the group refuses because it is rebalancing is dropped: the
+ * partition's next owner gets those records again, which at-least-once allows.
+ */
+async function commit(consumer: Consumer, last: Map<string, KafkaMessage>): Promise<void> {
+  // Mid-rebalance the client would rejoin from inside the commit and race its own rejoin.
+  if (last.size === 0 || !consumer.isActive()) return;
+  const offsets = [...last.values()].map(({ topic, partition, offset, leaderEpoch }) => ({
+    topic,
+    partition,
+    offset: offset + 1n,
+    leaderEpoch,
+  }));
+  try {
+    await consumer.commit({ offsets });
+  } catch (error) {
+    if (findErrorBy(error as Error, "needsRejoin", true) === null) throw error;
+  }
+}
+
+const encoder = new TextEncoder();
+
+/** A Buffer over the same memory (no copy). */
+function toBuffer(bytes: Uint8Array): Buffer {
+  return globalThis.Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function headersOf(headers: Record<string, string>): Map<Buffer, Buffer> {
+  const map = new Map<Buffer, Buffer>();
+  for (const [name, value] of Object.entries(headers)) {
+    map.set(globalThis.Buffer.from(name), globalThis.Buffer.from(value));
+  }
+  return map;
+}
+
+function toConsumed(message: KafkaMessage): ConsumedRecord {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of message.headerEntries) headers[name.toString()] = value.toString();
+  return {
+    topic: message.topic,
+    partition: message.partition,
+    offset: Number(message.offset),
+    key: message.key === undefined || message.key === null ? null : message.key.toString(),
+    value: message.value ?? new Uint8Array(0),
+    headers,
+    timestamp: Number(message.timestamp),
+  };
+}
+
+/** kafkajs's SASL options (`mechanism` in lower case) in the client's shape. */
+function saslOf(sasl: NonNullable<KafkaTransportOptions["sasl"]>): SASLOptions {
+  const { mechanism, ...rest } = sasl as { mechanism: string } & Record<string, unknown>;
+  return { ...rest, mechanism: mechanism.toUpperCase() } as SASLOptions;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
