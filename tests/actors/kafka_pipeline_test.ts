@@ -37,24 +37,26 @@ const permissions: Deno.PermissionOptions = {
   sys: true,
 };
 
-Deno.test({
-  name: "the same stream gives the same forecasts in-process and over Kafka and etcd",
-  permissions,
-  async fn() {
-    const embedded = await runWithoutObserver();
-    const overKafka = await runWithoutObserver(services);
+for (const client of ["kafkajs", "platformatic"] as const) {
+  Deno.test({
+    name: `the same stream gives the same forecasts in-process and over Kafka (${client}) and etcd`,
+    permissions,
+    async fn() {
+      const embedded = await runWithoutObserver();
+      const overKafka = await runWithoutObserver({ ...services, client });
 
-    assert.equal(embedded.summary.events_processed, STREAM_ROWS);
-    assert.equal(embedded.forecasts.length, embedded.summary.forecasts);
-    assert.deepEqual(forecastsByKey(overKafka.forecasts), forecastsByKey(embedded.forecasts));
-    const totals = ({ events_processed, forecasts, matches }: Summary) => ({
-      events_processed,
-      forecasts,
-      matches,
-    });
-    assert.deepEqual(totals(overKafka.summary), totals(embedded.summary));
-  },
-});
+      assert.equal(embedded.summary.events_processed, STREAM_ROWS);
+      assert.equal(embedded.forecasts.length, embedded.summary.forecasts);
+      assert.deepEqual(forecastsByKey(overKafka.forecasts), forecastsByKey(embedded.forecasts));
+      const totals = ({ events_processed, forecasts, matches }: Summary) => ({
+        events_processed,
+        forecasts,
+        matches,
+      });
+      assert.deepEqual(totals(overKafka.summary), totals(embedded.summary));
+    },
+  });
+}
 
 /**
  * Runs every role but the observer (so only the initial model forecasts, deterministically) over
