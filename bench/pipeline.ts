@@ -28,6 +28,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { nanoid } from "nanoid";
+import { availableParallelism } from "node:os";
 import { decodeData, decodePayload, encodePayload } from "../protocol/codec.ts";
 import type { Forecast, StreamEvent } from "../core/events.ts";
 import { loadConfig } from "../config/load.ts";
@@ -41,6 +42,16 @@ import { RetuneSystem } from "../actors/system.ts";
 import { SERVICE_ROLES } from "../config/roles.ts";
 import { createTopics, deleteTopics, kafkaClient, topicSpecs } from "../scripts/topics.ts";
 import { startKafka } from "../scripts/services/kafka.ts";
+import { startEtcd } from "../scripts/services/etcd.ts";
+import {
+  type BrokerCeiling,
+  brokerCeiling,
+  type CeilingInput,
+  clientCeiling,
+  CLIENTS,
+  type KafkaClient,
+} from "./kafka_ceilings.ts";
+import { type EnginesRun, timeEngines } from "./pipeline_engines.ts";
 import { KeyPartitioner } from "../transport/key_partitioner.ts";
 import { replicate } from "./cef.ts";
 
@@ -78,6 +89,12 @@ export interface PipelineBenchOptions {
   reportEvery?: number;
   /** Folder to write a V8 CPU profile of each timed run to (`<transport>.cpuprofile`). */
   profileDir?: string;
+  /** Measure the broker's and these clients' ceilings (needs `brokers`). Default none. */
+  ceilings?: readonly KafkaClient[];
+  /** Engine counts to run as separate processes over Kafka and etcd. Default none. */
+  engines?: readonly number[];
+  /** etcd endpoints; required when `engines` is not empty. */
+  etcdEndpoints?: string[];
 }
 
 /** Wall and CPU time of a timed stretch. */
@@ -110,6 +127,14 @@ export interface PipelineBenchResult {
   /** Microseconds per event of each stage of the pipeline alone (module doc). */
   stages: StageCosts;
   runs: PipelineFigures[];
+  /** Kafka's perf tools on the input's records (when ceilings were asked for). */
+  broker?: BrokerCeiling;
+  /** Each client's bare consume -> produce rate, events/s. */
+  clients: Partial<Record<KafkaClient, number>>;
+  /** One run per engine count, at least once. */
+  engines: EnginesRun[];
+  /** The exactly-once run, or why there is none. */
+  exactlyOnce: EnginesRun | string;
 }
 
 /**
@@ -186,12 +211,44 @@ export async function benchPipeline(
         steadyEventsPerSecond: events.length / (timing.seconds - firstForecastSeconds),
       });
     }
+    const ceilingInput: CeilingInput = {
+      brokers: options.brokers ?? [],
+      records: batches(events).map((batch) => ({
+        key: batch[0].key,
+        value: encodePayload("StreamEventBatch", { events: batch }),
+      })),
+      events: events.length,
+      partitions: base.topics.input.partitions,
+    };
+    const ceilings = options.ceilings ?? [];
+    const broker = ceilings.length > 0 ? await brokerCeiling(ceilingInput) : undefined;
+    const clients: Partial<Record<KafkaClient, number>> = {};
+    for (const client of ceilings) clients[client] = await clientCeiling(client, ceilingInput);
+    const engineRuns: EnginesRun[] = [];
+    const forecastCount = runs[0]?.forecasts ?? forecasts.length;
+    const enginesOptions = (engines: number, engine?: Record<string, unknown>) => ({
+      base: benchConfig(base, "kafka", options.brokers ?? [], dir, { reportEvery }),
+      brokers: options.brokers ?? [],
+      etcdEndpoints: options.etcdEndpoints ?? [],
+      input,
+      forecasts: forecastCount,
+      engines,
+      dir,
+      engine,
+    });
+    for (const engines of options.engines ?? []) {
+      engineRuns.push(await timeEngines(enginesOptions(engines)));
+    }
     return {
       events: events.length,
       keys,
       model: { ...modelTiming, eventsPerSecond: modelEventsPerSecond },
       stages,
       runs,
+      broker,
+      clients,
+      engines: engineRuns,
+      exactlyOnce: "n/a: engine.delivery not available",
     };
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -466,35 +523,88 @@ export async function run(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
-      events: { type: "string", default: "300000" },
+      quick: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      events: { type: "string" },
       keys: { type: "string", default: "128" },
-      transports: { type: "string", default: TRANSPORTS.join(",") },
+      transports: { type: "string" },
+      engines: { type: "string" },
+      clients: { type: "string", default: CLIENTS.join(",") },
       data: { type: "string" },
       "cpu-profile": { type: "string" },
     },
     strict: true,
   });
-  const transports = values.transports.split(",").map((name) => name.trim());
-  if (!transports.every((name) => (TRANSPORTS as readonly string[]).includes(name))) {
-    throw new RangeError(
-      `--transports must list kafka and/or embedded: current value is ${values.transports}`,
-    );
-  }
-  // Problems of the roles and of kafkajs show on stderr; the table goes to stdout.
+  const quick = values.quick;
+  const transports = listArgument(
+    "transports",
+    values.transports ?? (quick ? "embedded" : TRANSPORTS.join(",")),
+    TRANSPORTS,
+  );
+  const clients = values.clients === ""
+    ? []
+    : listArgument("clients", values.clients, CLIENTS) as KafkaClient[];
+  const engines = (values.engines ?? (quick ? "1" : "1,2,4")).split(",").filter((e) => e !== "")
+    .map((text) => integerArgument("engines", text.trim()));
+  // Problems of the roles and of the clients show on stderr; the table goes to stdout.
   setupLogging({ level: "warning", format: "text" });
+  const needsKafka = transports.includes("kafka") || clients.length > 0 || engines.length > 0;
   const configured = Deno.env.get("KAFKA_BROKERS")?.trim() || undefined;
-  const broker = transports.includes("kafka") && configured === undefined
-    ? await startKafka()
-    : undefined;
+  const broker = needsKafka && configured === undefined ? await startKafka() : undefined;
+  const configuredEtcd = Deno.env.get("ETCD_ENDPOINTS")?.trim() || undefined;
+  const etcd = engines.length > 0 && configuredEtcd === undefined ? await startEtcd() : undefined;
   const result = await benchPipeline({
-    events: integerArgument("events", values.events),
+    events: integerArgument("events", values.events ?? (quick ? "20000" : "300000")),
     keys: integerArgument("keys", values.keys),
     transports: transports as PipelineTransport[],
     brokers: (configured ?? broker?.endpoints)?.split(","),
+    etcdEndpoints: (configuredEtcd ?? etcd?.endpoints)?.split(","),
     dataPath: values.data,
     profileDir: values["cpu-profile"],
-  }).finally(() => broker?.stop());
+    ceilings: clients,
+    engines,
+  }).finally(async () => {
+    await etcd?.stop();
+    await broker?.stop();
+  });
   printTable(result, args);
+  if (values.json) console.log(JSON.stringify(summaryOf(result)));
+}
+
+/** The one-line JSON summary `--json` prints last. */
+export function summaryOf(result: PipelineBenchResult): Record<string, unknown> {
+  const byTransport = (transport: PipelineTransport) =>
+    result.runs.find((r) => r.transport === transport)?.eventsPerSecond ?? null;
+  return {
+    events: result.events,
+    keys: result.keys,
+    cores: availableParallelism(),
+    broker_ceiling_eps: result.broker?.eventsPerSecond ?? null,
+    broker_produce_eps: result.broker?.produceEventsPerSecond ?? null,
+    broker_consume_eps: result.broker?.consumeEventsPerSecond ?? null,
+    client_ceiling_eps: result.clients,
+    pipeline_eps: Object.fromEntries(result.engines.map((r) => [r.engines, r.eventsPerSecond])),
+    pipeline_steady_eps: Object.fromEntries(
+      result.engines.map((r) => [r.engines, r.steadyEventsPerSecond]),
+    ),
+    pipeline_one_process_kafka_eps: byTransport("kafka"),
+    exactly_once_eps: typeof result.exactlyOnce === "string"
+      ? null
+      : result.exactlyOnce.eventsPerSecond,
+    embedded_eps: byTransport("embedded"),
+    model_in_process_eps: result.model.eventsPerSecond,
+  };
+}
+
+/** A comma-separated list of names, each one of `allowed`. */
+function listArgument(name: string, text: string, allowed: readonly string[]): string[] {
+  const names = text.split(",").map((item) => item.trim());
+  if (!names.every((item) => allowed.includes(item))) {
+    throw new RangeError(
+      `--${name} must list some of ${allowed.join(", ")}: current value is ${text}`,
+    );
+  }
+  return names;
 }
 
 function integerArgument(name: string, text: string): number {
@@ -507,38 +617,85 @@ function integerArgument(name: string, text: string): number {
 
 function printTable(result: PipelineBenchResult, args: string[]): void {
   const count = (value: number) => Math.round(value).toLocaleString("en");
-  const model = result.model;
-  const rows = [
-    ["path", "events", "seconds", "cpu s", "events/s", "ratio", "aim", "start-up s", "steady ev/s"],
-    [
-      "model in-process",
-      count(result.events),
-      model.seconds.toFixed(2),
-      model.cpuSeconds.toFixed(2),
-      count(model.eventsPerSecond),
-      "1.00",
+  const ratio = (value: number, of: number | undefined) =>
+    of === undefined ? "" : `${(value / of).toFixed(2)}x`;
+  const broker = result.broker?.eventsPerSecond;
+  const model = result.model.eventsPerSecond;
+  const one = result.engines.find((r) => r.engines === 1)?.eventsPerSecond;
+  const header = ["path", "events/s", "steady ev/s", "x broker", "x 1 engine", "x model", "aim"];
+  const rows: string[][] = [header];
+  if (result.broker !== undefined) {
+    rows.push([
+      `broker ceiling (Kafka perf tools; produce ${count(result.broker.produceEventsPerSecond)}, ` +
+      `consume ${count(result.broker.consumeEventsPerSecond)})`,
+      count(result.broker.eventsPerSecond),
+      "",
+      "1.00x",
       "",
       "",
       "",
-    ],
-    ...result.runs.map((r) => [
-      `pipeline ${r.transport}`,
-      count(r.events),
-      r.seconds.toFixed(2),
-      r.cpuSeconds.toFixed(2),
+    ]);
+  }
+  for (const [client, eps] of Object.entries(result.clients)) {
+    rows.push([
+      `client ceiling ${client}, bare consume->produce`,
+      count(eps),
+      "",
+      ratio(eps, broker),
+      "",
+      "",
+      "",
+    ]);
+  }
+  for (const r of result.engines) {
+    rows.push([
+      `Retune, ${r.engines} engine process${r.engines > 1 ? "es" : ""}, at least once`,
       count(r.eventsPerSecond),
-      r.ratio.toFixed(3),
-      r.transport === "kafka" ? ">= 0.3" : ">= 0.7",
-      r.firstForecastSeconds.toFixed(2),
       count(r.steadyEventsPerSecond),
-    ]),
-  ];
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((cells) => cells[column].length)));
-  console.log(`${count(result.events)} events over ${result.keys} keys`);
+      ratio(r.eventsPerSecond, broker),
+      ratio(r.eventsPerSecond, one),
+      "",
+      r.engines === 1 ? ">= 0.5x broker" : `>= ${(1 + 0.9 * (r.engines - 1)).toFixed(1)}x 1 engine`,
+    ]);
+  }
+  if (result.engines.length > 0 || result.broker !== undefined) {
+    const eo = result.exactlyOnce;
+    rows.push(
+      typeof eo === "string"
+        ? ["Retune, 1 engine process, exactly once", eo, "", "", "", "", ""]
+        : [
+          "Retune, 1 engine process, exactly once",
+          count(eo.eventsPerSecond),
+          count(eo.steadyEventsPerSecond),
+          ratio(eo.eventsPerSecond, broker),
+          ratio(eo.eventsPerSecond, one),
+          "",
+          ">= 0.7x at least once",
+        ],
+    );
+  }
+  for (const r of result.runs) {
+    rows.push([
+      r.transport === "kafka"
+        ? "Retune over Kafka, every role in one process"
+        : "embedded pipeline",
+      count(r.eventsPerSecond),
+      count(r.steadyEventsPerSecond),
+      r.transport === "kafka" ? ratio(r.eventsPerSecond, broker) : "",
+      "",
+      ratio(r.eventsPerSecond, model),
+      r.transport === "kafka" ? "" : ">= 0.3x model",
+    ]);
+  }
+  rows.push(["model in-process", count(model), "", "", "", "1.00x", ""]);
+  const widths = header.map((_, column) => Math.max(...rows.map((cells) => cells[column].length)));
+  console.log(
+    `${count(result.events)} events over ${result.keys} keys; ${availableParallelism()} cores`,
+  );
   for (const cells of rows) {
     console.log(
       cells.map((cell, i) => i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))
-        .join("  "),
+        .join("  ").trimEnd(),
     );
   }
   const { readAndParse, encodeEvent, decodeEvent, forecast, encodeForecast } = result.stages;

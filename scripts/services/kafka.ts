@@ -43,16 +43,16 @@ export interface KafkaPorts {
 }
 
 const POM = fileURLToPath(new URL("./kafka/pom.xml", import.meta.url));
+const TOOLS_POM = fileURLToPath(new URL("./kafka/tools-pom.xml", import.meta.url));
 const LOG4J = pathToFileURL(fileURLToPath(new URL("./kafka/log4j.properties", import.meta.url)));
 const CACHE = fileURLToPath(new URL("../../.cache/kafka", import.meta.url));
 const LIBS = `${CACHE}/libs`;
-/** Hash of the pom the cached jars were resolved from. */
-const STAMP = `${LIBS}/.pom-sha256`;
+const TOOLS = `${CACHE}/tools`;
 
 /** Starts a broker with its data in a temporary folder; resolves once it answers metadata requests. */
 export async function startKafka(options: KafkaOptions = {}): Promise<RunningService> {
   const { readyTimeoutMs = 90_000, stopGraceMs = 10_000 } = options;
-  const libs = await ensureKafkaJars();
+  const libs = await ensureJars(POM, LIBS);
   const [brokerPort, controllerPort] = options.ports === undefined
     ? freePorts(2)
     : [options.ports.broker, options.ports.controller];
@@ -104,11 +104,18 @@ async function formatted(dataDir: string): Promise<boolean> {
   return await Deno.stat(`${dataDir}/meta.properties`).then(() => true, () => false);
 }
 
-/** The folder holding the broker's jars, resolving them with Maven unless already cached. */
-async function ensureKafkaJars(): Promise<string> {
-  const wanted = await sha256(await Deno.readFile(POM));
-  if (await cachedStamp() === wanted) return LIBS;
-  console.error(`resolving the Kafka jars with Maven into ${LIBS} (once)`);
+/** The folder holding Kafka's perf tools and their class path, resolved once (see tools-pom.xml). */
+export function ensureKafkaToolsJars(): Promise<string> {
+  return ensureJars(TOOLS_POM, TOOLS);
+}
+
+/** `dir` holding the jars `pom` names, resolving them with Maven unless already cached there. */
+async function ensureJars(pom: string, dir: string): Promise<string> {
+  const wanted = await sha256(await Deno.readFile(pom));
+  const stamp = `${dir}/.pom-sha256`;
+  const cachedStamp = () => Deno.readTextFile(stamp).catch(() => undefined);
+  if (await cachedStamp() === wanted) return dir;
+  console.error(`resolving the Kafka jars with Maven into ${dir} (once)`);
   await Deno.mkdir(CACHE, { recursive: true });
   // Resolved beside the cache and renamed into place, so no run ever sees half a class path.
   const staging = await Deno.makeTempDir({ dir: CACHE, prefix: "libs-" });
@@ -117,25 +124,21 @@ async function ensureKafkaJars(): Promise<string> {
       "-B",
       "-q",
       "-f",
-      POM,
+      pom,
       "dependency:copy-dependencies",
       `-DoutputDirectory=${staging}`,
       "-DincludeScope=runtime",
     ], "maven");
     await Deno.writeTextFile(`${staging}/.pom-sha256`, wanted);
-    await Deno.remove(LIBS, { recursive: true }).catch(() => {});
-    await Deno.rename(staging, LIBS).catch(async (error) => {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await Deno.rename(staging, dir).catch(async (error) => {
       // Another run may have put the same jars in place meanwhile.
       if (await cachedStamp() !== wanted) throw error;
     });
   } finally {
     await Deno.remove(staging, { recursive: true }).catch(() => {});
   }
-  return LIBS;
-}
-
-async function cachedStamp(): Promise<string | undefined> {
-  return await Deno.readTextFile(STAMP).catch(() => undefined);
+  return dir;
 }
 
 async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {

@@ -1,0 +1,250 @@
+/**
+ * Retune over Kafka and etcd with N engines, each an OS process of its own in one consumer group,
+ * as deployed (`main.ts --role=...`): a factory process trains the initial model, N engine
+ * processes join the engine group, and once the group is stable with N members a replayer
+ * process publishes the input at full speed. The run is timed in this process by a consumer
+ * group on the output topic, from the replayer's start to the last forecast read; the steady
+ * rate leaves out the stretch before the first forecast (the replayer's process start).
+ *
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+import { nanoid } from "nanoid";
+import { stringify } from "yaml";
+import { Kafka, logLevel } from "kafkajs";
+import { decodeData } from "../protocol/codec.ts";
+import { loadConfig } from "../config/load.ts";
+import type { RetuneConfig } from "../config/schema.ts";
+import type { ServiceRole } from "../config/roles.ts";
+import { KafkaTransport } from "../transport/kafka.ts";
+import { createTopics, deleteTopics, kafkaClient, topicSpecs } from "../scripts/topics.ts";
+
+const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+/** Longest a role process may take to run, and the group to settle, ms. */
+const START_TIMEOUT_MS = 120_000;
+/** Longest the output may take to hold every forecast once the replayer started, ms. */
+const RUN_TIMEOUT_MS = 600_000;
+
+/** One run with N engines. */
+export interface EnginesRun {
+  engines: number;
+  seconds: number;
+  eventsPerSecond: number;
+  /** Events over the time from the first forecast read to the last. */
+  steadyEventsPerSecond: number;
+}
+
+/** What the run needs. */
+export interface EnginesRunOptions {
+  /** The pipeline's configuration (Kafka transport); topics and storage are made its own. */
+  base: RetuneConfig;
+  brokers: string[];
+  etcdEndpoints: string[];
+  /** The input CSV the replayer reads; it also trains the initial model. */
+  input: string;
+  /** Forecasts the run must produce (the in-process run's count over the same input). */
+  forecasts: number;
+  engines: number;
+  /** Folder for the run's configuration and storage. */
+  dir: string;
+  /** Extra settings (`engine.delivery`, say) merged into the engine section. */
+  engine?: Record<string, unknown>;
+}
+
+/** Runs the pipeline with `engines` engine processes (see the module doc). */
+export async function timeEngines(options: EnginesRunOptions): Promise<EnginesRun> {
+  const id = nanoid(8);
+  const { config, file } = await writeConfig(options, id);
+  const admin = kafkaClient(config).admin();
+  await admin.connect();
+  await createTopics(admin, topicSpecs(config));
+  const processes: RoleProcess[] = [];
+  const start = (role: ServiceRole, args: string[] = []) => {
+    const process = new RoleProcess(role, file, args);
+    processes.push(process);
+    return process;
+  };
+  try {
+    await start("factory").running;
+    await Promise.all(Array.from({ length: options.engines }, () => start("engine").running));
+    await stableGroup(options.brokers, `${config.kafka.clientId}.engine`, options.engines);
+    const output = await watchOutput(config, options.forecasts);
+    const started = performance.now();
+    start("replayer", [`--input=${options.input}`, "--exit-at-end"]);
+    const { first, last } = await output.drained;
+    const seconds = (last - started) / 1000;
+    const events = (await Deno.readTextFile(options.input)).trimEnd().split("\n").length;
+    return {
+      engines: options.engines,
+      seconds,
+      eventsPerSecond: events / seconds,
+      steadyEventsPerSecond: events / ((last - first) / 1000),
+    };
+  } catch (error) {
+    throw new Error(
+      `${(error as Error).message}\n${processes.map((p) => p.tail()).join("\n")}`,
+    );
+  } finally {
+    await Promise.all(processes.map((process) => process.stop()));
+    await deleteTopics(admin, topicSpecs(config)).catch(() => {});
+    await admin.disconnect();
+  }
+}
+
+/** The run's configuration file: the base on Kafka and etcd, with topics and storage its own. */
+async function writeConfig(
+  options: EnginesRunOptions,
+  id: string,
+): Promise<{ config: RetuneConfig; file: string }> {
+  const { base } = options;
+  const prefix = `bench.engines.${id}`;
+  const settings = {
+    ...base,
+    transport: "kafka",
+    kafka: { ...base.kafka, brokers: options.brokers, clientId: prefix },
+    etcd: { endpoints: options.etcdEndpoints, namespace: prefix },
+    topics: Object.fromEntries(
+      Object.entries(base.topics).map(([purpose, topic]) => [
+        purpose,
+        { ...topic, name: `${prefix}.${purpose}` },
+      ]),
+    ),
+    storage: { dir: `${options.dir}/${id}` },
+    engine: { ...base.engine, ...options.engine },
+    // A factory process has no --input to train on: the file is named here.
+    model: {
+      ...base.model,
+      initialTraining: { ...base.model.initialTraining, file: options.input },
+    },
+    // Info: a role process counts as running once it logged so.
+    logging: { ...base.logging, level: "info" },
+  };
+  const file = `${options.dir}/${id}.yaml`;
+  await Deno.writeTextFile(file, stringify(JSON.parse(JSON.stringify(settings))));
+  return { config: await loadConfig(file), file };
+}
+
+/** Waits until the group is stable with `members` members. */
+async function stableGroup(brokers: string[], group: string, members: number): Promise<void> {
+  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    for (;;) {
+      const { groups } = await admin.describeGroups([group]);
+      if (groups[0]?.state === "Stable" && groups[0].members.length === members) return;
+      if (Date.now() > deadline) {
+        throw new Error(`group ${group} not stable with ${members} members: ${groups[0]?.state}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Counts the output's forecasts; `drained` resolves with when the first and last arrived. */
+async function watchOutput(
+  config: RetuneConfig,
+  expected: number,
+): Promise<{ drained: Promise<{ first: number; last: number }> }> {
+  const transport = new KafkaTransport({
+    brokers: config.kafka.brokers,
+    clientId: `${config.kafka.clientId}-watch`,
+  });
+  let count = 0;
+  let first = 0;
+  const done = Promise.withResolvers<{ first: number; last: number }>();
+  await transport.subscribe({
+    group: `watch.${nanoid(8)}`,
+    topics: [config.topics.output.name],
+    maxBatch: 5_000,
+    handler: (records) => {
+      for (const record of records) {
+        count += decodeData("ForecastBatch", record.value).forecasts.length;
+      }
+      const now = performance.now();
+      if (first === 0 && count > 0) first = now;
+      if (count >= expected) done.resolve({ first, last: now });
+      return Promise.resolve();
+    },
+  });
+  const timer = setTimeout(
+    () => done.reject(new Error(`output has ${count} of ${expected} forecasts`)),
+    RUN_TIMEOUT_MS,
+  );
+  return {
+    drained: done.promise.finally(async () => {
+      clearTimeout(timer);
+      await transport.close();
+    }),
+  };
+}
+
+/** A role in an OS process of its own; `running` once main.ts logged that the role runs. */
+class RoleProcess {
+  readonly running: Promise<void>;
+  readonly #child: Deno.ChildProcess;
+  readonly #ended: Promise<unknown>;
+  #output = "";
+
+  constructor(role: ServiceRole, configFile: string, args: string[]) {
+    this.#child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, `--role=${role}`, `--config=${configFile}`, ...args],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const started = Promise.withResolvers<void>();
+    this.running = started.promise;
+    const ready = new RegExp(`retune\\.${role}: running `);
+    const read = (stream: ReadableStream<Uint8Array>) =>
+      stream.pipeThrough(new TextDecoderStream()).pipeTo(
+        new WritableStream({
+          write: (text) => {
+            // Only the start and the end are ever shown.
+            this.#output = (this.#output + text).slice(-20_000);
+            if (ready.test(this.#output)) started.resolve();
+          },
+        }),
+      );
+    this.#ended = Promise.all([
+      this.#child.status,
+      read(this.#child.stdout),
+      read(this.#child.stderr),
+    ])
+      .then(([status]) =>
+        started.reject(new Error(`${role} ended (code ${status.code}) before it ran`))
+      );
+    this.running.catch(() => {});
+    const timer = setTimeout(
+      () => started.reject(new Error(`${role} not running after ${START_TIMEOUT_MS} ms`)),
+      START_TIMEOUT_MS,
+    );
+    this.running.finally(() => clearTimeout(timer)).catch(() => {});
+  }
+
+  /** The end of what the process wrote. */
+  tail(): string {
+    return this.#output.split("\n").slice(-15).join("\n");
+  }
+
+  /** SIGTERM, then SIGKILL after 20 s; resolves once the process ended. */
+  async stop(): Promise<void> {
+    try {
+      this.#child.kill("SIGTERM");
+    } catch {
+      // Already ended.
+    }
+    const timer = setTimeout(() => {
+      try {
+        this.#child.kill("SIGKILL");
+      } catch {
+        // Ended meanwhile.
+      }
+    }, 20_000);
+    await this.#ended.catch(() => {});
+    clearTimeout(timer);
+  }
+}
