@@ -554,7 +554,7 @@ export async function run(args: string[]): Promise<void> {
   const configuredEtcd = Deno.env.get("ETCD_ENDPOINTS")?.trim() || undefined;
   const etcd = engines.length > 0 && configuredEtcd === undefined ? await startEtcd() : undefined;
   const result = await benchPipeline({
-    events: integerArgument("events", values.events ?? (quick ? "20000" : "300000")),
+    events: integerArgument("events", values.events ?? (quick ? "10000" : "300000")),
     keys: integerArgument("keys", values.keys),
     transports: transports as PipelineTransport[],
     brokers: (configured ?? broker?.endpoints)?.split(","),
