@@ -48,6 +48,8 @@ export interface BrokerCeiling {
 const LOG4J = new URL("../scripts/services/kafka/log4j.properties", import.meta.url).href;
 /** Batch and fetch size of the perf tools (the broker's default max message size is 1 MiB). */
 const BATCH_BYTES = 1_048_576;
+/** Records per send of a client's consume -> produce pass. */
+const SEND_RECORDS = 16;
 /** Longest a client's consume -> produce pass may take, ms. */
 const CLIENT_TIMEOUT_MS = 300_000;
 
@@ -122,8 +124,8 @@ export async function clientCeiling(client: KafkaClient, input: CeilingInput): P
     ? new PlatformaticKafkaTransport(options)
     : new KafkaTransport(options);
   try {
-    for (let i = 0; i < input.records.length; i += 100) {
-      await transport.publish(from, input.records.slice(i, i + 100));
+    for (let i = 0; i < input.records.length; i += SEND_RECORDS) {
+      await transport.publish(from, input.records.slice(i, i + SEND_RECORDS));
     }
     let moved = 0;
     let first = 0;
@@ -133,7 +135,11 @@ export async function clientCeiling(client: KafkaClient, input: CeilingInput): P
       topics: [from],
       handler: async (records) => {
         if (first === 0) first = performance.now();
-        await transport.publish(to, records);
+        // In sends of about a replayer slice each, as the engine sends: a send of a whole fetch
+        // could pass the broker's 1 MiB limit per partition batch.
+        for (let i = 0; i < records.length; i += SEND_RECORDS) {
+          await transport.publish(to, records.slice(i, i + SEND_RECORDS));
+        }
         moved += records.length;
         if (moved >= input.records.length) done.resolve(performance.now());
       },
