@@ -1,24 +1,28 @@
 /**
- * The stream side end to end: events/s of replayer -> input topic -> engine -> output topic, with
- * every role in one process, over the real Kafka broker (Avro on the wire) and over the
- * in-process transport, each against the model's own in-process forecasting rate measured in the
- * same run on the same events. The aims are Kafka >= 0.3 and embedded >= 0.7 of the model's rate.
+ * The stream side end to end, side by side in one run (issue 12's "Show"): the broker's ceiling
+ * (Kafka's own perf tools) and each Kafka client's bare consume -> produce ceiling
+ * (`kafka_ceilings.ts`); Retune with 1, 2 and 4 engine processes in one group over Kafka and etcd
+ * (`pipeline_engines.ts`), at least once, and an exactly-once row; every role in one process over
+ * Kafka; the embedded pipeline; and the model's own in-process forecasting rate on the same
+ * events, with the ratios and aims (pipeline >= 0.5x the broker, embedded >= 0.3x the model,
+ * >= 0.9x per added engine).
  *
  * The input is the maritime track replicated over many vessels (bench/cef.ts's `replicate`),
  * written to a temporary CSV the replayer reads. The observer is left out, so no adaptation runs
  * and the engine forecasts with the initial model throughout; it reports every 50,000 events.
  * A run is timed from the moment the replayer starts (nothing is published yet) to the moment a
- * consumer group on the output topic has read the last forecast. Beside wall time it reports the
- * CPU time the process used meanwhile (all its threads, not the broker's), which says more than
- * wall time on a busy machine. It also reports the start-up (start to first forecast read: worker
- * start, consumer group joins) and the steady rate after it. Below the table it prints what one event costs in each stage
- * alone (parse, encode, decode, forecast, encode the forecast), which bounds what one thread can
- * do whatever the model's speed.
+ * consumer group on the output topic has read the last forecast; the steady rate leaves out the
+ * start-up (start to first forecast read: worker or process start, consumer group joins). Below
+ * the table it prints what one event costs in each stage alone (parse, encode, decode, forecast,
+ * encode the forecast), which bounds what one thread can do whatever the model's speed.
  *
- * Run: `deno task bench pipeline -- [--events=300000] [--keys=128] [--transports=kafka,embedded]
- * [--data=path/to/227592820.csv] [--cpu-profile=<folder>]`; the last writes a V8 CPU profile of
- * each timed run (open it in Chrome DevTools). Kafka runs on KAFKA_BROKERS, or on a broker
- * started for the run through `scripts/services/kafka.ts`.
+ * Run: `deno task bench pipeline -- [--quick] [--json] [--events=300000] [--keys=128]
+ * [--transports=kafka,embedded] [--engines=1,2,4] [--clients=kafkajs,platformatic]
+ * [--client=kafkajs|platformatic] [--data=path/to/227592820.csv] [--cpu-profile=<folder>]`.
+ * `--quick` is a smoke run (10,000 events, one engine, embedded only); `--json` prints one JSON
+ * object last; `--client` is the roles' Kafka client; `--cpu-profile` writes a V8 CPU profile of
+ * each one-process run (open it in Chrome DevTools). Kafka and etcd run on KAFKA_BROKERS and
+ * ETCD_ENDPOINTS, or on ones started for the run (`scripts/services/`).
  *
  * @module
  */
@@ -95,6 +99,8 @@ export interface PipelineBenchOptions {
   engines?: readonly number[];
   /** etcd endpoints; required when `engines` is not empty. */
   etcdEndpoints?: string[];
+  /** The Kafka client of the pipeline's roles (`kafka.client`). Default: the configuration's. */
+  client?: KafkaClient;
 }
 
 /** Wall and CPU time of a timed stretch. */
@@ -135,6 +141,8 @@ export interface PipelineBenchResult {
   engines: EnginesRun[];
   /** The exactly-once run, or why there is none. */
   exactlyOnce: EnginesRun | string;
+  /** The Kafka client the pipeline's roles used. */
+  client: KafkaClient;
 }
 
 /**
@@ -181,7 +189,10 @@ export async function benchPipeline(
     await Deno.writeTextFile(input, toMaritimeCsv(replicate(track, target, keys)));
     // Read back as the replayer reads it, so both sides see exactly the same events.
     const { events } = await readEvents(input, MARITIME_SOURCE);
-    const base = await loadConfig(CONFIG);
+    const loaded = await loadConfig(CONFIG);
+    const base = options.client === undefined
+      ? loaded
+      : { ...loaded, kafka: { ...loaded.kafka, client: options.client } };
     const { timing: modelTiming, forecasts } = await timeModel(base, events);
     const modelEventsPerSecond = events.length / modelTiming.seconds;
     const stages = await timeStages(input, events, forecasts, modelTiming);
@@ -249,6 +260,7 @@ export async function benchPipeline(
       clients,
       engines: engineRuns,
       exactlyOnce: "n/a: engine.delivery not available",
+      client: base.kafka.client,
     };
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -530,6 +542,7 @@ export async function run(args: string[]): Promise<void> {
       transports: { type: "string" },
       engines: { type: "string" },
       clients: { type: "string", default: CLIENTS.join(",") },
+      client: { type: "string" },
       data: { type: "string" },
       "cpu-profile": { type: "string" },
     },
@@ -563,6 +576,9 @@ export async function run(args: string[]): Promise<void> {
     profileDir: values["cpu-profile"],
     ceilings: clients,
     engines,
+    client: values.client === undefined
+      ? undefined
+      : listArgument("client", values.client, CLIENTS)[0] as KafkaClient,
   }).finally(async () => {
     await etcd?.stop();
     await broker?.stop();
@@ -578,6 +594,7 @@ export function summaryOf(result: PipelineBenchResult): Record<string, unknown> 
   return {
     events: result.events,
     keys: result.keys,
+    client: result.client,
     cores: availableParallelism(),
     broker_ceiling_eps: result.broker?.eventsPerSecond ?? null,
     broker_produce_eps: result.broker?.produceEventsPerSecond ?? null,
@@ -690,7 +707,8 @@ function printTable(result: PipelineBenchResult, args: string[]): void {
   rows.push(["model in-process", count(model), "", "", "", "1.00x", ""]);
   const widths = header.map((_, column) => Math.max(...rows.map((cells) => cells[column].length)));
   console.log(
-    `${count(result.events)} events over ${result.keys} keys; ${availableParallelism()} cores`,
+    `${count(result.events)} events over ${result.keys} keys; ${availableParallelism()} cores; ` +
+      `Retune's Kafka client: ${result.client}`,
   );
   for (const cells of rows) {
     console.log(
