@@ -17,7 +17,7 @@ const BENCHMARKS = {
     "(KAFKA_BROKERS, or starts a broker)",
   cef: "native CEF recognition and PST forecasting throughput on the maritime stream",
   search: "Bayesian optimisation against random search; one RTCEF-sized optimisation",
-  pipeline: "the roles together, end to end",
+  pipeline: "broker and client ceilings, 1/2/4 engines, embedded and the model, side by side",
   optimisation: "optimisation runs between the optimiser and the factory",
 } as const;
 
