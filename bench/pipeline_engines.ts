@@ -50,6 +50,8 @@ export interface EnginesRunOptions {
   dir: string;
   /** Extra settings (`engine.delivery`, say) merged into the engine section. */
   engine?: Record<string, unknown>;
+  /** Folder the engine processes write V8 CPU profiles to (`deno run --cpu-prof`), if any. */
+  profileDir?: string;
 }
 
 /** Runs the pipeline with `engines` engine processes (see the module doc). */
@@ -61,7 +63,10 @@ export async function timeEngines(options: EnginesRunOptions): Promise<EnginesRu
   await createTopics(admin, topicSpecs(config));
   const processes: RoleProcess[] = [];
   const start = (role: ServiceRole, args: string[] = []) => {
-    const process = new RoleProcess(role, file, args);
+    const profile = role === "engine" && options.profileDir !== undefined
+      ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}/engines-${options.engines}`]
+      : [];
+    const process = new RoleProcess(role, file, args, profile);
     processes.push(process);
     return process;
   };
@@ -189,9 +194,9 @@ class RoleProcess {
   readonly #ended: Promise<unknown>;
   #output = "";
 
-  constructor(role: ServiceRole, configFile: string, args: string[]) {
+  constructor(role: ServiceRole, configFile: string, args: string[], denoFlags: string[]) {
     this.#child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, `--role=${role}`, `--config=${configFile}`, ...args],
+      args: ["run", "-A", ...denoFlags, MAIN, `--role=${role}`, `--config=${configFile}`, ...args],
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
