@@ -21,8 +21,8 @@
  * [--client=kafkajs|platformatic] [--data=path/to/227592820.csv] [--cpu-profile=<folder>]`.
  * `--quick` is a smoke run (10,000 events, one engine, embedded only); `--json` prints one JSON
  * object last; `--client` is the roles' Kafka client; `--cpu-profile` writes a V8 CPU profile of
- * each one-process run and of each engine process (open them in Chrome DevTools). Kafka and etcd run on KAFKA_BROKERS and
- * ETCD_ENDPOINTS, or on ones started for the run (`scripts/services/`).
+ * each one-process run and of each engine process (open them in Chrome DevTools). Kafka and etcd
+ * run on KAFKA_BROKERS and ETCD_ENDPOINTS, or on ones started for the run (`scripts/services/`).
  *
  * @module
  */
