@@ -251,6 +251,12 @@ export async function benchPipeline(
     for (const engines of options.engines ?? []) {
       engineRuns.push(await timeEngines(enginesOptions(engines)));
     }
+    // One engine, exactly once, where the configuration has the key (issue 12's item 2).
+    const exactlyOnce = !("delivery" in base.engine)
+      ? "n/a: engine.delivery not available"
+      : engineRuns.length === 0
+      ? "not run: no engine runs asked for"
+      : await timeEngines(enginesOptions(1, { delivery: "exactly_once" }));
     return {
       events: events.length,
       keys,
@@ -260,7 +266,7 @@ export async function benchPipeline(
       broker,
       clients,
       engines: engineRuns,
-      exactlyOnce: "n/a: engine.delivery not available",
+      exactlyOnce,
       client: base.kafka.client,
     };
   } finally {
