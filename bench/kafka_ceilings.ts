@@ -4,7 +4,8 @@
  *
  * - the broker ceiling: Kafka's own perf tools (`ProducerPerformance`, then
  *   `ConsumerPerformance`, 1 MiB batches and fetches, acks=all, no compression) with records of
- *   the input's mean size, on a topic with the input's partitions; the lower of the two rates;
+ *   the input's mean size and as many events each, on a topic with the input's partitions, at
+ *   least 10,000 of them; the lower of the two rates;
  * - a client's ceiling: the Kafka transport over that client, with no Retune around it, consuming
  *   the input's records and publishing each batch it is handed to another topic, as the engine's
  *   consume -> produce loop does but with no decoding, forecasting or encoding.
@@ -35,6 +36,8 @@ export interface CeilingInput {
   events: number;
   /** The input topic's partitions. */
   partitions: number;
+  /** A smoke run: the perf tools move only the input's records, however few. */
+  quick?: boolean;
 }
 
 /** The broker's ceiling: produce and consume rates, events/s. */
@@ -48,6 +51,11 @@ export interface BrokerCeiling {
 const LOG4J = new URL("../scripts/services/kafka/log4j.properties", import.meta.url).href;
 /** Batch and fetch size of the perf tools (the broker's default max message size is 1 MiB). */
 const BATCH_BYTES = 1_048_576;
+/**
+ * Least records the perf tools move: fewer, and the JVM's start and warm-up, not the broker, set
+ * the rate.
+ */
+const TOOL_RECORDS = 10_000;
 /** Records per send of a client's consume -> produce pass. */
 const SEND_RECORDS = 16;
 /** Longest a client's consume -> produce pass may take, ms. */
@@ -61,13 +69,14 @@ export async function brokerCeiling(input: CeilingInput): Promise<BrokerCeiling>
   const recordSize = Math.max(1, Math.round(bytes / input.records.length));
   const eventsPerRecord = input.events / input.records.length;
   const brokers = input.brokers.join(",");
+  const records = input.quick ? input.records.length : Math.max(input.records.length, TOOL_RECORDS);
   const topic = await createTopic(input, "ceiling");
   try {
     const produced = await runTool("java", [
       ...java,
       "org.apache.kafka.tools.ProducerPerformance",
       `--topic=${topic}`,
-      `--num-records=${input.records.length}`,
+      `--num-records=${records}`,
       `--record-size=${recordSize}`,
       "--throughput=-1",
       "--producer-props",
@@ -84,7 +93,7 @@ export async function brokerCeiling(input: CeilingInput): Promise<BrokerCeiling>
       "org.apache.kafka.tools.ConsumerPerformance",
       `--bootstrap-server=${brokers}`,
       `--topic=${topic}`,
-      `--messages=${input.records.length}`,
+      `--messages=${records}`,
       `--fetch-size=${BATCH_BYTES}`,
       "--timeout=60000",
     ], "openjdk-17-jre-headless");

@@ -97,6 +97,8 @@ export interface PipelineBenchOptions {
   ceilings?: readonly KafkaClient[];
   /** Engine counts to run as separate processes over Kafka and etcd. Default none. */
   engines?: readonly number[];
+  /** A smoke run: the perf tools move only the input's records. */
+  quick?: boolean;
   /** etcd endpoints; required when `engines` is not empty. */
   etcdEndpoints?: string[];
   /** The Kafka client of the pipeline's roles (`kafka.client`). Default: the configuration's. */
@@ -230,6 +232,7 @@ export async function benchPipeline(
       })),
       events: events.length,
       partitions: base.topics.input.partitions,
+      quick: options.quick,
     };
     const ceilings = options.ceilings ?? [];
     const broker = ceilings.length > 0 ? await brokerCeiling(ceilingInput) : undefined;
@@ -583,6 +586,7 @@ export async function run(args: string[]): Promise<void> {
     profileDir: values["cpu-profile"],
     ceilings: clients,
     engines,
+    quick,
     client: values.client === undefined
       ? undefined
       : listArgument("client", values.client, CLIENTS)[0] as KafkaClient,
