@@ -134,6 +134,29 @@ export class PlatformaticKafkaTransport implements Transport {
     return (offsets.get(topic) ?? []).map(Number);
   }
 
+  /** The group's committed offset per partition, from the cluster (-1 where none). */
+  async committedOffsets(group: string, topic: string): Promise<number[]> {
+    this.#admin ??= new Admin(this.#base);
+    const partitions = await this.partitions(topic);
+    const [fetched] = await this.#admin.listConsumerGroupOffsets({
+      groups: [{
+        groupId: this.#options.groupPrefix + group,
+        topics: [{
+          name: topic,
+          partitionIndexes: Array.from({ length: partitions }, (_, i) => i),
+        }],
+      }],
+    });
+    const committed = new Array<number>(partitions).fill(-1);
+    for (const { name, partitions: offsets } of fetched?.topics ?? []) {
+      if (name !== topic) continue;
+      for (const { partitionIndex, committedOffset } of offsets) {
+        committed[partitionIndex] = Number(committedOffset);
+      }
+    }
+    return committed;
+  }
+
   /** Stops every subscription (each commits its in-flight batch), then closes the clients. */
   async close(): Promise<void> {
     this.#closed = true;

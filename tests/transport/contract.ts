@@ -193,6 +193,33 @@ export function transportContract(harness: TransportHarness): void {
     assert.deepEqual(after, ["2", "3", "4"]);
   });
 
+  test("committed offsets follow what a group handled; -1 for a group that never joined", async () => {
+    const { transport, topic } = await harness.open(2);
+    const group = harness.group();
+    assert.deepEqual(await transport.committedOffsets(group, topic), [-1, -1]);
+    await transport.publish(
+      topic,
+      Array.from({ length: 10 }, (_, i) => record(`k${i}`, String(i))),
+    );
+    const handled: string[] = [];
+    const subscription = await transport.subscribe({
+      group,
+      topics: [topic],
+      handler: collect(handled, text),
+    });
+    await eventually(() => handled.length >= 10, {
+      what: "all 10 records are handled",
+      deadlineMs,
+    });
+    await subscription.stop();
+    assert.deepEqual(
+      await transport.committedOffsets(group, topic),
+      await transport.endOffsets(topic),
+    );
+    assert.deepEqual(await transport.committedOffsets(harness.group(), topic), [-1, -1]);
+    await transport.close();
+  });
+
   test("a subscription with a bad maxBatch is rejected up front", async () => {
     const { transport, topic } = await harness.open(1);
     await assert.rejects(

@@ -112,20 +112,3 @@ Deno.test("bad sizes are rejected up front", () => {
     /topics\.t must be a positive integer: current value is 1\.5/,
   );
 });
-
-Deno.test("committed offsets follow what a group handled; -1 for a group that never joined", async () => {
-  const transport = new InProcessTransport({ partitions: 2 });
-  assert.deepEqual(await transport.committedOffsets("g", "t"), [-1, -1]);
-  await transport.publish("t", [record(null, "a"), record(null, "b"), record(null, "c")]);
-  const handled: string[] = [];
-  const subscription = await transport.subscribe({
-    group: "g",
-    topics: ["t"],
-    handler: collect(handled, text),
-  });
-  await eventually(() => handled.length === 3, { what: "the records are handled" });
-  await subscription.stop();
-  assert.deepEqual(await transport.committedOffsets("g", "t"), await transport.endOffsets("t"));
-  assert.deepEqual(await transport.committedOffsets("other", "t"), [-1, -1]);
-  await transport.close();
-});

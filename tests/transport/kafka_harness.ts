@@ -43,6 +43,8 @@ export async function kafkaHarness(
       const transport = create({
         brokers,
         clientId: "transport-test",
+        // Under a prefix, as a deployment's groups are: committedOffsets must apply it too.
+        groupPrefix: "prefixed.",
         logger: { warn() {}, error() {} },
       });
       return { transport, topic };

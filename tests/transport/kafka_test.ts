@@ -45,33 +45,3 @@ Deno.test("kafkajs: bad Kafka options are rejected up front", { permissions: "no
     /sessionTimeoutMs must be a positive integer: current value is -1/,
   );
 });
-
-Deno.test({
-  name: "committed offsets are the group's (under its prefix) from the cluster; -1 where none",
-  permissions,
-  async fn() {
-    const topic = await createTopic(2);
-    const group = uniqueName("group");
-    const kafka = new KafkaTransport({
-      brokers,
-      clientId: "transport-test",
-      groupPrefix: "prefixed.",
-      logger: { warn() {}, error() {} },
-    });
-    assert.deepEqual(await kafka.committedOffsets(group, topic), [-1, -1]);
-    await kafka.publish(topic, Array.from({ length: 10 }, (_, i) => record(`k${i}`, String(i))));
-    const handled: string[] = [];
-    const subscription = await kafka.subscribe({
-      group,
-      topics: [topic],
-      handler: collect(handled, text),
-    });
-    await eventually(() => handled.length === 10, {
-      what: "all 10 records are handled",
-      deadlineMs: 30_000,
-    });
-    await subscription.stop();
-    assert.deepEqual(await kafka.committedOffsets(group, topic), await kafka.endOffsets(topic));
-    await kafka.close();
-  },
-});
