@@ -196,7 +196,17 @@ class RoleProcess {
 
   constructor(role: ServiceRole, configFile: string, args: string[], denoFlags: string[]) {
     this.#child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", ...denoFlags, MAIN, `--role=${role}`, `--config=${configFile}`, ...args],
+      // Any free HTTP port: the processes of one run share the host.
+      args: [
+        "run",
+        "-A",
+        ...denoFlags,
+        MAIN,
+        `--role=${role}`,
+        `--config=${configFile}`,
+        "--http-port=0",
+        ...args,
+      ],
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
