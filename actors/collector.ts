@@ -220,7 +220,6 @@ export class Collector implements Behaviour {
     items: { message: StreamEventBatch; record: ConsumedRecord }[],
     batch: BatchContext,
   ): Promise<void> {
-    let collected = 0;
     for (const { message: { events }, record } of items) {
       await this.#awaitEngine(record, batch);
       // Events of the record from `from` on belong to the open bucket.
@@ -246,9 +245,9 @@ export class Collector implements Behaviour {
         from === 0 ? events : events.slice(from),
         from === 0 ? record.value : undefined,
       );
-      collected += events.length;
+      // Counted record by record: a lockstep engine waits on it (`actors/lockstep.ts`).
+      this.#state.eventsCollected += events.length;
     }
-    this.#state.eventsCollected += collected;
     // Written before the batch is committed, so a successor's state matches what it is not
     // sent again.
     this.#save();

@@ -276,10 +276,16 @@ export class Engine implements Behaviour {
       context.signal,
     );
     if (!(data && decisions) && !context.signal.aborted) {
-      context.logger.warn("lockstep: the system did not settle within {ms} ms after report {id}", {
-        ms: this.#env.config.experiment.settleTimeoutMs,
-        id: this.#reportId - 1,
-      });
+      context.logger.warn(
+        "lockstep: the system did not settle within {ms} ms after report {id} " +
+          "(covered {covered}): {counters}",
+        {
+          ms: this.#env.config.experiment.settleTimeoutMs,
+          id: this.#reportId - 1,
+          covered: this.#eventsFinished,
+          counters: gate.describe(),
+        },
+      );
     }
   }
 

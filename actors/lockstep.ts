@@ -94,6 +94,11 @@ export class LockstepGate {
     }
     return true;
   }
+
+  /** The counters now and the newest model loaded, to say what a wait that ended early missed. */
+  describe(): string {
+    return JSON.stringify({ ...this.#read(), modelLoaded: this.#loaded });
+  }
 }
 
 function dataDone(c: LockstepCounters, covered: number): boolean {

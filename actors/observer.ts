@@ -11,7 +11,7 @@
  */
 
 import type { Instruction } from "../protocol/messages.ts";
-import { createRetrainPolicy } from "../config/build_policies.ts";
+import { createObserverPolicy } from "../config/build_policies.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
@@ -36,8 +36,7 @@ export class Observer implements Behaviour {
   /** `previous` is the snapshot a restarted observer's predecessor left. */
   constructor(env: RoleEnvironment, previous?: unknown) {
     this.#env = env;
-    const { policy: configured, validationGap } = env.config.observer;
-    const policy = createRetrainPolicy(configured, validationGap);
+    const policy = createObserverPolicy(env.config.observer);
     this.#state = previous === undefined
       ? new ObserverState(policy)
       : ObserverState.restore(previous, policy);
@@ -91,8 +90,7 @@ export class Observer implements Behaviour {
    * another process wrote it since.
    */
   async #adopt(context: ActorContext): Promise<void> {
-    const { policy: configured, validationGap } = this.#env.config.observer;
-    const policy = () => createRetrainPolicy(configured, validationGap);
+    const policy = () => createObserverPolicy(this.#env.config.observer);
     this.#durable = durableState(this.#env, context, STATE_KEY, {
       parse: (value) => ObserverState.restore(value, policy()).snapshot(),
     });

@@ -8,6 +8,7 @@
 
 import type {
   CollectionPolicyConfig,
+  ObserverConfig,
   OptimiserConfig,
   RetrainPolicyConfig,
   ValidationGapConfig,
@@ -23,6 +24,7 @@ import { PageHinkleyPolicy } from "../policies/retrain/page_hinkley.ts";
 import type { RetrainPolicy } from "../policies/retrain/retrain_policy.ts";
 import { TrendPolicy } from "../policies/retrain/trend.ts";
 import { ValidationGapPolicy } from "../policies/retrain/validation_gap.ts";
+import { SingleActionPolicy } from "../policies/retrain/single_action.ts";
 import { BayesianOptimiser } from "../policies/search/bayesian_optimiser.ts";
 import { RandomSearch } from "../policies/search/random_search.ts";
 import type { SearchSpace } from "../policies/search/space.ts";
@@ -44,6 +46,12 @@ export function createRetrainPolicy(
     members.push(new ValidationGapPolicy({ ...validationGap, margin: validationGap.margin }));
   }
   return new CompositePolicy(members);
+}
+
+/** The observer's policy: the configured one, restricted to one action if `actions` says so. */
+export function createObserverPolicy(config: ObserverConfig): RetrainPolicy {
+  const policy = createRetrainPolicy(config.policy, config.validationGap);
+  return config.actions === "both" ? policy : new SingleActionPolicy(policy, config.actions);
 }
 
 function configuredRetrainPolicy(config: RetrainPolicyConfig): RetrainPolicy {

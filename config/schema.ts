@@ -455,6 +455,8 @@ const validationGapSchema = z.strictObject({
 const observerSchema = z.strictObject({
   policy: retrainPolicySchema.prefault({ kind: "trend" }),
   validationGap: validationGapSchema.prefault({}),
+  /** What the observer may ask for: `train` or `optimise` only turns every decision into it. */
+  actions: oneOf(["both", "train", "optimise"]).default("both"),
 });
 
 /**

@@ -30,7 +30,8 @@ export type RunWatcher = (system: RetuneSystem, adaptive: boolean) => void;
 /**
  * Runs one pass over the stream, on topics (and an etcd namespace) of its own. `adaptive: false`
  * leaves the observer out and replays as fast as possible: with the initial model only, no score
- * depends on the pace (reports and buckets are counted in events or stream time).
+ * depends on the pace (reports and buckets are counted in events or stream time). So does a
+ * lockstep run (`experiment.mode`), whose engine waits for every job at each report.
  */
 export function runOnce(
   config: RetuneConfig,
@@ -49,7 +50,10 @@ export function runOnce(
       config: {
         ...own,
         storage: { dir: storage },
-        replayer: adaptive ? own.replayer : { ...own.replayer, rate: { kind: "max" } },
+        // In lockstep the engine waits for every job, so pacing the replay changes nothing.
+        replayer: adaptive && own.experiment.mode === "live"
+          ? own.replayer
+          : { ...own.replayer, rate: { kind: "max" } },
       },
       roles: SERVICE_ROLES,
       input,
