@@ -220,6 +220,7 @@ export class Collector implements Behaviour {
     items: { message: StreamEventBatch; record: ConsumedRecord }[],
     batch: BatchContext,
   ): Promise<void> {
+    let collected = 0;
     for (const { message: { events }, record } of items) {
       await this.#awaitEngine(record, batch);
       // Events of the record from `from` on belong to the open bucket.
@@ -245,9 +246,11 @@ export class Collector implements Behaviour {
         from === 0 ? events : events.slice(from),
         from === 0 ? record.value : undefined,
       );
+      collected += events.length;
       // Counted record by record: a lockstep engine waits on it (`actors/lockstep.ts`).
-      this.#state.eventsCollected += events.length;
+      this.#state.eventsBucketed += events.length;
     }
+    this.#state.eventsCollected += collected;
     // Written before the batch is committed, so a successor's state matches what it is not
     // sent again.
     this.#save();

@@ -247,7 +247,7 @@ export class RetuneSystem {
     const optimiser = this.view("optimiser");
     const runs = (role: ServiceRole) => this.#roles.includes(role);
     return {
-      collected: runs("collector") ? collector.eventsCollected : Infinity,
+      collected: runs("collector") ? collector.eventsBucketed : Infinity,
       newestAnnounced: collector.datasetVersions - 1,
       newestAssembled: factory.latestDataset ?? -1,
       reportsJudged: runs("observer") ? observer.reportsSeen : Infinity,
