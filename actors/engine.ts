@@ -9,6 +9,8 @@
  *    reporting interval (events or stream time),
  * 4. publishes its input position so the collector never reads ahead of it,
  * 5. swaps in a newer model between two events, carrying over every partition's run state.
+ * In a lockstep experiment it cuts report windows on a stream-time grid and, at each window's end,
+ * waits for what its report sets off (`lockstep.ts`), so the run is reproducible.
  * Events that do not decode or that the model cannot process go to the dead-letter topic.
  *
  * @module
