@@ -247,6 +247,8 @@ export class Collector implements Behaviour {
         from === 0 ? record.value : undefined,
       );
       collected += events.length;
+      // Counted record by record: a lockstep engine waits on it (`actors/lockstep.ts`).
+      this.#state.eventsBucketed += events.length;
     }
     this.#state.eventsCollected += collected;
     // Written before the batch is committed, so a successor's state matches what it is not

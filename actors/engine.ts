@@ -9,6 +9,8 @@
  *    reporting interval (events or stream time),
  * 4. publishes its input position so the collector never reads ahead of it,
  * 5. swaps in a newer model between two events, carrying over every partition's run state.
+ * In a lockstep experiment it cuts report windows on a stream-time grid and, at each window's end,
+ * waits for what its report sets off (`lockstep.ts`), so the run is reproducible.
  * Events that do not decode or that the model cannot process go to the dead-letter topic.
  *
  * @module
@@ -28,6 +30,14 @@ import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { deadLetterBytes, receive, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
 import { EngineState, type EngineView } from "./engine/engine_state.ts";
+import { StreamTimeWindows } from "./engine/stream_windows.ts";
+
+/** What a call of the input loop has made and not yet published. */
+interface Outbox {
+  forecasts: Forecast[];
+  deadLetters: OutgoingRecord[];
+  reports: MetricsReport[];
+}
 
 /** The consumer group the engines share the input in (the metrics read its lag). */
 export const ENGINE_GROUP = "engine";
@@ -62,6 +72,10 @@ export class Engine implements Behaviour {
   #sincePosition = 0;
   #positionTimer: ReturnType<typeof setTimeout> | undefined;
   #outputPartitioner: KeyPartitioner | null = null;
+  /** Lockstep only: report windows on a stream-time grid (null: `#reportDue` decides). */
+  readonly #windows: StreamTimeWindows | null;
+  /** Lockstep only: events of the input records finished so far (the collector may read them). */
+  #eventsFinished = 0;
 
   /** `previous` is the snapshot a restarted engine's predecessor left. */
   constructor(env: RoleEnvironment, previous?: unknown) {
@@ -69,6 +83,10 @@ export class Engine implements Behaviour {
     this.#state = previous === undefined ? new EngineState() : EngineState.restore(previous);
     const { forecast, initialParams } = env.config.model;
     this.#settings = { threshold: initialParams.threshold, ...forecast };
+    const cadence = env.config.engine.report;
+    this.#windows = env.lockstep !== undefined && "everyStreamMs" in cadence
+      ? new StreamTimeWindows(cadence.everyStreamMs)
+      : null;
   }
 
   /** Follows model versions, waits for a first model, then runs the input loop. */
@@ -150,6 +168,7 @@ export class Engine implements Behaviour {
     // one that queued this version or a newer one while this one loaded wins.
     if (!this.#isNewer(info)) return;
     this.#pending = { forecaster, info };
+    this.#env.lockstep?.modelLoaded(info.version);
     context.logger.info("model v{version} ({method}) loaded, swapping in", {
       version: info.version,
       method: info.creationMethod,
@@ -176,9 +195,8 @@ export class Engine implements Behaviour {
   /** The input loop's body: decode, swap if due, forecast, score; then publish what it made. */
   async #handleBatch(context: ActorContext, records: ConsumedRecord[]): Promise<void> {
     const { topics } = this.#env;
-    const forecasts: Forecast[] = [];
-    const deadLetters: OutgoingRecord[] = [];
-    const reports: MetricsReport[] = [];
+    const out: Outbox = { forecasts: [], deadLetters: [], reports: [] };
+    const { forecasts, deadLetters, reports } = out;
     for (const record of records) {
       let events: StreamEvent[];
       try {
@@ -190,6 +208,9 @@ export class Engine implements Behaviour {
       }
       for (let i = 0; i < events.length; i++) {
         const event = events[i];
+        if (this.#windows?.enter(event.timestamp) && this.#eventsInBatch > 0) {
+          await this.#endWindow(context, out);
+        }
         if (this.#pending !== null) this.#swap();
         try {
           const step = this.#current!.forecaster.process(event);
@@ -207,9 +228,10 @@ export class Engine implements Behaviour {
         this.#sincePosition++;
         this.#batchStartTime ??= event.timestamp;
         this.#streamTime = Math.max(this.#streamTime, event.timestamp);
-        if (this.#reportDue()) reports.push(this.#report());
+        if (this.#windows === null && this.#reportDue()) await this.#endWindow(context, out);
       }
       this.#advance(record);
+      this.#eventsFinished += events.length;
     }
     this.#state.forecasts += forecasts.length;
     this.#state.deadLetters += deadLetters.length;
@@ -225,6 +247,47 @@ export class Engine implements Behaviour {
       await this.#publishPosition(context);
     } else if (this.#sincePosition > 0) {
       this.#publishPositionSoon(context);
+    }
+  }
+
+  /**
+   * Cuts the window's report. In lockstep, publishes what the loop made so far and the position,
+   * waits for the data to settle, publishes the report and waits for what it sets off
+   * (`actors/lockstep.ts`); a model loaded meanwhile is swapped in before the next event.
+   */
+  async #endWindow(context: ActorContext, out: Outbox): Promise<void> {
+    out.reports.push(this.#report());
+    const gate = this.#env.lockstep;
+    if (gate === undefined) return;
+    const { topics } = this.#env;
+    const reports = out.reports.splice(0);
+    if (out.forecasts.length > 0) {
+      this.#state.forecasts += out.forecasts.length;
+      await context.publish(topics.output, this.#outputRecords(out.forecasts.splice(0)));
+    }
+    if (out.deadLetters.length > 0) {
+      this.#state.deadLetters += out.deadLetters.length;
+      await context.publish(topics.deadLetters, out.deadLetters.splice(0));
+    }
+    await this.#publishPosition(context);
+    const data = await gate.dataSettled(this.#eventsFinished, context.signal);
+    for (const report of reports) await send(context, topics.metrics, "MetricsReport", report);
+    const decisions = await gate.decisionsSettled(
+      this.#reportId,
+      this.#eventsFinished,
+      context.signal,
+    );
+    if (!(data && decisions) && !context.signal.aborted) {
+      context.logger.warn(
+        "lockstep: the system did not settle within {ms} ms after report {id} " +
+          "(covered {covered}): {counters}",
+        {
+          ms: this.#env.config.experiment.settleTimeoutMs,
+          id: this.#reportId - 1,
+          covered: this.#eventsFinished,
+          counters: gate.describe(),
+        },
+      );
     }
   }
 
@@ -283,6 +346,7 @@ export class Engine implements Behaviour {
       lag: -1,
       modelVersion: info.version,
       creationMethod: info.creationMethod as CreationMethod,
+      modelValidationMcc: info.metrics.mcc,
     };
     this.#batchStartTime = null;
     this.#eventsInBatch = 0;

@@ -16,6 +16,7 @@ import type { ForecastingModel } from "../models/model.ts";
 import type { ModelSpec } from "../models/create_model.ts";
 import type { StateStore } from "../state/state_store.ts";
 import type { LeaderBoard } from "./leader_board.ts";
+import type { LockstepGate } from "./lockstep.ts";
 
 /** Topic names by purpose. */
 export type TopicNames = Record<TopicPurpose, string>;
@@ -41,6 +42,8 @@ export interface RoleEnvironment {
   modelSpec: ModelSpec;
   /** Which elected roles this process leads (written by `lead`). */
   leaders: LeaderBoard;
+  /** In a lockstep experiment, what holds the engine at each report (`actors/lockstep.ts`). */
+  lockstep?: LockstepGate;
 }
 
 /** Where the filesystem stores live under `storage.dir`. */

@@ -19,6 +19,7 @@
  * @module
  */
 
+import { inTrainingHead, type TrainingHead } from "../core/training_head.ts";
 import type { CreationMethod, DatasetVersion, ModelVersion } from "../core/versions.ts";
 import type { FactoryCommand, FactoryReport } from "../protocol/messages.ts";
 import type { HyperParameters } from "../core/hyper_parameters.ts";
@@ -202,7 +203,7 @@ export class Factory implements Behaviour {
     const { events: training, rejected } = await readFirstEvents(
       initialTraining.file,
       sourceSpecOf(source),
-      initialTraining.events,
+      initialTraining,
     );
     if (rejected.length > 0) {
       context.logger.warn("initial training stream: {count} bad rows skipped, first: {first}", {
@@ -522,17 +523,18 @@ function scoresOf(metrics: ModelMetrics): Scores {
   return { tp, tn, fp, fn, precision, recall, f1, specificity, mcc };
 }
 
-/** The first `limit` events of a stream file, reading no further than them. */
+/** The head of a stream file the initial model trains on, reading no further than it. */
 async function readFirstEvents(
   path: string,
   source: SourceSpec,
-  limit: number,
+  head: TrainingHead,
 ): Promise<{ events: StreamEvent[]; rejected: RejectedLine[] }> {
   const events: StreamEvent[] = [];
   const rejected: RejectedLine[] = [];
-  if (limit <= 0) return { events, rejected };
   for await (const event of streamEvents(path, source, (bad) => rejected.push(bad))) {
-    if (events.push(event) >= limit) break;
+    const first = events[0]?.timestamp ?? event.timestamp;
+    if (!inTrainingHead(head, events.length, first, event.timestamp)) break;
+    events.push(event);
   }
   return { events, rejected };
 }

@@ -1,6 +1,7 @@
 /**
  * The observer: reads the engine's metrics reports and, by its retrain policy (trend, difference,
- * Page-Hinkley, each with a minimum-score rule), asks the optimiser to retrain or re-optimise.
+ * Page-Hinkley, each with a minimum-score rule and the validation-gap rule), asks the optimiser to
+ * retrain or re-optimise; each decision, with its reason, is kept in its view.
  * Its state (the policy's window, reference and detector) is kept in the state store after each
  * batch of reports, so an observer in a new process goes on where the last one stopped. The
  * metrics topic has one partition: the observer that reads it adopts the stored state before
@@ -10,7 +11,7 @@
  */
 
 import type { Instruction } from "../protocol/messages.ts";
-import { createRetrainPolicy } from "../config/build_policies.ts";
+import { createObserverPolicy } from "../config/build_policies.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
@@ -35,7 +36,7 @@ export class Observer implements Behaviour {
   /** `previous` is the snapshot a restarted observer's predecessor left. */
   constructor(env: RoleEnvironment, previous?: unknown) {
     this.#env = env;
-    const policy = createRetrainPolicy(env.config.observer.policy);
+    const policy = createObserverPolicy(env.config.observer);
     this.#state = previous === undefined
       ? new ObserverState(policy)
       : ObserverState.restore(previous, policy);
@@ -89,7 +90,7 @@ export class Observer implements Behaviour {
    * another process wrote it since.
    */
   async #adopt(context: ActorContext): Promise<void> {
-    const policy = () => createRetrainPolicy(this.#env.config.observer.policy);
+    const policy = () => createObserverPolicy(this.#env.config.observer);
     this.#durable = durableState(this.#env, context, STATE_KEY, {
       parse: (value) => ObserverState.restore(value, policy()).snapshot(),
     });

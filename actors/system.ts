@@ -48,6 +48,7 @@ import { FactoryState, type FactoryView } from "./factory/factory_state.ts";
 import type { ObserverView } from "./observer/observer_state.ts";
 import { OptimiserState, type OptimiserView } from "./optimiser/optimiser_state.ts";
 import { ReplayerState, type ReplayerView } from "./replayer/replayer_state.ts";
+import { type LockstepCounters, LockstepGate } from "./lockstep.ts";
 
 /** What a system is asked to run. */
 export interface SystemOptions {
@@ -219,7 +220,33 @@ export class RetuneSystem {
       modelSpec,
       leaders: new LeaderBoard(),
     };
-    return new RetuneSystem(env, transport, { ...options, config });
+    if (config.experiment.mode === "live") {
+      return new RetuneSystem(env, transport, { ...options, config });
+    }
+    let system: RetuneSystem | undefined;
+    env.lockstep = new LockstepGate(() => system!.#lockstepCounters(), {
+      timeoutMs: config.experiment.settleTimeoutMs,
+    });
+    return system = new RetuneSystem(env, transport, { ...options, config });
+  }
+
+  /** What the lockstep gate waits on, from the roles running here. */
+  #lockstepCounters(): LockstepCounters {
+    const collector = this.view("collector");
+    const factory = this.view("factory");
+    const observer = this.view("observer");
+    const optimiser = this.view("optimiser");
+    const runs = (role: ServiceRole) => this.#roles.includes(role);
+    return {
+      collected: runs("collector") ? collector.eventsBucketed : Infinity,
+      newestAnnounced: collector.datasetVersions - 1,
+      newestAssembled: factory.latestDataset ?? -1,
+      reportsJudged: runs("observer") ? observer.reportsSeen : Infinity,
+      instructionsSent: observer.instructions.length,
+      instructionsTaken: optimiser.jobs.length + optimiser.dropped + (optimiser.busy ? 1 : 0),
+      optimiserBusy: optimiser.busy,
+      newestShipped: Math.max(-1, ...factory.modelsShipped.map((m) => m.version)),
+    };
   }
 
   /** A fresh incarnation of `role`, restored from `previous` (its predecessor's snapshot). */

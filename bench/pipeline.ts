@@ -35,6 +35,7 @@ import { nanoid } from "nanoid";
 import { availableParallelism } from "node:os";
 import { decodeData, decodePayload, encodePayload } from "../protocol/codec.ts";
 import type { Forecast, StreamEvent } from "../core/events.ts";
+import { inTrainingHead } from "../core/training_head.ts";
 import { loadConfig } from "../config/load.ts";
 import { setupLogging } from "../logging/setup.ts";
 import type { RetuneConfig, TopicPurpose } from "../config/schema.ts";
@@ -288,7 +289,10 @@ async function timeModel(
 ): Promise<{ timing: Timing; forecasts: Forecast[] }> {
   const { initialParams, initialTraining, forecast } = config.model;
   const model = createModel(await modelSpecOf(config.model, config.storage.dir));
-  const artifact = await model.train(events.slice(0, initialTraining.events), initialParams);
+  const head = events.filter((e, i) =>
+    inTrainingHead(initialTraining, i, events[0].timestamp, e.timestamp)
+  );
+  const artifact = await model.train(head, initialParams);
   const settings = { ...forecast, threshold: initialParams.threshold };
   const forecasts: Forecast[] = [];
   const warmUp = await model.load(artifact, settings, 0);

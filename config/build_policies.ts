@@ -6,7 +6,13 @@
  * @module
  */
 
-import type { CollectionPolicyConfig, OptimiserConfig, RetrainPolicyConfig } from "./schema.ts";
+import type {
+  CollectionPolicyConfig,
+  ObserverConfig,
+  OptimiserConfig,
+  RetrainPolicyConfig,
+  ValidationGapConfig,
+} from "./schema.ts";
 import type { CollectionPolicy } from "../policies/collection/collection_policy.ts";
 import { ExponentialDecayPolicy } from "../policies/collection/exponential_decay.ts";
 import { LastKPolicy } from "../policies/collection/last_k.ts";
@@ -17,19 +23,35 @@ import { MinScorePolicy } from "../policies/retrain/min_score.ts";
 import { PageHinkleyPolicy } from "../policies/retrain/page_hinkley.ts";
 import type { RetrainPolicy } from "../policies/retrain/retrain_policy.ts";
 import { TrendPolicy } from "../policies/retrain/trend.ts";
+import { ValidationGapPolicy } from "../policies/retrain/validation_gap.ts";
+import { SingleActionPolicy } from "../policies/retrain/single_action.ts";
 import { BayesianOptimiser } from "../policies/search/bayesian_optimiser.ts";
 import { RandomSearch } from "../policies/search/random_search.ts";
 import type { SearchSpace } from "../policies/search/space.ts";
 import type { Direction, ReuseConfig, SearchStrategy } from "../policies/search/strategy.ts";
 
 /**
- * The configured retrain policy behind the minimum-score rule; bad parameters throw a RangeError
- * naming them.
+ * The configured retrain policy behind the minimum-score rule and, when `validationGap` is given
+ * with a margin, followed by the validation-gap rule; bad parameters throw a RangeError naming
+ * them.
  */
-export function createRetrainPolicy(config: RetrainPolicyConfig): RetrainPolicy {
+export function createRetrainPolicy(
+  config: RetrainPolicyConfig,
+  validationGap?: ValidationGapConfig,
+): RetrainPolicy {
   const policy = configuredRetrainPolicy(config);
   const rule = new MinScorePolicy({ minScore: config.minScore, holdOff: config.minScoreHoldOff });
-  return new CompositePolicy([rule, policy]);
+  const members = [rule, policy];
+  if (validationGap !== undefined && validationGap.margin !== null) {
+    members.push(new ValidationGapPolicy({ ...validationGap, margin: validationGap.margin }));
+  }
+  return new CompositePolicy(members);
+}
+
+/** The observer's policy: the configured one, restricted to one action if `actions` says so. */
+export function createObserverPolicy(config: ObserverConfig): RetrainPolicy {
+  const policy = createRetrainPolicy(config.policy, config.validationGap);
+  return config.actions === "both" ? policy : new SingleActionPolicy(policy, config.actions);
 }
 
 function configuredRetrainPolicy(config: RetrainPolicyConfig): RetrainPolicy {

@@ -263,13 +263,57 @@ const wayebSchema = z.strictObject({
 
 const MODEL_KINDS = ["cef-pst", "cef-markov", "wayeb"] as const;
 
-/** The offline stream the initial model (version 0) is trained on, as RTCEF trained its own. */
+/** Events the initial model trains on when `model.initialTraining` names neither a count nor a span. */
+const INITIAL_TRAINING_EVENTS = 5_000;
+
+/** Units of a stream-time span such as "14d": milliseconds per unit. */
+const SPAN_UNITS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: WEEK_MS,
+};
+
+/** A stream-time span written as a count and a unit ("14d", "36h", "90m", "2w"), in ms. */
+function span() {
+  const form = 'a span such as "14d" (an integer >= 1 and one of ms, s, m, h, d, w)';
+  return z.string({ error: form }).regex(/^[1-9]\d*(ms|s|m|h|d|w)$/, { error: form })
+    .transform((value) => {
+      const [, count, unit] = value.match(/^(\d+)(ms|s|m|h|d|w)$/)!;
+      return Number(count) * SPAN_UNITS[unit];
+    });
+}
+
+/**
+ * The offline stream the initial model (version 0) is trained on, as RTCEF trained its own: its
+ * first `events` events, or its first `span` (or `spanMs`) of stream time; at most one of the
+ * three, and `events: 5000` when none is given.
+ */
 const initialTrainingSchema = z.strictObject({
   /** Default: the replayer's stream (`replayer.file` or `--input`). */
   file: filePath().optional(),
   /** Train on the first n events of it. */
-  events: integer(1).default(5_000),
-});
+  events: integer(1).optional(),
+  /** Train on the events of its first n ms of stream time. */
+  spanMs: integer(1).optional(),
+  /** The same as `spanMs`, written with a unit: "14d". */
+  span: span().optional(),
+}).refine(
+  (v) => [v.events, v.spanMs, v.span].filter((x) => x !== undefined).length <= 1,
+  { error: 'expected at most one of events: n, spanMs: n or span: "14d"' },
+).transform(({ file, events, spanMs, span }): InitialTraining => {
+  const length = span ?? spanMs;
+  return length !== undefined
+    ? { file, spanMs: length }
+    : { file, events: events ?? INITIAL_TRAINING_EVENTS };
+}).prefault({ events: INITIAL_TRAINING_EVENTS });
+
+/** What the initial model is trained on: a count of events or a span of stream time. */
+export type InitialTraining =
+  & { file?: string }
+  & ({ events: number } | { spanMs: number });
 
 const modelSchema = z.strictObject({
   kind: oneOf(MODEL_KINDS).default("cef-pst"),
@@ -401,8 +445,36 @@ const retrainPolicySchema = z.discriminatedUnion("kind", [
   }),
 ], { error: kindError(["trend", "difference", "page_hinkley"]) });
 
+/**
+ * The validation-gap rule, combined with the configured policy: a model whose batch MCC stays
+ * more than `margin` below the MCC it reached on its held-out validation data for `reports`
+ * scored reports in a row asks for a retrain; again within `guard` reports after that retrain, an
+ * optimisation. `margin: null` turns it off.
+ */
+const validationGapSchema = z.strictObject({
+  margin: numberIn(0, 2, "(]").nullable().default(0.25),
+  reports: integer(1).default(3),
+  guard: integer(0).default(4),
+});
+
 const observerSchema = z.strictObject({
   policy: retrainPolicySchema.prefault({ kind: "trend" }),
+  validationGap: validationGapSchema.prefault({}),
+  /** What the observer may ask for: `train` or `optimise` only turns every decision into it. */
+  actions: oneOf(["both", "train", "optimise"]).default("both"),
+});
+
+/**
+ * How an experiment runs. `live`: as in production, the stream runs on while a job runs, so
+ * results depend on the machine's speed. `lockstep`: at the end of each report window the
+ * engine waits until the collector, factory, observer and optimiser have settled and a model
+ * they made is loaded (RTCEF's own protocol), and windows are cut on a stream-time grid: the
+ * same configuration and stream give the same series. Lockstep needs the in-process transport.
+ */
+const experimentSchema = z.strictObject({
+  mode: oneOf(["live", "lockstep"]).default("live"),
+  /** Longest a lockstep engine waits for the others to settle before it goes on (and warns). */
+  settleTimeoutMs: integer(1).default(600_000),
 });
 
 const optimiserSchema = z.strictObject({
@@ -567,6 +639,15 @@ export const configSchema = z.strictObject({
   replayer: replayerSchema.prefault({}),
   supervision: supervisionSchema.prefault({}),
   http: httpSchema.prefault({}),
+  experiment: experimentSchema.prefault({}),
+}).superRefine((config, ctx) => {
+  if (config.experiment.mode === "lockstep" && config.transport !== "in-process") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["experiment", "mode"],
+      message: `expected "live" with transport "${config.transport}" (lockstep needs "in-process")`,
+    });
+  }
 });
 
 /** A validated configuration with every default filled in. */
@@ -619,6 +700,10 @@ export type CollectionPolicyConfig = CollectorConfig["policy"];
 export type ObserverConfig = RetuneConfig["observer"];
 /** When the observer asks for a retrain or an optimisation. */
 export type RetrainPolicyConfig = ObserverConfig["policy"];
+/** The validation-gap rule's settings. */
+export type ValidationGapConfig = ObserverConfig["validationGap"];
+/** Live or lockstep experiments. */
+export type ExperimentConfig = RetuneConfig["experiment"];
 /** Optimiser budget, strategy and deadlines. */
 export type OptimiserConfig = RetuneConfig["optimiser"];
 /** Factory settings. */

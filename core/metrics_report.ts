@@ -25,4 +25,6 @@ export interface MetricsReport {
   lag: number;
   modelVersion: number;
   creationMethod: CreationMethod;
+  /** MCC the model reached on its held-out validation data when it was made; null if unknown. */
+  modelValidationMcc: number | null;
 }

@@ -102,6 +102,12 @@ export interface DriftStreamOptions {
   stepMs?: number;
   /** Stream time of each key's first event, epoch ms. Default 0. */
   startMs?: number;
+  /**
+   * Share of the stream, in [0, 1), over which each drift is spread: in the `transition * events`
+   * events after a drift point, an event comes from the new regime with a probability rising
+   * linearly from 0 to 1 (a gradual drift). Default 0: sudden.
+   */
+  transition?: number;
 }
 
 /** A generated event, with the index of the regime that produced it. */
@@ -121,13 +127,17 @@ function* generate(options: DriftStreamOptions): Generator<DriftEvent> {
   const random = new Random(seed);
   const generators = Array.from({ length: keys }, () => new KeyGenerator(random));
   const switches = driftAt.map((fraction) => Math.floor(fraction * events));
+  const width = Math.floor((options.transition ?? 0) * events);
   let segment = 0;
   for (let i = 0; i < events; i++) {
     while (segment < switches.length && i >= switches[segment]) segment++;
+    // Within a transition, the old regime lingers with a share falling linearly to 0.
+    const since = segment === 0 ? Infinity : i - switches[segment - 1];
+    const used = since < width && random.next() >= since / width ? segment - 1 : segment;
     const keyIndex = i % keys;
-    const type = generators[keyIndex].next(regimes[segment]);
+    const type = generators[keyIndex].next(regimes[used]);
     const timestamp = startMs + Math.floor(i / keys) * stepMs;
-    yield { event: { key: `k${keyIndex}`, timestamp, type, attributes: {} }, regime: segment };
+    yield { event: { key: `k${keyIndex}`, timestamp, type, attributes: {} }, regime: used };
   }
 }
 
@@ -213,6 +223,10 @@ export function checkDriftStreamOptions(options: DriftStreamOptions): void {
   }
   if (!Number.isSafeInteger(startMs)) {
     throw new RangeError(`startMs must be a safe integer: current value is ${startMs}`);
+  }
+  const { transition = 0 } = options;
+  if (!(transition >= 0 && transition < 1)) {
+    throw new RangeError(`transition must be a number in [0, 1): current value is ${transition}`);
   }
 }
 

@@ -2,116 +2,19 @@
  * `deno task experiment --config=<file> --input=<file> --out=<dir>`: runs the same stream twice,
  * with run-time adaptation and with the initial model only, and writes `<dir>/report.json` and
  * `<dir>/report.html` (batch MCC over stream time for both runs, with retrain/optimise markers).
+ * `deno task experiment --bench [--quick] [--json]` prints the drift bench's table
+ * (`experiment/drift_bench.ts`); `--quick` runs one stream and policy, a smoke test.
  *
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";
-import type { RetuneConfig } from "../config/schema.ts";
 import { setupLogging } from "../logging/setup.ts";
-import { RetuneSystem, type Summary } from "../actors/system.ts";
-import { SERVICE_ROLES } from "../config/roles.ts";
-import {
-  type AdaptationMark,
-  type ExperimentReport,
-  meanBatchMcc,
-  renderReportHtml,
-  type RunReport,
-} from "./experiment/report.ts";
-import { withOwnDeployment } from "./experiment/own_deployment.ts";
-
-/** How long the adaptive run waits at the end of the stream for a running job to finish. */
-const IDLE_WAIT_MS = 120_000;
-
-/** Called once a run's system has started, e.g. to sample its counters while it runs. */
-export type RunWatcher = (system: RetuneSystem, adaptive: boolean) => void;
-
-/**
- * Runs one pass over the stream, on topics (and an etcd namespace) of its own. `adaptive: false`
- * leaves the observer out and replays as fast as possible: with the initial model only, no score
- * depends on the pace (reports and buckets are counted in events or stream time).
- */
-export function runOnce(
-  config: RetuneConfig,
-  input: string,
-  adaptive: boolean,
-  watch?: RunWatcher,
-): Promise<Summary> {
-  const tag = `${adaptive ? "adaptive" : "fixed"}-${crypto.randomUUID().slice(0, 8)}`;
-  return withOwnDeployment(config, tag, async (own) => {
-    const storage = await Deno.makeTempDir({ dir: own.storage.dir, prefix: "experiment-" })
-      .catch(async () => {
-        await Deno.mkdir(own.storage.dir, { recursive: true });
-        return await Deno.makeTempDir({ dir: own.storage.dir, prefix: "experiment-" });
-      });
-    const system = await RetuneSystem.build({
-      config: {
-        ...own,
-        storage: { dir: storage },
-        replayer: adaptive ? own.replayer : { ...own.replayer, rate: { kind: "max" } },
-      },
-      roles: SERVICE_ROLES,
-      input,
-      without: adaptive ? [] : ["observer"],
-    });
-    try {
-      await system.start();
-      watch?.(system, adaptive);
-      await system.waitForEndOfInput();
-      if (adaptive) await system.waitForIdle(IDLE_WAIT_MS);
-    } finally {
-      await system.stop();
-      await Deno.remove(storage, { recursive: true }).catch(() => {});
-    }
-    return system.summary();
-  });
-}
-
-/** One run's part of the report. */
-export function runReport(name: string, summary: Summary): RunReport {
-  const reports = summary.reports.map((r) => ({
-    reportId: r.reportId,
-    streamTime: r.streamTimeEnd,
-    batchMcc: r.batch.mcc,
-    modelVersion: r.modelVersion,
-  }));
-  const swapTime = new Map(summary.swaps.map((s) => [s.modelVersion, s.streamTime]));
-  const adaptations: AdaptationMark[] = summary.adaptations
-    .filter((a) => a.status === "completed" && a.modelVersion !== null)
-    .map((a) => ({
-      action: a.action,
-      streamTime: swapTime.get(a.modelVersion!) ?? reports.at(-1)?.streamTime ?? 0,
-      wallMs: a.wallMs,
-      modelVersion: a.modelVersion!,
-      reason: a.reason,
-    }));
-  return {
-    name,
-    reports,
-    meanBatchMcc: meanBatchMcc(reports),
-    adaptations,
-    retrains: adaptations.filter((a) => a.action === "train").length,
-    optimisations: adaptations.filter((a) => a.action === "optimise").length,
-    abandonedOptimisations: summary.adaptations.filter((a) => a.status === "abandoned").length,
-    modelVersions: summary.model_versions.map((m) => m.version),
-    models: summary.model_versions.map((m) => ({
-      version: m.version,
-      method: m.method,
-      params: { ...m.params },
-      datasetVersion: m.datasetVersion,
-      heldOutMcc: m.mcc,
-    })),
-    decisions: summary.instructions.map((i) => ({
-      action: i.action,
-      reason: i.reason,
-      reportId: i.reportId,
-      streamTime: i.streamTime,
-    })),
-    eventsProcessed: summary.events_processed,
-    wallSeconds: summary.wall_seconds,
-  };
-}
+import { type ExperimentReport, renderReportHtml } from "./experiment/report.ts";
+import { runOnce, runReport, type RunWatcher } from "./experiment/run_once.ts";
+import { formatBenchTable, runDriftBench } from "./experiment/drift_bench.ts";
 
 /** Optional settings of `runExperiment`. */
 export interface ExperimentOptions {
@@ -151,6 +54,7 @@ export async function runExperiment(
 }
 
 const HELP = `Usage: deno task experiment --config=<file> --input=<file> --out=<dir>
+       deno task experiment --bench [--quick] [--json] [--config=<file>]
 
 Replays a stream twice in one process, with run-time adaptation and with the initial model only,
 and writes report.json and report.html (batch MCC over stream time, each model version's
@@ -160,7 +64,32 @@ Options:
   --config=<file>  YAML configuration (e.g. deploy/examples/drift.yaml)
   --input=<file>   the stream to replay (e.g. made by scripts/generate_drift.ts)
   --out=<dir>      where the report goes (created if missing)
+  --bench          print the drift bench's table (scripts/experiment/drift_bench.ts), in lockstep
+  --quick          with --bench: one stream and policy, a smoke test
+  --json           with --bench: the table as one JSON object
   -h, --help       show this text`;
+
+/** The drift example the bench takes its model and budgets from unless `--config` names another. */
+const DRIFT_EXAMPLE = fileURLToPath(new URL("../deploy/examples/drift.yaml", import.meta.url));
+
+/** `--bench [--quick] [--json] [--config=<file>]`: the drift bench's table. */
+async function bench(configPath: string, quick: boolean, json: boolean): Promise<void> {
+  const base = await loadConfig(configPath);
+  setupLogging({ ...base.logging, level: "error" });
+  const dir = await Deno.makeTempDir({ prefix: "retune-drift-bench-" });
+  try {
+    const rows = await runDriftBench({ ...base, storage: { dir: `${dir}/storage` } }, dir, {
+      quick,
+    }, (row) => {
+      if (!json) {
+        console.error(`${row.stream} / ${row.policy}: adaptive ${row.adaptive.toFixed(3)}`);
+      }
+    });
+    console.log(json ? JSON.stringify({ rows }, null, 2) : formatBenchTable(rows));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
 
 if (import.meta.main) {
   const { values } = parseArgs({
@@ -170,14 +99,24 @@ if (import.meta.main) {
       input: { type: "string" },
       out: { type: "string" },
       help: { type: "boolean", short: "h" },
+      bench: { type: "boolean" },
+      quick: { type: "boolean" },
+      json: { type: "boolean" },
     },
   });
   if (values.help) {
     console.log(HELP);
     Deno.exit(0);
   }
+  if (values.bench) {
+    await bench(values.config ?? DRIFT_EXAMPLE, values.quick ?? false, values.json ?? false);
+    Deno.exit(0);
+  }
   if (values.config === undefined || values.input === undefined || values.out === undefined) {
-    console.error("usage: deno task experiment --config=<file> --input=<file> --out=<dir>");
+    console.error(
+      "usage: deno task experiment --config=<file> --input=<file> --out=<dir>\n" +
+        "       deno task experiment --bench [--quick] [--json] [--config=<file>]",
+    );
     Deno.exit(2);
   }
   const config = await loadConfig(values.config);

@@ -50,6 +50,8 @@ Options:
                       (default: ${DEFAULT_REGIME_ORDER.join(", ")}, in turn)
   --step-ms MS        stream time between two events of a key (default 1000)
   --start-ms MS       stream time of each key's first event, epoch ms (default 0)
+  --transition F      share of the stream each drift is spread over, in [0, 1) (default 0:
+                      sudden; the old regime's share falls linearly to 0 across it)
   --format F          csv (type,timestamp,key) or jsonl (default csv)
   -h, --help          show this text`;
 }
@@ -69,6 +71,7 @@ export function parseGenerateArgs(args: readonly string[]): GenerateCommand | nu
       regimes: { type: "string" },
       "step-ms": { type: "string", default: "1000" },
       "start-ms": { type: "string", default: "0" },
+      transition: { type: "string", default: "0" },
       format: { type: "string", default: "csv" },
       help: { type: "boolean", short: "h" },
     },
@@ -110,6 +113,7 @@ export function parseGenerateArgs(args: readonly string[]): GenerateCommand | nu
     regimes,
     stepMs: number("--step-ms", values["step-ms"]),
     startMs: number("--start-ms", values["start-ms"]),
+    transition: number("--transition", values.transition),
   };
   checkDriftStreamOptions(options);
   return { out: values.out, format, options };

@@ -49,6 +49,11 @@ export type OpenBucket = NonNullable<CollectorSnapshot["open"]>;
 /** What the collector reports. */
 export interface CollectorView {
   eventsCollected: number;
+  /**
+   * Events this incarnation has put in buckets, counted record by record rather than per
+   * committed batch (so not kept across a restart): a lockstep engine waits on it.
+   */
+  eventsBucketed: number;
   bucketsClosed: number;
   bucketsDeleted: number;
   datasetVersions: number;
@@ -65,6 +70,7 @@ export class CollectorState {
   open: OpenBucket | null = null;
   readonly closed: BucketMeta[] = [];
   eventsCollected = 0;
+  eventsBucketed = 0;
   bucketsClosed = 0;
   bucketsDeleted = 0;
   datasetVersions = 0;
@@ -102,6 +108,7 @@ export class CollectorState {
   view(): Readonly<CollectorView> {
     return {
       eventsCollected: this.eventsCollected,
+      eventsBucketed: this.eventsBucketed,
       bucketsClosed: this.bucketsClosed,
       bucketsDeleted: this.bucketsDeleted,
       datasetVersions: this.datasetVersions,

@@ -296,3 +296,57 @@ Deno.test({
     );
   },
 });
+
+Deno.test({
+  name: "initialTraining takes a count of events or a span of stream time",
+  permissions: parsing,
+  fn() {
+    const parse = (yaml: string) =>
+      parseConfig(
+        `model: { pattern: p, source: { domain: maritime }, initialTraining: ${yaml} }\n`,
+        "t.yaml",
+        { env: {} },
+      ).model.initialTraining;
+    assert.deepEqual(parse("{}"), { file: undefined, events: 5000 });
+    assert.deepEqual(parse("{ events: 300 }"), { file: undefined, events: 300 });
+    assert.deepEqual(parse('{ span: "14d" }'), { file: undefined, spanMs: 14 * 86_400_000 });
+    assert.deepEqual(parse('{ span: "36h" }'), { file: undefined, spanMs: 36 * 3_600_000 });
+    assert.deepEqual(parse("{ spanMs: 60000 }"), { file: undefined, spanMs: 60_000 });
+  },
+});
+
+Deno.test({
+  name: "a bad initialTraining names the file, the key and the expected form",
+  permissions: parsing,
+  fn() {
+    const bad = (yaml: string) =>
+      problemWith(
+        `model: { pattern: p, source: { domain: maritime }, initialTraining: ${yaml} }\n`,
+      );
+    assert.equal(
+      bad('{ span: "two weeks" }'),
+      'bad.yaml: model.initialTraining.span: expected a span such as "14d" (an integer >= 1 and ' +
+        'one of ms, s, m, h, d, w), got "two weeks"',
+    );
+    assert.match(
+      bad("{ spanMs: -5 }"),
+      /^bad\.yaml: model\.initialTraining\.spanMs: expected an integer >= 1/,
+    );
+    assert.match(
+      bad('{ events: 10, span: "1d" }'),
+      /^bad\.yaml: model\.initialTraining: expected at most one of events: n, spanMs: n or span: "14d"/,
+    );
+  },
+});
+
+Deno.test({
+  name: "lockstep experiments need the in-process transport; live is the default",
+  permissions: parsing,
+  fn() {
+    assert.equal(parseConfig(MODEL, "t.yaml", { env: {} }).experiment.mode, "live");
+    assert.match(
+      problemWith(`${MODEL}transport: kafka\nexperiment: { mode: lockstep }\n`),
+      /experiment\.mode: expected "live" with transport "kafka" \(lockstep needs "in-process"\)/,
+    );
+  },
+});

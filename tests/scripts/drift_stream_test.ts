@@ -76,6 +76,26 @@ Deno.test("the regime switches at each drift point", () => {
   assert.deepEqual(regimes, [0, 0, 0, 1, 1, 1, 1, 2, 2, 2]);
 });
 
+Deno.test("a gradual drift mixes the regimes across its transition, the new one's share rising", () => {
+  const options = {
+    events: 10_000,
+    keys: 1,
+    seed: 3,
+    driftAt: [0.2],
+    regimes: [runs, alternating],
+    transition: 0.4,
+  };
+  const regimes = [...driftStream(options)].map((e) => e.regime);
+  const share = (from: number, to: number) =>
+    regimes.slice(from, to).filter((r) => r === 1).length / (to - from);
+  assert.equal(share(0, 2_000), 0, "before the drift: the old regime only");
+  assert.ok(share(2_000, 3_000) < 0.25, `early in the transition: ${share(2_000, 3_000)}`);
+  assert.ok(share(5_000, 6_000) > 0.75, `late in the transition: ${share(5_000, 6_000)}`);
+  assert.equal(share(6_000, 10_000), 1, "after the transition: the new regime only");
+  const sudden = [...driftStream({ ...options, transition: 0 })].map((e) => e.regime);
+  assert.equal(sudden.indexOf(1), 2_000);
+});
+
 Deno.test("the texture before a match changes at a drift from runs to alternating", () => {
   const [before, after] = sequences({
     events: 40_000,
@@ -200,6 +220,7 @@ Deno.test("bad options are rejected up front, naming them", () => {
     [{ regimes: [runs] }, /regimes must number driftAt.length \+ 1 = 2: current value is runs/],
     [{ regimes: [runs, runs] }, /'runs' follows itself at drift 1/],
     [{ stepMs: 0 }, /stepMs must be an integer >= 1: current value is 0/],
+    [{ transition: 1 }, /transition must be a number in \[0, 1\): current value is 1/],
     [
       { regimes: [runs, { ...alternating, unit: "AX" }] },
       /regime alternating: unit must be a word over A, B, C, O/,

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import type { RetuneSystem } from "../../actors/system.ts";
 import { loadConfig } from "../../config/load.ts";
 import type { RetuneConfig } from "../../config/schema.ts";
-import { runOnce, runReport } from "../../scripts/experiment.ts";
+import { runOnce, runReport } from "../../scripts/experiment/run_once.ts";
 import { kafkaClient } from "../../scripts/topics.ts";
 import { DRIFT_CONFIG, DRIFT_EVENTS, writeDriftStream } from "../fixtures/drift_input.ts";
 import { kafkaBrokers, uniqueName } from "../fixtures/services.ts";

@@ -36,8 +36,16 @@ export function detailed(policy: RetrainPolicy, series: readonly Step[]): [numbe
   return taken;
 }
 
-/** A report whose batch has MCC `mcc`, or no resolved forecast at all when `mcc` is null. */
-export function report(reportId: number, mcc: number | null, modelVersion: number): MetricsReport {
+/**
+ * A report whose batch has MCC `mcc`, or no resolved forecast at all when `mcc` is null, from a
+ * model whose validation MCC was `validationMcc` (unknown by default).
+ */
+export function report(
+  reportId: number,
+  mcc: number | null,
+  modelVersion: number,
+  validationMcc: number | null = null,
+): MetricsReport {
   const counts = mcc === null ? { tp: 0, tn: 0, fp: 0, fn: 0 } : { tp: 5, tn: 80, fp: 5, fn: 10 };
   const batch: Scores = {
     ...counts,
@@ -58,6 +66,7 @@ export function report(reportId: number, mcc: number | null, modelVersion: numbe
     eventsPerSecond: 1000,
     lag: -1,
     modelVersion,
+    modelValidationMcc: validationMcc,
     creationMethod: modelVersion < 0 ? "initial" : "retrain",
   };
 }

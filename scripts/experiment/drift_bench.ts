@@ -1,0 +1,189 @@
+/**
+ * The drift benchmark (`deno task experiment --bench`): the repo's own seeded drifting streams
+ * (`scripts/drift_stream.ts`), in three drift shapes (sudden, gradual, recurring) and two
+ * textures (card-fraud-like: many cards taking turns; maritime-like: a few vessels), each run in
+ * lockstep (so every figure is reproducible) with the initial model only, with retraining only,
+ * with optimisation only and with both (the adaptive system), for each retrain policy. The figure
+ * is the mean weekly MCC: the mean of the batch MCCs of the engine's weekly reports.
+ *
+ * The streams share the pattern ABC and its alphabet: "card-fraud-like" and "maritime-like" name
+ * the shape of the traffic (keys and their interleaving), not real data.
+ *
+ * @module
+ */
+
+import type { RetuneConfig } from "../../config/schema.ts";
+import { configSchema } from "../../config/schema.ts";
+import { type DriftStreamOptions, REGIMES } from "../drift_stream.ts";
+import { generate } from "../generate_drift.ts";
+import { runOnce, runReport } from "./run_once.ts";
+import type { RunReport } from "./report.ts";
+
+const WEEK_MS = 604_800_000;
+
+/** Weeks of stream time every bench stream spans. */
+const WEEKS = 20;
+
+/** A bench stream: its name and how to generate it. */
+export interface BenchStream {
+  name: string;
+  options: DriftStreamOptions;
+}
+
+/** What a run may ask for: nothing (the initial model), retrains, optimisations or both. */
+export type BenchVariant = "initial" | "train" | "optimise" | "both";
+
+/** One row of the table: a stream and a retrain policy, with the mean weekly MCC of each variant. */
+export interface BenchRow {
+  stream: string;
+  policy: string;
+  initial: number;
+  retrainOnly: number;
+  optimiseOnly: number;
+  adaptive: number;
+  /** Retrains and optimisations the adaptive run completed. */
+  retrains: number;
+  optimisations: number;
+}
+
+/** The bench's size: the whole table, or one stream and policy for a smoke test. */
+export interface BenchOptions {
+  quick: boolean;
+}
+
+/** The texture of a stream's traffic: how many keys take turns. */
+const TEXTURES = [
+  { name: "card-fraud-like", keys: 16 },
+  { name: "maritime-like", keys: 2 },
+] as const;
+
+/** Drift shapes: where the regime changes and how fast. */
+const SHAPES = [
+  { name: "sudden", driftAt: [0.3], regimes: ["runs", "alternating"], transition: 0 },
+  { name: "gradual", driftAt: [0.3], regimes: ["runs", "alternating"], transition: 0.15 },
+  {
+    name: "recurring",
+    driftAt: [0.3, 0.55, 0.8],
+    regimes: ["runs", "alternating", "runs", "alternating"],
+    transition: 0,
+  },
+] as const;
+
+/** The streams of the bench (the quick bench: the first, shorter). */
+export function benchStreams({ quick }: BenchOptions): BenchStream[] {
+  const events = quick ? 12_000 : 40_000;
+  const streams = TEXTURES.flatMap((texture) =>
+    SHAPES.map((shape): BenchStream => ({
+      name: `${shape.name} ${texture.name}`,
+      options: {
+        events,
+        keys: texture.keys,
+        seed: 7,
+        driftAt: shape.driftAt,
+        regimes: shape.regimes.map((name) => REGIMES[name]),
+        transition: shape.transition,
+        // Each key's clock steps so the whole stream spans WEEKS weeks.
+        stepMs: Math.floor((WEEKS * WEEK_MS * texture.keys) / events),
+      },
+    }))
+  );
+  return quick ? streams.slice(0, 1) : streams;
+}
+
+/** The retrain policies compared (the quick bench: the first). */
+export function benchPolicies({ quick }: BenchOptions): RetuneConfig["observer"]["policy"][] {
+  const kinds = ["trend", "page_hinkley"] as const;
+  return (quick ? kinds.slice(0, 1) : kinds).map((kind) =>
+    configSchema.shape.observer.parse({ policy: { kind } }).policy
+  );
+}
+
+/**
+ * The configuration of one bench run: `base` (the drift example's model and budgets) reporting
+ * weekly, collecting half-weekly buckets, training the initial model on the first two weeks, in
+ * lockstep, with `policy` restricted to what `variant` may ask for.
+ */
+export function benchConfig(
+  base: RetuneConfig,
+  policy: RetuneConfig["observer"]["policy"],
+  variant: BenchVariant,
+): RetuneConfig {
+  return {
+    ...base,
+    topics: { ...base.topics, input: { ...base.topics.input, partitions: 1 } },
+    model: { ...base.model, initialTraining: { spanMs: 2 * WEEK_MS } },
+    engine: { ...base.engine, report: { everyStreamMs: WEEK_MS } },
+    collector: { ...base.collector, bucket: { byStreamMs: WEEK_MS / 2 } },
+    observer: { ...base.observer, policy, actions: variant === "initial" ? "both" : variant },
+    replayer: { ...base.replayer, rate: { kind: "max" } },
+    experiment: { ...base.experiment, mode: "lockstep" },
+  };
+}
+
+/** Runs the bench on streams written under `dir`; calls `progress` after each row. */
+export async function runDriftBench(
+  base: RetuneConfig,
+  dir: string,
+  options: BenchOptions,
+  progress: (row: BenchRow) => void = () => {},
+): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const policies = benchPolicies(options);
+  for (const stream of benchStreams(options)) {
+    const input = `${dir}/${stream.name.replaceAll(" ", "_")}.csv`;
+    await generate({ out: input, format: "csv", options: stream.options });
+    const mean = async (policy: RetuneConfig["observer"]["policy"], variant: BenchVariant) => {
+      const config = benchConfig(base, policy, variant);
+      return runReport(variant, await runOnce(config, input, variant !== "initial"));
+    };
+    // Lockstep runs give the same figures however loaded the machine is: run them side by side.
+    const [first, ...byPolicy] = await Promise.all([
+      mean(policies[0], "initial"),
+      ...policies.map((policy) =>
+        Promise.all([mean(policy, "train"), mean(policy, "optimise"), mean(policy, "both")])
+      ),
+    ]) as [RunReport, ...RunReport[][]];
+    policies.forEach((policy, i) => {
+      const [retrainOnly, optimiseOnly, adaptive] = byPolicy[i];
+      const row: BenchRow = {
+        stream: stream.name,
+        policy: policy.kind,
+        initial: first.meanBatchMcc,
+        retrainOnly: retrainOnly.meanBatchMcc,
+        optimiseOnly: optimiseOnly.meanBatchMcc,
+        adaptive: adaptive.meanBatchMcc,
+        retrains: adaptive.retrains,
+        optimisations: adaptive.optimisations,
+      };
+      rows.push(row);
+      progress(row);
+    });
+  }
+  return rows;
+}
+
+/** The table as text: one line per stream and policy. */
+export function formatBenchTable(rows: readonly BenchRow[]): string {
+  const header = [
+    "stream",
+    "policy",
+    "initial",
+    "retrain only",
+    "optimise only",
+    "adaptive",
+    "jobs",
+  ];
+  const lines = rows.map((r) => [
+    r.stream,
+    r.policy,
+    r.initial.toFixed(3),
+    r.retrainOnly.toFixed(3),
+    r.optimiseOnly.toFixed(3),
+    r.adaptive.toFixed(3),
+    `${r.retrains}T ${r.optimisations}O`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const format = (cells: readonly string[]) =>
+    cells.map((cell, i) => i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])).join("  ");
+  return [format(header), ...lines.map(format)].join("\n");
+}

@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { createRetrainPolicy } from "../../../config/build_policies.ts";
+import { parseConfig } from "../../../config/load.ts";
+import { ValidationGapPolicy } from "../../../policies/retrain/validation_gap.ts";
+import type { RetrainPolicy } from "../../../policies/retrain/retrain_policy.ts";
+import { report } from "./reports.ts";
+
+/** The yaml package reads these two variables (debug switches) while parsing. */
+const permissions = { env: ["LOG_TOKENS", "LOG_STREAM"] };
+
+/** The observer's policy as the default configuration builds it (trend, minScore, validation gap). */
+function defaultObserverPolicy(): RetrainPolicy {
+  const text = "model: { pattern: p.pattern, source: { domain: maritime } }\n";
+  const { observer } = parseConfig(text, "/retune/test.yaml", { env: {} });
+  return createRetrainPolicy(observer.policy, observer.validationGap);
+}
+
+/** Feeds batch MCCs from one model version with validation MCC `validation`; the decisions. */
+function feed(policy: RetrainPolicy, scores: number[], validation: number | null, version = 0) {
+  return scores.map((mcc, i) => policy.observe(report(i, mcc, version, validation)));
+}
+
+Deno.test({
+  name:
+    "an observer fed a steady batch MCC of 0.40 from a model validated at 0.98 asks for a retrain, saying why",
+  permissions,
+  fn() {
+    const decisions = feed(defaultObserverPolicy(), [0.4, 0.4, 0.4, 0.4], 0.98);
+    assert.deepEqual(decisions.slice(0, 2), [null, null]);
+    assert.equal(decisions[2]?.action, "train");
+    assert.match(
+      decisions[2]!.reason,
+      /batch MCC stayed more than 0\.25 below model v0's validation MCC 0\.980: \(0\.400, 0\.400, 0\.400\)/,
+    );
+    assert.equal(decisions[3], null, "the streak starts afresh after the decision");
+  },
+});
+
+Deno.test("without the validation-gap rule, the same steady score sets nothing off", () => {
+  const text = "model: { pattern: p.pattern, source: { domain: maritime } }\n" +
+    "observer: { validationGap: { margin: null } }\n";
+  const { observer } = parseConfig(text, "/retune/test.yaml", { env: {} });
+  const policy = createRetrainPolicy(observer.policy, observer.validationGap);
+  assert.deepEqual(feed(policy, Array(8).fill(0.4), 0.98), Array(8).fill(null));
+});
+
+Deno.test("a gap that persists after the retrain, within the guard, asks for an optimisation", () => {
+  const policy = new ValidationGapPolicy({ margin: 0.2, reports: 2, guard: 4 });
+  assert.deepEqual(feed(policy, [0.3, 0.3], 0.9).map((d) => d?.action ?? null), [null, "train"]);
+  const after = feed(policy, [0.3, 0.3], 0.85, 1);
+  assert.equal(after[1]?.action, "optimise");
+  assert.match(after[1]!.reason, /again within the guard of 4 reports after a retrain/);
+});
+
+Deno.test("a score within the margin, an unscored report or an unknown validation score breaks no rule", () => {
+  const policy = new ValidationGapPolicy({ margin: 0.2, reports: 2, guard: 0 });
+  assert.deepEqual(feed(policy, [0.75, 0.75, 0.75], 0.9), [null, null, null]);
+  assert.deepEqual(feed(policy, [0.1, 0.1, 0.1], null), [null, null, null]);
+  assert.equal(policy.observe(report(0, 0.1, 0, 0.9)), null);
+  assert.equal(policy.observe(report(1, null, 0, 0.9)), null, "no forecast resolved: no evidence");
+  assert.equal(policy.observe(report(2, 0.8, 0, 0.9)), null, "back within the margin");
+  assert.equal(policy.observe(report(3, 0.1, 0, 0.9)), null, "the streak started again");
+  assert.equal(policy.observe(report(4, 0.1, 0, 0.9))?.action, "train");
+});
+
+Deno.test("a streak never spans a model swap", () => {
+  const policy = new ValidationGapPolicy({ margin: 0.2, reports: 2, guard: 0 });
+  assert.equal(policy.observe(report(0, 0.1, 0, 0.9)), null);
+  assert.equal(policy.observe(report(1, 0.1, 1, 0.9)), null);
+  assert.equal(policy.observe(report(2, 0.1, 1, 0.9))?.action, "train");
+});
+
+Deno.test("bad parameters and states are rejected naming them", () => {
+  assert.throws(
+    () => new ValidationGapPolicy({ margin: 0, reports: 2, guard: 0 }),
+    /validation_gap policy: margin must be a number in \(0, 2\]: current value is 0/,
+  );
+  assert.throws(
+    () => new ValidationGapPolicy({ margin: 0.2, reports: 0, guard: 0 }),
+    /validation_gap policy: reports must be an integer >= 1: current value is 0/,
+  );
+  const policy = new ValidationGapPolicy({ margin: 0.2, reports: 2, guard: 0 });
+  policy.observe(report(0, 0.1, 0, 0.9));
+  const state = policy.snapshot();
+  const other = new ValidationGapPolicy({ margin: 0.2, reports: 2, guard: 0 });
+  other.restore(state);
+  assert.equal(other.observe(report(1, 0.1, 0, 0.9))?.action, "train");
+  assert.throws(
+    () => other.restore({ ...(state as object), streak: [0.1, 0.1] }),
+    /validation_gap policy state rejected: streak: holds 2 scores/,
+  );
+});
