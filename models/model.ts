@@ -48,6 +48,9 @@ export interface StepResult {
 /** Opaque, JSON-serialisable per-partition run state. */
 export type RunState = unknown;
 
+/** Selects partitions (event keys), e.g. those of one input partition of the engine. */
+export type KeySelector = (key: string) => boolean;
+
 /** A loaded model that forecasts over a stream, one event at a time. */
 export interface Forecaster {
   readonly version: number;
@@ -56,6 +59,18 @@ export interface Forecaster {
   snapshot(): RunState;
   /** Adopts run state from another forecaster of the same pattern (model swap). */
   restore(state: RunState): void;
+  /**
+   * The run state of the partitions `select` picks, in `restore`'s shape: what the engine
+   * checkpoints per input partition.
+   */
+  snapshotOf(select: KeySelector): RunState;
+  /**
+   * Adds (or replaces) the runs of a snapshot, keeping every other partition's run: an input
+   * partition assigned to the engine. Nothing changes if the snapshot is rejected.
+   */
+  merge(state: RunState): void;
+  /** Forgets the runs of the partitions `select` picks: an input partition taken away. */
+  drop(select: KeySelector): void;
 }
 
 /** A forecasting model implementation. */

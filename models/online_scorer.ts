@@ -16,6 +16,7 @@
  * @module
  */
 
+import { z } from "zod";
 import type { Forecast } from "../core/events.ts";
 import type { Scores } from "../core/scores.ts";
 import type { ModelMetrics, StepResult } from "./model.ts";
@@ -27,11 +28,31 @@ export interface ScoreBatch {
   cumulative: Scores;
 }
 
+/** What scoring needs of a forecast once it is made: its window and its sign. */
+type Window = Pick<Forecast, "start" | "end" | "positive">;
+
 /** A partition's event counter and its unresolved forecasts (a min-heap on `end`). */
 interface PartitionScore {
   counter: number;
-  pending: Forecast[];
+  pending: Window[];
 }
+
+const count = z.number().int().nonnegative();
+const confusionSchema = z.strictObject({ tp: count, tn: count, fp: count, fn: count });
+const scorerSnapshotSchema = z.strictObject({
+  /** Per partition: key, counter and its pending windows as flat (start, end, positive 0/1) triples. */
+  partitions: z.array(z.tuple([z.string(), count, z.array(count)])),
+  batch: confusionSchema,
+  cumulative: confusionSchema,
+  totals: z.tuple([count, count, count, count, z.number(), z.number()]),
+});
+
+/**
+ * Everything the scorer knows, as plain data: each partition's counter and unresolved windows,
+ * the batch and cumulative confusion counts, and the totals behind `metrics()`. The engine
+ * checkpoints one per input partition, so scoring resumes where it was after a restart.
+ */
+export type ScorerSnapshot = z.infer<typeof scorerSnapshotSchema>;
 
 /** Resolves forecasts against detections, per partition, with batch and cumulative counts. */
 export class OnlineScorer {
@@ -45,6 +66,77 @@ export class OnlineScorer {
   #spreadSum = 0;
   #distanceSum = 0;
   #pendingCount = 0;
+
+  /** A scorer resuming from `snapshot`; throws a TypeError naming a malformed field. */
+  static restore(snapshot: unknown): OnlineScorer {
+    const parsed = scorerSnapshotSchema.safeParse(snapshot);
+    if (!parsed.success) {
+      throw new TypeError(`scorer snapshot is malformed: ${z.prettifyError(parsed.error)}`);
+    }
+    const data = parsed.data;
+    const scorer = new OnlineScorer();
+    for (const [key, counter, flat] of data.partitions) {
+      if (flat.length % 3 !== 0) {
+        throw new TypeError(
+          `scorer snapshot: pending windows of ${
+            JSON.stringify(key)
+          } must be triples: current length is ${flat.length}`,
+        );
+      }
+      const pending: Window[] = [];
+      for (let i = 0; i < flat.length; i += 3) {
+        pending.push({ start: flat[i], end: flat[i + 1], positive: flat[i + 2] === 1 });
+      }
+      scorer.#partitions.set(key, { counter, pending: heapify(pending) });
+      scorer.#pendingCount += pending.length;
+    }
+    scorer.#batch = { ...data.batch };
+    scorer.#cumulative = { ...data.cumulative };
+    [
+      scorer.#events,
+      scorer.#matches,
+      scorer.#forecasts,
+      scorer.#positives,
+      scorer.#spreadSum,
+      scorer.#distanceSum,
+    ] = data.totals;
+    return scorer;
+  }
+
+  /** Scores resolved since the previous call across `scorers`, and since their start. */
+  static takeBatchOf(scorers: Iterable<OnlineScorer>): ScoreBatch {
+    const batch = emptyConfusion();
+    const cumulative = emptyConfusion();
+    for (const scorer of scorers) {
+      addTo(batch, scorer.#batch);
+      addTo(cumulative, scorer.#cumulative);
+      scorer.#batch = emptyConfusion();
+    }
+    return { batch: scoresOf(batch), cumulative: scoresOf(cumulative) };
+  }
+
+  /** What the scorer knows, as plain data (see `ScorerSnapshot`). */
+  snapshot(): ScorerSnapshot {
+    const partitions: ScorerSnapshot["partitions"] = [];
+    for (const [key, { counter, pending }] of this.#partitions) {
+      const flat: number[] = [];
+      for (const w of pending) flat.push(w.start, w.end, w.positive ? 1 : 0);
+      partitions.push([key, counter, flat]);
+    }
+    return {
+      partitions,
+      batch: { ...this.#batch },
+      cumulative: { ...this.#cumulative },
+      totals: [
+        this.#events,
+        this.#matches,
+        this.#forecasts,
+        this.#positives,
+        this.#spreadSum,
+        this.#distanceSum,
+      ],
+    };
+  }
 
   /** Takes what one event of partition `key` produced, in stream order. */
   observe(key: string, step: StepResult): void {
@@ -135,7 +227,7 @@ export class OnlineScorer {
 
   /** A match at `counter`: every open window containing it is a hit (all end at or after it). */
   #resolveHits(partition: PartitionScore, counter: number): void {
-    const kept: Forecast[] = [];
+    const kept: Window[] = [];
     for (const forecast of partition.pending) {
       if (forecast.start <= counter) {
         this.#resolve(forecast, true);
@@ -147,7 +239,7 @@ export class OnlineScorer {
     if (kept.length !== partition.pending.length) partition.pending = heapify(kept);
   }
 
-  #resolve(forecast: Forecast, hit: boolean): void {
+  #resolve(forecast: Window, hit: boolean): void {
     const outcome: keyof Confusion = forecast.positive ? (hit ? "tp" : "fp") : (hit ? "fn" : "tn");
     this.#batch[outcome]++;
     this.#cumulative[outcome]++;
@@ -158,7 +250,14 @@ function emptyConfusion(): Confusion {
   return { tp: 0, tn: 0, fp: 0, fn: 0 };
 }
 
-function heapPush(heap: Forecast[], forecast: Forecast): void {
+function addTo(sum: Confusion, counts: Confusion): void {
+  sum.tp += counts.tp;
+  sum.tn += counts.tn;
+  sum.fp += counts.fp;
+  sum.fn += counts.fn;
+}
+
+function heapPush(heap: Window[], forecast: Window): void {
   heap.push(forecast);
   let i = heap.length - 1;
   while (i > 0) {
@@ -169,7 +268,7 @@ function heapPush(heap: Forecast[], forecast: Forecast): void {
   }
 }
 
-function heapPop(heap: Forecast[]): Forecast {
+function heapPop(heap: Window[]): Window {
   const top = heap[0];
   const last = heap.pop()!;
   if (heap.length > 0) {
@@ -179,12 +278,12 @@ function heapPop(heap: Forecast[]): Forecast {
   return top;
 }
 
-function heapify(items: Forecast[]): Forecast[] {
+function heapify(items: Window[]): Window[] {
   for (let i = (items.length >> 1) - 1; i >= 0; i--) siftDown(items, i);
   return items;
 }
 
-function siftDown(heap: Forecast[], from: number): void {
+function siftDown(heap: Window[], from: number): void {
   let i = from;
   for (;;) {
     const left = 2 * i + 1;

@@ -146,3 +146,32 @@ Deno.test("a forecast whose window does not lie ahead of its counter is rejected
   );
   assert.throws(() => scorer.observe("a", step("a", 5, false, { s: 3, e: 2, positive: true })));
 });
+
+Deno.test("a scorer restored from its snapshot scores on as the original does", () => {
+  const original = new OnlineScorer();
+  original.observe("a", step("a", 1, false, { s: 2, e: 4, positive: true }));
+  original.observe("b", step("b", 1, false, { s: 1, e: 3, positive: false }));
+  original.observe("a", step("a", 2, false, { s: 1, e: 2, positive: true }));
+  const restored = OnlineScorer.restore(JSON.parse(JSON.stringify(original.snapshot())));
+  assert.equal(restored.pending, original.pending);
+  for (const scorer of [original, restored]) {
+    scorer.observe("a", step("a", 3, true));
+    scorer.observe("b", step("b", 2, false));
+    scorer.observe("b", step("b", 3, false));
+    scorer.observe("b", step("b", 4, false));
+  }
+  assert.deepEqual(restored.metrics(), original.metrics());
+  assert.deepEqual(restored.takeBatch(), original.takeBatch());
+  assert.throws(() => OnlineScorer.restore({ partitions: [["a", 1, [1, 2]]] }), /malformed/);
+});
+
+Deno.test("takeBatchOf sums the batches of several scorers and starts new ones", () => {
+  const [one, two] = [new OnlineScorer(), new OnlineScorer()];
+  one.observe("a", step("a", 1, false, { s: 1, e: 1, positive: true }));
+  one.observe("a", step("a", 2, true));
+  two.observe("b", step("b", 1, false, { s: 1, e: 1, positive: false }));
+  two.observe("b", step("b", 2, false));
+  const { batch } = OnlineScorer.takeBatchOf([one, two]);
+  assert.deepEqual([batch.tp, batch.tn, batch.fp, batch.fn], [1, 1, 0, 0]);
+  assert.equal(OnlineScorer.takeBatchOf([one, two]).batch.tp, 0);
+});

@@ -11,7 +11,7 @@
  */
 
 import type { Forecast, StreamEvent } from "../../../core/events.ts";
-import type { Forecaster, ForecastSettings, StepResult } from "../../model.ts";
+import type { Forecaster, ForecastSettings, KeySelector, StepResult } from "../../model.ts";
 import type { CompiledPattern } from "../automaton/dfa.ts";
 import { parseSnapshot, type RecognizerSnapshot, snapshotOf } from "../run_snapshot.ts";
 import type { ContextModel } from "./context_model.ts";
@@ -145,12 +145,17 @@ export class CefForecaster implements Forecaster {
 
   /** Every partition's DFA state, counter and last symbols, in the recognizer's shape. */
   snapshot(): RecognizerSnapshot {
-    const runs = [...this.#runs].map(([key, run]) => ({
-      key,
-      state: run.state,
-      counter: run.counter,
-      recent: run.recent(),
-    }));
+    return this.snapshotOf(() => true);
+  }
+
+  /** The runs of the partitions `select` picks, in the recognizer's shape. */
+  snapshotOf(select: KeySelector): RecognizerSnapshot {
+    const runs = [];
+    for (const [key, run] of this.#runs) {
+      if (select(key)) {
+        runs.push({ key, state: run.state, counter: run.counter, recent: run.recent() });
+      }
+    }
     return snapshotOf(this.pattern, runs);
   }
 
@@ -159,8 +164,24 @@ export class CefForecaster implements Forecaster {
    * context from its recent symbols; nothing changes if the snapshot is rejected.
    */
   restore(state: unknown): void {
+    const runs = this.#runsOf(state);
+    this.#runs.clear();
+    for (const [key, run] of runs) this.#runs.set(key, run);
+  }
+
+  /** Adds or replaces the snapshot's runs, keeping the others; nothing changes on a rejection. */
+  merge(state: unknown): void {
+    for (const [key, run] of this.#runsOf(state)) this.#runs.set(key, run);
+  }
+
+  /** Forgets the runs of the partitions `select` picks. */
+  drop(select: KeySelector): void {
+    for (const key of [...this.#runs.keys()]) if (select(key)) this.#runs.delete(key);
+  }
+
+  #runsOf(state: unknown): (readonly [string, PartitionRun])[] {
     const snapshot = parseSnapshot(state, this.pattern);
-    const runs = snapshot.runs.map((saved) =>
+    return snapshot.runs.map((saved) =>
       [
         saved.key,
         new PartitionRun(
@@ -171,7 +192,5 @@ export class CefForecaster implements Forecaster {
         ),
       ] as const
     );
-    this.#runs.clear();
-    for (const [key, run] of runs) this.#runs.set(key, run);
   }
 }

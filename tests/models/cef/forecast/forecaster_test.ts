@@ -247,3 +247,24 @@ Deno.test("Wayeb's convention: no forecast on a match, none before a PST run's m
     true,
   ]);
 });
+
+Deno.test("one input partition's runs move alone: snapshotOf, drop and merge", () => {
+  const stream = abcStream(7, 600, ["p", "q", "r"]);
+  const whole = forecaster(pst(2));
+  const split = forecaster(pst(2));
+  const inP = (key: string) => key === "p";
+  for (const event of stream.slice(0, 300)) {
+    whole.process(event);
+    split.process(event);
+  }
+  // p's runs leave through a JSON round trip (the changelog) and come back; q and r stay.
+  const saved = JSON.parse(JSON.stringify(split.snapshotOf(inP)));
+  assert.deepEqual(saved.runs.map((run: { key: string }) => run.key), ["p"]);
+  split.drop(inP);
+  assert.deepEqual(split.snapshot().runs.map((run) => run.key).sort(), ["q", "r"]);
+  split.merge(saved);
+  for (const event of stream.slice(300)) {
+    assert.deepEqual(split.process(event), whole.process(event), `event at ${event.timestamp}`);
+  }
+  assert.throws(() => split.merge({ runs: "none" }), /snapshot is malformed/);
+});
