@@ -174,7 +174,10 @@ export class Factory implements Behaviour {
    * freezes again, under this factory's lease, the datasets of the runs it carried over.
    */
   async #recover(context: ActorContext): Promise<void> {
-    const unheld: BatchContext = { heartbeat: () => Promise.resolve(), stopping: context.signal };
+    const unheld: Pick<BatchContext, "heartbeat" | "stopping"> = {
+      heartbeat: () => Promise.resolve(),
+      stopping: context.signal,
+    };
     for (const { kind, reason, dataset } of await this.#ledger.recover()) {
       context.logger.warn("{reason}", { reason });
       if (kind === "assembly") await this.#assemble(context, dataset, unheld);
@@ -222,7 +225,7 @@ export class Factory implements Behaviour {
   async #assemble(
     context: ActorContext,
     version: DatasetVersion,
-    batch: BatchContext,
+    batch: Pick<BatchContext, "heartbeat" | "stopping">,
   ): Promise<void> {
     const ended = Promise.withResolvers<void>();
     this.#assembling = ended;
@@ -237,7 +240,7 @@ export class Factory implements Behaviour {
   async #assembleVersion(
     context: ActorContext,
     version: DatasetVersion,
-    batch: BatchContext,
+    batch: Pick<BatchContext, "heartbeat" | "stopping">,
   ): Promise<void> {
     const { topics } = this.#env;
     const ledger = this.#ledger;

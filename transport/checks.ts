@@ -19,11 +19,24 @@ export function requirePositiveInteger(name: string, value: number): void {
 
 /** `options` checked (a group, some topics, a positive `maxBatch`), with the defaults filled in. */
 export function checkedSubscribeOptions(options: SubscribeOptions): Required<SubscribeOptions> {
-  const { group, topics, start = "earliest", maxBatch = DEFAULT_MAX_BATCH, handler } = options;
+  const {
+    group,
+    topics,
+    start = "earliest",
+    maxBatch = DEFAULT_MAX_BATCH,
+    handler,
+    onAssigned = noCallback,
+    onRevoked = noCallback,
+    transactional = false,
+  } = options;
   if (group.length === 0) {
     throw new RangeError(`group must be a non-empty string: current value is ''`);
   }
   if (topics.length === 0) throw new RangeError(`topics must not be empty: current value is []`);
   requirePositiveInteger("maxBatch", maxBatch);
-  return { group, topics, start, maxBatch, handler };
+  return { group, topics, start, maxBatch, handler, onAssigned, onRevoked, transactional };
+}
+
+function noCallback(): Promise<void> {
+  return Promise.resolve();
 }

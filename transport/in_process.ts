@@ -15,6 +15,12 @@
  * Hand-off is per batch: a consumer takes up to `maxBatch` waiting records of one partition at
  * once and no promise is created per record.
  *
+ * Partitions are assigned as by Kafka's eager protocol: when a member joins or leaves a group,
+ * every member gives up its partitions after its in-flight batch (`onRevoked`), and partition p
+ * of a topic goes to the (p mod n)-th of its n members, which takes it once its previous owner
+ * let go (`onAssigned`). `BatchContext.commit` publishes, then the batch's offset is committed:
+ * the process is the unit of failure, so nothing lies between the two to lose or repeat.
+ *
  * @module
  */
 
@@ -25,11 +31,14 @@
 import { checkedSubscribeOptions, requirePositiveInteger } from "./checks.ts";
 import { KeyPartitioner } from "./key_partitioner.ts";
 import type {
+  AssignedPartition,
   BatchContext,
   ConsumedRecord,
   OutgoingRecord,
   SubscribeOptions,
   Subscription,
+  TopicPartition,
+  TopicRecords,
   Transport,
 } from "./transport.ts";
 
@@ -88,10 +97,13 @@ export class InProcessTransport implements Transport {
   /** Joins `options.group` on `options.topics`; a new group starts at `options.start`. */
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     this.#requireOpen();
-    const { group, topics, start, maxBatch, handler } = checkedSubscribeOptions(options);
-    const logs = topics.map((name) => this.#topic(name));
-    for (const log of logs) log.join(group, start);
-    const subscription = new InProcessSubscription(logs, group, maxBatch, handler, () => {
+    const checked = checkedSubscribeOptions(options);
+    const logs = checked.topics.map((name) => this.#topic(name));
+    for (const log of logs) log.join(checked.group, checked.start);
+    const publish = async (outputs: TopicRecords[]) => {
+      for (const { topic, records } of outputs) await this.publish(topic, records);
+    };
+    const subscription = new InProcessSubscription(logs, checked, publish, () => {
       this.#subscriptions.delete(subscription);
     });
     this.#subscriptions.add(subscription);
@@ -195,6 +207,14 @@ interface GroupState {
   committed: number[];
   /** Whether a member is handling a batch of the partition right now. */
   busy: boolean[];
+  /** Whether the group ever committed on the partition. */
+  everCommitted: boolean[];
+  /** Members in joining order: partition p belongs to `members[p % members.length]`. */
+  members: object[];
+  /** The member that holds each partition now (null between owners). */
+  owners: (object | null)[];
+  /** Grows on every join and leave: members then give up their partitions. */
+  generation: number;
 }
 
 /** One topic: its partitions and the groups that subscribed to it. */
@@ -203,12 +223,12 @@ class Topic {
   readonly groups = new Map<string, GroupState>();
   /** One per subscription: woken when records arrive or a partition becomes free. */
   readonly consumers = new Set<Wakeup>();
-  readonly #name: string;
+  readonly name: string;
   readonly #capacity: number;
   readonly #partitioner: KeyPartitioner;
 
   constructor(name: string, partitions: number, capacity: number) {
-    this.#name = name;
+    this.name = name;
     this.#capacity = capacity;
     this.partitions = Array.from({ length: partitions }, () => new Partition());
     this.#partitioner = new KeyPartitioner(partitions);
@@ -232,7 +252,7 @@ class Topic {
   append(partition: number, record: OutgoingRecord, timestamp: number): void {
     const log = this.partitions[partition];
     log.records.push({
-      topic: this.#name,
+      topic: this.name,
       partition,
       offset: log.end,
       key: record.key,
@@ -251,6 +271,10 @@ class Topic {
     this.groups.set(group, {
       committed: this.partitions.map((log) => start === "earliest" ? log.base : log.end),
       busy: this.partitions.map(() => false),
+      everCommitted: this.partitions.map(() => false),
+      members: [],
+      owners: this.partitions.map(() => null),
+      generation: 0,
     });
     // The new group may be the first one: retention now follows committed offsets only.
     this.#release();
@@ -259,6 +283,7 @@ class Topic {
   /** Moves a group's committed offset and releases what every group committed. */
   commit(state: GroupState, partition: number, offset: number): void {
     state.committed[partition] = offset;
+    state.everCommitted[partition] = true;
     state.busy[partition] = false;
     this.#releasePartition(partition);
     this.wakeConsumers();
@@ -286,31 +311,41 @@ class Topic {
 /** A member of a group on one or more topics, looping: claim a batch, handle it, commit. */
 class InProcessSubscription implements Subscription {
   readonly done: Promise<void>;
+  readonly #logs: Topic[];
   readonly #slots: Slot[];
-  readonly #maxBatch: number;
-  readonly #handler: SubscribeOptions["handler"];
+  readonly #options: Required<SubscribeOptions>;
+  readonly #publish: (outputs: TopicRecords[]) => Promise<void>;
   readonly #stopping = new AbortController();
   /** Woken by the topics (records, free partitions) and by `stop`. */
   readonly #wakeup = new Wakeup();
+  /** The group generation this member last rebalanced at, per topic. */
+  readonly #generations = new Map<Topic, number>();
   /** Where the next claim starts looking, so every partition gets its turn. */
   #cursor = 0;
 
   constructor(
     logs: Topic[],
-    group: string,
-    maxBatch: number,
-    handler: SubscribeOptions["handler"],
+    options: Required<SubscribeOptions>,
+    publish: (outputs: TopicRecords[]) => Promise<void>,
     onEnd: () => void,
   ) {
+    this.#logs = logs;
+    this.#options = options;
+    this.#publish = publish;
     this.#slots = logs.flatMap((log) => {
-      const state = log.groups.get(group)!;
+      const state = log.groups.get(options.group)!;
       return log.partitions.map((_, partition) => ({ log, state, partition }));
     });
-    this.#maxBatch = maxBatch;
-    this.#handler = handler;
-    for (const log of logs) log.consumers.add(this.#wakeup);
-    this.done = this.#run().finally(() => {
-      for (const log of logs) log.consumers.delete(this.#wakeup);
+    for (const log of logs) {
+      log.consumers.add(this.#wakeup);
+      this.#membership(log, (members) => members.push(this));
+    }
+    this.done = this.#run().finally(async () => {
+      for (const log of logs) {
+        log.consumers.delete(this.#wakeup);
+        this.#membership(log, (members) => members.splice(members.indexOf(this), 1));
+      }
+      await this.#release();
       onEnd();
     });
     // Whoever awaits `done` still sees the rejection; this only keeps an unobserved one from
@@ -325,22 +360,39 @@ class InProcessSubscription implements Subscription {
     await this.done.catch(() => {});
   }
 
+  /** Changes the group's members on `log`: a new generation, every member rebalances. */
+  #membership(log: Topic, change: (members: object[]) => void): void {
+    const state = log.groups.get(this.#options.group)!;
+    change(state.members);
+    state.generation++;
+    log.wakeConsumers();
+  }
+
   async #run(): Promise<void> {
     // Let `subscribe` return before the first handler call, as with a real broker.
     await Promise.resolve();
-    const context: BatchContext = {
-      heartbeat: () => Promise.resolve(),
-      stopping: this.#stopping.signal,
-    };
     while (!this.#stopping.signal.aborted) {
+      // Taken first: a wake-up while the rebalance awaits its callbacks must not be missed.
+      const woken = this.#wakeup.wait();
+      await this.#rebalance();
       const claim = this.#claim();
       if (claim === undefined) {
-        await this.#wakeup.wait();
+        await woken;
         continue;
       }
       const { log, state, partition, from, to } = claim;
+      let committed = false;
+      const context: BatchContext = {
+        heartbeat: () => Promise.resolve(),
+        stopping: this.#stopping.signal,
+        commit: async (outputs) => {
+          if (committed) throw new Error("a batch is committed once");
+          committed = true;
+          await this.#publish(outputs);
+        },
+      };
       try {
-        await this.#handler(log.partitions[partition].slice(from, to), context);
+        await this.#options.handler(log.partitions[partition].slice(from, to), context);
       } catch (error) {
         log.abandon(state, partition);
         throw error;
@@ -349,16 +401,62 @@ class InProcessSubscription implements Subscription {
     }
   }
 
+  /**
+   * On a new generation gives up every partition held; then takes the partitions assigned to it
+   * that their previous owner let go, and announces them.
+   */
+  async #rebalance(): Promise<void> {
+    if (this.#logs.some((log) => this.#generations.get(log) !== this.#stateOf(log).generation)) {
+      for (const log of this.#logs) this.#generations.set(log, this.#stateOf(log).generation);
+      await this.#release();
+    }
+    const taken: AssignedPartition[] = [];
+    for (const { log, state, partition } of this.#slots) {
+      const { members, owners } = state;
+      if (owners[partition] !== null || members[partition % members.length] !== this) continue;
+      owners[partition] = this;
+      taken.push({
+        topic: log.name,
+        partition,
+        committed: state.everCommitted[partition] ? state.committed[partition] : null,
+      });
+    }
+    if (taken.length > 0) await this.#options.onAssigned(taken);
+  }
+
+  /** Gives up every partition this member holds, telling `onRevoked`. */
+  async #release(): Promise<void> {
+    const released: TopicPartition[] = [];
+    for (const { log, state, partition } of this.#slots) {
+      if (state.owners[partition] !== this) continue;
+      released.push({ topic: log.name, partition });
+    }
+    if (released.length === 0) return;
+    try {
+      await this.#options.onRevoked(released);
+    } finally {
+      for (const { log, state, partition } of this.#slots) {
+        if (state.owners[partition] === this) state.owners[partition] = null;
+        log.wakeConsumers();
+      }
+    }
+  }
+
+  #stateOf(log: Topic): GroupState {
+    return log.groups.get(this.#options.group)!;
+  }
+
   #claim(): Claim | undefined {
     const slots = this.#slots;
     for (let step = 0; step < slots.length; step++) {
       const slot = slots[(this.#cursor + step) % slots.length];
+      if (slot.state.owners[slot.partition] !== this) continue;
       const from = slot.state.committed[slot.partition];
       const end = slot.log.partitions[slot.partition].end;
       if (slot.state.busy[slot.partition] || from >= end) continue;
       slot.state.busy[slot.partition] = true;
       this.#cursor = (this.#cursor + step + 1) % slots.length;
-      return { ...slot, from, to: Math.min(end, from + this.#maxBatch) };
+      return { ...slot, from, to: Math.min(end, from + this.#options.maxBatch) };
     }
     return undefined;
   }

@@ -5,6 +5,14 @@
  * partition's records in batches and commits a batch's offset only after the handler resolved:
  * delivery is at least once, and a restarted member resumes from the committed offsets.
  *
+ * Assignment follows the group's (eager) rebalances: on every join the member gives up what it
+ * held (`onRevoked`) and announces what it got (`onAssigned`, with the group's committed offsets),
+ * and no batch is handled before that finished. A `transactional` subscription holds one
+ * transactional producer per assigned input partition (id `<group>.<topic>.<partition>`, so a
+ * member taking the partition over fences its predecessor and aborts its open transaction) and
+ * `BatchContext.commit` writes the outputs and the input offset (`sendOffsets`) in one
+ * transaction. Consumers read with isolation read_committed (kafkajs's default, set explicitly).
+ *
  * @module
  */
 
@@ -24,11 +32,14 @@ import {
 import { getLogger } from "@logtape/logtape";
 import { checkedSubscribeOptions, requirePositiveInteger } from "./checks.ts";
 import type {
+  AssignedPartition,
   BatchContext,
   ConsumedRecord,
   OutgoingRecord,
   SubscribeOptions,
   Subscription,
+  TopicPartition,
+  TopicRecords,
   Transport,
 } from "./transport.ts";
 
@@ -111,11 +122,7 @@ export class KafkaTransport implements Transport {
     await producer.send({
       topic,
       acks: -1,
-      messages: records.map((record) => ({
-        key: record.key,
-        value: Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength),
-        headers: record.headers,
-      })),
+      messages: records.map(toMessage),
     });
   }
 
@@ -123,16 +130,30 @@ export class KafkaTransport implements Transport {
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     this.#requireOpen();
     const checked = checkedSubscribeOptions(options);
+    const groupId = this.#groupPrefix + checked.group;
     const consumer = this.#kafka.consumer({
-      groupId: this.#groupPrefix + checked.group,
+      groupId,
       sessionTimeout: this.#sessionTimeoutMs,
       heartbeatInterval: this.#heartbeatIntervalMs,
       maxWaitTimeInMs: this.#fetchMaxWaitMs,
+      readUncommitted: false,
       // A crashed member ends the subscription; restarting is the supervisor's call, not kafkajs's.
       retry: { restartOnFailure: () => Promise.resolve(false) },
     });
-    const subscription = new KafkaSubscription(consumer, checked, () => {
-      this.#subscriptions.delete(subscription);
+    const subscription = new KafkaSubscription(consumer, checked, {
+      groupId,
+      publish: async (outputs) => {
+        for (const { topic, records } of outputs) await this.publish(topic, records);
+      },
+      committed: (topic) => this.#committedOffsets(groupId, topic),
+      transactionalProducer: (transactionalId) =>
+        this.#kafka.producer({
+          transactionalId,
+          idempotent: true,
+          maxInFlightRequests: 1,
+          createPartitioner: Partitioners.DefaultPartitioner,
+        }),
+      onEnd: () => this.#subscriptions.delete(subscription),
     });
     this.#subscriptions.add(subscription);
     await subscription.start();
@@ -144,6 +165,17 @@ export class KafkaTransport implements Transport {
     const admin = await this.#connectedAdmin();
     const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
     return topics[0].partitions.length;
+  }
+
+  /** The group's committed offset per partition of `topic` (null where it has none). */
+  async #committedOffsets(groupId: string, topic: string): Promise<(number | null)[]> {
+    const admin = await this.#connectedAdmin();
+    const [fetched] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const offsets: (number | null)[] = [];
+    for (const { partition, offset } of fetched?.partitions ?? []) {
+      offsets[partition] = Number(offset) < 0 ? null : Number(offset);
+    }
+    return offsets;
   }
 
   /** High watermark per partition. */
@@ -241,24 +273,38 @@ async function connect<C extends { connect(): Promise<void> }>(
   }
 }
 
+/** What a member needs of its transport beyond its consumer. */
+interface MemberServices {
+  groupId: string;
+  /** Publishes through the transport's shared (idempotent, not transactional) producer. */
+  publish(outputs: TopicRecords[]): Promise<void>;
+  /** The group's committed offsets of a topic, by partition. */
+  committed(topic: string): Promise<(number | null)[]>;
+  /** A new transactional producer with this id (not connected). */
+  transactionalProducer(transactionalId: string): Producer;
+  onEnd(): void;
+}
+
 /** One group member: feeds the handler, commits what it handled, ends on stop or error. */
 class KafkaSubscription implements Subscription {
   readonly done: Promise<void>;
   readonly #consumer: Consumer;
   readonly #options: Required<SubscribeOptions>;
+  readonly #services: MemberServices;
   readonly #stopping = new AbortController();
   readonly #settle = Promise.withResolvers<void>();
+  /** Settles when the latest assignment was announced; batches wait for it. */
+  #ready: Promise<void> = Promise.resolve();
+  /** Partitions held now, with their transactional producer when the subscription is one. */
+  readonly #held = new Map<string, { partition: TopicPartition; producer?: Producer }>();
   #ending: Promise<void> | undefined;
   #lastCommit = Date.now();
 
-  constructor(
-    consumer: Consumer,
-    options: Required<SubscribeOptions>,
-    onEnd: () => void,
-  ) {
+  constructor(consumer: Consumer, options: Required<SubscribeOptions>, services: MemberServices) {
     this.#consumer = consumer;
     this.#options = options;
-    this.done = this.#settle.promise.finally(onEnd);
+    this.#services = services;
+    this.done = this.#settle.promise.finally(services.onEnd);
     // Whoever awaits `done` still sees the rejection; this only keeps an unobserved one from
     // crashing the process.
     this.done.catch(() => {});
@@ -269,6 +315,11 @@ class KafkaSubscription implements Subscription {
     const { topics, start } = this.#options;
     this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) void this.#end(payload.error);
+    });
+    this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assignment = payload.memberAssignment as Record<string, number[]>;
+      this.#ready = this.#ready.then(() => this.#rejoined(assignment));
+      this.#ready.catch((error) => void this.#end(error));
     });
     try {
       await this.#consumer.connect();
@@ -290,18 +341,61 @@ class KafkaSubscription implements Subscription {
     await this.done.catch(() => {});
   }
 
+  /** Eager rebalance: gives up everything held, then takes and announces the new assignment. */
+  async #rejoined(assignment: Record<string, number[]>): Promise<void> {
+    await this.#release();
+    const assigned: AssignedPartition[] = [];
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      if (partitions.length === 0) continue;
+      const committed = await this.#services.committed(topic);
+      for (const partition of partitions) {
+        assigned.push({ topic, partition, committed: committed[partition] ?? null });
+      }
+    }
+    for (const { topic, partition } of assigned) {
+      const held: { partition: TopicPartition; producer?: Producer } = {
+        partition: { topic, partition },
+      };
+      if (this.#options.transactional) {
+        const producer = this.#services.transactionalProducer(
+          `${this.#services.groupId}.${topic}.${partition}`,
+        );
+        await producer.connect();
+        // The first transaction initialises the producer id: this fences the partition's previous
+        // owner and aborts the transaction it left open, before anyone reads what it wrote.
+        await (await producer.transaction()).abort();
+        held.producer = producer;
+      }
+      this.#held.set(`${topic}:${partition}`, held);
+    }
+    if (assigned.length > 0) await this.#options.onAssigned(assigned);
+  }
+
+  /** Gives up every held partition: `onRevoked`, then their producers disconnect. */
+  async #release(): Promise<void> {
+    if (this.#held.size === 0) return;
+    const held = [...this.#held.values()];
+    this.#held.clear();
+    try {
+      await this.#options.onRevoked(held.map(({ partition }) => partition));
+    } finally {
+      await Promise.all(held.map(({ producer }) => producer?.disconnect().catch(() => {})));
+    }
+  }
+
   /**
    * Hands a fetched partition batch to the handler in chunks of `maxBatch`. Each handled chunk's
    * offset is committed at the end of the fetched batch, when intake stops, or once
-   * `commitIntervalMs` passed (so slow handlers commit as they go and fast ones once per fetch).
+   * `commitIntervalMs` passed (so slow handlers commit as they go and fast ones once per fetch);
+   * a transactional chunk commits its offset in its own transaction.
    */
   async #eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, isRunning, isStale } = payload;
-    const { handler, maxBatch } = this.#options;
-    const context: BatchContext = { heartbeat: payload.heartbeat, stopping: this.#stopping.signal };
+    const { handler, maxBatch, transactional } = this.#options;
+    await this.#ready;
     let handled: number | undefined;
     const commit = async () => {
-      if (handled === undefined) return;
+      if (handled === undefined || transactional) return;
       await payload.commitOffsetsIfNecessary({
         topics: [{
           topic: batch.topic,
@@ -317,14 +411,27 @@ class KafkaSubscription implements Subscription {
         const records = batch.messages
           .slice(from, from + maxBatch)
           .map((message) => toConsumed(batch.topic, batch.partition, message));
+        const next = records[records.length - 1].offset + 1;
+        let committed = false;
+        const context: BatchContext = {
+          heartbeat: payload.heartbeat,
+          stopping: this.#stopping.signal,
+          commit: async (outputs) => {
+            if (committed) throw new Error("a batch is committed once");
+            committed = true;
+            if (transactional) await this.#transact(batch.topic, batch.partition, next, outputs);
+            else await this.#services.publish(outputs);
+          },
+        };
         try {
           await handler(records, context);
+          if (transactional && !committed) await context.commit([]);
         } catch (error) {
           // This chunk is not committed: the group redelivers it to the next member.
           void this.#end(error);
           break;
         }
-        handled = records[records.length - 1].offset;
+        handled = next - 1;
         payload.resolveOffset(String(handled));
         if (Date.now() - this.#lastCommit >= commitIntervalMs) await commit();
         // A large fetch handled slowly must not cost the membership.
@@ -332,6 +439,35 @@ class KafkaSubscription implements Subscription {
       }
     } finally {
       await commit();
+    }
+  }
+
+  /** Writes `outputs` and the input offset `next` of a held partition in one transaction. */
+  async #transact(
+    topic: string,
+    partition: number,
+    next: number,
+    outputs: TopicRecords[],
+  ): Promise<void> {
+    const producer = this.#held.get(`${topic}:${partition}`)?.producer;
+    if (producer === undefined) {
+      throw new Error(`partition ${partition} of ${topic} is not held by this member any more`);
+    }
+    const transaction = await producer.transaction();
+    try {
+      const topicMessages = outputs.filter((output) => output.records.length > 0).map((output) => ({
+        topic: output.topic,
+        messages: output.records.map(toMessage),
+      }));
+      if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages, acks: -1 });
+      await transaction.sendOffsets({
+        consumerGroupId: this.#services.groupId,
+        topics: [{ topic, partitions: [{ partition, offset: String(next) }] }],
+      });
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => {});
+      throw error;
     }
   }
 
@@ -344,11 +480,25 @@ class KafkaSubscription implements Subscription {
       } catch (error) {
         failure ??= error;
       }
+      try {
+        await this.#ready.catch(() => {});
+        await this.#release();
+      } catch (error) {
+        failure ??= error;
+      }
       if (failure === undefined) this.#settle.resolve();
       else this.#settle.reject(failure);
     })();
     return this.#ending;
   }
+}
+
+function toMessage(record: OutgoingRecord) {
+  return {
+    key: record.key,
+    value: Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength),
+    headers: record.headers,
+  };
 }
 
 function toConsumed(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {

@@ -32,6 +32,7 @@ import type {
   OutgoingRecord,
   SubscribeOptions,
   Subscription,
+  TopicRecords,
   Transport,
 } from "./transport.ts";
 
@@ -104,6 +105,11 @@ export class PlatformaticKafkaTransport implements Transport {
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     this.#requireOpen();
     const checked = checkedSubscribeOptions(options);
+    if (checked.transactional) {
+      throw new RangeError(
+        "transactional subscriptions (engine.delivery exactly_once) need transport client kafkajs: current value is platformatic",
+      );
+    }
     const consumer = new Consumer({
       ...this.#base,
       groupId: this.#options.groupPrefix + checked.group,
@@ -111,9 +117,18 @@ export class PlatformaticKafkaTransport implements Transport {
       heartbeatInterval: this.#heartbeatIntervalMs,
       maxWaitTime: this.#options.fetchMaxWaitMs,
     });
-    const subscription = new PlatformaticSubscription(consumer, checked, this.#logger, () => {
-      this.#subscriptions.delete(subscription);
-    });
+    const publish = async (outputs: TopicRecords[]) => {
+      for (const { topic, records } of outputs) await this.publish(topic, records);
+    };
+    const subscription = new PlatformaticSubscription(
+      consumer,
+      checked,
+      this.#logger,
+      publish,
+      () => {
+        this.#subscriptions.delete(subscription);
+      },
+    );
     this.#subscriptions.add(subscription);
     await subscription.start();
     return subscription;
@@ -180,6 +195,7 @@ class PlatformaticSubscription implements Subscription {
   readonly #stopping = new AbortController();
   readonly #settle = Promise.withResolvers<void>();
   readonly #context: BatchContext;
+  readonly #announced = new Set<string>();
   #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
   #loop: Promise<void> | undefined;
   #ending: Promise<void> | undefined;
@@ -188,13 +204,19 @@ class PlatformaticSubscription implements Subscription {
     consumer: Consumer,
     options: Required<SubscribeOptions>,
     logger: KafkaLogger,
+    publish: (outputs: TopicRecords[]) => Promise<void>,
     onEnd: () => void,
   ) {
     this.#consumer = consumer;
     this.#options = options;
     this.#logger = logger;
-    // The client heartbeats on its own timer, whatever the handler does.
-    this.#context = { heartbeat: () => Promise.resolve(), stopping: this.#stopping.signal };
+    // The client heartbeats on its own timer, whatever the handler does. Not transactional:
+    // a batch's outputs are published, then its offset committed with the others.
+    this.#context = {
+      heartbeat: () => Promise.resolve(),
+      stopping: this.#stopping.signal,
+      commit: publish,
+    };
     this.done = this.#settle.promise.finally(onEnd);
     // Whoever awaits `done` still sees the rejection; this only keeps an unobserved one from
     // crashing the process.
@@ -273,6 +295,13 @@ class PlatformaticSubscription implements Subscription {
         for (let from = 0; from < messages.length; from += maxBatch) {
           if (stopping.aborted) break;
           const chunk = messages.slice(from, from + maxBatch);
+          // Partitions are announced as their first batch comes (without a committed offset,
+          // so per-partition state starts afresh); this client does not tell revocations.
+          if (!this.#announced.has(key)) {
+            this.#announced.add(key);
+            const { topic, partition } = chunk[0];
+            await this.#options.onAssigned([{ topic, partition, committed: null }]);
+          }
           try {
             await handler(chunk.map(toConsumed), this.#context);
           } catch (error) {

@@ -3,6 +3,12 @@
  * `in_process.ts` (bounded in-memory log, used when all roles share one process) and
  * `kafka.ts` (kafkajs). Records are opaque bytes; the codec lives elsewhere.
  *
+ * What an implementation owes a member with per-partition state (the engine): partitions are
+ * assigned to one member of a group at a time; `onRevoked` runs before `onAssigned` hands a
+ * partition to another member; `onAssigned` is awaited before that partition's first batch;
+ * and `BatchContext.commit` writes a batch's outputs with its input offset, atomically when the
+ * subscription is `transactional`.
+ *
  * @module
  */
 
@@ -26,12 +32,38 @@ export interface ConsumedRecord {
   timestamp: number;
 }
 
+/** Records bound for one topic. */
+export interface TopicRecords {
+  topic: string;
+  records: OutgoingRecord[];
+}
+
+/** One partition of a topic. */
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+/** A partition handed to a member, with where its group resumes. */
+export interface AssignedPartition extends TopicPartition {
+  /** The group's committed offset (next record to handle), or null when it has none yet. */
+  committed: number | null;
+}
+
 /** Context handed to a batch handler. */
 export interface BatchContext {
   /** Keeps group membership alive while a handler waits (no-op in process). */
   heartbeat(): Promise<void>;
   /** Resolves when the subscription is stopping; handlers that wait should give up then. */
   readonly stopping: AbortSignal;
+  /**
+   * Publishes what the batch produced and commits the batch's input offset (its last record + 1)
+   * together, at most once per batch. In a `transactional` subscription this is one atomic write
+   * (Kafka: one transaction of a producer fenced per input partition, with `sendOffsets`;
+   * read_committed readers see all of it or none, and a zombie member's write is refused). Else
+   * the records are published in order and the offset committed after, as for any batch.
+   */
+  commit(outputs: TopicRecords[]): Promise<void>;
 }
 
 /** Handles a batch of records from one partition; offsets are committed only after it resolves. */
@@ -47,6 +79,18 @@ export interface SubscribeOptions {
   /** Largest batch handed to the handler at once. */
   maxBatch?: number;
   handler: BatchHandler;
+  /**
+   * Partitions handed to this member (on joining and on every rebalance), awaited before any of
+   * their records reaches the handler: where a member restores per-partition state.
+   */
+  onAssigned?: (partitions: AssignedPartition[]) => Promise<void>;
+  /**
+   * Partitions taken from this member (on a rebalance and when it stops), called once their
+   * in-flight batch was handled and before another member handles them.
+   */
+  onRevoked?: (partitions: TopicPartition[]) => Promise<void>;
+  /** `BatchContext.commit` is atomic (module doc). Default false. */
+  transactional?: boolean;
 }
 
 /** A running subscription. */

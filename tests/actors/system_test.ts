@@ -568,6 +568,9 @@ function lateAndSlow(model: ForecastingModel, ready: () => boolean, ms: number):
         },
         snapshot: () => forecaster.snapshot(),
         restore: (state) => forecaster.restore(state),
+        snapshotOf: (select) => forecaster.snapshotOf(select),
+        merge: (state) => forecaster.merge(state),
+        drop: (select) => forecaster.drop(select),
       };
     },
   };

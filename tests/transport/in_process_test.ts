@@ -13,6 +13,7 @@ transportContract({
   permissions: "none",
   deadlineMs: 5_000,
 });
+import { assignmentCase, commitCase, type ContractSetup } from "./partition_contract.ts";
 
 /** Lets every pending callback and timer of zero delay run a few times over. */
 async function settle(): Promise<void> {
@@ -112,3 +113,17 @@ Deno.test("bad sizes are rejected up front", () => {
     /topics\.t must be a positive integer: current value is 1\.5/,
   );
 });
+
+const contract: ContractSetup = {
+  transport: () => new InProcessTransport({ partitions: 2 }),
+  topic: (partitions) => Promise.resolve(`topic-${partitions}-${crypto.randomUUID()}`),
+  rebalanceMs: 2_000,
+};
+
+for (const transactional of [false, true]) {
+  const mode = transactional ? "transactional" : "plain";
+  Deno.test(`partition contract (${mode}): one holder at a time, announced and revoked in order`, () =>
+    assignmentCase(contract, transactional));
+  Deno.test(`partition contract (${mode}): a committed batch is not handed out again`, () =>
+    commitCase(contract, transactional));
+}

@@ -3,6 +3,7 @@ import { KafkaTransport } from "../../transport/kafka.ts";
 import { kafkaBrokers, uniqueName } from "../fixtures/services.ts";
 import { transportContract } from "./contract.ts";
 import { createTopic, kafkaHarness, kafkaPermissions } from "./kafka_harness.ts";
+import { assignmentCase, commitCase, type ContractSetup } from "./partition_contract.ts";
 
 transportContract(await kafkaHarness("kafkajs", (options) => new KafkaTransport(options)));
 
@@ -45,3 +46,30 @@ Deno.test("kafkajs: bad Kafka options are rejected up front", { permissions: "no
     /sessionTimeoutMs must be a positive integer: current value is -1/,
   );
 });
+
+const contractBrokers = await kafkaBrokers();
+const partitionContract: ContractSetup = {
+  transport: () =>
+    new KafkaTransport({
+      brokers: contractBrokers,
+      clientId: "transport-test",
+      logger: { warn() {}, error() {} },
+    }),
+  topic: (partitions) => createTopic(contractBrokers, partitions),
+  rebalanceMs: 30_000,
+};
+
+for (const transactional of [false, true]) {
+  const mode = transactional ? "transactional" : "plain";
+  Deno.test({
+    name:
+      `kafkajs: partition contract (${mode}): one holder at a time, announced and revoked in order`,
+    permissions: kafkaPermissions,
+    fn: () => assignmentCase(partitionContract, transactional),
+  });
+  Deno.test({
+    name: `kafkajs: partition contract (${mode}): a committed batch is not handed out again`,
+    permissions: kafkaPermissions,
+    fn: () => commitCase(partitionContract, transactional),
+  });
+}
