@@ -149,6 +149,11 @@ const topicsSchema = z.strictObject({
   modelVersions: topic("retune.model-versions", 1),
   datasetVersions: topic("retune.dataset-versions", 1),
   datasetsAssembled: topic("retune.datasets-assembled", 1),
+  /**
+   * The engine's per-input-partition checkpoints (run state with its input offset), compacted:
+   * one partition, so a reader sees each checkpoint after every one written before it.
+   */
+  engineChangelog: topic("retune.engine-changelog", 1),
 }).superRefine((topics, ctx) => {
   const seen = new Map<string, string>();
   for (const [purpose, { name }] of Object.entries(topics)) {
@@ -365,6 +370,16 @@ const engineSchema = z.strictObject({
    * the collector (and, in process, the replayer it holds back) never waits for it for ever.
    */
   positionLingerMs: integer(1).default(50),
+  /**
+   * `exactly_once`: forecasts, checkpoints and input offsets are committed in one Kafka
+   * transaction per batch; `at_least_once`: a kill may repeat forecasts, never lose one.
+   */
+  delivery: oneOf(["at_least_once", "exactly_once"]).default("at_least_once"),
+  /**
+   * Longest an assigned input partition waits for its checkpoint to appear in the changelog
+   * before its run state starts afresh (a changelog deleted or never written), ms.
+   */
+  restoreDeadlineMs: integer(1).default(30_000),
 });
 
 const collectionPolicySchema = z.discriminatedUnion("kind", [

@@ -125,6 +125,7 @@ const forms: { readonly [T in MessageType]: AvroForm } = {
   StreamEventBatch: eventBatchForm(payloadAvroTypes.StreamEventBatch),
   ForecastBatch: sameForm(payloadAvroTypes.ForecastBatch),
   EnginePosition: sameForm(payloadAvroTypes.EnginePosition),
+  EngineCheckpoint: sameForm(payloadAvroTypes.EngineCheckpoint),
   MetricsReport: sameForm(payloadAvroTypes.MetricsReport),
   Instruction: sameForm(payloadAvroTypes.Instruction),
   FactoryCommand: kindUnionForm("FactoryCommand", payloadAvroTypes.FactoryCommand),

@@ -38,6 +38,19 @@ export interface EnginePosition {
   streamTime: number;
 }
 
+/** An input partition's engine run state with the input offset it corresponds to. */
+export interface EngineCheckpoint {
+  partition: number;
+  /** Next input offset to process: the state reflects every record before it. */
+  offset: number;
+  /** Greatest event time of the partition so far. */
+  streamTime: number;
+  /** JSON: the forecaster's run state of the partition's keys. */
+  runs: string;
+  /** JSON: the partition's scorer snapshot. */
+  scorer: string;
+}
+
 /** What the observer asks the optimiser to do. */
 export interface Instruction {
   action: "train" | "optimise";
@@ -119,6 +132,7 @@ export interface PayloadTypes {
   StreamEventBatch: StreamEventBatch;
   ForecastBatch: ForecastBatch;
   EnginePosition: EnginePosition;
+  EngineCheckpoint: EngineCheckpoint;
   MetricsReport: MetricsReport;
   Instruction: Instruction;
   FactoryCommand: FactoryCommand;

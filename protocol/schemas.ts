@@ -18,6 +18,7 @@ import creationMethod from "../schemas/CreationMethod.avsc" with { type: "text" 
 import datasetAssembled from "../schemas/DatasetAssembled.avsc" with { type: "text" };
 import datasetVersion from "../schemas/DatasetVersion.avsc" with { type: "text" };
 import deadLetter from "../schemas/DeadLetter.avsc" with { type: "text" };
+import engineCheckpoint from "../schemas/EngineCheckpoint.avsc" with { type: "text" };
 import enginePosition from "../schemas/EnginePosition.avsc" with { type: "text" };
 import envelope from "../schemas/Envelope.avsc" with { type: "text" };
 import factoryCommand from "../schemas/FactoryCommand.avsc" with { type: "text" };
@@ -62,6 +63,7 @@ export const payloadAvroTypes: { readonly [T in MessageType]: avro.types.RecordT
   StreamEventBatch: compileRecord(streamEventBatch),
   ForecastBatch: compileRecord(forecastBatch),
   EnginePosition: compileRecord(enginePosition),
+  EngineCheckpoint: compileRecord(engineCheckpoint),
   MetricsReport: compileRecord(metricsReport),
   Instruction: compileRecord(instruction),
   FactoryCommand: compileRecord(factoryCommand),

@@ -65,6 +65,10 @@ export async function createTopics(
         topic: spec.name,
         numPartitions: spec.partitions,
         replicationFactor: spec.replication,
+        // The changelog keeps each input partition's newest checkpoint, as Kafka Streams' do.
+        configEntries: spec.purpose === "engineChangelog"
+          ? [{ name: "cleanup.policy", value: "compact" }]
+          : undefined,
       })),
     });
   }

@@ -285,6 +285,15 @@ interface MemberServices {
   onEnd(): void;
 }
 
+/** A partition a member holds. */
+interface Held {
+  partition: TopicPartition;
+  /** The committed offset read on assignment (after fencing): a transactional member skips records before it. */
+  resumeAt: number;
+  /** Its transactional producer, in a transactional subscription. */
+  producer?: Producer;
+}
+
 /** One group member: feeds the handler, commits what it handled, ends on stop or error. */
 class KafkaSubscription implements Subscription {
   readonly done: Promise<void>;
@@ -295,8 +304,8 @@ class KafkaSubscription implements Subscription {
   readonly #settle = Promise.withResolvers<void>();
   /** Settles when the latest assignment was announced; batches wait for it. */
   #ready: Promise<void> = Promise.resolve();
-  /** Partitions held now, with their transactional producer when the subscription is one. */
-  readonly #held = new Map<string, { partition: TopicPartition; producer?: Producer }>();
+  /** Partitions held now, by `<topic>:<partition>`. */
+  readonly #held = new Map<string, Held>();
   #ending: Promise<void> | undefined;
   #lastCommit = Date.now();
 
@@ -344,29 +353,34 @@ class KafkaSubscription implements Subscription {
   /** Eager rebalance: gives up everything held, then takes and announces the new assignment. */
   async #rejoined(assignment: Record<string, number[]>): Promise<void> {
     await this.#release();
-    const assigned: AssignedPartition[] = [];
+    const taken: TopicPartition[] = [];
     for (const [topic, partitions] of Object.entries(assignment)) {
-      if (partitions.length === 0) continue;
-      const committed = await this.#services.committed(topic);
-      for (const partition of partitions) {
-        assigned.push({ topic, partition, committed: committed[partition] ?? null });
-      }
+      for (const partition of partitions) taken.push({ topic, partition });
     }
-    for (const { topic, partition } of assigned) {
-      const held: { partition: TopicPartition; producer?: Producer } = {
-        partition: { topic, partition },
-      };
+    for (const partition of taken) {
+      const held: Held = { partition, resumeAt: 0 };
       if (this.#options.transactional) {
         const producer = this.#services.transactionalProducer(
-          `${this.#services.groupId}.${topic}.${partition}`,
+          `${this.#services.groupId}.${partition.topic}.${partition.partition}`,
         );
         await producer.connect();
         // The first transaction initialises the producer id: this fences the partition's previous
-        // owner and aborts the transaction it left open, before anyone reads what it wrote.
+        // owner and waits for its last transaction to complete (or aborts it), so the offsets
+        // read next are those it committed.
         await (await producer.transaction()).abort();
         held.producer = producer;
       }
-      this.#held.set(`${topic}:${partition}`, held);
+      this.#held.set(`${partition.topic}:${partition.partition}`, held);
+    }
+    const assigned: AssignedPartition[] = [];
+    for (const topic of new Set(taken.map((partition) => partition.topic))) {
+      const committed = await this.#services.committed(topic);
+      for (const held of this.#held.values()) {
+        if (held.partition.topic !== topic) continue;
+        const offset = committed[held.partition.partition] ?? null;
+        held.resumeAt = offset ?? 0;
+        assigned.push({ ...held.partition, committed: offset });
+      }
     }
     if (assigned.length > 0) await this.#options.onAssigned(assigned);
   }
@@ -393,6 +407,7 @@ class KafkaSubscription implements Subscription {
     const { batch, isRunning, isStale } = payload;
     const { handler, maxBatch, transactional } = this.#options;
     await this.#ready;
+    const resumeAt = this.#held.get(`${batch.topic}:${batch.partition}`)?.resumeAt ?? 0;
     let handled: number | undefined;
     const commit = async () => {
       if (handled === undefined || transactional) return;
@@ -408,9 +423,16 @@ class KafkaSubscription implements Subscription {
     try {
       for (let from = 0; from < batch.messages.length; from += maxBatch) {
         if (this.#stopping.signal.aborted || !isRunning() || isStale()) break;
-        const records = batch.messages
-          .slice(from, from + maxBatch)
-          .map((message) => toConsumed(batch.topic, batch.partition, message));
+        const chunk = batch.messages.slice(from, from + maxBatch);
+        const records = chunk
+          .map((message) => toConsumed(batch.topic, batch.partition, message))
+          // kafkajs may fetch from an offset read before a predecessor's last transaction
+          // completed (it cannot ask for stable offsets): what that transaction committed is done.
+          .filter((record) => !transactional || record.offset >= resumeAt);
+        if (records.length === 0) {
+          payload.resolveOffset(chunk[chunk.length - 1].offset);
+          continue;
+        }
         const next = records[records.length - 1].offset + 1;
         let committed = false;
         const context: BatchContext = {

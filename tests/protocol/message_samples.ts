@@ -117,6 +117,15 @@ export const samples: { [T in MessageType]: PayloadTypes[T][] } = {
   EnginePosition: [
     { offsets: [0, 17, 2 ** 40], eventsProcessed: 30_192, streamTime: 1_443_657_600_000 },
   ],
+  EngineCheckpoint: [
+    {
+      partition: 3,
+      offset: 2 ** 40,
+      streamTime: 1_443_657_600_000,
+      runs: '{"runs":[]}',
+      scorer: '{"partitions":[]}',
+    },
+  ],
   MetricsReport: [
     {
       reportId: 42,
