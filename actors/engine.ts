@@ -8,7 +8,14 @@
  * 3. scores its own forecasts as the stream unfolds and publishes a metrics report every
  *    reporting interval (events or stream time),
  * 4. publishes its input position so the collector never reads ahead of it,
- * 5. swaps in a newer model between two events, carrying over every partition's run state.
+ * 5. swaps in a newer model between two events, carrying over every partition's run state,
+ * 6. checkpoints, with every handled batch, the run state of the batch's input partition (its
+ *    keys' runs, its scorer) with the offset it corresponds to, in the compacted changelog, and
+ *    commits the batch through the transport with the batch's outputs (one Kafka transaction
+ *    with `engine.delivery: exactly_once`). An input partition assigned to the engine resumes
+ *    from its checkpoint at the group's committed offset (`checkpoint_tail.ts`); records before
+ *    the checkpoint's offset are in its state already and skipped. A revoked partition's runs
+ *    are dropped: its checkpoint is already written.
  * In a lockstep experiment it cuts report windows on a stream-time grid and, at each window's end,
  * waits for what its report sets off (`lockstep.ts`), so the run is reproducible.
  * Events that do not decode or that the model cannot process go to the dead-letter topic.
@@ -21,16 +28,24 @@ import type { CreationMethod, ModelVersion } from "../core/versions.ts";
 import type { EnginePosition } from "../protocol/messages.ts";
 import type { Forecast, StreamEvent } from "../core/events.ts";
 import type { MetricsReport } from "../core/metrics_report.ts";
-import type { ConsumedRecord, OutgoingRecord } from "../transport/transport.ts";
+import type {
+  AssignedPartition,
+  BatchContext,
+  ConsumedRecord,
+  OutgoingRecord,
+  TopicPartition,
+  TopicRecords,
+} from "../transport/transport.ts";
 import { KeyPartitioner } from "../transport/key_partitioner.ts";
 import { totalLag } from "../transport/consumer_lag.ts";
-import type { Forecaster, ForecastSettings } from "../models/model.ts";
+import type { Forecaster, ForecastSettings, KeySelector } from "../models/model.ts";
 import { OnlineScorer } from "../models/online_scorer.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { deadLetterBytes, receive, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
 import { EngineState, type EngineView } from "./engine/engine_state.ts";
 import { StreamTimeWindows } from "./engine/stream_windows.ts";
+import { CheckpointTail } from "./engine/checkpoint_tail.ts";
 
 /** What a call of the input loop has made and not yet published. */
 interface Outbox {
@@ -45,10 +60,23 @@ export const ENGINE_GROUP = "engine";
 /** Longest the engine waits for the broker to tell its lag before a report says -1, ms. */
 const LAG_DEADLINE_MS = 1_000;
 
+/** How long after its last position an idle engine says it once more, ms. */
+const POSITION_REPEAT_MS = 1_000;
+
 /** A model ready to be swapped in, with how it was made. */
 interface LoadedModel {
   forecaster: Forecaster;
   info: ModelVersion;
+}
+
+/** What the engine keeps of an input partition it holds. */
+interface HeldPartition {
+  /** The partition's keys. */
+  select: KeySelector;
+  /** Next input offset its state reflects (records before it are in it); null: none yet. */
+  next: number | null;
+  streamTime: number;
+  scorer: OnlineScorer;
 }
 
 /** The engine role. */
@@ -60,7 +88,9 @@ export class Engine implements Behaviour {
   #pending: LoadedModel | null = null;
   /** Resolves when a model is queued for the swap; renewed after each. */
   #modelQueued: PromiseWithResolvers<void> = Promise.withResolvers();
-  #scorer = new OnlineScorer();
+  readonly #held = new Map<number, HeldPartition>();
+  readonly #tail: CheckpointTail;
+  #inputPartitioner: KeyPartitioner | null = null;
   #inputStarted = false;
   /** Next offset to process per input partition; -1 where this engine owns none yet. */
   #offsets: number[] = [];
@@ -71,6 +101,7 @@ export class Engine implements Behaviour {
   #batchStartedWall = performance.now();
   #sincePosition = 0;
   #positionTimer: ReturnType<typeof setTimeout> | undefined;
+  #positionRepeat: ReturnType<typeof setTimeout> | undefined;
   #outputPartitioner: KeyPartitioner | null = null;
   /** Lockstep only: report windows on a stream-time grid (null: `#reportDue` decides). */
   readonly #windows: StreamTimeWindows | null;
@@ -81,6 +112,7 @@ export class Engine implements Behaviour {
   constructor(env: RoleEnvironment, previous?: unknown) {
     this.#env = env;
     this.#state = previous === undefined ? new EngineState() : EngineState.restore(previous);
+    this.#tail = new CheckpointTail(this.#state.checkpoints);
     const { forecast, initialParams } = env.config.model;
     this.#settings = { threshold: initialParams.threshold, ...forecast };
     const cadence = env.config.engine.report;
@@ -95,12 +127,13 @@ export class Engine implements Behaviour {
     if (!(await this.#awaitFirstModel(context))) return;
     this.#swap();
     this.#inputStarted = true;
+    await this.#followChangelog(context);
     await this.#consumeInput(context);
   }
 
   /** What a restart keeps. */
   snapshot(): unknown {
-    return this.#state.snapshot();
+    return this.#state.snapshot(this.#tail.known());
   }
 
   /** What the engine reports (totals, swaps, the model version in use). */
@@ -181,29 +214,121 @@ export class Engine implements Behaviour {
     return info.version > (this.#pending?.info.version ?? this.#current?.info.version ?? -1);
   }
 
-  async #consumeInput(context: ActorContext): Promise<void> {
-    const { topics } = this.#env;
-    this.#outputPartitioner = new KeyPartitioner(await context.partitions(topics.output));
+  /** Reads the whole changelog, then follows it (its own group: every engine reads it all). */
+  async #followChangelog(context: ActorContext): Promise<void> {
     await context.subscribe({
-      group: ENGINE_GROUP,
-      topics: [topics.input],
-      maxBatch: this.#env.config.engine.maxBatchRecords,
-      handler: (records) => this.#handleBatch(context, records),
+      group: `engine.changelog.${this.#env.instance}`,
+      topics: [this.#env.topics.engineChangelog],
+      handler: (records) => {
+        this.#tail.take(records);
+        return Promise.resolve();
+      },
     });
   }
 
-  /** The input loop's body: decode, swap if due, forecast, score; then publish what it made. */
-  async #handleBatch(context: ActorContext, records: ConsumedRecord[]): Promise<void> {
+  async #consumeInput(context: ActorContext): Promise<void> {
+    const { topics, config } = this.#env;
+    this.#outputPartitioner = new KeyPartitioner(await context.partitions(topics.output));
+    this.#inputPartitioner = new KeyPartitioner(await context.partitions(topics.input));
+    await context.subscribe({
+      group: ENGINE_GROUP,
+      topics: [topics.input],
+      maxBatch: config.engine.maxBatchRecords,
+      transactional: config.engine.delivery === "exactly_once",
+      onAssigned: (partitions) => this.#assigned(context, partitions),
+      onRevoked: (partitions) => this.#revoked(partitions),
+      handler: (records, batch) => this.#handleBatch(context, records, batch),
+    });
+  }
+
+  /** Resumes each assigned input partition from its checkpoint at the committed offset. */
+  async #assigned(context: ActorContext, partitions: AssignedPartition[]): Promise<void> {
+    for (const { partition, committed } of partitions) {
+      const partitioner = this.#inputPartitioner!;
+      const held: HeldPartition = {
+        select: (key) => partitioner.partition(key) === partition,
+        next: null,
+        streamTime: 0,
+        scorer: new OnlineScorer(),
+      };
+      this.#current!.forecaster.drop(held.select);
+      this.#held.set(partition, held);
+      if (committed !== null) await this.#resume(context, partition, committed);
+    }
+  }
+
+  /**
+   * Restores `partition`'s state from its checkpoint at or past `offset`; without one (none
+   * arrived within `engine.restoreDeadlineMs`) its keys start afresh from `offset`.
+   */
+  async #resume(context: ActorContext, partition: number, offset: number): Promise<void> {
+    const held = this.#held.get(partition)!;
+    const started = performance.now();
+    const deadlineMs = this.#env.config.engine.restoreDeadlineMs;
+    const checkpoint = await this.#tail.reach(partition, offset, deadlineMs, context.signal);
+    const forecaster = this.#current!.forecaster;
+    if (checkpoint === null) {
+      if (context.signal.aborted) return;
+      context.logger.warn(
+        "input partition {partition}: no checkpoint at offset {offset} or later within {deadlineMs} ms; its keys start afresh",
+        { partition, offset, deadlineMs },
+      );
+      forecaster.drop(held.select);
+      held.next = offset;
+      return;
+    }
+    forecaster.drop(held.select);
+    forecaster.merge(JSON.parse(checkpoint.runs));
+    held.scorer = OnlineScorer.restore(JSON.parse(checkpoint.scorer));
+    held.next = checkpoint.offset;
+    held.streamTime = checkpoint.streamTime;
+    this.#advanceTo(partition, checkpoint.offset);
+    context.logger.info(
+      "input partition {partition} resumes at offset {offset} (checkpoint read in {ms} ms)",
+      { partition, offset: checkpoint.offset, ms: Math.round(performance.now() - started) },
+    );
+  }
+
+  /** Forgets revoked partitions' runs: their newest state is in the changelog already. */
+  #revoked(partitions: TopicPartition[]): Promise<void> {
+    for (const { partition } of partitions) {
+      const held = this.#held.get(partition);
+      if (held === undefined) continue;
+      this.#current?.forecaster.drop(held.select);
+      this.#held.delete(partition);
+    }
+    return Promise.resolve();
+  }
+
+  /** The input loop's body: decode, swap if due, forecast, score; then commit what it made. */
+  async #handleBatch(
+    context: ActorContext,
+    records: ConsumedRecord[],
+    batch: BatchContext,
+  ): Promise<void> {
     const { topics } = this.#env;
+    const partition = records[0].partition;
+    const held = this.#held.get(partition);
+    if (held === undefined) {
+      throw new Error(`input partition ${partition} was handed over without being assigned`);
+    }
+    // The group resumed past the checkpoint restored (offsets read before a commit landed):
+    // the state of the offset it resumed at is in a newer checkpoint.
+    if (held.next !== null && records[0].offset > held.next) {
+      await this.#resume(context, partition, records[0].offset);
+    }
+    const scorer = held.scorer;
     const out: Outbox = { forecasts: [], deadLetters: [], reports: [] };
     const { forecasts, deadLetters, reports } = out;
     for (const record of records) {
+      // Already in the restored state: its outputs went out with an earlier batch.
+      if (held.next !== null && record.offset < held.next) continue;
       let events: StreamEvent[];
       try {
         events = decodeData("StreamEventBatch", record.value).events;
       } catch (error) {
         deadLetters.push({ key: record.key, value: deadLetterBytes(record, reasonOf(error)) });
-        this.#advance(record);
+        this.#advance(record, held);
         continue;
       }
       for (let i = 0; i < events.length; i++) {
@@ -214,7 +339,7 @@ export class Engine implements Behaviour {
         if (this.#pending !== null) this.#swap();
         try {
           const step = this.#current!.forecaster.process(event);
-          this.#scorer.observe(event.key, step);
+          scorer.observe(event.key, step);
           if (step.detection) this.#state.detections++;
           if (step.forecast !== null) forecasts.push(step.forecast);
         } catch (error) {
@@ -228,15 +353,23 @@ export class Engine implements Behaviour {
         this.#sincePosition++;
         this.#batchStartTime ??= event.timestamp;
         this.#streamTime = Math.max(this.#streamTime, event.timestamp);
+        if (event.timestamp > held.streamTime) held.streamTime = event.timestamp;
         if (this.#windows === null && this.#reportDue()) await this.#endWindow(context, out);
       }
-      this.#advance(record);
+      this.#advance(record, held);
       this.#eventsFinished += events.length;
     }
     this.#state.forecasts += forecasts.length;
     this.#state.deadLetters += deadLetters.length;
-    if (forecasts.length > 0) await context.publish(topics.output, this.#outputRecords(forecasts));
-    if (deadLetters.length > 0) await context.publish(topics.deadLetters, deadLetters);
+    const outputs: TopicRecords[] = [];
+    if (forecasts.length > 0) {
+      outputs.push({ topic: topics.output, records: this.#outputRecords(forecasts) });
+    }
+    if (deadLetters.length > 0) outputs.push({ topic: topics.deadLetters, records: deadLetters });
+    if (held.next !== null) {
+      outputs.push({ topic: topics.engineChangelog, records: [this.#checkpoint(partition, held)] });
+    }
+    await batch.commit(outputs);
     if (reports.length > 0) {
       const lag = await this.#inputLag(context);
       for (const report of reports) {
@@ -308,9 +441,27 @@ export class Engine implements Behaviour {
     }, this.#env.config.engine.positionLingerMs);
   }
 
-  #advance(record: ConsumedRecord): void {
-    while (this.#offsets.length <= record.partition) this.#offsets.push(-1);
-    this.#offsets[record.partition] = record.offset + 1;
+  /** The changelog record of `partition`'s state now, keyed by the partition. */
+  #checkpoint(partition: number, held: HeldPartition): OutgoingRecord {
+    const runs = this.#current!.forecaster.snapshotOf(held.select);
+    const value = encodePayload("EngineCheckpoint", {
+      partition,
+      offset: held.next!,
+      streamTime: held.streamTime,
+      runs: JSON.stringify(runs),
+      scorer: JSON.stringify(held.scorer.snapshot()),
+    });
+    return { key: String(partition), value };
+  }
+
+  #advance(record: ConsumedRecord, held: HeldPartition): void {
+    held.next = record.offset + 1;
+    this.#advanceTo(record.partition, record.offset + 1);
+  }
+
+  #advanceTo(partition: number, next: number): void {
+    while (this.#offsets.length <= partition) this.#offsets.push(-1);
+    this.#offsets[partition] = next;
   }
 
   /** Swaps the pending model in between two events, keeping every partition's run state. */
@@ -331,7 +482,8 @@ export class Engine implements Behaviour {
   #report(): MetricsReport {
     const now = performance.now();
     const seconds = Math.max(1e-9, (now - this.#batchStartedWall) / 1000);
-    const { batch, cumulative } = this.#scorer.takeBatch();
+    const scorers = [...this.#held.values()].map((held) => held.scorer);
+    const { batch, cumulative } = OnlineScorer.takeBatchOf(scorers);
     const info = this.#current!.info;
     const report: MetricsReport = {
       reportId: this.#reportId++,
@@ -379,8 +531,17 @@ export class Engine implements Behaviour {
     }
   }
 
-  async #publishPosition(context: ActorContext): Promise<void> {
+  async #publishPosition(context: ActorContext, repeat = true): Promise<void> {
     this.#sincePosition = 0;
+    // Said once more when the input went idle: a collector restarted in this process resumes its
+    // position group after the last one said, and must still learn where the engine stands.
+    clearTimeout(this.#positionRepeat);
+    if (repeat) {
+      this.#positionRepeat = setTimeout(() => {
+        if (context.signal.aborted) return;
+        this.#publishPosition(context, false).catch((error) => context.fail(error));
+      }, POSITION_REPEAT_MS);
+    }
     const position: EnginePosition = {
       offsets: [...this.#offsets],
       eventsProcessed: this.#state.eventsProcessed,
@@ -393,6 +554,7 @@ export class Engine implements Behaviour {
   async postStop(context: ActorContext): Promise<void> {
     clearTimeout(this.#positionTimer);
     if (this.#inputStarted) await this.#publishPosition(context).catch(() => {});
+    clearTimeout(this.#positionRepeat);
   }
 }
 

@@ -1,12 +1,14 @@
 /**
- * The engine's state: the model version it forecasts with and the run's totals, which a restart
- * keeps, apart from the read-only view it reports for metrics and the summary.
+ * The engine's state: the model version it forecasts with, the run's totals and what it read of
+ * its changelog, which a restart keeps, apart from the read-only view it reports for metrics and
+ * the summary.
  *
  * @module
  */
 
 import { z } from "zod";
 import { countSchema as count, parseSnapshot } from "../role_snapshot.ts";
+import type { EngineCheckpoint } from "../../protocol/messages.ts";
 
 /** One model swap: which version came in, at what stream time, after how many events. */
 export interface Swap {
@@ -14,6 +16,14 @@ export interface Swap {
   streamTime: number;
   eventsProcessed: number;
 }
+
+const checkpointSchema = z.strictObject({
+  partition: count,
+  offset: count,
+  streamTime: z.number(),
+  runs: z.string(),
+  scorer: z.string(),
+});
 
 const engineSnapshotSchema = z.strictObject({
   modelVersion: z.number().int().nonnegative().nullable(),
@@ -24,6 +34,7 @@ const engineSnapshotSchema = z.strictObject({
   swaps: z.array(
     z.strictObject({ modelVersion: count, streamTime: z.number(), eventsProcessed: count }),
   ),
+  checkpoints: z.array(checkpointSchema).default([]),
 });
 
 /**
@@ -33,13 +44,15 @@ const engineSnapshotSchema = z.strictObject({
  * - the totals (`eventsProcessed`, `deadLetters`, `forecasts`, `detections`) and `swaps` (one
  *   per model version): the engine publishes `eventsProcessed` in its positions and reports,
  *   which must not go back, and the run's summary counts the whole run.
- * Per-key run state is not kept: a restarted engine re-reads its input from the committed
- * offsets, so a run state taken later than them would count those events twice.
+ * - `checkpoints`: the newest changelog checkpoint of each input partition it read. A successor
+ *   in this process resumes its changelog group where this one left it, so it would not read
+ *   them again. Per-key run state itself lives in the changelog only, next to the offset it
+ *   belongs to: a copy taken here could be ahead of the committed offsets and count events twice.
  */
 export type EngineSnapshot = z.infer<typeof engineSnapshotSchema>;
 
 /** What the engine reports. */
-export type EngineView = EngineSnapshot;
+export type EngineView = Omit<EngineSnapshot, "checkpoints">;
 
 /** The engine's own state; only the engine changes it. */
 export class EngineState {
@@ -49,6 +62,8 @@ export class EngineState {
   forecasts = 0;
   detections = 0;
   readonly swaps: Readonly<Swap>[] = [];
+  /** What the predecessor had read of the changelog (see `EngineSnapshot`). */
+  readonly checkpoints: EngineCheckpoint[] = [];
 
   /** A state restored from `snapshot`; throws a `SnapshotError` naming a bad field. */
   static restore(snapshot: unknown): EngineState {
@@ -60,6 +75,7 @@ export class EngineState {
     state.forecasts = data.forecasts;
     state.detections = data.detections;
     state.swaps.push(...data.swaps.map((swap) => Object.freeze(swap)));
+    state.checkpoints.push(...data.checkpoints);
     return state;
   }
 
@@ -71,9 +87,13 @@ export class EngineState {
     );
   }
 
-  /** What a restart keeps, as plain data. */
-  snapshot(): EngineSnapshot {
-    return { ...this.view(), swaps: this.swaps.map((swap) => ({ ...swap })) };
+  /** What a restart keeps, as plain data, with the changelog's newest `checkpoints`. */
+  snapshot(checkpoints: readonly EngineCheckpoint[] = []): EngineSnapshot {
+    return {
+      ...this.view(),
+      swaps: this.swaps.map((swap) => ({ ...swap })),
+      checkpoints: checkpoints.map((checkpoint) => ({ ...checkpoint })),
+    };
   }
 
   /** A copy of what the engine reports. */
