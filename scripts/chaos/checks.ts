@@ -158,6 +158,12 @@ export function judge(observed: Observations): ChaosResult {
       `= ${observed.detectionsFaultFree} (fault-free run)`,
     ),
     check(
+      "forecast_repeats",
+      !audit.exactlyOnce || audit.forecastEvents === audit.forecastDistinct,
+      audit.forecastEvents - audit.forecastDistinct,
+      audit.exactlyOnce ? "0 (exactly once)" : "any (at least once)",
+    ),
+    check(
       "referenced_buckets_deleted",
       referencedDeletions.length === 0,
       referencedDeletions.length === 0

@@ -114,7 +114,8 @@ function settings(stream: string): Record<string, unknown> {
       initialTraining: { file: stream, events: 5_000 },
       forecast: { horizon: 20, maxSpread: 20 },
     },
-    engine: { report: { everyEvents: 4_000 } },
+    // Exactly once, so the fleet's committed output must equal the fault-free run's.
+    engine: { report: { everyEvents: 4_000 }, delivery: "exactly_once" },
     // Buckets of a few thousand events make assemblies last long enough to be seen and hit.
     collector: { bucket: { byEvents: 4_000 }, keep: 8, policy: { kind: "last_k", k: 6 } },
     observer: {

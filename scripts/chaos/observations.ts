@@ -78,6 +78,10 @@ export interface StreamAudit {
   inputDistinct: number;
   /** Distinct stream events that got a forecast. */
   forecastDistinct: number;
+  /** Forecasts of stream events in the (read-committed) output, repeats included. */
+  forecastEvents: number;
+  /** The engine ran with `engine.delivery: exactly_once`: no forecast may be repeated. */
+  exactlyOnce: boolean;
   /** Distinct events whose forecast reported a detection (pattern match). */
   detections: number;
 }

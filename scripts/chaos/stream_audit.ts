@@ -15,6 +15,9 @@ import type { StreamAudit } from "./observations.ts";
 /** How long reading a topic to its end may take, ms. */
 const READ_MS = 120_000;
 
+/** How long a transactional topic's reader must have been idle to count as at its end, ms. */
+const QUIET_MS = 5_000;
+
 /** Reads both topics to their ends and counts against the stream file (`key,timestamp` rows). */
 export async function auditStreams(config: RetuneConfig, stream: string): Promise<StreamAudit> {
   const expected = new Set<string>();
@@ -27,16 +30,20 @@ export async function auditStreams(config: RetuneConfig, stream: string): Promis
   const input = new Set<string>();
   const forecast = new Set<string>();
   let detections = 0;
-  await readTopic(config, config.topics.input.name, (value) => {
+  let forecastEvents = 0;
+  const exactlyOnce = config.engine.delivery === "exactly_once";
+  await readTopic(config, config.topics.input.name, false, (value) => {
     for (const event of decodePayload("StreamEventBatch", value).events) {
       inputEvents++;
       input.add(`${event.key}@${event.timestamp}`);
     }
   });
-  await readTopic(config, config.topics.output.name, (value) => {
+  await readTopic(config, config.topics.output.name, exactlyOnce, (value) => {
     for (const f of decodePayload("ForecastBatch", value).forecasts) {
       const id = `${f.key}@${f.timestamp}`;
-      if (!expected.has(id) || forecast.has(id)) continue;
+      if (!expected.has(id)) continue;
+      forecastEvents++;
+      if (forecast.has(id)) continue;
       forecast.add(id);
       if (f.detection) detections++;
     }
@@ -46,14 +53,21 @@ export async function auditStreams(config: RetuneConfig, stream: string): Promis
     inputEvents,
     inputDistinct: input.size,
     forecastDistinct: forecast.size,
+    forecastEvents,
+    exactlyOnce,
     detections,
   };
 }
 
-/** Hands every record value of `topic` to `onValue`, from the first offset to the current end. */
+/**
+ * Hands every record value of `topic` to `onValue`, from the first offset to the current end. A
+ * topic written in transactions holds commit markers too, which count in its end offsets but are
+ * never read: it is read until nothing came for `QUIET_MS` (every writer stopped before).
+ */
 async function readTopic(
   config: RetuneConfig,
   topic: string,
+  transactional: boolean,
   onValue: (value: Uint8Array) => void,
 ): Promise<void> {
   const admin = kafkaClient(config).admin();
@@ -70,6 +84,7 @@ async function readTopic(
     logger: { warn() {}, error() {} },
   });
   let read = 0;
+  let lastRead = Date.now();
   const subscription = await transport.subscribe({
     group: `chaos-audit-${crypto.randomUUID()}`,
     topics: [topic],
@@ -77,12 +92,13 @@ async function readTopic(
     handler: (records) => {
       for (const record of records) onValue(record.value);
       read += records.length;
+      lastRead = Date.now();
       return Promise.resolve();
     },
   });
   try {
     const deadline = Date.now() + READ_MS;
-    while (read < end) {
+    while (read < end && !(transactional && read > 0 && Date.now() - lastRead > QUIET_MS)) {
       if (Date.now() > deadline) {
         throw new Error(`reading ${topic}: ${read} of ${end} records within ${READ_MS} ms`);
       }

@@ -162,6 +162,8 @@ function observations(overrides: Partial<Observations> = {}): Observations {
       inputEvents: 1000,
       inputDistinct: 1000,
       forecastDistinct: 1000,
+      forecastEvents: 1000,
+      exactlyOnce: true,
       detections: 40,
     },
     detectionsFaultFree: 40,
@@ -213,6 +215,8 @@ Deno.test("judge: losses, duplicates beyond a batch per replayer kill, slow fail
       inputEvents: 4500,
       inputDistinct: 3000,
       forecastDistinct: 2990,
+      forecastEvents: 2990,
+      exactlyOnce: true,
       detections: 41,
     },
     shutdowns: [{ instance: "factory#2", pid: 5, code: null, seconds: 35 }],
@@ -263,4 +267,21 @@ Deno.test("judge: a referenced deletion names the deleting instance and whether 
   const verdict = result.checks.find((c) => c.name === "referenced_buckets_deleted")!;
   assert.equal(verdict.ok, false);
   assert.equal(verdict.value, "1 (1 in the final stop; by collector#2)");
+});
+
+Deno.test("judge: a repeated forecast fails under exactly once, not under at least once", () => {
+  const repeated = (exactlyOnce: boolean) =>
+    judge(observations({
+      audit: {
+        streamEvents: 1000,
+        inputEvents: 1000,
+        inputDistinct: 1000,
+        forecastDistinct: 1000,
+        forecastEvents: 1003,
+        exactlyOnce,
+        detections: 40,
+      },
+    })).checks.find((c) => c.name === "forecast_repeats")!;
+  assert.deepEqual([repeated(true).ok, repeated(true).value], [false, "3"]);
+  assert.equal(repeated(false).ok, true);
 });

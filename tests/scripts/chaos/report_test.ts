@@ -40,6 +40,8 @@ function result() {
       inputEvents: 100,
       inputDistinct: 100,
       forecastDistinct: 99,
+      forecastEvents: 99,
+      exactlyOnce: true,
       detections: 3,
     },
     detectionsFaultFree: 3,
