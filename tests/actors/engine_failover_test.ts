@@ -56,7 +56,6 @@ function options(delivery: "exactly_once" | "at_least_once", paced = true): Pipe
         rate: paced ? { kind: "events_per_second", value: 2_000 } : { kind: "max" },
         batchEvents: 200,
       },
-      kafka: { sessionTimeoutMs: 3_000, heartbeatIntervalMs: 500 },
     },
   };
 }
