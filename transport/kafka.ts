@@ -406,7 +406,7 @@ class KafkaSubscription implements Subscription {
   async #eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, isRunning, isStale } = payload;
     const { handler, maxBatch, transactional } = this.#options;
-    await this.#ready;
+    await heartbeating(this.#ready, payload.heartbeat);
     const resumeAt = this.#held.get(`${batch.topic}:${batch.partition}`)?.resumeAt ?? 0;
     let handled: number | undefined;
     const commit = async () => {
@@ -514,6 +514,28 @@ class KafkaSubscription implements Subscription {
     return this.#ending;
   }
 }
+
+/**
+ * Waits for `work`, keeping the membership alive meanwhile: restoring a partition's state may
+ * outlast the session timeout.
+ */
+async function heartbeating(work: Promise<void>, heartbeat: () => Promise<void>): Promise<void> {
+  let done = false;
+  const finished = work.finally(() => done = true);
+  while (!done) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      finished,
+      new Promise<void>((resolve) => timer = setTimeout(resolve, heartbeatEveryMs)),
+    ]);
+    clearTimeout(timer);
+    if (!done) await heartbeat();
+  }
+  await finished;
+}
+
+/** How often a member waiting for its assignment to be announced heartbeats, ms. */
+const heartbeatEveryMs = 1_000;
 
 function toMessage(record: OutgoingRecord) {
   return {
