@@ -269,7 +269,7 @@ Deno.test("judge: a referenced deletion names the deleting instance and whether 
   assert.equal(verdict.value, "1 (1 in the final stop; by collector#2)");
 });
 
-Deno.test("judge: a repeated forecast fails under exactly once, not under at least once", () => {
+Deno.test("judge: a repeated forecast fails under exactly once, unless its event was repeated", () => {
   const repeated = (exactlyOnce: boolean) =>
     judge(observations({
       audit: {
@@ -284,4 +284,16 @@ Deno.test("judge: a repeated forecast fails under exactly once, not under at lea
     })).checks.find((c) => c.name === "forecast_repeats")!;
   assert.deepEqual([repeated(true).ok, repeated(true).value], [false, "3"]);
   assert.equal(repeated(false).ok, true);
+  const replayed = judge(observations({
+    audit: {
+      streamEvents: 1000,
+      inputEvents: 1003,
+      inputDistinct: 1000,
+      forecastDistinct: 1000,
+      forecastEvents: 1003,
+      exactlyOnce: true,
+      detections: 40,
+    },
+  })).checks.find((c) => c.name === "forecast_repeats")!;
+  assert.equal(replayed.ok, true, "an event the replayer repeated is forecast once per copy");
 });
