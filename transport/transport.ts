@@ -8,6 +8,8 @@
  * partition to another member; `onAssigned` is awaited before that partition's first batch;
  * and `BatchContext.commit` writes a batch's outputs with its input offset, atomically when the
  * subscription is `transactional`.
+ * `tests/transport/partition_contract.ts` checks these promises; each implementation's test file
+ * runs its cases (`assignmentCase`, `commitCase`) with a `ContractSetup` of its own.
  *
  * @module
  */
