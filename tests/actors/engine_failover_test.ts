@@ -14,7 +14,7 @@ import { ForecastLog, forecastsByKey } from "./fixtures/forecast_log.ts";
 import { RoleProcess } from "./fixtures/role_process.ts";
 import { type PipelineOptions, type Services, testPipeline } from "./fixtures/test_pipeline.ts";
 import { etcdEndpoints, kafkaBrokers } from "../fixtures/services.ts";
-import { within } from "../fixtures/eventually.ts";
+import { eventually, within } from "../fixtures/eventually.ts";
 
 const services: Services = { brokers: await kafkaBrokers(), etcdEndpoints: await etcdEndpoints() };
 
@@ -127,6 +127,11 @@ async function arrived(log: ForecastLog, count: number, outputs: () => string): 
   });
 }
 
+/** How many events (key and counter) the forecasts cover. */
+function distinct(forecasts: readonly Forecast[]): number {
+  return new Set(forecasts.map((f) => `${f.key}@${f.counter}`)).size;
+}
+
 /** The detections (key and counter) of forecasts grouped by key. */
 function detections(byKey: ReturnType<typeof forecastsByKey>): string[] {
   return [...byKey].flatMap(([key, list]) =>
@@ -149,7 +154,11 @@ for (const delivery of ["exactly_once", "at_least_once"] as const) {
         const successor = await run.start("engine");
         await arrived(run.log, before + 1, run.outputs);
         const resumedMs = performance.now() - killedAt;
-        await arrived(run.log, EVENTS, run.outputs);
+        // At least once, repeats count in the log: wait for every event's forecast itself.
+        await eventually(() => distinct(run.log.forecasts) >= EVENTS, {
+          what: `a forecast of each of the ${EVENTS} events`,
+          deadlineMs: STEP_MS,
+        });
         const restored = /checkpoint read in (\d+) ms/.exec(successor.output)?.[1];
         console.log(
           `${delivery}: first forecast ${Math.round(resumedMs)} ms after the kill ` +

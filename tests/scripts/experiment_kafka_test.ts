@@ -64,7 +64,7 @@ Deno.test({
         assert.equal(summary.events_in, summary.events_processed + summary.dead_letters);
       }
 
-      assert.equal(new Set(topics).size, 26, "each run had 13 topics of its own");
+      assert.equal(new Set(topics).size, 28, "each run had 14 topics of its own");
       const admin = kafkaClient(config).admin();
       await admin.connect();
       try {

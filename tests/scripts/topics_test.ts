@@ -10,6 +10,7 @@ import {
   topicSpecs,
 } from "../../scripts/topics.ts";
 import { kafkaBrokers, uniqueName } from "../fixtures/services.ts";
+import { ConfigResourceTypes } from "kafkajs";
 
 const brokers = await kafkaBrokers();
 
@@ -36,7 +37,7 @@ const broker = { net: ["127.0.0.1"], env: true, read: true, sys: true };
 
 Deno.test("topicSpecs lists every purpose with its configured layout", () => {
   const specs = topicSpecs(defaultConfig());
-  assert.equal(specs.length, 13);
+  assert.equal(specs.length, 14);
   assert.deepEqual(specs.find((s) => s.purpose === "input"), {
     purpose: "input",
     name: "retune.input",
@@ -101,6 +102,29 @@ Deno.test({
       assert.deepEqual(listed.map((l) => l.actual), [null, null, null]);
     } finally {
       await admin.deleteTopics({ topics: [foreign] });
+      await admin.disconnect();
+    }
+  },
+});
+
+Deno.test({
+  name: "the engine's changelog is created compacted",
+  permissions: broker,
+  async fn() {
+    const config = uniqueConfig();
+    const specs = topicSpecs(config).filter((s) => s.purpose === "engineChangelog");
+    const admin = kafkaClient(config).admin();
+    await admin.connect();
+    try {
+      await createTopics(admin, specs);
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: specs[0].name }],
+      });
+      const policy = resources[0].configEntries.find((e) => e.configName === "cleanup.policy");
+      assert.equal(policy?.configValue, "compact");
+    } finally {
+      await deleteTopics(admin, specs);
       await admin.disconnect();
     }
   },
