@@ -32,7 +32,7 @@ import type { Leadership } from "../registry/registry.ts";
 import type { DatasetLedger } from "../registry/dataset_ledger.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, send } from "./messaging.ts";
-import { type RoleEnvironment, storagePaths } from "./environment.ts";
+import { type RoleEnvironment, storageSpecOf } from "./environment.ts";
 import { lead } from "./leadership.ts";
 import { encodeDataset } from "./factory/dataset_file.ts";
 import type { TrainingJob, TrainingResult } from "./factory/training_job.ts";
@@ -248,12 +248,10 @@ export class Factory implements Behaviour {
         version: version.version,
       });
     }
-    const paths = storagePaths(this.#env.config);
     const assembly = this.#assembler!.run({
       version: version.version,
       buckets: version.buckets,
-      bucketsDir: paths.buckets,
-      artifactsDir: paths.artifacts,
+      storage: storageSpecOf(this.#env.config),
       sampleSlices: this.#env.config.factory.sampleSlices,
     });
     // A large dataset takes seconds: keep the mailbox's group membership alive meanwhile.

@@ -34,7 +34,7 @@ export async function runExperiment(
   const loaded = await loadConfig(configPath);
   const config = options.storageDir === undefined
     ? loaded
-    : { ...loaded, storage: { dir: options.storageDir } };
+    : { ...loaded, storage: { ...loaded.storage, dir: options.storageDir } };
   const adaptive = runReport(
     "with run-time adaptation",
     await runOnce(config, input, true, options.watch),
