@@ -19,6 +19,8 @@ const BENCHMARKS = {
   search: "Bayesian optimisation against random search; one RTCEF-sized optimisation",
   pipeline: "broker and client ceilings, 1/2/4 engines, embedded and the model, side by side",
   optimisation: "optimisation runs between the optimiser and the factory",
+  storage: "bucket write and dataset assembly rates on files against an S3 object store " +
+    "(S3_ENDPOINT, or starts SeaweedFS)",
 } as const;
 
 type BenchmarkName = keyof typeof BENCHMARKS;
