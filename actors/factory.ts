@@ -442,7 +442,8 @@ export class Factory implements Behaviour {
     const { config } = this.#env;
     return this.#pool!.run({
       model: this.#env.modelSpec,
-      datasetUrl: dataset.uri,
+      storage: storageSpecOf(config),
+      datasetUri: dataset.uri,
       scheme: config.factory.evaluation,
       params,
       settings: { ...config.model.forecast, threshold: params.threshold },

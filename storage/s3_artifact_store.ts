@@ -52,7 +52,7 @@ export class S3ArtifactStore implements ArtifactStore {
   /** s3: URIs of the artifacts of `kind`, sorted by name. */
   async list(kind: string): Promise<string[]> {
     checkSegment("kind", kind);
-    const { keys } = await this.#objects.list(`artifacts/${kind}/`);
+    const keys = await this.#objects.list(`artifacts/${kind}/`);
     return keys.filter(isSegment).map((name) => `${this.#base}${kind}/${name}`);
   }
 

@@ -22,8 +22,8 @@ import { type S3Location, S3Objects } from "./s3_objects.ts";
 /** Buffered blocks are written as a segment once they hold this many bytes. */
 const SEGMENT_BYTES = 1024 * 1024;
 const SEGMENT_DIGITS = 10;
-const CLOSED_KEY = /^(0|[1-9]\d*)\.bucket$/;
-const OPEN_PREFIX = /^(0|[1-9]\d*)\.open\/$/;
+/** A bucket's closed object or one of its segments, relative to `buckets/`. */
+const BUCKET_KEY = /^(0|[1-9]\d*)(\.bucket|\.open\/\d{10})$/;
 const SEGMENT_KEY = /^\d{10}$/;
 
 /** Blocks not yet written, their size, and the number of the segment they will be. */
@@ -117,13 +117,8 @@ export class S3BucketStore implements BucketStore {
   /** Ids of the buckets buffered here or stored as objects, open or closed, ascending. */
   async list(): Promise<number[]> {
     const ids = new Set(this.#buffers.keys());
-    const { keys, prefixes } = await this.#objects.list("buckets/");
-    for (const key of keys) {
-      const match = key.match(CLOSED_KEY);
-      if (match !== null) ids.add(Number(match[1]));
-    }
-    for (const prefix of prefixes) {
-      const match = prefix.match(OPEN_PREFIX);
+    for (const key of await this.#objects.list("buckets/")) {
+      const match = key.match(BUCKET_KEY);
       if (match !== null) ids.add(Number(match[1]));
     }
     return [...ids].sort((a, b) => a - b);
@@ -183,7 +178,7 @@ export class S3BucketStore implements BucketStore {
   /** Keys of the segments of open bucket `id`, in order. */
   async #segments(id: number): Promise<string[]> {
     const prefix = openPrefix(id);
-    const { keys } = await this.#objects.list(prefix);
+    const keys = await this.#objects.list(prefix);
     return keys.filter((key) => SEGMENT_KEY.test(key)).map((key) => `${prefix}${key}`);
   }
 

@@ -34,12 +34,6 @@ export interface S3Location {
   forcePathStyle: boolean;
 }
 
-/** What a listing under a prefix holds directly: object keys and sub-prefixes, sorted. */
-export interface Listing {
-  keys: string[];
-  prefixes: string[];
-}
-
 /** Calls of one S3 request and its retries together, ms: nothing waits on the store longer. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -128,11 +122,14 @@ export class S3Objects {
     });
   }
 
-  /** The keys and sub-prefixes directly under `prefix` (which ends in '/'), each sorted. */
-  async list(prefix: string): Promise<Listing> {
+  /**
+   * The keys of every object under `prefix` (which ends in '/'), relative to it, sorted. Objects
+   * only: servers that keep folders (SeaweedFS) may show an emptied one as a common prefix, so
+   * listings never ask for those.
+   */
+  async list(prefix: string): Promise<string[]> {
     return await this.#call("list", prefix, async () => {
       const keys: string[] = [];
-      const prefixes: string[] = [];
       const full = this.#full(prefix);
       let token: string | undefined;
       do {
@@ -140,17 +137,13 @@ export class S3Objects {
           new ListObjectsV2Command({
             Bucket: this.location.bucket,
             Prefix: full,
-            Delimiter: "/",
             ContinuationToken: token,
           }),
         );
         for (const object of page.Contents ?? []) keys.push(object.Key!.slice(full.length));
-        for (const common of page.CommonPrefixes ?? []) {
-          prefixes.push(common.Prefix!.slice(full.length));
-        }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token !== undefined);
-      return { keys: keys.sort(), prefixes: prefixes.sort() };
+      return keys.sort();
     });
   }
 

@@ -18,6 +18,8 @@ import { EtcdRegistry } from "../../registry/etcd.ts";
 import { NamespacedRegistry } from "../../registry/namespaced.ts";
 import { teardown } from "../../scripts/teardown.ts";
 import { S3BucketStore } from "../../storage/s3_bucket_store.ts";
+import type { BucketDeletion } from "../../storage/deletion_log.ts";
+import { bucketDeletionLog } from "../../actors/environment.ts";
 import { KafkaTransport } from "../../transport/kafka.ts";
 import { eventually, within } from "../fixtures/eventually.ts";
 import { etcdEndpoints, kafkaBrokers, s3Endpoint, s3Location } from "../fixtures/services.ts";
@@ -65,7 +67,7 @@ Deno.test({
       const child = RoleProcess.start(role, machines[machine].file, args);
       processes.push(child);
       await within(child.running, { what: `${role} running`, deadlineMs: STEP_MS }).catch(
-        (error: Error) => assert.fail(`${error.message}\n${child.output}`),
+        (error: Error) => assert.fail(`${error.message}\n${outputsOf(processes)}`),
       );
       return child;
     };
@@ -133,12 +135,23 @@ Deno.test({
         ),
       );
       for (const status of statuses) assert.equal(status?.code, 0, outputsOf(processes));
-      // Deletion safety: every bucket a live dataset version references is still in the store.
+      // Deletion safety: only the collector deleted buckets, every one it logged is gone from
+      // the store, and every bucket a live dataset version references is still there.
       const buckets = new S3BucketStore(location, `${pipeline.dir}/checker/buckets`);
       const kept = await buckets.list();
-      const inUse = await bucketsInUse(config);
-      assert.ok(inUse.size > 0, "some bucket in use");
-      for (const bucket of inUse) assert.ok(kept.includes(bucket), `bucket ${bucket} deleted`);
+      const deleted = await deletionsIn(machines.collecting.config);
+      const collector = processes.find((p) => p.role === "collector")!;
+      assert.ok(deleted.length > 0, "the collector deleted buckets it no longer needed");
+      for (const { bucket, pid } of deleted) {
+        assert.equal(pid, collector.pid, `bucket ${bucket} deleted by another process`);
+        assert.ok(!kept.includes(bucket), `bucket ${bucket} logged as deleted but still stored`);
+      }
+      for (const name of ["training", "serving"]) {
+        assert.deepEqual(await deletionsIn(machines[name].config), [], `deletions on ${name}`);
+      }
+      for (const bucket of await bucketsInUse(config)) {
+        assert.ok(kept.includes(bucket), `bucket ${bucket} deleted while in use`);
+      }
 
       await teardown(config, { topics: false, force: false });
       assert.deepEqual(await buckets.list(), [], "buckets left after teardown");
@@ -164,6 +177,8 @@ async function machineConfigs(
     const settings = {
       ...shared,
       storage: { kind: "s3", dir: `${dir}/${name}`, s3: location },
+      // Two buckets kept, so the collector deletes older ones during the run.
+      collector: { ...shared.collector, keep: 2, policy: { kind: "last_k", k: 2 } },
     };
     await Deno.writeTextFile(file, stringify(settings));
     machines[name] = { file, config: await loadConfig(file) };
@@ -202,6 +217,17 @@ async function storedFiles(dir: string): Promise<string[]> {
   };
   await walk(dir);
   return found;
+}
+
+/** The bucket deletions a machine's processes logged. */
+async function deletionsIn(config: RetuneConfig): Promise<BucketDeletion[]> {
+  try {
+    const text = await Deno.readTextFile(bucketDeletionLog(config));
+    return text.trimEnd().split("\n").map((line) => JSON.parse(line) as BucketDeletion);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
 }
 
 /** The buckets the deployment's dataset versions still reference. */
