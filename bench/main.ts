@@ -55,7 +55,8 @@ async function main(argv: string[]): Promise<number> {
     const started = performance.now();
     try {
       await runBenchmark(name, args);
-      console.log(`== ${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+      // On stderr, so a benchmark's `--json` line stays the last of standard output.
+      console.error(`== ${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     } catch (error) {
       console.error(`== ${name} failed: ${error instanceof Error ? error.message : error}\n`);
       failed.push(name);
