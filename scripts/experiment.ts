@@ -78,13 +78,18 @@ async function bench(configPath: string, quick: boolean, json: boolean): Promise
   setupLogging({ ...base.logging, level: "error" });
   const dir = await Deno.makeTempDir({ prefix: "retune-drift-bench-" });
   try {
-    const rows = await runDriftBench({ ...base, storage: { dir: `${dir}/storage` } }, dir, {
-      quick,
-    }, (row) => {
-      if (!json) {
-        console.error(`${row.stream} / ${row.policy}: adaptive ${row.adaptive.toFixed(3)}`);
-      }
-    });
+    const rows = await runDriftBench(
+      { ...base, storage: { ...base.storage, dir: `${dir}/storage` } },
+      dir,
+      {
+        quick,
+      },
+      (row) => {
+        if (!json) {
+          console.error(`${row.stream} / ${row.policy}: adaptive ${row.adaptive.toFixed(3)}`);
+        }
+      },
+    );
     console.log(json ? JSON.stringify({ rows }, null, 2) : formatBenchTable(rows));
   } finally {
     await Deno.remove(dir, { recursive: true });
