@@ -12,6 +12,8 @@ import type { DatasetLedger } from "../registry/dataset_ledger.ts";
 import type { ModelCatalog } from "../registry/model_catalog.ts";
 import type { ArtifactStore } from "../storage/artifact_store.ts";
 import type { BucketStore } from "../storage/bucket_store.ts";
+import type { StorageSpec } from "../storage/storage_spec.ts";
+import { deletionLogOf } from "../storage/deletion_log.ts";
 import type { ForecastingModel } from "../models/model.ts";
 import type { ModelSpec } from "../models/create_model.ts";
 import type { StateStore } from "../state/state_store.ts";
@@ -46,9 +48,25 @@ export interface RoleEnvironment {
   lockstep?: LockstepGate;
 }
 
-/** Where the filesystem stores live under `storage.dir`. */
-export function storagePaths(config: RetuneConfig): { buckets: string; artifacts: string } {
-  return { buckets: `${config.storage.dir}/buckets`, artifacts: `${config.storage.dir}/artifacts` };
+/** The audit log of the bucket deletions this process makes (`storage/deletion_log.ts`). */
+export function bucketDeletionLog(config: RetuneConfig): string {
+  return deletionLogOf(bucketsDirOf(config));
+}
+
+function bucketsDirOf(config: RetuneConfig): string {
+  return `${config.storage.dir}/buckets`;
+}
+
+/**
+ * The deployment's stores: folders under `storage.dir`, or the object store of `storage.s3`
+ * (whose bucket deletions this process logs beside `<storage.dir>/buckets`, as with files).
+ */
+export function storageSpecOf(config: RetuneConfig): StorageSpec {
+  const { kind, dir, s3 } = config.storage;
+  const buckets = bucketsDirOf(config);
+  if (kind === "fs") return { kind, buckets, artifacts: `${dir}/artifacts` };
+  // Validation requires the section with kind s3.
+  return { kind, location: s3!, deletionLogDir: buckets };
 }
 
 /** Topic names from the configuration. */

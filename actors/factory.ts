@@ -32,7 +32,7 @@ import type { Leadership } from "../registry/registry.ts";
 import type { DatasetLedger } from "../registry/dataset_ledger.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, send } from "./messaging.ts";
-import { type RoleEnvironment, storagePaths } from "./environment.ts";
+import { type RoleEnvironment, storageSpecOf } from "./environment.ts";
 import { lead } from "./leadership.ts";
 import { encodeDataset } from "./factory/dataset_file.ts";
 import type { TrainingJob, TrainingResult } from "./factory/training_job.ts";
@@ -251,12 +251,10 @@ export class Factory implements Behaviour {
         version: version.version,
       });
     }
-    const paths = storagePaths(this.#env.config);
     const assembly = this.#assembler!.run({
       version: version.version,
       buckets: version.buckets,
-      bucketsDir: paths.buckets,
-      artifactsDir: paths.artifacts,
+      storage: storageSpecOf(this.#env.config),
       sampleSlices: this.#env.config.factory.sampleSlices,
     });
     // A large dataset takes seconds: keep the mailbox's group membership alive meanwhile.
@@ -447,7 +445,8 @@ export class Factory implements Behaviour {
     const { config } = this.#env;
     return this.#pool!.run({
       model: this.#env.modelSpec,
-      datasetUrl: dataset.uri,
+      storage: storageSpecOf(config),
+      datasetUri: dataset.uri,
       scheme: config.factory.evaluation,
       params,
       settings: { ...config.model.forecast, threshold: params.threshold },

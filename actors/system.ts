@@ -14,8 +14,7 @@ import { DatasetLedger } from "../registry/dataset_ledger.ts";
 import { ModelCatalog } from "../registry/model_catalog.ts";
 import { NamespacedRegistry } from "../registry/namespaced.ts";
 import type { Registry } from "../registry/registry.ts";
-import { FilesystemArtifactStore } from "../storage/filesystem_artifact_store.ts";
-import { FilesystemBucketStore } from "../storage/filesystem_bucket_store.ts";
+import { openStores } from "../storage/storage_spec.ts";
 import { InProcessStateStore } from "../state/in_process.ts";
 import { EtcdStateStore } from "../state/etcd.ts";
 import { InProcessTransport } from "../transport/in_process.ts";
@@ -34,7 +33,7 @@ import { type ChildHealth, Supervisor } from "./runtime/supervisor.ts";
 import { LeaderBoard } from "./leader_board.ts";
 import type { ChildSpec } from "./runtime/actor.ts";
 import type { Subscription } from "../transport/transport.ts";
-import { type RoleEnvironment, storagePaths, type TopicNames, topicNames } from "./environment.ts";
+import { type RoleEnvironment, storageSpecOf, type TopicNames, topicNames } from "./environment.ts";
 import { SERVICE_ROLES, type ServiceRole } from "../config/roles.ts";
 import { Collector } from "./collector.ts";
 import { Engine, ENGINE_GROUP } from "./engine.ts";
@@ -203,7 +202,7 @@ export class RetuneSystem {
         config.etcd.namespace,
       );
     const modelSpec = await modelSpecOf(config.model, config.storage.dir);
-    const paths = storagePaths(config);
+    const stores = await openStores(storageSpecOf(config));
     const env: RoleEnvironment = {
       instance: crypto.randomUUID().slice(0, 8),
       config,
@@ -211,8 +210,8 @@ export class RetuneSystem {
       registry,
       catalog: new ModelCatalog(registry),
       ledger: new DatasetLedger(registry),
-      buckets: new FilesystemBucketStore(paths.buckets),
-      artifacts: new FilesystemArtifactStore(paths.artifacts),
+      buckets: stores.buckets,
+      artifacts: stores.artifacts,
       state: config.etcd === undefined
         ? new InProcessStateStore("retune")
         : new EtcdStateStore({ ...config.etcd, deployment: config.etcd.namespace }),

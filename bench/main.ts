@@ -19,6 +19,8 @@ const BENCHMARKS = {
   search: "Bayesian optimisation against random search; one RTCEF-sized optimisation",
   pipeline: "broker and client ceilings, 1/2/4 engines, embedded and the model, side by side",
   optimisation: "optimisation runs between the optimiser and the factory",
+  storage: "bucket write and dataset assembly rates on files against an S3 object store " +
+    "(S3_ENDPOINT, or starts SeaweedFS)",
 } as const;
 
 type BenchmarkName = keyof typeof BENCHMARKS;
@@ -53,7 +55,8 @@ async function main(argv: string[]): Promise<number> {
     const started = performance.now();
     try {
       await runBenchmark(name, args);
-      console.log(`== ${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+      // On stderr, so a benchmark's `--json` line stays the last of standard output.
+      console.error(`== ${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     } catch (error) {
       console.error(`== ${name} failed: ${error instanceof Error ? error.message : error}\n`);
       failed.push(name);

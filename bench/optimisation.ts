@@ -211,7 +211,7 @@ function configFor(dir: string, concurrency: number): RetuneConfig {
   const config = defaultConfig();
   return {
     ...config,
-    storage: { dir },
+    storage: { ...config.storage, dir },
     factory: { ...config.factory, concurrency },
   };
 }

@@ -371,7 +371,7 @@ function benchConfig(
     kafka: { ...base.kafka, brokers: transport === "kafka" ? brokers : base.kafka.brokers },
     etcd: undefined,
     topics,
-    storage: { dir: storageDir },
+    storage: { ...base.storage, dir: storageDir },
     engine: { ...base.engine, report: { everyEvents: engine.reportEvery } },
     replayer: { ...base.replayer, rate: { kind: "max" }, rotateMonths: 0 },
   };

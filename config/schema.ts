@@ -174,9 +174,57 @@ const loggingSchema = z.strictObject({
   format: oneOf(["text", "json"]).default("text"),
 });
 
+/** An S3 bucket name: 3-63 lower-case letters, digits, '.' and '-'. */
+const s3BucketName = z.string({ error: "an S3 bucket name (3-63 of a-z 0-9 . -)" }).regex(
+  /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+  { error: "an S3 bucket name (3-63 of a-z 0-9 . -)" },
+);
+
+/** Where an object store keeps this deployment's buckets, datasets and models. */
+const s3Schema = z.strictObject({
+  /** The S3 API's URL (AWS, MinIO, SeaweedFS, ...). */
+  endpoint: z.url({ protocol: /^https?$/, error: 'an "http(s)://host[:port]" URL' }),
+  region: text().default("us-east-1"),
+  /** An existing bucket; deployments sharing it stay apart by `prefix`. */
+  bucket: s3BucketName,
+  /** Key prefix of this deployment in the bucket: path segments, each followed by '/'. */
+  prefix: z.string({ error: 'a key prefix ("" or segments each ending in "/")' }).regex(
+    /^([A-Za-z0-9][A-Za-z0-9._-]*\/)*$/,
+    { error: 'a key prefix ("" or segments each ending in "/")' },
+  ).default("retune/"),
+  /** Null: the SDK's default credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, profiles). */
+  accessKeyId: text().nullable().default(null),
+  secretAccessKey: text().nullable().default(null),
+  /** Bucket in the path (`endpoint/bucket/key`), as most self-hosted servers need. */
+  forcePathStyle: z.boolean({ error: "true or false" }).default(true),
+}).superRefine((s3, ctx) => {
+  if ((s3.accessKeyId === null) !== (s3.secretAccessKey === null)) {
+    ctx.addIssue({
+      code: "custom",
+      path: [s3.accessKeyId === null ? "accessKeyId" : "secretAccessKey"],
+      message: "expected accessKeyId and secretAccessKey both set or both null",
+    });
+  }
+});
+
 const storageSchema = z.strictObject({
-  /** Buckets, datasets and model artifacts; relative to the working directory by default. */
+  /** `fs`: every store in `dir`; `s3`: buckets and artifacts in the object store `s3`. */
+  kind: oneOf(["fs", "s3"]).default("fs"),
+  /**
+   * Buckets, datasets and model artifacts with `kind: fs`; this process's own files (Wayeb's work
+   * folder, the bucket deletion log) with either kind. Relative to the working directory by default.
+   */
   dir: filePath().default("./.retune"),
+  /** Required with `kind: s3`. */
+  s3: s3Schema.optional(),
+}).superRefine((storage, ctx) => {
+  if (storage.kind === "s3" && storage.s3 === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["s3"],
+      message: "expected an s3 section (endpoint, bucket) with kind s3",
+    });
+  }
 });
 
 const SOURCE_DOMAINS = ["maritime", "csv", "jsonl", "demo_abc", "retune_jsonl"] as const;
@@ -687,6 +735,8 @@ export type LoggingConfig = RetuneConfig["logging"];
 export type LogLevelName = LoggingConfig["level"];
 /** Where artifacts and collected data live. */
 export type StorageConfig = RetuneConfig["storage"];
+/** The object store of `storage.kind: s3`. */
+export type S3Config = z.infer<typeof s3Schema>;
 /** The model, its pattern, its data source and its starting parameters. */
 export type ModelConfig = RetuneConfig["model"];
 /** Which forecasting model implementation. */

@@ -11,9 +11,10 @@
  *   folder), and only under the storage folder; any role may also write its `--summary` file;
  * - running programs: only the factory, only java, only when the model kind is `wayeb`;
  * - network: a single role always talks to the others over the network; `all` needs it only
- *   when the transport is Kafka or the registry is etcd. Otherwise a process needs it only to
- *   listen on its HTTP server's address (`http.hostname`:`http.port`), which `main.ts` binds
- *   before it revokes the rest.
+ *   when the transport is Kafka, the registry is etcd or the stores are in S3 (`storage.kind:
+ *   s3`, whose endpoint every role that touches buckets or artifacts reaches). Otherwise a
+ *   process needs it only to listen on its HTTP server's address (`http.hostname`:`http.port`),
+ *   which `main.ts` binds before it revokes the rest.
  *
  * @module
  */
@@ -45,7 +46,7 @@ export interface Deployment {
   modelKind: ModelKind;
   /** The java command or path used for Wayeb. */
   java: string;
-  /** Kafka transport or etcd registry in use. */
+  /** Kafka transport, etcd registry or S3 stores in use. */
   usesNetwork: boolean;
   /** The `--summary` file, if one is written. */
   summaryPath?: string | null;
@@ -73,7 +74,8 @@ export function deploymentOf(config: RetuneConfig, summaryPath: string | null = 
     storageDir: config.storage.dir,
     modelKind: config.model.kind,
     java: config.model.wayeb?.java ?? "java",
-    usesNetwork: config.transport === "kafka" || config.etcd !== undefined,
+    usesNetwork: config.transport === "kafka" || config.etcd !== undefined ||
+      config.storage.kind === "s3",
     summaryPath,
     listen: config.http.port === 0
       ? config.http.hostname

@@ -10,8 +10,8 @@
 
 import { shutdownDeadlineMs } from "../main.ts";
 import { SERVICE_ROLES } from "../config/roles.ts";
-import { storagePaths } from "../actors/environment.ts";
-import { type BucketDeletion, deletionLogOf } from "../storage/filesystem_bucket_store.ts";
+import { bucketDeletionLog } from "../actors/environment.ts";
+import type { BucketDeletion } from "../storage/deletion_log.ts";
 import { startKafka } from "./services/kafka.ts";
 import type { RunningService } from "./services/service_process.ts";
 import { judge } from "./chaos/checks.ts";
@@ -151,7 +151,7 @@ async function main(args: string[]): Promise<number> {
       await ledger.stop();
       log("reading the topics");
       const audit = await auditStreams(deployment.config, deployment.stream);
-      const deletions = await readDeletions(deletionLogOf(storagePaths(deployment.config).buckets));
+      const deletions = await readDeletions(bucketDeletionLog(deployment.config));
       log("waiting for the fault-free run");
       const detectionsFaultFree = await faultFree;
       const result = judge({

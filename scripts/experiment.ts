@@ -34,7 +34,7 @@ export async function runExperiment(
   const loaded = await loadConfig(configPath);
   const config = options.storageDir === undefined
     ? loaded
-    : { ...loaded, storage: { dir: options.storageDir } };
+    : { ...loaded, storage: { ...loaded.storage, dir: options.storageDir } };
   const adaptive = runReport(
     "with run-time adaptation",
     await runOnce(config, input, true, options.watch),
@@ -78,13 +78,18 @@ async function bench(configPath: string, quick: boolean, json: boolean): Promise
   setupLogging({ ...base.logging, level: "error" });
   const dir = await Deno.makeTempDir({ prefix: "retune-drift-bench-" });
   try {
-    const rows = await runDriftBench({ ...base, storage: { dir: `${dir}/storage` } }, dir, {
-      quick,
-    }, (row) => {
-      if (!json) {
-        console.error(`${row.stream} / ${row.policy}: adaptive ${row.adaptive.toFixed(3)}`);
-      }
-    });
+    const rows = await runDriftBench(
+      { ...base, storage: { ...base.storage, dir: `${dir}/storage` } },
+      dir,
+      {
+        quick,
+      },
+      (row) => {
+        if (!json) {
+          console.error(`${row.stream} / ${row.policy}: adaptive ${row.adaptive.toFixed(3)}`);
+        }
+      },
+    );
     console.log(json ? JSON.stringify({ rows }, null, 2) : formatBenchTable(rows));
   } finally {
     await Deno.remove(dir, { recursive: true });

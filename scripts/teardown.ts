@@ -15,8 +15,8 @@ import { loadConfig } from "../config/load.ts";
 import type { RetuneConfig } from "../config/schema.ts";
 import { EtcdRegistry } from "../registry/etcd.ts";
 import { NamespacedRegistry } from "../registry/namespaced.ts";
-import { FilesystemBucketStore } from "../storage/filesystem_bucket_store.ts";
-import { storagePaths } from "../actors/environment.ts";
+import { openStores } from "../storage/storage_spec.ts";
+import { storageSpecOf } from "../actors/environment.ts";
 import { electionOf, LEADER_ROLES } from "../actors/leadership.ts";
 import { deleteTopics, kafkaClient, topicSpecs } from "./topics.ts";
 
@@ -80,7 +80,7 @@ export async function teardown(
   const leaders = await leadersOf(config);
   if (leaders.length > 0 && !options.force) throw new DeploymentRunningError(leaders);
 
-  const buckets = new FilesystemBucketStore(storagePaths(config).buckets);
+  const { buckets } = await openStores(storageSpecOf(config));
   const bucketCount = (await buckets.list()).length;
   await buckets.deleteAll();
 

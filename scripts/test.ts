@@ -2,8 +2,10 @@
  * `deno task test`: the whole suite in one command on a fresh machine. It first runs
  * `deno task check` (formatting, lint, type-check of every file) and stops there if that fails.
  * Then it installs what the suite runs on when missing (Debian's etcd-server and chromium, the
- * latter for the dashboard's browser test), starts a throwaway Kafka broker and etcd (unless
- * `KAFKA_BROKERS` / `ETCD_ENDPOINTS` name running ones), runs `deno test --allow-all tests/` with those variables set, streams its
+ * latter for the dashboard's browser test), starts a throwaway Kafka broker, etcd and SeaweedFS
+ * S3 gateway (unless `KAFKA_BROKERS` / `ETCD_ENDPOINTS` / `S3_ENDPOINT` name running ones;
+ * SeaweedFS is built with Go into `.cache/` the first time), runs `deno test --allow-all tests/`
+ * with those variables set, streams its
  * output, stops the services (also on SIGINT / SIGTERM) and exits with deno test's exit code,
  * after printing the line `N passed, N failed` that CI reads.
  *
@@ -22,6 +24,7 @@ import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 import { startEtcd } from "./services/etcd.ts";
 import { startKafka } from "./services/kafka.ts";
+import { startSeaweedfs } from "./services/seaweedfs.ts";
 import type { RunningService } from "./services/service_process.ts";
 
 /** The counts of deno test's summary line. */
@@ -220,6 +223,7 @@ async function startServices(): Promise<
   const wanted = [
     { variable: "KAFKA_BROKERS", name: "Kafka", start: startKafka },
     { variable: "ETCD_ENDPOINTS", name: "etcd", start: startEtcd },
+    { variable: "S3_ENDPOINT", name: "SeaweedFS (S3)", start: startSeaweedfs },
   ].filter(({ variable }) => (Deno.env.get(variable) ?? "") === "");
   if (wanted.length > 0) console.error(`starting ${wanted.map((w) => w.name).join(" and ")}...`);
   const outcomes = await Promise.allSettled(wanted.map(({ start }) => start()));

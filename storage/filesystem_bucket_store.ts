@@ -1,45 +1,26 @@
 /**
  * Buckets as files in a folder, one file per bucket: `<id>.open.bucket` while the bucket is
  * open, renamed to `<id>.bucket` when it closes, so a closed bucket appears whole to every
- * process sharing the folder. A file is a sequence of blocks, one per append: a 4-byte
- * little-endian length, then that many bytes of an Avro `StreamEventBatch` (the input topic's own
- * record format, so an input record that fills a bucket unchanged is stored as it came, without
- * re-encoding). Appends are buffered per bucket and written in chunks; an open bucket's last
- * events may live only in this store's buffer until it is read or closed.
+ * process sharing the folder. A file holds the bucket's blocks (`bucket_blocks.ts`), one per
+ * append. Appends are buffered per bucket and written in chunks; an open bucket's last events may
+ * live only in this store's buffer until it is read or closed.
  *
  * Every deletion that removes a file is also appended to the audit log beside the folder
- * (`deletionLogOf`), one JSON line per bucket naming the time and the deleting process, so a
- * deletion can be checked afterwards against the dataset versions that referenced the bucket.
+ * (`deletion_log.ts`).
  *
  * @module
  */
 
-import { dirname, join, resolve } from "node:path";
-import { decodePayload, encodePayload } from "../protocol/codec.ts";
+import { join, resolve } from "node:path";
 import type { StreamEvent } from "../core/events.ts";
 import { type BucketStore, checkBucketId, closedBucket, missingBucket } from "./bucket_store.ts";
-
-/** One line of the deletion audit log. */
-export interface BucketDeletion {
-  bucket: number;
-  /** When the files were removed, epoch ms. */
-  at: number;
-  /** The deleting process. */
-  pid: number;
-  /** Whether the bucket was still open (taking appends). */
-  open: boolean;
-}
-
-/** The deletion audit log of the bucket folder `dir`: a sibling file, outside the folder. */
-export function deletionLogOf(dir: string): string {
-  return `${resolve(dir)}.deletions.jsonl`;
-}
+import { concatBytes, decodeBlocks, frameBlock } from "./bucket_blocks.ts";
+import { recordDeletion } from "./deletion_log.ts";
 
 /** Buffered blocks are written once they hold this many bytes. */
 const BUFFER_BYTES = 256 * 1024;
 /** Bytes read at a time when streaming a bucket. */
 const READ_BYTES = 256 * 1024;
-const LENGTH_BYTES = 4;
 const FILE_NAME = /^(0|[1-9]\d*)(\.open)?\.bucket$/;
 
 /** Blocks not yet written, and their size. */
@@ -72,13 +53,10 @@ export class FilesystemBucketStore implements BucketStore {
         pending = { blocks: [], bytes: 0 };
         this.#buffers.set(id, pending);
       }
-      // Encoding only reads the events.
-      const block = encoded ??
-        encodePayload("StreamEventBatch", { events: events as StreamEvent[] });
-      const length = new Uint8Array(LENGTH_BYTES);
-      new DataView(length.buffer).setUint32(0, block.length, true);
-      pending.blocks.push(length, block);
-      pending.bytes += LENGTH_BYTES + block.length;
+      for (const part of frameBlock(events, encoded)) {
+        pending.blocks.push(part);
+        pending.bytes += part.length;
+      }
       if (pending.bytes >= BUFFER_BYTES) await this.#flush(id);
     });
   }
@@ -134,14 +112,7 @@ export class FilesystemBucketStore implements BucketStore {
       const buffered = this.#buffers.delete(id);
       const open = await removeIfPresent(this.#openPath(id));
       const closed = await removeIfPresent(this.#closedPath(id));
-      if (!(buffered || open || closed)) return;
-      const line: BucketDeletion = { bucket: id, at: Date.now(), pid: Deno.pid, open: !closed };
-      // A bucket only ever buffered leaves no folder behind; the log's folder must exist all the same.
-      await Deno.mkdir(dirname(this.dir), { recursive: true });
-      // One short append per line: O_APPEND keeps lines of concurrent processes whole.
-      await Deno.writeTextFile(deletionLogOf(this.dir), JSON.stringify(line) + "\n", {
-        append: true,
-      });
+      if (buffered || open || closed) await recordDeletion(this.dir, id, !closed);
     });
   }
 
@@ -150,39 +121,12 @@ export class FilesystemBucketStore implements BucketStore {
     await Promise.all((await this.list()).map((id) => this.delete(id)));
   }
 
-  /**
-   * The decoded blocks of bucket `id`, read a chunk of the file at a time. A file that ends
-   * inside a block (a write cut short by a crash) or a block that does not decode is an error
-   * naming the bucket and the block's position, never events made of garbage.
-   */
+  /** The decoded blocks of bucket `id`, read a chunk of the file at a time. */
   async *#blocks(id: number): AsyncGenerator<StreamEvent[]> {
     await this.#serially(id, () => this.#flush(id));
     const file = await this.#openForReading(id);
     try {
-      let data: Uint8Array = new Uint8Array(0);
-      let position = 0;
-      const chunk = new Uint8Array(READ_BYTES);
-      for (;;) {
-        const read = await file.read(chunk);
-        if (read === null) break;
-        data = concat(data, chunk.subarray(0, read));
-        let offset = 0;
-        while (data.length - offset >= LENGTH_BYTES) {
-          const length = new DataView(data.buffer, data.byteOffset + offset).getUint32(0, true);
-          const end = offset + LENGTH_BYTES + length;
-          if (end > data.length) break;
-          yield decodeBlock(id, position + offset, data.subarray(offset + LENGTH_BYTES, end));
-          offset = end;
-        }
-        data = data.slice(offset);
-        position += offset;
-      }
-      if (data.length > 0) {
-        throw new Error(
-          `bucket ${id} ends inside a block: ${data.length} bytes at byte ${position} are the ` +
-            "start of a block whose write did not finish",
-        );
-      }
+      yield* decodeBlocks(id, chunksOf(file));
     } finally {
       file.close();
     }
@@ -207,12 +151,7 @@ export class FilesystemBucketStore implements BucketStore {
     const pending = this.#buffers.get(id);
     if (pending === undefined || pending.bytes === 0) return;
     await Deno.mkdir(this.dir, { recursive: true });
-    const bytes = new Uint8Array(pending.bytes);
-    let offset = 0;
-    for (const block of pending.blocks) {
-      bytes.set(block, offset);
-      offset += block.length;
-    }
+    const bytes = concatBytes(pending.blocks);
     await Deno.writeFile(this.#openPath(id), bytes, { append: true });
     this.#buffers.set(id, { blocks: [], bytes: 0 });
   }
@@ -238,24 +177,14 @@ export class FilesystemBucketStore implements BucketStore {
   }
 }
 
-function decodeBlock(id: number, at: number, bytes: Uint8Array): StreamEvent[] {
-  try {
-    return decodePayload("StreamEventBatch", bytes).events;
-  } catch (error) {
-    throw new Error(
-      `bucket ${id} holds a block at byte ${at} that does not decode: ${
-        error instanceof Error ? error.message : error
-      }`,
-    );
+/** The file's bytes, a read at a time. */
+async function* chunksOf(file: Deno.FsFile): AsyncGenerator<Uint8Array> {
+  const chunk = new Uint8Array(READ_BYTES);
+  for (;;) {
+    const read = await file.read(chunk);
+    if (read === null) return;
+    yield chunk.subarray(0, read);
   }
-}
-
-function concat(head: Uint8Array, tail: Uint8Array): Uint8Array {
-  if (head.length === 0) return tail.slice();
-  const joined = new Uint8Array(head.length + tail.length);
-  joined.set(head);
-  joined.set(tail, head.length);
-  return joined;
 }
 
 async function exists(path: string): Promise<boolean> {

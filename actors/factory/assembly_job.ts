@@ -8,8 +8,7 @@
  */
 
 import type { BucketRef } from "../../core/versions.ts";
-import { FilesystemArtifactStore } from "../../storage/filesystem_artifact_store.ts";
-import { FilesystemBucketStore } from "../../storage/filesystem_bucket_store.ts";
+import { openStores, type StorageSpec } from "../../storage/storage_spec.ts";
 import { sampleShare } from "../../policies/collection/exponential_decay.ts";
 import { encodeDataset } from "./dataset_file.ts";
 
@@ -17,10 +16,8 @@ import { encodeDataset } from "./dataset_file.ts";
 export interface AssemblyJob {
   version: number;
   buckets: BucketRef[];
-  /** Folder of the filesystem bucket store. */
-  bucketsDir: string;
-  /** Root of the filesystem artifact store. */
-  artifactsDir: string;
+  /** The deployment's stores. */
+  storage: StorageSpec;
   /** Contiguous slices a bucket of weight below 1 is cut into for sampling. */
   sampleSlices: number;
 }
@@ -33,8 +30,7 @@ export interface AssemblyResult {
 
 /** Reads, samples and stores the dataset of one version. */
 export async function runAssemblyJob(job: AssemblyJob): Promise<AssemblyResult> {
-  const buckets = new FilesystemBucketStore(job.bucketsDir);
-  const artifacts = new FilesystemArtifactStore(job.artifactsDir);
+  const { buckets, artifacts } = await openStores(job.storage);
   const parts = [];
   for (const ref of job.buckets) {
     const events = await buckets.read(ref.bucket);

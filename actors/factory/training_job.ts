@@ -18,14 +18,18 @@ import type {
 } from "../../models/model.ts";
 import { createModel, type ModelSpec } from "../../models/create_model.ts";
 import { poolMetrics } from "../../models/scoring.ts";
+import type { ArtifactStore } from "../../storage/artifact_store.ts";
+import { openStores, type StorageSpec } from "../../storage/storage_spec.ts";
 import { decodeDataset } from "./dataset_file.ts";
 import { type EvaluationScheme, type Fold, splitForEvaluation } from "./evaluation_split.ts";
 
 /** One training job. */
 export interface TrainingJob {
   model: ModelSpec;
-  /** `file:` URL of the assembled dataset. */
-  datasetUrl: string;
+  /** The deployment's stores. */
+  storage: StorageSpec;
+  /** URI of the assembled dataset in the stores' artifacts. */
+  datasetUri: string;
   scheme: EvaluationScheme;
   params: HyperParameters;
   settings: ForecastSettings;
@@ -53,6 +57,8 @@ interface Prepared {
 const CACHED = 2;
 const datasets = new Map<string, Prepared>();
 const models = new Map<string, ForecastingModel>();
+/** Artifact stores by their spec: a worker opens its deployment's once. */
+const stores = new Map<string, ArtifactStore>();
 
 /** `cache[key]`, made by `make` when missing; only the `CACHED` newest entries are kept. */
 async function cached<T>(cache: Map<string, T>, key: string, make: () => T | Promise<T>) {
@@ -68,8 +74,13 @@ async function cached<T>(cache: Map<string, T>, key: string, make: () => T | Pro
 /** Runs a job: train on each fold's training part, test on its later part, then fit if asked. */
 export async function runTrainingJob(job: TrainingJob): Promise<TrainingResult> {
   const started = performance.now();
-  const dataset = await cached(datasets, job.datasetUrl, async () => ({
-    events: decodeDataset(await Deno.readFile(new URL(job.datasetUrl))),
+  const artifacts = await cached(
+    stores,
+    JSON.stringify(job.storage),
+    async () => (await openStores(job.storage)).artifacts,
+  );
+  const dataset = await cached(datasets, job.datasetUri, async () => ({
+    events: decodeDataset(await artifacts.get(job.datasetUri)),
     folds: new Map(),
   }));
   const folds = await cached(

@@ -8,7 +8,7 @@
  */
 
 import type { ServiceRole } from "../../config/roles.ts";
-import type { BucketDeletion } from "../../storage/filesystem_bucket_store.ts";
+import type { BucketDeletion } from "../../storage/deletion_log.ts";
 import { ELECTED_ROLES } from "./fault_plan.ts";
 import type {
   FaultRecord,

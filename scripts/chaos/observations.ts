@@ -8,7 +8,7 @@
  */
 
 import type { ServiceRole } from "../../config/roles.ts";
-import type { BucketDeletion } from "../../storage/filesystem_bucket_store.ts";
+import type { BucketDeletion } from "../../storage/deletion_log.ts";
 import type { Phase, Target } from "./fault_plan.ts";
 
 /** A fault as it was injected. */

@@ -39,7 +39,7 @@ export function runOnce(
     const system = await RetuneSystem.build({
       config: {
         ...own,
-        storage: { dir: storage },
+        storage: { ...own.storage, dir: storage },
         // In lockstep the engine waits for every job, so pacing the replay changes nothing.
         replayer: adaptive && own.experiment.mode === "live"
           ? own.replayer

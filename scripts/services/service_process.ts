@@ -97,16 +97,24 @@ export async function launchService(launch: ServiceLaunch): Promise<RunningServi
   }
 }
 
-/** Runs a tool to completion and returns its output; a failure carries the output. */
+/**
+ * Runs a tool to completion (with `env` added to ours) and returns its output; a failure carries
+ * the output.
+ */
 export async function runTool(
   command: string,
   args: string[],
   debianPackage: string,
-  options: { cwd?: string } = {},
+  options: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<string> {
   let output: Deno.CommandOutput;
   try {
-    output = await new Deno.Command(command, { args, cwd: options.cwd, stdin: "null" }).output();
+    output = await new Deno.Command(command, {
+      args,
+      cwd: options.cwd,
+      env: options.env,
+      stdin: "null",
+    }).output();
   } catch (error) {
     throw error instanceof Deno.errors.NotFound ? missingTool(command, debianPackage) : error;
   }

@@ -25,8 +25,8 @@ import { eventually, within } from "../fixtures/eventually.ts";
 import { RoleProcess } from "./fixtures/role_process.ts";
 import { STREAM_ROWS, type TestPipeline, testPipeline } from "./fixtures/test_pipeline.ts";
 import { TopicReader } from "./fixtures/topic_reader.ts";
-import { type BucketDeletion, deletionLogOf } from "../../storage/filesystem_bucket_store.ts";
-import { storagePaths } from "../../actors/environment.ts";
+import type { BucketDeletion } from "../../storage/deletion_log.ts";
+import { bucketDeletionLog } from "../../actors/environment.ts";
 import type { RetuneConfig } from "../../config/schema.ts";
 
 const services = { brokers: await kafkaBrokers(), etcdEndpoints: await etcdEndpoints() };
@@ -158,7 +158,7 @@ Deno.test({
 async function deletionsBy(config: RetuneConfig, pid: number): Promise<BucketDeletion[]> {
   let text: string;
   try {
-    text = await Deno.readTextFile(deletionLogOf(storagePaths(config).buckets));
+    text = await Deno.readTextFile(bucketDeletionLog(config));
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return [];
     throw error;

@@ -76,7 +76,7 @@ async function withDeployment(
   const loaded = await loadConfig(DRIFT_CONFIG);
   const config = shape({
     ...loaded,
-    storage: { dir: `${dir}/storage` },
+    storage: { ...loaded.storage, dir: `${dir}/storage` },
     factory: { ...loaded.factory, distribute: true },
     // Two factories of one worker each: two candidates at once keep both busy.
     optimiser: { ...loaded.optimiser, stepsInFlight: 2 },

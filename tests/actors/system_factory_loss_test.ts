@@ -120,7 +120,7 @@ Deno.test({
 function withDeadlines(config: RetuneConfig, storage: string): RetuneConfig {
   return {
     ...config,
-    storage: { dir: storage },
+    storage: { ...config.storage, dir: storage },
     optimiser: {
       ...config.optimiser,
       evaluations: 20,

@@ -135,7 +135,7 @@ function testConfig(dir: string): RetuneConfig {
   return {
     ...base,
     logging: { level: "warning", format: "text" },
-    storage: { dir },
+    storage: { ...base.storage, dir },
     model: { ...base.model, initialTraining: { ...base.model.initialTraining, events: 1_500 } },
     engine: { ...base.engine, report: { everyEvents: 500 } },
     collector: {

@@ -4,9 +4,11 @@ import { fileURLToPath } from "node:url";
 import {
   denoFlags,
   type Deployment,
+  deploymentOf,
   type PermissionSet,
   permissionsFor,
 } from "../../deploy/permissions.ts";
+import { defaultConfig } from "../../config/load.ts";
 import { ROOT, taskCommand } from "../fixtures/tasks.ts";
 
 const probe = fileURLToPath(new URL("./fixtures/permission_probe.ts", import.meta.url));
@@ -65,6 +67,32 @@ Deno.test("an in-process all may only listen on its HTTP address; a networked ro
   assert.deepEqual(permissionsFor("all", serving).listen, ["127.0.0.1:9464"]);
   assert.ok(denoFlags(permissionsFor("all", serving)).includes("--allow-net=127.0.0.1:9464"));
   assert.deepEqual(permissionsFor("engine", serving).listen, [], "its --allow-net covers it");
+});
+
+Deno.test({
+  name: "stores in S3 need the network even with every role in one process",
+  permissions: { read: true },
+  fn() {
+    const config = defaultConfig();
+    assert.equal(deploymentOf(config).usesNetwork, false);
+    const s3 = {
+      ...config,
+      storage: {
+        ...config.storage,
+        kind: "s3" as const,
+        s3: {
+          endpoint: "http://127.0.0.1:8333",
+          region: "us-east-1",
+          bucket: "retune",
+          prefix: "retune/",
+          accessKeyId: null,
+          secretAccessKey: null,
+          forcePathStyle: true,
+        },
+      },
+    };
+    assert.equal(permissionsFor("all", deploymentOf(s3)).net, true);
+  },
 });
 
 Deno.test("flags grant exactly the set and never prompt", () => {

@@ -40,7 +40,7 @@ Deno.test({
         ...loaded,
         transport: "kafka",
         kafka: { ...loaded.kafka, brokers, clientId: uniqueName("test-drift") },
-        storage: { dir: `${dir}/storage` },
+        storage: { ...loaded.storage, dir: `${dir}/storage` },
       };
       const topics: string[] = [];
       const watch = (system: RetuneSystem) => topics.push(...Object.values(system.env.topics));

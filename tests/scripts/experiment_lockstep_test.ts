@@ -32,7 +32,7 @@ Deno.test({
       await generate({ out: input, format: "csv", options: stream.options });
       const base = await loadConfig(DRIFT_CONFIG, { env: {} });
       const config = benchConfig(
-        { ...base, storage: { dir: `${dir}/storage` } },
+        { ...base, storage: { ...base.storage, dir: `${dir}/storage` } },
         benchPolicies({ quick: true })[0],
         "both",
       );

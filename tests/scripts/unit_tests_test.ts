@@ -44,7 +44,10 @@ Deno.test("a test is a unit test unless its test-side imports ask for a service 
   });
   try {
     assert.deepEqual(await classifyTests(root), [
-      { file: "tests/a/asks_test.ts", needs: "asks for Kafka or etcd (tests/fixtures/brokers.ts)" },
+      {
+        file: "tests/a/asks_test.ts",
+        needs: "asks for Kafka, etcd or S3 (tests/fixtures/brokers.ts)",
+      },
       { file: "tests/a/names_test.ts" },
       { file: "tests/b/mentions_test.ts" },
       { file: "tests/b/spawns_test.ts", needs: "spawns a process (tests/b/spawns_test.ts)" },

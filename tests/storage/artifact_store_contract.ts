@@ -1,6 +1,6 @@
 /**
- * The behaviour every ArtifactStore implementation must show, as Deno tests that each
- * implementation's test file runs against its own stores.
+ * The behaviour every ArtifactStore implementation must show (in memory, in files, in S3), as Deno
+ * tests that each implementation's test file runs against its own stores.
  *
  * @module
  */
@@ -14,6 +14,11 @@ export interface ArtifactStoreSubject {
   name: string;
   /** A new, empty store. */
   create(): ArtifactStore;
+  /**
+   * Another store on the same place as `store`, as another process would open it (the memory
+   * store, which no other process can share, gives `store` itself).
+   */
+  reopen(store: ArtifactStore): ArtifactStore;
   /** URIs the store must refuse to touch (other schemes, other places, escapes). */
   foreignUris(store: ArtifactStore): string[];
   /** Permissions the implementation needs. */
@@ -101,6 +106,11 @@ export function artifactStoreContract(subject: ArtifactStoreSubject): void {
       await assert.rejects(store.put("models", bad, bytes("x")), rejection("name"));
       await assert.rejects(store.list(bad), rejection("kind"));
     }
+  });
+
+  test("another store on the same place reads what one put", async (store) => {
+    const uri = await store.put("models", "v4.json", bytes("4"));
+    assert.equal(text(await subject.reopen(store).get(uri)), "4");
   });
 
   test("URIs that lead anywhere but the store are refused", async (store) => {

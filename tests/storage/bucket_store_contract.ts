@@ -1,11 +1,13 @@
 /**
- * The behaviour every BucketStore implementation must show, as Deno tests that each
- * implementation's test file runs against its own stores.
+ * The behaviour every BucketStore implementation must show (in memory, in files, in S3), as Deno
+ * tests that each implementation's test file runs against its own stores. Stores sharing one
+ * place (two processes on one folder or one object store) must see each other's closed buckets.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
+import { encodePayload } from "../../protocol/codec.ts";
 import type { StreamEvent } from "../../core/events.ts";
 import type { BucketStore } from "../../storage/bucket_store.ts";
 
@@ -15,6 +17,11 @@ export interface BucketStoreSubject {
   name: string;
   /** A new, empty store. */
   create(): BucketStore;
+  /**
+   * Another store on the same place as `store`, as another process would open it (the memory
+   * store, which no other process can share, gives `store` itself).
+   */
+  reopen(store: BucketStore): BucketStore;
   /** Permissions the implementation needs. */
   permissions: Deno.PermissionOptions;
 }
@@ -154,6 +161,55 @@ export function bucketStoreContract(subject: BucketStoreSubject): void {
     await Promise.all(batches.map((batch) => store.append(11, batch)));
     await store.close(11);
     assert.deepEqual(await store.read(11), batches.flat());
+  });
+
+  test("bytes already encoded read back as the events they encode", async (store) => {
+    const encoded = encodePayload("StreamEventBatch", { events: events(3) });
+    await store.append(0, events(3), encoded);
+    await store.close(0);
+    assert.deepEqual(await store.read(0), events(3));
+  });
+
+  test("a large bucket streams whole, in order", async (store) => {
+    // About 1 MB over blocks of varied size, so blocks straddle read and write chunks.
+    let appended = 0;
+    for (let size = 1; appended < 20_000; size = (size * 7) % 997 + 1) {
+      await store.append(1, events(size, appended));
+      appended += size;
+    }
+    await store.close(1);
+    let count = 0;
+    for await (const event of store.stream(1)) {
+      assert.equal(event.timestamp, events(1, count)[0].timestamp);
+      count++;
+    }
+    assert.equal(count, appended);
+  });
+
+  test("another store on the same place sees what one closed", async (collector) => {
+    const factory = subject.reopen(collector);
+    await collector.append(0, events(3));
+    await collector.close(0);
+    assert.deepEqual(await factory.read(0), events(3));
+    await collector.append(1, events(1, 3));
+    await collector.close(1);
+    assert.deepEqual(await factory.list(), [0, 1]);
+    assert.deepEqual(await factory.read(1), events(1, 3));
+    await assert.rejects(factory.append(0, events(1)), { message: /bucket 0 is closed/ });
+    await factory.deleteAll();
+    assert.deepEqual(await collector.list(), []);
+  });
+
+  test("a bucket left open by an earlier run can be closed by a later one", async (earlier) => {
+    await earlier.append(4, events(2));
+    // Reading writes buffered events out, as a crash after it would leave them.
+    await earlier.read(4);
+    const later = subject.reopen(earlier);
+    assert.deepEqual(await later.list(), [4]);
+    await later.append(4, events(1, 2));
+    await later.close(4);
+    assert.deepEqual(await later.read(4), events(3));
+    assert.deepEqual(await earlier.read(4), events(3));
   });
 
   test("bucket ids must be non-negative integers", async (store) => {

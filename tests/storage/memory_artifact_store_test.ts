@@ -4,6 +4,7 @@ import { artifactStoreContract } from "./artifact_store_contract.ts";
 artifactStoreContract({
   name: "MemoryArtifactStore",
   create: () => new MemoryArtifactStore(),
+  reopen: (store) => store,
   foreignUris: () => [
     "file:///tmp/models/v1.json",
     "memory://models",

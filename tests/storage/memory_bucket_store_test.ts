@@ -4,5 +4,6 @@ import { bucketStoreContract } from "./bucket_store_contract.ts";
 bucketStoreContract({
   name: "MemoryBucketStore",
   create: () => new MemoryBucketStore(),
+  reopen: (store) => store,
   permissions: "none",
 });

@@ -25,8 +25,7 @@ Deno.test("assembly concatenates buckets in order, samples by weight and stores 
     const result = await runAssemblyJob({
       version: 7,
       buckets: [{ bucket: 3, weight: 0.5 }, { bucket: 4, weight: 1 }],
-      bucketsDir: `${dir}/buckets`,
-      artifactsDir: `${dir}/artifacts`,
+      storage: { kind: "fs", buckets: `${dir}/buckets`, artifacts: `${dir}/artifacts` },
       sampleSlices: 20,
     });
     const stored = decodeDataset(

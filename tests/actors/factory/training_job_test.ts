@@ -5,8 +5,6 @@
  */
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { HyperParameters } from "../../../core/hyper_parameters.ts";
 import type { StreamEvent } from "../../../core/events.ts";
 import type { ForecastSettings, ModelMetrics } from "../../../models/model.ts";
@@ -21,6 +19,8 @@ import {
   splitForEvaluation,
 } from "../../../actors/factory/evaluation_split.ts";
 import { runTrainingJob, type TrainingJob } from "../../../actors/factory/training_job.ts";
+import { FilesystemArtifactStore } from "../../../storage/filesystem_artifact_store.ts";
+import type { StorageSpec } from "../../../storage/storage_spec.ts";
 import { tempDirForProcess } from "../../fixtures/temp_dir.ts";
 
 const MARITIME = new URL("../../../deploy/examples/maritime/", import.meta.url);
@@ -35,6 +35,7 @@ const PARAMS: HyperParameters = {
 const SETTINGS: ForecastSettings = { threshold: 0.5, horizon: 200, maxSpread: 200 };
 const HOLDOUT: EvaluationScheme = { kind: "holdout", testFraction: 0.3 };
 const DIR = tempDirForProcess("retune-training-job-");
+const STORAGE: StorageSpec = { kind: "fs", buckets: `${DIR}/buckets`, artifacts: DIR };
 /** Jobs read the pattern, the track and their dataset files; the test writes those files. */
 const permissions = { read: true, write: [DIR] };
 
@@ -43,17 +44,20 @@ function spec(): Promise<ModelSpec> {
   return modelSpecOf(defaultConfig().model, "unused");
 }
 
-/** Two stretches of the bundled track, each stored as a dataset file; their URLs. */
-async function datasets(): Promise<{ events: StreamEvent[]; url: string }[]> {
+/** Two stretches of the bundled track, each stored as a dataset artifact; their URIs. */
+async function datasets(): Promise<{ events: StreamEvent[]; uri: string }[]> {
   const { events } = await readEvents(
     new URL("vessel_227592820.csv", MARITIME).pathname,
     MARITIME_SOURCE,
   );
   const stretches = [events.slice(0, 3_000), events.slice(6_000, 8_000)];
   return await Promise.all(stretches.map(async (stretch, i) => {
-    const path = join(DIR, `v${i}.jsonl`);
-    await Deno.writeFile(path, encodeDataset(stretch));
-    return { events: stretch, url: pathToFileURL(path).href };
+    const uri = await new FilesystemArtifactStore(DIR).put(
+      "datasets",
+      `v${i}.jsonl`,
+      encodeDataset(stretch),
+    );
+    return { events: stretch, uri };
   }));
 }
 
@@ -88,7 +92,8 @@ Deno.test(
     for (const [dataset, scheme, params] of cases) {
       const job: TrainingJob = {
         model,
-        datasetUrl: dataset.url,
+        storage: STORAGE,
+        datasetUri: dataset.uri,
         scheme,
         params,
         settings: SETTINGS,
@@ -98,7 +103,7 @@ Deno.test(
       assert.deepEqual(
         result.metrics,
         await freshMetrics(model, dataset.events, scheme, params),
-        `order ${params.order} on ${dataset.url} (${scheme.kind})`,
+        `order ${params.order} on ${dataset.uri} (${scheme.kind})`,
       );
       assert.equal(result.artifact, null);
     }
@@ -110,7 +115,8 @@ Deno.test("fitFull also returns the model fitted on every event", { permissions 
   const [dataset] = await datasets();
   const result = await runTrainingJob({
     model,
-    datasetUrl: dataset.url,
+    storage: STORAGE,
+    datasetUri: dataset.uri,
     scheme: HOLDOUT,
     params: PARAMS,
     settings: SETTINGS,
