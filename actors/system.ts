@@ -21,6 +21,7 @@ import { EtcdStateStore } from "../state/etcd.ts";
 import { InProcessTransport } from "../transport/in_process.ts";
 import { KafkaTransport, type KafkaTransportOptions } from "../transport/kafka.ts";
 import { PlatformaticKafkaTransport } from "../transport/platformatic_kafka.ts";
+import { etcdSecurity, kafkaSecurity } from "../config/client_security.ts";
 import type { Transport } from "../transport/transport.ts";
 import type { MetricsReport } from "../core/metrics_report.ts";
 import type { ModelVersion } from "../core/versions.ts";
@@ -199,7 +200,7 @@ export class RetuneSystem {
     const registry: Registry = config.etcd === undefined
       ? new InProcessRegistry()
       : new NamespacedRegistry(
-        new EtcdRegistry(config.etcd),
+        new EtcdRegistry({ ...config.etcd, ...etcdSecurity(config.etcd) }),
         config.etcd.namespace,
       );
     const modelSpec = await modelSpecOf(config.model, config.storage.dir);
@@ -213,9 +214,11 @@ export class RetuneSystem {
       ledger: new DatasetLedger(registry),
       buckets: new FilesystemBucketStore(paths.buckets),
       artifacts: new FilesystemArtifactStore(paths.artifacts),
-      state: config.etcd === undefined
-        ? new InProcessStateStore("retune")
-        : new EtcdStateStore({ ...config.etcd, deployment: config.etcd.namespace }),
+      state: config.etcd === undefined ? new InProcessStateStore("retune") : new EtcdStateStore({
+        ...config.etcd,
+        ...etcdSecurity(config.etcd),
+        deployment: config.etcd.namespace,
+      }),
       model: createModel(modelSpec),
       modelSpec,
       leaders: new LeaderBoard(),
@@ -470,9 +473,7 @@ function kafkaTransport(kafka: RetuneConfig["kafka"]): Transport {
     clientId: kafka.clientId,
     // The client id names the deployment: its groups are "<clientId>.engine" and so on.
     groupPrefix: `${kafka.clientId}.`,
-    ssl: kafka.ssl,
-    // Validated as a mapping with a mechanism; the client checks the rest.
-    sasl: kafka.sasl as KafkaTransportOptions["sasl"],
+    ...kafkaSecurity(kafka),
     sessionTimeoutMs: kafka.sessionTimeoutMs,
     heartbeatIntervalMs: kafka.heartbeatIntervalMs,
   };
