@@ -22,12 +22,7 @@
 
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import {
-  denoFlags,
-  deploymentOf,
-  permissionsFor,
-  workerModules,
-} from "../deploy/permissions.ts";
+import { denoFlags, deploymentOf, permissionsFor, workerModules } from "../deploy/permissions.ts";
 import { defaultConfig, loadConfig } from "../config/load.ts";
 import { isRole, type Role, ROLES, SERVICE_ROLES } from "../config/roles.ts";
 import type { RetuneConfig } from "../config/schema.ts";
