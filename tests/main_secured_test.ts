@@ -169,7 +169,7 @@ Deno.test({
       assert.match(
         lines.at(-1)!,
         new RegExp(
-          `^retune: engine: Kafka at ${services.kafka.ssl} refused the client \\(.*SASL SCRAM-SHA-256 authentication failed.*\\); check kafka\\.ssl and kafka\\.sasl`,
+          `^retune: engine: Kafka at ${services.kafka.ssl} refused the client \\(.*SASL SCRAM.SHA.?256 authentication failed.*\\); check kafka\\.ssl and kafka\\.sasl`,
         ),
       );
       assertNoSecret(wrong.stdout + wrong.stderr);
