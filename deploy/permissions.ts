@@ -15,7 +15,8 @@
  *   both), the stream file for the replayer and for the factory's initial training, and the
  *   Wayeb jar for the factory, and the program's source folders for a role that starts workers;
  * - writing: only the collector (buckets) and the factory (datasets, artifacts, Wayeb's work
- *   folder), and only under the storage folder; any role may also write its `--summary` file;
+ *   folder), and only under the storage folder; any role may also write its `--summary` file's
+ *   folder;
  * - environment: only the configuration overrides (`RETUNE_KAFKA_BROKERS`, ...), the variables
  *   the configuration's secrets name (`NAME` and `NAME_FILE`), and the debug switches the npm
  *   clients read as they load (`LIBRARY_VARIABLES`);
@@ -27,6 +28,7 @@
 
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Role, SERVICE_ROLES, type ServiceRole } from "../config/roles.ts";
 import type { RetuneConfig } from "../config/schema.ts";
@@ -202,7 +204,8 @@ export function permissionsFor(role: Role, deployment: Deployment): PermissionSe
   const roles = role === "all" ? SERVICE_ROLES : [role];
   const needs = roles.map((r) => ROLE_NEEDS[r]);
   const write = needs.some((n) => n.writesStorage) ? [deployment.storageDir] : [];
-  if (deployment.summaryPath) write.push(deployment.summaryPath);
+  // The summary's folder too: it is created at start if missing.
+  if (deployment.summaryPath) write.push(dirname(deployment.summaryPath));
   const runsWayeb = deployment.modelKind === "wayeb" && needs.some((n) => n.runsWayeb);
   const read = [
     ...deployment.reads,

@@ -42,7 +42,11 @@ Deno.test({
       for (const blanket of ["--allow-read", "--allow-net", "--allow-env", "--allow-all", "-A"]) {
         assert.ok(!flags.includes(blanket), `${blanket} in ${flags}`);
       }
-      assert.ok(flags.includes("--allow-net=10.1.2.3:9092,10.1.2.4:2379"), flags.join(" "));
+      // The brokers, etcd, and the HTTP server's listen address.
+      assert.ok(
+        flags.includes("--allow-net=10.1.2.3:9092,10.1.2.4:2379,127.0.0.1:9464"),
+        flags.join(" "),
+      );
       const read = flags.find((flag) => flag.startsWith("--allow-read="))!.split("=")[1];
       assert.ok(read.split(",").includes(config) && !read.includes("storage"), read);
       const env = flags.find((flag) => flag.startsWith("--allow-env="))!;

@@ -69,10 +69,11 @@ Deno.test("a role's binary gets its least permissions and its role as first argu
     config.model.declarations,
   ]);
   assert.ok(read.includes(config.storage.dir), "the engine reads artifacts");
-  assert.match(args[3], /^--allow-env=RETUNE_KAFKA_BROKERS,/);
-  assert.equal(args[4], "--allow-sys");
-  assert.ok(!args.some((arg) => /^--allow-(write|net|run)/.test(arg)), "embedded: no network");
-  assert.deepEqual(args.slice(5), [
+  assert.equal(args[3], "--allow-net=127.0.0.1:9464", "embedded: only its HTTP address");
+  assert.match(args[4], /^--allow-env=RETUNE_KAFKA_BROKERS,/);
+  assert.equal(args[5], "--allow-sys");
+  assert.ok(!args.some((arg) => /^--allow-(write|run)/.test(arg)));
+  assert.deepEqual(args.slice(6), [
     "--output",
     "out/retune-engine",
     join(ROOT, "main.ts"),
