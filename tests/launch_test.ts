@@ -34,6 +34,9 @@ Deno.test({
         }),
       );
       Deno.env.set("LAUNCH_TEST_PW", "not-printed");
+      // `deno task test` points KAFKA_BROKERS and ETCD_ENDPOINTS at its services; these win.
+      Deno.env.set("RETUNE_KAFKA_BROKERS", "10.1.2.3:9092");
+      Deno.env.set("RETUNE_ETCD_ENDPOINTS", "http://10.1.2.4:2379");
       const command = await roleCommand(["--role=observer", `--config=${config}`]);
       assert.ok(Array.isArray(command), `no command: ${command}`);
       const flags = command.slice(1, command.indexOf(join(ROOT, "main.ts")));
@@ -54,7 +57,9 @@ Deno.test({
       assert.ok(!flags.some((flag) => flag.startsWith("--allow-write")), "observers write nothing");
       assert.ok(!command.join(" ").includes("not-printed"));
     } finally {
-      Deno.env.delete("LAUNCH_TEST_PW");
+      for (const name of ["LAUNCH_TEST_PW", "RETUNE_KAFKA_BROKERS", "RETUNE_ETCD_ENDPOINTS"]) {
+        Deno.env.delete(name);
+      }
       await Deno.remove(dir, { recursive: true });
     }
   },
