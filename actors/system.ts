@@ -20,7 +20,6 @@ import { InProcessStateStore } from "../state/in_process.ts";
 import { EtcdStateStore } from "../state/etcd.ts";
 import { InProcessTransport } from "../transport/in_process.ts";
 import { KafkaTransport, type KafkaTransportOptions } from "../transport/kafka.ts";
-import { PlatformaticKafkaTransport } from "../transport/platformatic_kafka.ts";
 import { etcdSecurity, kafkaSecurity } from "../config/client_security.ts";
 import type { Transport } from "../transport/transport.ts";
 import type { MetricsReport } from "../core/metrics_report.ts";
@@ -192,7 +191,7 @@ export class RetuneSystem {
   static async build(options: SystemOptions): Promise<RetuneSystem> {
     const config = withInitialTrainingFile(options.config, options.input);
     const transport: Transport = config.transport === "kafka"
-      ? kafkaTransport(config.kafka)
+      ? await kafkaTransport(config.kafka)
       : new InProcessTransport({
         topics: Object.fromEntries(Object.values(config.topics).map((t) => [t.name, t.partitions])),
         capacity: config.inProcess.capacity,
@@ -467,7 +466,11 @@ function delay(ms: number): Promise<void> {
 }
 
 /** The Kafka transport over the client `kafka.client` names. */
-function kafkaTransport(kafka: RetuneConfig["kafka"]): Transport {
+/**
+ * The configured Kafka client. The platformatic one is loaded only when chosen: its `debug`
+ * dependency lists every environment variable as it loads, which a scoped role may not.
+ */
+async function kafkaTransport(kafka: RetuneConfig["kafka"]): Promise<Transport> {
   const options: KafkaTransportOptions = {
     brokers: kafka.brokers,
     clientId: kafka.clientId,
@@ -477,7 +480,7 @@ function kafkaTransport(kafka: RetuneConfig["kafka"]): Transport {
     sessionTimeoutMs: kafka.sessionTimeoutMs,
     heartbeatIntervalMs: kafka.heartbeatIntervalMs,
   };
-  return kafka.client === "platformatic"
-    ? new PlatformaticKafkaTransport(options)
-    : new KafkaTransport(options);
+  if (kafka.client !== "platformatic") return new KafkaTransport(options);
+  const { PlatformaticKafkaTransport } = await import("../transport/platformatic_kafka.ts");
+  return new PlatformaticKafkaTransport(options);
 }
