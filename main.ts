@@ -90,7 +90,10 @@ export async function main(args: readonly string[]): Promise<number> {
     );
     return 1;
   }
-  const revoked = revokeUnneeded(command.role, deploymentOf(config, summaryFile));
+  const revoked = revokeUnneeded(
+    command.role,
+    deploymentOf(config, { ...command, summaryPath: summaryFile }),
+  );
   if (revoked.length > 0) {
     log.debug("revoked unneeded permissions: {revoked}", { revoked: revoked.join(", ") });
   }

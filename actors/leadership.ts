@@ -11,7 +11,7 @@
 
 import type { Leadership } from "../registry/registry.ts";
 import type { ActorContext } from "./runtime/actor.ts";
-import { LeadershipLostError } from "./runtime/failure.ts";
+import { classify, LeadershipLostError } from "./runtime/failure.ts";
 import type { RoleEnvironment } from "./environment.ts";
 import type { ServiceRole } from "../config/roles.ts";
 
@@ -39,6 +39,8 @@ export async function lead(
       leadership = await env.registry.campaign(electionOf(role), env.instance, context.signal);
     } catch (error) {
       context.signal.throwIfAborted();
+      // Refused credentials stay refused: the system stops with one line instead.
+      if (classify(error).kind === "fatal") throw error;
       const pauseMs = Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** attempt);
       context.logger.warn(
         "campaign for {role} failed: {reason}; campaigning again in {pauseMs} ms",

@@ -19,7 +19,7 @@ import { InProcessStateStore } from "../state/in_process.ts";
 import { EtcdStateStore } from "../state/etcd.ts";
 import { InProcessTransport } from "../transport/in_process.ts";
 import { KafkaTransport, type KafkaTransportOptions } from "../transport/kafka.ts";
-import { PlatformaticKafkaTransport } from "../transport/platformatic_kafka.ts";
+import { etcdSecurity, kafkaSecurity } from "../config/client_security.ts";
 import type { Transport } from "../transport/transport.ts";
 import type { MetricsReport } from "../core/metrics_report.ts";
 import type { ModelVersion } from "../core/versions.ts";
@@ -190,7 +190,7 @@ export class RetuneSystem {
   static async build(options: SystemOptions): Promise<RetuneSystem> {
     const config = withInitialTrainingFile(options.config, options.input);
     const transport: Transport = config.transport === "kafka"
-      ? kafkaTransport(config.kafka)
+      ? await kafkaTransport(config.kafka)
       : new InProcessTransport({
         topics: Object.fromEntries(Object.values(config.topics).map((t) => [t.name, t.partitions])),
         capacity: config.inProcess.capacity,
@@ -198,7 +198,7 @@ export class RetuneSystem {
     const registry: Registry = config.etcd === undefined
       ? new InProcessRegistry()
       : new NamespacedRegistry(
-        new EtcdRegistry(config.etcd),
+        new EtcdRegistry({ ...config.etcd, ...etcdSecurity(config.etcd) }),
         config.etcd.namespace,
       );
     const modelSpec = await modelSpecOf(config.model, config.storage.dir);
@@ -212,9 +212,11 @@ export class RetuneSystem {
       ledger: new DatasetLedger(registry),
       buckets: stores.buckets,
       artifacts: stores.artifacts,
-      state: config.etcd === undefined
-        ? new InProcessStateStore("retune")
-        : new EtcdStateStore({ ...config.etcd, deployment: config.etcd.namespace }),
+      state: config.etcd === undefined ? new InProcessStateStore("retune") : new EtcdStateStore({
+        ...config.etcd,
+        ...etcdSecurity(config.etcd),
+        deployment: config.etcd.namespace,
+      }),
       model: createModel(modelSpec),
       modelSpec,
       leaders: new LeaderBoard(),
@@ -463,19 +465,21 @@ function delay(ms: number): Promise<void> {
 }
 
 /** The Kafka transport over the client `kafka.client` names. */
-function kafkaTransport(kafka: RetuneConfig["kafka"]): Transport {
+/**
+ * The configured Kafka client. The platformatic one is loaded only when chosen: its `debug`
+ * dependency lists every environment variable as it loads, which a scoped role may not.
+ */
+async function kafkaTransport(kafka: RetuneConfig["kafka"]): Promise<Transport> {
   const options: KafkaTransportOptions = {
     brokers: kafka.brokers,
     clientId: kafka.clientId,
     // The client id names the deployment: its groups are "<clientId>.engine" and so on.
     groupPrefix: `${kafka.clientId}.`,
-    ssl: kafka.ssl,
-    // Validated as a mapping with a mechanism; the client checks the rest.
-    sasl: kafka.sasl as KafkaTransportOptions["sasl"],
+    ...kafkaSecurity(kafka),
     sessionTimeoutMs: kafka.sessionTimeoutMs,
     heartbeatIntervalMs: kafka.heartbeatIntervalMs,
   };
-  return kafka.client === "platformatic"
-    ? new PlatformaticKafkaTransport(options)
-    : new KafkaTransport(options);
+  if (kafka.client !== "platformatic") return new KafkaTransport(options);
+  const { PlatformaticKafkaTransport } = await import("../transport/platformatic_kafka.ts");
+  return new PlatformaticKafkaTransport(options);
 }

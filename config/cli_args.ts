@@ -115,8 +115,7 @@ export function parseCliArgs(args: readonly string[], options: CliOptions = {}):
   if (summaryPath !== null && summaryPath !== STDOUT && !writable(summaryPath)) {
     throw new CliError(
       `--summary needs write access to '${summaryPath}', which this process was not granted ` +
-        `(deno task start may write only under ./.retune: use --summary=.retune/summary.json, ` +
-        `or --summary=- > ${summaryPath})`,
+        `(deno task start grants a role its --summary file; or --summary=- > ${summaryPath})`,
     );
   }
   return {
@@ -160,6 +159,8 @@ function pathExists(path: string): boolean {
     return true;
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return false;
+    // A role run by the start task may not look beyond its files; its launcher checked.
+    if (error instanceof Deno.errors.NotCapable) return true;
     throw error;
   }
 }
@@ -182,7 +183,7 @@ Options:
                       (roles replayer and all)
   --summary=<file>    write a JSON summary of the run to this file on exit (its folder is
                       created); - writes it to stdout (the run's other lines go to stderr)
-                      (deno task start may write only under ./.retune: --summary=- > file)
+                      (deno task start grants the role writing it)
   --log-level=<level> debug | info | warning | error, overriding logging.level;
                       debug also prints the detail (stack) of a failure
   --http-port=<port>  port of /metrics, /healthz, /readyz and the dashboard, overriding

@@ -48,7 +48,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   if (issue.code === "custom") return `${label}: ${issue.message}`;
   const found = valueAt(input, issue.path);
   if (found === undefined) return `${label}: missing, expected ${issue.message}`;
-  return `${label}: expected ${issue.message}, got ${quote(found)}`;
+  return `${label}: expected ${issue.message}, got ${quote(redacted(found, issue.path))}`;
 }
 
 /** `optimiser.evaluations`, `kafka.brokers[0]`. */
@@ -69,6 +69,32 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   for (const key of path) {
     if (value === null || typeof value !== "object") return undefined;
     value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * Sections whose values are secrets or carry them (credentials; kafkajs's option mappings), and
+ * key names that mark a secret anywhere: their values are never quoted.
+ */
+const SECRET_SECTIONS = ["kafka.sasl", "etcd.auth"];
+const SECRET_KEY = /pass|secret|token|credential|username|private/i;
+const HIDDEN = "(hidden: a secret)";
+
+/** `value` found at `path`, with every secret in it replaced by a placeholder. */
+export function redacted(value: unknown, path: readonly PropertyKey[]): unknown {
+  const at = keyPath(path);
+  const inSecretSection = SECRET_SECTIONS.some((s) => at === s || at.startsWith(`${s}.`));
+  const last = path.at(-1);
+  if (typeof last === "string" && SECRET_KEY.test(last)) return HIDDEN;
+  if (inSecretSection && (typeof value !== "object" || value === null)) {
+    return last === "mechanism" ? value : HIDDEN;
+  }
+  if (Array.isArray(value)) return value.map((item, i) => redacted(item, [...path, i]));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, redacted(item, [...path, key])]),
+    );
   }
   return value;
 }

@@ -9,6 +9,8 @@
  * section. They change addresses only, never the mode: a variable left in a shell must not turn
  * an embedded run into one that needs a broker or etcd.
  *
+ * Secrets (`config/secrets.ts`) are checked to be readable, never quoted.
+ *
  * Parsing needs environment access even with explicit `env`: the yaml package reads its debug
  * variables `LOG_TOKENS` and `LOG_STREAM`.
  *
@@ -21,6 +23,7 @@ import { parse, YAMLParseError } from "yaml";
 import type { z } from "zod";
 import { ConfigError, configErrorFromIssues } from "./config_error.ts";
 import { brokerAddress, configSchema, etcdEndpoint, type RetuneConfig } from "./schema.ts";
+import { checkSecrets, type EnvLookup, processEnv } from "./secrets.ts";
 
 /** Environment variables as a plain record. */
 export type Environment = Record<string, string | undefined>;
@@ -44,10 +47,13 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
 
 /** Validates configuration text; `file` names it in errors and anchors its relative paths. */
 export function parseConfig(text: string, file: string, options: LoadOptions = {}): RetuneConfig {
+  const env: EnvLookup = options.env === undefined ? processEnv : (name) => options.env?.[name];
   const raw = parseYaml(text, file);
-  applyEnvironment(raw, file, options.env ?? Deno.env.toObject());
+  applyEnvironment(raw, file, env);
   resolvePaths(raw, dirname(resolve(file)));
-  return validate(raw, file);
+  const config = validate(raw, file);
+  checkSecrets(config, { env, origin: file });
+  return config;
 }
 
 /** The embedded default: every role in one process on the bundled maritime sample, no etcd. */
@@ -124,11 +130,14 @@ const ENV_OVERRIDES: readonly EnvOverride[] = [
   },
 ];
 
-function applyEnvironment(raw: Record<string, unknown>, file: string, env: Environment): void {
+/** The variables overrides are read from (a role may read only the variables it names). */
+export const OVERRIDE_VARIABLES: readonly string[] = ENV_OVERRIDES.flatMap((o) => o.names);
+
+function applyEnvironment(raw: Record<string, unknown>, file: string, env: EnvLookup): void {
   for (const override of ENV_OVERRIDES) {
-    const name = override.names.find((n) => (env[n] ?? "").trim() !== "");
+    const name = override.names.find((n) => (env(n) ?? "").trim() !== "");
     if (name === undefined) continue;
-    const value = env[name] as string;
+    const value = env(name) as string;
     const section = raw[override.section];
     if (section === undefined && !override.addsSection) continue;
     // A malformed section is left for validation to report against the file.
@@ -153,6 +162,12 @@ const PATH_KEYS: readonly (readonly string[])[] = [
   ["model", "initialTraining", "file"],
   ["model", "wayeb", "jar"],
   ["replayer", "file"],
+  ["kafka", "ssl", "ca"],
+  ["kafka", "ssl", "cert"],
+  ["kafka", "ssl", "key"],
+  ["etcd", "tls", "ca"],
+  ["etcd", "tls", "cert"],
+  ["etcd", "tls", "key"],
 ];
 
 function resolvePaths(raw: Record<string, unknown>, baseDir: string): void {

@@ -81,6 +81,41 @@ export const etcdEndpoint = z.string({ error: 'an "http(s)://host:port" URL' }).
   { error: 'an "http(s)://host:port" URL' },
 );
 
+/**
+ * A secret (a password, a user name): `${NAME}` takes it from the environment variable NAME, or,
+ * when NAME is unset, from the file that NAME_FILE names (Docker and Kubernetes secrets); any other
+ * string is the secret itself. `config/secrets.ts` reads it; no message ever quotes it.
+ */
+function secret() {
+  const form = "a secret: ${NAME} (environment variable NAME or file NAME_FILE) or the value";
+  return z.string({ error: form }).min(1, { error: form });
+}
+
+/** TLS files (PEM), each a path; without `ca` the system's roots are trusted. */
+function tlsFiles() {
+  return {
+    /** Certificate authority to trust for the server's certificate. */
+    ca: filePath().optional(),
+    /** Client certificate (mutual TLS); needs `key`. */
+    cert: filePath().optional(),
+    /** The client certificate's private key. */
+    key: filePath().optional(),
+  };
+}
+
+/** Refuses a client certificate without its key and a key without its certificate. */
+function certNeedsKey(tls: { cert?: string; key?: string }, ctx: z.core.$RefinementCtx): void {
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    ctx.addIssue({
+      code: "custom",
+      path: [tls.cert === undefined ? "cert" : "key"],
+      message: "missing: a client certificate needs both cert and key",
+    });
+  }
+}
+
+const SASL_MECHANISMS = ["plain", "scram-sha-256", "scram-sha-512"] as const;
+
 const kafkaSchema = z.strictObject({
   brokers: nonEmptyList(brokerAddress, '"host:port" addresses').default(["127.0.0.1:9092"]),
   /**
@@ -89,14 +124,20 @@ const kafkaSchema = z.strictObject({
    */
   client: oneOf(["kafkajs", "platformatic"]).default("kafkajs"),
   clientId: text().default("retune"),
-  /** Passed to kafkajs as is: `true` or its TLS options. */
-  ssl: z.union([z.boolean(), z.looseObject({})], {
-    error: "true, false or a mapping of TLS options",
-  })
-    .optional(),
-  /** Passed to kafkajs as is. */
-  sasl: z.looseObject({ mechanism: text() }, { error: "a mapping with a SASL mechanism" })
-    .optional(),
+  /** TLS to the brokers: `true` (trust the system's roots) or the PEM files to use. */
+  ssl: z.union([
+    z.boolean(),
+    z.strictObject({
+      ...tlsFiles(),
+      rejectUnauthorized: z.boolean({ error: "true or false" }).default(true),
+    }).superRefine(certNeedsKey),
+  ], { error: "true, false or a mapping { ca, cert, key, rejectUnauthorized }" }).optional(),
+  /** SASL authentication to the brokers. */
+  sasl: z.strictObject({
+    mechanism: oneOf(SASL_MECHANISMS),
+    username: secret(),
+    password: secret(),
+  }).optional(),
   /**
    * A consumer silent this long is dropped from its group and its partitions move to the others:
    * how long a killed member's partitions wait. The broker's floor is 6,000 by default.
@@ -118,6 +159,19 @@ const etcdSchema = z.strictObject({
   callTimeoutMs: integer(1).default(5_000),
   /** Attempts of an etcd call that failed because etcd could not be reached. */
   callAttempts: integer(1).default(3),
+  /** User name and password, when etcd has authentication enabled. */
+  auth: z.strictObject({ username: secret(), password: secret() }).optional(),
+  /** TLS to etcd (`https://` endpoints): the PEM files to use. */
+  tls: z.strictObject(tlsFiles()).superRefine(certNeedsKey).optional(),
+}).superRefine((etcd, ctx) => {
+  const plain = etcd.endpoints.findIndex((url) => url.startsWith("http://"));
+  if (etcd.tls !== undefined && plain >= 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["endpoints", plain],
+      message: `expected an https:// URL when etcd.tls is set, got "${etcd.endpoints[plain]}"`,
+    });
+  }
 });
 
 /** Kafka's legal topic name characters. */

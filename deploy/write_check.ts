@@ -52,8 +52,8 @@ async function probe(setting: string, path: string, attempt: () => Promise<void>
   } catch (error) {
     if (!(error instanceof Error)) throw error;
     const reason = error instanceof Deno.errors.NotCapable
-      ? "this process was not granted write access there (deno task start may write only " +
-        "under ./.retune)"
+      ? "this process was not granted write access there (deno task start grants a role its " +
+        "storage folder and its --summary file's folder)"
       : error.message;
     throw new UnwritablePathError(
       `${setting}: cannot write '${join(path)}': ${reason}`,

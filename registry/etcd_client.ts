@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { Buffer } from "node:buffer";
 import { Etcd3, isRecoverableError } from "etcd3";
 import { ExponentialBackoff, handleWhen, noop, retry } from "cockatiel";
 
@@ -18,6 +19,10 @@ export interface EtcdClientOptions {
   callTimeoutMs?: number;
   /** Attempts of a call that failed for a recoverable reason (etcd unreachable). Default 3. */
   callAttempts?: number;
+  /** User name and password, when etcd has authentication enabled. */
+  auth?: { username: string; password: string };
+  /** TLS: the CA to trust (empty: the system's roots) and a client certificate with its key. */
+  credentials?: { rootCertificate: Buffer; privateKey?: Buffer; certChain?: Buffer };
 }
 
 /** A client on `endpoints`; rejects bad options by name. */
@@ -36,6 +41,8 @@ export function etcdClient(options: EtcdClientOptions): Etcd3 {
   }
   return new Etcd3({
     hosts: endpoints,
+    auth: options.auth,
+    credentials: options.credentials,
     dialTimeout: callTimeoutMs,
     // Streams (watches, keep-alives) live on; every other call gets a deadline.
     defaultCallOptions: (context) =>

@@ -22,31 +22,23 @@
 
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { denoFlags, deploymentOf, permissionsFor } from "../deploy/permissions.ts";
+import { denoFlags, deploymentOf, permissionsFor, workerModules } from "../deploy/permissions.ts";
 import { defaultConfig, loadConfig } from "../config/load.ts";
-import { isRole, type Role, ROLES } from "../config/roles.ts";
+import { isRole, type Role, ROLES, SERVICE_ROLES } from "../config/roles.ts";
 import type { RetuneConfig } from "../config/schema.ts";
 
 const ENTRY = fileURLToPath(new URL("../main.ts", import.meta.url));
 const OUT_DIR = "out";
 
-/**
- * Worker modules each role starts. `deno compile` embeds only what the entry point imports, so
- * these go in with `--include`.
- */
-const WORKERS: Partial<Record<Role, string[]>> = {
-  factory: ["actors/factory/training_worker.ts", "actors/factory/assembly_worker.ts"],
-  replayer: ["actors/replayer/slice_worker.ts"],
-};
-
 /** The `deno compile` arguments for one role's binary. */
-export function compileArgs(role: Role, config: RetuneConfig): string[] {
-  const flags = denoFlags(permissionsFor(role, deploymentOf(config)));
-  const workers = role === "all" ? Object.values(WORKERS).flat() : WORKERS[role] ?? [];
-  const includes = workers.flatMap((path) => [
-    "--include",
-    fileURLToPath(new URL(`../${path}`, import.meta.url)),
-  ]);
+export function compileArgs(
+  role: Role,
+  config: RetuneConfig,
+  configPath: string | null = null,
+): string[] {
+  const flags = denoFlags(permissionsFor(role, deploymentOf(config, { configPath })));
+  const includes = workerModules(role === "all" ? SERVICE_ROLES : [role])
+    .flatMap((path) => ["--include", path]);
   return [
     "compile",
     ...flags,
@@ -100,7 +92,7 @@ async function main(args: string[]): Promise<number> {
     }
     const result = await new Deno.Command("deno", {
       // "deno" from PATH: the compile task may run exactly that program.
-      args: compileArgs(role, config),
+      args: compileArgs(role, config, values.config ?? null),
       env: { NO_COLOR: "1" },
       stdout: "null",
       stderr: "piped",

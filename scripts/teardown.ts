@@ -12,6 +12,7 @@
 import { parseArgs } from "node:util";
 import { Etcd3 } from "etcd3";
 import { loadConfig } from "../config/load.ts";
+import { etcdSecurity } from "../config/client_security.ts";
 import type { RetuneConfig } from "../config/schema.ts";
 import { EtcdRegistry } from "../registry/etcd.ts";
 import { NamespacedRegistry } from "../registry/namespaced.ts";
@@ -58,7 +59,8 @@ export async function leadersOf(
   config: RetuneConfig,
 ): Promise<{ role: string; candidate: string }[]> {
   if (config.etcd === undefined) return [];
-  const client = new Etcd3({ hosts: config.etcd.endpoints });
+  const { auth, credentials } = etcdSecurity(config.etcd);
+  const client = new Etcd3({ hosts: config.etcd.endpoints, auth, credentials });
   try {
     const leaders = [];
     for (const role of LEADER_ROLES) {
@@ -87,7 +89,7 @@ export async function teardown(
   let registryKeys = 0;
   if (config.etcd !== undefined) {
     const registry = new NamespacedRegistry(
-      new EtcdRegistry({ endpoints: config.etcd.endpoints }),
+      new EtcdRegistry({ endpoints: config.etcd.endpoints, ...etcdSecurity(config.etcd) }),
       config.etcd.namespace,
     );
     try {

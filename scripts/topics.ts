@@ -9,9 +9,10 @@
  * @module
  */
 
-import { type Admin, Kafka, type KafkaConfig, logLevel } from "kafkajs";
+import { type Admin, Kafka, logLevel } from "kafkajs";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";
+import { kafkaSecurity } from "../config/client_security.ts";
 import type { RetuneConfig, TopicPurpose } from "../config/schema.ts";
 
 /** A topic the configuration names. */
@@ -117,13 +118,11 @@ async function layouts(
 
 /** A kafkajs client for the configuration's brokers, quiet and quick to give up. */
 export function kafkaClient(config: RetuneConfig): Kafka {
-  const { brokers, clientId, ssl, sasl } = config.kafka;
+  const { brokers, clientId } = config.kafka;
   return new Kafka({
     brokers,
     clientId: `${clientId}-topics`,
-    // Passed through as the user wrote them; kafkajs validates its own options.
-    ssl: ssl as KafkaConfig["ssl"],
-    sasl: sasl as KafkaConfig["sasl"],
+    ...kafkaSecurity(config.kafka),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 5_000,
     retry: { retries: 2 },

@@ -84,6 +84,8 @@ function classifyOne(error: Error): Classification | undefined {
   if (error instanceof RetriableError) return { kind: "retriable", service: error.service };
   if (error instanceof FatalError) return { kind: "fatal", service: error.service };
   if (error instanceof ConfigError) return { kind: "fatal", service: undefined };
+  // A permission the role was not granted stays refused however often it is retried.
+  if (error instanceof Deno.errors.NotCapable) return { kind: "fatal", service: undefined };
   const retriable = (error as { retriable?: unknown }).retriable;
   if (error.name.startsWith("KafkaJS") && typeof retriable === "boolean") {
     // Running out of retries on an unreachable broker is still an outage.

@@ -29,7 +29,7 @@ export function failureLine(error: unknown, where: Endpoints): string {
   } else if (service === "etcd") {
     const at = where.etcd?.join(", ") ?? "the configured endpoints";
     line = kind === "fatal"
-      ? `${who}etcd at ${at} refused the client (${cause}); check its credentials`
+      ? `${who}etcd at ${at} refused the client (${cause}); check etcd.auth and etcd.tls`
       : `${who}cannot reach etcd at ${at} (${cause}); start etcd or fix etcd.endpoints ` +
         `(or RETUNE_ETCD_ENDPOINTS)`;
   } else if (kind === "fatal") {

@@ -1,6 +1,6 @@
 /**
  * The fleet of role processes of a chaos run, each started as deployed (`main.ts --role=...
- * --config=...`), watched and restarted like a service manager would: an instance whose process
+ * --config=...` under its role's scoped permissions, as `deno task start` runs it), watched and restarted like a service manager would: an instance whose process
  * ended (killed or crashed) gets a new process after a short pause. Each process's output goes
  * to a log file of its instance, and the moments that matter (started, running, exit) are
  * recorded with the time each was logged (an elected role's process logs `leading <role>` each time
@@ -10,11 +10,10 @@
  */
 
 import type { ServiceRole } from "../../config/roles.ts";
+import { roleCommand } from "../../launch.ts";
 import { ELECTED_ROLES } from "./fault_plan.ts";
 import { ledRole, loggedAt } from "./log_line.ts";
 import type { ProcessEvent, ShutdownRecord } from "./observations.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 /** How long a dead instance stays down before it is started again, ms. */
 const RESTART_PAUSE_MS = 1_000;
@@ -79,18 +78,17 @@ export class RoleInstance {
       create: true,
       append: true,
     });
+    // As deployed: main.ts under exactly its role's permissions, as `deno task start` runs it.
+    const args = await roleCommand([
+      `--role=${this.role}`,
+      `--config=${this.#fleet.configFile}`,
+      // Many roles share this host: each serves HTTP on a port of its own.
+      "--http-port=0",
+      ...this.#args,
+    ]);
+    if (typeof args === "number") throw new Error(`${this.name}: bad arguments (${args})`);
     const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        MAIN,
-        `--role=${this.role}`,
-        `--config=${this.#fleet.configFile}`,
-        // Many roles share this host: each serves HTTP on a port of its own.
-        "--http-port=0",
-        ...this
-          .#args,
-      ],
+      args,
       stdin: "null",
       stdout: "piped",
       stderr: "piped",

@@ -8,6 +8,9 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
+import { Etcd3 } from "etcd3";
+import type { Certificates } from "./certificates.ts";
 import { freePorts } from "./free_port.ts";
 import { launchService, type RunningService, serveUntilSignalled } from "./service_process.ts";
 
@@ -24,6 +27,13 @@ export interface EtcdOptions {
   dataDir?: string;
   /** The client and peer ports. Default: free ones. */
   ports?: EtcdPorts;
+  /** Serve clients over TLS (`https://`) with the server certificate of these. Default: plain. */
+  tls?: Certificates;
+  /**
+   * Enable authentication, with the user `root` having this password (as `etcdctl user add root`
+   * and `etcdctl auth enable` do). Default: no authentication.
+   */
+  rootPassword?: string;
 }
 
 /** The loopback ports a member listens on. */
@@ -38,36 +48,70 @@ export async function startEtcd(options: EtcdOptions = {}): Promise<RunningServi
   const [clientPort, peerPort] = options.ports === undefined
     ? freePorts(2)
     : [options.ports.client, options.ports.peer];
-  const client = `http://127.0.0.1:${clientPort}`;
+  const { tls } = options;
+  const listen = `${tls === undefined ? "http" : "https"}://127.0.0.1:${clientPort}`;
+  // Over TLS clients use the certificate's host name: Deno's TLS refuses an IP as server name.
+  const client = tls === undefined ? listen : `https://localhost:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const dir = await Deno.makeTempDir({ prefix: "retune-etcd-" });
-  return launchService({
+  const http = tls === undefined
+    ? undefined
+    : Deno.createHttpClient({ caCerts: [await Deno.readTextFile(tls.ca)] });
+  const service = await launchService({
     name: "etcd",
     command: "etcd",
     args: [
       "--name=default",
       `--data-dir=${options.dataDir ?? `${dir}/data`}`,
-      `--listen-client-urls=${client}`,
+      `--listen-client-urls=${listen}`,
       `--advertise-client-urls=${client}`,
       `--listen-peer-urls=${peer}`,
       `--initial-advertise-peer-urls=${peer}`,
       `--initial-cluster=default=${peer}`,
       "--logger=zap",
       "--log-outputs=stderr",
+      ...(tls === undefined
+        ? []
+        : [`--cert-file=${tls.serverCert}`, `--key-file=${tls.serverKey}`]),
     ],
     debianPackage: "etcd-server",
     dir,
     endpoints: client,
-    answers: () => healthy(client),
+    answers: () => healthy(client, http),
     readyTimeoutMs,
     stopGraceMs,
     // etcd takes ETCD_* variables for flags and refuses to start when one repeats a flag given.
     env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" },
-  });
+  }).finally(() => http?.close());
+  if (options.rootPassword !== undefined) {
+    try {
+      await enableAuth(client, options.rootPassword, tls);
+    } catch (error) {
+      await service.stop();
+      throw error;
+    }
+  }
+  return service;
 }
 
-async function healthy(url: string): Promise<boolean> {
-  const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) });
+/** Adds the user root (with the root role) and turns authentication on. */
+async function enableAuth(endpoint: string, password: string, tls?: Certificates): Promise<void> {
+  const client = new Etcd3({
+    hosts: endpoint,
+    credentials: tls === undefined
+      ? undefined
+      : { rootCertificate: Buffer.from(await Deno.readFile(tls.ca)) },
+  });
+  try {
+    await (await client.user("root").create(password)).addRole("root");
+    await client.auth.authEnable();
+  } finally {
+    client.close();
+  }
+}
+
+async function healthy(url: string, client?: Deno.HttpClient): Promise<boolean> {
+  const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000), client });
   const body = await response.json() as { health?: string };
   return response.ok && body.health === "true";
 }

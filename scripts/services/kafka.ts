@@ -12,6 +12,7 @@
 import { Buffer } from "node:buffer";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
+import type { Certificates } from "./certificates.ts";
 import { freePorts } from "./free_port.ts";
 import {
   launchService,
@@ -34,6 +35,18 @@ export interface KafkaOptions {
   dataDir?: string;
   /** The broker and controller ports. Default: free ones. */
   ports?: KafkaPorts;
+  /**
+   * Also listen with SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), once in plain text and once over
+   * TLS with the server certificate of `certificates`, for these users (name to password), on
+   * free ports. Default: the plain-text listener only.
+   */
+  secured?: { users: Record<string, string>; certificates: Certificates };
+}
+
+/** A running broker and, when secured, the addresses of its SASL listeners. */
+export interface KafkaService extends RunningService {
+  /** `host:port` of the SASL_PLAINTEXT and SASL_SSL listeners, when secured. */
+  sasl?: { plaintext: string; ssl: string };
 }
 
 /** The loopback ports a broker listens on. */
@@ -50,8 +63,8 @@ const LIBS = `${CACHE}/libs`;
 const TOOLS = `${CACHE}/tools`;
 
 /** Starts a broker with its data in a temporary folder; resolves once it answers metadata requests. */
-export async function startKafka(options: KafkaOptions = {}): Promise<RunningService> {
-  const { readyTimeoutMs = 90_000, stopGraceMs = 10_000 } = options;
+export async function startKafka(options: KafkaOptions = {}): Promise<KafkaService> {
+  const { readyTimeoutMs = 90_000, stopGraceMs = 10_000, secured } = options;
   const libs = await ensureJars(POM, LIBS);
   const [brokerPort, controllerPort] = options.ports === undefined
     ? freePorts(2)
@@ -60,11 +73,14 @@ export async function startKafka(options: KafkaOptions = {}): Promise<RunningSer
   const dir = await Deno.makeTempDir({ prefix: "retune-kafka-" });
   const java = ["-cp", `${libs}/*`, `-Dlog4j.configuration=${LOG4J.href}`];
   const dataDir = options.dataDir ?? `${dir}/data`;
+  const saslPorts = secured === undefined ? [] : freePorts(2);
+  const sasl = secured === undefined
+    ? undefined
+    : { plaintext: `127.0.0.1:${saslPorts[0]}`, ssl: `127.0.0.1:${saslPorts[1]}` };
   try {
-    await Deno.writeTextFile(
-      `${dir}/server.properties`,
-      serverProperties(dataDir, brokerPort, controllerPort),
-    );
+    const properties = serverProperties(dataDir, brokerPort, controllerPort, sasl) +
+      (secured === undefined ? "" : securedProperties(secured));
+    await Deno.writeTextFile(`${dir}/server.properties`, properties);
     // A kept data folder is reused as it is: formatting it again would give it a new cluster id.
     if (!await formatted(dataDir)) {
       await runTool(
@@ -77,6 +93,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<RunningSer
           clusterId(),
           "-c",
           "server.properties",
+          ...scramUsers(secured?.users ?? {}),
         ],
         "openjdk-17-jre-headless",
         { cwd: dir },
@@ -86,7 +103,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<RunningSer
     await Deno.remove(dir, { recursive: true });
     throw error;
   }
-  return launchService({
+  const service = await launchService({
     name: "kafka",
     command: "java",
     args: ["-Xmx512m", ...java, "kafka.Kafka", "server.properties"],
@@ -97,6 +114,44 @@ export async function startKafka(options: KafkaOptions = {}): Promise<RunningSer
     readyTimeoutMs,
     stopGraceMs,
   });
+  return Object.assign(service, { sasl });
+}
+
+const SCRAM = ["SCRAM-SHA-256", "SCRAM-SHA-512"];
+
+/** The storage tool's `--add-scram` arguments: SCRAM credentials exist before the broker starts. */
+function scramUsers(users: Record<string, string>): string[] {
+  return Object.entries(users).flatMap(([name, password]) =>
+    SCRAM.flatMap((mechanism) => [
+      "--add-scram",
+      `${mechanism}=[name=${name},password=${password}]`,
+    ])
+  );
+}
+
+/** The broker's settings for its SASL listeners: mechanisms, users, certificates. */
+function securedProperties(secured: NonNullable<KafkaOptions["secured"]>): string {
+  const plainUsers = Object.entries(secured.users)
+    .map(([name, password]) => `user_${name}="${password}"`).join(" ");
+  const jaas = {
+    plain: `org.apache.kafka.common.security.plain.PlainLoginModule required ${plainUsers};`,
+    scram: "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+  };
+  const settings: Record<string, string> = {
+    "sasl.enabled.mechanisms": ["PLAIN", ...SCRAM].join(","),
+    "ssl.keystore.type": "PEM",
+    "ssl.keystore.location": secured.certificates.serverKeyStore,
+    "ssl.truststore.type": "PEM",
+    "ssl.truststore.location": secured.certificates.ca,
+  };
+  for (const listener of ["sasl_plaintext", "sasl_ssl"]) {
+    settings[`listener.name.${listener}.plain.sasl.jaas.config`] = jaas.plain;
+    for (const mechanism of SCRAM) {
+      settings[`listener.name.${listener}.${mechanism.toLowerCase()}.sasl.jaas.config`] =
+        jaas.scram;
+    }
+  }
+  return Object.entries(settings).map(([key, value]) => `${key}=${value}\n`).join("");
 }
 
 /** Whether a broker already formatted `dataDir` (it then holds its meta.properties). */
@@ -157,15 +212,27 @@ function clusterId(): string {
   }
 }
 
-function serverProperties(dataDir: string, brokerPort: number, controllerPort: number): string {
+function serverProperties(
+  dataDir: string,
+  brokerPort: number,
+  controllerPort: number,
+  sasl?: KafkaService["sasl"],
+): string {
+  const clients = [
+    `PLAINTEXT://127.0.0.1:${brokerPort}`,
+    ...(sasl === undefined ? [] : [`SASL_PLAINTEXT://${sasl.plaintext}`, `SASL_SSL://${sasl.ssl}`]),
+  ];
+  const protocols = ["PLAINTEXT", "CONTROLLER:PLAINTEXT"];
+  if (sasl !== undefined) protocols.push("SASL_PLAINTEXT", "SASL_SSL");
   const settings = {
     "process.roles": "broker,controller",
     "node.id": 1,
     "controller.quorum.voters": `1@127.0.0.1:${controllerPort}`,
-    "listeners": `PLAINTEXT://127.0.0.1:${brokerPort},CONTROLLER://127.0.0.1:${controllerPort}`,
-    "advertised.listeners": `PLAINTEXT://127.0.0.1:${brokerPort}`,
+    "listeners": [...clients, `CONTROLLER://127.0.0.1:${controllerPort}`].join(","),
+    "advertised.listeners": clients.join(","),
     "controller.listener.names": "CONTROLLER",
-    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    "listener.security.protocol.map": protocols
+      .map((p) => p.includes(":") ? p : `${p}:${p}`).join(","),
     "inter.broker.listener.name": "PLAINTEXT",
     "log.dirs": dataDir,
     "offsets.topic.replication.factor": 1,

@@ -8,7 +8,8 @@ import {
   type PermissionSet,
   permissionsFor,
 } from "../../deploy/permissions.ts";
-import { defaultConfig } from "../../config/load.ts";
+import { defaultConfig, parseConfig } from "../../config/load.ts";
+import { SERVICE_ROLES } from "../../config/roles.ts";
 import { ROOT, taskCommand } from "../fixtures/tasks.ts";
 
 const probe = fileURLToPath(new URL("./fixtures/permission_probe.ts", import.meta.url));
@@ -17,64 +18,76 @@ const embedded: Deployment = {
   storageDir: "/srv/retune",
   modelKind: "cef-pst",
   java: "java",
-  usesNetwork: false,
+  hosts: [],
+  reads: ["/etc/retune.yaml", "/srv/p.pattern"],
+  streams: ["/srv/stream.csv"],
+  factoryReads: [],
+  env: ["RETUNE_KAFKA_BROKERS", "KAFKA_PASSWORD"],
 };
-const distributedWayeb: Deployment = { ...embedded, modelKind: "wayeb", usesNetwork: true };
+const distributedWayeb: Deployment = {
+  ...embedded,
+  modelKind: "wayeb",
+  hosts: ["10.0.0.5:9092", "etcd.internal:2379"],
+  factoryReads: ["/srv/wayeb.jar"],
+};
 
 Deno.test("the table gives each role only what it needs", () => {
-  const engine = permissionsFor("engine", distributedWayeb);
   assert.deepEqual(
-    engine,
+    permissionsFor("engine", distributedWayeb),
     {
-      read: true,
+      read: ["/etc/retune.yaml", "/srv/p.pattern", "/srv/retune"],
       write: [],
-      net: true,
-      listen: [],
-      env: true,
+      net: ["10.0.0.5:9092", "etcd.internal:2379", "etcd.internal"],
+      env: ["RETUNE_KAFKA_BROKERS", "KAFKA_PASSWORD"],
       sys: true,
       run: [],
     } satisfies PermissionSet,
   );
   assert.deepEqual(permissionsFor("collector", embedded).write, ["/srv/retune"]);
   assert.deepEqual(permissionsFor("observer", embedded).write, []);
+  assert.deepEqual(permissionsFor("observer", embedded).read, embedded.reads, "no storage");
+  assert.ok(permissionsFor("replayer", embedded).read.includes("/srv/stream.csv"));
+  assert.ok(!permissionsFor("engine", embedded).read.includes("/srv/stream.csv"));
+  assert.ok(permissionsFor("factory", distributedWayeb).read.includes("/srv/wayeb.jar"));
   assert.deepEqual(
     permissionsFor("factory", embedded).run,
     [],
     "no java unless the model is wayeb",
   );
   assert.deepEqual(permissionsFor("factory", distributedWayeb).run, ["java"]);
-  assert.deepEqual(permissionsFor("replayer", { ...embedded, summaryPath: "/tmp/s.json" }).write, [
-    "/tmp/s.json",
-  ]);
+  assert.deepEqual(
+    permissionsFor("replayer", { ...embedded, summaryPath: "/srv/out/s.json" }).write,
+    [
+      "/srv/out",
+    ],
+  );
 });
 
 Deno.test("all is the union, and needs no network when everything is in process", () => {
   const all = permissionsFor("all", { ...embedded, modelKind: "wayeb" });
-  assert.deepEqual(all, {
-    read: true,
-    write: ["/srv/retune"],
-    net: false,
-    listen: [],
-    env: true,
-    sys: true,
-    run: ["java"],
-  });
-  assert.equal(permissionsFor("all", distributedWayeb).net, true);
+  assert.deepEqual(all.write, ["/srv/retune"]);
+  assert.deepEqual(all.net, []);
+  assert.deepEqual(all.run, ["java"]);
+  assert.ok(all.read.includes("/srv/stream.csv") && all.read.includes("/srv/retune"));
+  assert.deepEqual(permissionsFor("all", distributedWayeb).net.length, 3);
 });
 
-Deno.test("an in-process all may only listen on its HTTP address; a networked role needs no extra", () => {
+Deno.test("a role may also listen on its HTTP address, and nothing more", () => {
   const serving = { ...embedded, listen: "127.0.0.1:9464" };
-  assert.deepEqual(permissionsFor("all", serving).listen, ["127.0.0.1:9464"]);
+  assert.deepEqual(permissionsFor("all", serving).net, ["127.0.0.1:9464"]);
   assert.ok(denoFlags(permissionsFor("all", serving)).includes("--allow-net=127.0.0.1:9464"));
-  assert.deepEqual(permissionsFor("engine", serving).listen, [], "its --allow-net covers it");
+  assert.deepEqual(permissionsFor("engine", { ...serving, hosts: ["10.0.0.5:9092"] }).net, [
+    "10.0.0.5:9092",
+    "127.0.0.1:9464",
+  ]);
 });
 
 Deno.test({
-  name: "stores in S3 need the network even with every role in one process",
+  name: "stores in S3: every role may reach the S3 endpoint, even all in one process",
   permissions: { read: true },
   fn() {
     const config = defaultConfig();
-    assert.equal(deploymentOf(config).usesNetwork, false);
+    assert.deepEqual(deploymentOf(config).hosts, []);
     const s3 = {
       ...config,
       storage: {
@@ -91,27 +104,62 @@ Deno.test({
         },
       },
     };
-    assert.equal(permissionsFor("all", deploymentOf(s3)).net, true);
+    assert.deepEqual(deploymentOf(s3).hosts, ["127.0.0.1:8333"]);
+    assert.ok(permissionsFor("all", deploymentOf(s3)).net.includes("127.0.0.1:8333"));
+    assert.ok(deploymentOf(s3).env.includes("AWS_*"), "the S3 client's default credentials");
   },
 });
 
 Deno.test("flags grant exactly the set and never prompt", () => {
-  assert.deepEqual(denoFlags(permissionsFor("factory", distributedWayeb)), [
+  const flags = denoFlags(permissionsFor("engine", { ...embedded, hosts: ["127.0.0.1:9092"] }));
+  assert.deepEqual(flags, [
     "--no-prompt",
-    "--allow-read",
-    "--allow-write=/srv/retune",
-    "--allow-net",
-    "--allow-env",
-    "--allow-sys",
-    "--allow-run=java",
-  ]);
-  assert.deepEqual(denoFlags(permissionsFor("engine", embedded)), [
-    "--no-prompt",
-    "--allow-read",
-    "--allow-net",
-    "--allow-env",
+    "--allow-read=/etc/retune.yaml,/srv/p.pattern,/srv/retune",
+    "--allow-net=127.0.0.1:9092",
+    "--allow-env=RETUNE_KAFKA_BROKERS,KAFKA_PASSWORD",
     "--allow-sys",
   ]);
+});
+
+Deno.test({
+  name: "a configuration's deployment names its hosts, files and secret variables",
+  permissions: { read: true, env: true },
+  fn() {
+    const config = parseConfig(
+      JSON.stringify({
+        transport: "kafka",
+        kafka: {
+          brokers: ["10.0.0.5:9092"],
+          ssl: { ca: "ca.pem" },
+          sasl: { mechanism: "plain", username: "u", password: "${KAFKA_PW}" },
+        },
+        etcd: {
+          endpoints: ["https://etcd.internal"],
+          auth: { username: "${ETCD_USER}", password: "p" },
+        },
+        model: { pattern: "p.pattern", source: { domain: "maritime" } },
+        replayer: { file: "in.csv" },
+      }),
+      "/srv/conf/retune.yaml",
+      { env: { KAFKA_PW: "x", ETCD_USER: "root" } },
+    );
+    const deployment = deploymentOf(config, {
+      configPath: "/srv/conf/retune.yaml",
+      env: (name) => name === "KAFKA_PW_FILE" ? "/run/secrets/kafka" : undefined,
+    });
+    assert.deepEqual(deployment.hosts, ["10.0.0.5:9092", "etcd.internal:443"]);
+    assert.deepEqual(deployment.reads.slice(0, 4), [
+      "/srv/conf/retune.yaml",
+      "/srv/conf/p.pattern",
+      "/srv/conf/ca.pem",
+      "/run/secrets/kafka",
+    ]);
+    assert.deepEqual(deployment.streams, ["/srv/conf/in.csv"]);
+    for (const name of ["KAFKA_PW", "KAFKA_PW_FILE", "ETCD_USER", "ETCD_USER_FILE"]) {
+      assert.ok(deployment.env.includes(name), name);
+    }
+    assert.ok(!deployment.env.includes("HOME"));
+  },
 });
 
 type ProbeResult = { ok: true } | { ok: false; error: string; message: string };
@@ -206,7 +254,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "main.ts run by the start task as an engine is refused java with a clear Wayeb error",
+  name:
+    "main.ts started with the launcher's broad flags revokes java from an engine: a clear Wayeb error",
   permissions: subprocess,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "retune-perm-" });
@@ -243,6 +292,78 @@ Deno.test({
         message: "cannot run Wayeb: this process may not run 'java' (it needs --allow-run=java)",
       });
     } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "each role is refused every file, host, port and variable its configuration does not name",
+  permissions: { ...subprocess, net: true },
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "retune-perm-" });
+    const allowed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const other = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const accept = (listener: Deno.Listener) =>
+      (async () => {
+        for await (const connection of listener) connection.close();
+      })();
+    const serving = [accept(allowed), accept(other)];
+    try {
+      const storage = join(dir, "storage");
+      await Deno.mkdir(storage);
+      const config = join(dir, "retune.yaml");
+      const outside = join(dir, "outside.txt");
+      await Deno.writeTextFile(config, "{}");
+      await Deno.writeTextFile(outside, "not for roles");
+      const port = (allowed.addr as Deno.NetAddr).port;
+      const otherPort = (other.addr as Deno.NetAddr).port;
+      const deployment: Deployment = {
+        ...embedded,
+        storageDir: storage,
+        hosts: [`127.0.0.1:${port}`],
+        reads: [config],
+        streams: [],
+        env: ["RETUNE_TEST_NAMED"],
+      };
+      const steps = [
+        ["read", "/etc/shadow"],
+        ["read", outside],
+        ["connect", "127.0.0.1", String(otherPort)],
+        ["connect", "127.0.0.2", String(port)],
+        ["env", "HOME"],
+        ["write", join(dir, "written.txt")],
+        ["read", config],
+        ["connect", "127.0.0.1", String(port)],
+        ["env", "RETUNE_TEST_NAMED"],
+        ["write", join(storage, "bucket")],
+      ];
+      for (const role of SERVICE_ROLES) {
+        const flags = denoFlags(permissionsFor(role, deployment));
+        const results = await runProbe(
+          flags,
+          "many",
+          JSON.stringify(steps),
+        ) as unknown as ProbeResult[];
+        const refused = results.map((r) => r.ok ? "ok" : r.error);
+        const writes = role === "collector" || role === "factory";
+        assert.deepEqual(refused, [
+          "NotCapable",
+          "NotCapable",
+          "NotCapable",
+          "NotCapable",
+          "NotCapable",
+          "NotCapable",
+          "ok",
+          "ok",
+          "ok",
+          writes ? "ok" : "NotCapable",
+        ], `${role}: ${JSON.stringify(results)}`);
+      }
+    } finally {
+      allowed.close();
+      other.close();
+      await Promise.allSettled(serving);
       await Deno.remove(dir, { recursive: true });
     }
   },

@@ -59,15 +59,20 @@ Deno.test("other failures keep deno's error line with the deepest cause or first
 });
 
 Deno.test("a role's binary gets its least permissions and its role as first argument", () => {
-  const args = compileArgs("engine", defaultConfig());
-  assert.deepEqual(args.slice(0, 6), [
-    "compile",
-    "--no-prompt",
-    "--allow-read",
-    "--allow-net",
-    "--allow-env",
-    "--allow-sys",
+  const config = defaultConfig();
+  const args = compileArgs("engine", config, "retune.yaml");
+  assert.deepEqual(args.slice(0, 2), ["compile", "--no-prompt"]);
+  const read = args[2].replace(/^--allow-read=/, "").split(",");
+  assert.deepEqual(read.slice(0, 3), [
+    "retune.yaml",
+    config.model.pattern,
+    config.model.declarations,
   ]);
+  assert.ok(read.includes(config.storage.dir), "the engine reads artifacts");
+  assert.equal(args[3], "--allow-net=127.0.0.1:9464", "embedded: only its HTTP address");
+  assert.match(args[4], /^--allow-env=RETUNE_KAFKA_BROKERS,/);
+  assert.equal(args[5], "--allow-sys");
+  assert.ok(!args.some((arg) => /^--allow-(write|run)/.test(arg)));
   assert.deepEqual(args.slice(6), [
     "--output",
     "out/retune-engine",
