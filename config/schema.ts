@@ -500,7 +500,7 @@ const optimiserSchema = z.strictObject({
   /** Best samples carried over from the previous optimisation. */
   reuse: integer(0).default(5),
   acquisition: oneOf(["hedge", "ei", "pi", "lcb"]).default("hedge"),
-  /** Improvement margin of EI and PI, in standard deviations of the scores (scikit-optimize's). */
+  /** Improvement margin of EI and PI, in score units (scikit-optimize's). */
   xi: nonNegative().default(0.01),
   /** Confidence width of LCB, in standard deviations (scikit-optimize's). */
   kappa: nonNegative().default(1.96),

@@ -14,7 +14,12 @@ function cubeOf(
   space: SearchSpace,
   taken: (unit: readonly number[]) => boolean = () => false,
 ): Cube {
-  return { dimensions: space.dimensions.length, snap: (u) => space.snap(u), isTaken: taken };
+  return {
+    dimensions: space.dimensions.length,
+    bins: space.unitBins,
+    snap: (u) => space.snap(u),
+    isTaken: taken,
+  };
 }
 
 Deno.test("random sampling plus local refinement finds the maximum closely", () => {
