@@ -4,7 +4,8 @@
  * on standard test functions and two CEF-shaped mixed spaces (integer order, log-scale pMin and
  * gamma, real threshold). For every function, budget and method: the median and quartiles over
  * the seeds of the regret (best value found minus the global minimum), and the median's ratio to
- * the best median; then each method's overhead per step (wall time outside the objective).
+ * the best median; then each method's overhead per step: CPU time outside the objective (CPU, not
+ * wall time, so other load on the machine does not inflate it).
  *
  * The baselines run in Python: the bench makes a virtual environment in `.cache/bench-python/`,
  * installs the pinned packages from PyPI into it once, and keeps each baseline run's result there
@@ -20,10 +21,11 @@
  * @module
  */
 
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { createStrategy } from "../config/build_policies.ts";
-import { configSchema } from "../config/schema.ts";
+import { configSchema, type OptimiserConfig } from "../config/schema.ts";
 import type { Point, SearchSpace } from "../policies/search/space.ts";
 import {
   ACKLEY5,
@@ -88,7 +90,7 @@ export interface SearchTable {
   functions: string[];
   methods: string[];
   rows: SearchRow[];
-  /** Median seconds per step of each method over all its runs. */
+  /** Median CPU seconds per step of each method over all its runs. */
   secondsPerStep: Record<string, number>;
   /** Methods left out, with the reason. */
   unavailable: Record<string, string>;
@@ -127,6 +129,8 @@ export interface SearchBenchOptions {
   functions: string[];
   budgets: number[];
   baselines: Baseline[];
+  /** Optimiser settings over the configured defaults, for Retune's runs. */
+  optimiser?: Record<string, unknown>;
 }
 
 /** Runs Retune and the baselines and tabulates their regrets. */
@@ -137,7 +141,11 @@ export async function benchSearch(options: SearchBenchOptions): Promise<SearchTa
   }
   const budget = Math.max(...budgets);
   const results = new Map<string, RunResult[][]>();
-  results.set("retune", functions.map((name) => runRetune(PROBLEMS[name], seeds, budget)));
+  const settings = configSchema.shape.optimiser.parse({
+    ...options.optimiser,
+    evaluations: budget,
+  });
+  results.set("retune", functions.map((name) => runRetune(PROBLEMS[name], settings, seeds)));
   const unavailable: Record<string, string> = {};
   if (baselines.length > 0) {
     const installed = await installBaselines();
@@ -185,9 +193,9 @@ export async function benchSearch(options: SearchBenchOptions): Promise<SearchTa
   };
 }
 
-/** Retune's optimiser with the configured defaults, `seeds` runs of `budget` evaluations. */
-function runRetune(problem: Problem, seeds: number, budget: number): RunResult[] {
-  const settings = configSchema.shape.optimiser.parse({ evaluations: budget });
+/** Retune's optimiser with `settings`, `seeds` runs of all its evaluations. */
+function runRetune(problem: Problem, settings: OptimiserConfig, seeds: number): RunResult[] {
+  const budget = settings.evaluations;
   return Array.from({ length: seeds }, (_, seed) => {
     const strategy = createStrategy(settings, {
       space: problem.space,
@@ -196,17 +204,23 @@ function runRetune(problem: Problem, seeds: number, budget: number): RunResult[]
     });
     const best: number[] = [];
     let inside = 0;
-    const started = performance.now();
+    const started = cpuSeconds();
     for (let i = 0; i < budget; i++) {
       const point = strategy.ask();
-      const evaluated = performance.now();
+      const evaluated = cpuSeconds();
       const value = problem.evaluate(point);
-      inside += performance.now() - evaluated;
+      inside += cpuSeconds() - evaluated;
       strategy.tell(point, value);
       best.push(Math.min(value, best.at(-1) ?? Infinity));
     }
-    return { best, secondsPerStep: (performance.now() - started - inside) / 1000 / budget };
+    return { best, secondsPerStep: (cpuSeconds() - started - inside) / budget };
   });
+}
+
+/** CPU seconds of this process so far. */
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
 }
 
 /** Creates the virtual environment and installs the pins once; which methods are unavailable. */
@@ -327,7 +341,7 @@ function printTable(table: SearchTable): void {
       ].join(" "),
     );
   }
-  console.log("overhead per step (median over runs, ms):");
+  console.log("overhead per step (CPU ms, median over runs):");
   for (const [method, seconds] of Object.entries(table.secondsPerStep)) {
     console.log(`  ${method.padEnd(11)} ${(seconds * 1000).toFixed(1).padStart(9)}`);
   }

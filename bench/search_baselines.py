@@ -3,8 +3,9 @@
 `bench/search.ts` installs the pinned packages into a virtual environment under
 `.cache/bench-python/` and runs this script there. Each test function is the same as in
 `tests/policies/search/test_functions.ts` (same domains, same formulas, same minima). One line of JSON per
-run on stdout: method, function, seed, the best value after each evaluation, and the seconds the
-optimiser itself spent per step (wall time minus the time inside the objective).
+run on stdout: method, function, seed, the best value after each evaluation, and the CPU seconds
+the optimiser itself spent per step (process CPU time minus the time inside the objective; CPU
+rather than wall time, so a busy machine does not inflate it).
 
 Usage: python search_baselines.py METHOD BUDGET SEEDS FUNCTION...
 METHOD is skopt, optuna-tpe or optuna-gp; every FUNCTION is run for seeds 0 to SEEDS - 1, in one
@@ -163,20 +164,20 @@ def run(method, name, seed, budget):
     inside = [0.0]
 
     def objective(point):
-        started = time.perf_counter()
+        started = time.process_time()
         value = evaluate(point)
-        inside[0] += time.perf_counter() - started
+        inside[0] += time.process_time() - started
         values.append(value)
         return value
 
-    started = time.perf_counter()
+    started = time.process_time()
     if method == "skopt":
         skopt_run(dimensions, objective, seed, budget)
     elif method in ("optuna-tpe", "optuna-gp"):
         optuna_run(method.removeprefix("optuna-"), dimensions, objective, seed, budget)
     else:
         raise SystemExit(f"method must be skopt, optuna-tpe or optuna-gp: current value is {method}")
-    wall = time.perf_counter() - started
+    spent = time.process_time() - started
     best = []
     for value in values:
         best.append(value if not best else min(best[-1], value))
@@ -187,7 +188,7 @@ def run(method, name, seed, budget):
                 "function": name,
                 "seed": seed,
                 "best": best,
-                "secondsPerStep": (wall - inside[0]) / len(values),
+                "secondsPerStep": (spent - inside[0]) / len(values),
             }
         ),
         flush=True,

@@ -70,7 +70,7 @@ export function maximiseAcquisitions(
     spread = 0.05,
     starts = 5,
     iterations = 30,
-    rounds = 4,
+    rounds = 10,
   } = options;
   const pool: number[][] = [];
   const add = (unit: number[]) => {
