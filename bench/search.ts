@@ -172,7 +172,9 @@ export async function benchSearch(options: SearchBenchOptions): Promise<SearchTa
       });
       const lowest = Math.min(...cells.map((cell) => cell.median));
       for (const cell of cells) {
-        rows.push({ function: name, budget: b, ...cell, ratio: cell.median / lowest });
+        // A zero best median (the exact minimum hit) makes every other median infinitely worse.
+        const ratio = lowest > 0 ? cell.median / lowest : cell.median === 0 ? 1 : Infinity;
+        rows.push({ function: name, budget: b, ...cell, ratio });
       }
     }
   });
