@@ -13,10 +13,11 @@
  * off the largest budget's run: no method's choices depend on the budget (all start with 10
  * initial points). A method that cannot be installed is reported unavailable, not estimated.
  *
- * Run: `deno task bench search -- [--seeds=10] [--quick] [--retune-only] [--json]`. `--quick`:
- * Retune only, 3 seeds, two functions, budget 20 (a smoke test; needs no PyPI). `--retune-only`:
- * every function and budget, without the baselines. `--json`: the table as one object on the
- * last line.
+ * Run: `deno task bench search -- [--seeds=10] [--quick] [--retune-only] [--cached] [--json]`.
+ * `--quick`: Retune only, 3 seeds, two functions, budget 20 (a smoke test; needs no PyPI).
+ * `--retune-only`: every function and budget, without the baselines. `--cached`: the baselines'
+ * cached runs only, however many seeds each has (the `runs` column says), running no Python.
+ * `--json`: the table as one object on the last line.
  *
  * @module
  */
@@ -76,6 +77,8 @@ export interface SearchRow {
   function: string;
   budget: number;
   method: string;
+  /** Runs (seeds) the quantiles are over. */
+  runs: number;
   median: number;
   q1: number;
   q3: number;
@@ -105,6 +108,7 @@ export async function run(args: string[]): Promise<void> {
       quick: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       "retune-only": { type: "boolean", default: false },
+      cached: { type: "boolean", default: false },
     },
   });
   const seeds = Number(values.seeds ?? (values.quick ? 3 : 10));
@@ -116,6 +120,7 @@ export async function run(args: string[]): Promise<void> {
     functions: values.quick ? ["branin", "cef-coupled"] : Object.keys(PROBLEMS),
     budgets: values.quick ? [20] : [20, 50],
     baselines: values.quick || values["retune-only"] ? [] : [...BASELINES],
+    cachedOnly: values.cached,
   });
   printTable(table);
   const command = ["deno task bench search", ...(args.length > 0 ? ["--", ...args] : [])];
@@ -129,6 +134,8 @@ export interface SearchBenchOptions {
   functions: string[];
   budgets: number[];
   baselines: Baseline[];
+  /** Take the baselines' cached runs only, however many seeds they hold; run no Python. */
+  cachedOnly?: boolean;
   /** Optimiser settings over the configured defaults, for Retune's runs. */
   optimiser?: Record<string, unknown>;
 }
@@ -148,23 +155,29 @@ export async function benchSearch(options: SearchBenchOptions): Promise<SearchTa
   results.set("retune", functions.map((name) => runRetune(PROBLEMS[name], settings, seeds)));
   const unavailable: Record<string, string> = {};
   if (baselines.length > 0) {
-    const installed = await installBaselines();
+    const installed = options.cachedOnly ? {} : await installBaselines();
     for (const method of baselines) {
       const missing = installed[method];
       if (missing !== undefined) {
         unavailable[method] = missing;
         continue;
       }
-      results.set(method, await runBaseline(method, functions, seeds, budget));
+      results.set(
+        method,
+        options.cachedOnly
+          ? await cachedBaseline(method, functions, seeds, budget)
+          : await runBaseline(method, functions, seeds, budget),
+      );
     }
   }
   const rows: SearchRow[] = [];
   functions.forEach((name, f) => {
     for (const b of budgets) {
-      const cells = [...results].map(([method, runs]) => {
+      const cells = [...results].filter(([, runs]) => runs[f].length > 0).map(([method, runs]) => {
         const regrets = runs[f].map((r) => r.best[b - 1] - PROBLEMS[name].minimum);
         return {
           method,
+          runs: regrets.length,
           median: quantile(regrets, 0.5),
           q1: quantile(regrets, 0.25),
           q3: quantile(regrets, 0.75),
@@ -278,6 +291,20 @@ async function runBaseline(
   );
 }
 
+/** The baseline's cached runs per function among seeds 0 to `seeds` - 1, however many there are. */
+async function cachedBaseline(
+  method: Baseline,
+  functions: string[],
+  seeds: number,
+  budget: number,
+): Promise<RunResult[][]> {
+  const cached = await readRuns(`${CACHE}results/${method}.jsonl`, budget);
+  return functions.map((name) =>
+    Array.from({ length: seeds }, (_, seed) => cached.get(`${name}/${seed}`))
+      .filter((result): result is RunResult => result !== undefined)
+  );
+}
+
 /** Cached runs of at least `budget` evaluations, keyed by function and seed. */
 async function readRuns(path: string, budget: number): Promise<Map<string, RunResult>> {
   return parseRuns(await readText(path) ?? "", budget);
@@ -329,13 +356,14 @@ function printTable(table: SearchTable): void {
       table.seeds - 1
     }; ratio = median / best median`,
   );
-  console.log("function      budget  method        median        q1        q3    ratio");
+  console.log("function      budget  method       runs     median        q1        q3    ratio");
   for (const row of table.rows) {
     console.log(
       [
         row.function.padEnd(12),
         String(row.budget).padStart(7),
         ` ${row.method.padEnd(11)}`,
+        String(row.runs).padStart(4),
         number(row.median),
         number(row.q1),
         number(row.q3),
