@@ -16,7 +16,7 @@ const BENCHMARKS = {
   mailbox: "Kafka and in-process transports with Avro envelopes against plain kafkajs " +
     "(KAFKA_BROKERS, or starts a broker)",
   cef: "native CEF recognition and PST forecasting throughput on the maritime stream",
-  search: "Bayesian optimisation against random search; one RTCEF-sized optimisation",
+  search: "Bayesian optimisation against scikit-optimize and Optuna (TPE, GP) on test functions",
   pipeline: "broker and client ceilings, 1/2/4 engines, embedded and the model, side by side",
   optimisation: "optimisation runs between the optimiser and the factory",
   storage: "bucket write and dataset assembly rates on files against an S3 object store " +

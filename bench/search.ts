@@ -1,117 +1,387 @@
 /**
- * Search benchmark: Bayesian optimisation (RTCEF's defaults, and nu = 2.5) against random search
- * on Branin and Hartmann-6 over several seeds, reporting the gap to the global minimum and the
- * wall time per run, plus the run time of one RTCEF-sized optimisation (20 evaluations, 5 reused).
+ * Search benchmark: Retune's Bayesian optimiser (the configured defaults) against scikit-optimize
+ * (`gp_minimize`, RTCEF's optimiser) and Optuna's TPE and GP samplers, each with its own defaults,
+ * on standard test functions and two CEF-shaped mixed spaces (integer order, log-scale pMin and
+ * gamma, real threshold). For every function, budget and method: the median and quartiles over
+ * the seeds of the regret (best value found minus the global minimum), and the median's ratio to
+ * the best median; then each method's overhead per step: CPU time outside the objective (CPU, not
+ * wall time, so other load on the machine does not inflate it).
  *
- * Run: `deno task bench search -- [seeds=10]`, or `deno run --allow-all bench/search.ts [seeds]`
+ * The baselines run in Python: the bench makes a virtual environment in `.cache/bench-python/`,
+ * installs the pinned packages from PyPI into it once, and keeps each baseline run's result there
+ * (`results/<method>.jsonl`), so later runs only compute what is missing. A budget's regret is read
+ * off the largest budget's run: no method's choices depend on the budget (all start with 10
+ * initial points). A method that cannot be installed is reported unavailable, not estimated.
+ *
+ * Run: `deno task bench search -- [--seeds=10] [--quick] [--retune-only] [--cached] [--json]`.
+ * `--quick`: Retune only, 3 seeds, two functions, budget 20 (a smoke test; needs no PyPI).
+ * `--retune-only`: every function and budget, without the baselines. `--cached`: the baselines'
+ * cached runs only, however many seeds each has (the `runs` column says), running no Python.
+ * `--json`: the table as one object on the last line.
  *
  * @module
  */
 
+import process from "node:process";
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
 import { createStrategy } from "../config/build_policies.ts";
-import { configSchema } from "../config/schema.ts";
-import { RTCEF_SPACE } from "../policies/search/space.ts";
-import type { SearchStrategy } from "../policies/search/strategy.ts";
-import { BRANIN, HARTMANN6, median } from "../tests/policies/search/test_functions.ts";
+import { configSchema, type OptimiserConfig } from "../config/schema.ts";
+import type { Point, SearchSpace } from "../policies/search/space.ts";
+import {
+  ACKLEY5,
+  BRANIN,
+  CEF_COUPLED,
+  CEF_SMOOTH,
+  HARTMANN6,
+  ROSENBROCK4,
+} from "../tests/policies/search/test_functions.ts";
 
-/** Prints the comparison over `args[0]` seeds (default 10), then the RTCEF-sized run. */
-export function run(args: string[]): Promise<void> {
-  return Promise.try(() => {
-    const seeds = Number(args[0] ?? 10);
-    if (!Number.isSafeInteger(seeds) || seeds < 1) {
-      throw new RangeError(`seeds must be a positive integer: current value is ${args[0]}`);
-    }
-    compareStrategies(seeds);
-    timeRtcefRun();
-  });
+/** A function to minimise with its space and global minimum. */
+interface Problem {
+  space: SearchSpace;
+  minimum: number;
+  evaluate(point: Point): number;
 }
 
-const problems = [
-  { name: "branin", problem: BRANIN, budgets: [30, 40] },
-  { name: "hartmann6", problem: HARTMANN6, budgets: [50, 60] },
+const PROBLEMS: Record<string, Problem> = {
+  "branin": BRANIN,
+  "hartmann6": HARTMANN6,
+  "rosenbrock4": ROSENBROCK4,
+  "ackley5": ACKLEY5,
+  "cef-smooth": CEF_SMOOTH,
+  "cef-coupled": CEF_COUPLED,
+};
+const BASELINES = ["skopt", "optuna-tpe", "optuna-gp"] as const;
+type Baseline = typeof BASELINES[number];
+/** Pinned packages of the baselines; torch only for Optuna's GP sampler. */
+const PINS = [
+  "numpy==1.26.4",
+  "scipy==1.13.1",
+  "scikit-learn==1.5.2",
+  "scikit-optimize==0.10.2",
+  "optuna==4.1.0",
 ];
-const variants = [
-  { name: "bo (nu 1.5, hedge)", kind: "bayesian", nu: 1.5 },
-  { name: "bo (nu 2.5, hedge)", kind: "bayesian", nu: 2.5 },
-  { name: "random", kind: "random", nu: 1.5 },
-] as const;
+const TORCH_PIN = "torch==2.5.1";
+const CACHE = fileURLToPath(new URL("../.cache/bench-python/", import.meta.url));
+const SCRIPT = fileURLToPath(new URL("./search_baselines.py", import.meta.url));
 
-/** Median and worst gap to the minimum, and seconds per run, of every strategy and budget. */
-function compareStrategies(seeds: number): void {
-  console.log(`seeds 0..${seeds - 1}`);
-  console.log("problem    budget  strategy            median gap  max gap   s/run");
-  for (const { name, problem, budgets } of problems) {
-    for (const budget of budgets) {
-      for (const variant of variants) {
-        const gaps: number[] = [];
-        const started = performance.now();
-        for (let seed = 0; seed < seeds; seed++) {
-          const strategy = createStrategy(
-            optimiser({ strategy: variant.kind, evaluations: budget, nu: variant.nu }),
-            { space: problem.space, seed, direction: "minimise" },
-          );
-          gaps.push(drive(strategy, budget, problem.evaluate) - problem.minimum);
-        }
-        const seconds = (performance.now() - started) / 1000 / seeds;
-        console.log(
-          [
-            name.padEnd(10),
-            String(budget).padStart(6),
-            ` ${variant.name.padEnd(19)}`,
-            median(gaps).toFixed(4).padStart(10),
-            Math.max(...gaps).toFixed(4).padStart(8),
-            seconds.toFixed(2).padStart(7),
-          ].join(" "),
-        );
+/** Best-so-far values of one run, one per evaluation, and the optimiser's seconds per step. */
+interface RunResult {
+  best: number[];
+  secondsPerStep: number;
+}
+
+/** One cell of the table. */
+export interface SearchRow {
+  function: string;
+  budget: number;
+  method: string;
+  /** Runs (seeds) the quantiles are over. */
+  runs: number;
+  median: number;
+  q1: number;
+  q3: number;
+  /** This median over the lowest median of the function and budget. */
+  ratio: number;
+}
+
+/** The benchmark's table. */
+export interface SearchTable {
+  seeds: number;
+  budgets: number[];
+  functions: string[];
+  methods: string[];
+  rows: SearchRow[];
+  /** Median CPU seconds per step of each method over all its runs. */
+  secondsPerStep: Record<string, number>;
+  /** Methods left out, with the reason. */
+  unavailable: Record<string, string>;
+}
+
+/** Prints the table for the parsed `args`. */
+export async function run(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      seeds: { type: "string" },
+      quick: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      "retune-only": { type: "boolean", default: false },
+      cached: { type: "boolean", default: false },
+    },
+  });
+  const seeds = Number(values.seeds ?? (values.quick ? 3 : 10));
+  if (!Number.isSafeInteger(seeds) || seeds < 1) {
+    throw new RangeError(`seeds must be a positive integer: current value is ${values.seeds}`);
+  }
+  const table = await benchSearch({
+    seeds,
+    functions: values.quick ? ["branin", "cef-coupled"] : Object.keys(PROBLEMS),
+    budgets: values.quick ? [20] : [20, 50],
+    baselines: values.quick || values["retune-only"] ? [] : [...BASELINES],
+    cachedOnly: values.cached,
+  });
+  printTable(table);
+  const command = ["deno task bench search", ...(args.length > 0 ? ["--", ...args] : [])];
+  console.log(`command: ${command.join(" ")}`);
+  if (values.json) console.log(JSON.stringify(table));
+}
+
+/** What to run. */
+export interface SearchBenchOptions {
+  seeds: number;
+  functions: string[];
+  budgets: number[];
+  baselines: Baseline[];
+  /** Take the baselines' cached runs only, however many seeds they hold; run no Python. */
+  cachedOnly?: boolean;
+  /** Optimiser settings over the configured defaults, for Retune's runs. */
+  optimiser?: Record<string, unknown>;
+}
+
+/** Runs Retune and the baselines and tabulates their regrets. */
+export async function benchSearch(options: SearchBenchOptions): Promise<SearchTable> {
+  const { seeds, functions, budgets, baselines } = options;
+  for (const name of functions) {
+    if (!(name in PROBLEMS)) throw new RangeError(`functions: unknown function '${name}'`);
+  }
+  const budget = Math.max(...budgets);
+  const results = new Map<string, RunResult[][]>();
+  const settings = configSchema.shape.optimiser.parse({
+    ...options.optimiser,
+    evaluations: budget,
+  });
+  results.set("retune", functions.map((name) => runRetune(PROBLEMS[name], settings, seeds)));
+  const unavailable: Record<string, string> = {};
+  if (baselines.length > 0) {
+    const installed = options.cachedOnly ? {} : await installBaselines();
+    for (const method of baselines) {
+      const missing = installed[method];
+      if (missing !== undefined) {
+        unavailable[method] = missing;
+        continue;
       }
+      results.set(
+        method,
+        options.cachedOnly
+          ? await cachedBaseline(method, functions, seeds, budget)
+          : await runBaseline(method, functions, seeds, budget),
+      );
     }
   }
+  const rows: SearchRow[] = [];
+  functions.forEach((name, f) => {
+    for (const b of budgets) {
+      const cells = [...results].filter(([, runs]) => runs[f].length > 0).map(([method, runs]) => {
+        const regrets = runs[f].map((r) => r.best[b - 1] - PROBLEMS[name].minimum);
+        return {
+          method,
+          runs: regrets.length,
+          median: quantile(regrets, 0.5),
+          q1: quantile(regrets, 0.25),
+          q3: quantile(regrets, 0.75),
+        };
+      });
+      const lowest = Math.min(...cells.map((cell) => cell.median));
+      for (const cell of cells) {
+        // A zero best median (the exact minimum hit) makes every other median infinitely worse.
+        const ratio = lowest > 0 ? cell.median / lowest : cell.median === 0 ? 1 : Infinity;
+        rows.push({ function: name, budget: b, ...cell, ratio });
+      }
+    }
+  });
+  const secondsPerStep = Object.fromEntries(
+    [...results].map(([method, runs]) => [
+      method,
+      quantile(runs.flat().map((r) => r.secondsPerStep), 0.5),
+    ]),
+  );
+  return {
+    seeds,
+    budgets,
+    functions,
+    methods: [...results.keys()],
+    rows,
+    secondsPerStep,
+    unavailable,
+  };
 }
 
-/** Wall time of one RTCEF-sized optimisation: 15 asks after reusing 5 of a previous run. */
-function timeRtcefRun(): void {
-  const previous = createStrategy(optimiser({ strategy: "random", evaluations: 20 }), {
-    space: RTCEF_SPACE,
-    seed: 1,
+/** Retune's optimiser with `settings`, `seeds` runs of all its evaluations. */
+function runRetune(problem: Problem, settings: OptimiserConfig, seeds: number): RunResult[] {
+  const budget = settings.evaluations;
+  return Array.from({ length: seeds }, (_, seed) => {
+    const strategy = createStrategy(settings, {
+      space: problem.space,
+      seed,
+      direction: "minimise",
+    });
+    const best: number[] = [];
+    let inside = 0;
+    const started = cpuSeconds();
+    for (let i = 0; i < budget; i++) {
+      const point = strategy.ask();
+      const evaluated = cpuSeconds();
+      const value = problem.evaluate(point);
+      inside += cpuSeconds() - evaluated;
+      strategy.tell(point, value);
+      best.push(Math.min(value, best.at(-1) ?? Infinity));
+    }
+    return { best, secondsPerStep: (cpuSeconds() - started - inside) / budget };
   });
-  drive(previous, 20, syntheticMcc);
-  const started = performance.now();
-  const rtcef = createStrategy(optimiser({ strategy: "bayesian", evaluations: 20 }), {
-    space: RTCEF_SPACE,
-    seed: 0,
-    reuse: { samples: previous.history, count: 5 },
-  });
-  const best = drive(rtcef, 15, syntheticMcc);
-  console.log(
-    `RTCEF-sized run (4-D, 15 asks after 5 reused): ${
-      (performance.now() - started).toFixed(0)
-    } ms, ` +
-      `best synthetic MCC ${best.toFixed(3)} (reused best ${previous.best()!.value.toFixed(3)})`,
+}
+
+/** CPU seconds of this process so far. */
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+/** Creates the virtual environment and installs the pins once; which methods are unavailable. */
+async function installBaselines(): Promise<Partial<Record<Baseline, string>>> {
+  const python = `${CACHE}venv/bin/python`;
+  const marker = `${CACHE}venv/installed.txt`;
+  const wanted = [...PINS, TORCH_PIN].join("\n");
+  if (await readText(marker) === wanted) return {};
+  await Deno.mkdir(CACHE, { recursive: true });
+  console.log(`installing ${PINS.join(" ")} into ${CACHE}venv (once)`);
+  const venv = await command("python3", ["-m", "venv", `${CACHE}venv`]);
+  if (venv !== null) return Object.fromEntries(BASELINES.map((m) => [m, venv]));
+  const base = await command(python, ["-m", "pip", "install", "-q", ...PINS]);
+  if (base !== null) return Object.fromEntries(BASELINES.map((m) => [m, base]));
+  console.log(`installing ${TORCH_PIN} for Optuna's GP sampler (once, large)`);
+  const torch = await command(python, ["-m", "pip", "install", "-q", TORCH_PIN]);
+  if (torch !== null) return { "optuna-gp": `${TORCH_PIN} did not install: ${torch}` };
+  await Deno.writeTextFile(marker, wanted);
+  return {};
+}
+
+/** The baseline's runs per function: cached ones, the missing ones computed and cached. */
+async function runBaseline(
+  method: Baseline,
+  functions: string[],
+  seeds: number,
+  budget: number,
+): Promise<RunResult[][]> {
+  const path = `${CACHE}results/${method}.jsonl`;
+  const cached = await readRuns(path, budget);
+  const missing = functions.filter((name) =>
+    Array.from({ length: seeds }, (_, seed) => cached.has(`${name}/${seed}`)).includes(false)
+  );
+  if (missing.length > 0) {
+    console.log(`running ${method} on ${missing.join(", ")}, seeds 0..${seeds - 1}`);
+    const output = await new Deno.Command(`${CACHE}venv/bin/python`, {
+      args: [SCRIPT, method, String(budget), String(seeds), ...missing],
+      // One thread per process: BLAS threads fight over few cores and slow every step.
+      env: { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!output.success) {
+      throw new Error(`${method} failed: ${new TextDecoder().decode(output.stderr).slice(-2000)}`);
+    }
+    const lines = new TextDecoder().decode(output.stdout);
+    await Deno.mkdir(`${CACHE}results`, { recursive: true });
+    await Deno.writeTextFile(path, lines, { append: true });
+    for (const [key, result] of parseRuns(lines, budget)) cached.set(key, result);
+  }
+  return functions.map((name) =>
+    Array.from({ length: seeds }, (_, seed) => cached.get(`${name}/${seed}`)!)
   );
 }
 
-/** The optimiser section `settings` describe, validated, with the defaults for the rest. */
-function optimiser(settings: Record<string, unknown>) {
-  return configSchema.shape.optimiser.parse(settings);
+/** The baseline's cached runs per function among seeds 0 to `seeds` - 1, however many there are. */
+async function cachedBaseline(
+  method: Baseline,
+  functions: string[],
+  seeds: number,
+  budget: number,
+): Promise<RunResult[][]> {
+  const cached = await readRuns(`${CACHE}results/${method}.jsonl`, budget);
+  return functions.map((name) =>
+    Array.from({ length: seeds }, (_, seed) => cached.get(`${name}/${seed}`))
+      .filter((result): result is RunResult => result !== undefined)
+  );
 }
 
-/** Asks and tells `count` times; returns the best value. */
-function drive(
-  strategy: SearchStrategy,
-  count: number,
-  evaluate: (point: Record<string, number>) => number,
-): number {
-  for (let i = 0; i < count; i++) {
-    const point = strategy.ask();
-    strategy.tell(point, evaluate(point));
+/** Cached runs of at least `budget` evaluations, keyed by function and seed. */
+async function readRuns(path: string, budget: number): Promise<Map<string, RunResult>> {
+  return parseRuns(await readText(path) ?? "", budget);
+}
+
+function parseRuns(lines: string, budget: number): Map<string, RunResult> {
+  const runs = new Map<string, RunResult>();
+  for (const line of lines.split("\n")) {
+    if (line.trim() === "") continue;
+    const { function: name, seed, best, secondsPerStep } = JSON.parse(line);
+    if (best.length >= budget) runs.set(`${name}/${seed}`, { best, secondsPerStep });
   }
-  return strategy.best()!.value;
+  return runs;
 }
 
-/** A smooth stand-in for held-out MCC over RTCEF's space (best 0.8). */
-function syntheticMcc(p: Record<string, number>): number {
-  return 0.8 - 0.05 * (p.order - 3) ** 2 - (p.threshold - 0.6) ** 2 -
-    0.02 * Math.log10(p.pMin / 0.001) ** 2 - 0.01 * Math.log10(p.gamma / 0.0003) ** 2;
+/** Runs a program; null when it succeeded, else why not. */
+async function command(program: string, args: string[]): Promise<string | null> {
+  try {
+    const output = await new Deno.Command(program, { args, stdout: "null", stderr: "piped" })
+      .output();
+    if (output.success) return null;
+    return new TextDecoder().decode(output.stderr).trim().split("\n").slice(-3).join(" ");
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+async function readText(path: string): Promise<string | null> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+}
+
+/** The q-quantile of `values`, linearly interpolated. */
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = (sorted.length - 1) * q;
+  const low = Math.floor(position);
+  const high = Math.ceil(position);
+  return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
+}
+
+function printTable(table: SearchTable): void {
+  console.log(
+    `regret (best found - global minimum) over seeds 0..${
+      table.seeds - 1
+    }; ratio = median / best median`,
+  );
+  console.log("function      budget  method       runs     median        q1        q3    ratio");
+  for (const row of table.rows) {
+    console.log(
+      [
+        row.function.padEnd(12),
+        String(row.budget).padStart(7),
+        ` ${row.method.padEnd(11)}`,
+        String(row.runs).padStart(4),
+        number(row.median),
+        number(row.q1),
+        number(row.q3),
+        row.ratio.toFixed(2).padStart(8),
+      ].join(" "),
+    );
+  }
+  console.log("overhead per step (CPU ms, median over runs):");
+  for (const [method, seconds] of Object.entries(table.secondsPerStep)) {
+    console.log(`  ${method.padEnd(11)} ${(seconds * 1000).toFixed(1).padStart(9)}`);
+  }
+  for (const [method, reason] of Object.entries(table.unavailable)) {
+    console.log(`unavailable: ${method}: ${reason}`);
+  }
+}
+
+function number(value: number): string {
+  return value.toExponential(2).padStart(9);
 }
 
 if (import.meta.main) await run(Deno.args);

@@ -602,16 +602,16 @@ const optimiserSchema = z.strictObject({
   /** Best samples carried over from the previous optimisation. */
   reuse: integer(0).default(5),
   acquisition: oneOf(["hedge", "ei", "pi", "lcb"]).default("hedge"),
-  /** Improvement margin of EI and PI, in standard deviations of the scores (scikit-optimize's). */
+  /** Improvement margin of EI and PI, in score units (scikit-optimize's). */
   xi: nonNegative().default(0.01),
   /** Confidence width of LCB, in standard deviations (scikit-optimize's). */
   kappa: nonNegative().default(1.96),
-  /** Smoothness of the Matern kernel. */
-  nu: z.union([z.literal(1.5), z.literal(2.5)], { error: "1.5 or 2.5" }).default(1.5),
+  /** Smoothness of the Matern kernel (2.5: scikit-optimize's default kernel). */
+  nu: z.union([z.literal(1.5), z.literal(2.5)], { error: "1.5 or 2.5" }).default(2.5),
   /** How greedily GP-Hedge follows the acquisition with the highest gain. */
   hedgeEta: positive().default(1),
   /** Random restarts of the kernel fit per ask, beside the warm start from the previous fit. */
-  gpRestarts: integer(0).default(1),
+  gpRestarts: integer(0).default(3),
   /** Most optimiser iterations of each kernel fit. */
   gpIterations: integer(1).default(30),
   seed: integer(0).default(1234),

@@ -2,7 +2,8 @@
  * Closed-form acquisition functions for minimisation, written on the posterior mean and standard
  * deviation of the Gaussian process. Each `score` is "higher is more worth evaluating", so one
  * maximiser serves all of them. The optimiser passes means and deviations in normalised target
- * units, so `xi` and `kappa` are in units of the targets' standard deviation.
+ * units, so it passes `xi` in those units too (its configured value over the targets' standard
+ * deviation); `kappa` multiplies a deviation and needs no conversion.
  *
  * @module
  */

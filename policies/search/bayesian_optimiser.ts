@@ -26,7 +26,7 @@ export interface BayesianOptimiserConfig extends SearchConfig {
   /** Points before the model is used, reused samples included, at most `budget`. */
   initialPoints: number;
   acquisition: Acquisition;
-  /** Improvement margin of EI and PI, in standard deviations of the targets, >= 0. */
+  /** Improvement margin of EI and PI, in objective units (as scikit-optimize's), >= 0. */
   xi: number;
   /** Confidence width of LCB, in standard deviations, >= 0. */
   kappa: number;
@@ -44,6 +44,8 @@ const HEDGE_ARMS: readonly AcquisitionKind[] = ["ei", "pi", "lcb"];
 // Told samples needed before a model is fitted: a kernel's length scale needs two points to
 // measure; fewer leaves random asks.
 const MIN_MODEL_SAMPLES = 2;
+// Best evaluated points the acquisition pool also samples around.
+const CENTRES = 3;
 
 /** Gaussian-process Bayesian optimisation behind the ask/tell interface. */
 export class BayesianOptimiser extends LedgerStrategy {
@@ -155,9 +157,12 @@ export class BayesianOptimiser extends LedgerStrategy {
       this.#hedge.reward(predict(this.#hedgeProposals).mean.map((m) => -m));
     }
     const best = Math.min(...told.map((loss) => gp.normalise(loss)));
-    const parameters = { xi: this.#xi, kappa: this.#kappa };
+    // xi is in objective units, as in scikit-optimize: a fixed margin, not one that grows with
+    // the spread of the values seen (which would stop refining near the optimum).
+    const parameters = { xi: this.#xi / gp.targetScale, kappa: this.#kappa };
     const cube: Cube = {
       dimensions: ledger.space.dimensions.length,
+      bins: ledger.space.unitBins,
       snap: (unit) => ledger.space.snap(unit),
       isTaken: (unit) => ledger.isTaken(unit),
     };
@@ -168,6 +173,8 @@ export class BayesianOptimiser extends LedgerStrategy {
       ),
       cube,
       this.#random,
+      {},
+      bestUnits(ledger.toldUnits, told, CENTRES),
     );
     const free = proposals.filter((unit): unit is number[] => unit !== null);
     if (free.length < proposals.length) {
@@ -178,4 +185,16 @@ export class BayesianOptimiser extends LedgerStrategy {
     this.#hedgeProposals = free;
     return free[this.#hedge.choose(this.#random)];
   }
+}
+
+/** The `count` units of lowest loss. */
+function bestUnits(
+  units: readonly (readonly number[])[],
+  losses: readonly number[],
+  count: number,
+): (readonly number[])[] {
+  return losses.map((loss, i) => ({ loss, unit: units[i] }))
+    .sort((a, b) => a.loss - b.loss)
+    .slice(0, count)
+    .map(({ unit }) => unit);
 }

@@ -1,14 +1,15 @@
 /**
  * Gaussian-process regression with a Matern ARD kernel on normalised targets (zero mean, unit
  * variance). The kernel hyper-parameters are fitted by maximising the log marginal likelihood
- * with analytic gradients, in log space within fixed bounds, from a start point plus seeded random
- * restarts.
+ * plus a weak prior (`kernel_prior.ts`), with analytic gradients, in log space within fixed
+ * bounds, from a start point plus seeded random restarts.
  *
  * @module
  */
 
 import { CholeskyDecomposition, Matrix } from "ml-matrix";
 import { type Evaluation, minimiseBounded } from "./bounded_lbfgs.ts";
+import { logKernelPrior } from "./kernel_prior.ts";
 import { type KernelParameters, MaternKernel, type MaternNu } from "./matern.ts";
 import { Random } from "./random.ts";
 
@@ -98,7 +99,7 @@ export class GaussianProcess {
     let best: { x: number[]; value: number } | null = null;
     for (const x0 of starts) {
       const minimum = minimiseBounded(
-        (x) => negate(logMarginalLikelihood(inputs, normalised, nu, x)),
+        (x) => negate(logPosterior(inputs, normalised, nu, x)),
         x0,
         { lower, upper, maxIterations },
       );
@@ -188,6 +189,21 @@ export function logMarginalLikelihood(
   const weights = alpha.mmul(alpha.transpose()).sub(cholesky.solve(Matrix.eye(inputs.length)));
   const gradient = kernel.contractGradients(inputs, weights).map((g) => 0.5 * g);
   return { value: likelihoodValue(cholesky, alpha, normalisedTargets), gradient };
+}
+
+/** Log marginal likelihood plus log prior of the log hyper-parameters, with its gradient. */
+function logPosterior(
+  inputs: readonly (readonly number[])[],
+  normalisedTargets: readonly number[],
+  nu: MaternNu,
+  logParameters: readonly number[],
+): Evaluation {
+  const likelihood = logMarginalLikelihood(inputs, normalisedTargets, nu, logParameters);
+  const prior = logKernelPrior(logParameters);
+  return {
+    value: likelihood.value + prior.value,
+    gradient: likelihood.gradient.map((g, i) => g + prior.gradient[i]),
+  };
 }
 
 function likelihoodValue(

@@ -79,6 +79,13 @@ export class SearchSpace {
     return point;
   }
 
+  /** Per dimension, the unit width of one value of an integer dimension; null if continuous. */
+  get unitBins(): (number | null)[] {
+    return this.dimensions.map(({ kind, low, high }) =>
+      kind === "integer" ? 1 / (high - low + 1) : null
+    );
+  }
+
   /** The unit coordinates of the point `unit` maps to: what the model sees for an evaluation. */
   snap(unit: readonly number[]): number[] {
     return this.toUnit(this.fromUnit(unit));

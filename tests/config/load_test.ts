@@ -236,7 +236,7 @@ Deno.test({
     assert.equal(config.optimiser.acquisition, "hedge");
     assert.deepEqual(
       [config.optimiser.xi, config.optimiser.kappa, config.optimiser.nu],
-      [0.01, 1.96, 1.5],
+      [0.01, 1.96, 2.5],
     );
     assert.deepEqual(config.factory.evaluation, { kind: "holdout", testFraction: 0.3 });
     assert.deepEqual(config.model.forecast, {

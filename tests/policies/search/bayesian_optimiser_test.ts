@@ -169,3 +169,28 @@ Deno.test("bad configuration is rejected naming the parameter and its value", ()
     /order must be in \[1, 5\]/,
   );
 });
+
+Deno.test("xi is in objective units: scaling the objective and xi together keeps the asks", () => {
+  const asks = (scale: number): Point[] => {
+    const optimiser = new BayesianOptimiser(bayesianConfig({
+      space: RTCEF_SPACE,
+      budget: 10,
+      initialPoints: 5,
+      seed: 3,
+      acquisition: "ei",
+      xi: 0.05 * scale,
+    }));
+    return Array.from({ length: 10 }, () => {
+      const point = optimiser.ask();
+      optimiser.tell(point, scale * mccLike(point));
+      return point;
+    });
+  };
+  // Equal up to rounding, which the kernel fit may amplify a little over the asks.
+  const unscaled = asks(1).map((point) => RTCEF_SPACE.toUnit(point));
+  asks(1000).forEach((point, i) => {
+    RTCEF_SPACE.toUnit(point).forEach((unit, d) => {
+      assert.ok(Math.abs(unit - unscaled[i][d]) < 1e-3, `ask ${i}: ${unit} vs ${unscaled[i][d]}`);
+    });
+  });
+});

@@ -53,6 +53,78 @@ export const HARTMANN6 = {
   },
 };
 
+/** Rosenbrock in 4 dimensions on [-2.048, 2.048]^4: a curved valley, minimum 0 at (1, 1, 1, 1). */
+export const ROSENBROCK4 = {
+  space: new SearchSpace(
+    [0, 1, 2, 3].map((i) => ({ name: `x${i}`, kind: "real" as const, low: -2.048, high: 2.048 })),
+  ),
+  minimum: 0,
+  evaluate(point: Point): number {
+    const x = [0, 1, 2, 3].map((i) => point[`x${i}`]);
+    let sum = 0;
+    for (let i = 0; i < 3; i++) sum += 100 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2;
+    return sum;
+  },
+};
+
+/** Ackley in 5 dimensions on [-32.768, 32.768]^5: many local minima, global minimum 0 at 0. */
+export const ACKLEY5 = {
+  space: new SearchSpace(
+    [0, 1, 2, 3, 4].map((i) => ({
+      name: `x${i}`,
+      kind: "real" as const,
+      low: -32.768,
+      high: 32.768,
+    })),
+  ),
+  minimum: 0,
+  evaluate(point: Point): number {
+    const x = [0, 1, 2, 3, 4].map((i) => point[`x${i}`]);
+    const square = x.reduce((sum, v) => sum + v * v, 0) / x.length;
+    const cosine = x.reduce((sum, v) => sum + Math.cos(2 * Math.PI * v), 0) / x.length;
+    return -20 * Math.exp(-0.2 * Math.sqrt(square)) - Math.exp(cosine) + 20 + Math.E;
+  },
+};
+
+/** A space shaped like the CEF hyper-parameters: an integer, two log-scale reals, a real. */
+const CEF_SPACE = new SearchSpace([
+  { name: "order", kind: "integer", low: 1, high: 5 },
+  { name: "pMin", kind: "log", low: 1e-4, high: 1e-2 },
+  { name: "gamma", kind: "log", low: 1e-4, high: 1e-2 },
+  { name: "threshold", kind: "real", low: 0, high: 1 },
+]);
+
+/** A separable bowl over the CEF-shaped space, quadratic in the logs: minimum 0 at order 3. */
+export const CEF_SMOOTH = {
+  space: CEF_SPACE,
+  minimum: 0,
+  evaluate({ order, pMin, gamma, threshold }: Point): number {
+    const u = Math.log10(pMin);
+    const v = Math.log10(gamma);
+    return 0.05 * (order - 3) ** 2 + (threshold - 0.6) ** 2 + 0.5 * (u + 3.3) ** 2 +
+      0.25 * (v + 3.5) ** 2;
+  },
+};
+
+/**
+ * The CEF-shaped space with the optimum of the reals depending on the order and gamma tied to
+ * pMin, plus ripples along the threshold: minimum 0 at order 4, threshold 0.7, pMin 10^-2.6,
+ * gamma 10^-3.1.
+ */
+export const CEF_COUPLED = {
+  space: CEF_SPACE,
+  minimum: 0,
+  evaluate({ order, pMin, gamma, threshold }: Point): number {
+    const u = Math.log10(pMin);
+    const v = Math.log10(gamma);
+    const bestThreshold = 0.3 + 0.1 * order;
+    const bestU = -4.2 + 0.4 * order;
+    return 0.1 * Math.abs(order - 4) + 4 * (threshold - bestThreshold) ** 2 +
+      0.1 * (1 - Math.cos(6 * Math.PI * (threshold - bestThreshold))) + 2 * (u - bestU) ** 2 +
+      (v - u + 0.5) ** 2;
+  },
+};
+
 /** The median of `values`. */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,0 +1,23 @@
+import assert from "node:assert/strict";
+import { run, type SearchTable } from "../../bench/search.ts";
+
+Deno.test("the quick search bench prints a table of Retune's regrets and ends with it as JSON", async () => {
+  const printed: string[] = [];
+  const log = console.log;
+  console.log = (...parts: unknown[]) => printed.push(parts.join(" "));
+  try {
+    await run(["--quick", "--json"]);
+  } finally {
+    console.log = log;
+  }
+  const table: SearchTable = JSON.parse(printed.at(-1)!);
+  assert.deepEqual(table.methods, ["retune"]);
+  assert.deepEqual(table.budgets, [20]);
+  assert.equal(table.rows.length, table.functions.length * table.budgets.length);
+  for (const row of table.rows) {
+    assert.ok(row.q1 >= 0 && row.q1 <= row.median && row.median <= row.q3, JSON.stringify(row));
+    assert.equal(row.ratio, 1, "the only method is the best one");
+  }
+  assert.ok(table.secondsPerStep.retune > 0);
+  assert.ok(printed.some((line) => line.startsWith("command: deno task bench search -- --quick")));
+});
