@@ -86,6 +86,15 @@ async function finished(terminal: Terminal, deadlineMs: number): Promise<void> {
   assert.equal(status.code, 0, `${terminal.words.join(" ")}:\n${tail(terminal)}`);
 }
 
+/** Sends `name` to a terminal's command unless it already ended (so a failure is not masked). */
+function signal(terminal: Terminal, name: Deno.Signal): void {
+  try {
+    terminal.child.kill(name);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+  }
+}
+
 function tail(terminal: Terminal): string {
   return terminal.output.text.split("\n").slice(-30).join("\n");
 }
@@ -136,14 +145,14 @@ Deno.test("README's Kafka quickstart runs as written: services, topics, roles, t
         ),
       { what: "the engine swaps in a model the loop built", deadlineMs: 120_000, everyMs: 500 },
     );
-    for (const terminal of running) terminal.child.kill("SIGINT");
+    for (const terminal of running) signal(terminal, "SIGINT");
     for (const terminal of running.splice(0)) await finished(terminal, 60_000);
     await finished(open(teardown), 60_000);
   } finally {
     // deno task passes SIGTERM on to the role (a SIGKILL would end the task runner alone).
-    for (const terminal of running) terminal.child.kill("SIGTERM");
+    for (const terminal of running) signal(terminal, "SIGTERM");
     for (const terminal of running) await terminal.child.status;
-    servicesTerminal.child.kill("SIGINT");
+    signal(servicesTerminal, "SIGINT");
     await within(servicesTerminal.child.status, { what: "the services stop", deadlineMs: 60_000 });
   }
   for (const service of ["kafka", "etcd"]) {
