@@ -35,6 +35,10 @@ export async function roleCommand(args: readonly string[]): Promise<string[] | n
       return 0;
     }
     config = command.configPath === null ? defaultConfig() : await loadConfig(command.configPath);
+    // main.ts listens on the flag's port, so the role must be granted that one.
+    if (command.httpPort !== null) {
+      config = { ...config, http: { ...config.http, port: command.httpPort } };
+    }
   } catch (error) {
     if (error instanceof CliError || error instanceof ConfigError) {
       console.error(`retune: ${error.message}`);
