@@ -14,9 +14,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { CliError, parseCliArgs, usage } from "./config/cli_args.ts";
-import { ConfigError } from "./config/config_error.ts";
-import { defaultConfig, loadConfig } from "./config/load.ts";
+import { readCommandLine } from "./config/command_line.ts";
 import { denoFlags, deploymentOf, permissionsFor, resolveHosts } from "./deploy/permissions.ts";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
@@ -25,28 +23,10 @@ const SIGNAL_NUMBERS: Partial<Record<Deno.Signal, number>> = { SIGHUP: 1, SIGINT
 
 /** The `deno run` arguments that run main.ts with `args` under its role's permissions. */
 export async function roleCommand(args: readonly string[]): Promise<string[] | number> {
-  let command;
-  let config;
-  try {
-    // Whether the summary file may be written is for the role process to check, under its flags.
-    command = parseCliArgs(args, { writable: () => true });
-    if (command.kind === "help") {
-      console.log(usage());
-      return 0;
-    }
-    config = command.configPath === null ? defaultConfig() : await loadConfig(command.configPath);
-    // main.ts listens on the flag's port, so the role must be granted that one.
-    if (command.httpPort !== null) {
-      config = { ...config, http: { ...config.http, port: command.httpPort } };
-    }
-  } catch (error) {
-    if (error instanceof CliError || error instanceof ConfigError) {
-      console.error(`retune: ${error.message}`);
-      if (error instanceof CliError) console.error(`run with --help for usage`);
-      return 2;
-    }
-    throw error;
-  }
+  // Whether the summary file may be written is for the role process to check, under its flags.
+  const read = await readCommandLine(args, { writable: () => true });
+  if ("exitCode" in read) return read.exitCode;
+  const { command, config } = read;
   const deployment = await resolveHosts(deploymentOf(config, command));
   const flags = denoFlags(permissionsFor(command.role, deployment));
   return ["run", ...flags, MAIN, ...args];

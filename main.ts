@@ -13,9 +13,8 @@
  * @module
  */
 
-import { CliError, parseCliArgs, STDOUT, usage } from "./config/cli_args.ts";
-import { ConfigError } from "./config/config_error.ts";
-import { defaultConfig, loadConfig } from "./config/load.ts";
+import { STDOUT } from "./config/cli_args.ts";
+import { readCommandLine } from "./config/command_line.ts";
 import type { RetuneConfig } from "./config/schema.ts";
 import { roleLogger, setupLogging } from "./logging/setup.ts";
 import type { Logger } from "./logging/logger.ts";
@@ -42,26 +41,9 @@ export function shutdownDeadlineMs(config: RetuneConfig, roles: readonly Service
 
 /** Runs the command line; resolves with the exit code. */
 export async function main(args: readonly string[]): Promise<number> {
-  let command;
-  let config: RetuneConfig;
-  try {
-    command = parseCliArgs(args);
-    if (command.kind === "help") {
-      console.log(usage());
-      return 0;
-    }
-    config = command.configPath === null ? defaultConfig() : await loadConfig(command.configPath);
-    if (command.httpPort !== null) {
-      config = { ...config, http: { ...config.http, port: command.httpPort } };
-    }
-  } catch (error) {
-    if (error instanceof CliError || error instanceof ConfigError) {
-      console.error(`retune: ${error.message}`);
-      if (error instanceof CliError) console.error(`run with --help for usage`);
-      return 2;
-    }
-    throw error;
-  }
+  const read = await readCommandLine(args);
+  if ("exitCode" in read) return read.exitCode;
+  const { command, config } = read;
 
   setupLogging({ ...config.logging, level: command.logLevel ?? config.logging.level });
   const log = roleLogger(command.role);
