@@ -11,6 +11,7 @@
  * @module
  */
 
+import { SerialQueues } from "./serial_queues.ts";
 import { join, resolve } from "node:path";
 import type { StreamEvent } from "../core/events.ts";
 import { type BucketStore, checkBucketId, closedBucket, missingBucket } from "./bucket_store.ts";
@@ -35,8 +36,8 @@ export class FilesystemBucketStore implements BucketStore {
   readonly dir: string;
   /** Unwritten blocks of the open buckets this store appends to. */
   readonly #buffers = new Map<number, Pending>();
-  /** Per bucket, the end of the chain its operations run on one after another. */
-  readonly #chains = new Map<number, Promise<void>>();
+  /** Each bucket's operations, run one after another. */
+  readonly #queues = new SerialQueues<number>();
 
   /** Stores buckets in `dir` (relative to the working directory when not absolute). */
   constructor(dir: string) {
@@ -136,13 +137,7 @@ export class FilesystemBucketStore implements BucketStore {
   #serially<T>(id: number, operation: () => Promise<T>): Promise<T> {
     return Promise.try(() => {
       checkBucketId(id);
-      const result = (this.#chains.get(id) ?? Promise.resolve()).then(operation);
-      const settled = result.then(() => {}, () => {});
-      this.#chains.set(id, settled);
-      settled.then(() => {
-        if (this.#chains.get(id) === settled) this.#chains.delete(id);
-      });
-      return result;
+      return this.#queues.run(id, operation);
     });
   }
 

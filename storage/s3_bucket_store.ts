@@ -13,6 +13,7 @@
  * @module
  */
 
+import { SerialQueues } from "./serial_queues.ts";
 import type { StreamEvent } from "../core/events.ts";
 import { type BucketStore, checkBucketId, closedBucket, missingBucket } from "./bucket_store.ts";
 import { concatBytes, decodeBlocks, frameBlock } from "./bucket_blocks.ts";
@@ -40,8 +41,8 @@ export class S3BucketStore implements BucketStore {
   readonly #deletionLogDir: string;
   /** Unwritten blocks of the open buckets this store appends to. */
   readonly #buffers = new Map<number, Pending>();
-  /** Per bucket, the end of the chain its operations run on one after another. */
-  readonly #chains = new Map<number, Promise<void>>();
+  /** Each bucket's operations, run one after another. */
+  readonly #queues = new SerialQueues<number>();
 
   /**
    * Stores buckets under `location`'s prefix, recording deletions in the audit log of the local
@@ -186,13 +187,7 @@ export class S3BucketStore implements BucketStore {
   #serially<T>(id: number, operation: () => Promise<T>): Promise<T> {
     return Promise.try(() => {
       checkBucketId(id);
-      const result = (this.#chains.get(id) ?? Promise.resolve()).then(operation);
-      const settled = result.then(() => {}, () => {});
-      this.#chains.set(id, settled);
-      settled.then(() => {
-        if (this.#chains.get(id) === settled) this.#chains.delete(id);
-      });
-      return result;
+      return this.#queues.run(id, operation);
     });
   }
 
