@@ -21,6 +21,7 @@ import type { Alphabet, CompiledPattern } from "./automaton/dfa.ts";
 import { compilePattern, disambiguate, type DisambiguatedDfa } from "./compile.ts";
 import type { ContextModel } from "./forecast/context_model.ts";
 import { CefForecaster, type ForecasterOptions } from "./forecast/forecaster.ts";
+import { wayebStartOf } from "./automaton/wayeb_start_history.ts";
 import { FullOrderMarkovChain } from "./markov/chain.ts";
 import { learnMarkov } from "./markov/learn.ts";
 import { learnPst } from "./pst/learn.ts";
@@ -53,6 +54,8 @@ export class CefModel implements ForecastingModel {
   readonly compiled: CompiledPattern;
   readonly #declarations: string | null;
   readonly #forecast: ForecasterOptions;
+  /** Under Wayeb compatibility a Markov run starts with the history Wayeb's start carries. */
+  readonly #wayebStart: boolean;
   readonly #disambiguated = new Map<number, DisambiguatedDfa>();
   /** Symbol sequences by dataset: an optimisation trains many candidates on one dataset. */
   readonly #sequences = new WeakMap<readonly StreamEvent[], Int32Array[]>();
@@ -66,6 +69,7 @@ export class CefModel implements ForecastingModel {
     this.name = `cef-${options.kind}`;
     this.#declarations = options.declarations ?? null;
     this.#forecast = options.forecast ?? {};
+    this.#wayebStart = options.compat === "wayeb" || this.#forecast.convention === "wayeb";
     this.compiled = compilePattern(options.pattern, {
       declarations: options.declarations,
       predicates: options.predicates,
@@ -113,7 +117,7 @@ export class CefModel implements ForecastingModel {
         tree: { order: tree.order, gamma: tree.gamma, nodes: [...tree.nodes] },
       };
     }
-    const chain = learnMarkov(dfa, sequences, params.order);
+    const chain = learnMarkov(dfa, sequences, params.order, this.#startHistory(params.order));
     this.#disambiguated.set(params.order, chain.dfa);
     return {
       ...common,
@@ -190,10 +194,19 @@ export class CefModel implements ForecastingModel {
     return FullOrderMarkovChain.fromRows(this.#disambiguatedDfa(order), rows);
   }
 
+  #startHistory(order: number): number[] {
+    return this.#wayebStart ? wayebStartOf(this.compiled, order) : [];
+  }
+
   #disambiguatedDfa(order: number): DisambiguatedDfa {
     let disambiguated = this.#disambiguated.get(order);
     if (disambiguated === undefined) {
-      disambiguated = disambiguate(this.compiled.dfa, order);
+      disambiguated = disambiguate(
+        this.compiled.dfa,
+        order,
+        undefined,
+        this.#startHistory(order),
+      );
       this.#disambiguated.set(order, disambiguated);
     }
     return disambiguated;

@@ -3,7 +3,8 @@
  * determines the last m minterms read, so that "next minterm given the state" is "next minterm
  * given the last m minterms". A new state is a pair (original state, recent minterms); only
  * pairs that can actually occur are built, so a state is split only as far as needed. States
- * reached before m events have been read carry their shorter history.
+ * reached before m events have been read carry their shorter history, unless the start is given
+ * one (Wayeb's start carries the history its disambiguation left it: `wayeb_start_history.ts`).
  *
  * @module
  */
@@ -22,11 +23,15 @@ export interface DisambiguatedDfa extends SymbolicDfa {
   readonly histories: readonly (readonly number[])[];
 }
 
-/** Refines `dfa` so every state has a unique length-`order` minterm history. */
+/**
+ * Refines `dfa` so every state has a unique length-`order` minterm history; the start has
+ * `startHistory` (most recent first, at most `order` minterms), none by default.
+ */
 export function disambiguate(
   dfa: SymbolicDfa,
   order: number,
   maxStates = 1_000_000,
+  startHistory: readonly number[] = [],
 ): DisambiguatedDfa {
   if (!Number.isInteger(order) || order < 0 || order > MAX_ORDER) {
     throw new RangeError(
@@ -34,6 +39,16 @@ export function disambiguate(
     );
   }
   const k = dfa.symbolCount;
+  if (
+    startHistory.length > order ||
+    startHistory.some((s) => !Number.isInteger(s) || s < 0 || s >= k)
+  ) {
+    throw new RangeError(
+      `startHistory must be at most ${order} symbols in [0, ${k}): current value is ${
+        JSON.stringify(startHistory)
+      }`,
+    );
+  }
   const origin: number[] = [];
   const histories: number[][] = [];
   const indexByKey = new Map<string, number>();
@@ -55,7 +70,7 @@ export function disambiguate(
     return index;
   };
 
-  stateOf(dfa.start, []);
+  stateOf(dfa.start, [...startHistory]);
   for (let i = 0; i < origin.length; i++) {
     const state = origin[i];
     const history = histories[i];

@@ -22,6 +22,8 @@ export const MAX_SYMBOLS = 4096;
 export class MintermAlphabet implements Alphabet {
   readonly symbolCount: number;
   readonly predicates: readonly AlphabetPredicate[];
+  /** Groups of predicate indices of which at most one is true. */
+  readonly exclusive: readonly (readonly number[])[];
   /** The attributes the predicates read, each once. */
   readonly needs: readonly AttributeNeed[];
   readonly #refusal: (event: StreamEvent) => string | undefined;
@@ -72,6 +74,7 @@ export class MintermAlphabet implements Alphabet {
       if (symbolOfMask[mask] < 0) symbolOfMask[mask] = symbolOfMask[repair(mask, groupMasks)];
     }
     this.predicates = predicates;
+    this.exclusive = exclusive;
     this.needs = mergeNeeds(predicates.flatMap((p) => p.reads ?? []));
     this.#refusal = needsCheck(this.needs);
     this.symbolCount = masks.length;

@@ -10,14 +10,18 @@ import { disambiguate } from "../compile.ts";
 import { checkOrder } from "../forecast/context_model.ts";
 import { FullOrderMarkovChain } from "./chain.ts";
 
-/** Learns the order-`order` chain of `dfa` from per-partition symbol sequences. */
+/**
+ * Learns the order-`order` chain of `dfa` from per-partition symbol sequences; each run starts
+ * from the start state with `startHistory` (see `disambiguate`).
+ */
 export function learnMarkov(
   dfa: SymbolicDfa,
   sequences: readonly Int32Array[],
   order: number,
+  startHistory: readonly number[] = [],
 ): FullOrderMarkovChain {
   checkOrder(order);
-  const disambiguated = disambiguate(dfa, order);
+  const disambiguated = disambiguate(dfa, order, undefined, startHistory);
   return new FullOrderMarkovChain(disambiguated, countTransitions(disambiguated, sequences));
 }
 
