@@ -659,6 +659,11 @@ const factorySchema = z.strictObject({
   sampleSlices: integer(1).default(20),
   /** How often a long dataset assembly renews the factory's mailbox group membership. */
   heartbeatMs: integer(1).default(3_000),
+  /**
+   * Model artifacts kept, the newest (the live one is kept too): the versions a rollback can go
+   * back to. An older version's record stays in the catalogue with its artifact marked retired.
+   */
+  keepModels: integer(2).default(5),
 });
 
 const rateSchema = z.discriminatedUnion("kind", [
