@@ -28,6 +28,7 @@ import type { StreamEvent } from "../../core/events.ts";
 import { NoReplicaError, ServingClient } from "../../serving/client.ts";
 import { etcdEndpoints, kafkaBrokers } from "../fixtures/services.ts";
 import { eventually } from "../fixtures/eventually.ts";
+import { MAIN, ROOT, taskCommand } from "../fixtures/tasks.ts";
 import { testPipeline } from "./fixtures/test_pipeline.ts";
 import { TopicReader } from "./fixtures/topic_reader.ts";
 
@@ -37,6 +38,7 @@ const permissions: Deno.PermissionOptions = {
   write: true,
   env: true,
   sys: true,
+  run: [Deno.execPath()],
 };
 
 /** One replica: a serving role process's parts, its HTTP server and system. */
@@ -266,5 +268,58 @@ Deno.test({
       await registry.close();
       await pipeline.dispose();
     }
+  },
+});
+
+Deno.test({
+  name: "deno task start --role=serving serves the live version under its scoped permissions",
+  permissions,
+  async fn() {
+    const services = { brokers: await kafkaBrokers(), etcdEndpoints: await etcdEndpoints() };
+    const pipeline = await testPipeline(services);
+    const { config } = pipeline;
+    const registry = new NamespacedRegistry(
+      new EtcdRegistry({ endpoints: config.etcd!.endpoints }),
+      config.etcd!.namespace,
+    );
+    const catalog = new ModelCatalog(registry);
+    const { events } = await readEvents(pipeline.stream, sourceSpecOf(config.model.source));
+    const child = (await taskCommand("start", {
+      cwd: ROOT,
+      script: MAIN,
+      args: ["--role=serving", `--config=${pipeline.configFile}`, "--http-port=0"],
+    })).spawn();
+    let output = "";
+    const reading = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+      new WritableStream({ write: (text) => void (output += text) }),
+    );
+    try {
+      await eventually(() => /running serving; .* on http:\/\/127\.0\.0\.1:\d+\//.test(output), {
+        what: `the serving process runs:\n${output}`,
+        deadlineMs: 30_000,
+      });
+      const url = output.match(/on (http:\/\/127\.0\.0\.1:\d+\/)/)![1];
+      const waiting = await call(url, "/health");
+      assert.deepEqual([waiting.status, waiting.body.detail], [
+        503,
+        "no model version in the catalogue yet",
+      ]);
+      await ship(config, catalog, events.slice(0, 1_500), 1, "initial");
+      await eventually(async () => assert.equal((await healthOf({ url } as Replica)).version, 0), {
+        what: `the process loads v0:\n${output}`,
+      });
+      const answer = await call(url, "/forecast", { events: events.slice(1_500, 1_600) });
+      assert.equal(answer.status, 200);
+      assert.equal(answer.body.version, 0);
+      assert.equal((await call(url, "/openapi.json")).body.openapi, "3.0.3");
+    } finally {
+      child.kill("SIGTERM");
+      await child.status;
+      await reading.catch(() => {});
+      await child.stdout.cancel().catch(() => {});
+      await registry.close();
+      await pipeline.dispose();
+    }
+    assert.doesNotMatch(output, /NotCapable/);
   },
 });
