@@ -89,7 +89,12 @@ export async function main(args: readonly string[]): Promise<number> {
 
   let system: RetuneSystem;
   try {
-    system = await RetuneSystem.build({ config, roles, input: command.inputPath ?? undefined });
+    system = await RetuneSystem.build({
+      config,
+      roles,
+      input: command.inputPath ?? undefined,
+      httpUrl: server.url,
+    });
   } catch (error) {
     await server.close();
     return fail(error);

@@ -494,13 +494,19 @@ export class Factory implements Behaviour {
     return model;
   }
 
-  /** Keeps the artifacts of the two newest models (the engine may still be loading one). */
+  /**
+   * Keeps the artifacts of the `factory.keepModels` newest models (at least two: the engine may
+   * still be loading the previous one) and of the live one; an older artifact is marked retired
+   * in the catalogue, then deleted. Its record stays.
+   */
   async #retireModels(newest: number): Promise<void> {
-    const { catalog, artifacts } = this.#env;
+    const { catalog, artifacts, config } = this.#env;
     for (const model of await catalog.list()) {
-      if (model.version >= newest - 1) continue;
-      await artifacts.delete(model.artifactUri).catch(() => {});
-      await catalog.forget(model.version);
+      if (model.version > newest - config.factory.keepModels) continue;
+      if (model.artifactRetiredAt !== null) continue;
+      if (await catalog.retire(model.version)) {
+        await artifacts.delete(model.artifactUri).catch(() => {});
+      }
     }
   }
 

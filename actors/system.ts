@@ -41,6 +41,8 @@ import { Factory } from "./factory.ts";
 import { Observer } from "./observer.ts";
 import { Optimiser } from "./optimiser.ts";
 import { Replayer } from "./replayer.ts";
+import { Serving } from "./serving.ts";
+import { ServingState, type ServingView } from "./serving/serving_state.ts";
 import { CollectorState, type CollectorView } from "./collector/collector_state.ts";
 import { EngineState, type EngineView } from "./engine/engine_state.ts";
 import { FactoryState, type FactoryView } from "./factory/factory_state.ts";
@@ -57,6 +59,11 @@ export interface SystemOptions {
   input?: string;
   /** Roles left out of an `all` run, e.g. the observer for an initial-model-only baseline. */
   without?: readonly ServiceRole[];
+  /**
+   * The process's HTTP address, where a serving replica's API is (registered unless
+   * `serving.advertise` names another). Default: `http.hostname`:`http.port`.
+   */
+  httpUrl?: string;
 }
 
 /** What each role reports, by role. */
@@ -67,6 +74,7 @@ export interface RoleViews {
   optimiser: OptimiserView;
   factory: FactoryView;
   replayer: ReplayerView;
+  serving: ServingView;
 }
 
 /** A running role as the system sees it: what it reports. */
@@ -80,6 +88,7 @@ const FRESH: { [R in ServiceRole]: () => Readonly<RoleViews[R]> } = {
   optimiser: () => new OptimiserState().view(),
   factory: () => new FactoryState().view(),
   replayer: () => new ReplayerState("", 0).view(),
+  serving: () => new ServingState().view(),
 };
 
 /** An instruction seen on the instructions topic: the observer's or one asked for by hand. */
@@ -101,6 +110,7 @@ const WORK_GROUPS: { [R in ServiceRole]: { group: string; topic: keyof TopicName
   optimiser: { group: "optimiser", topic: "instructions" },
   factory: { group: "factory.commands", topic: "factoryCommands" },
   replayer: null,
+  serving: null,
 };
 
 /** The roles in start order: the factory first (it makes the initial model), then the pipeline. */
@@ -141,6 +151,9 @@ export class RetuneSystem {
   readonly #transport: Transport;
   readonly #supervisor: Supervisor;
   readonly #roles: readonly ServiceRole[];
+  /** Where a serving replica run here says its API is. */
+  readonly #servingAddress: string;
+  #serving: Serving | null = null;
   /** The newest incarnation of each role run here. */
   readonly #running: { [R in ServiceRole]?: Viewable<R> } = {};
   readonly #reports: MetricsReport[] = [];
@@ -155,6 +168,8 @@ export class RetuneSystem {
     this.#transport = transport;
     this.#roles = inStartOrder(options.roles.filter((r) => !options.without?.includes(r)));
     const { config } = options;
+    this.#servingAddress = config.serving.advertise ?? options.httpUrl ??
+      `http://${config.http.hostname}:${config.http.port}/`;
     const input = options.input ?? config.replayer.file;
     if (this.#roles.includes("replayer") && input === undefined) {
       throw new Error("the replayer needs a stream: pass --input=<file> or set replayer.file");
@@ -269,7 +284,14 @@ export class RetuneSystem {
         const source = sourceSpecOf(env.config.model.source);
         return running.replayer = new Replayer(env, input, source, previous);
       }
+      case "serving":
+        return running.serving = this.#serving = new Serving(env, this.#servingAddress);
     }
+  }
+
+  /** The serving replica run here (its newest incarnation); null when none runs here. */
+  serving(): Serving | null {
+    return this.#serving;
   }
 
   /** What `role` reports: its newest incarnation's view, or a fresh one if it never ran here. */

@@ -12,6 +12,7 @@ export const ROLES = [
   "optimiser",
   "factory",
   "replayer",
+  "serving",
   "all",
 ] as const;
 

@@ -659,6 +659,11 @@ const factorySchema = z.strictObject({
   sampleSlices: integer(1).default(20),
   /** How often a long dataset assembly renews the factory's mailbox group membership. */
   heartbeatMs: integer(1).default(3_000),
+  /**
+   * Model artifacts kept, the newest (the live one is kept too): the versions a rollback can go
+   * back to. An older version's record stays in the catalogue with its artifact marked retired.
+   */
+  keepModels: integer(2).default(5),
 });
 
 const rateSchema = z.discriminatedUnion("kind", [
@@ -706,6 +711,7 @@ const supervisionSchema = z.strictObject({
     optimiser: integer(1).optional(),
     factory: integer(1).optional(),
     replayer: integer(1).optional(),
+    serving: integer(1).optional(),
   }).prefault({}),
 }).superRefine((supervision, ctx) => {
   if (supervision.maxBackoffMs < supervision.initialBackoffMs) {
@@ -736,6 +742,31 @@ const httpSchema = z.strictObject({
   port: integer(0, 65_535).default(9464),
 });
 
+const servingSchema = z.strictObject({
+  /**
+   * Base URL other processes reach this replica's API at, registered in etcd (e.g. the pod's
+   * address). Absent: the HTTP server's own address.
+   */
+  advertise: z.url({ protocol: /^https?$/, error: 'an "http(s)://host:port/" URL' }).optional(),
+  /** First pause after a failed model load, ms; doubled after each failure. */
+  loadInitialBackoffMs: integer(1).default(200),
+  /** Longest pause between two load attempts, ms. */
+  loadMaxBackoffMs: integer(1).default(5_000),
+  /** Past this, a replica stops trying to load a version and stays not ready until the next. */
+  loadDeadlineMs: integer(1).default(60_000),
+  /** Most events one `POST /forecast` may carry. */
+  maxEvents: integer(1).default(10_000),
+}).superRefine((serving, ctx) => {
+  if (serving.loadMaxBackoffMs < serving.loadInitialBackoffMs) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["loadMaxBackoffMs"],
+      message:
+        `expected an integer >= loadInitialBackoffMs (${serving.loadInitialBackoffMs}), got ${serving.loadMaxBackoffMs}`,
+    });
+  }
+});
+
 /** The whole configuration file. */
 export const configSchema = z.strictObject({
   transport: oneOf(["in-process", "kafka"]).default("in-process"),
@@ -754,6 +785,7 @@ export const configSchema = z.strictObject({
   optimiser: optimiserSchema.prefault({}),
   factory: factorySchema.prefault({}),
   replayer: replayerSchema.prefault({}),
+  serving: servingSchema.prefault({}),
   supervision: supervisionSchema.prefault({}),
   http: httpSchema.prefault({}),
   experiment: experimentSchema.prefault({}),
@@ -833,5 +865,7 @@ export type EvaluationConfig = FactoryConfig["evaluation"];
 export type ReplayerConfig = RetuneConfig["replayer"];
 /** Replay pacing. */
 export type RateConfig = ReplayerConfig["rate"];
+/** Serving replicas: advertised address, model loading, request size. */
+export type ServingConfig = RetuneConfig["serving"];
 /** Supervisor restart settings. */
 export type SupervisionConfig = RetuneConfig["supervision"];

@@ -11,8 +11,8 @@
  *   and connects nowhere else;
  * - reading: the configuration file, the pattern and declarations, the TLS files and secret files,
  *   etcd3's protocol definitions (read when its client loads),
- *   the storage folder for the roles that use it (engine: artifacts; collector: buckets; factory:
- *   both), the stream file for the replayer and for the factory's initial training, and the
+ *   the storage folder for the roles that use it (engine and serving: artifacts; collector:
+ *   buckets; factory: both), the stream file for the replayer and for the factory's initial training, and the
  *   Wayeb jar for the factory, and the program's source folders for a role that starts workers;
  * - writing: only the collector (buckets) and the factory (datasets, artifacts, Wayeb's work
  *   folder), and only under the storage folder; any role may also write its `--summary` file's
@@ -55,6 +55,7 @@ export const ROLE_NEEDS: Readonly<Record<ServiceRole, RoleNeeds>> = {
   optimiser: { readsStorage: false, writesStorage: false, readsStream: false, runsWayeb: false },
   factory: { readsStorage: true, writesStorage: true, readsStream: true, runsWayeb: true },
   replayer: { readsStorage: false, writesStorage: false, readsStream: true, runsWayeb: false },
+  serving: { readsStorage: true, writesStorage: false, readsStream: false, runsWayeb: false },
 };
 
 /**

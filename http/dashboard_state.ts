@@ -11,6 +11,8 @@
 import { LEADER_ROLES } from "../actors/leadership.ts";
 import type { HyperParameters } from "../core/hyper_parameters.ts";
 import type { ModelVersion } from "../core/versions.ts";
+import type { ModelRecord } from "../core/model_record.ts";
+import { type ReplicaRecord, routable, ServingReplicas } from "../registry/serving_replicas.ts";
 import type { PartitionLag } from "../transport/consumer_lag.ts";
 import type { Decision, ObservedSystem } from "./observed_system.ts";
 
@@ -40,9 +42,15 @@ export interface DashboardState {
     datasetVersion: number;
     productionMs: number;
     createdAt: number;
-    /** Still in the model catalogue; a retired version's artifact is gone. */
+    /** Its artifact is kept; a retired version's artifact is gone. */
     inCatalogue: boolean;
+    /** The version live when it was made; null for the first (or one not catalogued). */
+    parent: number | null;
   }[];
+  /** The version designated live (serving replicas load it); null before the first model. */
+  liveModel: number | null;
+  /** The registered serving replicas; `routable` ones serve the live version and are ready. */
+  replicas: (ReplicaRecord & { routable: boolean })[];
   /** The model the engine forecasts with here; null without an engine or before the first. */
   modelInUse: number | null;
   decisions: Decision[];
@@ -55,12 +63,15 @@ export interface DashboardState {
 /** Reads the document from `system` and its registry. */
 export async function dashboardState(system: ObservedSystem): Promise<DashboardState> {
   const { catalog, ledger } = system.env;
-  const [catalogue, versions, buckets, lag] = await Promise.all([
+  const [catalogue, versions, buckets, lag, live, registered] = await Promise.all([
     catalog.list(),
     ledger.versions(),
     ledger.registeredBuckets(),
     system.lag(),
+    catalog.live(),
+    new ServingReplicas(system.env.registry).list(),
   ]);
+  const chosen = new Set(routable(registered, live?.version).map((replica) => replica.instance));
   const reports = system.reports.slice(-MAX_POINTS);
   const newest = reports.at(-1);
   const engine = system.roles.includes("engine") ? system.view("engine") : null;
@@ -84,6 +95,11 @@ export async function dashboardState(system: ObservedSystem): Promise<DashboardS
     })),
     models: modelsOf(catalogue, system.modelVersions),
     modelInUse: engine?.modelVersion ?? null,
+    liveModel: live?.version ?? null,
+    replicas: registered.map((replica) => ({
+      ...replica,
+      routable: chosen.has(replica.instance),
+    })),
     decisions: [...system.decisions],
     datasets: versions.map((entry) => ({
       version: entry.dataset.version,
@@ -103,10 +119,13 @@ export async function dashboardState(system: ObservedSystem): Promise<DashboardS
 
 /** Every model version announced or catalogued, oldest first, each once. */
 function modelsOf(
-  catalogue: readonly ModelVersion[],
+  catalogue: readonly ModelRecord[],
   announced: readonly ModelVersion[],
 ): DashboardState["models"] {
-  const kept = new Set(catalogue.map((model) => model.version));
+  const kept = new Set(
+    catalogue.filter((model) => model.artifactRetiredAt === null).map((model) => model.version),
+  );
+  const parents = new Map(catalogue.map((model) => [model.version, model.lineage.parent]));
   const byVersion = new Map([...announced, ...catalogue].map((model) => [model.version, model]));
   return [...byVersion.values()].sort((a, b) => a.version - b.version).map((model) => ({
     version: model.version,
@@ -117,5 +136,6 @@ function modelsOf(
     productionMs: model.productionMs,
     createdAt: model.createdAt,
     inCatalogue: kept.has(model.version),
+    parent: parents.get(model.version) ?? null,
   }));
 }

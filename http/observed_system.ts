@@ -22,6 +22,7 @@ export type ObservedSystem = Pick<
   | "instruct"
   | "env"
   | "transport"
+  | "serving"
 >;
 
 export type { Decision };

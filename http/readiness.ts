@@ -53,6 +53,10 @@ function roleDetail(system: ObservedSystem, role: ServiceRole): Omit<Check, "nam
       ? { ok: false, detail: "no model loaded yet" }
       : { ok: true, detail: `forecasting with model v${version}` };
   }
+  if (role === "serving") {
+    const serving = system.view("serving");
+    return { ok: serving.ready, detail: serving.detail };
+  }
   if ((LEADER_ROLES as readonly string[]).includes(role)) {
     return { ok: true, detail: system.leads(role) ? "leading" : "standing by" };
   }

@@ -20,6 +20,8 @@ import type { ObservedSystem } from "./observed_system.ts";
 import { METRICS_CONTENT_TYPE, roleMetrics } from "./role_metrics.ts";
 import { readiness } from "./readiness.ts";
 import { dashboardState } from "./dashboard_state.ts";
+import { json, text } from "./responses.ts";
+import { isServingPath, servingResponse } from "./serving_api.ts";
 import type { Registry } from "prom-client";
 
 /** Where to listen. */
@@ -92,6 +94,7 @@ export class HttpServer {
   async #handle(request: Request): Promise<Response> {
     const { pathname } = new URL(request.url);
     try {
+      if (isServingPath(pathname)) return await servingResponse(request, pathname, this.#system);
       if (request.method === "POST" && pathname === "/api/instructions") {
         return await this.#instruct(request);
       }
@@ -155,15 +158,4 @@ export class HttpServer {
     this.#logger.info("dashboard asked for {action}", { action });
     return json(202, instruction);
   }
-}
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json" },
-  });
-}
-
-function text(status: number, body: string): Response {
-  return new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
 }

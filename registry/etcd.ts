@@ -23,6 +23,7 @@ import type {
   Lease,
   Registry,
   RegistryEntry,
+  RegistryWatch,
 } from "./registry.ts";
 
 /** Where etcd is, how long a leader outlives its process, and how calls ride out outages. */
@@ -97,6 +98,21 @@ export class EtcdRegistry implements Registry {
       }
     }
     return response.succeeded;
+  }
+
+  /** An etcd watch on `prefix` (etcd3 resumes it after an outage from the last revision seen). */
+  async watch(prefix: string, onChange: () => void): Promise<RegistryWatch> {
+    const watcher = await this.#client.watch().prefix(prefix).create();
+    watcher.on("put", () => onChange());
+    watcher.on("delete", () => onChange());
+    // Errors are retried by etcd3 itself (`watchBackoff`); a listener keeps them from throwing.
+    watcher.on("error", () => {});
+    const cancel = async () => {
+      this.#enders.delete(cancel);
+      await watcher.cancel();
+    };
+    this.#enders.add(cancel);
+    return { close: cancel };
   }
 
   /** A lease kept alive by this client; its fence key lives on it. */

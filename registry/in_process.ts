@@ -17,6 +17,7 @@ import type {
   Lease,
   Registry,
   RegistryEntry,
+  RegistryWatch,
 } from "./registry.ts";
 
 /** A live lease: the keys put under it and the fence key that lives as long as it does. */
@@ -46,6 +47,8 @@ interface Store {
   readonly elections: Map<string, Candidate[]>;
   revision: number;
   lastLease: number;
+  /** The open watches: each one's prefix and callback. */
+  readonly watchers: Set<{ prefix: string; onChange: () => void }>;
 }
 
 /** A Registry held in this process's memory. */
@@ -57,11 +60,14 @@ export class InProcessRegistry implements Registry {
     elections: new Map(),
     revision: 0,
     lastLease: 0,
+    watchers: new Set(),
   };
   /** The election of each candidate campaigning through this registry. */
   readonly #candidates = new Map<Candidate, string>();
   /** Leases granted through this registry, revoked when it closes. */
   readonly #leases = new Set<LeaseRecord>();
+  /** Watches opened through this registry, closed with it. */
+  readonly #watchers = new Set<{ prefix: string; onChange: () => void }>();
   #closed = false;
 
   /** Another registry on this one's store, closed on its own (as another process's client). */
@@ -120,8 +126,26 @@ export class InProcessRegistry implements Registry {
           this.#unlease(key);
           this.#store.entries.delete(key);
         }
+        this.#notify([...puts.map((put) => put.key), ...deletes]);
       }
       return true;
+    });
+  }
+
+  /** Notifies `onChange` (after the write, asynchronously) of changes under `prefix`. */
+  watch(prefix: string, onChange: () => void): Promise<RegistryWatch> {
+    return Promise.try(() => {
+      this.#assertOpen();
+      const watcher = { prefix, onChange };
+      this.#store.watchers.add(watcher);
+      this.#watchers.add(watcher);
+      return {
+        close: () => {
+          this.#store.watchers.delete(watcher);
+          this.#watchers.delete(watcher);
+          return Promise.resolve();
+        },
+      };
     });
   }
 
@@ -186,6 +210,8 @@ export class InProcessRegistry implements Registry {
       this.#withdraw(election, candidate, reason);
     }
     for (const lease of this.#leases) this.#revoke(lease, reason);
+    for (const watcher of this.#watchers) this.#store.watchers.delete(watcher);
+    this.#watchers.clear();
     this.#closed = true;
     return Promise.resolve();
   }
@@ -214,7 +240,15 @@ export class InProcessRegistry implements Registry {
     this.#store.revision++;
     for (const key of lease.keys) this.#store.entries.delete(key);
     this.#store.fences.delete(lease.fence.key);
+    this.#notify([...lease.keys]);
     lease.lost.abort(reason);
+  }
+
+  /** Tells the watchers of `keys` of a change, after the writer's turn (as etcd's do). */
+  #notify(keys: readonly string[]): void {
+    for (const watcher of this.#store.watchers) {
+      if (keys.some((key) => key.startsWith(watcher.prefix))) queueMicrotask(watcher.onChange);
+    }
   }
 
   /** Forgets which lease `key` was put under, before it is rewritten or deleted. */

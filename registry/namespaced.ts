@@ -5,7 +5,14 @@
  * @module
  */
 
-import type { Commit, Leadership, Lease, Registry, RegistryEntry } from "./registry.ts";
+import type {
+  Commit,
+  Leadership,
+  Lease,
+  Registry,
+  RegistryEntry,
+  RegistryWatch,
+} from "./registry.ts";
 
 /** Prefixes every key and election of `inner` with `namespace` + "/". */
 export class NamespacedRegistry implements Registry {
@@ -42,6 +49,11 @@ export class NamespacedRegistry implements Registry {
       puts: change.puts?.map((p) => ({ ...p, key: this.#prefix + p.key })),
       deletes: change.deletes?.map((key) => this.#prefix + key),
     });
+  }
+
+  /** Watches keys of the namespace starting with `prefix`. */
+  watch(prefix: string, onChange: () => void): Promise<RegistryWatch> {
+    return this.#inner.watch(this.#prefix + prefix, onChange);
   }
 
   /** A lease of the underlying registry (lease ids are not namespaced). */

@@ -66,6 +66,12 @@ export interface Leadership {
   resign(): Promise<void>;
 }
 
+/** A watch on a key prefix, until closed. */
+export interface RegistryWatch {
+  /** Stops the notifications. Idempotent. */
+  close(): Promise<void>;
+}
+
 /** Versioned key-value registry with guarded commits, leases and leader election. */
 export interface Registry {
   get(key: string): Promise<RegistryEntry | undefined>;
@@ -76,6 +82,12 @@ export interface Registry {
    * FencedWriteError (and nothing written) if its fence no longer holds.
    */
   commit(change: Commit): Promise<boolean>;
+  /**
+   * Calls `onChange` after each change (put, delete, lease end) of an entry under `prefix`, until
+   * closed; the watcher then reads what it needs (a notification carries no value, so one missed
+   * while reconnecting costs nothing but a later read).
+   */
+  watch(prefix: string, onChange: () => void): Promise<RegistryWatch>;
   /** A lease of `ttlSeconds`, kept alive until revoked or the registry closes. */
   grantLease(ttlSeconds: number, holder: string): Promise<Lease>;
   /** Waits until this candidate leads `election`, or the signal aborts. */

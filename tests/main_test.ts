@@ -92,7 +92,7 @@ Deno.test({
       assert.equal(stdout, "");
       assert.match(
         stderr,
-        /^retune: --role must be one of engine, collector, observer, optimiser, factory, replayer, all: current value is 'optimizer'\nrun with --help for usage\n$/,
+        /^retune: --role must be one of engine, collector, observer, optimiser, factory, replayer, serving, all: current value is 'optimizer'\nrun with --help for usage\n$/,
       );
     }),
 });

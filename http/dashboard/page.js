@@ -98,16 +98,28 @@ function render(state) {
     [...state.models].reverse().map((m) => [
       cell(
         `v${m.version}${m.version === state.modelInUse ? " (in use)" : ""}` +
+          (m.version === state.liveModel ? " (live)" : "") +
           (m.inCatalogue ? "" : " (retired)"),
         m.inCatalogue ? "" : "muted",
       ),
       cell(m.method),
+      cell(m.parent === null ? "–" : `v${m.parent}`),
       cell(params(m.params)),
       cell(m.mcc.toFixed(3)),
       // The initial model trains on a file, not on a dataset version.
       cell(m.datasetVersion < 0 ? "initial file" : `d${m.datasetVersion}`),
       cell(`${(m.productionMs / 1000).toFixed(1)} s`),
       cell(time(m.createdAt)),
+    ]),
+  );
+  fill(
+    "replicas",
+    state.replicas.map((r) => [
+      cell(r.address),
+      cell(r.version === null ? "–" : `v${r.version}`),
+      cell(r.ready ? "ready" : "not ready", r.ready ? "ok" : "bad"),
+      cell(r.routable ? "yes" : "no", r.routable ? "ok" : "muted"),
+      cell(r.detail),
     ]),
   );
   fill(

@@ -698,6 +698,7 @@ class FactoryHarness {
         ...base.model,
         initialTraining: { ...base.model.initialTraining, file: input.path },
       },
+      factory: { ...base.factory, keepModels: 2 },
     };
     const registry = new InProcessRegistry();
     const modelSpec = await modelSpecOf(config.model, config.storage.dir);
@@ -919,11 +920,24 @@ Deno.test("an optimisation tests and builds on the dataset it froze, not on newe
       [3, "optimise", 0],
     ]);
 
-    // The run is over: its dataset goes, and only the two newest models are kept.
+    // The run is over: its dataset goes, and only the two newest models' artifacts are kept
+    // (factory.keepModels); every version's record stays, with its lineage.
     assert.deepEqual(await factory.artifacts("datasets"), ["v2.jsonl"]);
     assert.deepEqual(await factory.ledgerEntry(0), { state: "released", frozenBy: [] });
     assert.deepEqual(await factory.artifacts("models"), ["v2.json", "v3.json"]);
-    assert.deepEqual((await factory.env.catalog.list()).map((m) => m.version), [2, 3]);
+    const catalogue = await factory.env.catalog.list();
+    assert.deepEqual(
+      catalogue.map((
+        m,
+      ) => [m.version, m.lineage.parent, m.lineage.reason, m.artifactRetiredAt !== null]),
+      [[0, null, "initial", true], [1, 0, "retrain", true], [2, 1, "retrain", false], [
+        3,
+        2,
+        "optimise",
+        false,
+      ]],
+    );
+    assert.equal((await factory.env.catalog.designation())?.version, 3, "the newest is live");
   });
 });
 

@@ -206,6 +206,52 @@ Deno.test({
 });
 
 Deno.test({
+  name: "a serving replica reads artifacts, and may not write them, read the stream or run java",
+  permissions: subprocess,
+  async fn() {
+    const storage = await Deno.makeTempDir({ prefix: "retune-perm-" });
+    try {
+      const deployment = {
+        ...distributedWayeb,
+        storageDir: storage,
+        streams: [join(storage, "..")],
+      };
+      assert.deepEqual(
+        permissionsFor("serving", { ...embedded, storageDir: storage }),
+        {
+          read: ["/etc/retune.yaml", "/srv/p.pattern", storage],
+          write: [],
+          net: [],
+          env: embedded.env,
+          sys: true,
+          run: [],
+        } satisfies PermissionSet,
+      );
+      const artifact = join(storage, "v0.json");
+      await Deno.writeTextFile(artifact, "{}");
+      const flags = denoFlags(permissionsFor("serving", deployment));
+      const results = await runProbe(
+        flags,
+        "many",
+        JSON.stringify([
+          ["read", artifact],
+          ["write", join(storage, "v1.json")],
+          ["read", "/etc/hostname"],
+        ]),
+      ) as unknown as ProbeResult[];
+      assert.deepEqual(results.map((r) => r.ok ? "ok" : r.error), [
+        "ok",
+        "NotCapable",
+        "NotCapable",
+      ]);
+      assertRefused(await runProbe(flags, "run-java") as ProbeResult, /run access to "java"/);
+    } finally {
+      await Deno.remove(storage, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
   name: "the factory writes only in its storage folder and runs java only for wayeb",
   permissions: subprocess,
   async fn() {

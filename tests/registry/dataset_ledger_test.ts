@@ -200,6 +200,10 @@ class InterferingRegistry implements Registry {
     return this.inner.commit(change);
   }
 
+  watch(prefix: string, onChange: () => void) {
+    return this.inner.watch(prefix, onChange);
+  }
+
   grantLease(ttlSeconds: number, holder: string) {
     return this.inner.grantLease(ttlSeconds, holder);
   }

@@ -238,6 +238,25 @@ export function registryContract(subject: ContractSubject): void {
     await second.resign();
   });
 
+  test("a watch tells of puts, deletes and lease ends under its prefix only", async (a, b, ns) => {
+    const seen = { count: 0 };
+    const watch = await a.watch(`${ns}w/`, () => seen.count++);
+    await b.commit({ puts: [{ key: `${ns}other`, value: "x" }] });
+    await b.commit({ puts: [{ key: `${ns}w/k`, value: "1" }] });
+    await notified(seen, 1, "a put");
+    await b.commit({ deletes: [`${ns}w/k`] });
+    await notified(seen, 2, "a delete");
+    const lease = await b.grantLease(5, "leaseholder");
+    await b.commit({ puts: [{ key: `${ns}w/leased`, value: "1", lease: lease.id }] });
+    await notified(seen, 3, "a put under a lease");
+    await lease.revoke();
+    await notified(seen, 4, "the lease's end");
+    await watch.close();
+    await b.commit({ puts: [{ key: `${ns}w/k`, value: "2" }] });
+    await pause();
+    assert.equal(seen.count, 4, "nothing after the watch closed, nothing outside its prefix");
+  });
+
   test("an aborted campaign stops waiting and does not block the line", async (a, b, ns) => {
     const first = await a.campaign(`${ns}election`, "first");
     const abort = new AbortController();
@@ -251,6 +270,19 @@ export function registryContract(subject: ContractSubject): void {
     assert.equal(leader.lost.aborted, false);
     await leader.resign();
     await assert.rejects(a.campaign(`${ns}election`, "late", abort.signal), { message: "gave up" });
+  });
+}
+
+/** Resolves when `count` notifications arrived, or rejects after 5 s naming what was awaited. */
+function notified(counter: { count: number }, count: number, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const poll = () => {
+      if (counter.count >= count) return resolve();
+      if (Date.now() - started > 5_000) return reject(new Error(`no notification: ${what}`));
+      setTimeout(poll, 20);
+    };
+    poll();
   });
 }
 

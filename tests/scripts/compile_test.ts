@@ -112,18 +112,18 @@ Deno.test({
       const stdout = new TextDecoder().decode(output.stdout);
       const stderr = new TextDecoder().decode(output.stderr);
       assert.equal(output.code, 1, stderr);
-      assert.equal(stdout, "0 of 7 binaries compiled\n");
+      assert.equal(stdout, "0 of 8 binaries compiled\n");
       const lines = stderr.trimEnd().split("\n");
       const missing = `DENORT_BIN names no runtime binary: '${join(dir, "no-denort")}' ` +
         `(No such file or directory (os error 2))`;
-      assert.deepEqual(lines.slice(0, 7), [
+      assert.deepEqual(lines.slice(0, 8), [
         `engine: FAILED: ${missing}`,
-        ...["collector", "observer", "optimiser", "factory", "replayer", "all"].map((role) =>
-          `${role}: FAILED: not attempted, ${missing}`
-        ),
+        ...["collector", "observer", "optimiser", "factory", "replayer", "serving", "all"].map((
+          role,
+        ) => `${role}: FAILED: not attempted, ${missing}`),
       ]);
-      assert.match(lines[7], /set DENORT_BIN to a denort binary/);
-      assert.equal(lines.length, 8);
+      assert.match(lines[8], /set DENORT_BIN to a denort binary/);
+      assert.equal(lines.length, 9);
       await assert.rejects(Deno.stat(join(dir, "out/retune-engine")), Deno.errors.NotFound);
     } finally {
       await Deno.remove(dir, { recursive: true });
