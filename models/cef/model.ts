@@ -54,7 +54,11 @@ export class CefModel implements ForecastingModel {
   readonly compiled: CompiledPattern;
   readonly #declarations: string | null;
   readonly #forecast: ForecasterOptions;
-  /** Under Wayeb compatibility a Markov run starts with the history Wayeb's start carries. */
+  /**
+   * Under `compat: "wayeb"` a Markov run starts with the history Wayeb's start carries. Not
+   * under the forecast convention alone: the chain's rows are keyed by history, so an artifact
+   * trained without it must load with Retune's own start.
+   */
   readonly #wayebStart: boolean;
   readonly #disambiguated = new Map<number, DisambiguatedDfa>();
   /** Symbol sequences by dataset: an optimisation trains many candidates on one dataset. */
@@ -69,7 +73,7 @@ export class CefModel implements ForecastingModel {
     this.name = `cef-${options.kind}`;
     this.#declarations = options.declarations ?? null;
     this.#forecast = options.forecast ?? {};
-    this.#wayebStart = options.compat === "wayeb" || this.#forecast.convention === "wayeb";
+    this.#wayebStart = options.compat === "wayeb";
     this.compiled = compilePattern(options.pattern, {
       declarations: options.declarations,
       predicates: options.predicates,

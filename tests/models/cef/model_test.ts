@@ -179,3 +179,29 @@ Deno.test("training and testing leave out events the pattern cannot read, and co
     /dataset must hold an event the pattern can read: all 2 are refused, the first because event lacks the number attribute 'speed'/,
   );
 });
+
+Deno.test("under compat: wayeb a Markov chain counts its first events from Wayeb's start", async () => {
+  const pattern = ";(IsEventTypePredicate(A),IsEventTypePredicate(B),IsEventTypePredicate(C))";
+  const events = [..."ABCAB"].map((type, i): StreamEvent => ({
+    key: "",
+    timestamp: i,
+    type,
+    attributes: {},
+  }));
+  const rowOfStart = async (model: CefModel) => {
+    const artifact = parseCefArtifact(await model.train(events, PARAMS));
+    if (artifact.kind !== "markov") throw new Error("expected a Markov artifact");
+    return artifact.matrix.rows.find((row) => row.origin === model.compiled.dfa.start)!.history;
+  };
+  // Wayeb's start has read B∧C, then B (symbols 6 and 2: bit i is predicate i, A B C).
+  const wayeb = new CefModel({ kind: "markov", pattern, compat: "wayeb" });
+  assert.deepEqual(await rowOfStart(wayeb), [2, 6]);
+  const own = new CefModel({
+    kind: "markov",
+    pattern,
+    forecast: { convention: "wayeb" },
+  });
+  assert.deepEqual(await rowOfStart(own), []);
+  // An artifact trained with Retune's own start still loads under the Wayeb convention.
+  await own.load(await own.train(events, PARAMS), SETTINGS, 0);
+});

@@ -24,6 +24,29 @@ Deno.test("Wayeb's start keeps the last word of its hash set, one order at a tim
   assert.equal(describe(ABC, 3).length, 3);
 });
 
+/** The predicates each minterm of the start's word makes true, oldest first. */
+function trueNames(pattern: string, order: number): string[] {
+  const compiled = compilePattern(pattern, { compat: "wayeb" });
+  const alphabet = compiled.alphabet as MintermAlphabet;
+  const names = alphabet.predicates.map((p) =>
+    p.key.replace(/^IsEventTypePredicate\((.*)\)$/, "$1")
+  );
+  return wayebStartOf(compiled, order).toReversed().map((symbol) =>
+    names.filter((_, i) => (alphabet.maskOf(symbol) >>> i) & 1).join("")
+  );
+}
+
+const E = (type: string) => `IsEventTypePredicate(${type})`;
+
+Deno.test("the start's word equals the one the real Wayeb 0.6 jar leaves", () => {
+  // Recorded from Wayeb 0.6 (its disambiguated SDFA's start state, δ^-m), stable across runs.
+  assert.deepEqual(trueNames(`;(${E("A")},${E("B")},${E("C")})`, 3), ["A", "BC", "B"]);
+  // Two predicates: each word set has at most 4 members, so a small mutable set's slots decide.
+  assert.deepEqual(trueNames(`;(${E("X")},${E("Y")})`, 2), ["Y", ""]);
+  assert.deepEqual(trueNames(`;(${E("P")},${E("Q")},${E("R")},${E("S")})`, 2), ["QRS", "QR"]);
+  assert.deepEqual(trueNames(`;(${E("K")},*(${E("L")}),${E("M")})`, 3), ["K", "KM", "M"]);
+});
+
 Deno.test("the disambiguated start carries the given history", () => {
   const { dfa } = compilePattern(ABC, { compat: "wayeb" });
   const refined = disambiguate(dfa, 2, undefined, [2, 6]);
