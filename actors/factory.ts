@@ -25,7 +25,8 @@ import type { FactoryCommand, FactoryReport } from "../protocol/messages.ts";
 import type { HyperParameters } from "../core/hyper_parameters.ts";
 import type { Scores } from "../core/scores.ts";
 import type { StreamEvent } from "../core/events.ts";
-import type { ModelArtifact, ModelMetrics } from "../models/model.ts";
+import type { ModelArtifact } from "../models/model.ts";
+import { scoresPart } from "../models/scoring.ts";
 import { type RejectedLine, type SourceSpec, streamEvents } from "../models/sources/read.ts";
 import { sourceSpecOf } from "../config/build_source.ts";
 import type { Leadership } from "../registry/registry.ts";
@@ -438,7 +439,7 @@ export class Factory implements Behaviour {
   /** Tests a candidate another factory (or this one, leading) put on the work topic. */
   async #runCandidate(job: CandidateJob): Promise<Scores> {
     const dataset = { version: 0, uri: job.datasetUri, events: 0 };
-    return scoresOf((await this.#job(dataset, job.params, false)).metrics);
+    return scoresPart((await this.#job(dataset, job.params, false)).metrics);
   }
 
   #job(dataset: Dataset, params: HyperParameters, fitFull: boolean): Promise<TrainingResult> {
@@ -476,7 +477,8 @@ export class Factory implements Behaviour {
       artifactUri,
       creationMethod: method,
       params,
-      metrics: scoresOf(result.metrics),
+      metrics: scoresPart(result.metrics),
+      splitScores: result.splits,
       datasetVersion: dataset.version,
       productionMs: Math.round(performance.now() - startedAt),
       createdAt: Date.now(),
@@ -524,11 +526,6 @@ export class Factory implements Behaviour {
     await this.#durable?.flush().catch(() => {});
     await this.#leadership?.resign();
   }
-}
-
-function scoresOf(metrics: ModelMetrics): Scores {
-  const { tp, tn, fp, fn, precision, recall, f1, specificity, mcc } = metrics;
-  return { tp, tn, fp, fn, precision, recall, f1, specificity, mcc };
 }
 
 /** The head of a stream file the initial model trains on, reading no further than it. */

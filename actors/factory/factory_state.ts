@@ -28,6 +28,7 @@ const factorySnapshotSchema = z.strictObject({
     creationMethod: z.enum(["initial", "retrain", "optimise"]),
     params: hyperParametersSchema,
     metrics: scoresSchema,
+    splitScores: z.array(scoresSchema).optional(),
     /** -1: the initial model, trained on the offline stream. */
     datasetVersion: z.number().int().min(-1),
     productionMs: z.number().nonnegative(),

@@ -202,6 +202,30 @@ Deno.test({
 });
 
 Deno.test({
+  name: "walk-forward validation takes a whole number of folds, at least one",
+  permissions: parsing,
+  fn() {
+    const folds = (value: string) =>
+      problemWith(`${MODEL}factory: { evaluation: { kind: walk_forward, folds: ${value} } }\n`);
+    assert.match(
+      folds("0"),
+      /bad\.yaml: factory\.evaluation\.folds: expected an integer >= 1, got 0/,
+    );
+    assert.match(folds("2.5"), /factory\.evaluation\.folds: expected an integer >= 1, got 2\.5/);
+    assert.match(
+      problemWith(`${MODEL}factory: { evaluation: { kind: walk_forward, splits: 5 } }\n`),
+      /factory\.evaluation/,
+    );
+    const config = parseConfig(
+      `${MODEL}factory: { evaluation: { kind: walk_forward, folds: 5 } }\n`,
+      "ok.yaml",
+      { env: {} },
+    );
+    assert.deepEqual(config.factory.evaluation, { kind: "walk_forward", folds: 5 });
+  },
+});
+
+Deno.test({
   name: "a YAML syntax error names the file, line and column",
   permissions: parsing,
   fn() {

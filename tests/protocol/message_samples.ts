@@ -183,6 +183,7 @@ export const samples: { [T in MessageType]: PayloadTypes[T][] } = {
       datasetVersion: 11,
       productionMs: 1_234.5,
       createdAt: 1_700_000_000_000,
+      splitScores: [scores, { ...scores, mcc: -0.25 }],
     },
   ],
   DatasetVersion: [

@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
 import avro from "avsc";
 import { Buffer } from "node:buffer";
-import { encodePayload } from "../../protocol/codec.ts";
+import { decodePayload, encodePayload } from "../../protocol/codec.ts";
 import { payloadAvroTypes } from "../../protocol/schemas.ts";
 import forecastSchema from "../../schemas/Forecast.avsc" with { type: "text" };
+import modelVersionSchema from "../../schemas/ModelVersion.avsc" with { type: "text" };
+import scoresSchema from "../../schemas/Scores.avsc" with { type: "text" };
+import hyperParametersSchema from "../../schemas/HyperParameters.avsc" with { type: "text" };
+import creationMethodSchema from "../../schemas/CreationMethod.avsc" with { type: "text" };
 import deadLetterSchema from "../../schemas/DeadLetter.avsc" with { type: "text" };
 import { samples } from "./message_samples.ts";
 
@@ -60,5 +64,32 @@ Deno.test("dead letters written before size, digest and truncation were recorded
     originalSize: -1,
     originalSha256: "",
     truncated: false,
+  });
+});
+
+/** A fresh registry holding the named types the message schemas share. */
+function sharedTypes(): Record<string, avro.Type> {
+  const registry: Record<string, avro.Type> = {};
+  for (const schema of [scoresSchema, hyperParametersSchema, creationMethodSchema]) {
+    avro.Type.forSchema(JSON.parse(schema), { registry });
+  }
+  return registry;
+}
+
+Deno.test("model versions written before split scores were kept read with none", {
+  permissions: "none",
+}, () => {
+  const schema = JSON.parse(modelVersionSchema);
+  const before = avro.Type.forSchema({
+    ...schema,
+    fields: schema.fields.filter((field: { name: string }) => field.name !== "splitScores"),
+  }, { registry: sharedTypes() });
+  const { splitScores: _, ...old } = samples.ModelVersion[0];
+  const now = payloadAvroTypes.ModelVersion;
+  const read = now.fromBuffer(before.toBuffer(old), now.createResolver(before));
+  assert.deepEqual({ ...read }, { ...old, splitScores: [] });
+  assert.deepEqual(decodePayload("ModelVersion", encodePayload("ModelVersion", old)), {
+    ...old,
+    splitScores: [],
   });
 });
