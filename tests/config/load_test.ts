@@ -226,6 +226,45 @@ Deno.test({
 });
 
 Deno.test({
+  name: "a retrain schedule takes a stream-time period or a cron expression, and a window",
+  permissions: parsing,
+  fn() {
+    const schedule = (text: string) => `${MODEL}collector: { schedule: ${text} }\n`;
+    const config = parseConfig(
+      schedule('{ every: "7d", window: "120d", fullHistoryEvery: 4 }'),
+      "ok.yaml",
+      { env: {} },
+    );
+    assert.deepEqual(config.collector.schedule, {
+      every: 7 * 86_400_000,
+      window: 120 * 86_400_000,
+      fullHistoryEvery: 4,
+    });
+    assert.equal(parseConfig(MODEL, "ok.yaml", { env: {} }).collector.schedule, undefined);
+    assert.match(
+      problemWith(schedule('{ every: "7 days", window: "120d" }')),
+      /bad\.yaml: collector\.schedule\.every: expected a span such as "14d" .*, got "7 days"/,
+    );
+    assert.match(
+      problemWith(schedule('{ every: "7d" }')),
+      /collector\.schedule\.window: missing, .*span such as "14d"/,
+    );
+    assert.match(
+      problemWith(schedule('{ every: "7d", cron: "0 3 * * 1", window: "120d" }')),
+      /collector\.schedule: expected exactly one of every: "7d" \(stream time\) or cron: "0 3 \* \* 1" \(wall time\)/,
+    );
+    assert.match(
+      problemWith(schedule('{ cron: "61 * * * *", window: "120d" }')),
+      /collector\.schedule\.cron: expected a cron expression such as "0 3 \* \* 1" .*, got "61 \* \* \* \*": .*minute/,
+    );
+    assert.match(
+      problemWith(schedule('{ every: "7d", window: "120d", fullHistoryEvery: 1 }')),
+      /collector\.schedule\.fullHistoryEvery: expected an integer >= 2, got 1/,
+    );
+  },
+});
+
+Deno.test({
   name: "a YAML syntax error names the file, line and column",
   permissions: parsing,
   fn() {
