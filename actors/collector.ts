@@ -36,6 +36,13 @@ import {
   type CollectorView,
 } from "./collector/collector_state.ts";
 import { type DurableState, durableState, restoredBy } from "./durable_state.ts";
+import { CronTimer } from "./collector/cron_timer.ts";
+import {
+  type RetrainSchedule,
+  streamTick,
+  type Tick,
+} from "../policies/retrain/retrain_schedule.ts";
+import { scheduleOf } from "../config/build_policies.ts";
 
 /** Where the collector leader keeps its state. */
 const STATE_KEY = { role: "collector", name: "leader" };
@@ -51,12 +58,18 @@ export class Collector implements Behaviour {
   readonly #engineOffsets: number[] = [];
   #engineMoved: PromiseWithResolvers<void> = Promise.withResolvers();
   readonly #reports: MetricsReport[] = [];
+  /** The retrain schedule (`collector.schedule`), if any, and its cron timer while leading. */
+  readonly #schedule: RetrainSchedule | undefined;
+  #cron: CronTimer | undefined;
+  /** Input batches and cron ticks run one at a time: both change the state. */
+  #serial: Promise<void> = Promise.resolve();
 
   /** `previous` is the snapshot a restarted collector's predecessor left. */
   constructor(env: RoleEnvironment, previous?: unknown) {
     this.#env = env;
     this.#state = previous === undefined ? new CollectorState() : CollectorState.restore(previous);
     this.#policy = createCollectionPolicy(env.config.collector.policy);
+    this.#schedule = scheduleOf(env.config.collector.schedule);
   }
 
   /** What a restart keeps. */
@@ -116,8 +129,79 @@ export class Collector implements Behaviour {
       // per record keeps events_in == events_processed + dead_letters countable. A record whose
       // handling crashes the collector is the collector's to dead-letter.
       poisonTopic: topics.deadLetters,
-      handler: (items, batch) => this.#collect(context, items, batch),
+      handler: (items, batch) => this.#exclusive(() => this.#collect(context, items, batch)),
     });
+    const schedule = this.#schedule;
+    if (schedule !== undefined && "cron" in schedule) {
+      this.#cron = new CronTimer({
+        schedule,
+        state: this.#state.schedule,
+        streamTime: () => this.#newestStreamTime(),
+        fire: (tick) =>
+          this.#exclusive(async () => {
+            await this.#fireTick(context, tick);
+            this.#save();
+            await this.#durable!.flush();
+          }),
+        onError: (error) => context.fail(error),
+      });
+      await this.#cron.start();
+    }
+  }
+
+  /** Runs `work` after the work queued before it. */
+  #exclusive(work: () => Promise<void>): Promise<void> {
+    const done = this.#serial.then(work);
+    this.#serial = done.catch(() => {});
+    return done;
+  }
+
+  /** The newest stream time collected (-Infinity before any event). */
+  #newestStreamTime(): number {
+    return this.#state.open?.streamTimeEnd ?? this.#state.closed.at(-1)?.streamTimeEnd ?? -Infinity;
+  }
+
+  /**
+   * A schedule's tick: announces a dataset version of the closed buckets inside the tick's window
+   * (every bucket kept for a full-history tick), then asks for a retrain on it, as the observer
+   * asks, naming the version. A kill after the messages and before the state's next save may
+   * send a tick twice; a restart otherwise resumes the schedule where it stood.
+   */
+  async #fireTick(context: ActorContext, tick: Tick): Promise<void> {
+    const schedule = this.#schedule!;
+    const from = tick.streamTime - schedule.windowMs;
+    const span = this.#state.closed.filter((b) =>
+      tick.fullHistory || (b.streamTimeStart >= from && b.streamTimeEnd < tick.streamTime)
+    );
+    const what = tick.fullHistory ? "full history" : `window of ${schedule.windowMs} ms`;
+    if (span.length === 0) {
+      context.logger.warn("schedule tick {tick}: no closed bucket lies in its {what}", {
+        tick: tick.tick,
+        what,
+      });
+      return;
+    }
+    const version: DatasetVersion = {
+      version: this.#state.nextVersion++,
+      buckets: span.map((b) => ({ bucket: b.id, weight: 1 })),
+      firstBucket: span[0].id,
+      lastBucket: span.at(-1)!.id,
+      streamTimeStart: Math.min(...span.map((b) => b.streamTimeStart)),
+      streamTimeEnd: Math.max(...span.map((b) => b.streamTimeEnd)),
+      createdAt: Date.now(),
+    };
+    await this.#ledger.announce(version);
+    await send(context, this.#env.topics.datasetVersions, "DatasetVersion", version);
+    this.#state.datasetVersions++;
+    const reason = `schedule tick ${tick.tick} at stream time ${tick.streamTime}: ${what}, ` +
+      `dataset v${version.version} = buckets ${version.firstBucket}..${version.lastBucket}`;
+    await send(context, this.#env.topics.instructions, "Instruction", {
+      action: "train",
+      reason,
+      reportId: -1,
+      datasetVersion: version.version,
+    });
+    context.logger.info("{reason}", { reason });
   }
 
   /** The ledger, its writes fenced by this collector's leadership once it leads. */
@@ -231,6 +315,13 @@ export class Collector implements Behaviour {
           await this.#append(events.slice(from, i));
           from = i;
           await this.#closeBucket(context);
+        }
+        const tick = this.#schedule &&
+          streamTick(this.#schedule, this.#state.schedule, event.timestamp);
+        if (tick) {
+          await this.#append(events.slice(from, i));
+          from = i;
+          await this.#fireTick(context, tick);
         }
         this.#state.open ??= {
           id: this.#state.nextBucket++,
@@ -352,6 +443,7 @@ export class Collector implements Behaviour {
    * versions that reference them (deleting leftovers is `deno task teardown`).
    */
   async postStop(): Promise<void> {
+    this.#cron?.stop();
     // A save that failed was reported when it failed; the rest are written before the hand-over.
     await this.#durable?.flush().catch(() => {});
     await this.#leadership?.resign();

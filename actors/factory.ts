@@ -324,7 +324,9 @@ export class Factory implements Behaviour {
     switch (command.kind) {
       case "train": {
         const started = performance.now();
-        const dataset = await this.#newestDataset(command.deadline);
+        const dataset = command.datasetVersion == null
+          ? await this.#newestDataset(command.deadline)
+          : await this.#datasetVersion(context, command.datasetVersion, command.deadline);
         const result = await this.#job(dataset, command.params, true);
         const model = await this.#ship(
           context,
@@ -411,6 +413,31 @@ export class Factory implements Behaviour {
     }
     if (this.#state.latest === null) throw new Error("no dataset assembled yet");
     return this.#state.latest;
+  }
+
+  /**
+   * Dataset version `version` (a scheduled retrain's window), waiting up to `deadline` for its
+   * assembly; refused once a newer version replaced it, since that one covers another span.
+   */
+  async #datasetVersion(
+    context: ActorContext,
+    version: number,
+    deadline: number,
+  ): Promise<Dataset> {
+    while ((this.#state.latest?.version ?? -1) < version && Date.now() < deadline) {
+      context.logger.debug("waiting for dataset v{version} to be assembled", { version });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const latest = this.#state.latest;
+    if (latest === null || latest.version < version) {
+      throw new Error(`dataset v${version} was not assembled before the command's deadline`);
+    }
+    if (latest.version > version) {
+      throw new Error(
+        `dataset v${version} was replaced by v${latest.version} before its retrain ran`,
+      );
+    }
+    return latest;
   }
 
   /** The dataset run `runId` froze. */

@@ -8,6 +8,10 @@
 import { z } from "zod";
 import type { BucketMeta } from "../../policies/collection/collection_policy.ts";
 import { countSchema as count, parseSnapshot } from "../role_snapshot.ts";
+import {
+  initialScheduleState,
+  type ScheduleState,
+} from "../../policies/retrain/retrain_schedule.ts";
 
 const span = {
   id: count,
@@ -25,6 +29,12 @@ const collectorSnapshotSchema = z.strictObject({
   bucketsClosed: count,
   bucketsDeleted: count,
   datasetVersions: count,
+  /** Where the retrain schedule stands (absent in states stored before schedules existed). */
+  schedule: z.strictObject({
+    anchor: z.number().nullable(),
+    ticks: count,
+    lastCronMs: z.number().nullable(),
+  }).optional(),
 }).refine((s) => s.open === null || s.open.id < s.nextBucket, {
   path: ["open", "id"],
   message: "the open bucket must come before nextBucket",
@@ -39,7 +49,9 @@ const collectorSnapshotSchema = z.strictObject({
  *   do, so they may be in it twice);
  * - `closed`: the closed buckets kept (at most the retention), which the collection policy chooses
  *   the next dataset version from, with their scores;
- * - the totals, which the run's summary counts over the whole run.
+ * - the totals, which the run's summary counts over the whole run;
+ * - `schedule`: the retrain schedule's anchor, ticks fired and last cron occurrence fired, so a
+ *   successor fires no tick twice and misses none.
  */
 export type CollectorSnapshot = z.infer<typeof collectorSnapshotSchema>;
 
@@ -74,6 +86,7 @@ export class CollectorState {
   bucketsClosed = 0;
   bucketsDeleted = 0;
   datasetVersions = 0;
+  schedule: ScheduleState = initialScheduleState();
 
   /** A state restored from `snapshot`; throws a `SnapshotError` naming a bad field. */
   static restore(snapshot: unknown): CollectorState {
@@ -87,6 +100,7 @@ export class CollectorState {
     state.bucketsClosed = data.bucketsClosed;
     state.bucketsDeleted = data.bucketsDeleted;
     state.datasetVersions = data.datasetVersions;
+    state.schedule = data.schedule ?? initialScheduleState();
     return state;
   }
 
@@ -101,6 +115,7 @@ export class CollectorState {
       bucketsClosed: this.bucketsClosed,
       bucketsDeleted: this.bucketsDeleted,
       datasetVersions: this.datasetVersions,
+      schedule: { ...this.schedule },
     };
   }
 
