@@ -94,6 +94,10 @@ export class Collector implements Behaviour {
     await this.#finishClosing(context);
     // Claiming it refuses any later write of a deposed predecessor.
     await this.#durable!.claim(this.#state.snapshot());
+    if (this.#state.tickInFlight !== null) {
+      context.logger.info("sending the schedule tick the last leader may not have sent");
+      await this.#sendTick(context);
+    }
     await receive(context, {
       topic: topics.position,
       group: `collector.position.${this.#env.instance}`,
@@ -140,6 +144,7 @@ export class Collector implements Behaviour {
         fire: (tick) =>
           this.#exclusive(async () => {
             await this.#fireTick(context, tick);
+            // A tick with nothing to train on still counts as fired.
             this.#save();
             await this.#durable!.flush();
           }),
@@ -164,8 +169,8 @@ export class Collector implements Behaviour {
   /**
    * A schedule's tick: announces a dataset version of the closed buckets inside the tick's window
    * (every bucket kept for a full-history tick), then asks for a retrain on it, as the observer
-   * asks, naming the version. A kill after the messages and before the state's next save may
-   * send a tick twice; a restart otherwise resumes the schedule where it stood.
+   * asks, naming the version. The tick is stored as fired before anything is sent, so a
+   * successor never fires it again (a redelivered batch included) and sends what is unsent.
    */
   async #fireTick(context: ActorContext, tick: Tick): Promise<void> {
     const schedule = this.#schedule!;
@@ -181,7 +186,7 @@ export class Collector implements Behaviour {
       });
       return;
     }
-    const version: DatasetVersion = {
+    const dataset: DatasetVersion = {
       version: this.#state.nextVersion++,
       buckets: span.map((b) => ({ bucket: b.id, weight: 1 })),
       firstBucket: span[0].id,
@@ -190,17 +195,39 @@ export class Collector implements Behaviour {
       streamTimeEnd: Math.max(...span.map((b) => b.streamTimeEnd)),
       createdAt: Date.now(),
     };
-    await this.#ledger.announce(version);
-    await send(context, this.#env.topics.datasetVersions, "DatasetVersion", version);
-    this.#state.datasetVersions++;
     const reason = `schedule tick ${tick.tick} at stream time ${tick.streamTime}: ${what}, ` +
-      `dataset v${version.version} = buckets ${version.firstBucket}..${version.lastBucket}`;
+      `dataset v${dataset.version} = buckets ${dataset.firstBucket}..${dataset.lastBucket}`;
+    // Stored first (with the ticks fired): a successor finishes sending it, never fires it again.
+    this.#state.tickInFlight = { dataset, reason };
+    this.#state.datasetVersions++;
+    this.#save();
+    await this.#durable!.flush();
+    await this.#sendTick(context);
+  }
+
+  /**
+   * Sends the tick in flight: its dataset version (recorded in the ledger unless it already is,
+   * and announced unless its assembly began) and its retrain instruction, then clears it. A
+   * successor that finds a tick in flight sends it again: the instruction may then go twice.
+   */
+  async #sendTick(context: ActorContext): Promise<void> {
+    const { dataset, reason } = this.#state.tickInFlight!;
+    const entry = (await this.#ledger.versions()).find((v) =>
+      v.dataset.version === dataset.version
+    );
+    if (entry === undefined) await this.#ledger.announce(dataset);
+    if (entry === undefined || entry.state === "pending") {
+      await send(context, this.#env.topics.datasetVersions, "DatasetVersion", dataset);
+    }
     await send(context, this.#env.topics.instructions, "Instruction", {
       action: "train",
       reason,
       reportId: -1,
-      datasetVersion: version.version,
+      datasetVersion: dataset.version,
     });
+    this.#state.tickInFlight = null;
+    this.#save();
+    await this.#durable!.flush();
     context.logger.info("{reason}", { reason });
   }
 

@@ -35,6 +35,19 @@ const collectorSnapshotSchema = z.strictObject({
     ticks: count,
     lastCronMs: z.number().nullable(),
   }).optional(),
+  /** A tick whose messages may not all be sent yet (null or absent: none). */
+  tickInFlight: z.strictObject({
+    dataset: z.strictObject({
+      version: count,
+      buckets: z.array(z.strictObject({ bucket: count, weight: z.number().positive().max(1) })),
+      firstBucket: count,
+      lastBucket: count,
+      streamTimeStart: z.number(),
+      streamTimeEnd: z.number(),
+      createdAt: z.number(),
+    }),
+    reason: z.string(),
+  }).nullable().optional(),
 }).refine((s) => s.open === null || s.open.id < s.nextBucket, {
   path: ["open", "id"],
   message: "the open bucket must come before nextBucket",
@@ -51,9 +64,14 @@ const collectorSnapshotSchema = z.strictObject({
  *   the next dataset version from, with their scores;
  * - the totals, which the run's summary counts over the whole run;
  * - `schedule`: the retrain schedule's anchor, ticks fired and last cron occurrence fired, so a
- *   successor fires no tick twice and misses none.
+ *   successor fires no tick twice and misses none;
+ * - `tickInFlight`: a tick's dataset version and reason, stored before its messages go out and
+ *   cleared after, so a successor sends what a killed predecessor may not have sent.
  */
 export type CollectorSnapshot = z.infer<typeof collectorSnapshotSchema>;
+
+/** A schedule tick's dataset version and the reason of its retrain, until both are sent. */
+export type TickInFlight = NonNullable<CollectorSnapshot["tickInFlight"]>;
 
 /** The bucket being filled. */
 export type OpenBucket = NonNullable<CollectorSnapshot["open"]>;
@@ -87,6 +105,7 @@ export class CollectorState {
   bucketsDeleted = 0;
   datasetVersions = 0;
   schedule: ScheduleState = initialScheduleState();
+  tickInFlight: TickInFlight | null = null;
 
   /** A state restored from `snapshot`; throws a `SnapshotError` naming a bad field. */
   static restore(snapshot: unknown): CollectorState {
@@ -101,6 +120,7 @@ export class CollectorState {
     state.bucketsDeleted = data.bucketsDeleted;
     state.datasetVersions = data.datasetVersions;
     state.schedule = data.schedule ?? initialScheduleState();
+    state.tickInFlight = data.tickInFlight ?? null;
     return state;
   }
 
@@ -116,6 +136,7 @@ export class CollectorState {
       bucketsDeleted: this.bucketsDeleted,
       datasetVersions: this.datasetVersions,
       schedule: { ...this.schedule },
+      tickInFlight: this.tickInFlight === null ? null : structuredClone(this.tickInFlight),
     };
   }
 
