@@ -194,6 +194,7 @@ export class Collector implements Behaviour {
       streamTimeStart: Math.min(...span.map((b) => b.streamTimeStart)),
       streamTimeEnd: Math.max(...span.map((b) => b.streamTimeEnd)),
       createdAt: Date.now(),
+      scheduled: true,
     };
     const reason = `schedule tick ${tick.tick} at stream time ${tick.streamTime}: ${what}, ` +
       `dataset v${dataset.version} = buckets ${dataset.firstBucket}..${dataset.lastBucket}`;
@@ -429,7 +430,8 @@ export class Collector implements Behaviour {
   async #prune(context: ActorContext): Promise<void> {
     const keep = this.#env.config.collector.keep;
     const versions = await this.#ledger.versions();
-    const newest = versions.filter((v) => v.state === "assembled").at(-1);
+    // A schedule tick's version is the factory's to train on once, never one to freeze.
+    const newest = versions.filter((v) => v.state === "assembled" && !v.dataset.scheduled).at(-1);
     const referenced = newest?.dataset.buckets.map((b) => b.bucket) ?? [];
     for (const id of retentionCandidates(this.#state.closed, keep, referenced)) {
       const deleted = await this.#ledger.deleteBucketIfUnused(

@@ -271,8 +271,11 @@ export class Factory implements Behaviour {
     }
     const { uri, events } = assembled;
     await ledger.finishAssembly(version.version);
-    const previous = this.#state.latest;
-    this.#state.latest = { version: version.version, uri, events };
+    const dataset = { version: version.version, uri, events };
+    // A schedule tick's dataset waits aside for its retrain; the newest regular one stays.
+    const previous = version.scheduled ? this.#state.scheduled : this.#state.latest;
+    if (version.scheduled) this.#state.scheduled = dataset;
+    else this.#state.latest = dataset;
     this.#state.datasetsAssembled++;
     this.#save();
     await send(context, topics.datasetsAssembled, "DatasetAssembled", {
@@ -286,7 +289,8 @@ export class Factory implements Behaviour {
   /** Deletes a dataset nobody needs any more: not the newest, not frozen by a run. */
   async #release(dataset: Dataset): Promise<void> {
     const frozen = [...this.#state.runs.values()].some((run) => run.version === dataset.version);
-    if (frozen || dataset.version === this.#state.latest?.version) return;
+    const held = [this.#state.latest?.version, this.#state.scheduled?.version];
+    if (frozen || held.includes(dataset.version)) return;
     await this.#env.artifacts.delete(dataset.uri);
     await this.#ledger.release(dataset.version);
     this.#state.datasetsDeleted++;
@@ -336,6 +340,7 @@ export class Factory implements Behaviour {
           dataset,
           started,
         );
+
         return { kind: "trained", requestId, modelVersion: model.version, metrics: result.metrics };
       }
       case "opt_init": {
@@ -424,20 +429,19 @@ export class Factory implements Behaviour {
     version: number,
     deadline: number,
   ): Promise<Dataset> {
-    while ((this.#state.latest?.version ?? -1) < version && Date.now() < deadline) {
+    const newest = () =>
+      Math.max(this.#state.scheduled?.version ?? -1, this.#state.latest?.version ?? -1);
+    while (newest() < version && Date.now() < deadline && !context.signal.aborted) {
       context.logger.debug("waiting for dataset v{version} to be assembled", { version });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const latest = this.#state.latest;
-    if (latest === null || latest.version < version) {
-      throw new Error(`dataset v${version} was not assembled before the command's deadline`);
-    }
-    if (latest.version > version) {
-      throw new Error(
-        `dataset v${version} was replaced by v${latest.version} before its retrain ran`,
-      );
-    }
-    return latest;
+    const found = [this.#state.scheduled, this.#state.latest].find((d) => d?.version === version);
+    if (found !== undefined && found !== null) return found;
+    throw new Error(
+      newest() < version
+        ? `dataset v${version} was not assembled before the command's deadline`
+        : `dataset v${version} was replaced by a newer one before its retrain ran`,
+    );
   }
 
   /** The dataset run `runId` froze. */

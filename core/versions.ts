@@ -47,6 +47,11 @@ export interface DatasetVersion {
   streamTimeStart: number;
   streamTimeEnd: number;
   createdAt: number;
+  /**
+   * Made for a scheduled retrain (`collector.schedule`): the factory keeps it aside for that
+   * retrain rather than making it the newest dataset (absent: false).
+   */
+  scheduled?: boolean;
 }
 
 /** The factory's answer that a dataset version is assembled and its buckets may go. */

@@ -45,6 +45,7 @@ const collectorSnapshotSchema = z.strictObject({
       streamTimeStart: z.number(),
       streamTimeEnd: z.number(),
       createdAt: z.number(),
+      scheduled: z.boolean().optional(),
     }),
     reason: z.string(),
   }).nullable().optional(),

@@ -204,6 +204,7 @@ export const samples: { [T in MessageType]: PayloadTypes[T][] } = {
       streamTimeStart: 1_443_657_600_000,
       streamTimeEnd: 1_444_867_200_000,
       createdAt: 1_700_000_000_000,
+      scheduled: false,
     },
   ],
   DatasetAssembled: [{ version: 11, events: 20_160, uri: "file:///var/retune/datasets/11.csv" }],
