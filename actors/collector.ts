@@ -123,7 +123,8 @@ export class Collector implements Behaviour {
       group: "collector.assembled",
       type: "DatasetAssembled",
       deadLetterTopic: topics.deadLetters,
-      handler: () => this.#prune(context),
+      // Serial with ticks: a tick's buckets must not go between its choice and its announcement.
+      handler: () => this.#exclusive(() => this.#prune(context)),
     });
     await receiveData(context, {
       topic: topics.input,
@@ -216,7 +217,26 @@ export class Collector implements Behaviour {
     const entry = (await this.#ledger.versions()).find((v) =>
       v.dataset.version === dataset.version
     );
-    if (entry === undefined) await this.#ledger.announce(dataset);
+    if (entry === undefined) {
+      const registered = new Set(await this.#ledger.registeredBuckets());
+      const gone = dataset.buckets.filter((b) => !registered.has(b.bucket)).map((b) => b.bucket);
+      if (gone.length > 0) {
+        // Retention deleted them before the announcement: a retrain without them is not the
+        // window's, and announcing would fail on every restart.
+        context.logger.warn(
+          "schedule tick dropped: buckets {gone} of dataset v{version} are gone",
+          {
+            gone: gone.join(", "),
+            version: dataset.version,
+          },
+        );
+        this.#state.tickInFlight = null;
+        this.#save();
+        await this.#durable!.flush();
+        return;
+      }
+      await this.#ledger.announce(dataset);
+    }
     if (entry === undefined || entry.state === "pending") {
       await send(context, this.#env.topics.datasetVersions, "DatasetVersion", dataset);
     }

@@ -534,6 +534,17 @@ const collectorSchema = z.strictObject({
   /** Retrain on a schedule too (absent: only when the observer asks). */
   schedule: scheduleSchema.optional(),
 }).superRefine((collector, ctx) => {
+  const { bucket, keep, schedule } = collector;
+  if (
+    schedule !== undefined && "byStreamMs" in bucket && schedule.window > keep * bucket.byStreamMs
+  ) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["schedule", "window"],
+      message: `expected a span <= collector.keep x collector.bucket.byStreamMs ` +
+        `(${keep * bucket.byStreamMs} ms: older buckets are deleted), got ${schedule.window} ms`,
+    });
+  }
   if (collector.policy.k > collector.keep) {
     ctx.addIssue({
       code: "custom",

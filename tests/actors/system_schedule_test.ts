@@ -34,7 +34,11 @@ function scheduledConfig(dir: string): RetuneConfig {
     logging: { level: "warning", format: "text" },
     storage: { ...base.storage, dir },
     model: { ...base.model, initialTraining: { ...base.model.initialTraining, events: 1_500 } },
-    collector: { ...base.collector, keep: 4, schedule: { every: EVERY, window: WINDOW } },
+    collector: {
+      ...base.collector,
+      keep: 4,
+      schedule: { every: EVERY, window: WINDOW, fullHistoryEvery: 2 },
+    },
     supervision: { ...base.supervision, initialBackoffMs: 20 },
   };
 }
@@ -105,9 +109,17 @@ async function assertOneTickPerPeriod({ instructions, versions }: Seen): Promise
     assert.equal(instruction.reportId, -1);
     assert.match(instruction.reason, new RegExp(`^schedule tick ${i + 1} at stream time ${tick}:`));
     const version = versions.find((v) => v.version === instruction.datasetVersion)!;
+    assert.ok(version.scheduled, `tick ${i + 1}: a scheduled version`);
     assert.ok(version.buckets.length >= 1, `tick ${i + 1}: a bucket`);
-    assert.ok(version.streamTimeStart >= tick - WINDOW, `tick ${i + 1}: window start`);
     assert.ok(version.streamTimeEnd < tick, `tick ${i + 1}: window end`);
+    if ((i + 1) % 2 === 0) {
+      // Every second tick: every bucket kept, reaching back before the window.
+      assert.match(instruction.reason, /: full history, /);
+      assert.ok(version.streamTimeStart < tick - WINDOW, `tick ${i + 1}: full history`);
+    } else {
+      assert.match(instruction.reason, /: window of \d+ ms, /);
+      assert.ok(version.streamTimeStart >= tick - WINDOW, `tick ${i + 1}: window start`);
+    }
   });
 }
 

@@ -231,7 +231,7 @@ Deno.test({
   fn() {
     const schedule = (text: string) => `${MODEL}collector: { schedule: ${text} }\n`;
     const config = parseConfig(
-      schedule('{ every: "7d", window: "120d", fullHistoryEvery: 4 }'),
+      `${MODEL}collector: { keep: 18, schedule: { every: "7d", window: "120d", fullHistoryEvery: 4 } }\n`,
       "ok.yaml",
       { env: {} },
     );
@@ -260,6 +260,10 @@ Deno.test({
     assert.match(
       problemWith(schedule('{ every: "7d", window: "120d", fullHistoryEvery: 1 }')),
       /collector\.schedule\.fullHistoryEvery: expected an integer >= 2, got 1/,
+    );
+    assert.match(
+      problemWith(`${MODEL}collector: { keep: 9, schedule: { every: "7d", window: "120d" } }\n`),
+      /collector\.schedule\.window: expected a span <= collector\.keep x collector\.bucket\.byStreamMs \(5443200000 ms: older buckets are deleted\), got 10368000000 ms/,
     );
   },
 });
