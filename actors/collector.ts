@@ -200,7 +200,7 @@ export class Collector implements Behaviour {
     const reason = `schedule tick ${tick.tick} at stream time ${tick.streamTime}: ${what}, ` +
       `dataset v${dataset.version} = buckets ${dataset.firstBucket}..${dataset.lastBucket}`;
     // Stored first (with the ticks fired): a successor finishes sending it, never fires it again.
-    this.#state.tickInFlight = { dataset, reason };
+    this.#state.tickInFlight = { dataset, reason, datasetSent: false };
     this.#state.datasetVersions++;
     this.#save();
     await this.#durable!.flush();
@@ -208,12 +208,33 @@ export class Collector implements Behaviour {
   }
 
   /**
-   * Sends the tick in flight: its dataset version (recorded in the ledger unless it already is,
-   * and announced unless its assembly began) and its retrain instruction, then clears it. A
-   * successor that finds a tick in flight sends it again: the instruction may then go twice.
+   * Sends the tick in flight: its dataset version unless that was announced already, then its
+   * retrain instruction, and clears it. A successor that finds a tick in flight finishes it: the
+   * instruction may then go twice, the dataset version only if the kill fell between its
+   * announcement and the next save.
    */
   async #sendTick(context: ActorContext): Promise<void> {
-    const { dataset, reason } = this.#state.tickInFlight!;
+    const { dataset, reason, datasetSent } = this.#state.tickInFlight!;
+    if (!datasetSent) await this.#announceTick(context, dataset);
+    if (this.#state.tickInFlight === null) return;
+    await send(context, this.#env.topics.instructions, "Instruction", {
+      action: "train",
+      reason,
+      reportId: -1,
+      datasetVersion: dataset.version,
+    });
+    this.#state.tickInFlight = null;
+    this.#save();
+    await this.#durable!.flush();
+    context.logger.info("{reason}", { reason });
+  }
+
+  /**
+   * Records the tick's dataset version in the ledger (unless it already is) and announces it,
+   * then notes that in the stored tick, so a successor does not announce it again (the factory
+   * would assemble it twice). A tick whose buckets retention deleted first is dropped.
+   */
+  async #announceTick(context: ActorContext, dataset: DatasetVersion): Promise<void> {
     const entry = (await this.#ledger.versions()).find((v) =>
       v.dataset.version === dataset.version
     );
@@ -237,19 +258,10 @@ export class Collector implements Behaviour {
       }
       await this.#ledger.announce(dataset);
     }
-    if (entry === undefined || entry.state === "pending") {
-      await send(context, this.#env.topics.datasetVersions, "DatasetVersion", dataset);
-    }
-    await send(context, this.#env.topics.instructions, "Instruction", {
-      action: "train",
-      reason,
-      reportId: -1,
-      datasetVersion: dataset.version,
-    });
-    this.#state.tickInFlight = null;
+    await send(context, this.#env.topics.datasetVersions, "DatasetVersion", dataset);
+    this.#state.tickInFlight!.datasetSent = true;
     this.#save();
     await this.#durable!.flush();
-    context.logger.info("{reason}", { reason });
   }
 
   /** The ledger, its writes fenced by this collector's leadership once it leads. */

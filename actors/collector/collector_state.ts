@@ -48,6 +48,8 @@ const collectorSnapshotSchema = z.strictObject({
       scheduled: z.boolean().optional(),
     }),
     reason: z.string(),
+    /** Its dataset version was announced: a successor sends only the instruction. */
+    datasetSent: z.boolean(),
   }).nullable().optional(),
 }).refine((s) => s.open === null || s.open.id < s.nextBucket, {
   path: ["open", "id"],

@@ -27,7 +27,14 @@ const WINDOW = 2 * WEEK;
 
 setupLogging({ level: "warning", format: "text" });
 
-function scheduledConfig(dir: string): RetuneConfig {
+function scheduledConfig(
+  dir: string,
+  schedule: NonNullable<RetuneConfig["collector"]["schedule"]> = {
+    every: EVERY,
+    window: WINDOW,
+    fullHistoryEvery: 2,
+  },
+): RetuneConfig {
   const base = defaultConfig();
   return {
     ...base,
@@ -37,7 +44,7 @@ function scheduledConfig(dir: string): RetuneConfig {
     collector: {
       ...base.collector,
       keep: 4,
-      schedule: { every: EVERY, window: WINDOW, fullHistoryEvery: 2 },
+      schedule,
     },
     supervision: { ...base.supervision, initialBackoffMs: 20 },
   };
@@ -54,11 +61,12 @@ interface Seen {
 async function scheduledRun(
   inject: (seen: Seen) => void,
   check: (seen: Seen) => Promise<void>,
+  schedule?: NonNullable<RetuneConfig["collector"]["schedule"]>,
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "retune-schedule-" });
   try {
     const system = await RetuneSystem.build({
-      config: scheduledConfig(`${dir}/storage`),
+      config: scheduledConfig(`${dir}/storage`, schedule),
       roles: SERVICE_ROLES,
       input: SAMPLE.pathname,
       // Only the schedule asks for retrains.
@@ -178,3 +186,32 @@ Deno.test("a collector that fails as it sends a tick, or right after, fires each
     assert.ok((restarts ?? 0) >= 1, `the collector restarted: ${restarts}`);
   });
 });
+
+Deno.test(
+  "a cron schedule retrains on wall time, each tick on the window before the newest event",
+  {
+    permissions: { read: true, write: true, env: true },
+  },
+  async () => {
+    await scheduledRun(() => {}, async ({ system, instructions, versions }) => {
+      // Every second (croner's six-field form); the replay lasts a few seconds.
+      await eventually(() => instructions.length >= 2, { what: "two cron ticks" });
+      const ticks = instructions.map((i) =>
+        i.reason.match(/^schedule tick (\d+) at stream time (\d+):/)
+      );
+      assert.ok(ticks.every((tick) => tick !== null), "every retrain names its tick");
+      const numbers = ticks.map((tick) => Number(tick![1]));
+      assert.ok(numbers.every((n, i) => i === 0 || n > numbers[i - 1]), `in order: ${numbers}`);
+      instructions.forEach((instruction, i) => {
+        const streamTime = Number(ticks[i]![2]);
+        const version = versions.find((v) => v.version === instruction.datasetVersion)!;
+        assert.ok(version.streamTimeStart >= streamTime - WINDOW, `tick ${numbers[i]}: window`);
+        assert.ok(version.streamTimeEnd <= streamTime, `tick ${numbers[i]}: before the newest`);
+      });
+      await system.stop();
+      const after = instructions.length;
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      assert.equal(instructions.length, after, "no tick after the collector stopped");
+    }, { cron: "* * * * * *", window: WINDOW });
+  },
+);
