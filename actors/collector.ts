@@ -36,6 +36,13 @@ import {
   type CollectorView,
 } from "./collector/collector_state.ts";
 import { type DurableState, durableState, restoredBy } from "./durable_state.ts";
+import { CronTimer } from "./collector/cron_timer.ts";
+import {
+  type RetrainSchedule,
+  streamTick,
+  type Tick,
+} from "../policies/retrain/retrain_schedule.ts";
+import { scheduleOf } from "../config/build_policies.ts";
 
 /** Where the collector leader keeps its state. */
 const STATE_KEY = { role: "collector", name: "leader" };
@@ -51,12 +58,18 @@ export class Collector implements Behaviour {
   readonly #engineOffsets: number[] = [];
   #engineMoved: PromiseWithResolvers<void> = Promise.withResolvers();
   readonly #reports: MetricsReport[] = [];
+  /** The retrain schedule (`collector.schedule`), if any, and its cron timer while leading. */
+  readonly #schedule: RetrainSchedule | undefined;
+  #cron: CronTimer | undefined;
+  /** Input batches and cron ticks run one at a time: both change the state. */
+  #serial: Promise<void> = Promise.resolve();
 
   /** `previous` is the snapshot a restarted collector's predecessor left. */
   constructor(env: RoleEnvironment, previous?: unknown) {
     this.#env = env;
     this.#state = previous === undefined ? new CollectorState() : CollectorState.restore(previous);
     this.#policy = createCollectionPolicy(env.config.collector.policy);
+    this.#schedule = scheduleOf(env.config.collector.schedule);
   }
 
   /** What a restart keeps. */
@@ -81,6 +94,10 @@ export class Collector implements Behaviour {
     await this.#finishClosing(context);
     // Claiming it refuses any later write of a deposed predecessor.
     await this.#durable!.claim(this.#state.snapshot());
+    if (this.#state.tickInFlight !== null) {
+      context.logger.info("sending the schedule tick the last leader may not have sent");
+      await this.#sendTick(context);
+    }
     await receive(context, {
       topic: topics.position,
       group: `collector.position.${this.#env.instance}`,
@@ -106,7 +123,8 @@ export class Collector implements Behaviour {
       group: "collector.assembled",
       type: "DatasetAssembled",
       deadLetterTopic: topics.deadLetters,
-      handler: () => this.#prune(context),
+      // Serial with ticks: a tick's buckets must not go between its choice and its announcement.
+      handler: () => this.#exclusive(() => this.#prune(context)),
     });
     await receiveData(context, {
       topic: topics.input,
@@ -116,8 +134,134 @@ export class Collector implements Behaviour {
       // per record keeps events_in == events_processed + dead_letters countable. A record whose
       // handling crashes the collector is the collector's to dead-letter.
       poisonTopic: topics.deadLetters,
-      handler: (items, batch) => this.#collect(context, items, batch),
+      handler: (items, batch) => this.#exclusive(() => this.#collect(context, items, batch)),
     });
+    const schedule = this.#schedule;
+    if (schedule !== undefined && "cron" in schedule) {
+      this.#cron = new CronTimer({
+        schedule,
+        state: this.#state.schedule,
+        streamTime: () => this.#newestStreamTime(),
+        fire: (tick) =>
+          this.#exclusive(async () => {
+            await this.#fireTick(context, tick);
+            // A tick with nothing to train on still counts as fired.
+            this.#save();
+            await this.#durable!.flush();
+          }),
+        onError: (error) => context.fail(error),
+      });
+      await this.#cron.start();
+    }
+  }
+
+  /** Runs `work` after the work queued before it. */
+  #exclusive(work: () => Promise<void>): Promise<void> {
+    const done = this.#serial.then(work);
+    this.#serial = done.catch(() => {});
+    return done;
+  }
+
+  /** The newest stream time collected (-Infinity before any event). */
+  #newestStreamTime(): number {
+    return this.#state.open?.streamTimeEnd ?? this.#state.closed.at(-1)?.streamTimeEnd ?? -Infinity;
+  }
+
+  /**
+   * A schedule's tick: announces a dataset version of the closed buckets inside the tick's window
+   * (every bucket kept for a full-history tick), then asks for a retrain on it, as the observer
+   * asks, naming the version. The tick is stored as fired before anything is sent, so a
+   * successor never fires it again (a redelivered batch included) and sends what is unsent.
+   */
+  async #fireTick(context: ActorContext, tick: Tick): Promise<void> {
+    const schedule = this.#schedule!;
+    const from = tick.streamTime - schedule.windowMs;
+    const span = this.#state.closed.filter((b) =>
+      tick.fullHistory || (b.streamTimeStart >= from && b.streamTimeEnd < tick.streamTime)
+    );
+    const what = tick.fullHistory ? "full history" : `window of ${schedule.windowMs} ms`;
+    if (span.length === 0) {
+      context.logger.warn("schedule tick {tick}: no closed bucket lies in its {what}", {
+        tick: tick.tick,
+        what,
+      });
+      return;
+    }
+    const dataset: DatasetVersion = {
+      version: this.#state.nextVersion++,
+      buckets: span.map((b) => ({ bucket: b.id, weight: 1 })),
+      firstBucket: span[0].id,
+      lastBucket: span.at(-1)!.id,
+      streamTimeStart: Math.min(...span.map((b) => b.streamTimeStart)),
+      streamTimeEnd: Math.max(...span.map((b) => b.streamTimeEnd)),
+      createdAt: Date.now(),
+      scheduled: true,
+    };
+    const reason = `schedule tick ${tick.tick} at stream time ${tick.streamTime}: ${what}, ` +
+      `dataset v${dataset.version} = buckets ${dataset.firstBucket}..${dataset.lastBucket}`;
+    // Stored first (with the ticks fired): a successor finishes sending it, never fires it again.
+    this.#state.tickInFlight = { dataset, reason, datasetSent: false };
+    this.#state.datasetVersions++;
+    this.#save();
+    await this.#durable!.flush();
+    await this.#sendTick(context);
+  }
+
+  /**
+   * Sends the tick in flight: its dataset version unless that was announced already, then its
+   * retrain instruction, and clears it. A successor that finds a tick in flight finishes it: the
+   * instruction may then go twice, the dataset version only if the kill fell between its
+   * announcement and the next save.
+   */
+  async #sendTick(context: ActorContext): Promise<void> {
+    const { dataset, reason, datasetSent } = this.#state.tickInFlight!;
+    if (!datasetSent) await this.#announceTick(context, dataset);
+    if (this.#state.tickInFlight === null) return;
+    await send(context, this.#env.topics.instructions, "Instruction", {
+      action: "train",
+      reason,
+      reportId: -1,
+      datasetVersion: dataset.version,
+    });
+    this.#state.tickInFlight = null;
+    this.#save();
+    await this.#durable!.flush();
+    context.logger.info("{reason}", { reason });
+  }
+
+  /**
+   * Records the tick's dataset version in the ledger (unless it already is) and announces it,
+   * then notes that in the stored tick, so a successor does not announce it again (the factory
+   * would assemble it twice). A tick whose buckets retention deleted first is dropped.
+   */
+  async #announceTick(context: ActorContext, dataset: DatasetVersion): Promise<void> {
+    const entry = (await this.#ledger.versions()).find((v) =>
+      v.dataset.version === dataset.version
+    );
+    if (entry === undefined) {
+      const registered = new Set(await this.#ledger.registeredBuckets());
+      const gone = dataset.buckets.filter((b) => !registered.has(b.bucket)).map((b) => b.bucket);
+      if (gone.length > 0) {
+        // Retention deleted them before the announcement: a retrain without them is not the
+        // window's, and announcing would fail on every restart.
+        context.logger.warn(
+          "schedule tick dropped: buckets {gone} of dataset v{version} are gone",
+          {
+            gone: gone.join(", "),
+            version: dataset.version,
+          },
+        );
+        this.#state.tickInFlight = null;
+        this.#save();
+        await this.#durable!.flush();
+        return;
+      }
+      await this.#ledger.announce(dataset);
+    }
+    await send(context, this.#env.topics.datasetVersions, "DatasetVersion", dataset);
+    this.#state.tickInFlight!.datasetSent = true;
+    this.#save();
+    await this.#durable!.flush();
   }
 
   /** The ledger, its writes fenced by this collector's leadership once it leads. */
@@ -232,6 +376,13 @@ export class Collector implements Behaviour {
           from = i;
           await this.#closeBucket(context);
         }
+        const tick = this.#schedule &&
+          streamTick(this.#schedule, this.#state.schedule, event.timestamp);
+        if (tick) {
+          await this.#append(events.slice(from, i));
+          from = i;
+          await this.#fireTick(context, tick);
+        }
         this.#state.open ??= {
           id: this.#state.nextBucket++,
           streamTimeStart: event.timestamp,
@@ -311,7 +462,8 @@ export class Collector implements Behaviour {
   async #prune(context: ActorContext): Promise<void> {
     const keep = this.#env.config.collector.keep;
     const versions = await this.#ledger.versions();
-    const newest = versions.filter((v) => v.state === "assembled").at(-1);
+    // A schedule tick's version is the factory's to train on once, never one to freeze.
+    const newest = versions.filter((v) => v.state === "assembled" && !v.dataset.scheduled).at(-1);
     const referenced = newest?.dataset.buckets.map((b) => b.bucket) ?? [];
     for (const id of retentionCandidates(this.#state.closed, keep, referenced)) {
       const deleted = await this.#ledger.deleteBucketIfUnused(
@@ -352,6 +504,7 @@ export class Collector implements Behaviour {
    * versions that reference them (deleting leftovers is `deno task teardown`).
    */
   async postStop(): Promise<void> {
+    this.#cron?.stop();
     // A save that failed was reported when it failed; the rest are written before the hand-over.
     await this.#durable?.flush().catch(() => {});
     await this.#leadership?.resign();

@@ -25,7 +25,8 @@ import type { FactoryCommand, FactoryReport } from "../protocol/messages.ts";
 import type { HyperParameters } from "../core/hyper_parameters.ts";
 import type { Scores } from "../core/scores.ts";
 import type { StreamEvent } from "../core/events.ts";
-import type { ModelArtifact, ModelMetrics } from "../models/model.ts";
+import type { ModelArtifact } from "../models/model.ts";
+import { scoresPart } from "../models/scoring.ts";
 import { type RejectedLine, type SourceSpec, streamEvents } from "../models/sources/read.ts";
 import { sourceSpecOf } from "../config/build_source.ts";
 import type { Leadership } from "../registry/registry.ts";
@@ -270,8 +271,11 @@ export class Factory implements Behaviour {
     }
     const { uri, events } = assembled;
     await ledger.finishAssembly(version.version);
-    const previous = this.#state.latest;
-    this.#state.latest = { version: version.version, uri, events };
+    const dataset = { version: version.version, uri, events };
+    // A schedule tick's dataset waits aside for its retrain; the newest regular one stays.
+    const previous = version.scheduled ? this.#state.scheduled : this.#state.latest;
+    if (version.scheduled) this.#state.scheduled = dataset;
+    else this.#state.latest = dataset;
     this.#state.datasetsAssembled++;
     this.#save();
     await send(context, topics.datasetsAssembled, "DatasetAssembled", {
@@ -285,7 +289,8 @@ export class Factory implements Behaviour {
   /** Deletes a dataset nobody needs any more: not the newest, not frozen by a run. */
   async #release(dataset: Dataset): Promise<void> {
     const frozen = [...this.#state.runs.values()].some((run) => run.version === dataset.version);
-    if (frozen || dataset.version === this.#state.latest?.version) return;
+    const held = [this.#state.latest?.version, this.#state.scheduled?.version];
+    if (frozen || held.includes(dataset.version)) return;
     await this.#env.artifacts.delete(dataset.uri);
     await this.#ledger.release(dataset.version);
     this.#state.datasetsDeleted++;
@@ -323,7 +328,9 @@ export class Factory implements Behaviour {
     switch (command.kind) {
       case "train": {
         const started = performance.now();
-        const dataset = await this.#newestDataset(command.deadline);
+        const dataset = command.datasetVersion == null
+          ? await this.#newestDataset(command.deadline)
+          : await this.#datasetVersion(context, command.datasetVersion, command.deadline);
         const result = await this.#job(dataset, command.params, true);
         const model = await this.#ship(
           context,
@@ -333,6 +340,7 @@ export class Factory implements Behaviour {
           dataset,
           started,
         );
+
         return { kind: "trained", requestId, modelVersion: model.version, metrics: result.metrics };
       }
       case "opt_init": {
@@ -412,6 +420,30 @@ export class Factory implements Behaviour {
     return this.#state.latest;
   }
 
+  /**
+   * Dataset version `version` (a scheduled retrain's window), waiting up to `deadline` for its
+   * assembly; refused once a newer version replaced it, since that one covers another span.
+   */
+  async #datasetVersion(
+    context: ActorContext,
+    version: number,
+    deadline: number,
+  ): Promise<Dataset> {
+    const newest = () =>
+      Math.max(this.#state.scheduled?.version ?? -1, this.#state.latest?.version ?? -1);
+    while (newest() < version && Date.now() < deadline && !context.signal.aborted) {
+      context.logger.debug("waiting for dataset v{version} to be assembled", { version });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const found = [this.#state.scheduled, this.#state.latest].find((d) => d?.version === version);
+    if (found !== undefined && found !== null) return found;
+    throw new Error(
+      newest() < version
+        ? `dataset v${version} was not assembled before the command's deadline`
+        : `dataset v${version} was replaced by a newer one before its retrain ran`,
+    );
+  }
+
   /** The dataset run `runId` froze. */
   #requireRun(runId: string): Dataset {
     const frozen = this.#state.runs.get(runId);
@@ -438,7 +470,7 @@ export class Factory implements Behaviour {
   /** Tests a candidate another factory (or this one, leading) put on the work topic. */
   async #runCandidate(job: CandidateJob): Promise<Scores> {
     const dataset = { version: 0, uri: job.datasetUri, events: 0 };
-    return scoresOf((await this.#job(dataset, job.params, false)).metrics);
+    return scoresPart((await this.#job(dataset, job.params, false)).metrics);
   }
 
   #job(dataset: Dataset, params: HyperParameters, fitFull: boolean): Promise<TrainingResult> {
@@ -476,7 +508,8 @@ export class Factory implements Behaviour {
       artifactUri,
       creationMethod: method,
       params,
-      metrics: scoresOf(result.metrics),
+      metrics: scoresPart(result.metrics),
+      splitScores: result.splits,
       datasetVersion: dataset.version,
       productionMs: Math.round(performance.now() - startedAt),
       createdAt: Date.now(),
@@ -524,11 +557,6 @@ export class Factory implements Behaviour {
     await this.#durable?.flush().catch(() => {});
     await this.#leadership?.resign();
   }
-}
-
-function scoresOf(metrics: ModelMetrics): Scores {
-  const { tp, tn, fp, fn, precision, recall, f1, specificity, mcc } = metrics;
-  return { tp, tn, fp, fn, precision, recall, f1, specificity, mcc };
 }
 
 /** The head of a stream file the initial model trains on, reading no further than it. */

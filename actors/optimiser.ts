@@ -162,7 +162,7 @@ export class Optimiser implements Behaviour {
     }
     this.#state.busy = true;
     const job = instruction.action === "train"
-      ? this.#retrain(client)
+      ? this.#retrain(client, instruction.datasetVersion ?? null)
       : this.#optimise(context, client);
     this.#job = job.then(
       (record) => {
@@ -178,13 +178,13 @@ export class Optimiser implements Behaviour {
     });
   }
 
-  async #retrain(client: FactoryClient): Promise<AdaptationRecord> {
+  async #retrain(client: FactoryClient, datasetVersion: number | null): Promise<AdaptationRecord> {
     const started = performance.now();
     const params = this.#currentParams();
     const wallMs = () => performance.now() - started;
     try {
       const report = await client.request(
-        { kind: "train", params },
+        { kind: "train", params, datasetVersion },
         this.#env.config.optimiser.trainDeadlineMs,
       );
       if (report.kind !== "trained") throw new Error(`unexpected report '${report.kind}'`);

@@ -136,7 +136,10 @@ export interface Summary {
     params: ModelVersion["params"];
     /** The dataset version it was trained on. */
     datasetVersion: number;
+    /** Held-out MCC: the mean over the validation splits. */
     mcc: number;
+    /** Held-out MCC of each validation split, in stream order. */
+    splitMcc: number[];
     productionMs: number;
   }[];
   swaps: EngineView["swaps"];
@@ -465,6 +468,7 @@ export class RetuneSystem {
         params: { ...m.params },
         datasetVersion: m.datasetVersion,
         mcc: m.metrics.mcc,
+        splitMcc: (m.splitScores ?? []).map((split) => split.mcc),
         productionMs: m.productionMs,
       })),
       swaps: engine.swaps,

@@ -8,6 +8,7 @@
 
 import type {
   CollectionPolicyConfig,
+  CollectorConfig,
   ObserverConfig,
   OptimiserConfig,
   RetrainPolicyConfig,
@@ -22,6 +23,7 @@ import { DifferencePolicy } from "../policies/retrain/difference.ts";
 import { MinScorePolicy } from "../policies/retrain/min_score.ts";
 import { PageHinkleyPolicy } from "../policies/retrain/page_hinkley.ts";
 import type { RetrainPolicy } from "../policies/retrain/retrain_policy.ts";
+import type { RetrainSchedule } from "../policies/retrain/retrain_schedule.ts";
 import { TrendPolicy } from "../policies/retrain/trend.ts";
 import { ValidationGapPolicy } from "../policies/retrain/validation_gap.ts";
 import { SingleActionPolicy } from "../policies/retrain/single_action.ts";
@@ -85,6 +87,16 @@ export function createCollectionPolicy(config: CollectionPolicyConfig): Collecti
           `current value is ${(config as { kind: unknown }).kind}`,
       );
   }
+}
+
+/** The configured retrain schedule (`collector.schedule`), or undefined when there is none. */
+export function scheduleOf(config: CollectorConfig["schedule"]): RetrainSchedule | undefined {
+  if (config === undefined) return undefined;
+  const { every, cron, window: windowMs, fullHistoryEvery } = config;
+  const cadence = every !== undefined ? { everyMs: every } : { cron: cron! };
+  return fullHistoryEvery === undefined
+    ? { ...cadence, windowMs }
+    : { ...cadence, windowMs, fullHistoryEvery };
 }
 
 /** What one optimisation run adds to the optimiser's settings. */

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { cronProblem } from "../policies/retrain/retrain_schedule.ts";
 import { z } from "zod";
 
 /** A week in milliseconds: the reference system's report and bucket period. */
@@ -497,12 +498,53 @@ const collectionPolicySchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("score_based"), k: integer(1).default(4) }),
 ], { error: kindError(["last_k", "exponential_decay", "score_based"]) });
 
+/**
+ * Retraining on a schedule (`policies/retrain/retrain_schedule.ts`): every `every` of stream time
+ * or at each occurrence of `cron` on wall time (UTC), on the last `window` of stream time; every
+ * `fullHistoryEvery`-th tick on every bucket kept.
+ */
+const scheduleSchema = z.strictObject({
+  every: span().optional(),
+  cron: z.string({ error: 'a cron expression such as "0 3 * * 1"' }).optional(),
+  window: span(),
+  fullHistoryEvery: integer(2).optional(),
+}).superRefine((schedule, ctx) => {
+  if ((schedule.every === undefined) === (schedule.cron === undefined)) {
+    ctx.addIssue({
+      code: "custom",
+      message: 'expected exactly one of every: "7d" (stream time) or cron: "0 3 * * 1" (wall time)',
+    });
+  }
+  const problem = schedule.cron === undefined ? null : cronProblem(schedule.cron);
+  if (problem !== null) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["cron"],
+      message: `expected a cron expression such as "0 3 * * 1" (minute hour day month weekday, ` +
+        `UTC), got ${JSON.stringify(schedule.cron)}: ${problem}`,
+    });
+  }
+});
+
 const collectorSchema = z.strictObject({
   /** Bucket size; the reference system used one week of stream time. */
   bucket: cadence("byEvents", "byStreamMs", WEEK_MS),
   keep: integer(1).default(9),
   policy: collectionPolicySchema.prefault({ kind: "last_k" }),
+  /** Retrain on a schedule too (absent: only when the observer asks). */
+  schedule: scheduleSchema.optional(),
 }).superRefine((collector, ctx) => {
+  const { bucket, keep, schedule } = collector;
+  if (
+    schedule !== undefined && "byStreamMs" in bucket && schedule.window > keep * bucket.byStreamMs
+  ) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["schedule", "window"],
+      message: `expected a span <= collector.keep x collector.bucket.byStreamMs ` +
+        `(${keep * bucket.byStreamMs} ms: older buckets are deleted), got ${schedule.window} ms`,
+    });
+  }
   if (collector.policy.k > collector.keep) {
     ctx.addIssue({
       code: "custom",

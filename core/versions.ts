@@ -18,7 +18,13 @@ export interface ModelVersion {
   artifactUri: string;
   creationMethod: CreationMethod;
   params: HyperParameters;
+  /** Held-out scores: the mean over the validation splits. */
   metrics: Scores;
+  /**
+   * Held-out scores of each validation split, in stream order: one for a holdout, one per fold
+   * of a walk-forward validation (absent in versions recorded before they were kept).
+   */
+  splitScores?: Scores[];
   datasetVersion: number;
   /** Wall time spent producing it, ms. */
   productionMs: number;
@@ -41,6 +47,11 @@ export interface DatasetVersion {
   streamTimeStart: number;
   streamTimeEnd: number;
   createdAt: number;
+  /**
+   * Made for a scheduled retrain (`collector.schedule`): the factory keeps it aside for that
+   * retrain rather than making it the newest dataset (absent: false).
+   */
+  scheduled?: boolean;
 }
 
 /** The factory's answer that a dataset version is assembled and its buckets may go. */

@@ -40,28 +40,39 @@ export function scoresOf(counts: Confusion): Scores {
 }
 
 /**
- * Pools the metrics of several test folds: counts add up, scores are recomputed from the pooled
- * counts, and spread and distance are averaged over all positive forecasts (tp + fp per fold).
+ * Combines the metrics of the splits of a cross-validation into a candidate's score: each score
+ * (precision, recall, F1, specificity, MCC) is the mean of the splits' scores, so every split
+ * counts alike however many forecasts it resolved; counts add up, and spread and distance are
+ * averaged over all positive forecasts (tp + fp per split). One split gives its own metrics.
  */
-export function poolMetrics(perFold: readonly ModelMetrics[]): ModelMetrics {
+export function meanOverSplits(perSplit: readonly ModelMetrics[]): ModelMetrics {
+  if (perSplit.length === 1) return { ...perSplit[0] };
   const total = { tp: 0, tn: 0, fp: 0, fn: 0, events: 0, matches: 0, forecasts: 0 };
+  const mean = { precision: 0, recall: 0, f1: 0, specificity: 0, mcc: 0 };
   let spreadSum = 0;
   let distanceSum = 0;
-  for (const fold of perFold) {
-    for (const field of Object.keys(total) as (keyof typeof total)[]) total[field] += fold[field];
-    const positives = fold.tp + fold.fp;
-    spreadSum += fold.spread * positives;
-    distanceSum += fold.distance * positives;
+  for (const split of perSplit) {
+    for (const field of Object.keys(total) as (keyof typeof total)[]) total[field] += split[field];
+    for (const field of Object.keys(mean) as (keyof typeof mean)[]) {
+      mean[field] += split[field] / perSplit.length;
+    }
+    const positives = split.tp + split.fp;
+    spreadSum += split.spread * positives;
+    distanceSum += split.distance * positives;
   }
   const positives = total.tp + total.fp;
   return {
-    ...scoresOf(total),
-    events: total.events,
-    matches: total.matches,
-    forecasts: total.forecasts,
+    ...total,
+    ...mean,
     spread: ratio(spreadSum, positives),
     distance: ratio(distanceSum, positives),
   };
+}
+
+/** The scores of `metrics`, without its counts of events, matches and forecasts. */
+export function scoresPart(metrics: ModelMetrics): Scores {
+  const { tp, tn, fp, fn, precision, recall, f1, specificity, mcc } = metrics;
+  return { tp, tn, fp, fn, precision, recall, f1, specificity, mcc };
 }
 
 /** `numerator / denominator`, or 0 when the denominator is 0. */

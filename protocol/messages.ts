@@ -55,13 +55,22 @@ export interface EngineCheckpoint {
 export interface Instruction {
   action: "train" | "optimise";
   reason: string;
-  /** Report that triggered it. */
+  /** Report that triggered it (-1 for a scheduled retrain). */
   reportId: number;
+  /** Dataset version to train on (a scheduled retrain's window); null or absent: the newest. */
+  datasetVersion?: number | null;
 }
 
 /** A command from the optimiser to the factory. */
 export type FactoryCommand =
-  | { kind: "train"; requestId: string; params: HyperParameters; deadline: number }
+  | {
+    kind: "train";
+    requestId: string;
+    params: HyperParameters;
+    deadline: number;
+    /** Dataset version to train on; null or absent: the newest. */
+    datasetVersion?: number | null;
+  }
   | { kind: "opt_init"; requestId: string; runId: string; deadline: number }
   | {
     kind: "opt_step";

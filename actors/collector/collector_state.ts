@@ -8,6 +8,10 @@
 import { z } from "zod";
 import type { BucketMeta } from "../../policies/collection/collection_policy.ts";
 import { countSchema as count, parseSnapshot } from "../role_snapshot.ts";
+import {
+  initialScheduleState,
+  type ScheduleState,
+} from "../../policies/retrain/retrain_schedule.ts";
 
 const span = {
   id: count,
@@ -25,6 +29,28 @@ const collectorSnapshotSchema = z.strictObject({
   bucketsClosed: count,
   bucketsDeleted: count,
   datasetVersions: count,
+  /** Where the retrain schedule stands (absent in states stored before schedules existed). */
+  schedule: z.strictObject({
+    anchor: z.number().nullable(),
+    ticks: count,
+    lastCronMs: z.number().nullable(),
+  }).optional(),
+  /** A tick whose messages may not all be sent yet (null or absent: none). */
+  tickInFlight: z.strictObject({
+    dataset: z.strictObject({
+      version: count,
+      buckets: z.array(z.strictObject({ bucket: count, weight: z.number().positive().max(1) })),
+      firstBucket: count,
+      lastBucket: count,
+      streamTimeStart: z.number(),
+      streamTimeEnd: z.number(),
+      createdAt: z.number(),
+      scheduled: z.boolean().optional(),
+    }),
+    reason: z.string(),
+    /** Its dataset version was announced: a successor sends only the instruction. */
+    datasetSent: z.boolean(),
+  }).nullable().optional(),
 }).refine((s) => s.open === null || s.open.id < s.nextBucket, {
   path: ["open", "id"],
   message: "the open bucket must come before nextBucket",
@@ -39,9 +65,16 @@ const collectorSnapshotSchema = z.strictObject({
  *   do, so they may be in it twice);
  * - `closed`: the closed buckets kept (at most the retention), which the collection policy chooses
  *   the next dataset version from, with their scores;
- * - the totals, which the run's summary counts over the whole run.
+ * - the totals, which the run's summary counts over the whole run;
+ * - `schedule`: the retrain schedule's anchor, ticks fired and last cron occurrence fired, so a
+ *   successor fires no tick twice and misses none;
+ * - `tickInFlight`: a tick's dataset version and reason, stored before its messages go out and
+ *   cleared after, so a successor sends what a killed predecessor may not have sent.
  */
 export type CollectorSnapshot = z.infer<typeof collectorSnapshotSchema>;
+
+/** A schedule tick's dataset version and the reason of its retrain, until both are sent. */
+export type TickInFlight = NonNullable<CollectorSnapshot["tickInFlight"]>;
 
 /** The bucket being filled. */
 export type OpenBucket = NonNullable<CollectorSnapshot["open"]>;
@@ -74,6 +107,8 @@ export class CollectorState {
   bucketsClosed = 0;
   bucketsDeleted = 0;
   datasetVersions = 0;
+  schedule: ScheduleState = initialScheduleState();
+  tickInFlight: TickInFlight | null = null;
 
   /** A state restored from `snapshot`; throws a `SnapshotError` naming a bad field. */
   static restore(snapshot: unknown): CollectorState {
@@ -87,6 +122,8 @@ export class CollectorState {
     state.bucketsClosed = data.bucketsClosed;
     state.bucketsDeleted = data.bucketsDeleted;
     state.datasetVersions = data.datasetVersions;
+    state.schedule = data.schedule ?? initialScheduleState();
+    state.tickInFlight = data.tickInFlight ?? null;
     return state;
   }
 
@@ -101,6 +138,8 @@ export class CollectorState {
       bucketsClosed: this.bucketsClosed,
       bucketsDeleted: this.bucketsDeleted,
       datasetVersions: this.datasetVersions,
+      schedule: { ...this.schedule },
+      tickInFlight: this.tickInFlight === null ? null : structuredClone(this.tickInFlight),
     };
   }
 

@@ -18,6 +18,7 @@ const datasetSchema = z.strictObject({ version: count, uri: z.string().min(1), e
 
 const factorySnapshotSchema = z.strictObject({
   latest: datasetSchema.nullable(),
+  scheduled: datasetSchema.nullable().optional(),
   runs: z.array(z.strictObject({ runId: z.string().min(1), dataset: datasetSchema })),
   datasetsAssembled: count,
   datasetsDeleted: count,
@@ -28,6 +29,7 @@ const factorySnapshotSchema = z.strictObject({
     creationMethod: z.enum(["initial", "retrain", "optimise"]),
     params: hyperParametersSchema,
     metrics: scoresSchema,
+    splitScores: z.array(scoresSchema).optional(),
     /** -1: the initial model, trained on the offline stream. */
     datasetVersion: z.number().int().min(-1),
     productionMs: z.number().nonnegative(),
@@ -39,6 +41,8 @@ const factorySnapshotSchema = z.strictObject({
  * What survives a factory restart:
  * - `latest`: the newest assembled dataset, which retrains use (without it a restarted factory
  *   could not retrain until the next assembly);
+ * - `scheduled`: the newest dataset a schedule tick made, kept aside for its retrain (a newer
+ *   regular version must not replace it meanwhile) until the next tick's replaces it;
  * - `runs`: the optimisation runs under way and the dataset each froze, so a restarted factory
  *   goes on serving their steps and ends their freezes when the optimiser finishes or aborts;
  * - the totals and `modelsShipped` (one per model), which the run's summary lists.
@@ -67,6 +71,8 @@ export interface FactoryView {
 export class FactoryState {
   /** The newest assembled dataset; retrains use it. */
   latest: Dataset | null = null;
+  /** The newest dataset a schedule tick made, until the next tick's replaces it. */
+  scheduled: Dataset | null = null;
   /** Running optimisations by id: the dataset each froze. */
   readonly runs = new Map<string, Dataset>();
   datasetsAssembled = 0;
@@ -81,6 +87,7 @@ export class FactoryState {
     const data = parseSnapshot("factory", factorySnapshotSchema, snapshot);
     const state = new FactoryState();
     state.latest = data.latest;
+    state.scheduled = data.scheduled ?? null;
     for (const run of data.runs) state.runs.set(run.runId, run.dataset);
     state.datasetsAssembled = data.datasetsAssembled;
     state.datasetsDeleted = data.datasetsDeleted;
@@ -93,6 +100,7 @@ export class FactoryState {
   snapshot(): FactorySnapshot {
     return structuredClone({
       latest: this.latest,
+      scheduled: this.scheduled,
       runs: [...this.runs].map(([runId, dataset]) => ({ runId, dataset })),
       datasetsAssembled: this.datasetsAssembled,
       datasetsDeleted: this.datasetsDeleted,

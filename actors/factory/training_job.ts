@@ -9,6 +9,7 @@
  */
 
 import type { HyperParameters } from "../../core/hyper_parameters.ts";
+import type { Scores } from "../../core/scores.ts";
 import type { StreamEvent } from "../../core/events.ts";
 import type {
   ForecastingModel,
@@ -17,7 +18,7 @@ import type {
   ModelMetrics,
 } from "../../models/model.ts";
 import { createModel, type ModelSpec } from "../../models/create_model.ts";
-import { poolMetrics } from "../../models/scoring.ts";
+import { meanOverSplits, scoresPart } from "../../models/scoring.ts";
 import type { ArtifactStore } from "../../storage/artifact_store.ts";
 import { openStores, type StorageSpec } from "../../storage/storage_spec.ts";
 import { decodeDataset } from "./dataset_file.ts";
@@ -39,8 +40,10 @@ export interface TrainingJob {
 
 /** What a job produced. */
 export interface TrainingResult {
-  /** Held-out metrics, pooled over the folds. */
+  /** Held-out metrics: the mean over the folds (`meanOverSplits`). */
   metrics: ModelMetrics;
+  /** Held-out scores of each fold, in stream order (one for a holdout). */
+  splits: Scores[];
   /** The model fitted on the whole dataset, when asked for. */
   artifact: ModelArtifact | null;
   trainMs: number;
@@ -95,5 +98,10 @@ export async function runTrainingJob(job: TrainingJob): Promise<TrainingResult> 
     perFold.push(await model.test(artifact, fold.test, job.settings));
   }
   const artifact = job.fitFull ? await model.train(dataset.events, job.params) : null;
-  return { metrics: poolMetrics(perFold), artifact, trainMs: performance.now() - started };
+  return {
+    metrics: meanOverSplits(perFold),
+    splits: perFold.map(scoresPart),
+    artifact,
+    trainMs: performance.now() - started,
+  };
 }

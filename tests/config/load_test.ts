@@ -202,6 +202,73 @@ Deno.test({
 });
 
 Deno.test({
+  name: "walk-forward validation takes a whole number of folds, at least one",
+  permissions: parsing,
+  fn() {
+    const folds = (value: string) =>
+      problemWith(`${MODEL}factory: { evaluation: { kind: walk_forward, folds: ${value} } }\n`);
+    assert.match(
+      folds("0"),
+      /bad\.yaml: factory\.evaluation\.folds: expected an integer >= 1, got 0/,
+    );
+    assert.match(folds("2.5"), /factory\.evaluation\.folds: expected an integer >= 1, got 2\.5/);
+    assert.match(
+      problemWith(`${MODEL}factory: { evaluation: { kind: walk_forward, splits: 5 } }\n`),
+      /factory\.evaluation/,
+    );
+    const config = parseConfig(
+      `${MODEL}factory: { evaluation: { kind: walk_forward, folds: 5 } }\n`,
+      "ok.yaml",
+      { env: {} },
+    );
+    assert.deepEqual(config.factory.evaluation, { kind: "walk_forward", folds: 5 });
+  },
+});
+
+Deno.test({
+  name: "a retrain schedule takes a stream-time period or a cron expression, and a window",
+  permissions: parsing,
+  fn() {
+    const schedule = (text: string) => `${MODEL}collector: { schedule: ${text} }\n`;
+    const config = parseConfig(
+      `${MODEL}collector: { keep: 18, schedule: { every: "7d", window: "120d", fullHistoryEvery: 4 } }\n`,
+      "ok.yaml",
+      { env: {} },
+    );
+    assert.deepEqual(config.collector.schedule, {
+      every: 7 * 86_400_000,
+      window: 120 * 86_400_000,
+      fullHistoryEvery: 4,
+    });
+    assert.equal(parseConfig(MODEL, "ok.yaml", { env: {} }).collector.schedule, undefined);
+    assert.match(
+      problemWith(schedule('{ every: "7 days", window: "120d" }')),
+      /bad\.yaml: collector\.schedule\.every: expected a span such as "14d" .*, got "7 days"/,
+    );
+    assert.match(
+      problemWith(schedule('{ every: "7d" }')),
+      /collector\.schedule\.window: missing, .*span such as "14d"/,
+    );
+    assert.match(
+      problemWith(schedule('{ every: "7d", cron: "0 3 * * 1", window: "120d" }')),
+      /collector\.schedule: expected exactly one of every: "7d" \(stream time\) or cron: "0 3 \* \* 1" \(wall time\)/,
+    );
+    assert.match(
+      problemWith(schedule('{ cron: "61 * * * *", window: "120d" }')),
+      /collector\.schedule\.cron: expected a cron expression such as "0 3 \* \* 1" .*, got "61 \* \* \* \*": .*minute/,
+    );
+    assert.match(
+      problemWith(schedule('{ every: "7d", window: "120d", fullHistoryEvery: 1 }')),
+      /collector\.schedule\.fullHistoryEvery: expected an integer >= 2, got 1/,
+    );
+    assert.match(
+      problemWith(`${MODEL}collector: { keep: 9, schedule: { every: "7d", window: "120d" } }\n`),
+      /collector\.schedule\.window: expected a span <= collector\.keep x collector\.bucket\.byStreamMs \(5443200000 ms: older buckets are deleted\), got 10368000000 ms/,
+    );
+  },
+});
+
+Deno.test({
   name: "a YAML syntax error names the file, line and column",
   permissions: parsing,
   fn() {

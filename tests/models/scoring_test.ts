@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ModelMetrics } from "../../models/model.ts";
-import { poolMetrics, scoresOf } from "../../models/scoring.ts";
+import { meanOverSplits, scoresOf, scoresPart } from "../../models/scoring.ts";
 import { assertClose } from "../fixtures/assert_close.ts";
 
 Deno.test("scores of a hand-checked confusion matrix", () => {
@@ -60,8 +60,8 @@ Deno.test("counts must be non-negative integers", () => {
   assert.throws(() => scoresOf({ tp: 0, tn: 0.5, fp: 0, fn: 0 }), /tn must be/);
 });
 
-Deno.test("pooling folds adds counts and weights spread and distance by positive forecasts", () => {
-  const fold = (tp: number, fp: number, spread: number, distance: number): ModelMetrics => ({
+Deno.test("the mean over splits averages scores, adds counts and weights spread by positives", () => {
+  const split = (tp: number, fp: number, spread: number, distance: number): ModelMetrics => ({
     ...scoresOf({ tp, tn: 10, fp, fn: 1 }),
     events: 100,
     matches: 5,
@@ -69,13 +69,31 @@ Deno.test("pooling folds adds counts and weights spread and distance by positive
     spread,
     distance,
   });
-  const pooled = poolMetrics([fold(3, 1, 10, 2), fold(0, 0, 0, 0), fold(1, 3, 4, 6)]);
-  assert.deepEqual([pooled.tp, pooled.tn, pooled.fp, pooled.fn], [4, 30, 4, 3]);
-  assert.equal(pooled.events, 300);
-  assert.equal(pooled.matches, 15);
-  assert.equal(pooled.forecasts, 41);
-  assertClose(pooled.spread, (10 * 4 + 4 * 4) / 8);
-  assertClose(pooled.distance, (2 * 4 + 6 * 4) / 8);
-  assertClose(pooled.mcc, scoresOf({ tp: 4, tn: 30, fp: 4, fn: 3 }).mcc);
-  assert.equal(poolMetrics([]).mcc, 0);
+  const splits = [split(3, 1, 10, 2), split(0, 0, 0, 0), split(1, 3, 4, 6)];
+  const mean = meanOverSplits(splits);
+  assert.deepEqual([mean.tp, mean.tn, mean.fp, mean.fn], [4, 30, 4, 3]);
+  assert.equal(mean.events, 300);
+  assert.equal(mean.matches, 15);
+  assert.equal(mean.forecasts, 41);
+  assertClose(mean.spread, (10 * 4 + 4 * 4) / 8);
+  assertClose(mean.distance, (2 * 4 + 6 * 4) / 8);
+  for (const score of ["precision", "recall", "f1", "specificity", "mcc"] as const) {
+    assertClose(mean[score], (splits[0][score] + splits[1][score] + splits[2][score]) / 3);
+  }
+  // Not the score of the pooled counts: every split weighs alike.
+  assert.notEqual(mean.mcc, scoresOf({ tp: 4, tn: 30, fp: 4, fn: 3 }).mcc);
+  assert.equal(meanOverSplits([]).mcc, 0);
+});
+
+Deno.test("the mean over one split is that split", () => {
+  const only: ModelMetrics = {
+    ...scoresOf({ tp: 2, tn: 7, fp: 1, fn: 3 }),
+    events: 50,
+    matches: 4,
+    forecasts: 13,
+    spread: 3,
+    distance: 9,
+  };
+  assert.deepEqual(meanOverSplits([only]), only);
+  assert.deepEqual(scoresPart(only), scoresOf({ tp: 2, tn: 7, fp: 1, fn: 3 }));
 });

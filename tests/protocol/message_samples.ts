@@ -40,7 +40,13 @@ const scores: Scores = {
 export const commandsByKind: {
   [K in FactoryCommand["kind"]]: Extract<FactoryCommand, { kind: K }>;
 } = {
-  train: { kind: "train", requestId: "req-1", params, deadline: 1_700_000_060_000 },
+  train: {
+    kind: "train",
+    requestId: "req-1",
+    params,
+    deadline: 1_700_000_060_000,
+    datasetVersion: 12,
+  },
   opt_init: { kind: "opt_init", requestId: "req-2", runId: "run-1", deadline: 1_700_000_060_000 },
   opt_step: {
     kind: "opt_step",
@@ -156,7 +162,10 @@ export const samples: { [T in MessageType]: PayloadTypes[T][] } = {
       modelValidationMcc: null,
     },
   ],
-  Instruction: [{ action: "optimise", reason: "f1 dropped below 0.4", reportId: 42 }],
+  Instruction: [
+    { action: "optimise", reason: "f1 dropped below 0.4", reportId: 42, datasetVersion: null },
+    { action: "train", reason: "schedule tick 3", reportId: -1, datasetVersion: 12 },
+  ],
   FactoryCommand: Object.values(commandsByKind),
   FactoryReport: [
     ...Object.values(reportsByKind),
@@ -183,6 +192,7 @@ export const samples: { [T in MessageType]: PayloadTypes[T][] } = {
       datasetVersion: 11,
       productionMs: 1_234.5,
       createdAt: 1_700_000_000_000,
+      splitScores: [scores, { ...scores, mcc: -0.25 }],
     },
   ],
   DatasetVersion: [
@@ -194,6 +204,7 @@ export const samples: { [T in MessageType]: PayloadTypes[T][] } = {
       streamTimeStart: 1_443_657_600_000,
       streamTimeEnd: 1_444_867_200_000,
       createdAt: 1_700_000_000_000,
+      scheduled: false,
     },
   ],
   DatasetAssembled: [{ version: 11, events: 20_160, uri: "file:///var/retune/datasets/11.csv" }],

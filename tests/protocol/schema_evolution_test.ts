@@ -1,9 +1,16 @@
 import assert from "node:assert/strict";
 import avro from "avsc";
 import { Buffer } from "node:buffer";
-import { encodePayload } from "../../protocol/codec.ts";
+import { decodePayload, encodePayload } from "../../protocol/codec.ts";
 import { payloadAvroTypes } from "../../protocol/schemas.ts";
 import forecastSchema from "../../schemas/Forecast.avsc" with { type: "text" };
+import modelVersionSchema from "../../schemas/ModelVersion.avsc" with { type: "text" };
+import scoresSchema from "../../schemas/Scores.avsc" with { type: "text" };
+import hyperParametersSchema from "../../schemas/HyperParameters.avsc" with { type: "text" };
+import creationMethodSchema from "../../schemas/CreationMethod.avsc" with { type: "text" };
+import instructionSchema from "../../schemas/Instruction.avsc" with { type: "text" };
+import datasetVersionSchema from "../../schemas/DatasetVersion.avsc" with { type: "text" };
+import bucketRefSchema from "../../schemas/BucketRef.avsc" with { type: "text" };
 import deadLetterSchema from "../../schemas/DeadLetter.avsc" with { type: "text" };
 import { samples } from "./message_samples.ts";
 
@@ -62,3 +69,63 @@ Deno.test("dead letters written before size, digest and truncation were recorded
     truncated: false,
   });
 });
+
+/** A fresh registry holding the named types the message schemas share. */
+function sharedTypes(): Record<string, avro.Type> {
+  const registry: Record<string, avro.Type> = {};
+  for (
+    const schema of [scoresSchema, hyperParametersSchema, creationMethodSchema, bucketRefSchema]
+  ) {
+    avro.Type.forSchema(JSON.parse(schema), { registry });
+  }
+  return registry;
+}
+
+Deno.test("model versions written before split scores were kept read with none", {
+  permissions: "none",
+}, () => {
+  const schema = JSON.parse(modelVersionSchema);
+  const before = avro.Type.forSchema({
+    ...schema,
+    fields: schema.fields.filter((field: { name: string }) => field.name !== "splitScores"),
+  }, { registry: sharedTypes() });
+  const { splitScores: _, ...old } = samples.ModelVersion[0];
+  const now = payloadAvroTypes.ModelVersion;
+  const read = now.fromBuffer(before.toBuffer(old), now.createResolver(before));
+  assert.deepEqual({ ...read }, { ...old, splitScores: [] });
+  assert.deepEqual(decodePayload("ModelVersion", encodePayload("ModelVersion", old)), {
+    ...old,
+    splitScores: [],
+  });
+});
+
+Deno.test(
+  "instructions, train commands and dataset versions written before schedules read as unscheduled",
+  {
+    permissions: "none",
+  },
+  () => {
+    const cases = [
+      { type: "Instruction", schema: instructionSchema, field: "datasetVersion", value: null },
+      { type: "DatasetVersion", schema: datasetVersionSchema, field: "scheduled", value: false },
+    ] as const;
+    for (const { type, schema, field, value } of cases) {
+      const parsed = JSON.parse(schema);
+      const before = avro.Type.forSchema({
+        ...parsed,
+        fields: parsed.fields.filter((f: { name: string }) => f.name !== field),
+      }, { registry: sharedTypes() });
+      const { [field]: _, ...old } = samples[type][0] as unknown as Record<string, unknown>;
+      const now = payloadAvroTypes[type];
+      const read = now.fromBuffer(before.toBuffer(old), now.createResolver(before));
+      assert.deepEqual({ ...read }, { ...old, [field]: value }, type);
+    }
+    const [train] = samples.FactoryCommand;
+    assert.equal(train.kind, "train");
+    const { datasetVersion: _, ...oldTrain } = train as Extract<typeof train, { kind: "train" }>;
+    assert.deepEqual(decodePayload("FactoryCommand", encodePayload("FactoryCommand", oldTrain)), {
+      ...oldTrain,
+      datasetVersion: null,
+    });
+  },
+);

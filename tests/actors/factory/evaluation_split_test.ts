@@ -29,6 +29,34 @@ Deno.test("walk-forward folds grow the training set and test on the next chunk",
   }
 });
 
+Deno.test("walk-forward folds are anchored, in stream order, and never test what they train on", () => {
+  for (const n of [1, 2, 5, 7]) {
+    for (const length of [n + 1, 33, 100]) {
+      const stream = events.slice(0, length);
+      const folds = splitForEvaluation(stream, { kind: "walk_forward", folds: n });
+      assert.equal(folds.length, n, `${n} folds of ${length} events`);
+      let tested = 0;
+      folds.forEach((fold, k) => {
+        const what = `fold ${k} of ${n} over ${length} events`;
+        // Anchored: every fold trains on the stream's head, up to where its test begins.
+        assert.equal(fold.train[0], stream[0], what);
+        assert.deepEqual(
+          fold.test,
+          stream.slice(fold.train.length, fold.train.length + fold.test.length),
+          what,
+        );
+        assert.ok(fold.test.length > 0, what);
+        const trained = new Set(fold.train);
+        assert.ok(fold.test.every((e) => !trained.has(e)), what);
+        // In order: each test chunk starts where the previous one ended.
+        if (k > 0) assert.equal(fold.train.length, tested, what);
+        tested = fold.train.length + fold.test.length;
+      });
+      assert.equal(tested, length, `the last fold tests up to the end of ${length} events`);
+    }
+  }
+});
+
 Deno.test("bad schemes are rejected naming the parameter and value", () => {
   assert.throws(
     () => splitForEvaluation(events, { kind: "holdout", testFraction: 1 }),
@@ -39,7 +67,15 @@ Deno.test("bad schemes are rejected naming the parameter and value", () => {
     /folds must be a positive integer: current value is 0/,
   );
   assert.throws(
+    () => splitForEvaluation(events, { kind: "walk_forward", folds: 2.5 }),
+    /folds must be a positive integer: current value is 2.5/,
+  );
+  assert.throws(
     () => splitForEvaluation(events.slice(0, 1), { kind: "holdout", testFraction: 0.3 }),
     /too small/,
+  );
+  assert.throws(
+    () => splitForEvaluation(events.slice(0, 5), { kind: "walk_forward", folds: 5 }),
+    /dataset of 5 events is too small for 5 walk-forward folds/,
   );
 });

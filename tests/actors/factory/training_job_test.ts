@@ -10,7 +10,7 @@ import type { StreamEvent } from "../../../core/events.ts";
 import type { ForecastSettings, ModelMetrics } from "../../../models/model.ts";
 import { createModel, type ModelSpec } from "../../../models/create_model.ts";
 import { modelSpecOf } from "../../../config/build_model.ts";
-import { poolMetrics } from "../../../models/scoring.ts";
+import { meanOverSplits, scoresPart } from "../../../models/scoring.ts";
 import { MARITIME_SOURCE, readEvents } from "../../../models/sources/read.ts";
 import { defaultConfig } from "../../../config/load.ts";
 import { encodeDataset } from "../../../actors/factory/dataset_file.ts";
@@ -61,19 +61,19 @@ async function datasets(): Promise<{ events: StreamEvent[]; uri: string }[]> {
   }));
 }
 
-/** What a new model scores on the scheme's folds of `events`. */
+/** What a new model scores on each of the scheme's folds of `events`. */
 async function freshMetrics(
   model: ModelSpec,
   events: readonly StreamEvent[],
   scheme: EvaluationScheme,
   params: HyperParameters,
-): Promise<ModelMetrics> {
+): Promise<ModelMetrics[]> {
   const perFold: ModelMetrics[] = [];
   for (const fold of splitForEvaluation(events, scheme)) {
     const fresh = createModel(model);
     perFold.push(await fresh.test(await fresh.train(fold.train, params), fold.test, SETTINGS));
   }
-  return poolMetrics(perFold);
+  return perFold;
 }
 
 Deno.test(
@@ -100,11 +100,10 @@ Deno.test(
         fitFull: false,
       };
       const result = await runTrainingJob(job);
-      assert.deepEqual(
-        result.metrics,
-        await freshMetrics(model, dataset.events, scheme, params),
-        `order ${params.order} on ${dataset.uri} (${scheme.kind})`,
-      );
+      const perFold = await freshMetrics(model, dataset.events, scheme, params);
+      const what = `order ${params.order} on ${dataset.uri} (${scheme.kind})`;
+      assert.deepEqual(result.metrics, meanOverSplits(perFold), what);
+      assert.deepEqual(result.splits, perFold.map(scoresPart), what);
       assert.equal(result.artifact, null);
     }
   },
