@@ -224,6 +224,13 @@ Deno.test({
       for (let i = 0; i < 4; i++) assert.equal((await client.forecast(probe)).version, 0);
       assert.equal(lost.system.view("serving").requests, 0, "the client never called it");
       assert.equal(served(), before + 4);
+      const scrape = async (url: string) => await (await fetch(new URL("/metrics", url))).text();
+      assert.match(await scrape(a.url), /^retune_serving_ready\{role="serving"\} 1$/m);
+      assert.match(await scrape(lost.url), /^retune_serving_ready\{role="serving"\} 0$/m);
+      assert.match(
+        await scrape(lost.url),
+        /^retune_serving_load_failures_total\{role="serving"\} [1-9]/m,
+      );
 
       // A corrupt artifact: no replica can serve it, and the client says so.
       const corrupt = new TextEncoder().encode("{ not json");
