@@ -143,16 +143,7 @@ Deno.test({
       assert.equal(await ship(config, catalog, training, 1, "initial"), 0);
       replicas.push(await startReplica(config), await startReplica(config));
       const [a, b] = replicas;
-      await eventually(async () => {
-        for (const replica of replicas) assert.equal((await healthOf(replica)).version, 0);
-      }, { what: "both replicas serve v0" });
-      assert.deepEqual(
-        (await client.choice()).routable.map((r) => r.address).sort(),
-        [
-          a.url,
-          b.url,
-        ].sort(),
-      );
+      await serveAll(client, replicas, 0, "both replicas serve v0 and are routed to");
 
       const answer = await client.forecast(probe);
       assert.equal(answer.version, 0);
@@ -241,6 +232,11 @@ Deno.test({
         assert.match(health.body.detail, /loading model v2: attempt \d+ failed: .*not JSON/);
       }, { what: "a corrupt artifact is reported while loading" });
       await assert.rejects(client.forecast(probe), NoReplicaError);
+      // The replicas keep trying, backing off, until the deadline: a repaired artifact is taken.
+      const stores = await openStores(storageSpecOf(config));
+      const v1 = await catalog.get(1);
+      await stores.artifacts.put("models", "v2.json", await stores.artifacts.get(v1!.artifactUri));
+      await serveAll(client, [a, b], 2, "both replicas load v2 once its artifact is repaired");
       await call(b.url, "/rollback", { version: 1 });
       await eventually(async () => assert.equal((await client.forecast(probe)).version, 1), {
         what: "serving again after rolling back",
