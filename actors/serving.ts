@@ -23,6 +23,7 @@ import type { Forecaster } from "../models/model.ts";
 import type { Lease, RegistryWatch } from "../registry/registry.ts";
 import { ServingReplicas } from "../registry/serving_replicas.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
+import { RetriableError } from "./runtime/failure.ts";
 import { send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
 import { ServingState, type ServingView } from "./serving/serving_state.ts";
@@ -95,7 +96,14 @@ export class Serving implements Behaviour {
     await this.#following;
   }
 
-  readonly #onLeaseLost = () => this.#context?.fail(this.#lease?.lost.reason);
+  /** Its registration went with the lease (etcd lost it): a restart registers again. */
+  readonly #onLeaseLost = () =>
+    this.#context?.fail(
+      new RetriableError("the serving replica's registration lease ended", {
+        cause: this.#lease?.lost.reason,
+        service: "etcd",
+      }),
+    );
 
   /** What the replica reports. */
   view(): Readonly<ServingView> {

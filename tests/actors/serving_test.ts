@@ -8,6 +8,7 @@
  */
 
 import assert from "node:assert/strict";
+import { Etcd3 } from "etcd3";
 import { RetuneSystem } from "../../actors/system.ts";
 import { storageSpecOf } from "../../actors/environment.ts";
 import { HttpServer } from "../../http/server.ts";
@@ -260,6 +261,18 @@ Deno.test({
       } finally {
         await reader.stop();
       }
+
+      // A replica whose lease etcd ends (an outage past its TTL) restarts and registers again.
+      const admin = new Etcd3({ hosts: config.etcd!.endpoints });
+      try {
+        const key = `${config.etcd!.namespace}/retune/serving/replicas/${a.system.env.instance}`;
+        const [kv] = (await admin.get(key).exec()).kvs;
+        await admin.leaseClient.leaseRevoke({ ID: kv.lease });
+      } finally {
+        admin.close();
+      }
+      await eventually(() => a.system.health()[0].restarts >= 1, { what: "replica a restarts" });
+      await serveAll(client, [a, b], 1, "replica a registered again after its lease ended");
 
       // A replica that stops leaves the list at once.
       await stopReplica(replicas.pop()!);
