@@ -3,8 +3,8 @@
  * designated live in the registry. It
  * 1. registers itself in the registry under its own lease (address, version loaded, ready or why
  *    not), so a replica that dies leaves the list when its lease expires,
- * 2. watches the catalogue and loads the designated version whenever it changes (a new model, a
- *    rollback), with an exponential, capped backoff up to `serving.loadDeadlineMs`
+ * 2. watches the catalogue (and reads it every `serving.resyncMs` besides) and loads the
+ *    designated version whenever it changes (a new model, a rollback), with an exponential, capped backoff up to `serving.loadDeadlineMs`
  *    (`serving/model_loading.ts`); past it the replica stays not ready, saying why, until the
  *    next designation,
  * 3. forecasts a batch of events from fresh runs with the loaded version, ready or not only when
@@ -64,6 +64,7 @@ export class Serving implements Behaviour {
   #context: ActorContext | null = null;
   #lease: Lease | null = null;
   #watch: RegistryWatch | null = null;
+  #resync: ReturnType<typeof setInterval> | undefined;
   #loaded: { record: ModelRecord; forecaster: Forecaster } | null = null;
   /** The load under way, aborted when another version is designated. */
   #loading: AbortController | null = null;
@@ -92,6 +93,7 @@ export class Serving implements Behaviour {
     lease.lost.addEventListener("abort", this.#onLeaseLost, { once: true });
     await this.#register();
     this.#watch = await this.#env.catalog.watch(() => this.#follow());
+    this.#resync = setInterval(() => this.#follow(), this.#env.config.serving.resyncMs);
     this.#follow();
     await this.#following;
   }
@@ -273,6 +275,7 @@ export class Serving implements Behaviour {
   /** Stops loading and watching, and leaves the list at once (its lease is revoked). */
   async postStop(): Promise<void> {
     this.#loading?.abort();
+    clearInterval(this.#resync);
     this.#lease?.lost.removeEventListener("abort", this.#onLeaseLost);
     await this.#watch?.close();
     await this.#following.catch(() => {});
