@@ -71,6 +71,8 @@ export class Serving implements Behaviour {
   /** One registry read of the designation at a time; one more queued when asked meanwhile. */
   #following: Promise<void> = Promise.resolve();
   #followAgain = false;
+  /** The designation whose load gave up: not tried again until another one is made. */
+  #gaveUpOn: string | null = null;
   /** Registrations are written in order. */
   #registering: Promise<void> = Promise.resolve();
 
@@ -178,23 +180,33 @@ export class Serving implements Behaviour {
   }
 
   async #catchUp(context: ActorContext): Promise<void> {
-    const live = await this.#env.catalog.live();
+    const { catalog } = this.#env;
+    const designation = await catalog.designation();
+    const live = designation === undefined
+      ? await catalog.latest()
+      : await catalog.get(designation.version);
     if (live === undefined) {
       this.#setStatus(false, "no model version in the catalogue yet");
       return;
     }
     if (live.version === this.#loaded?.record.version) {
       this.#loading?.abort();
+      this.#loading = null;
       this.#state.target = live.version;
       this.#setStatus(true, `serving model v${live.version}`);
       return;
     }
     if (live.version === this.#state.target && this.#loading !== null) return;
-    this.#load(context, live);
+    // Each designation is one load; designating the same version again is a new one.
+    const designated = designation === undefined
+      ? `newest v${live.version}`
+      : `v${designation.version} at ${designation.designatedAt}`;
+    if (designated === this.#gaveUpOn) return;
+    this.#load(context, live, designated);
   }
 
   /** Loads `record` beside the requests, replacing the load under way. */
-  #load(context: ActorContext, record: ModelRecord): void {
+  #load(context: ActorContext, record: ModelRecord, designated: string): void {
     this.#loading?.abort();
     const loading = this.#loading = new AbortController();
     const { version } = record;
@@ -240,6 +252,7 @@ export class Serving implements Behaviour {
     }, (error) => {
       if (signal.aborted) return;
       this.#loading = null;
+      this.#gaveUpOn = designated;
       const reason = error instanceof LoadDeadlineError ? error.message : messageOf(error);
       context.logger.error("{reason}; not ready until another version is designated", {
         reason,

@@ -192,14 +192,25 @@ Deno.test({
       const lost = await startReplica({
         ...config,
         storage: { ...config.storage, dir: elsewhere },
-        serving: { ...config.serving, loadDeadlineMs: 1_000 },
+        serving: { ...config.serving, loadDeadlineMs: 1_000, resyncMs: 50 },
       });
       replicas.push(lost);
-      await eventually(async () => {
+      const givenUp = async () => {
         const health = await call(lost.url, "/health");
         assert.equal(health.status, 503);
         assert.match(health.body.detail, /could not load model v0 within 1000 ms/);
-      }, { what: "the replica without artifacts gives up and says why" });
+      };
+      await eventually(givenUp, { what: "the replica without artifacts gives up and says why" });
+      // It does not try again on its own, however often it reads the designation...
+      const failed = lost.system.view("serving").loadFailures;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(lost.system.view("serving").loadFailures, failed, "no retry after giving up");
+      // ...until the version is designated again.
+      await call(a.url, "/rollback", { version: 0, reason: "try again" });
+      await eventually(() => lost.system.view("serving").loadFailures > failed, {
+        what: "a new designation makes it try again",
+      });
+      await eventually(givenUp, { what: "it gives up again" });
       const listed = (await call(a.url, "/replicas")).body.replicas;
       assert.equal(listed.length, 3);
       const registered = listed.find((r: { address: string }) => r.address === lost.url);
