@@ -3,8 +3,8 @@
  * designated live in the registry. It
  * 1. registers itself in the registry under its own lease (address, version loaded, ready or why
  *    not), so a replica that dies leaves the list when its lease expires,
- * 2. watches the catalogue and loads the designated version whenever it changes (a new model, a
- *    rollback), with an exponential, capped backoff up to `serving.loadDeadlineMs`
+ * 2. watches the catalogue (and reads it every `serving.resyncMs` besides) and loads the
+ *    designated version whenever it changes (a new model, a rollback), with an exponential, capped backoff up to `serving.loadDeadlineMs`
  *    (`serving/model_loading.ts`); past it the replica stays not ready, saying why, until the
  *    next designation,
  * 3. forecasts a batch of events from fresh runs with the loaded version, ready or not only when
@@ -23,6 +23,7 @@ import type { Forecaster } from "../models/model.ts";
 import type { Lease, RegistryWatch } from "../registry/registry.ts";
 import { ServingReplicas } from "../registry/serving_replicas.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
+import { RetriableError } from "./runtime/failure.ts";
 import { send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
 import { ServingState, type ServingView } from "./serving/serving_state.ts";
@@ -63,12 +64,15 @@ export class Serving implements Behaviour {
   #context: ActorContext | null = null;
   #lease: Lease | null = null;
   #watch: RegistryWatch | null = null;
+  #resync: ReturnType<typeof setInterval> | undefined;
   #loaded: { record: ModelRecord; forecaster: Forecaster } | null = null;
   /** The load under way, aborted when another version is designated. */
   #loading: AbortController | null = null;
   /** One registry read of the designation at a time; one more queued when asked meanwhile. */
   #following: Promise<void> = Promise.resolve();
   #followAgain = false;
+  /** The designation whose load gave up: not tried again until another one is made. */
+  #gaveUpOn: string | null = null;
   /** Registrations are written in order. */
   #registering: Promise<void> = Promise.resolve();
 
@@ -91,11 +95,19 @@ export class Serving implements Behaviour {
     lease.lost.addEventListener("abort", this.#onLeaseLost, { once: true });
     await this.#register();
     this.#watch = await this.#env.catalog.watch(() => this.#follow());
+    this.#resync = setInterval(() => this.#follow(), this.#env.config.serving.resyncMs);
     this.#follow();
     await this.#following;
   }
 
-  readonly #onLeaseLost = () => this.#context?.fail(this.#lease?.lost.reason);
+  /** Its registration went with the lease (etcd lost it): a restart registers again. */
+  readonly #onLeaseLost = () =>
+    this.#context?.fail(
+      new RetriableError("the serving replica's registration lease ended", {
+        cause: this.#lease?.lost.reason,
+        service: "etcd",
+      }),
+    );
 
   /** What the replica reports. */
   view(): Readonly<ServingView> {
@@ -168,23 +180,33 @@ export class Serving implements Behaviour {
   }
 
   async #catchUp(context: ActorContext): Promise<void> {
-    const live = await this.#env.catalog.live();
+    const { catalog } = this.#env;
+    const designation = await catalog.designation();
+    const live = designation === undefined
+      ? await catalog.latest()
+      : await catalog.get(designation.version);
     if (live === undefined) {
       this.#setStatus(false, "no model version in the catalogue yet");
       return;
     }
     if (live.version === this.#loaded?.record.version) {
       this.#loading?.abort();
+      this.#loading = null;
       this.#state.target = live.version;
       this.#setStatus(true, `serving model v${live.version}`);
       return;
     }
     if (live.version === this.#state.target && this.#loading !== null) return;
-    this.#load(context, live);
+    // Each designation is one load; designating the same version again is a new one.
+    const designated = designation === undefined
+      ? `newest v${live.version}`
+      : `v${designation.version} at ${designation.designatedAt}`;
+    if (designated === this.#gaveUpOn) return;
+    this.#load(context, live, designated);
   }
 
   /** Loads `record` beside the requests, replacing the load under way. */
-  #load(context: ActorContext, record: ModelRecord): void {
+  #load(context: ActorContext, record: ModelRecord, designated: string): void {
     this.#loading?.abort();
     const loading = this.#loading = new AbortController();
     const { version } = record;
@@ -230,6 +252,7 @@ export class Serving implements Behaviour {
     }, (error) => {
       if (signal.aborted) return;
       this.#loading = null;
+      this.#gaveUpOn = designated;
       const reason = error instanceof LoadDeadlineError ? error.message : messageOf(error);
       context.logger.error("{reason}; not ready until another version is designated", {
         reason,
@@ -265,6 +288,7 @@ export class Serving implements Behaviour {
   /** Stops loading and watching, and leaves the list at once (its lease is revoked). */
   async postStop(): Promise<void> {
     this.#loading?.abort();
+    clearInterval(this.#resync);
     this.#lease?.lost.removeEventListener("abort", this.#onLeaseLost);
     await this.#watch?.close();
     await this.#following.catch(() => {});

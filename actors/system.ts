@@ -171,8 +171,7 @@ export class RetuneSystem {
     this.#transport = transport;
     this.#roles = inStartOrder(options.roles.filter((r) => !options.without?.includes(r)));
     const { config } = options;
-    this.#servingAddress = config.serving.advertise ?? options.httpUrl ??
-      `http://${config.http.hostname}:${config.http.port}/`;
+    this.#servingAddress = servingAddressOf(config, options.httpUrl);
     const input = options.input ?? config.replayer.file;
     if (this.#roles.includes("replayer") && input === undefined) {
       throw new Error("the replayer needs a stream: pass --input=<file> or set replayer.file");
@@ -477,6 +476,17 @@ export class RetuneSystem {
       wall_seconds: (performance.now() - this.#startedAt) / 1000,
     };
   }
+}
+
+/**
+ * Where a serving replica says its API is: `serving.advertise`, else the HTTP server's address,
+ * by the machine's host name when it listens on every interface (its own URL says 127.0.0.1).
+ */
+function servingAddressOf(config: RetuneConfig, httpUrl: string | undefined): string {
+  if (config.serving.advertise !== undefined) return config.serving.advertise;
+  const url = new URL(httpUrl ?? `http://${config.http.hostname}:${config.http.port}/`);
+  if (["0.0.0.0", "::", "[::]"].includes(config.http.hostname)) url.hostname = Deno.hostname();
+  return url.href;
 }
 
 /** The initial model trains on the replayed stream unless the configuration names another. */

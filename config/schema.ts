@@ -798,6 +798,8 @@ const servingSchema = z.strictObject({
   loadDeadlineMs: integer(1).default(60_000),
   /** Most events one `POST /forecast` may carry. */
   maxEvents: integer(1).default(10_000),
+  /** How often a replica reads the designation besides its watch (a watch lost unnoticed). */
+  resyncMs: integer(1).default(30_000),
 }).superRefine((serving, ctx) => {
   if (serving.loadMaxBackoffMs < serving.loadInitialBackoffMs) {
     ctx.addIssue({

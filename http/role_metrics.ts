@@ -118,9 +118,37 @@ export function roleMetrics(system: ObservedSystem): Registry {
   );
   gauge(
     "retune_model_version",
-    "Model version the engine forecasts with (-1 before the first)",
+    "Model version the engine forecasts with, or a serving replica has loaded (-1: none yet)",
     ["role"],
-    () => of([["engine", () => system.view("engine").modelVersion ?? -1]]),
+    () =>
+      of([
+        ["engine", () => system.view("engine").modelVersion ?? -1],
+        ["serving", () => system.view("serving").version ?? -1],
+      ]),
+  );
+  gauge(
+    "retune_serving_ready",
+    "1 while the serving replica here serves the version designated live, else 0",
+    ["role"],
+    () => of([["serving", () => system.view("serving").ready ? 1 : 0]]),
+  );
+  total(
+    "retune_serving_requests_total",
+    "Forecast requests a serving replica answered, and the events they carried",
+    ["role", "counted"],
+    () =>
+      system.roles.includes("serving")
+        ? [
+          [{ role: "serving", counted: "requests" }, system.view("serving").requests],
+          [{ role: "serving", counted: "events" }, system.view("serving").events],
+        ]
+        : [],
+  );
+  total(
+    "retune_serving_load_failures_total",
+    "Model loads a serving replica tried that failed",
+    ["role"],
+    () => of([["serving", () => system.view("serving").loadFailures]]),
   );
   gauge(
     "retune_mcc",

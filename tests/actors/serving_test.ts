@@ -8,6 +8,7 @@
  */
 
 import assert from "node:assert/strict";
+import { Etcd3 } from "etcd3";
 import { RetuneSystem } from "../../actors/system.ts";
 import { storageSpecOf } from "../../actors/environment.ts";
 import { HttpServer } from "../../http/server.ts";
@@ -143,16 +144,7 @@ Deno.test({
       assert.equal(await ship(config, catalog, training, 1, "initial"), 0);
       replicas.push(await startReplica(config), await startReplica(config));
       const [a, b] = replicas;
-      await eventually(async () => {
-        for (const replica of replicas) assert.equal((await healthOf(replica)).version, 0);
-      }, { what: "both replicas serve v0" });
-      assert.deepEqual(
-        (await client.choice()).routable.map((r) => r.address).sort(),
-        [
-          a.url,
-          b.url,
-        ].sort(),
-      );
+      await serveAll(client, replicas, 0, "both replicas serve v0 and are routed to");
 
       const answer = await client.forecast(probe);
       assert.equal(answer.version, 0);
@@ -200,14 +192,25 @@ Deno.test({
       const lost = await startReplica({
         ...config,
         storage: { ...config.storage, dir: elsewhere },
-        serving: { ...config.serving, loadDeadlineMs: 1_000 },
+        serving: { ...config.serving, loadDeadlineMs: 1_000, resyncMs: 50 },
       });
       replicas.push(lost);
-      await eventually(async () => {
+      const givenUp = async () => {
         const health = await call(lost.url, "/health");
         assert.equal(health.status, 503);
         assert.match(health.body.detail, /could not load model v0 within 1000 ms/);
-      }, { what: "the replica without artifacts gives up and says why" });
+      };
+      await eventually(givenUp, { what: "the replica without artifacts gives up and says why" });
+      // It does not try again on its own, however often it reads the designation...
+      const failed = lost.system.view("serving").loadFailures;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(lost.system.view("serving").loadFailures, failed, "no retry after giving up");
+      // ...until the version is designated again.
+      await call(a.url, "/rollback", { version: 0, reason: "try again" });
+      await eventually(() => lost.system.view("serving").loadFailures > failed, {
+        what: "a new designation makes it try again",
+      });
+      await eventually(givenUp, { what: "it gives up again" });
       const listed = (await call(a.url, "/replicas")).body.replicas;
       assert.equal(listed.length, 3);
       const registered = listed.find((r: { address: string }) => r.address === lost.url);
@@ -224,6 +227,13 @@ Deno.test({
       for (let i = 0; i < 4; i++) assert.equal((await client.forecast(probe)).version, 0);
       assert.equal(lost.system.view("serving").requests, 0, "the client never called it");
       assert.equal(served(), before + 4);
+      const scrape = async (url: string) => await (await fetch(new URL("/metrics", url))).text();
+      assert.match(await scrape(a.url), /^retune_serving_ready\{role="serving"\} 1$/m);
+      assert.match(await scrape(lost.url), /^retune_serving_ready\{role="serving"\} 0$/m);
+      assert.match(
+        await scrape(lost.url),
+        /^retune_serving_load_failures_total\{role="serving"\} [1-9]/m,
+      );
 
       // A corrupt artifact: no replica can serve it, and the client says so.
       const corrupt = new TextEncoder().encode("{ not json");
@@ -234,6 +244,11 @@ Deno.test({
         assert.match(health.body.detail, /loading model v2: attempt \d+ failed: .*not JSON/);
       }, { what: "a corrupt artifact is reported while loading" });
       await assert.rejects(client.forecast(probe), NoReplicaError);
+      // The replicas keep trying, backing off, until the deadline: a repaired artifact is taken.
+      const stores = await openStores(storageSpecOf(config));
+      const v1 = await catalog.get(1);
+      await stores.artifacts.put("models", "v2.json", await stores.artifacts.get(v1!.artifactUri));
+      await serveAll(client, [a, b], 2, "both replicas load v2 once its artifact is repaired");
       await call(b.url, "/rollback", { version: 1 });
       await eventually(async () => assert.equal((await client.forecast(probe)).version, 1), {
         what: "serving again after rolling back",
@@ -257,6 +272,18 @@ Deno.test({
       } finally {
         await reader.stop();
       }
+
+      // A replica whose lease etcd ends (an outage past its TTL) restarts and registers again.
+      const admin = new Etcd3({ hosts: config.etcd!.endpoints });
+      try {
+        const key = `${config.etcd!.namespace}/retune/serving/replicas/${a.system.env.instance}`;
+        const [kv] = (await admin.get(key).exec()).kvs;
+        await admin.leaseClient.leaseRevoke({ ID: kv.lease });
+      } finally {
+        admin.close();
+      }
+      await eventually(() => a.system.health()[0].restarts >= 1, { what: "replica a restarts" });
+      await serveAll(client, [a, b], 1, "replica a registered again after its lease ended");
 
       // A replica that stops leaves the list at once.
       await stopReplica(replicas.pop()!);
