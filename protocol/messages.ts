@@ -55,7 +55,7 @@ export interface EngineCheckpoint {
 export interface Instruction {
   action: "train" | "optimise";
   reason: string;
-  /** Report that triggered it (-1 for a scheduled retrain). */
+  /** Report that triggered it; -1 for none (a scheduled retrain, one asked of a serving replica). */
   reportId: number;
   /** Dataset version to train on (a scheduled retrain's window); null or absent: the newest. */
   datasetVersion?: number | null;

@@ -54,8 +54,9 @@ Deno.test({
     const server = HttpServer.listen({ hostname: "127.0.0.1", port: 0, logger: defaultLogger() });
     const system = await RetuneSystem.build({
       config: pipeline.config,
-      roles: ["factory", "engine", "collector", "optimiser", "replayer"],
+      roles: ["factory", "engine", "collector", "optimiser", "replayer", "serving"],
       input: pipeline.stream,
+      httpUrl: server.url,
     });
     server.attach(system);
     try {
@@ -122,6 +123,19 @@ Deno.test({
         const state = JSON.parse((await get(server, "/api/state")).body);
         return state.models.some((model: { method: string }) => model.method === "retrain");
       }, { what: "the retrain ships a model version", deadlineMs: 30_000 });
+      // The dashboard lists the serving replica here, routed to once it serves the live version.
+      await eventually(async () => {
+        const state = JSON.parse((await get(server, "/api/state")).body);
+        const retrained = state.models.find((m: { method: string }) => m.method === "retrain");
+        assert.equal(state.liveModel, retrained.version);
+        assert.deepEqual(retrained.parent, 0);
+        assert.deepEqual(
+          state.replicas.map((
+            r: { address: string; routable: boolean },
+          ) => [r.address, r.routable]),
+          [[server.url, true]],
+        );
+      }, { what: "the dashboard routes to the replica serving the retrained version" });
     } finally {
       await system.stop();
       await server.close();
