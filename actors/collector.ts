@@ -224,6 +224,7 @@ export class Collector implements Behaviour {
       datasetVersion: dataset.version,
     });
     this.#state.tickInFlight = null;
+    this.#state.retrainsScheduled++;
     this.#save();
     await this.#durable!.flush();
     context.logger.info("{reason}", { reason });

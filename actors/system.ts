@@ -258,9 +258,9 @@ export class RetuneSystem {
     return {
       collected: runs("collector") ? collector.eventsBucketed : Infinity,
       newestAnnounced: collector.datasetVersions - 1,
-      newestAssembled: factory.latestDataset ?? -1,
+      newestAssembled: Math.max(factory.latestDataset ?? -1, factory.scheduledDataset ?? -1),
       reportsJudged: runs("observer") ? observer.reportsSeen : Infinity,
-      instructionsSent: observer.instructions.length,
+      instructionsSent: observer.instructions.length + collector.retrainsScheduled,
       instructionsTaken: optimiser.jobs.length + optimiser.dropped + (optimiser.busy ? 1 : 0),
       optimiserBusy: optimiser.busy,
       newestShipped: Math.max(-1, ...factory.modelsShipped.map((m) => m.version)),

@@ -39,6 +39,8 @@ export interface DashboardState {
     method: string;
     params: HyperParameters;
     mcc: number;
+    /** Held-out MCC of each validation split, in stream order (one for a holdout). */
+    splitMcc: number[];
     datasetVersion: number;
     productionMs: number;
     createdAt: number;
@@ -132,6 +134,7 @@ function modelsOf(
     method: model.creationMethod,
     params: model.params,
     mcc: model.metrics.mcc,
+    splitMcc: (model.splitScores ?? []).map((split) => split.mcc),
     datasetVersion: model.datasetVersion,
     productionMs: model.productionMs,
     createdAt: model.createdAt,

@@ -87,6 +87,8 @@ export interface CollectorView {
    * committed batch (so not kept across a restart): a lockstep engine waits on it.
    */
   eventsBucketed: number;
+  /** Scheduled retrains this incarnation asked for (not kept): a lockstep engine waits on them. */
+  retrainsScheduled: number;
   bucketsClosed: number;
   bucketsDeleted: number;
   datasetVersions: number;
@@ -104,6 +106,7 @@ export class CollectorState {
   readonly closed: BucketMeta[] = [];
   eventsCollected = 0;
   eventsBucketed = 0;
+  retrainsScheduled = 0;
   bucketsClosed = 0;
   bucketsDeleted = 0;
   datasetVersions = 0;
@@ -148,6 +151,7 @@ export class CollectorState {
     return {
       eventsCollected: this.eventsCollected,
       eventsBucketed: this.eventsBucketed,
+      retrainsScheduled: this.retrainsScheduled,
       bucketsClosed: this.bucketsClosed,
       bucketsDeleted: this.bucketsDeleted,
       datasetVersions: this.datasetVersions,

@@ -61,6 +61,8 @@ export interface FactoryView {
   modelsShipped: readonly Readonly<ModelVersion>[];
   /** Version of the newest assembled dataset (null before the first). */
   latestDataset: number | null;
+  /** Version of the dataset the newest schedule tick made (null when none is held). */
+  scheduledDataset: number | null;
   /** Optimisation runs under way. */
   runs: number;
   /** Candidates from the work topic this process tested (`factory.distribute`), since it started. */
@@ -117,6 +119,7 @@ export class FactoryState {
       candidatesEvaluated: this.candidatesEvaluated,
       modelsShipped: [...this.modelsShipped],
       latestDataset: this.latest?.version ?? null,
+      scheduledDataset: this.scheduled?.version ?? null,
       runs: this.runs.size,
       candidateJobsRun: this.candidateJobsRun,
     };

@@ -105,7 +105,11 @@ function render(state) {
       cell(m.method),
       cell(m.parent === null ? "–" : `v${m.parent}`),
       cell(params(m.params)),
-      cell(m.mcc.toFixed(3)),
+      // A walk-forward validation's score is the mean of its splits': each split's, in order.
+      cell(
+        m.mcc.toFixed(3) +
+          (m.splitMcc.length > 1 ? ` (${m.splitMcc.map((x) => x.toFixed(2)).join(" / ")})` : ""),
+      ),
       // The initial model trains on a file, not on a dataset version.
       cell(m.datasetVersion < 0 ? "initial file" : `d${m.datasetVersion}`),
       cell(`${(m.productionMs / 1000).toFixed(1)} s`),

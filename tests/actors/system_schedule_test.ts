@@ -62,11 +62,12 @@ async function scheduledRun(
   inject: (seen: Seen) => void,
   check: (seen: Seen) => Promise<void>,
   schedule?: NonNullable<RetuneConfig["collector"]["schedule"]>,
+  configure: (config: RetuneConfig) => RetuneConfig = (config) => config,
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "retune-schedule-" });
   try {
     const system = await RetuneSystem.build({
-      config: scheduledConfig(`${dir}/storage`, schedule),
+      config: configure(scheduledConfig(`${dir}/storage`, schedule)),
       roles: SERVICE_ROLES,
       input: SAMPLE.pathname,
       // Only the schedule asks for retrains.
@@ -215,3 +216,23 @@ Deno.test(
     }, { cron: "* * * * * *", window: WINDOW });
   },
 );
+
+Deno.test("in a lockstep experiment every scheduled retrain runs before the stream goes on", {
+  permissions: { read: true, write: true, env: true },
+}, async () => {
+  await scheduledRun(
+    () => {},
+    async (seen) => {
+      await assertOneTickPerPeriod(seen);
+      const { system, instructions } = seen;
+      const optimiser = system.view("optimiser");
+      // The engine waited at each report until the tick's retrain was done: none was dropped.
+      assert.equal(optimiser.dropped, 0);
+      const trains = optimiser.jobs.filter((job) => job.action === "train");
+      assert.equal(trains.length, instructions.length);
+      assert.ok(trains.every((job) => job.status === "completed"), JSON.stringify(trains));
+    },
+    undefined,
+    (config) => ({ ...config, experiment: { mode: "lockstep", settleTimeoutMs: 60_000 } }),
+  );
+});

@@ -979,6 +979,7 @@ Deno.test(
         candidatesEvaluated: 0,
         modelsShipped: factory.view().modelsShipped,
         latestDataset: 0,
+        scheduledDataset: null,
         runs: 1,
         candidateJobsRun: 0,
       });

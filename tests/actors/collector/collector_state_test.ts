@@ -21,11 +21,28 @@ function collecting(): CollectorState {
 Deno.test("a collector snapshot survives JSON and restores its place in the bucket sequence, not the per-record count", () => {
   const state = collecting();
   state.eventsBucketed = 312;
+  state.retrainsScheduled = 2;
+  state.schedule = { anchor: 1_000, ticks: 2, lastCronMs: null };
+  state.tickInFlight = {
+    dataset: {
+      version: 1,
+      buckets: [{ bucket: 1, weight: 1 }, { bucket: 2, weight: 1 }],
+      firstBucket: 1,
+      lastBucket: 2,
+      streamTimeStart: 5_000,
+      streamTimeEnd: 9_000,
+      createdAt: 1_700_000_000_000,
+      scheduled: true,
+    },
+    reason: "schedule tick 2",
+    datasetSent: true,
+  };
   const restored = CollectorState.restore(JSON.parse(JSON.stringify(state.snapshot())));
   assert.deepEqual(restored.snapshot(), state.snapshot());
   assert.deepEqual(restored.view(), {
     eventsCollected: 312,
     eventsBucketed: 0,
+    retrainsScheduled: 0,
     bucketsClosed: 3,
     bucketsDeleted: 1,
     datasetVersions: 2,

@@ -49,6 +49,7 @@ Deno.test("a factory snapshot survives JSON and restores its datasets and runnin
     candidatesEvaluated: 6,
     modelsShipped: state.view().modelsShipped,
     latestDataset: 4,
+    scheduledDataset: null,
     runs: 1,
     // Per process: a restored state has tested no candidate from the work topic yet.
     candidateJobsRun: 0,
