@@ -25,7 +25,7 @@ import type { FactoryCommand, FactoryReport } from "../protocol/messages.ts";
 import type { HyperParameters } from "../core/hyper_parameters.ts";
 import type { Scores } from "../core/scores.ts";
 import type { StreamEvent } from "../core/events.ts";
-import type { ModelArtifact } from "../models/model.ts";
+import type { KeySelector, ModelArtifact } from "../models/model.ts";
 import { scoresPart } from "../models/scoring.ts";
 import { type RejectedLine, type SourceSpec, streamEvents } from "../models/sources/read.ts";
 import { sourceSpecOf } from "../config/build_source.ts";
@@ -208,6 +208,7 @@ export class Factory implements Behaviour {
       initialTraining.file,
       sourceSpecOf(source),
       initialTraining,
+      this.#env.serves.select,
     );
     if (rejected.length > 0) {
       context.logger.warn("initial training stream: {count} bad rows skipped, first: {first}", {
@@ -460,7 +461,9 @@ export class Factory implements Behaviour {
     await this.#release(frozen);
   }
 
-  #newPool(): WorkerPool<TrainingJob, TrainingResult> {
+  /** The factory's own workers; none in a fleet, whose models share the system's pool. */
+  #newPool(): WorkerPool<TrainingJob, TrainingResult> | null {
+    if (this.#env.trainingPool !== undefined) return null;
     return new WorkerPool(
       new URL("./factory/training_worker.ts", import.meta.url),
       this.#env.config.factory.concurrency,
@@ -474,8 +477,8 @@ export class Factory implements Behaviour {
   }
 
   #job(dataset: Dataset, params: HyperParameters, fitFull: boolean): Promise<TrainingResult> {
-    const { config } = this.#env;
-    return this.#pool!.run({
+    const { config, trainingPool, serves } = this.#env;
+    const job: TrainingJob = {
       model: this.#env.modelSpec,
       storage: storageSpecOf(config),
       datasetUri: dataset.uri,
@@ -483,7 +486,8 @@ export class Factory implements Behaviour {
       params,
       settings: { ...config.model.forecast, threshold: params.threshold },
       fitFull,
-    });
+    };
+    return trainingPool === undefined ? this.#pool!.run(job) : trainingPool.run(serves.name, job);
   }
 
   /** Stores the artifact, records the version and announces it to the engines. */
@@ -559,15 +563,20 @@ export class Factory implements Behaviour {
   }
 }
 
-/** The head of a stream file the initial model trains on, reading no further than it. */
+/**
+ * The head of a stream file the initial model trains on (the events of its keys, `select`),
+ * reading no further than it.
+ */
 async function readFirstEvents(
   path: string,
   source: SourceSpec,
   head: TrainingHead,
+  select: KeySelector,
 ): Promise<{ events: StreamEvent[]; rejected: RejectedLine[] }> {
   const events: StreamEvent[] = [];
   const rejected: RejectedLine[] = [];
   for await (const event of streamEvents(path, source, (bad) => rejected.push(bad))) {
+    if (!select(event.key)) continue;
     const first = events[0]?.timestamp ?? event.timestamp;
     if (!inTrainingHead(head, events.length, first, event.timestamp)) break;
     events.push(event);

@@ -688,8 +688,10 @@ const evaluationSchema = z.discriminatedUnion("kind", [
 const factorySchema = z.strictObject({
   /** Candidates are tested on later data than they were trained on (RTCEF: 70/30 split). */
   evaluation: evaluationSchema.prefault({ kind: "holdout" }),
-  /** Training/testing jobs run at once. */
+  /** Training/testing jobs run at once (a fleet's: on the one pool all its models share). */
   concurrency: integer(1).default(1),
+  /** A fleet's jobs of one model running at once on the shared pool (fair to the others). */
+  modelConcurrency: integer(1).default(1),
   /**
    * Optimisation candidates go to the work topic, where every factory process (the leader and
    * its standbys) takes them, instead of only the leader's workers.

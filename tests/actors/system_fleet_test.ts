@@ -1,0 +1,134 @@
+/**
+ * A fleet of three models on one drifting stream in the embedded system: each model forecasts its
+ * own key (`select`), collects its own buckets, is watched by its own observer and adapts on its
+ * own after the drift; a retrain asked for one model (as the dashboard and the API ask) changes
+ * that model's registry keys, stores and versions and nothing of the other two.
+ *
+ * The test reads the configuration and pattern, writes its temp folder, and the factory's training
+ * workers inherit those permissions.
+ */
+
+import assert from "node:assert/strict";
+import { RetuneSystem } from "../../actors/system.ts";
+import { SERVICE_ROLES } from "../../config/roles.ts";
+import { loadConfig } from "../../config/load.ts";
+import { parseConfig } from "../../config/load.ts";
+import type { RetuneConfig } from "../../config/schema.ts";
+import { generate } from "../../scripts/generate_drift.ts";
+import { REGIMES } from "../../scripts/drift_stream.ts";
+import { setupLogging } from "../../logging/setup.ts";
+import { DRIFT_CONFIG } from "../fixtures/drift_input.ts";
+import { eventually } from "../fixtures/eventually.ts";
+
+setupLogging({ level: "warning", format: "text" });
+
+const permissions: Deno.PermissionOptions = { read: true, write: true, env: true };
+
+/** Events of the stream: 20,000 per key, drifting at 30% of each key's own sequence. */
+const EVENTS = 60_000;
+
+/** Three models, one key each; the second with a policy of its own. */
+const MODELS = `
+models:
+  - { name: alpha, select: { keys: [k0] } }
+  - name: beta
+    select: { prefix: k1 }
+    observer: { policy: { kind: difference, trainDrop: 0.025, optimiseDrop: 0.1 } }
+  - { name: gamma, select: { match: "^k2$" } }
+`;
+
+/** The drift deployment as a fleet of three, in `dir`. */
+async function fleetConfig(dir: string): Promise<RetuneConfig> {
+  const loaded = await loadConfig(DRIFT_CONFIG, { env: {} });
+  const fleet = parseConfig(
+    `model: { pattern: ${loaded.model.pattern}, source: { domain: demo_abc } }\n` + MODELS,
+    `${dir}/fleet.yaml`,
+    { env: {} },
+  ).models;
+  return {
+    ...loaded,
+    model: { ...loaded.model, initialTraining: { events: 3_000 } },
+    engine: { ...loaded.engine, report: { everyEvents: 1_500 } },
+    storage: { ...loaded.storage, dir: `${dir}/storage` },
+    models: fleet,
+  };
+}
+
+Deno.test({
+  name: "three models on one stream each adapt on their own; a retrain of one touches no other",
+  permissions,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "retune-fleet-" });
+    const input = `${dir}/drift.csv`;
+    await generate({
+      out: input,
+      format: "csv",
+      options: {
+        events: EVENTS,
+        keys: 3,
+        seed: 1,
+        driftAt: [0.3],
+        regimes: [REGIMES.runs, REGIMES.alternating],
+      },
+    });
+    const config = await fleetConfig(dir);
+    const system = await RetuneSystem.build({ config, roles: SERVICE_ROLES, input });
+    try {
+      await system.start();
+      await system.waitForEndOfInput();
+      await system.waitForIdle(60_000);
+      const names = system.models.map((m) => m.name);
+      assert.deepEqual(names, ["alpha", "beta", "gamma"]);
+      const summary = system.summary();
+      const byModel = summary.by_model!;
+      for (const name of names) {
+        const model = byModel[name];
+        assert.equal(model.events_processed, EVENTS / 3, `${name} forecasts its own key only`);
+        assert.ok(model.reports >= 10, `${name} reports on its own: ${model.reports}`);
+        assert.ok(model.instructions >= 1, `${name}'s observer asked for an adaptation`);
+        assert.ok(model.model_versions.length >= 2, `${name} adapted: ${model.model_versions}`);
+        const collector = system.viewOf("collector", name);
+        assert.equal(collector.eventsBucketed, EVENTS / 3, `${name} buckets its own key only`);
+      }
+      assert.equal(summary.events_processed, EVENTS);
+
+      // A retrain of beta alone.
+      const before = await Promise.all(names.map((name) => footprint(system, dir, name)));
+      const versions = () => system.viewOf("factory", "beta").modelsShipped.length;
+      const shipped = versions();
+      await system.instruct("train", "asked for by the test", "beta");
+      await eventually(() => versions() > shipped, { what: "beta retrained", deadlineMs: 60_000 });
+      await system.waitForIdle(60_000);
+      const after = await Promise.all(names.map((name) => footprint(system, dir, name)));
+      assert.deepEqual(after[0], before[0], "alpha untouched");
+      assert.deepEqual(after[2], before[2], "gamma untouched");
+      assert.notDeepEqual(after[1], before[1], "beta retrained");
+      await assert.rejects(
+        () => system.instruct("train", "no such model", "delta"),
+        /model must be one of the fleet's \(alpha, beta, gamma\): current value is "delta"/,
+      );
+    } finally {
+      await system.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+/** A model's registry keys with their revisions, its stored files, and its shipped versions. */
+async function footprint(system: RetuneSystem, dir: string, name: string): Promise<unknown> {
+  const entries = await system.env.registry.list(`models/${name}/`);
+  const files: string[] = [];
+  const walk = async (folder: string) => {
+    for await (const entry of Deno.readDir(folder)) {
+      const path = `${folder}/${entry.name}`;
+      if (entry.isDirectory) await walk(path);
+      else files.push(path);
+    }
+  };
+  await walk(`${dir}/storage/models/${name}`);
+  return {
+    registry: entries.map(({ key, revision }) => ({ key, revision })),
+    files: files.sort(),
+    versions: system.viewOf("factory", name).modelsShipped.map((m) => m.version),
+  };
+}
