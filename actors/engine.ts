@@ -47,7 +47,7 @@ import { OnlineScorer } from "../models/online_scorer.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { deadLetterBytes, receive, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
-import { EngineState, type EngineView } from "./engine/engine_state.ts";
+import { EngineState, type EngineView, type LaneTotals } from "./engine/engine_state.ts";
 import { StreamTimeWindows } from "./engine/stream_windows.ts";
 import { CheckpointTail } from "./engine/checkpoint_tail.ts";
 
@@ -91,6 +91,8 @@ interface HeldPartition {
   streamTime: number;
   /** The partition's scorer in each lane, by lane index. */
   scorers: OnlineScorer[];
+  /** The lanes with state for the partition's keys: only theirs are checkpointed. */
+  lanes: Set<Lane>;
 }
 
 /** One model's lane: its model in use and the one to swap in, its report window. */
@@ -100,6 +102,8 @@ interface Lane {
   readonly select: KeySelector;
   readonly env: RoleEnvironment;
   readonly settings: ForecastSettings;
+  /** The lane's share of the engine's totals (`EngineState.byModel`). */
+  readonly totals: LaneTotals;
   current: LoadedModel | null;
   pending: LoadedModel | null;
   reportId: number;
@@ -154,6 +158,7 @@ export class Engine implements Behaviour {
         select: route.select,
         env: route.env,
         settings: { threshold: initialParams.threshold, ...forecast },
+        totals: this.#state.lane(route.name),
         current: null,
         pending: null,
         reportId: 0,
@@ -316,6 +321,7 @@ export class Engine implements Behaviour {
         next: null,
         streamTime: 0,
         scorers: this.#lanes.map(() => new OnlineScorer()),
+        lanes: new Set(),
       };
       for (const lane of this.#lanes) lane.current!.forecaster.drop(held.select);
       this.#held.set(partition, held);
@@ -344,7 +350,9 @@ export class Engine implements Behaviour {
     }
     const runs = this.#byLane(JSON.parse(checkpoint.runs));
     const scorers = this.#byLane(JSON.parse(checkpoint.scorer));
+    held.lanes.clear();
     for (const lane of this.#lanes) {
+      if (runs[lane.index] !== undefined) held.lanes.add(lane);
       const forecaster = lane.current!.forecaster;
       forecaster.drop(held.select);
       // A model added to the fleet since the checkpoint starts its keys afresh.
@@ -521,24 +529,25 @@ export class Engine implements Behaviour {
 
   /** The changelog record of `partition`'s state now, keyed by the partition. */
   #checkpoint(partition: number, held: HeldPartition): OutgoingRecord {
-    const runs = this.#lanes.map((lane) => lane.current!.forecaster.snapshotOf(held.select));
-    const scorers = held.scorers.map((scorer) => scorer.snapshot());
+    // Lanes that never saw the partition's keys have nothing of it: a fleet's checkpoint leaves
+    // them out (a lane missing from it restores afresh).
+    const lanes = this.#fleet ? [...held.lanes] : this.#lanes;
+    const runs = lanes.map((lane) => lane.current!.forecaster.snapshotOf(held.select));
+    const scorers = lanes.map((lane) => held.scorers[lane.index].snapshot());
     const value = encodePayload("EngineCheckpoint", {
       partition,
       offset: held.next!,
       streamTime: held.streamTime,
-      runs: JSON.stringify(this.#perLane(runs)),
-      scorer: JSON.stringify(this.#perLane(scorers)),
+      runs: JSON.stringify(this.#perLane(lanes, runs)),
+      scorer: JSON.stringify(this.#perLane(lanes, scorers)),
     });
     return { key: String(partition), value };
   }
 
-  /** A checkpoint part from each lane's: the one model's as is, a fleet's `byModel`. */
-  #perLane(parts: unknown[]): unknown {
+  /** A checkpoint part from `lanes`' parts: the one model's as is, a fleet's `byModel`. */
+  #perLane(lanes: readonly Lane[], parts: unknown[]): unknown {
     if (!this.#fleet) return parts[0];
-    return {
-      byModel: Object.fromEntries(this.#lanes.map((lane) => [lane.name, parts[lane.index]])),
-    };
+    return { byModel: Object.fromEntries(lanes.map((lane, i) => [lane.name, parts[i]])) };
   }
 
   /** Each lane's part of a checkpoint part `#perLane` wrote, by lane index (undefined: none). */
@@ -563,7 +572,8 @@ export class Engine implements Behaviour {
     if (lane.pending !== null) this.#swap(lane);
     const step = lane.current!.forecaster.process(event);
     held.scorers[lane.index].observe(event.key, step);
-    const totals = this.#state.lane(lane.name);
+    held.lanes.add(lane);
+    const { totals } = lane;
     totals.eventsProcessed++;
     if (step.detection) this.#state.detections++;
     if (step.forecast !== null) {
