@@ -4,8 +4,12 @@
  * own after the drift; a retrain asked for one model (as the dashboard and the API ask) changes
  * that model's registry keys, stores and versions and nothing of the other two.
  *
+ * The same runs in process and over Kafka and etcd (each model's consumer groups, elections,
+ * registry keys and role state apart from the others').
+ *
  * The test reads the configuration and pattern, writes its temp folder, and the factory's training
- * workers inherit those permissions.
+ * workers inherit those permissions; the yaml package and the Kafka and etcd clients read their
+ * settings from the environment.
  */
 
 import assert from "node:assert/strict";
@@ -19,10 +23,18 @@ import { REGIMES } from "../../scripts/drift_stream.ts";
 import { setupLogging } from "../../logging/setup.ts";
 import { DRIFT_CONFIG } from "../fixtures/drift_input.ts";
 import { eventually } from "../fixtures/eventually.ts";
+import { etcdEndpoints, kafkaBrokers, uniqueName } from "../fixtures/services.ts";
+import { createTopics, deleteTopics, kafkaClient, topicSpecs } from "../../scripts/topics.ts";
 
 setupLogging({ level: "warning", format: "text" });
 
-const permissions: Deno.PermissionOptions = { read: true, write: true, env: true };
+const permissions: Deno.PermissionOptions = {
+  read: true,
+  write: true,
+  env: true,
+  net: ["127.0.0.1"],
+  sys: true,
+};
 
 /** Events of the stream: 20,000 per key, drifting at 30% of each key's own sequence. */
 const EVENTS = 60_000;
@@ -57,62 +69,108 @@ async function fleetConfig(dir: string): Promise<RetuneConfig> {
 Deno.test({
   name: "three models on one stream each adapt on their own; a retrain of one touches no other",
   permissions,
-  async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "retune-fleet-" });
-    const input = `${dir}/drift.csv`;
-    await generate({
-      out: input,
-      format: "csv",
-      options: {
-        events: EVENTS,
-        keys: 3,
-        seed: 1,
-        driftAt: [0.3],
-        regimes: [REGIMES.runs, REGIMES.alternating],
-      },
-    });
-    const config = await fleetConfig(dir);
-    const system = await RetuneSystem.build({ config, roles: SERVICE_ROLES, input });
-    try {
-      await system.start();
-      await system.waitForEndOfInput();
-      await system.waitForIdle(60_000);
-      const names = system.models.map((m) => m.name);
-      assert.deepEqual(names, ["alpha", "beta", "gamma"]);
-      const summary = system.summary();
-      const byModel = summary.by_model!;
-      for (const name of names) {
-        const model = byModel[name];
-        assert.equal(model.events_processed, EVENTS / 3, `${name} forecasts its own key only`);
-        assert.ok(model.reports >= 10, `${name} reports on its own: ${model.reports}`);
-        assert.ok(model.instructions >= 1, `${name}'s observer asked for an adaptation`);
-        assert.ok(model.model_versions.length >= 2, `${name} adapted: ${model.model_versions}`);
-        const collector = system.viewOf("collector", name);
-        assert.equal(collector.eventsBucketed, EVENTS / 3, `${name} buckets its own key only`);
-      }
-      assert.equal(summary.events_processed, EVENTS);
+  fn: () => fleetRun((config) => config),
+});
 
-      // A retrain of beta alone.
-      const before = await Promise.all(names.map((name) => footprint(system, dir, name)));
-      const versions = () => system.viewOf("factory", "beta").modelsShipped.length;
-      const shipped = versions();
-      await system.instruct("train", "asked for by the test", "beta");
-      await eventually(() => versions() > shipped, { what: "beta retrained", deadlineMs: 60_000 });
-      await system.waitForIdle(60_000);
-      const after = await Promise.all(names.map((name) => footprint(system, dir, name)));
-      assert.deepEqual(after[0], before[0], "alpha untouched");
-      assert.deepEqual(after[2], before[2], "gamma untouched");
-      assert.notDeepEqual(after[1], before[1], "beta retrained");
-      await assert.rejects(
-        () => system.instruct("train", "no such model", "delta"),
-        /model must be one of the fleet's \(alpha, beta, gamma\): current value is "delta"/,
-      );
-    } finally {
-      await system.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+Deno.test({
+  name:
+    "over Kafka and etcd, three models each adapt on their own; a retrain of one touches no other",
+  permissions,
+  async fn() {
+    const brokers = await kafkaBrokers();
+    const endpoints = await etcdEndpoints();
+    const prefix = uniqueName("test-fleet");
+    await fleetRun((config) => ({
+      ...config,
+      transport: "kafka",
+      kafka: { ...config.kafka, brokers, clientId: prefix },
+      etcd: {
+        endpoints,
+        namespace: prefix,
+        leaseTtlSeconds: 10,
+        callTimeoutMs: 5_000,
+        callAttempts: 3,
+      },
+      topics: Object.fromEntries(
+        Object.entries(config.topics).map(([purpose, topic]) => [
+          purpose,
+          { ...topic, name: `${prefix}.${topic.name}` },
+        ]),
+      ) as RetuneConfig["topics"],
+    }));
   },
 });
+
+/** The fleet run and its checks, on the deployment `shape` makes of the embedded one. */
+async function fleetRun(shape: (config: RetuneConfig) => RetuneConfig): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "retune-fleet-" });
+  const input = `${dir}/drift.csv`;
+  await generate({
+    out: input,
+    format: "csv",
+    options: {
+      events: EVENTS,
+      keys: 3,
+      seed: 1,
+      driftAt: [0.3],
+      regimes: [REGIMES.runs, REGIMES.alternating],
+    },
+  });
+  const config = shape(await fleetConfig(dir));
+  const admin = config.transport === "kafka" ? kafkaClient(config).admin() : null;
+  if (admin !== null) {
+    await admin.connect();
+    await createTopics(admin, topicSpecs(config));
+  }
+  const system = await RetuneSystem.build({ config, roles: SERVICE_ROLES, input });
+  try {
+    await system.start();
+    await system.waitForEndOfInput();
+    await system.waitForIdle(60_000);
+    const names = system.models.map((m) => m.name);
+    assert.deepEqual(names, ["alpha", "beta", "gamma"]);
+    const summary = system.summary();
+    const byModel = summary.by_model!;
+    for (const name of names) {
+      const model = byModel[name];
+      assert.equal(model.events_processed, EVENTS / 3, `${name} forecasts its own key only`);
+      assert.ok(model.reports >= 10, `${name} reports on its own: ${model.reports}`);
+      assert.ok(model.instructions >= 1, `${name}'s observer asked for an adaptation`);
+      assert.ok(model.model_versions.length >= 2, `${name} adapted: ${model.model_versions}`);
+      // The collectors follow the engine's position: over Kafka they may trail it a little.
+      await eventually(
+        () => system.viewOf("collector", name).eventsBucketed >= EVENTS / 3,
+        { what: `${name}'s collector took its events`, deadlineMs: 30_000 },
+      );
+      const collector = system.viewOf("collector", name);
+      assert.equal(collector.eventsBucketed, EVENTS / 3, `${name} buckets its own key only`);
+    }
+    assert.equal(summary.events_processed, EVENTS);
+
+    // A retrain of beta alone.
+    const before = await Promise.all(names.map((name) => footprint(system, dir, name)));
+    const versions = () => system.viewOf("factory", "beta").modelsShipped.length;
+    const shipped = versions();
+    await system.instruct("train", "asked for by the test", "beta");
+    await eventually(() => versions() > shipped, { what: "beta retrained", deadlineMs: 60_000 });
+    await system.waitForIdle(60_000);
+    const after = await Promise.all(names.map((name) => footprint(system, dir, name)));
+    assert.deepEqual(after[0], before[0], "alpha untouched");
+    assert.deepEqual(after[2], before[2], "gamma untouched");
+    assert.notDeepEqual(after[1], before[1], "beta retrained");
+    await assert.rejects(
+      () => system.instruct("train", "no such model", "delta"),
+      /model must be one of the fleet's \(alpha, beta, gamma\): current value is "delta"/,
+    );
+  } finally {
+    await system.stop();
+    if (admin !== null) {
+      await deleteTopics(admin, topicSpecs(config)).catch(() => {});
+      await admin.disconnect();
+    }
+    await Deno.remove(dir, { recursive: true });
+  }
+}
 
 /** A model's registry keys with their revisions, its stored files, and its shipped versions. */
 async function footprint(system: RetuneSystem, dir: string, name: string): Promise<unknown> {
