@@ -21,6 +21,7 @@ import type { LeaderBoard } from "./leader_board.ts";
 import type { LockstepGate } from "./lockstep.ts";
 import type { FairPool } from "./factory/fair_pool.ts";
 import type { TrainingJob, TrainingResult } from "./factory/training_job.ts";
+import type { AssemblyJob, AssemblyResult } from "./factory/assembly_job.ts";
 
 /** The fleet model a role serves (`config/fleet.ts`): its name and which event keys are its. */
 export interface ServedModel {
@@ -59,6 +60,8 @@ export interface RoleEnvironment {
    * absent: each factory runs its own.
    */
   trainingPool?: FairPool<TrainingJob, TrainingResult>;
+  /** A fleet's dataset assemblers, shared the same way, one job of a model at a time. */
+  assemblyPool?: FairPool<AssemblyJob, AssemblyResult>;
   /** In a lockstep experiment, what holds the engine at each report (`actors/lockstep.ts`). */
   lockstep?: LockstepGate;
 }

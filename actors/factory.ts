@@ -105,8 +105,11 @@ export class Factory implements Behaviour {
     if (config.factory.distribute) {
       this.#dispatcher = await CandidateDispatcher.start(context, this.#env);
     }
-    // One assembler: versions are assembled in the order they were announced.
-    this.#assembler = new WorkerPool(new URL("./factory/assembly_worker.ts", import.meta.url), 1);
+    // One assembler: versions are assembled in the order they were announced. A fleet's models
+    // share the system's (one job of a model at a time, so each model's stay in order).
+    if (this.#env.assemblyPool === undefined) {
+      this.#assembler = new WorkerPool(new URL("./factory/assembly_worker.ts", import.meta.url), 1);
+    }
     if ((await this.#env.catalog.latest()) === undefined) await this.#trainInitialModel(context);
     await this.#recover(context);
     // Claiming it refuses any later write of a deposed predecessor.
@@ -253,12 +256,16 @@ export class Factory implements Behaviour {
         version: version.version,
       });
     }
-    const assembly = this.#assembler!.run({
+    const job: AssemblyJob = {
       version: version.version,
       buckets: version.buckets,
       storage: storageSpecOf(this.#env.config),
       sampleSlices: this.#env.config.factory.sampleSlices,
-    });
+    };
+    const { assemblyPool, serves } = this.#env;
+    const assembly = assemblyPool === undefined
+      ? this.#assembler!.run(job)
+      : assemblyPool.run(serves.name, job);
     // A large dataset takes seconds: keep the mailbox's group membership alive meanwhile.
     const beat = setInterval(
       () => batch.heartbeat().catch(() => {}),

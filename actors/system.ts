@@ -39,6 +39,7 @@ import { ModelStateStore } from "./fleet/model_state_store.ts";
 import { FairPool, type FairPoolView } from "./factory/fair_pool.ts";
 import { WorkerPool } from "./factory/worker_pool.ts";
 import type { TrainingJob, TrainingResult } from "./factory/training_job.ts";
+import type { AssemblyJob, AssemblyResult } from "./factory/assembly_job.ts";
 import { SERVICE_ROLES, type ServiceRole } from "../config/roles.ts";
 import { Collector } from "./collector.ts";
 import { Engine, ENGINE_GROUP, type ModelRoute } from "./engine.ts";
@@ -304,7 +305,18 @@ export class RetuneSystem {
       modelSpec,
       leaders: new LeaderBoard(),
     };
-    if (isFleet(config)) env.trainingPool = sharedTrainingPool(config);
+    if (isFleet(config)) {
+      env.trainingPool = sharedPool<TrainingJob, TrainingResult>(
+        "training_worker.ts",
+        config.factory.concurrency,
+        config.factory.modelConcurrency,
+      );
+      env.assemblyPool = sharedPool<AssemblyJob, AssemblyResult>(
+        "assembly_worker.ts",
+        config.factory.concurrency,
+        1,
+      );
+    }
     const models = isFleet(config)
       ? await Promise.all(fleetOf(config).map((model) => modelRouteOf(env, model)))
       : [{ name: env.serves.name, select: env.serves.select, env }];
@@ -593,6 +605,7 @@ export class RetuneSystem {
   async stop(): Promise<void> {
     await this.#supervisor.stop();
     this.env.trainingPool?.close();
+    this.env.assemblyPool?.close();
     await delay(20);
     await this.#watch?.stop();
     await this.#transport.close();
@@ -658,15 +671,12 @@ export class RetuneSystem {
   }
 }
 
-/** The workers a fleet's factories share, scheduled fairly (`factory/fair_pool.ts`). */
-function sharedTrainingPool(config: RetuneConfig): FairPool<TrainingJob, TrainingResult> {
-  const workers = new WorkerPool<TrainingJob, TrainingResult>(
-    new URL("./factory/training_worker.ts", import.meta.url),
-    config.factory.concurrency,
-  );
-  return new FairPool((job: TrainingJob) => workers.run(job), {
-    size: config.factory.concurrency,
-    perModel: config.factory.modelConcurrency,
+/** `size` workers of `actors/factory/<worker>` a fleet's factories share, fairly. */
+function sharedPool<Req, Res>(worker: string, size: number, perModel: number): FairPool<Req, Res> {
+  const workers = new WorkerPool<Req, Res>(new URL(`./factory/${worker}`, import.meta.url), size);
+  return new FairPool((job: Req) => workers.run(job), {
+    size,
+    perModel,
     release: () => workers.close(),
   });
 }
