@@ -305,7 +305,9 @@ export class RetuneSystem {
       modelSpec,
       leaders: new LeaderBoard(),
     };
-    if (isFleet(config)) {
+    // Only a process that runs the factories starts their workers.
+    const factories = options.roles.includes("factory") && !options.without?.includes("factory");
+    if (isFleet(config) && factories) {
       env.trainingPool = sharedPool<TrainingJob, TrainingResult>(
         "training_worker.ts",
         config.factory.concurrency,
