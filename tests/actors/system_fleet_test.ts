@@ -23,6 +23,8 @@ import { REGIMES } from "../../scripts/drift_stream.ts";
 import { setupLogging } from "../../logging/setup.ts";
 import { DRIFT_CONFIG } from "../fixtures/drift_input.ts";
 import { eventually } from "../fixtures/eventually.ts";
+import { HttpServer } from "../../http/server.ts";
+import { defaultLogger } from "../../logging/logger.ts";
 import { etcdEndpoints, kafkaBrokers, uniqueName } from "../fixtures/services.ts";
 import { createTopics, deleteTopics, kafkaClient, topicSpecs } from "../../scripts/topics.ts";
 
@@ -123,6 +125,8 @@ async function fleetRun(shape: (config: RetuneConfig) => RetuneConfig): Promise<
     await createTopics(admin, topicSpecs(config));
   }
   const system = await RetuneSystem.build({ config, roles: SERVICE_ROLES, input });
+  const server = HttpServer.listen({ hostname: "127.0.0.1", port: 0, logger: defaultLogger() });
+  server.attach(system);
   try {
     await system.start();
     await system.waitForEndOfInput();
@@ -151,18 +155,38 @@ async function fleetRun(shape: (config: RetuneConfig) => RetuneConfig): Promise<
     const before = await Promise.all(names.map((name) => footprint(system, dir, name)));
     const versions = () => system.viewOf("factory", "beta").modelsShipped.length;
     const shipped = versions();
-    await system.instruct("train", "asked for by the test", "beta");
+    // As the dashboard's retrain button asks.
+    const asked = await fetch(new URL("/api/instructions", server.url), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ action: "train", model: "beta" }),
+    });
+    assert.equal(asked.status, 202, await asked.text());
     await eventually(() => versions() > shipped, { what: "beta retrained", deadlineMs: 60_000 });
     await system.waitForIdle(60_000);
     const after = await Promise.all(names.map((name) => footprint(system, dir, name)));
     assert.deepEqual(after[0], before[0], "alpha untouched");
     assert.deepEqual(after[2], before[2], "gamma untouched");
     assert.notDeepEqual(after[1], before[1], "beta retrained");
+    const state = await (await fetch(new URL("/api/state", server.url))).json();
+    assert.deepEqual(
+      state.fleet.models.map((m: { name: string }) => m.name).sort(),
+      ["alpha", "beta", "gamma"],
+    );
+    assert.deepEqual(state.fleet.queue, { running: 0, queued: 0 });
+    const metrics = await (await fetch(new URL("/metrics", server.url))).text();
+    for (const name of names) {
+      assert.match(
+        metrics,
+        new RegExp(`^retune_model_events_total\\{model="${name}"\\} ${EVENTS / 3}$`, "m"),
+      );
+    }
     await assert.rejects(
       () => system.instruct("train", "no such model", "delta"),
       /model must be one of the fleet's \(alpha, beta, gamma\): current value is "delta"/,
     );
   } finally {
+    await server.close();
     await system.stop();
     if (admin !== null) {
       await deleteTopics(admin, topicSpecs(config)).catch(() => {});
