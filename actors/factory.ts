@@ -563,6 +563,10 @@ export class Factory implements Behaviour {
   async postStop(): Promise<void> {
     this.#pool?.close();
     this.#assembler?.close();
+    // On a fleet's shared pools, only this model's waiting jobs go: its datasets go with it.
+    const { trainingPool, assemblyPool, serves } = this.#env;
+    trainingPool?.cancel(serves.name);
+    assemblyPool?.cancel(serves.name);
     await Promise.allSettled(this.#inFlight);
     // A save that failed was reported when it failed; the rest are written before the hand-over.
     await this.#durable?.flush().catch(() => {});

@@ -85,6 +85,13 @@ export class FairPool<Req, Res> {
     return { running: this.#runningTotal, queued, queuedByModel };
   }
 
+  /** Rejects `model`'s queued jobs (its running ones finish); the pool serves on. */
+  cancel(model: string): void {
+    for (const job of this.#queues.get(model)?.splice(0) ?? []) {
+      job.reject(new Error(`the jobs of model ${model} were cancelled`));
+    }
+  }
+
   /** Rejects every queued job, refuses new ones and releases the workers (`release`). */
   close(): void {
     if (this.#closed) return;

@@ -68,3 +68,20 @@ Deno.test("a failed job rejects its caller and frees its worker; close rejects t
     message: "size must be a positive integer: current value is 0",
   });
 });
+
+Deno.test("cancel drops one model's waiting jobs; the others still run", async () => {
+  const { started, run, end } = manual();
+  const pool = new FairPool(run, { size: 1, perModel: 1 });
+  const first = pool.run("a", "a1");
+  const dropped = pool.run("a", "a2");
+  const other = pool.run("b", "b1");
+  await settle();
+  pool.cancel("a");
+  await assert.rejects(dropped, /the jobs of model a were cancelled/);
+  end("a1");
+  assert.equal(await first, "a1 done", "a running job finishes");
+  await settle();
+  assert.deepEqual(started, ["a1", "b1"]);
+  end("b1");
+  assert.equal(await other, "b1 done");
+});
