@@ -388,11 +388,14 @@ const SPAN_UNITS: Readonly<Record<string, number>> = {
 /** A stream-time span written as a count and a unit ("14d", "36h", "90m", "2w"), in ms. */
 function span() {
   const form = 'a span such as "14d" (an integer >= 1 and one of ms, s, m, h, d, w)';
-  return z.string({ error: form }).regex(/^[1-9]\d*(ms|s|m|h|d|w)$/, { error: form })
-    .transform((value) => {
+  return z.union([
+    // Already in ms: a validated section checked again (a fleet model's, `config/fleet.ts`).
+    z.int().min(1),
+    z.string().regex(/^[1-9]\d*(ms|s|m|h|d|w)$/).transform((value) => {
       const [, count, unit] = value.match(/^(\d+)(ms|s|m|h|d|w)$/)!;
       return Number(count) * SPAN_UNITS[unit];
-    });
+    }),
+  ], { error: form });
 }
 
 /**

@@ -56,6 +56,28 @@ Deno.test("fleet models inherit the deployment's sections and override some keys
   assert.ok(rest.select("42") && !rest.select("n-4"));
 });
 
+Deno.test("a model's setting of one alternative replaces the inherited other; spans re-check", {
+  permissions: parsing,
+}, () => {
+  const config = parseConfig(
+    "collector: { bucket: { byStreamMs: 86400000 }, keep: 20, " +
+      "schedule: { every: 7d, window: 14d } }\n" +
+      "model: { pattern: p.pattern, source: { domain: maritime }, initialTraining: { events: 100 } }\n" +
+      "models:\n" +
+      "  - { name: a, collector: { bucket: { byEvents: 500 }, schedule: { cron: '0 3 * * 1' } } }\n" +
+      "  - { name: b, model: { initialTraining: { span: 2d } } }\n" +
+      "  - { name: c, collector: { keep: 30 } }\n",
+    "/etc/retune/fleet.yaml",
+    { env: {} },
+  );
+  const [a, b, c] = fleetOf(config);
+  assert.deepEqual(a.config.collector.bucket, { byEvents: 500 });
+  assert.deepEqual(a.config.collector.schedule, { cron: "0 3 * * 1", window: 14 * 86_400_000 });
+  assert.deepEqual({ ...b.config.model.initialTraining }, { file: undefined, spanMs: 172_800_000 });
+  assert.deepEqual(c.config.collector.schedule, config.collector.schedule);
+  assert.equal(c.config.collector.keep, 30);
+});
+
 Deno.test("a bad fleet names the file, the model's key and the expected form", {
   permissions: parsing,
 }, () => {
