@@ -191,12 +191,33 @@ function describe(summary: Summary): string {
     `dead letters ${summary.dead_letters}`,
     `forecasts ${summary.forecasts}, matches ${summary.matches}, reports ${summary.reports.length} ` +
     `(mean batch MCC ${mean.toFixed(3)})`,
-    `dataset versions ${summary.dataset_versions}, buckets deleted ${summary.buckets_deleted}, ` +
-    `models ${summary.model_versions.map((m) => `v${m.version} ${m.method}`).join(", ")}`,
+    ...(summary.by_model === undefined
+      ? [
+        `dataset versions ${summary.dataset_versions}, buckets deleted ${summary.buckets_deleted}, ` +
+        `models ${summary.model_versions.map((m) => `v${m.version} ${m.method}`).join(", ")}`,
+      ]
+      : describeFleet(summary.by_model)),
     `wall ${summary.wall_seconds.toFixed(1)} s ` +
     `(${Math.round(summary.events_processed / summary.wall_seconds)} events/s)`,
   ].join("\n");
 }
+
+/** A line per model of a fleet (the first `FLEET_LINES`, then how many more). */
+function describeFleet(byModel: NonNullable<Summary["by_model"]>): string[] {
+  const models = Object.entries(byModel);
+  const lines = models.slice(0, FLEET_LINES).map(([name, m]) =>
+    `model ${name}: ${m.events_processed} events, ${m.reports} reports (last batch MCC ` +
+    `${m.last_mcc === null ? "–" : m.last_mcc.toFixed(3)}), dataset versions ` +
+    `${m.dataset_versions}, models ${m.model_versions.map((v) => `v${v}`).join(", ")}`
+  );
+  if (models.length > FLEET_LINES) {
+    lines.push(`and ${models.length - FLEET_LINES} more models (see --summary)`);
+  }
+  return lines;
+}
+
+/** Models of a fleet the end-of-run lines name one by one. */
+const FLEET_LINES = 20;
 
 /** A pause; `main` ends in `Deno.exit`, so a pending one never holds the process. */
 function delay(ms: number): Promise<void> {

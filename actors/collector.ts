@@ -366,8 +366,12 @@ export class Collector implements Behaviour {
     batch: BatchContext,
   ): Promise<void> {
     let collected = 0;
-    for (const { message: { events }, record } of items) {
+    const { select } = this.#env.serves;
+    for (const { message, record } of items) {
       await this.#awaitEngine(record, batch);
+      // A fleet model's collector keeps only its model's events (`select`).
+      const events = message.events.filter((event) => select(event.key));
+      const whole = events.length === message.events.length;
       // Events of the record from `from` on belong to the open bucket.
       let from = 0;
       for (let i = 0; i < events.length; i++) {
@@ -396,7 +400,7 @@ export class Collector implements Behaviour {
       // A record that went whole into one bucket is stored as it came, without encoding again.
       await this.#append(
         from === 0 ? events : events.slice(from),
-        from === 0 ? record.value : undefined,
+        from === 0 && whole ? record.value : undefined,
       );
       collected += events.length;
       // Counted record by record: a lockstep engine waits on it (`actors/lockstep.ts`).

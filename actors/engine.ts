@@ -16,6 +16,9 @@
  *    from its checkpoint at the group's committed offset (`checkpoint_tail.ts`); records before
  *    the checkpoint's offset are in its state already and skipped. A revoked partition's runs
  *    are dropped: its checkpoint is already written.
+ * A fleet (`config/fleet.ts`) runs one lane per model: a router sends each event to the lanes whose
+ * key selector takes it; each lane has its own model, swaps, scorers and metrics reports (their
+ * envelopes name the model), and a partition's checkpoint holds every lane's runs (`byModel`).
  * In a lockstep experiment it cuts report windows on a stream-time grid and, at each window's end,
  * waits for what its report sets off (`lockstep.ts`), so the run is reproducible.
  * Events that do not decode or that the model cannot process go to the dead-letter topic.
@@ -39,11 +42,12 @@ import type {
 import { KeyPartitioner } from "../transport/key_partitioner.ts";
 import { totalLag } from "../transport/consumer_lag.ts";
 import type { Forecaster, ForecastSettings, KeySelector } from "../models/model.ts";
+import { DEFAULT_MODEL, isFleet } from "../config/fleet.ts";
 import { OnlineScorer } from "../models/online_scorer.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { deadLetterBytes, receive, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
-import { EngineState, type EngineView } from "./engine/engine_state.ts";
+import { EngineState, type EngineView, type LaneTotals } from "./engine/engine_state.ts";
 import { StreamTimeWindows } from "./engine/stream_windows.ts";
 import { CheckpointTail } from "./engine/checkpoint_tail.ts";
 
@@ -51,7 +55,16 @@ import { CheckpointTail } from "./engine/checkpoint_tail.ts";
 interface Outbox {
   forecasts: Forecast[];
   deadLetters: OutgoingRecord[];
-  reports: MetricsReport[];
+  /** Metrics reports, each with the fleet model it is about. */
+  reports: { model: string; report: MetricsReport }[];
+}
+
+/** A fleet model as the engine serves it: which events are its, and its own parts. */
+export interface ModelRoute {
+  name: string;
+  select: KeySelector;
+  /** The model's environment: its configuration, catalogue, artifacts and model. */
+  env: RoleEnvironment;
 }
 
 /** The consumer group the engines share the input in (the metrics read its lag). */
@@ -76,16 +89,39 @@ interface HeldPartition {
   /** Next input offset its state reflects (records before it are in it); null: none yet. */
   next: number | null;
   streamTime: number;
-  scorer: OnlineScorer;
+  /** The partition's scorer in each lane, by lane index. */
+  scorers: OnlineScorer[];
+  /** The lanes with state for the partition's keys: only theirs are checkpointed. */
+  lanes: Set<Lane>;
+}
+
+/** One model's lane: its model in use and the one to swap in, its report window. */
+interface Lane {
+  readonly index: number;
+  readonly name: string;
+  readonly select: KeySelector;
+  readonly env: RoleEnvironment;
+  readonly settings: ForecastSettings;
+  /** The lane's share of the engine's totals (`EngineState.byModel`). */
+  readonly totals: LaneTotals;
+  current: LoadedModel | null;
+  pending: LoadedModel | null;
+  reportId: number;
+  batchStartTime: number | null;
+  eventsInBatch: number;
+  batchStartedWall: number;
 }
 
 /** The engine role. */
 export class Engine implements Behaviour {
   readonly #env: RoleEnvironment;
   readonly #state: EngineState;
-  readonly #settings: ForecastSettings;
-  #current: LoadedModel | null = null;
-  #pending: LoadedModel | null = null;
+  readonly #lanes: Lane[];
+  readonly #laneByName: Map<string, Lane>;
+  /** Whether checkpoints hold runs per model (`byModel`): a fleet, even of one model. */
+  readonly #fleet: boolean;
+  /** The lanes of each key seen so far (the router's memo). */
+  readonly #routes = new Map<string, Lane[]>();
   /** Resolves when a model is queued for the swap; renewed after each. */
   #modelQueued: PromiseWithResolvers<void> = Promise.withResolvers();
   readonly #held = new Map<number, HeldPartition>();
@@ -95,10 +131,6 @@ export class Engine implements Behaviour {
   /** Next offset to process per input partition; -1 where this engine owns none yet. */
   #offsets: number[] = [];
   #streamTime = 0;
-  #reportId = 0;
-  #batchStartTime: number | null = null;
-  #eventsInBatch = 0;
-  #batchStartedWall = performance.now();
   #sincePosition = 0;
   #positionTimer: ReturnType<typeof setTimeout> | undefined;
   #positionRepeat: ReturnType<typeof setTimeout> | undefined;
@@ -108,13 +140,34 @@ export class Engine implements Behaviour {
   /** Lockstep only: events of the input records finished so far (the collector may read them). */
   #eventsFinished = 0;
 
-  /** `previous` is the snapshot a restarted engine's predecessor left. */
-  constructor(env: RoleEnvironment, previous?: unknown) {
+  /**
+   * `previous` is the snapshot a restarted engine's predecessor left; `routes` the fleet's models
+   * (default: one model, the deployment's, taking every event).
+   */
+  constructor(env: RoleEnvironment, previous?: unknown, routes?: readonly ModelRoute[]) {
     this.#env = env;
     this.#state = previous === undefined ? new EngineState() : EngineState.restore(previous);
     this.#tail = new CheckpointTail(this.#state.checkpoints);
-    const { forecast, initialParams } = env.config.model;
-    this.#settings = { threshold: initialParams.threshold, ...forecast };
+    this.#fleet = isFleet(env.config);
+    const served = routes ?? [{ name: DEFAULT_MODEL, select: () => true, env }];
+    this.#lanes = served.map((route, index) => {
+      const { forecast, initialParams } = route.env.config.model;
+      return {
+        index,
+        name: route.name,
+        select: route.select,
+        env: route.env,
+        settings: { threshold: initialParams.threshold, ...forecast },
+        totals: this.#state.lane(route.name),
+        current: null,
+        pending: null,
+        reportId: 0,
+        batchStartTime: null,
+        eventsInBatch: 0,
+        batchStartedWall: performance.now(),
+      };
+    });
+    this.#laneByName = new Map(this.#lanes.map((lane) => [lane.name, lane]));
     const cadence = env.config.engine.report;
     this.#windows = env.lockstep !== undefined && "everyStreamMs" in cadence
       ? new StreamTimeWindows(cadence.everyStreamMs)
@@ -125,7 +178,7 @@ export class Engine implements Behaviour {
   async start(context: ActorContext): Promise<void> {
     await this.#followModelVersions(context);
     if (!(await this.#awaitFirstModel(context))) return;
-    this.#swap();
+    for (const lane of this.#lanes) this.#swap(lane);
     this.#inputStarted = true;
     await this.#followChangelog(context);
     await this.#consumeInput(context);
@@ -151,12 +204,20 @@ export class Engine implements Behaviour {
       type: "ModelVersion",
       deadLetterTopic: topics.deadLetters,
       handler: async (messages) => {
-        const newest = messages.map((m) => m.payload).sort((a, b) => b.version - a.version)[0];
-        if (newest !== undefined) await this.#offer(context, newest);
+        const newest = new Map<Lane, ModelVersion>();
+        for (const { model, payload } of messages) {
+          // Outside a fleet every version is the one model's, whatever its envelope says.
+          const lane = this.#fleet ? this.#laneByName.get(model) : this.#lanes[0];
+          if (lane === undefined) continue;
+          if (payload.version > (newest.get(lane)?.version ?? -1)) newest.set(lane, payload);
+        }
+        for (const [lane, info] of newest) await this.#offer(context, lane, info);
       },
     });
-    const latest = await this.#env.catalog.latest();
-    if (latest !== undefined) await this.#offer(context, latest);
+    for (const lane of this.#lanes) {
+      const latest = await lane.env.catalog.latest();
+      if (latest !== undefined) await this.#offer(context, lane, latest);
+    }
   }
 
   /**
@@ -164,54 +225,64 @@ export class Engine implements Behaviour {
    * arrives within `engine.firstModelDeadlineMs` (the factory trains the first one).
    */
   async #awaitFirstModel(context: ActorContext): Promise<boolean> {
-    if (this.#pending !== null) return true;
+    const waiting = () => this.#lanes.filter((lane) => lane.pending === null);
+    if (waiting().length === 0) return true;
     const deadlineMs = this.#env.config.engine.firstModelDeadlineMs;
-    context.logger.info("waiting up to {deadlineMs} ms for a first model (last in use: {last})", {
-      deadlineMs,
-      last: this.#state.modelVersion === null ? "none" : `v${this.#state.modelVersion}`,
-    });
+    context.logger.info(
+      "waiting up to {deadlineMs} ms for a first model of {models} model(s) (last in use: {last})",
+      {
+        deadlineMs,
+        models: waiting().length,
+        last: this.#state.modelVersion === null ? "none" : `v${this.#state.modelVersion}`,
+      },
+    );
     const ended = Promise.withResolvers<void>();
-    const timer = setTimeout(ended.resolve, deadlineMs);
+    let over = false;
+    const timer = setTimeout(() => (over = true, ended.resolve()), deadlineMs);
     const onAbort = () => ended.resolve();
     context.signal.addEventListener("abort", onAbort, { once: true });
     try {
-      await Promise.race([this.#modelQueued.promise, ended.promise]);
+      while (waiting().length > 0 && !over && !context.signal.aborted) {
+        await Promise.race([this.#modelQueued.promise, ended.promise]);
+      }
     } finally {
       clearTimeout(timer);
       context.signal.removeEventListener("abort", onAbort);
     }
-    if (this.#pending !== null) return true;
+    const missing = waiting();
+    if (missing.length === 0) return true;
     if (context.signal.aborted) return false;
+    const named = this.#fleet
+      ? ` for model(s) ${missing.slice(0, 5).map((lane) => lane.name).join(", ")}` +
+        (missing.length > 5 ? ` and ${missing.length - 5} more` : "")
+      : "";
     throw new Error(
-      `no model version arrived within ${deadlineMs} ms (engine.firstModelDeadlineMs): ` +
+      `no model version arrived${named} within ${deadlineMs} ms (engine.firstModelDeadlineMs): ` +
         "the factory trains the first model; check that a factory runs and can read its " +
         "training file",
     );
   }
 
   /** Loads a newer model off the hot path and queues it for the swap. */
-  async #offer(context: ActorContext, info: ModelVersion): Promise<void> {
-    if (!this.#isNewer(info)) return;
+  async #offer(context: ActorContext, lane: Lane, info: ModelVersion): Promise<void> {
+    if (!isNewer(lane, info)) return;
     const artifact = JSON.parse(
-      new TextDecoder().decode(await this.#env.artifacts.get(info.artifactUri)),
+      new TextDecoder().decode(await lane.env.artifacts.get(info.artifactUri)),
     );
-    const settings = { ...this.#settings, threshold: info.params.threshold };
-    const forecaster = await this.#env.model.load(artifact, settings, info.version);
+    const settings = { ...lane.settings, threshold: info.params.threshold };
+    const forecaster = await lane.env.model.load(artifact, settings, info.version);
     // Offers overlap (the catalogue's latest and the announcement at start, or two announcements):
     // one that queued this version or a newer one while this one loaded wins.
-    if (!this.#isNewer(info)) return;
-    this.#pending = { forecaster, info };
+    if (!isNewer(lane, info)) return;
+    lane.pending = { forecaster, info };
     this.#env.lockstep?.modelLoaded(info.version);
-    context.logger.info("model v{version} ({method}) loaded, swapping in", {
+    context.logger.info("model v{version} ({method}) loaded, swapping in{of}", {
       version: info.version,
       method: info.creationMethod,
+      of: this.#fleet ? ` (model ${lane.name})` : "",
     });
     this.#modelQueued.resolve();
     this.#modelQueued = Promise.withResolvers();
-  }
-
-  #isNewer(info: ModelVersion): boolean {
-    return info.version > (this.#pending?.info.version ?? this.#current?.info.version ?? -1);
   }
 
   /** Reads the whole changelog, then follows it (its own group: every engine reads it all). */
@@ -249,9 +320,10 @@ export class Engine implements Behaviour {
         select: (key) => partitioner.partition(key) === partition,
         next: null,
         streamTime: 0,
-        scorer: new OnlineScorer(),
+        scorers: this.#lanes.map(() => new OnlineScorer()),
+        lanes: new Set(),
       };
-      this.#current!.forecaster.drop(held.select);
+      for (const lane of this.#lanes) lane.current!.forecaster.drop(held.select);
       this.#held.set(partition, held);
       if (committed !== null) await this.#resume(context, partition, committed);
     }
@@ -266,20 +338,29 @@ export class Engine implements Behaviour {
     const started = performance.now();
     const deadlineMs = this.#env.config.engine.restoreDeadlineMs;
     const checkpoint = await this.#tail.reach(partition, offset, deadlineMs, context.signal);
-    const forecaster = this.#current!.forecaster;
     if (checkpoint === null) {
       if (context.signal.aborted) return;
       context.logger.warn(
         "input partition {partition}: no checkpoint at offset {offset} or later within {deadlineMs} ms; its keys start afresh",
         { partition, offset, deadlineMs },
       );
-      forecaster.drop(held.select);
+      for (const lane of this.#lanes) lane.current!.forecaster.drop(held.select);
       held.next = offset;
       return;
     }
-    forecaster.drop(held.select);
-    forecaster.merge(JSON.parse(checkpoint.runs));
-    held.scorer = OnlineScorer.restore(JSON.parse(checkpoint.scorer));
+    const runs = this.#byLane(JSON.parse(checkpoint.runs));
+    const scorers = this.#byLane(JSON.parse(checkpoint.scorer));
+    held.lanes.clear();
+    for (const lane of this.#lanes) {
+      if (runs[lane.index] !== undefined) held.lanes.add(lane);
+      const forecaster = lane.current!.forecaster;
+      forecaster.drop(held.select);
+      // A model added to the fleet since the checkpoint starts its keys afresh.
+      if (runs[lane.index] !== undefined) forecaster.merge(runs[lane.index] as never);
+      held.scorers[lane.index] = scorers[lane.index] === undefined
+        ? new OnlineScorer()
+        : OnlineScorer.restore(scorers[lane.index]);
+    }
     held.next = checkpoint.offset;
     held.streamTime = checkpoint.streamTime;
     this.#advanceTo(partition, checkpoint.offset);
@@ -294,7 +375,7 @@ export class Engine implements Behaviour {
     for (const { partition } of partitions) {
       const held = this.#held.get(partition);
       if (held === undefined) continue;
-      this.#current?.forecaster.drop(held.select);
+      for (const lane of this.#lanes) lane.current?.forecaster.drop(held.select);
       this.#held.delete(partition);
     }
     return Promise.resolve();
@@ -317,7 +398,6 @@ export class Engine implements Behaviour {
     if (held.next !== null && records[0].offset > held.next) {
       await this.#resume(context, partition, records[0].offset);
     }
-    const scorer = held.scorer;
     const out: Outbox = { forecasts: [], deadLetters: [], reports: [] };
     const { forecasts, deadLetters, reports } = out;
     for (const record of records) {
@@ -333,28 +413,32 @@ export class Engine implements Behaviour {
       }
       for (let i = 0; i < events.length; i++) {
         const event = events[i];
-        if (this.#windows?.enter(event.timestamp) && this.#eventsInBatch > 0) {
-          await this.#endWindow(context, out);
+        // Lockstep runs one model (the configuration refuses a fleet).
+        if (this.#windows?.enter(event.timestamp) && this.#lanes[0].eventsInBatch > 0) {
+          await this.#endWindow(context, out, this.#lanes[0]);
         }
-        if (this.#pending !== null) this.#swap();
+        const lanes = this.#lanesOf(event.key);
+        let lane: Lane | undefined;
         try {
-          const step = this.#current!.forecaster.process(event);
-          scorer.observe(event.key, step);
-          if (step.detection) this.#state.detections++;
-          if (step.forecast !== null) forecasts.push(step.forecast);
+          for (lane of lanes) this.#forecast(lane, event, held, forecasts);
         } catch (error) {
           const item = { key: event.key, value: encodePayload("StreamEvent", event) };
-          const reason = `event ${i} of the record: ${reasonOf(error)}`;
+          const model = this.#fleet ? ` (model ${lane?.name})` : "";
+          const reason = `event ${i} of the record${model}: ${reasonOf(error)}`;
           deadLetters.push({ key: event.key, value: deadLetterBytes(record, reason, item) });
           continue;
         }
         this.#state.eventsProcessed++;
-        this.#eventsInBatch++;
         this.#sincePosition++;
-        this.#batchStartTime ??= event.timestamp;
         this.#streamTime = Math.max(this.#streamTime, event.timestamp);
         if (event.timestamp > held.streamTime) held.streamTime = event.timestamp;
-        if (this.#windows === null && this.#reportDue()) await this.#endWindow(context, out);
+        for (const lane of lanes) {
+          lane.eventsInBatch++;
+          lane.batchStartTime ??= event.timestamp;
+          if (this.#windows === null && this.#reportDue(lane)) {
+            await this.#endWindow(context, out, lane);
+          }
+        }
       }
       this.#advance(record, held);
       this.#eventsFinished += events.length;
@@ -372,8 +456,8 @@ export class Engine implements Behaviour {
     await batch.commit(outputs);
     if (reports.length > 0) {
       const lag = await this.#inputLag(context);
-      for (const report of reports) {
-        await send(context, topics.metrics, "MetricsReport", { ...report, lag });
+      for (const { model, report } of reports) {
+        await send(context, topics.metrics, "MetricsReport", { ...report, lag }, { model });
       }
     }
     if (this.#sincePosition >= this.#env.config.engine.positionEveryEvents || reports.length > 0) {
@@ -388,8 +472,8 @@ export class Engine implements Behaviour {
    * waits for the data to settle, publishes the report and waits for what it sets off
    * (`actors/lockstep.ts`); a model loaded meanwhile is swapped in before the next event.
    */
-  async #endWindow(context: ActorContext, out: Outbox): Promise<void> {
-    out.reports.push(this.#report());
+  async #endWindow(context: ActorContext, out: Outbox, lane: Lane): Promise<void> {
+    out.reports.push({ model: lane.name, report: this.#report(lane) });
     const gate = this.#env.lockstep;
     if (gate === undefined) return;
     const { topics } = this.#env;
@@ -404,9 +488,11 @@ export class Engine implements Behaviour {
     }
     await this.#publishPosition(context);
     const data = await gate.dataSettled(this.#eventsFinished, context.signal);
-    for (const report of reports) await send(context, topics.metrics, "MetricsReport", report);
+    for (const { model, report } of reports) {
+      await send(context, topics.metrics, "MetricsReport", report, { model });
+    }
     const decisions = await gate.decisionsSettled(
-      this.#reportId,
+      lane.reportId,
       this.#eventsFinished,
       context.signal,
     );
@@ -416,7 +502,7 @@ export class Engine implements Behaviour {
           "(covered {covered}): {counters}",
         {
           ms: this.#env.config.experiment.settleTimeoutMs,
-          id: this.#reportId - 1,
+          id: lane.reportId - 1,
           covered: this.#eventsFinished,
           counters: gate.describe(),
         },
@@ -443,15 +529,57 @@ export class Engine implements Behaviour {
 
   /** The changelog record of `partition`'s state now, keyed by the partition. */
   #checkpoint(partition: number, held: HeldPartition): OutgoingRecord {
-    const runs = this.#current!.forecaster.snapshotOf(held.select);
+    // Lanes that never saw the partition's keys have nothing of it: a fleet's checkpoint leaves
+    // them out (a lane missing from it restores afresh).
+    const lanes = this.#fleet ? [...held.lanes] : this.#lanes;
+    const runs = lanes.map((lane) => lane.current!.forecaster.snapshotOf(held.select));
+    const scorers = lanes.map((lane) => held.scorers[lane.index].snapshot());
     const value = encodePayload("EngineCheckpoint", {
       partition,
       offset: held.next!,
       streamTime: held.streamTime,
-      runs: JSON.stringify(runs),
-      scorer: JSON.stringify(held.scorer.snapshot()),
+      runs: JSON.stringify(this.#perLane(lanes, runs)),
+      scorer: JSON.stringify(this.#perLane(lanes, scorers)),
     });
     return { key: String(partition), value };
+  }
+
+  /** A checkpoint part from `lanes`' parts: the one model's as is, a fleet's `byModel`. */
+  #perLane(lanes: readonly Lane[], parts: unknown[]): unknown {
+    if (!this.#fleet) return parts[0];
+    return { byModel: Object.fromEntries(lanes.map((lane, i) => [lane.name, parts[i]])) };
+  }
+
+  /** Each lane's part of a checkpoint part `#perLane` wrote, by lane index (undefined: none). */
+  #byLane(part: unknown): unknown[] {
+    if (!this.#fleet) return [part];
+    const byModel = (part as { byModel?: Record<string, unknown> }).byModel ?? {};
+    return this.#lanes.map((lane) => byModel[lane.name]);
+  }
+
+  /** The lanes whose selector takes `key` (remembered per key: selectors do not change). */
+  #lanesOf(key: string): Lane[] {
+    let lanes = this.#routes.get(key);
+    if (lanes === undefined) {
+      lanes = this.#lanes.filter((lane) => lane.select(key));
+      this.#routes.set(key, lanes);
+    }
+    return lanes;
+  }
+
+  /** Forecasts `event` in `lane`, swapping its pending model in first. */
+  #forecast(lane: Lane, event: StreamEvent, held: HeldPartition, forecasts: Forecast[]): void {
+    if (lane.pending !== null) this.#swap(lane);
+    const step = lane.current!.forecaster.process(event);
+    held.scorers[lane.index].observe(event.key, step);
+    held.lanes.add(lane);
+    const { totals } = lane;
+    totals.eventsProcessed++;
+    if (step.detection) this.#state.detections++;
+    if (step.forecast !== null) {
+      forecasts.push(step.forecast);
+      totals.forecasts++;
+    }
   }
 
   #advance(record: ConsumedRecord, held: HeldPartition): void {
@@ -464,45 +592,45 @@ export class Engine implements Behaviour {
     this.#offsets[partition] = next;
   }
 
-  /** Swaps the pending model in between two events, keeping every partition's run state. */
-  #swap(): void {
-    const next = this.#pending!;
-    this.#pending = null;
-    if (this.#current !== null) next.forecaster.restore(this.#current.forecaster.snapshot());
-    this.#current = next;
-    this.#state.swapped(next.info.version, this.#streamTime);
+  /** Swaps a lane's pending model in between two events, keeping every partition's run state. */
+  #swap(lane: Lane): void {
+    const next = lane.pending!;
+    lane.pending = null;
+    if (lane.current !== null) next.forecaster.restore(lane.current.forecaster.snapshot());
+    lane.current = next;
+    this.#state.swapped(next.info.version, this.#streamTime, lane.name);
   }
 
-  #reportDue(): boolean {
+  #reportDue(lane: Lane): boolean {
     const cadence = this.#env.config.engine.report;
-    if ("everyEvents" in cadence) return this.#eventsInBatch >= cadence.everyEvents;
-    return this.#streamTime - this.#batchStartTime! >= cadence.everyStreamMs;
+    if ("everyEvents" in cadence) return lane.eventsInBatch >= cadence.everyEvents;
+    return this.#streamTime - lane.batchStartTime! >= cadence.everyStreamMs;
   }
 
-  #report(): MetricsReport {
+  #report(lane: Lane): MetricsReport {
     const now = performance.now();
-    const seconds = Math.max(1e-9, (now - this.#batchStartedWall) / 1000);
-    const scorers = [...this.#held.values()].map((held) => held.scorer);
+    const seconds = Math.max(1e-9, (now - lane.batchStartedWall) / 1000);
+    const scorers = [...this.#held.values()].map((held) => held.scorers[lane.index]);
     const { batch, cumulative } = OnlineScorer.takeBatchOf(scorers);
-    const info = this.#current!.info;
+    const info = lane.current!.info;
     const report: MetricsReport = {
-      reportId: this.#reportId++,
-      streamTimeStart: this.#batchStartTime!,
+      reportId: lane.reportId++,
+      streamTimeStart: lane.batchStartTime!,
       streamTimeEnd: this.#streamTime,
       batch,
       cumulative,
-      eventsInBatch: this.#eventsInBatch,
+      eventsInBatch: lane.eventsInBatch,
       eventsProcessed: this.#state.eventsProcessed,
-      eventsPerSecond: this.#eventsInBatch / seconds,
+      eventsPerSecond: lane.eventsInBatch / seconds,
       // Asked of the broker once per batch of records, when its reports go out.
       lag: -1,
       modelVersion: info.version,
       creationMethod: info.creationMethod as CreationMethod,
       modelValidationMcc: info.metrics.mcc,
     };
-    this.#batchStartTime = null;
-    this.#eventsInBatch = 0;
-    this.#batchStartedWall = now;
+    lane.batchStartTime = null;
+    lane.eventsInBatch = 0;
+    lane.batchStartedWall = now;
     return report;
   }
 
@@ -556,6 +684,11 @@ export class Engine implements Behaviour {
     if (this.#inputStarted) await this.#publishPosition(context).catch(() => {});
     clearTimeout(this.#positionRepeat);
   }
+}
+
+/** Whether `info` is newer than what `lane` has queued or uses. */
+function isNewer(lane: Lane, info: ModelVersion): boolean {
+  return info.version > (lane.pending?.info.version ?? lane.current?.info.version ?? -1);
 }
 
 function reasonOf(error: unknown): string {

@@ -14,11 +14,20 @@ import type { ArtifactStore } from "../storage/artifact_store.ts";
 import type { BucketStore } from "../storage/bucket_store.ts";
 import type { StorageSpec } from "../storage/storage_spec.ts";
 import { deletionLogOf } from "../storage/deletion_log.ts";
-import type { ForecastingModel } from "../models/model.ts";
+import type { ForecastingModel, KeySelector } from "../models/model.ts";
 import type { ModelSpec } from "../models/create_model.ts";
 import type { StateStore } from "../state/state_store.ts";
 import type { LeaderBoard } from "./leader_board.ts";
 import type { LockstepGate } from "./lockstep.ts";
+import type { FairPool } from "./factory/fair_pool.ts";
+import type { TrainingJob, TrainingResult } from "./factory/training_job.ts";
+import type { AssemblyJob, AssemblyResult } from "./factory/assembly_job.ts";
+
+/** The fleet model a role serves (`config/fleet.ts`): its name and which event keys are its. */
+export interface ServedModel {
+  name: string;
+  select: KeySelector;
+}
 
 /** Topic names by purpose. */
 export type TopicNames = Record<TopicPurpose, string>;
@@ -31,6 +40,8 @@ export interface RoleEnvironment {
    */
   instance: string;
   config: RetuneConfig;
+  /** The fleet model the environment is of ("default", every key, without a fleet). */
+  serves: ServedModel;
   topics: TopicNames;
   registry: Registry;
   catalog: ModelCatalog;
@@ -44,6 +55,13 @@ export interface RoleEnvironment {
   modelSpec: ModelSpec;
   /** Which elected roles this process leads (written by `lead`). */
   leaders: LeaderBoard;
+  /**
+   * A fleet's training workers, shared fairly by its models' factories (`factory/fair_pool.ts`);
+   * absent: each factory runs its own.
+   */
+  trainingPool?: FairPool<TrainingJob, TrainingResult>;
+  /** A fleet's dataset assemblers, shared the same way, one job of a model at a time. */
+  assemblyPool?: FairPool<AssemblyJob, AssemblyResult>;
   /** In a lockstep experiment, what holds the engine at each report (`actors/lockstep.ts`). */
   lockstep?: LockstepGate;
 }

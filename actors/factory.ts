@@ -25,7 +25,7 @@ import type { FactoryCommand, FactoryReport } from "../protocol/messages.ts";
 import type { HyperParameters } from "../core/hyper_parameters.ts";
 import type { Scores } from "../core/scores.ts";
 import type { StreamEvent } from "../core/events.ts";
-import type { ModelArtifact } from "../models/model.ts";
+import type { KeySelector, ModelArtifact } from "../models/model.ts";
 import { scoresPart } from "../models/scoring.ts";
 import { type RejectedLine, type SourceSpec, streamEvents } from "../models/sources/read.ts";
 import { sourceSpecOf } from "../config/build_source.ts";
@@ -105,8 +105,11 @@ export class Factory implements Behaviour {
     if (config.factory.distribute) {
       this.#dispatcher = await CandidateDispatcher.start(context, this.#env);
     }
-    // One assembler: versions are assembled in the order they were announced.
-    this.#assembler = new WorkerPool(new URL("./factory/assembly_worker.ts", import.meta.url), 1);
+    // One assembler: versions are assembled in the order they were announced. A fleet's models
+    // share the system's (one job of a model at a time, so each model's stay in order).
+    if (this.#env.assemblyPool === undefined) {
+      this.#assembler = new WorkerPool(new URL("./factory/assembly_worker.ts", import.meta.url), 1);
+    }
     if ((await this.#env.catalog.latest()) === undefined) await this.#trainInitialModel(context);
     await this.#recover(context);
     // Claiming it refuses any later write of a deposed predecessor.
@@ -208,6 +211,7 @@ export class Factory implements Behaviour {
       initialTraining.file,
       sourceSpecOf(source),
       initialTraining,
+      this.#env.serves.select,
     );
     if (rejected.length > 0) {
       context.logger.warn("initial training stream: {count} bad rows skipped, first: {first}", {
@@ -252,12 +256,16 @@ export class Factory implements Behaviour {
         version: version.version,
       });
     }
-    const assembly = this.#assembler!.run({
+    const job: AssemblyJob = {
       version: version.version,
       buckets: version.buckets,
       storage: storageSpecOf(this.#env.config),
       sampleSlices: this.#env.config.factory.sampleSlices,
-    });
+    };
+    const { assemblyPool, serves } = this.#env;
+    const assembly = assemblyPool === undefined
+      ? this.#assembler!.run(job)
+      : assemblyPool.run(serves.name, job);
     // A large dataset takes seconds: keep the mailbox's group membership alive meanwhile.
     const beat = setInterval(
       () => batch.heartbeat().catch(() => {}),
@@ -460,7 +468,9 @@ export class Factory implements Behaviour {
     await this.#release(frozen);
   }
 
-  #newPool(): WorkerPool<TrainingJob, TrainingResult> {
+  /** The factory's own workers; none in a fleet, whose models share the system's pool. */
+  #newPool(): WorkerPool<TrainingJob, TrainingResult> | null {
+    if (this.#env.trainingPool !== undefined) return null;
     return new WorkerPool(
       new URL("./factory/training_worker.ts", import.meta.url),
       this.#env.config.factory.concurrency,
@@ -474,8 +484,8 @@ export class Factory implements Behaviour {
   }
 
   #job(dataset: Dataset, params: HyperParameters, fitFull: boolean): Promise<TrainingResult> {
-    const { config } = this.#env;
-    return this.#pool!.run({
+    const { config, trainingPool, serves } = this.#env;
+    const job: TrainingJob = {
       model: this.#env.modelSpec,
       storage: storageSpecOf(config),
       datasetUri: dataset.uri,
@@ -483,7 +493,8 @@ export class Factory implements Behaviour {
       params,
       settings: { ...config.model.forecast, threshold: params.threshold },
       fitFull,
-    });
+    };
+    return trainingPool === undefined ? this.#pool!.run(job) : trainingPool.run(serves.name, job);
   }
 
   /** Stores the artifact, records the version and announces it to the engines. */
@@ -552,6 +563,10 @@ export class Factory implements Behaviour {
   async postStop(): Promise<void> {
     this.#pool?.close();
     this.#assembler?.close();
+    // On a fleet's shared pools, only this model's waiting jobs go: its datasets go with it.
+    const { trainingPool, assemblyPool, serves } = this.#env;
+    trainingPool?.cancel(serves.name);
+    assemblyPool?.cancel(serves.name);
     await Promise.allSettled(this.#inFlight);
     // A save that failed was reported when it failed; the rest are written before the hand-over.
     await this.#durable?.flush().catch(() => {});
@@ -559,15 +574,20 @@ export class Factory implements Behaviour {
   }
 }
 
-/** The head of a stream file the initial model trains on, reading no further than it. */
+/**
+ * The head of a stream file the initial model trains on (the events of its keys, `select`),
+ * reading no further than it.
+ */
 async function readFirstEvents(
   path: string,
   source: SourceSpec,
   head: TrainingHead,
+  select: KeySelector,
 ): Promise<{ events: StreamEvent[]; rejected: RejectedLine[] }> {
   const events: StreamEvent[] = [];
   const rejected: RejectedLine[] = [];
   for await (const event of streamEvents(path, source, (bad) => rejected.push(bad))) {
+    if (!select(event.key)) continue;
     const first = events[0]?.timestamp ?? event.timestamp;
     if (!inTrainingHead(head, events.length, first, event.timestamp)) break;
     events.push(event);

@@ -32,20 +32,27 @@ export function deadLetterBytes(
   return encodePayload("DeadLetter", deadLetterOf(record, reason, item));
 }
 
-/** Publishes one envelope of `type` to a mailbox topic. */
+/**
+ * Publishes one envelope of `type` to a mailbox topic, about `options.model` (default: the
+ * actor's fleet model, or the whole deployment).
+ */
 export async function send<T extends MessageType>(
   context: ActorContext,
   topic: string,
   type: T,
   payload: PayloadTypes[T],
-  options: { key?: string | null; correlationId?: string | null } = {},
+  options: { key?: string | null; correlationId?: string | null; model?: string } = {},
 ): Promise<Envelope<T>> {
-  const envelope = newEnvelope(type, context.name, payload, options.correlationId ?? null);
+  const model = options.model ?? context.model ?? "";
+  const envelope = newEnvelope(type, context.name, payload, options.correlationId ?? null, model);
   await context.publish(topic, [{ key: options.key ?? null, value: encodeEnvelope(envelope) }]);
   return envelope;
 }
 
-/** Subscribes to a mailbox whose envelopes must all be of `type`; others are dead-lettered. */
+/**
+ * Subscribes to a mailbox whose envelopes must all be of `type`; others are dead-lettered. An
+ * actor serving a fleet model sees only envelopes about its model or the whole deployment.
+ */
 export function receive<T extends MessageType>(
   context: ActorContext,
   options: {
@@ -72,7 +79,12 @@ export function receive<T extends MessageType>(
       }
       return envelope as Envelope<T>;
     },
-    handler: (deliveries, batch) => options.handler(deliveries.map((d) => d.message), batch),
+    handler: (deliveries, batch) => {
+      const { model } = context;
+      const messages = deliveries.map((d) => d.message)
+        .filter((m) => model === undefined || m.model === "" || m.model === model);
+      return messages.length === 0 ? Promise.resolve() : options.handler(messages, batch);
+    },
   });
 }
 

@@ -34,9 +34,15 @@ import { LeaderBoard } from "./leader_board.ts";
 import type { ChildSpec } from "./runtime/actor.ts";
 import type { Subscription } from "../transport/transport.ts";
 import { type RoleEnvironment, storageSpecOf, type TopicNames, topicNames } from "./environment.ts";
+import { type FleetModel, fleetOf, isFleet } from "../config/fleet.ts";
+import { ModelStateStore } from "./fleet/model_state_store.ts";
+import { FairPool, type FairPoolView } from "./factory/fair_pool.ts";
+import { WorkerPool } from "./factory/worker_pool.ts";
+import type { TrainingJob, TrainingResult } from "./factory/training_job.ts";
+import type { AssemblyJob, AssemblyResult } from "./factory/assembly_job.ts";
 import { SERVICE_ROLES, type ServiceRole } from "../config/roles.ts";
 import { Collector } from "./collector.ts";
-import { Engine, ENGINE_GROUP } from "./engine.ts";
+import { Engine, ENGINE_GROUP, type ModelRoute } from "./engine.ts";
 import { Factory } from "./factory.ts";
 import { Observer } from "./observer.ts";
 import { Optimiser } from "./optimiser.ts";
@@ -113,6 +119,9 @@ const WORK_GROUPS: { [R in ServiceRole]: { group: string; topic: keyof TopicName
   serving: null,
 };
 
+/** The roles a fleet runs once per model (`<role>:<model>`); the engine and replayer serve all. */
+const PER_MODEL_ROLES: readonly ServiceRole[] = ["collector", "observer", "optimiser", "factory"];
+
 /** The roles in start order: the factory first (it makes the initial model), then the pipeline. */
 function inStartOrder(roles: readonly ServiceRole[]): ServiceRole[] {
   const order = ["factory", ...SERVICE_ROLES.filter((role) => role !== "factory")];
@@ -146,6 +155,35 @@ export interface Summary {
   instructions: ObserverView["instructions"];
   adaptations: OptimiserView["jobs"];
   wall_seconds: number;
+  /** A fleet's models, each with what it did (absent without a fleet). */
+  by_model?: Record<string, ModelSummary>;
+}
+
+/** How one model of the fleet fares now (`RetuneSystem.fleet`). */
+export interface FleetModelStatus {
+  name: string;
+  /** The version its engine lane forecasts with (null: none yet, or no engine here). */
+  modelVersion: number | null;
+  eventsProcessed: number;
+  reports: number;
+  /** Its newest metrics report seen here (null: none yet). */
+  lastReport: MetricsReport | null;
+  /** Model versions announced for it so far. */
+  versions: number;
+  /** Its observer's `minScore`: a batch MCC below it asks for an optimisation. */
+  minScore: number;
+}
+
+/** What one fleet model did in a run. */
+export interface ModelSummary {
+  events_processed: number;
+  forecasts: number;
+  reports: number;
+  /** Batch MCC of the model's newest report (null: none yet). */
+  last_mcc: number | null;
+  model_versions: number[];
+  instructions: number;
+  dataset_versions: number;
 }
 
 /** A built system: start it, wait for the end of its input, stop it, read its summary. */
@@ -157,17 +195,34 @@ export class RetuneSystem {
   /** Where a serving replica run here says its API is. */
   readonly #servingAddress: string;
   #serving: Serving | null = null;
-  /** The newest incarnation of each role run here. */
-  readonly #running: { [R in ServiceRole]?: Viewable<R> } = {};
+  /** The fleet's models, each with its environment (one, the deployment's, without a fleet). */
+  readonly models: readonly ModelRoute[];
+  /** The newest incarnation of each child run here, by child name (`collector:north`). */
+  readonly #running = new Map<string, Viewable<ServiceRole>>();
   readonly #reports: MetricsReport[] = [];
+  /** Each report's fleet model, by index in `#reports`. */
+  readonly #reportModels: string[] = [];
+  readonly #decisionModels: string[] = [];
+  readonly #versionModels: string[] = [];
+  /** Per fleet model: its newest report, reports and versions seen. */
+  readonly #modelTallies = new Map<
+    string,
+    { lastReport: MetricsReport | null; reports: number; versions: number }
+  >();
   readonly #decisions: Decision[] = [];
   readonly #modelVersions: ModelVersion[] = [];
   #deadLetters = 0;
   readonly #startedAt = performance.now();
   #watch: Subscription | null = null;
 
-  private constructor(env: RoleEnvironment, transport: Transport, options: SystemOptions) {
+  private constructor(
+    env: RoleEnvironment,
+    transport: Transport,
+    options: SystemOptions,
+    models: readonly ModelRoute[],
+  ) {
     this.env = env;
+    this.models = models;
     this.#transport = transport;
     this.#roles = inStartOrder(options.roles.filter((r) => !options.without?.includes(r)));
     const { config } = options;
@@ -177,13 +232,24 @@ export class RetuneSystem {
       throw new Error("the replayer needs a stream: pass --input=<file> or set replayer.file");
     }
     const { supervision } = config;
-    const children: ChildSpec[] = this.#roles.map((role) => ({
-      name: role,
-      create: (previous) => this.#behaviour(role, input!, previous),
-      // The replayer's work ends with its file; every other role serves until stopped.
-      restart: role === "replayer" ? "transient" : "permanent",
-      shutdownTimeoutMs: supervision.shutdownTimeoutMsByRole[role] ?? supervision.shutdownTimeoutMs,
-    }));
+    const fleet = isFleet(config);
+    const children: ChildSpec[] = this.#roles.flatMap((role): ChildSpec[] => {
+      const spec = {
+        // The replayer's work ends with its file; every other role serves until stopped.
+        restart: role === "replayer" ? "transient" as const : "permanent" as const,
+        shutdownTimeoutMs: supervision.shutdownTimeoutMsByRole[role] ??
+          supervision.shutdownTimeoutMs,
+      };
+      if (!fleet || !PER_MODEL_ROLES.includes(role)) {
+        return [{ ...spec, name: role, create: (p?: unknown) => this.#behaviour(role, input!, p) }];
+      }
+      return models.map((model) => ({
+        ...spec,
+        name: `${role}:${model.name}`,
+        model: model.name,
+        create: (previous?: unknown) => this.#behaviour(role, input!, previous, model),
+      }));
+    });
     this.#supervisor = new Supervisor({
       name: "retune",
       children,
@@ -223,6 +289,7 @@ export class RetuneSystem {
     const env: RoleEnvironment = {
       instance: crypto.randomUUID().slice(0, 8),
       config,
+      serves: { name: "default", select: () => true },
       topics: topicNames(config),
       registry,
       catalog: new ModelCatalog(registry),
@@ -238,14 +305,31 @@ export class RetuneSystem {
       modelSpec,
       leaders: new LeaderBoard(),
     };
+    // Only a process that runs the factories starts their workers.
+    const factories = options.roles.includes("factory") && !options.without?.includes("factory");
+    if (isFleet(config) && factories) {
+      env.trainingPool = sharedPool<TrainingJob, TrainingResult>(
+        "training_worker.ts",
+        config.factory.concurrency,
+        config.factory.modelConcurrency,
+      );
+      env.assemblyPool = sharedPool<AssemblyJob, AssemblyResult>(
+        "assembly_worker.ts",
+        config.factory.concurrency,
+        1,
+      );
+    }
+    const models = isFleet(config)
+      ? await Promise.all(fleetOf(config).map((model) => modelRouteOf(env, model)))
+      : [{ name: env.serves.name, select: env.serves.select, env }];
     if (config.experiment.mode === "live") {
-      return new RetuneSystem(env, transport, { ...options, config });
+      return new RetuneSystem(env, transport, { ...options, config }, models);
     }
     let system: RetuneSystem | undefined;
     env.lockstep = new LockstepGate(() => system!.#lockstepCounters(), {
       timeoutMs: config.experiment.settleTimeoutMs,
     });
-    return system = new RetuneSystem(env, transport, { ...options, config });
+    return system = new RetuneSystem(env, transport, { ...options, config }, models);
   }
 
   /** What the lockstep gate waits on, from the roles running here. */
@@ -267,28 +351,32 @@ export class RetuneSystem {
     };
   }
 
-  /** A fresh incarnation of `role`, restored from `previous` (its predecessor's snapshot). */
-  #behaviour(role: ServiceRole, input: string, previous: unknown) {
-    const { env } = this;
-    const running = this.#running;
-    switch (role) {
-      case "engine":
-        return running.engine = new Engine(env, previous);
-      case "collector":
-        return running.collector = new Collector(env, previous);
-      case "observer":
-        return running.observer = new Observer(env, previous);
-      case "optimiser":
-        return running.optimiser = new Optimiser(env, previous);
-      case "factory":
-        return running.factory = new Factory(env, previous);
-      case "replayer": {
-        const source = sourceSpecOf(env.config.model.source);
-        return running.replayer = new Replayer(env, input, source, previous);
+  /**
+   * A fresh incarnation of `role` (of fleet model `model`, for a fleet's per-model roles),
+   * restored from `previous` (its predecessor's snapshot).
+   */
+  #behaviour(role: ServiceRole, input: string, previous: unknown, model?: ModelRoute) {
+    const env = model?.env ?? this.env;
+    const behaviour = (() => {
+      switch (role) {
+        case "engine":
+          return new Engine(env, previous, isFleet(env.config) ? this.models : undefined);
+        case "collector":
+          return new Collector(env, previous);
+        case "observer":
+          return new Observer(env, previous);
+        case "optimiser":
+          return new Optimiser(env, previous);
+        case "factory":
+          return new Factory(env, previous);
+        case "replayer":
+          return new Replayer(env, input, sourceSpecOf(env.config.model.source), previous);
+        case "serving":
+          return this.#serving = new Serving(env, this.#servingAddress);
       }
-      case "serving":
-        return running.serving = this.#serving = new Serving(env, this.#servingAddress);
-    }
+    })();
+    this.#running.set(model === undefined ? role : `${role}:${model.name}`, behaviour);
+    return behaviour;
   }
 
   /** The serving replica run here (its newest incarnation); null when none runs here. */
@@ -296,10 +384,58 @@ export class RetuneSystem {
     return this.#serving;
   }
 
-  /** What `role` reports: its newest incarnation's view, or a fresh one if it never ran here. */
+  /**
+   * What `role` reports: its newest incarnation's view, or a fresh one if it never ran here. In
+   * a fleet, a per-model role's view is its first model's (see `viewOf`).
+   */
   view<R extends ServiceRole>(role: R): Readonly<RoleViews[R]> {
-    const incarnation = this.#running[role] as Viewable<R> | undefined;
+    const fleet = isFleet(this.env.config) && PER_MODEL_ROLES.includes(role);
+    return this.viewOf(role, fleet ? this.models[0].name : undefined);
+  }
+
+  /** What fleet model `model`'s `role` reports (absent `model`: the role's one incarnation). */
+  viewOf<R extends ServiceRole>(role: R, model?: string): Readonly<RoleViews[R]> {
+    const name = model === undefined ? role : `${role}:${model}`;
+    const incarnation = this.#running.get(name) as Viewable<R> | undefined;
     return incarnation?.view() ?? FRESH[role]();
+  }
+
+  /** How each model fares now (one row, "default", without a fleet). */
+  fleet(): FleetModelStatus[] {
+    const lanes = this.#roles.includes("engine") ? this.view("engine").byModel : {};
+    const fleet = isFleet(this.env.config);
+    return this.models.map(({ name, env }) => {
+      // Outside a fleet, envelopes older than fleets name no model.
+      const tally = this.#modelTallies.get(name) ??
+        (fleet ? undefined : this.#modelTallies.get(""));
+      return {
+        name,
+        modelVersion: lanes[name]?.modelVersion ?? null,
+        eventsProcessed: lanes[name]?.eventsProcessed ?? 0,
+        reports: tally?.reports ?? 0,
+        lastReport: tally?.lastReport ?? null,
+        versions: tally?.versions ?? 0,
+        minScore: env.config.observer.policy.minScore,
+      };
+    });
+  }
+
+  /** The shared training pool's jobs, running and queued (null: no fleet pool here). */
+  trainingQueue(): FairPoolView | null {
+    return this.env.trainingPool?.view() ?? null;
+  }
+
+  #tally(model: string) {
+    let tally = this.#modelTallies.get(model);
+    if (tally === undefined) {
+      this.#modelTallies.set(model, tally = { lastReport: null, reports: 0, versions: 0 });
+    }
+    return tally;
+  }
+
+  /** The metrics reports of fleet model `model` seen so far. */
+  reportsOf(model: string): MetricsReport[] {
+    return this.#reports.filter((_, i) => this.#reportModels[i] === model);
   }
 
   /** The metrics reports seen on the metrics topic so far. */
@@ -329,7 +465,13 @@ export class RetuneSystem {
 
   /** The lag of each role run here on the topic it takes its work from, per partition. */
   async lag(): Promise<PartitionLag[]> {
-    const sources = this.#roles.flatMap((role) => WORK_GROUPS[role] ?? []);
+    const fleet = isFleet(this.env.config);
+    const sources = this.#roles.flatMap((role) => {
+      const source = WORK_GROUPS[role];
+      if (source === null) return [];
+      if (!fleet || !PER_MODEL_ROLES.includes(role)) return [source];
+      return this.models.map((m) => ({ ...source, group: `${source.group}.${m.name}` }));
+    });
     const lags = await Promise.all(
       sources.map(({ group, topic }) =>
         consumerLag(this.#transport, group, this.env.topics[topic])
@@ -342,13 +484,24 @@ export class RetuneSystem {
    * Asks for a retrain or a re-optimisation now, as the observer does: an `Instruction` on the
    * instructions topic, sent by `dashboard`, naming the newest report seen.
    */
-  async instruct(action: Instruction["action"], reason: string): Promise<Instruction> {
+  async instruct(
+    action: Instruction["action"],
+    reason: string,
+    model?: string,
+  ): Promise<Instruction> {
+    if (model !== undefined && !this.models.some((m) => m.name === model)) {
+      throw new RangeError(
+        `model must be one of the fleet's (${this.models.map((m) => m.name).join(", ")}): ` +
+          `current value is ${JSON.stringify(model)}`,
+      );
+    }
+    const reports = model === undefined ? this.#reports : this.reportsOf(model);
     const instruction: Instruction = {
       action,
       reason,
-      reportId: this.#reports.at(-1)?.reportId ?? 0,
+      reportId: reports.at(-1)?.reportId ?? 0,
     };
-    const envelope = newEnvelope("Instruction", "dashboard", instruction, null);
+    const envelope = newEnvelope("Instruction", "dashboard", instruction, null, model ?? "");
     await this.#transport.publish(this.env.topics.instructions, [
       { key: null, value: encodeEnvelope(envelope) },
     ]);
@@ -373,11 +526,22 @@ export class RetuneSystem {
             continue;
           }
           const envelope = decodeEnvelope(record.value);
-          if (envelope.type === "MetricsReport") this.#reports.push(envelope.payload);
-          if (envelope.type === "ModelVersion") this.#modelVersions.push(envelope.payload);
+          if (envelope.type === "MetricsReport") {
+            this.#reports.push(envelope.payload);
+            this.#reportModels.push(envelope.model);
+            const tally = this.#tally(envelope.model);
+            tally.lastReport = envelope.payload;
+            tally.reports++;
+          }
+          if (envelope.type === "ModelVersion") {
+            this.#modelVersions.push(envelope.payload);
+            this.#versionModels.push(envelope.model);
+            this.#tally(envelope.model).versions++;
+          }
           if (envelope.type === "Instruction") {
             const { sender, sentAt } = envelope;
             this.#decisions.push({ ...envelope.payload, sender, sentAt });
+            this.#decisionModels.push(envelope.model);
           }
         }
         return Promise.resolve();
@@ -427,7 +591,13 @@ export class RetuneSystem {
   /** Waits until no optimiser job is running (bounded by `timeoutMs`). */
   async waitForIdle(timeoutMs: number): Promise<void> {
     const deadline = performance.now() + timeoutMs;
-    while (this.view("optimiser").busy && performance.now() < deadline) await delay(100);
+    const busy = () => this.models.some((m) => this.viewOf("optimiser", this.#childModel(m)).busy);
+    while (busy() && performance.now() < deadline) await delay(100);
+  }
+
+  /** The model a per-model child of `model` is named for (none without a fleet). */
+  #childModel(model: ModelRoute): string | undefined {
+    return isFleet(this.env.config) ? model.name : undefined;
   }
 
   /**
@@ -436,6 +606,8 @@ export class RetuneSystem {
    */
   async stop(): Promise<void> {
     await this.#supervisor.stop();
+    this.env.trainingPool?.close();
+    this.env.assemblyPool?.close();
     await delay(20);
     await this.#watch?.stop();
     await this.#transport.close();
@@ -443,7 +615,10 @@ export class RetuneSystem {
     await this.env.state.close();
     // An in-process registry, and with it every reference to a bucket, ends with this process:
     // so does the deployment, and its buckets go (a teardown; a restart never gets here).
-    if (this.env.config.etcd === undefined) await this.env.buckets.deleteAll();
+    if (this.env.config.etcd === undefined) {
+      for (const { env } of this.models) await env.buckets.deleteAll();
+      if (isFleet(this.env.config)) await this.env.buckets.deleteAll();
+    }
   }
 
   /** The run's summary. */
@@ -474,8 +649,68 @@ export class RetuneSystem {
       instructions: this.view("observer").instructions,
       adaptations: this.view("optimiser").jobs,
       wall_seconds: (performance.now() - this.#startedAt) / 1000,
+      ...(isFleet(this.env.config) ? { by_model: this.#byModel() } : {}),
     };
   }
+
+  /** What each fleet model did. */
+  #byModel(): Record<string, ModelSummary> {
+    const engine = this.view("engine");
+    return Object.fromEntries(this.models.map(({ name }) => {
+      const lane = engine.byModel[name];
+      const reports = this.reportsOf(name);
+      return [name, {
+        events_processed: lane?.eventsProcessed ?? 0,
+        forecasts: lane?.forecasts ?? 0,
+        reports: reports.length,
+        last_mcc: reports.at(-1)?.batch.mcc ?? null,
+        model_versions: this.#modelVersions
+          .filter((_, i) => this.#versionModels[i] === name).map((v) => v.version),
+        instructions: this.#decisionModels.filter((m) => m === name).length,
+        dataset_versions: this.viewOf("collector", name).datasetVersions,
+      }];
+    }));
+  }
+}
+
+/** `size` workers of `actors/factory/<worker>` a fleet's factories share, fairly. */
+function sharedPool<Req, Res>(worker: string, size: number, perModel: number): FairPool<Req, Res> {
+  const workers = new WorkerPool<Req, Res>(new URL(`./factory/${worker}`, import.meta.url), size);
+  return new FairPool((job: Req) => workers.run(job), {
+    size,
+    perModel,
+    release: () => workers.close(),
+  });
+}
+
+/**
+ * A fleet model's environment: the deployment's transport and topics, its own configuration,
+ * registry keys (`models/<name>/`), durable state, stores (`<storage.dir>/models/<name>`) and
+ * model.
+ */
+async function modelRouteOf(env: RoleEnvironment, model: FleetModel): Promise<ModelRoute> {
+  const { config } = model;
+  const registry = new NamespacedRegistry(env.registry, `models/${model.name}`);
+  const modelSpec = await modelSpecOf(config.model, config.storage.dir);
+  const stores = await openStores(storageSpecOf(config));
+  return {
+    name: model.name,
+    select: model.select,
+    env: {
+      ...env,
+      config,
+      serves: { name: model.name, select: model.select },
+      registry,
+      catalog: new ModelCatalog(registry),
+      ledger: new DatasetLedger(registry),
+      buckets: stores.buckets,
+      artifacts: stores.artifacts,
+      state: new ModelStateStore(env.state, model.name),
+      model: createModel(modelSpec),
+      modelSpec,
+      leaders: new LeaderBoard(),
+    },
+  };
 }
 
 /**

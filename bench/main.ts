@@ -19,6 +19,8 @@ const BENCHMARKS = {
   search: "Bayesian optimisation against scikit-optimize and Optuna (TPE, GP) on test functions",
   pipeline: "broker and client ceilings, 1/2/4 engines, embedded and the model, side by side",
   optimisation: "optimisation runs between the optimiser and the factory",
+  fleet: "1 vs 1,000 models on one engine (events/s, heap per model); retraining them all " +
+    "through the shared fair pool",
   storage: "bucket write and dataset assembly rates on files against an S3 object store " +
     "(S3_ENDPOINT, or starts SeaweedFS)",
 } as const;

@@ -172,6 +172,13 @@ const PATH_KEYS: readonly (readonly string[])[] = [
 
 function resolvePaths(raw: Record<string, unknown>, baseDir: string): void {
   for (const keys of PATH_KEYS) resolveAt(raw, keys, baseDir, () => true);
+  // A fleet model's `model` overrides hold the same paths as the deployment's `model` section.
+  for (const entry of Array.isArray(raw.models) ? raw.models : []) {
+    if (!isRecord(entry)) continue;
+    for (const keys of PATH_KEYS.filter((k) => k[0] === "model")) {
+      resolveAt(entry, keys, baseDir, () => true);
+    }
+  }
   // `java` is a command name unless it contains a separator.
   resolveAt(raw, ["model", "wayeb", "java"], baseDir, (value) => value.includes("/"));
 }

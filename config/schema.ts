@@ -11,6 +11,7 @@
 
 import { cronProblem } from "../policies/retrain/retrain_schedule.ts";
 import { z } from "zod";
+import { deepMerge, INHERITED_BLOCKS, SHARED_MODEL_KEYS } from "./model_inheritance.ts";
 
 /** A week in milliseconds: the reference system's report and bucket period. */
 const WEEK_MS = 604_800_000;
@@ -387,11 +388,14 @@ const SPAN_UNITS: Readonly<Record<string, number>> = {
 /** A stream-time span written as a count and a unit ("14d", "36h", "90m", "2w"), in ms. */
 function span() {
   const form = 'a span such as "14d" (an integer >= 1 and one of ms, s, m, h, d, w)';
-  return z.string({ error: form }).regex(/^[1-9]\d*(ms|s|m|h|d|w)$/, { error: form })
-    .transform((value) => {
+  return z.union([
+    // Already in ms: a validated section checked again (a fleet model's, `config/fleet.ts`).
+    z.int().min(1),
+    z.string().regex(/^[1-9]\d*(ms|s|m|h|d|w)$/).transform((value) => {
       const [, count, unit] = value.match(/^(\d+)(ms|s|m|h|d|w)$/)!;
       return Number(count) * SPAN_UNITS[unit];
-    });
+    }),
+  ], { error: form });
 }
 
 /**
@@ -687,8 +691,10 @@ const evaluationSchema = z.discriminatedUnion("kind", [
 const factorySchema = z.strictObject({
   /** Candidates are tested on later data than they were trained on (RTCEF: 70/30 split). */
   evaluation: evaluationSchema.prefault({ kind: "holdout" }),
-  /** Training/testing jobs run at once. */
+  /** Training/testing jobs run at once (a fleet's: on the one pool all its models share). */
   concurrency: integer(1).default(1),
+  /** A fleet's jobs of one model running at once on the shared pool (fair to the others). */
+  modelConcurrency: integer(1).default(1),
   /**
    * Optimisation candidates go to the work topic, where every factory process (the leader and
    * its standbys) takes them, instead of only the leader's workers.
@@ -811,8 +817,58 @@ const servingSchema = z.strictObject({
   }
 });
 
-/** The whole configuration file. */
-export const configSchema = z.strictObject({
+/** A fleet model's name: it names topics' consumer groups, registry keys and folders. */
+const modelName = z.string({ error: "a model name (1-63 of a-z 0-9 _ -, starting a-z 0-9)" })
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, {
+    error: "a model name (1-63 of a-z 0-9 _ -, starting a-z 0-9)",
+  });
+
+const regexText = z.string({ error: "a regular expression" }).refine((source) => {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}, { error: "a valid regular expression" });
+
+/** Which events belong to a model, by their key: listed keys, a key prefix or a key pattern. */
+const keySelectorSchema = z.union([
+  z.strictObject({ keys: nonEmptyList(text(), "event keys") }),
+  z.strictObject({ prefix: text() }),
+  z.strictObject({ match: regexText }),
+], { error: "a mapping with one of keys (a list), prefix or match (a regular expression)" });
+
+const blockOverride = z.record(z.string(), z.unknown(), {
+  error: "a mapping of the section's keys",
+});
+
+/**
+ * One model of a fleet: its name, the events it forecasts (`select`; absent: every event) and its
+ * overrides of the deployment's `model`, `collector`, `observer`, `optimiser` and `factory`
+ * sections (`config/model_inheritance.ts`), each checked against the section's schema once merged.
+ */
+const fleetModelSchema = z.strictObject({
+  name: modelName,
+  select: keySelectorSchema.optional(),
+  model: blockOverride.optional(),
+  collector: blockOverride.optional(),
+  observer: blockOverride.optional(),
+  optimiser: blockOverride.optional(),
+  factory: blockOverride.optional(),
+});
+
+/** The schema each inherited section is checked against once a model's override is merged. */
+export const inheritedBlockSchemas = {
+  model: modelSchema,
+  collector: collectorSchema,
+  observer: observerSchema,
+  optimiser: optimiserSchema,
+  factory: factorySchema,
+} as const;
+
+/** The whole configuration file's sections, before the checks across sections. */
+const fleetBaseSchema = z.strictObject({
   transport: oneOf(["in-process", "kafka"]).default("in-process"),
   kafka: kafkaSchema.prefault({}),
   /** Used when `transport` is `in-process`. */
@@ -833,7 +889,13 @@ export const configSchema = z.strictObject({
   supervision: supervisionSchema.prefault({}),
   http: httpSchema.prefault({}),
   experiment: experimentSchema.prefault({}),
-}).superRefine((config, ctx) => {
+  /** A fleet: many models on the one stream (absent: one model, named "default"). */
+  models: nonEmptyList(fleetModelSchema, "models (name, select, overrides)").optional(),
+});
+
+/** The whole configuration file. */
+export const configSchema = fleetBaseSchema.superRefine((config, ctx) => {
+  checkFleet(config, ctx);
   if (config.experiment.mode === "lockstep" && config.transport !== "in-process") {
     ctx.addIssue({
       code: "custom",
@@ -842,6 +904,74 @@ export const configSchema = z.strictObject({
     });
   }
 });
+
+/** Checks the fleet: unique names, each model's merged sections valid, live experiments only. */
+function checkFleet(
+  config: z.infer<typeof fleetBaseSchema>,
+  ctx: z.core.$RefinementCtx,
+): void {
+  const models = config.models ?? [];
+  const seen = new Set<string>();
+  models.forEach((entry, index) => {
+    if (seen.has(entry.name)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["models", index, "name"],
+        message: `expected a name no other model has, got ${JSON.stringify(entry.name)} again`,
+      });
+    }
+    seen.add(entry.name);
+    for (const key of SHARED_MODEL_KEYS) {
+      if (entry.model !== undefined && key in entry.model) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["models", index, "model", key],
+          message: `every model reads the one stream: set it once, as model.${key}`,
+        });
+      }
+    }
+    for (const block of INHERITED_BLOCKS) {
+      const override = entry[block];
+      if (override === undefined) continue;
+      const merged = deepMerge(config[block], override);
+      const result = inheritedBlockSchemas[block].safeParse(merged);
+      if (result.success) continue;
+      for (const issue of result.error.issues) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["models", index, block, ...issue.path.map(String)],
+          message: describeMerged(issue, merged),
+        });
+      }
+    }
+  });
+  if (models.length > 1 && config.experiment.mode === "lockstep") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["experiment", "mode"],
+      message: `expected "live" with ${models.length} models (lockstep runs one model)`,
+    });
+  }
+}
+
+/** A merged section's issue worded as `ConfigError` words any other. */
+function describeMerged(issue: z.core.$ZodIssue, merged: unknown): string {
+  if (issue.code === "unrecognized_keys") {
+    return `unknown key${issue.keys.length > 1 ? "s" : ""} ${
+      issue.keys.map((k) => JSON.stringify(k)).join(", ")
+    }`;
+  }
+  if (issue.code === "custom") return issue.message;
+  let found = merged;
+  for (const key of issue.path) {
+    found = typeof found === "object" && found !== null
+      ? (found as Record<PropertyKey, unknown>)[key]
+      : undefined;
+  }
+  return found === undefined
+    ? `missing, expected ${issue.message}`
+    : `expected ${issue.message}, got ${JSON.stringify(found)}`;
+}
 
 /** A validated configuration with every default filled in. */
 export type RetuneConfig = z.infer<typeof configSchema>;
@@ -911,5 +1041,9 @@ export type ReplayerConfig = RetuneConfig["replayer"];
 export type RateConfig = ReplayerConfig["rate"];
 /** Serving replicas: advertised address, model loading, request size. */
 export type ServingConfig = RetuneConfig["serving"];
+/** One model of a fleet as configured (its overrides unmerged: see `config/fleet.ts`). */
+export type FleetModelConfig = NonNullable<RetuneConfig["models"]>[number];
+/** Which events belong to a model, by key. */
+export type KeySelectorConfig = NonNullable<FleetModelConfig["select"]>;
 /** Supervisor restart settings. */
 export type SupervisionConfig = RetuneConfig["supervision"];

@@ -60,6 +60,25 @@ export interface DashboardState {
   buckets: number[];
   throughput: { eventsPerSecond: number; eventsProcessed: number; deadLetters: number };
   lag: PartitionLag[];
+  /** The fleet: its models by score (best first), the stale ones, the training queue. */
+  fleet: {
+    models: FleetRow[];
+    /** Models with no report yet, or whose newest batch MCC is below their `minScore`. */
+    stale: string[];
+    queue: { running: number; queued: number } | null;
+  };
+}
+
+/** One model of the fleet view. */
+export interface FleetRow {
+  name: string;
+  modelVersion: number | null;
+  /** Newest batch MCC (null: no report yet). */
+  mcc: number | null;
+  reports: number;
+  versions: number;
+  eventsProcessed: number;
+  stale: boolean;
 }
 
 /** Reads the document from `system` and its registry. */
@@ -116,6 +135,30 @@ export async function dashboardState(system: ObservedSystem): Promise<DashboardS
       deadLetters: system.deadLetters,
     },
     lag,
+    fleet: fleetOf(system),
+  };
+}
+
+/** The fleet view: models by newest batch MCC, best first (those without a report last). */
+function fleetOf(system: ObservedSystem): DashboardState["fleet"] {
+  const rows: FleetRow[] = system.fleet().map((m) => {
+    const mcc = m.lastReport?.batch.mcc ?? null;
+    return {
+      name: m.name,
+      modelVersion: m.modelVersion,
+      mcc,
+      reports: m.reports,
+      versions: m.versions,
+      eventsProcessed: m.eventsProcessed,
+      stale: mcc === null || mcc < m.minScore,
+    };
+  });
+  rows.sort((a, b) => (b.mcc ?? -Infinity) - (a.mcc ?? -Infinity) || a.name.localeCompare(b.name));
+  const queue = system.trainingQueue();
+  return {
+    models: rows,
+    stale: rows.filter((row) => row.stale).map((row) => row.name),
+    queue: queue === null ? null : { running: queue.running, queued: queue.queued },
   };
 }
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Decision, RetuneSystem } from "../actors/system.ts";
+import type { Decision, FleetModelStatus, RetuneSystem } from "../actors/system.ts";
 
 /** The readable surface of a running system. */
 export type ObservedSystem = Pick<
@@ -20,9 +20,11 @@ export type ObservedSystem = Pick<
   | "modelVersions"
   | "deadLetters"
   | "instruct"
+  | "fleet"
+  | "trainingQueue"
   | "env"
   | "transport"
   | "serving"
 >;
 
-export type { Decision };
+export type { Decision, FleetModelStatus };

@@ -188,5 +188,44 @@ export function roleMetrics(system: ObservedSystem): Registry {
         child.status === "running" || child.status === "completed" ? 1 : 0,
       ]),
   );
+  gauge(
+    "retune_model_batch_mcc",
+    "Batch MCC of each model's newest metrics report (a fleet's, or the one model's)",
+    ["model"],
+    () =>
+      system.fleet().flatMap((m) =>
+        m.lastReport === null ? [] : [[{ model: m.name }, m.lastReport.batch.mcc] as Sample]
+      ),
+  );
+  gauge(
+    "retune_model_version_in_use",
+    "Model version each model's engine lane forecasts with (-1 before the first)",
+    ["model"],
+    () => system.fleet().map((m) => [{ model: m.name }, m.modelVersion ?? -1]),
+  );
+  total(
+    "retune_model_events_total",
+    "Events each model's engine lane forecast",
+    ["model"],
+    () => system.fleet().map((m) => [{ model: m.name }, m.eventsProcessed]),
+  );
+  total(
+    "retune_model_versions_total",
+    "Model versions announced for each model",
+    ["model"],
+    () => system.fleet().map((m) => [{ model: m.name }, m.versions]),
+  );
+  gauge(
+    "retune_training_jobs",
+    "Jobs on a fleet's shared training pool, running or queued",
+    ["state"],
+    () => {
+      const queue = system.trainingQueue();
+      return queue === null ? [] : [
+        [{ state: "running" }, queue.running],
+        [{ state: "queued" }, queue.queued],
+      ];
+    },
+  );
   return registry;
 }

@@ -154,8 +154,21 @@ export class HttpServer {
         `action must be one of ${ACTIONS.join(", ")}: current value is ${JSON.stringify(action)}\n`,
       );
     }
-    const instruction = await this.#system.instruct(action, "asked for on the dashboard");
-    this.#logger.info("dashboard asked for {action}", { action });
-    return json(202, instruction);
+    const model = body?.model;
+    if (model !== undefined && typeof model !== "string") {
+      return text(400, `model must be a model's name: current value is ${JSON.stringify(model)}\n`);
+    }
+    let instruction;
+    try {
+      instruction = await this.#system.instruct(action, "asked for on the dashboard", model);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      return text(404, `${error.message}\n`);
+    }
+    this.#logger.info("dashboard asked for {action} of model {model}", {
+      action,
+      model: model ?? "(all)",
+    });
+    return json(202, { ...instruction, model: model ?? null });
   }
 }

@@ -21,7 +21,7 @@ import type {
   StreamEventBatch,
 } from "./messages.ts";
 import type { AttributeValue, StreamEvent } from "../core/events.ts";
-import { envelopeAvroType, payloadAvroTypes } from "./schemas.ts";
+import { envelopeAvroType, payloadAvroTypes, priorEnvelopeAvroType } from "./schemas.ts";
 
 /** Bytes that are not a valid encoding of the expected message; `reason` says why. */
 export class DecodeError extends Error {
@@ -79,8 +79,9 @@ export function newEnvelope<T extends MessageType>(
   sender: string,
   payload: PayloadTypes[T],
   correlationId: string | null = null,
+  model = "",
 ): Envelope<T> {
-  return { id: nanoid(), type, sender, sentAt: Date.now(), correlationId, payload };
+  return { id: nanoid(), type, sender, sentAt: Date.now(), correlationId, payload, model };
 }
 
 /** Encodes an envelope, its payload with the payload type's schema. */
@@ -89,9 +90,21 @@ export function encodeEnvelope<T extends MessageType>(envelope: Envelope<T>): Ui
   return encode("Envelope", envelopeForm, { ...envelope, payload });
 }
 
-/** Decodes an envelope and its payload; throws a DecodeError if either cannot be decoded. */
+/**
+ * Decodes an envelope and its payload; throws a DecodeError if either cannot be decoded. An
+ * envelope written before the `model` field (it ends after the payload) reads with model "".
+ */
 export function decodeEnvelope(bytes: Uint8Array): AnyEnvelope {
-  const envelope = decode("Envelope", envelopeForm, bytes) as RawEnvelope;
+  let envelope: RawEnvelope;
+  try {
+    envelope = decode("Envelope", envelopeForm, bytes) as RawEnvelope;
+  } catch (error) {
+    try {
+      envelope = { ...(decode("Envelope", priorEnvelopeForm, bytes) as RawEnvelope), model: "" };
+    } catch {
+      throw error;
+    }
+  }
   if (!isMessageType(envelope.type)) {
     throw new DecodeError("Envelope", `unknown payload type ${JSON.stringify(envelope.type)}`);
   }
@@ -139,6 +152,7 @@ const forms: { readonly [T in MessageType]: AvroForm } = {
 };
 
 const envelopeForm = sameForm(envelopeAvroType);
+const priorEnvelopeForm = sameForm(priorEnvelopeAvroType);
 
 function formOf(type: MessageType): AvroForm {
   if (!isMessageType(type)) {

@@ -169,6 +169,8 @@ export interface Envelope<T extends MessageType = MessageType> {
   /** Id of the message or request this one answers, if any. */
   correlationId: string | null;
   payload: PayloadTypes[T];
+  /** The model of the fleet it is about (`config/fleet.ts`); "": the whole deployment. */
+  model: string;
 }
 
 /** A decoded message of any type, discriminated by `type`. */

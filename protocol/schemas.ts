@@ -79,5 +79,11 @@ export const payloadAvroTypes: { readonly [T in MessageType]: avro.types.RecordT
 /** The compiled Avro type of the envelope; its `payload` holds the payload's own encoding. */
 export const envelopeAvroType: avro.types.RecordType = compileRecord(envelope);
 
+/** The envelope as written before fleets: without `model` (its own registry: same full name). */
+export const priorEnvelopeAvroType = avro.Type.forSchema({
+  ...JSON.parse(envelope),
+  fields: JSON.parse(envelope).fields.filter((field: { name: string }) => field.name !== "model"),
+}, { typeHook: boundedBlocks }) as avro.types.RecordType;
+
 // Decoded records are plain objects, deep-equal to literals of the TS types.
-decodeRecordsAsPlainObjects(Object.values(named));
+decodeRecordsAsPlainObjects([...Object.values(named), priorEnvelopeAvroType]);

@@ -25,6 +25,17 @@ const checkpointSchema = z.strictObject({
   scorer: z.string(),
 });
 
+/** One fleet model's share of the engine's work. */
+const laneTotalsSchema = z.strictObject({
+  modelVersion: z.number().int().nonnegative().nullable(),
+  swaps: count,
+  eventsProcessed: count,
+  forecasts: count,
+});
+
+/** One fleet model's share of the engine's work: its version in use, swaps, events, forecasts. */
+export type LaneTotals = z.infer<typeof laneTotalsSchema>;
+
 const engineSnapshotSchema = z.strictObject({
   modelVersion: z.number().int().nonnegative().nullable(),
   eventsProcessed: count,
@@ -35,6 +46,8 @@ const engineSnapshotSchema = z.strictObject({
     z.strictObject({ modelVersion: count, streamTime: z.number(), eventsProcessed: count }),
   ),
   checkpoints: z.array(checkpointSchema).default([]),
+  /** Per fleet model (`config/fleet.ts`); one "default" entry without a fleet. */
+  byModel: z.record(z.string(), laneTotalsSchema).default({}),
 });
 
 /**
@@ -62,6 +75,8 @@ export class EngineState {
   forecasts = 0;
   detections = 0;
   readonly swaps: Readonly<Swap>[] = [];
+  /** Totals per fleet model. */
+  readonly byModel: Record<string, LaneTotals> = {};
   /** What the predecessor had read of the changelog (see `EngineSnapshot`). */
   readonly checkpoints: EngineCheckpoint[] = [];
 
@@ -76,12 +91,26 @@ export class EngineState {
     state.detections = data.detections;
     state.swaps.push(...data.swaps.map((swap) => Object.freeze(swap)));
     state.checkpoints.push(...data.checkpoints);
+    Object.assign(state.byModel, data.byModel);
     return state;
   }
 
-  /** Records a swap to `modelVersion` at the current totals. */
-  swapped(modelVersion: number, streamTime: number): void {
+  /** The totals of fleet model `model`, created on first use. */
+  lane(model: string): LaneTotals {
+    return this.byModel[model] ??= {
+      modelVersion: null,
+      swaps: 0,
+      eventsProcessed: 0,
+      forecasts: 0,
+    };
+  }
+
+  /** Records a swap of `model` to `modelVersion` at the current totals. */
+  swapped(modelVersion: number, streamTime: number, model = "default"): void {
     this.modelVersion = modelVersion;
+    const lane = this.lane(model);
+    lane.modelVersion = modelVersion;
+    lane.swaps++;
     this.swaps.push(
       Object.freeze({ modelVersion, streamTime, eventsProcessed: this.eventsProcessed }),
     );
@@ -105,6 +134,9 @@ export class EngineState {
       forecasts: this.forecasts,
       detections: this.detections,
       swaps: [...this.swaps],
+      byModel: Object.fromEntries(
+        Object.entries(this.byModel).map(([model, lane]) => [model, { ...lane }]),
+      ),
     };
   }
 }

@@ -55,6 +55,12 @@ export interface ChildSpec {
   /** Default `permanent`. */
   restart?: RestartType;
   /**
+   * The fleet model this child serves (`config/fleet.ts`): its consumer groups are suffixed
+   * `.<model>`, what it sends carries the model and it reads only its model's (or the whole
+   * deployment's) envelopes. Absent: the child serves the whole deployment.
+   */
+  model?: string;
+  /**
    * Time stopping may take (subscriptions drain and commit, then the hook), ms; past it the
    * supervisor logs an overrun and moves on. Default: the supervisor's.
    */
@@ -64,6 +70,8 @@ export interface ChildSpec {
 /** The runtime's side of a running actor, handed to its behaviour. */
 export interface ActorContext {
   readonly name: string;
+  /** The fleet model the actor serves (`ChildSpec.model`); absent: the whole deployment. */
+  readonly model?: string;
   /** Aborted when the actor stops (for any reason): timers and waits should end then. */
   readonly signal: AbortSignal;
   /** Writes records tagged with the actor's name. */

@@ -58,16 +58,19 @@ export class RunningActor {
     this.#logger = withProperties(logger, { actor: spec.name });
     this.#onEnd = onEnd;
     this.#shutdownTimeoutMs = shutdownTimeoutMs;
+    // A fleet model's child reads in groups of its own, beside its siblings of other models.
+    const groupOf = (group: string) => spec.model === undefined ? group : `${group}.${spec.model}`;
     this.#context = {
       name: spec.name,
+      model: spec.model,
       signal: this.#controller.signal,
       logger: this.#logger,
       fail: (error) => this.#end({ kind: "failed", error }),
       complete: () => this.#end({ kind: "completed" }),
-      subscribe: (options) => this.#subscribe(options),
+      subscribe: (options) => this.#subscribe({ ...options, group: groupOf(options.group) }),
       publish: (topic, records) => transport.publish(topic, records),
       partitions: (topic) => transport.partitions(topic),
-      consumerLag: (group, topic) => consumerLag(transport, group, topic),
+      consumerLag: (group, topic) => consumerLag(transport, groupOf(group), topic),
       suspects,
     };
   }

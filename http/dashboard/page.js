@@ -136,6 +136,25 @@ function render(state) {
       cell(d.reason),
     ]),
   );
+  const { fleet } = state;
+  const queue = fleet.queue === null
+    ? "no shared training pool"
+    : `training pool: ${fleet.queue.running} running, ${fleet.queue.queued} queued`;
+  document.getElementById("fleet-summary").textContent =
+    `${fleet.models.length} model(s) by batch MCC, best first; stale: ` +
+    `${fleet.stale.length === 0 ? "none" : fleet.stale.join(", ")}; ${queue}`;
+  fill(
+    "fleet",
+    fleet.models.map((m) => [
+      cell(m.name, m.stale ? "bad" : ""),
+      cell(m.modelVersion === null ? "–" : `v${m.modelVersion}`),
+      cell(m.mcc === null ? "–" : m.mcc.toFixed(3)),
+      cell(m.reports),
+      cell(m.versions),
+      cell(m.eventsProcessed),
+      retrainButton(m.name),
+    ]),
+  );
   document.getElementById("buckets").textContent = state.buckets.length === 0
     ? "no bucket registered yet"
     : `buckets registered: ${state.buckets.join(", ")}`;
@@ -163,15 +182,26 @@ async function poll() {
   setTimeout(poll, POLL_MS);
 }
 
-async function ask(action) {
+/** A cell with a button that asks for a retrain of one model of the fleet. */
+function retrainButton(model) {
+  const td = document.createElement("td");
+  const button = document.createElement("button");
+  button.textContent = "retrain";
+  button.addEventListener("click", () => ask("train", model));
+  td.append(button);
+  return td;
+}
+
+async function ask(action, model) {
   const asked = document.getElementById("asked");
   const response = await fetch("/api/instructions", {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ action }),
+    body: JSON.stringify(model === undefined ? { action } : { action, model }),
   });
+  const what = model === undefined ? action : `${action} of ${model}`;
   asked.textContent = response.ok
-    ? `asked for ${action} at ${new Date().toLocaleTimeString()}`
+    ? `asked for ${what} at ${new Date().toLocaleTimeString()}`
     : `refused: ${await response.text()}`;
 }
 

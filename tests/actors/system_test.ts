@@ -705,6 +705,7 @@ class FactoryHarness {
     const env: RoleEnvironment = {
       instance: "test",
       config,
+      serves: { name: "default", select: () => true },
       topics: topicNames(config),
       registry,
       catalog: new ModelCatalog(registry),

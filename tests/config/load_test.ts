@@ -27,7 +27,7 @@ Deno.test({
   name: "every example config loads",
   permissions: reading,
   async fn() {
-    for (const name of ["embedded.yaml", "kafka.yaml", "drift.yaml"]) {
+    for (const name of ["embedded.yaml", "kafka.yaml", "drift.yaml", "fleet.yaml"]) {
       const config = await loadConfig(join(examples, name), { env: {} });
       assert.ok(config.model.pattern.startsWith(examples), `${name}: pattern resolved`);
     }

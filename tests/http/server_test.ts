@@ -98,6 +98,18 @@ Deno.test({
       assert.match(metrics.body, /^retune_model_version\{role="engine"\} 0$/m);
       assert.match(metrics.body, /^retune_leader\{role="factory"\} 1$/m);
       assert.match(metrics.body, /^retune_mcc\{window="cumulative"\} -?\d/m);
+      assert.match(metrics.body, /^retune_model_version_in_use\{model="default"\} 0$/m);
+      assert.match(metrics.body, /^retune_model_events_total\{model="default"\} \d+$/m);
+      const fleet = JSON.parse((await get(server, "/api/state")).body).fleet;
+      assert.deepEqual(fleet.models.map((m: { name: string }) => m.name), ["default"]);
+      assert.equal(fleet.queue, null, "one model trains on its factory's own workers");
+      const unknown = await fetch(new URL("/api/instructions", server.url), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ action: "train", model: "north" }),
+      });
+      assert.equal(unknown.status, 404);
+      assert.match(await unknown.text(), /model must be one of the fleet's \(default\): .*"north"/);
 
       const refused = await fetch(new URL("/api/instructions", server.url), {
         method: "POST",

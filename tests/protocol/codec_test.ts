@@ -190,9 +190,10 @@ Deno.test(
   () => {
     const bytes = encodeEnvelope(newEnvelope("Instruction", "observer", samples.Instruction[0]));
     const instruction = encodePayload("Instruction", samples.Instruction[0]);
-    // Enum index 9 (zig-zag 18) instead of "optimise".
+    // Enum index 9 (zig-zag 18) instead of "optimise"; the payload precedes the model name
+    // ("": one byte).
     const patched = new Uint8Array(bytes);
-    patched[bytes.length - instruction.length] = 18;
+    patched[bytes.length - 1 - instruction.length] = 18;
     const error = decodeFailure(() => decodeEnvelope(patched));
     assert.equal(error.messageType, "Instruction");
     assert.match(error.reason, /^malformed \(invalid retune\.InstructionAction enum index: 9\)$/);

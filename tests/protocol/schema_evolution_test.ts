@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
 import avro from "avsc";
 import { Buffer } from "node:buffer";
-import { decodePayload, encodePayload } from "../../protocol/codec.ts";
-import { payloadAvroTypes } from "../../protocol/schemas.ts";
+import {
+  decodeEnvelope,
+  decodePayload,
+  encodeEnvelope,
+  encodePayload,
+  newEnvelope,
+} from "../../protocol/codec.ts";
+import { payloadAvroTypes, priorEnvelopeAvroType } from "../../protocol/schemas.ts";
 import forecastSchema from "../../schemas/Forecast.avsc" with { type: "text" };
 import modelVersionSchema from "../../schemas/ModelVersion.avsc" with { type: "text" };
 import scoresSchema from "../../schemas/Scores.avsc" with { type: "text" };
@@ -129,3 +135,15 @@ Deno.test(
     });
   },
 );
+Deno.test('an envelope written before fleets reads with model ""; a new one keeps its model', {
+  permissions: "none",
+}, () => {
+  const envelope = newEnvelope("Instruction", "observer", samples.Instruction[0], null, "north");
+  assert.equal(decodeEnvelope(encodeEnvelope(envelope)).model, "north");
+  const { model: _, ...prior } = envelope;
+  const written = priorEnvelopeAvroType.toBuffer({
+    ...prior,
+    payload: Buffer.from(encodePayload("Instruction", samples.Instruction[0])),
+  });
+  assert.deepEqual(decodeEnvelope(written), { ...envelope, model: "" });
+});

@@ -34,6 +34,19 @@ Deno.test("a fresh engine reports no model and no events", () => {
     forecasts: 0,
     detections: 0,
     swaps: [],
+    byModel: {},
+  });
+});
+
+Deno.test("swaps are counted per fleet model and survive a restart", () => {
+  const state = new EngineState();
+  state.swapped(0, 1_000, "north");
+  state.swapped(0, 1_000, "south");
+  state.swapped(1, 2_000, "north");
+  const restored = EngineState.restore(state.snapshot());
+  assert.deepEqual(restored.view().byModel, {
+    north: { modelVersion: 1, swaps: 2, eventsProcessed: 0, forecasts: 0 },
+    south: { modelVersion: 0, swaps: 1, eventsProcessed: 0, forecasts: 0 },
   });
 });
 
