@@ -53,7 +53,8 @@ import { CheckpointTail } from "./engine/checkpoint_tail.ts";
 
 /** What a call of the input loop has made and not yet published. */
 interface Outbox {
-  forecasts: Forecast[];
+  /** Forecasts by lane index: each output record holds one model's. */
+  forecasts: Forecast[][];
   deadLetters: OutgoingRecord[];
   /** Metrics reports, each with the fleet model it is about. */
   reports: { model: string; report: MetricsReport }[];
@@ -398,7 +399,7 @@ export class Engine implements Behaviour {
     if (held.next !== null && records[0].offset > held.next) {
       await this.#resume(context, partition, records[0].offset);
     }
-    const out: Outbox = { forecasts: [], deadLetters: [], reports: [] };
+    const out: Outbox = { forecasts: this.#lanes.map(() => []), deadLetters: [], reports: [] };
     const { forecasts, deadLetters, reports } = out;
     for (const record of records) {
       // Already in the restored state: its outputs went out with an earlier batch.
@@ -443,10 +444,11 @@ export class Engine implements Behaviour {
       this.#advance(record, held);
       this.#eventsFinished += events.length;
     }
-    this.#state.forecasts += forecasts.length;
+    const made = forecasts.reduce((sum, lane) => sum + lane.length, 0);
+    this.#state.forecasts += made;
     this.#state.deadLetters += deadLetters.length;
     const outputs: TopicRecords[] = [];
-    if (forecasts.length > 0) {
+    if (made > 0) {
       outputs.push({ topic: topics.output, records: this.#outputRecords(forecasts) });
     }
     if (deadLetters.length > 0) outputs.push({ topic: topics.deadLetters, records: deadLetters });
@@ -478,9 +480,9 @@ export class Engine implements Behaviour {
     if (gate === undefined) return;
     const { topics } = this.#env;
     const reports = out.reports.splice(0);
-    if (out.forecasts.length > 0) {
-      this.#state.forecasts += out.forecasts.length;
-      await context.publish(topics.output, this.#outputRecords(out.forecasts.splice(0)));
+    if (out.forecasts[0].length > 0) {
+      this.#state.forecasts += out.forecasts[0].length;
+      await context.publish(topics.output, this.#outputRecords([out.forecasts[0].splice(0)]));
     }
     if (out.deadLetters.length > 0) {
       this.#state.deadLetters += out.deadLetters.length;
@@ -510,12 +512,19 @@ export class Engine implements Behaviour {
     }
   }
 
-  /** One output record per output partition, keyed by its first forecast's key. */
-  #outputRecords(forecasts: Forecast[]): OutgoingRecord[] {
-    return this.#outputPartitioner!.groupByPartition(forecasts).map((group) => ({
-      key: group[0].key,
-      value: encodeData("ForecastBatch", { forecasts: group }),
-    }));
+  /**
+   * One output record per model and output partition, keyed by its first forecast's key and
+   * naming the fleet model that made it ("" for a deployment of one model).
+   */
+  #outputRecords(forecastsByLane: Forecast[][]): OutgoingRecord[] {
+    return forecastsByLane.flatMap((forecasts, index) => {
+      if (forecasts.length === 0) return [];
+      const model = this.#fleet ? this.#lanes[index].name : "";
+      return this.#outputPartitioner!.groupByPartition(forecasts).map((group) => ({
+        key: group[0].key,
+        value: encodeData("ForecastBatch", { forecasts: group, model }),
+      }));
+    });
   }
 
   /** Publishes the position after `engine.positionLingerMs` unless one went out meanwhile. */
@@ -568,7 +577,7 @@ export class Engine implements Behaviour {
   }
 
   /** Forecasts `event` in `lane`, swapping its pending model in first. */
-  #forecast(lane: Lane, event: StreamEvent, held: HeldPartition, forecasts: Forecast[]): void {
+  #forecast(lane: Lane, event: StreamEvent, held: HeldPartition, forecasts: Forecast[][]): void {
     if (lane.pending !== null) this.#swap(lane);
     const step = lane.current!.forecaster.process(event);
     held.scorers[lane.index].observe(event.key, step);
@@ -577,7 +586,7 @@ export class Engine implements Behaviour {
     totals.eventsProcessed++;
     if (step.detection) this.#state.detections++;
     if (step.forecast !== null) {
-      forecasts.push(step.forecast);
+      forecasts[lane.index].push(step.forecast);
       totals.forecasts++;
     }
   }

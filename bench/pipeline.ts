@@ -335,7 +335,9 @@ async function timeStages(
   const decodeEvent = perEvent(between(started, now()));
   const forecastBatches = batches(forecasts);
   started = now();
-  for (const batch of forecastBatches) encodePayload("ForecastBatch", { forecasts: batch });
+  for (const batch of forecastBatches) {
+    encodePayload("ForecastBatch", { forecasts: batch, model: "" });
+  }
   const encodeForecast = perEvent(between(started, now()));
   return { readAndParse, encodeEvent, decodeEvent, forecast: perEvent(model), encodeForecast };
 }

@@ -16,12 +16,18 @@ import type {
   AnyEnvelope,
   DeadLetter,
   Envelope,
+  ForecastBatch,
   MessageType,
   PayloadTypes,
   StreamEventBatch,
 } from "./messages.ts";
 import type { AttributeValue, StreamEvent } from "../core/events.ts";
-import { envelopeAvroType, payloadAvroTypes, priorEnvelopeAvroType } from "./schemas.ts";
+import {
+  envelopeAvroType,
+  payloadAvroTypes,
+  priorEnvelopeAvroType,
+  priorForecastBatchAvroType,
+} from "./schemas.ts";
 
 /** Bytes that are not a valid encoding of the expected message; `reason` says why. */
 export class DecodeError extends Error {
@@ -40,7 +46,17 @@ export function encodePayload<T extends MessageType>(type: T, value: PayloadType
 
 /** Decodes a payload written with its type's schema; throws a DecodeError if it cannot. */
 export function decodePayload<T extends MessageType>(type: T, bytes: Uint8Array): PayloadTypes[T] {
-  return decode(type, formOf(type), bytes) as PayloadTypes[T];
+  try {
+    return decode(type, formOf(type), bytes) as PayloadTypes[T];
+  } catch (error) {
+    const prior = isMessageType(type) ? priorReaders[type] : undefined;
+    if (prior === undefined) throw error;
+    try {
+      return prior(bytes) as PayloadTypes[T];
+    } catch {
+      throw error;
+    }
+  }
 }
 
 /** A payload type carried bare and batched on a data topic (input, output). */
@@ -153,6 +169,15 @@ const forms: { readonly [T in MessageType]: AvroForm } = {
 
 const envelopeForm = sameForm(envelopeAvroType);
 const priorEnvelopeForm = sameForm(priorEnvelopeAvroType);
+const priorForecastBatchForm = sameForm(priorForecastBatchAvroType);
+
+/** Readers of payloads written with an earlier schema, tried when today's refuses the bytes. */
+const priorReaders: { readonly [T in MessageType]?: (bytes: Uint8Array) => PayloadTypes[T] } = {
+  ForecastBatch: (bytes) => ({
+    ...(decode("ForecastBatch", priorForecastBatchForm, bytes) as ForecastBatch),
+    model: "",
+  }),
+};
 
 function formOf(type: MessageType): AvroForm {
   if (!isMessageType(type)) {

@@ -28,6 +28,8 @@ export interface StreamEventBatch {
 /** One record of the output topic: forecasts whose keys all land on the record's partition. */
 export interface ForecastBatch {
   forecasts: Forecast[];
+  /** The fleet model that made them; "" for a deployment of one model (and older batches). */
+  model: string;
 }
 
 /** The engine's progress on the input topic, so the collector never reads ahead of it. */

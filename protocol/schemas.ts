@@ -80,10 +80,27 @@ export const payloadAvroTypes: { readonly [T in MessageType]: avro.types.RecordT
 export const envelopeAvroType: avro.types.RecordType = compileRecord(envelope);
 
 /** The envelope as written before fleets: without `model` (its own registry: same full name). */
-export const priorEnvelopeAvroType = avro.Type.forSchema({
-  ...JSON.parse(envelope),
-  fields: JSON.parse(envelope).fields.filter((field: { name: string }) => field.name !== "model"),
-}, { typeHook: boundedBlocks }) as avro.types.RecordType;
+export const priorEnvelopeAvroType = withoutField(envelope, "model");
+
+/** The forecast batch as written before fleets: without `model` (its items are today's). */
+export const priorForecastBatchAvroType = withoutField(forecastBatch, "model", ["retune.Forecast"]);
+
+/**
+ * `schema` less its field `name`, compiled in a registry of its own (the same full name), which
+ * shares the already compiled types it `refers` to by full name.
+ */
+function withoutField(schema: string, name: string, refers: string[] = []): avro.types.RecordType {
+  const registry = Object.fromEntries(refers.map((fullName) => [fullName, named[fullName]]));
+  const parsed = JSON.parse(schema);
+  return avro.Type.forSchema({
+    ...parsed,
+    fields: parsed.fields.filter((field: { name: string }) => field.name !== name),
+  }, { registry, omitRecordMethods: true, typeHook: boundedBlocks }) as avro.types.RecordType;
+}
 
 // Decoded records are plain objects, deep-equal to literals of the TS types.
-decodeRecordsAsPlainObjects([...Object.values(named), priorEnvelopeAvroType]);
+decodeRecordsAsPlainObjects([
+  ...Object.values(named),
+  priorEnvelopeAvroType,
+  priorForecastBatchAvroType,
+]);

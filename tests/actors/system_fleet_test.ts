@@ -27,6 +27,7 @@ import { HttpServer } from "../../http/server.ts";
 import { defaultLogger } from "../../logging/logger.ts";
 import { etcdEndpoints, kafkaBrokers, uniqueName } from "../fixtures/services.ts";
 import { createTopics, deleteTopics, kafkaClient, topicSpecs } from "../../scripts/topics.ts";
+import { decodePayload } from "../../protocol/codec.ts";
 
 setupLogging({ level: "warning", format: "text" });
 
@@ -125,6 +126,7 @@ async function fleetRun(shape: (config: RetuneConfig) => RetuneConfig): Promise<
     await createTopics(admin, topicSpecs(config));
   }
   const system = await RetuneSystem.build({ config, roles: SERVICE_ROLES, input });
+  const keysByModel = await watchForecastKeys(system);
   const server = HttpServer.listen({ hostname: "127.0.0.1", port: 0, logger: defaultLogger() });
   server.attach(system);
   try {
@@ -150,6 +152,12 @@ async function fleetRun(shape: (config: RetuneConfig) => RetuneConfig): Promise<
       assert.equal(collector.eventsBucketed, EVENTS / 3, `${name} buckets its own key only`);
     }
     assert.equal(summary.events_processed, EVENTS);
+    await eventually(() => keysByModel.size === 3, { what: "every model's forecasts are out" });
+    assert.deepEqual(
+      Object.fromEntries([...keysByModel].map(([model, keys]) => [model, [...keys]])),
+      { alpha: ["k0"], beta: ["k1"], gamma: ["k2"] },
+      "each output record names the model that made its forecasts",
+    );
 
     // A retrain of beta alone.
     const before = await Promise.all(names.map((name) => footprint(system, dir, name)));
@@ -213,4 +221,23 @@ async function footprint(system: RetuneSystem, dir: string, name: string): Promi
     files: files.sort(),
     versions: system.viewOf("factory", name).modelsShipped.map((m) => m.version),
   };
+}
+
+/** The keys of the forecasts on the output topic, by the model each output record names. */
+async function watchForecastKeys(system: RetuneSystem): Promise<Map<string, Set<string>>> {
+  const keysByModel = new Map<string, Set<string>>();
+  await system.transport.subscribe({
+    group: "test.output",
+    topics: [system.env.topics.output],
+    handler: (records) => {
+      for (const { value } of records) {
+        const batch = decodePayload("ForecastBatch", value);
+        const keys = keysByModel.get(batch.model) ?? new Set();
+        for (const forecast of batch.forecasts) keys.add(forecast.key);
+        keysByModel.set(batch.model, keys);
+      }
+      return Promise.resolve();
+    },
+  });
+  return keysByModel;
 }

@@ -285,7 +285,7 @@ Deno.test(
   "data payloads are decoded once per process: the same bytes give the same value",
   { permissions: "none" },
   () => {
-    const batch = { forecasts: samples.Forecast };
+    const batch = { forecasts: samples.Forecast, model: "" };
     const encoded = encodeData("ForecastBatch", batch);
     assert.equal(decodeData("ForecastBatch", encoded), batch, "what this process encoded");
     const copy = new Uint8Array(encoded);

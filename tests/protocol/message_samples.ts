@@ -119,7 +119,10 @@ export const samples: { [T in MessageType]: PayloadTypes[T][] } = {
   StreamEvent: events,
   Forecast: forecasts,
   StreamEventBatch: [{ events }, { events: [] }],
-  ForecastBatch: [{ forecasts: [...forecasts, { ...forecasts[0], key: "k", positive: false }] }],
+  ForecastBatch: [
+    { forecasts: [...forecasts, { ...forecasts[0], key: "k", positive: false }], model: "" },
+    { forecasts, model: "north" },
+  ],
   EnginePosition: [
     { offsets: [0, 17, 2 ** 40], eventsProcessed: 30_192, streamTime: 1_443_657_600_000 },
   ],

@@ -8,7 +8,11 @@ import {
   encodePayload,
   newEnvelope,
 } from "../../protocol/codec.ts";
-import { payloadAvroTypes, priorEnvelopeAvroType } from "../../protocol/schemas.ts";
+import {
+  payloadAvroTypes,
+  priorEnvelopeAvroType,
+  priorForecastBatchAvroType,
+} from "../../protocol/schemas.ts";
 import forecastSchema from "../../schemas/Forecast.avsc" with { type: "text" };
 import modelVersionSchema from "../../schemas/ModelVersion.avsc" with { type: "text" };
 import scoresSchema from "../../schemas/Scores.avsc" with { type: "text" };
@@ -146,4 +150,14 @@ Deno.test('an envelope written before fleets reads with model ""; a new one keep
     payload: Buffer.from(encodePayload("Instruction", samples.Instruction[0])),
   });
   assert.deepEqual(decodeEnvelope(written), { ...envelope, model: "" });
+});
+
+Deno.test('a forecast batch written before fleets reads with model ""; a new one keeps its model', {
+  permissions: "none",
+}, () => {
+  const batch = { forecasts: samples.Forecast, model: "north" };
+  assert.deepEqual(decodePayload("ForecastBatch", encodePayload("ForecastBatch", batch)), batch);
+  const written = priorForecastBatchAvroType.toBuffer({ forecasts: samples.Forecast });
+  assert.deepEqual(decodePayload("ForecastBatch", written), { ...batch, model: "" });
+  assert.throws(() => decodePayload("ForecastBatch", written.subarray(0, 5)), /ForecastBatch/);
 });
