@@ -10,8 +10,8 @@
  * The baselines run in Python: the bench makes a virtual environment in `.cache/bench-python/`,
  * installs the pinned packages from PyPI into it once, and keeps each baseline run's result there
  * (`results/<method>.jsonl`), so later runs only compute what is missing. A budget's regret is read
- * off the largest budget's run: no method's choices depend on the budget (all start with 10
- * initial points). A method that cannot be installed is reported unavailable, not estimated.
+ * off the largest budget's run: no method's choices depend on the budget (the baselines start
+ * with 10 random points, Retune with its space's dimensions + 1). A method that cannot be installed is reported unavailable, not estimated.
  *
  * Run: `deno task bench search -- [--seeds=10] [--quick] [--retune-only] [--cached] [--json]`.
  * `--quick`: Retune only, 3 seeds, two functions, budget 20 (a smoke test; needs no PyPI).

@@ -118,7 +118,10 @@ export function createStrategy(settings: OptimiserConfig, run: StrategyRun): Sea
     case "bayesian":
       return new BayesianOptimiser({
         ...search,
-        initialPoints: Math.min(settings.initialPoints, settings.evaluations),
+        initialPoints: Math.min(
+          settings.initialPoints ?? run.space.dimensions.length + 1,
+          settings.evaluations,
+        ),
         acquisition: settings.acquisition,
         xi: settings.xi,
         kappa: settings.kappa,
@@ -126,6 +129,7 @@ export function createStrategy(settings: OptimiserConfig, run: StrategyRun): Sea
         hedgeEta: settings.hedgeEta,
         gpRestarts: settings.gpRestarts,
         gpIterations: settings.gpIterations,
+        targetWarp: settings.targetWarp,
       });
     case "random":
       return new RandomSearch(search);

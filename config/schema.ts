@@ -642,7 +642,8 @@ const experimentSchema = z.strictObject({
 
 const optimiserSchema = z.strictObject({
   strategy: oneOf(["bayesian", "random"]).default("bayesian"),
-  initialPoints: integer(1).default(10),
+  /** Initial design points, reused samples included; absent: the dimensions + 1. */
+  initialPoints: integer(1).optional(),
   /** Evaluations per optimisation, reused samples included (RTCEF: 20, 5 of them reused). */
   evaluations: integer(1).default(20),
   /** Best samples carried over from the previous optimisation. */
@@ -660,6 +661,8 @@ const optimiserSchema = z.strictObject({
   gpRestarts: integer(0).default(3),
   /** Most optimiser iterations of each kernel fit. */
   gpIterations: integer(1).default(30),
+  /** Warp of the losses the model sees: `log` compresses values spanning orders of magnitude. */
+  targetWarp: oneOf(["log", "none"]).default("log"),
   seed: integer(0).default(1234),
   initDeadlineMs: integer(1).default(60_000),
   stepDeadlineMs: integer(1).default(600_000),

@@ -1,6 +1,7 @@
 /**
  * Bayesian optimisation with ask/tell: Latin-hypercube initial points, then a Gaussian process
- * (Matern, normalised targets, hyper-parameters refitted at every ask) and an acquisition function
+ * (Matern, normalised and optionally log-warped targets, hyper-parameters refitted at every ask)
+ * and an acquisition function
  * (EI, PI, LCB or the GP-Hedge portfolio of the three) maximised over the unit cube. Points asked
  * but not yet told are modelled at the mean observed value ("constant liar"), so concurrent asks
  * spread out instead of piling onto one candidate.
@@ -14,12 +15,16 @@ import { GaussianProcess, type Prediction } from "./gaussian_process.ts";
 import { GpHedge } from "./gp_hedge.ts";
 import { latinHypercube } from "./latin_hypercube.ts";
 import { LedgerStrategy } from "./ledger_strategy.ts";
+import { warpLosses } from "./target_warp.ts";
 import type { KernelParameters, MaternNu } from "./matern.ts";
 import { Random } from "./random.ts";
 import type { SearchConfig } from "./strategy.ts";
 
 /** The acquisition to maximise; `hedge` is GP-Hedge over EI, PI and LCB (RTCEF's default). */
 export type Acquisition = AcquisitionKind | "hedge";
+
+/** How the model sees the losses: `log` warps them (`target_warp.ts`), `none` leaves them. */
+export type TargetWarp = "log" | "none";
 
 /** Configuration of a Bayesian optimisation run. */
 export interface BayesianOptimiserConfig extends SearchConfig {
@@ -38,6 +43,8 @@ export interface BayesianOptimiserConfig extends SearchConfig {
   gpRestarts: number;
   /** Most optimiser iterations of each kernel fit, >= 1. */
   gpIterations: number;
+  /** Warp of the losses before the model is fitted; `log` unless told. */
+  targetWarp?: TargetWarp;
 }
 
 const HEDGE_ARMS: readonly AcquisitionKind[] = ["ei", "pi", "lcb"];
@@ -58,6 +65,7 @@ export class BayesianOptimiser extends LedgerStrategy {
   readonly #nu: MaternNu;
   readonly #gpRestarts: number;
   readonly #gpIterations: number;
+  readonly #targetWarp: TargetWarp;
   #kernel: KernelParameters | undefined;
   #hedgeProposals: number[][] | null = null;
 
@@ -66,6 +74,7 @@ export class BayesianOptimiser extends LedgerStrategy {
     // The ledger validates the shared configuration (budget first) before anything else.
     super(config);
     const { initialPoints, acquisition, xi, kappa, nu, gpRestarts, gpIterations } = config;
+    const targetWarp = config.targetWarp ?? "log";
     if (!Number.isSafeInteger(initialPoints) || initialPoints < 0) {
       throw new RangeError(
         `initialPoints must be a non-negative integer: current value is ${initialPoints}`,
@@ -98,6 +107,9 @@ export class BayesianOptimiser extends LedgerStrategy {
         `gpIterations must be an integer >= 1: current value is ${gpIterations}`,
       );
     }
+    if (targetWarp !== "log" && targetWarp !== "none") {
+      throw new RangeError(`targetWarp must be log or none: current value is '${targetWarp}'`);
+    }
     this.#random = new Random(config.seed);
     this.#design = latinHypercube(
       Math.max(0, initialPoints - this.ledger.reused),
@@ -111,6 +123,7 @@ export class BayesianOptimiser extends LedgerStrategy {
     this.#nu = nu;
     this.#gpRestarts = gpRestarts;
     this.#gpIterations = gpIterations;
+    this.#targetWarp = targetWarp;
   }
 
   /** The next point: from the initial design, else the acquisition's best free point. */
@@ -132,7 +145,10 @@ export class BayesianOptimiser extends LedgerStrategy {
   /** Fits the model to told and outstanding points, then maximises the acquisition. */
   #propose(): number[] {
     const ledger = this.ledger;
-    const told = ledger.history.map((sample) => ledger.loss(sample.value));
+    const losses = ledger.history.map((sample) => ledger.loss(sample.value));
+    const { values: told, spread } = this.#targetWarp === "log"
+      ? warpLosses(losses)
+      : { values: losses, spread: 1 };
     const pending = ledger.pendingUnits;
     const lie = told.reduce((sum, loss) => sum + loss, 0) / told.length;
     const gp = GaussianProcess.fit(
@@ -158,8 +174,9 @@ export class BayesianOptimiser extends LedgerStrategy {
     }
     const best = Math.min(...told.map((loss) => gp.normalise(loss)));
     // xi is in objective units, as in scikit-optimize: a fixed margin, not one that grows with
-    // the spread of the values seen (which would stop refining near the optimum).
-    const parameters = { xi: this.#xi / gp.targetScale, kappa: this.#kappa };
+    // the spread of the values seen (which would stop refining near the optimum). The warp's
+    // slope at the lowest loss is 1 / spread, so near the optimum the margin is xi / spread.
+    const parameters = { xi: this.#xi / spread / gp.targetScale, kappa: this.#kappa };
     const cube: Cube = {
       dimensions: ledger.space.dimensions.length,
       bins: ledger.space.unitBins,

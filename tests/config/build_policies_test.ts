@@ -173,6 +173,27 @@ Deno.test("the strategy builder builds the strategy the optimiser section names"
   );
 });
 
+Deno.test("without initialPoints the initial design is the dimensions + 1, one per stratum", () => {
+  // RTCEF's space has 4 dimensions: 5 design points, whose threshold (a real dimension) falls
+  // once into each fifth of its range.
+  const asked = (initialPoints?: number) => {
+    const strategy = createStrategy(optimiserSection({ initialPoints, evaluations: 20 }), {
+      space: RTCEF_SPACE,
+      seed: 3,
+    });
+    return Array.from({ length: 5 }, () => {
+      const point = strategy.ask();
+      strategy.tell(point, point.threshold);
+      return point;
+    });
+  };
+  const design = asked();
+  const strata = design.map(({ threshold }) => Math.floor(threshold * 5)).sort();
+  assert.deepEqual(strata, [0, 1, 2, 3, 4]);
+  assert.deepEqual(asked(5), design);
+  assert.notDeepEqual(asked(10), design);
+});
+
 Deno.test("both strategies answer ask/tell/best/history alike", () => {
   for (const strategy of ["bayesian", "random"] as const) {
     const built = createStrategy(optimiserSection({ strategy, evaluations: 3, reuse: 0 }), {

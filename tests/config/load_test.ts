@@ -298,7 +298,7 @@ Deno.test({
     });
     assert.deepEqual(
       [config.optimiser.initialPoints, config.optimiser.evaluations, config.optimiser.reuse],
-      [10, 20, 5],
+      [undefined, 20, 5],
     );
     assert.equal(config.optimiser.acquisition, "hedge");
     assert.deepEqual(

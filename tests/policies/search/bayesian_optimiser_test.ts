@@ -157,6 +157,10 @@ Deno.test("bad configuration is rejected naming the parameter and its value", ()
     [{ gpRestarts: -1 }, /gpRestarts must be an integer >= 0: current value is -1/],
     [{ gpIterations: 0 }, /gpIterations must be an integer >= 1: current value is 0/],
     [{ hedgeEta: 0 }, /eta must be finite and > 0: current value is 0/],
+    [
+      { targetWarp: "sqrt" as "log" },
+      /targetWarp must be log or none: current value is 'sqrt'/,
+    ],
     [{ seed: 0.5 }, /seed must be a safe integer: current value is 0.5/],
     [{ reuse: { samples: [], count: 20 } }, /reuse.count must be < budget \(20\)/],
   ];

@@ -1,0 +1,30 @@
+import assert from "node:assert/strict";
+import { warpLosses } from "../../../policies/search/target_warp.ts";
+
+Deno.test("the warp keeps the order of the losses and the lowest at zero", () => {
+  const losses = [3900, 12, 0.5, 40, 7];
+  const { values } = warpLosses(losses);
+  const order = (xs: number[]) => xs.map((_, i) => i).sort((a, b) => xs[a] - xs[b]);
+  assert.deepEqual(order(values), order(losses));
+  assert.equal(values[2], 0);
+});
+
+Deno.test("an outlier orders of magnitude above the rest no longer dwarfs their differences", () => {
+  const losses = [3900, 12, 0.5, 40, 7];
+  const { values, spread } = warpLosses(losses);
+  assert.equal(spread, 11.5);
+  // Raw: the outlier is ~100x the next gap; warped, the ratio of the same gaps is under 6.
+  const gapRatio = (xs: number[]) => (xs[0] - xs[3]) / (xs[3] - xs[1]);
+  assert.ok(gapRatio(losses) > 100);
+  assert.ok(gapRatio(values) < 6, `${gapRatio(values)}`);
+});
+
+Deno.test("losses with no spread above the lowest are left as they are", () => {
+  assert.deepEqual(warpLosses([2, 2, 2]), { values: [2, 2, 2], spread: 1 });
+  assert.deepEqual(warpLosses([1, 1, 5]), { values: [1, 1, 5], spread: 1 });
+});
+
+Deno.test("bad losses are rejected naming the value", () => {
+  assert.throws(() => warpLosses([]), /losses must not be empty: current value is \[\]/);
+  assert.throws(() => warpLosses([1, NaN]), /losses\[1\] must be finite: current value is NaN/);
+});
