@@ -184,6 +184,10 @@ Deno.test({
         detail: "serving model v1",
       });
 
+      // The dashboard routes to it: it is ready with every model's live version.
+      const state = (await call(url, "/api/state")).body;
+      assert.deepEqual(state.replicas.map((r: { routable: boolean }) => r.routable), [true]);
+
       // Each model's catalogue is its own.
       assert.deepEqual(
         (await call(url, "/models?model=beta")).body.models.map((m: { version: number }) =>
