@@ -188,6 +188,10 @@ Deno.test({
       const state = (await call(url, "/api/state")).body;
       assert.deepEqual(state.replicas.map((r: { routable: boolean }) => r.routable), [true]);
 
+      const metrics = await (await fetch(new URL("/metrics", url))).text();
+      assert.match(metrics, /^retune_serving_model_version\{model="beta"\} 1$/m);
+      assert.match(metrics, /^retune_serving_ready\{role="serving"\} 1$/m);
+
       // Each model's catalogue is its own.
       assert.deepEqual(
         (await call(url, "/models?model=beta")).body.models.map((m: { version: number }) =>
