@@ -221,6 +221,20 @@ Deno.test({
       // The deployment's own catalogue is not the fleet's: nothing was designated there.
       assert.equal(await system.env.catalog.designation(), undefined);
 
+      // A new version of alpha is loaded as it ships; beta stays rolled back.
+      assert.equal(await ship(alpha, training, 2, "retrain"), 1);
+      await eventually(async () => {
+        const { ready, models } = await health();
+        assert.ok(ready);
+        assert.deepEqual([models.alpha.version, models.beta.version], [1, 0]);
+      }, { what: "alpha reloads v1, beta stays on v0" });
+      assert.equal((await client.forecast(probe, "alpha")).version, 1);
+      assert.equal((await client.forecast(probe, "beta")).version, 0);
+      await assert.rejects(
+        client.forecast(probe),
+        /model must be one of the fleet's \(alpha, beta\)/,
+      );
+
       // A request must name a model of the fleet.
       const fleetModels = /^model must be one of the fleet's models \(alpha, beta\): /;
       for (
