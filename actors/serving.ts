@@ -4,30 +4,31 @@
  * 1. registers itself in the registry under its own lease (address, version loaded, ready or why
  *    not), so a replica that dies leaves the list when its lease expires,
  * 2. watches the catalogue (and reads it every `serving.resyncMs` besides) and loads the
- *    designated version whenever it changes (a new model, a rollback), with an exponential, capped backoff up to `serving.loadDeadlineMs`
- *    (`serving/model_loading.ts`); past it the replica stays not ready, saying why, until the
- *    next designation,
+ *    designated version whenever it changes (a new model, a rollback), with an exponential,
+ *    capped backoff up to `serving.loadDeadlineMs` (`serving/served_model.ts`); past it the
+ *    replica stays not ready, saying why, until the next designation; in a fleet it does so for
+ *    each model, in that model's catalogue (`models/<name>/`), and is ready when every model's
+ *    live version is loaded,
  * 3. forecasts a batch of events from fresh runs with the loaded version, ready or not only when
  *    that version is the designated one,
  * 4. asks for a retrain or a re-optimisation as the observer does: an `Instruction` on the
- *    instructions topic.
+ *    instructions topic (in a fleet, of one model: the envelope names it).
  * Nothing of it must survive a restart: a replica that starts loads the designated version again.
  *
  * @module
  */
 
 import type { Forecast, StreamEvent } from "../core/events.ts";
-import type { ModelRecord } from "../core/model_record.ts";
 import type { Instruction } from "../protocol/messages.ts";
-import type { Forecaster } from "../models/model.ts";
-import type { Lease, RegistryWatch } from "../registry/registry.ts";
+import type { Lease } from "../registry/registry.ts";
+import type { ModelCatalog } from "../registry/model_catalog.ts";
 import { ServingReplicas } from "../registry/serving_replicas.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { RetriableError } from "./runtime/failure.ts";
 import { send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
 import { ServingState, type ServingView } from "./serving/serving_state.ts";
-import { LoadDeadlineError, loadModel } from "./serving/model_loading.ts";
+import { ServedModel, type ServedModelView } from "./serving/served_model.ts";
 
 /** Lease of a replica's registration when the registry is in process, s. */
 const IN_PROCESS_LEASE_SECONDS = 10;
@@ -49,10 +50,18 @@ export class EventRejectedError extends Error {
 
 /** What `POST /forecast` answers. */
 export interface ForecastAnswer {
+  /** In a fleet, the model that forecast. */
+  model?: string;
   version: number;
   forecasts: Forecast[];
   /** Events that completed a match. */
   detections: number;
+}
+
+/** A model a replica serves: its name and environment (a fleet model's, or the deployment's). */
+export interface ServingModel {
+  name: string;
+  env: RoleEnvironment;
 }
 
 /** The serving role. */
@@ -61,29 +70,36 @@ export class Serving implements Behaviour {
   readonly #address: string;
   readonly #replicas: ServingReplicas;
   readonly #state = new ServingState();
+  /** Each model served, by name: the fleet's, or the deployment's one. */
+  readonly #models: Map<string, ServedModel>;
+  readonly #fleet: boolean;
   #context: ActorContext | null = null;
   #lease: Lease | null = null;
-  #watch: RegistryWatch | null = null;
   #resync: ReturnType<typeof setInterval> | undefined;
-  #loaded: { record: ModelRecord; forecaster: Forecaster } | null = null;
-  /** The load under way, aborted when another version is designated. */
-  #loading: AbortController | null = null;
-  /** One registry read of the designation at a time; one more queued when asked meanwhile. */
-  #following: Promise<void> = Promise.resolve();
-  #followAgain = false;
-  /** The designation whose load gave up: not tried again until another one is made. */
-  #gaveUpOn: string | null = null;
+  /** What it last registered, to register again only when readiness or its reason changes. */
+  #status = "";
   /** Registrations are written in order. */
   #registering: Promise<void> = Promise.resolve();
 
-  /** `address`: the base URL other processes reach this replica's API at. */
-  constructor(env: RoleEnvironment, address: string) {
+  /**
+   * `address`: the base URL other processes reach this replica's API at; `fleet`: the fleet's
+   * models, each followed in its own catalogue (absent: the deployment's one model).
+   */
+  constructor(env: RoleEnvironment, address: string, fleet?: readonly ServingModel[]) {
     this.#env = env;
     this.#address = address.endsWith("/") ? address : `${address}/`;
     this.#replicas = new ServingReplicas(env.registry);
+    this.#fleet = fleet !== undefined;
+    const served = fleet ?? [{ name: env.serves.name, env }];
+    this.#models = new Map(
+      served.map(({ name, env }) => [
+        name,
+        new ServedModel(name, env, this.#state, () => this.#statusChanged()),
+      ]),
+    );
   }
 
-  /** Registers the replica, then follows the designated version. */
+  /** Registers the replica, then follows each model's designated version. */
   async start(context: ActorContext): Promise<void> {
     this.#context = context;
     const ttl = this.#env.config.etcd?.leaseTtlSeconds ?? IN_PROCESS_LEASE_SECONDS;
@@ -94,10 +110,11 @@ export class Serving implements Behaviour {
     // Registered under it: a replica whose lease ended is no longer listed, so start again.
     lease.lost.addEventListener("abort", this.#onLeaseLost, { once: true });
     await this.#register();
-    this.#watch = await this.#env.catalog.watch(() => this.#follow());
-    this.#resync = setInterval(() => this.#follow(), this.#env.config.serving.resyncMs);
-    this.#follow();
-    await this.#following;
+    this.#resync = setInterval(
+      () => this.#models.forEach((model) => model.follow()),
+      this.#env.config.serving.resyncMs,
+    );
+    await Promise.all([...this.#models.values()].map((model) => model.start(context)));
   }
 
   /** Its registration went with the lease (etcd lost it): a restart registers again. */
@@ -111,7 +128,23 @@ export class Serving implements Behaviour {
 
   /** What the replica reports. */
   view(): Readonly<ServingView> {
-    return this.#state.view();
+    const views = [...this.#models.entries()].map(([name, model]) => [name, model.view()] as const);
+    const counters = this.#state.view();
+    if (!this.#fleet) {
+      const [, only] = views[0];
+      return { ...counters, ...only };
+    }
+    const waiting = views.filter(([, view]) => !view.ready);
+    return {
+      ...counters,
+      version: null,
+      target: null,
+      ready: waiting.length === 0,
+      detail: waiting.length === 0
+        ? `serving ${views.map(([name, view]) => `${name} v${view.version}`).join(", ")}`
+        : `not loaded: ${waiting.map(([name, view]) => `${name} (${view.detail})`).join("; ")}`,
+      models: Object.fromEntries(views),
+    };
   }
 
   /** Its registered address. */
@@ -119,14 +152,28 @@ export class Serving implements Behaviour {
     return this.#address;
   }
 
+  /** Whether it serves a fleet (each request names its model). */
+  get fleet(): boolean {
+    return this.#fleet;
+  }
+
+  /** The names of the models it serves. */
+  get modelNames(): string[] {
+    return [...this.#models.keys()];
+  }
+
   /**
-   * Forecasts `events` in order from fresh runs with the loaded version; rejects with a
-   * NotReadyError unless it is the designated one, and with an EventRejectedError naming the
-   * first event the model could not process.
+   * Forecasts `events` in order from fresh runs with `model`'s loaded version (absent `model`:
+   * the only one); rejects with a NotReadyError unless it is that model's designated one, and
+   * with an EventRejectedError naming the first event the model could not process.
    */
-  forecast(events: readonly StreamEvent[]): ForecastAnswer {
-    const loaded = this.#loaded;
-    if (!this.#state.ready || loaded === null) throw new NotReadyError(this.#state.detail);
+  forecast(events: readonly StreamEvent[], model?: string): ForecastAnswer {
+    const served = this.#served(model);
+    const loaded = served.serving();
+    if (loaded === null) {
+      const { detail } = served.view();
+      throw new NotReadyError(this.#fleet ? `model ${served.name}: ${detail}` : detail);
+    }
     const { forecaster, record } = loaded;
     const forecasts: Forecast[] = [];
     let detections = 0;
@@ -148,123 +195,59 @@ export class Serving implements Behaviour {
     }
     this.#state.requests++;
     this.#state.events += events.length;
-    return { version: record.version, forecasts, detections };
+    const answer: ForecastAnswer = { version: record.version, forecasts, detections };
+    return this.#fleet ? { model: served.name, ...answer } : answer;
   }
 
-  /** Asks for a retrain or a re-optimisation on the instructions topic, as the observer does. */
-  async instruct(action: Instruction["action"], reason: string): Promise<Instruction> {
+  /**
+   * Asks for a retrain or a re-optimisation on the instructions topic, as the observer does; in
+   * a fleet, of `model` (the envelope names it).
+   */
+  async instruct(
+    action: Instruction["action"],
+    reason: string,
+    model?: string,
+  ): Promise<Instruction> {
     const context = this.#context;
     if (context === null) throw new NotReadyError("starting");
+    const served = this.#served(model);
     // No metrics report set it off.
     const instruction: Instruction = { action, reason, reportId: -1 };
-    await send(context, this.#env.topics.instructions, "Instruction", instruction);
-    context.logger.info("asked for {action}: {reason}", { action, reason });
+    await send(context, this.#env.topics.instructions, "Instruction", instruction, {
+      model: this.#fleet ? served.name : "",
+    });
+    context.logger.info("asked for {action} of {model}: {reason}", {
+      action,
+      reason,
+      model: served.name,
+    });
     return instruction;
   }
 
-  /** Reads the designation again (serially), and loads it if it is not the version loaded. */
-  #follow(): void {
-    if (this.#followAgain) return;
-    this.#followAgain = true;
-    this.#following = this.#following.then(async () => {
-      this.#followAgain = false;
-      const context = this.#context!;
-      if (context.signal.aborted) return;
-      try {
-        await this.#catchUp(context);
-      } catch (error) {
-        // The registry is unreachable past its retries: the supervisor restarts the replica.
-        context.fail(error);
-      }
-    });
+  /** The catalogue of `model` (absent: the only one's): the fleet model's, under `models/<name>/`. */
+  catalog(model?: string): ModelCatalog {
+    return this.#served(model).env.catalog;
   }
 
-  async #catchUp(context: ActorContext): Promise<void> {
-    const { catalog } = this.#env;
-    const designation = await catalog.designation();
-    const live = designation === undefined
-      ? await catalog.latest()
-      : await catalog.get(designation.version);
-    if (live === undefined) {
-      this.#setStatus(false, "no model version in the catalogue yet");
-      return;
+  /** The model `name` names (absent: the only one); a RangeError for one it does not serve. */
+  #served(name: string | undefined): ServedModel {
+    if (!this.#fleet) return this.#models.values().next().value!;
+    const served = name === undefined ? undefined : this.#models.get(name);
+    if (served === undefined) {
+      throw new RangeError(
+        `model must be one of the fleet's (${this.modelNames.join(", ")}): ` +
+          `current value is ${JSON.stringify(name)}`,
+      );
     }
-    if (live.version === this.#loaded?.record.version) {
-      this.#loading?.abort();
-      this.#loading = null;
-      this.#state.target = live.version;
-      this.#setStatus(true, `serving model v${live.version}`);
-      return;
-    }
-    if (live.version === this.#state.target && this.#loading !== null) return;
-    // Each designation is one load; designating the same version again is a new one.
-    const designated = designation === undefined
-      ? `newest v${live.version}`
-      : `v${designation.version} at ${designation.designatedAt}`;
-    if (designated === this.#gaveUpOn) return;
-    this.#load(context, live, designated);
+    return served;
   }
 
-  /** Loads `record` beside the requests, replacing the load under way. */
-  #load(context: ActorContext, record: ModelRecord, designated: string): void {
-    this.#loading?.abort();
-    const loading = this.#loading = new AbortController();
-    const { version } = record;
-    this.#state.target = version;
-    this.#setStatus(false, `loading model v${version}`);
-    const { config } = this.#env;
-    const signal = AbortSignal.any([loading.signal, context.signal]);
-    loadModel(
-      record,
-      {
-        artifacts: this.#env.artifacts,
-        model: this.#env.model,
-        settings: { threshold: config.model.initialParams.threshold, ...config.model.forecast },
-      },
-      {
-        initialBackoffMs: config.serving.loadInitialBackoffMs,
-        maxBackoffMs: config.serving.loadMaxBackoffMs,
-        deadlineMs: config.serving.loadDeadlineMs,
-      },
-      signal,
-      (failure) => {
-        this.#state.loadFailures++;
-        context.logger.warn(
-          "loading model v{version} failed (attempt {attempt}): {reason}; next try in {nextInMs} ms",
-          { version, ...failure },
-        );
-        this.#setStatus(
-          false,
-          `loading model v${version}: attempt ${failure.attempt} failed: ${failure.reason}`,
-        );
-      },
-    ).then((forecaster) => {
-      if (signal.aborted) return;
-      this.#loading = null;
-      this.#loaded = { record, forecaster };
-      this.#state.version = version;
-      this.#state.loads++;
-      context.logger.info("serving model v{version} ({method})", {
-        version,
-        method: record.creationMethod,
-      });
-      this.#setStatus(true, `serving model v${version}`);
-    }, (error) => {
-      if (signal.aborted) return;
-      this.#loading = null;
-      this.#gaveUpOn = designated;
-      const reason = error instanceof LoadDeadlineError ? error.message : messageOf(error);
-      context.logger.error("{reason}; not ready until another version is designated", {
-        reason,
-      });
-      this.#setStatus(false, reason);
-    });
-  }
-
-  #setStatus(ready: boolean, detail: string): void {
-    if (this.#state.ready === ready && this.#state.detail === detail) return;
-    this.#state.ready = ready;
-    this.#state.detail = detail;
+  /** A model's readiness or its reason changed: register again if the replica's did. */
+  #statusChanged(): void {
+    const { ready, detail, models } = this.view();
+    const status = JSON.stringify({ ready, detail, models });
+    if (status === this.#status) return;
+    this.#status = status;
     this.#register().catch((error) => this.#context?.fail(error));
   }
 
@@ -273,12 +256,14 @@ export class Serving implements Behaviour {
     const lease = this.#lease!;
     this.#registering = this.#registering.then(async () => {
       if (lease.lost.aborted) return;
+      const view = this.view();
       await this.#replicas.register({
         instance: this.#env.instance,
         address: this.#address,
-        version: this.#state.version,
-        ready: this.#state.ready,
-        detail: this.#state.detail,
+        version: view.version,
+        ready: view.ready,
+        detail: view.detail,
+        ...(view.models === undefined ? {} : { models: modelsOf(view.models) }),
         updatedAt: Date.now(),
       }, lease.id);
     });
@@ -287,14 +272,22 @@ export class Serving implements Behaviour {
 
   /** Stops loading and watching, and leaves the list at once (its lease is revoked). */
   async postStop(): Promise<void> {
-    this.#loading?.abort();
     clearInterval(this.#resync);
     this.#lease?.lost.removeEventListener("abort", this.#onLeaseLost);
-    await this.#watch?.close();
-    await this.#following.catch(() => {});
+    await Promise.all([...this.#models.values()].map((model) => model.close()));
     await this.#registering.catch(() => {});
     await this.#lease?.revoke();
   }
+}
+
+/** Each model's version loaded, readiness and why, as registered. */
+function modelsOf(views: Record<string, ServedModelView>): Record<string, ServedModelView> {
+  return Object.fromEntries(
+    Object.entries(views).map(([name, { version, ready, detail, target }]) => [
+      name,
+      { version, target, ready, detail },
+    ]),
+  );
 }
 
 function messageOf(error: unknown): string {

@@ -372,7 +372,11 @@ export class RetuneSystem {
         case "replayer":
           return new Replayer(env, input, sourceSpecOf(env.config.model.source), previous);
         case "serving":
-          return this.#serving = new Serving(env, this.#servingAddress);
+          return this.#serving = new Serving(
+            env,
+            this.#servingAddress,
+            isFleet(env.config) ? this.models : undefined,
+          );
       }
     })();
     this.#running.set(model === undefined ? role : `${role}:${model.name}`, behaviour);

@@ -119,7 +119,8 @@ export async function dashboardState(system: ObservedSystem): Promise<DashboardS
     liveModel: live?.version ?? null,
     replicas: registered.map((replica) => ({
       ...replica,
-      routable: chosen.has(replica.instance),
+      // A fleet's replica is ready when it serves every model's live version.
+      routable: replica.models === undefined ? chosen.has(replica.instance) : replica.ready,
     })),
     decisions: [...system.decisions],
     datasets: versions.map((entry) => ({

@@ -1,7 +1,7 @@
 /**
  * The body of `POST /forecast`, checked before any event reaches the model: `{"events": [...]}`,
- * each event `{key, timestamp, type?, attributes?}` as on the input topic. A bad one is refused
- * naming its place and field.
+ * each event `{key, timestamp, type?, attributes?}` as on the input topic, and in a fleet
+ * `"model"` (which the API reads). A bad one is refused naming its place and field.
  *
  * @module
  */
@@ -15,8 +15,8 @@ const EVENT_FIELDS = ["key", "timestamp", "type", "attributes"];
 export function parseForecastRequest(body: unknown, maxEvents: number): StreamEvent[] {
   if (!isObject(body)) throw new BadRequestError("body", 'an object {"events": [...]}', body);
   for (const field of Object.keys(body)) {
-    if (field !== "events") {
-      throw new BadRequestError(field, "absent (only events is read)", body[field]);
+    if (field !== "events" && field !== "model") {
+      throw new BadRequestError(field, "absent (only events and model are read)", body[field]);
     }
   }
   const { events } = body;

@@ -127,6 +127,18 @@ export function roleMetrics(system: ObservedSystem): Registry {
       ]),
   );
   gauge(
+    "retune_serving_model_version",
+    "In a fleet, each model's version the serving replica here has loaded (-1: none yet)",
+    ["model"],
+    () =>
+      system.roles.includes("serving")
+        ? Object.entries(system.view("serving").models ?? {}).map(([model, view]) => [
+          { model },
+          view.version ?? -1,
+        ])
+        : [],
+  );
+  gauge(
     "retune_serving_ready",
     "1 while the serving replica here serves the version designated live, else 0",
     ["role"],

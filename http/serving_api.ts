@@ -9,7 +9,7 @@
  * @module
  */
 
-import { EventRejectedError, NotReadyError } from "../actors/serving.ts";
+import { EventRejectedError, NotReadyError, type Serving } from "../actors/serving.ts";
 import { ModelVersionUnavailableError } from "../registry/model_catalog.ts";
 import { routable, ServingReplicas } from "../registry/serving_replicas.ts";
 import { BadRequestError } from "./bad_request.ts";
@@ -70,7 +70,8 @@ export async function servingResponse(
   }
   try {
     const body = method === "POST" ? await jsonBody(request) : undefined;
-    return await route(pathname, body, system);
+    const query = new URL(request.url).searchParams;
+    return await route(pathname, body, query, system);
   } catch (error) {
     if (error instanceof BadRequestError) return json(400, { error: error.message });
     if (error instanceof EventRejectedError) return json(400, { error: error.message });
@@ -80,40 +81,50 @@ export async function servingResponse(
   }
 }
 
-async function route(pathname: string, body: unknown, system: ObservedSystem): Promise<Response> {
+async function route(
+  pathname: string,
+  body: unknown,
+  query: URLSearchParams,
+  system: ObservedSystem,
+): Promise<Response> {
   const serving = system.serving()!;
-  const { catalog } = system.env;
+  // In a fleet, each request names its model: GETs by `?model=`, POSTs in their body.
+  const named = () => modelOf(serving, query.get("model") ?? undefined);
   switch (pathname) {
     case "/models": {
+      const catalog = serving.catalog(named());
       const [models, designation] = await Promise.all([catalog.list(), catalog.designation()]);
       const live = designation?.version ?? models.at(-1)?.version ?? null;
       return json(200, { live, designation: designation ?? null, models });
     }
-    case "/forecast":
-      return json(
-        200,
-        serving.forecast(parseForecastRequest(body, system.env.config.serving.maxEvents)),
-      );
+    case "/forecast": {
+      const events = parseForecastRequest(body, system.env.config.serving.maxEvents);
+      const model = modelOf(serving, fieldOf(body, "model"));
+      return json(200, serving.forecast(events, model));
+    }
     case "/retrain":
     case "/optimise": {
       const action = pathname === "/retrain" ? "train" : "optimise";
+      const model = modelOf(serving, fieldOf(body, "model"));
       const reason = reasonOf(body, `asked for over HTTP (${pathname})`);
-      return json(202, await serving.instruct(action, reason));
+      return json(202, await serving.instruct(action, reason, model));
     }
     case "/rollback":
       return await rollback(body, system);
     case "/replicas":
-      return json(200, await replicas(system));
+      return json(200, await replicas(system, serving.fleet ? named() : undefined));
     case "/health": {
       const view = serving.view();
       return json(view.ready ? 200 : 503, {
         ready: view.ready,
         version: view.version,
         detail: view.detail,
+        ...(view.models === undefined ? {} : { models: view.models }),
       });
     }
   }
   const version = versionOf(pathname.slice("/models/".length), "version (in /models/{version})");
+  const catalog = serving.catalog(named());
   const [record, designation] = await Promise.all([catalog.get(version), catalog.live()]);
   if (record === undefined) {
     return json(404, { error: `version ${version} is not in the model catalogue` });
@@ -121,9 +132,14 @@ async function route(pathname: string, body: unknown, system: ObservedSystem): P
   return json(200, { ...record, live: designation?.version === version });
 }
 
-/** `POST /rollback {"version": n, "reason"?: "..."}`: designates `n` live. */
+/**
+ * `POST /rollback {"version": n, "reason"?: "...", "model"?: "..."}`: designates `n` live (in a
+ * fleet, of `model`, in its catalogue).
+ */
 async function rollback(body: unknown, system: ObservedSystem): Promise<Response> {
+  const serving = system.serving()!;
   const fields = objectOf(body, '{"version": <integer>, "reason"?: <text>}');
+  const catalog = serving.catalog(modelOf(serving, fields.model));
   const version = fields.version;
   if (typeof version !== "number" || !Number.isInteger(version) || version < 0) {
     throw new BadRequestError("version", "an integer >= 0 (a model version)", version);
@@ -131,25 +147,50 @@ async function rollback(body: unknown, system: ObservedSystem): Promise<Response
   const reason = reasonOf(body, "rollback asked for over HTTP");
   try {
     const by = `serving ${system.env.instance}`;
-    return json(200, await system.env.catalog.designate(version, by, reason));
+    return json(200, await catalog.designate(version, by, reason));
   } catch (error) {
     if (!(error instanceof ModelVersionUnavailableError)) throw error;
-    const known = (await system.env.catalog.get(version)) !== undefined;
+    const known = (await catalog.get(version)) !== undefined;
     return json(known ? 409 : 404, { error: error.message });
   }
 }
 
-/** Every registered replica, marked routable when it serves the designated version. */
-async function replicas(system: ObservedSystem) {
+/**
+ * Every registered replica, marked routable when it serves the designated version (in a fleet,
+ * `model`'s).
+ */
+async function replicas(system: ObservedSystem, model: string | undefined) {
   const [listed, live] = await Promise.all([
     new ServingReplicas(system.env.registry).list(),
-    system.env.catalog.live(),
+    system.serving()!.catalog(model).live(),
   ]);
-  const chosen = new Set(routable(listed, live?.version).map((replica) => replica.instance));
+  const chosen = new Set(
+    routable(listed, live?.version, model).map((replica) => replica.instance),
+  );
   return {
+    ...(model === undefined ? {} : { model }),
     live: live?.version ?? null,
     replicas: listed.map((replica) => ({ ...replica, routable: chosen.has(replica.instance) })),
   };
+}
+
+/**
+ * The fleet model a request names, which must be one of the fleet's; undefined for a single
+ * model, which serves whatever model a request names.
+ */
+function modelOf(serving: Serving, value: unknown): string | undefined {
+  if (!serving.fleet) return undefined;
+  const names = serving.modelNames;
+  if (typeof value !== "string" || !names.includes(value)) {
+    throw new BadRequestError("model", `one of the fleet's models (${names.join(", ")})`, value);
+  }
+  return value;
+}
+
+/** Field `name` of a POST body, if it is an object (undefined otherwise). */
+function fieldOf(body: unknown, name: string): unknown {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
+  return (body as Record<string, unknown>)[name];
 }
 
 /** The optional `reason` of a POST body (absent body: `fallback`). */

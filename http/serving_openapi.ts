@@ -14,13 +14,29 @@ const jsonOf = (ref: string) => ({
   "application/json": { schema: { $ref: `#/components/schemas/${ref}` } },
 });
 
+/** The `model` of a fleet's request: required in a fleet, ignored without one. */
+const modelField = {
+  type: "string",
+  description: "in a fleet, which of its models (required: 400 names the fleet's models when " +
+    "absent or unknown); ignored for a single model",
+};
+
+/** `?model=`: which fleet model's catalogue or replicas. */
+const modelParameter = { name: "model", in: "query", required: false, schema: modelField };
+
 const reasonBody = {
   required: false,
   content: {
     "application/json": {
       schema: {
         type: "object",
-        properties: { reason: { type: "string", description: "why, as the decision's reason" } },
+        properties: {
+          reason: { type: "string", description: "why, as the decision's reason" },
+          model: {
+            ...modelField,
+            description: `the model to retrain or re-optimise; ${modelField.description}`,
+          },
+        },
         additionalProperties: false,
       },
     },
@@ -45,12 +61,15 @@ export const SERVING_OPENAPI = {
     title: "Retune serving API",
     version: "1",
     description: "Forecasts from the model version designated live in the registry; the model " +
-      "catalogue with lineage; rollback; retrain and re-optimisation requests.",
+      "catalogue with lineage; rollback; retrain and re-optimisation requests. In a fleet, " +
+      "every request names its model (`model`: a query parameter of GETs, a field of POST " +
+      "bodies), and each model has its own catalogue and live version.",
   },
   paths: {
     "/models": {
       get: {
         summary: "Every model version, oldest first, with the live one",
+        parameters: [modelParameter],
         responses: { "200": { description: "the catalogue", content: jsonOf("Catalogue") } },
       },
     },
@@ -62,7 +81,7 @@ export const SERVING_OPENAPI = {
           in: "path",
           required: true,
           schema: { type: "integer", minimum: 0 },
-        }],
+        }, modelParameter],
         responses: {
           "200": { description: "the version", content: jsonOf("ModelRecord") },
           "400": error,
@@ -120,6 +139,7 @@ export const SERVING_OPENAPI = {
     "/replicas": {
       get: {
         summary: "The registered replicas; routable ones serve the live version and are ready",
+        parameters: [modelParameter],
         responses: { "200": { description: "the replicas", content: jsonOf("Replicas") } },
       },
     },
@@ -167,6 +187,7 @@ export const SERVING_OPENAPI = {
         additionalProperties: false,
         properties: {
           events: { type: "array", items: { $ref: "#/components/schemas/StreamEvent" } },
+          model: modelField,
         },
       },
       Forecast: {
@@ -187,6 +208,7 @@ export const SERVING_OPENAPI = {
         type: "object",
         required: ["version", "forecasts", "detections"],
         properties: {
+          model: { type: "string", description: "in a fleet, the model that forecast" },
           version: { type: "integer" },
           forecasts: { type: "array", items: { $ref: "#/components/schemas/Forecast" } },
           detections: { type: "integer" },
@@ -247,6 +269,7 @@ export const SERVING_OPENAPI = {
         properties: {
           version: { type: "integer", minimum: 0 },
           reason: { type: "string" },
+          model: modelField,
         },
       },
       Instruction: {
@@ -265,6 +288,11 @@ export const SERVING_OPENAPI = {
           version: { type: "integer", nullable: true },
           ready: { type: "boolean" },
           detail: { type: "string" },
+          models: {
+            type: "object",
+            description: "in a fleet, each model's version loaded, readiness and why",
+            additionalProperties: { $ref: "#/components/schemas/ModelStatus" },
+          },
           updatedAt: { type: "integer" },
           routable: { type: "boolean" },
         },
@@ -272,16 +300,33 @@ export const SERVING_OPENAPI = {
       Replicas: {
         type: "object",
         properties: {
+          model: { type: "string", description: "in a fleet, the model asked for" },
           live: { type: "integer", nullable: true },
           replicas: { type: "array", items: { $ref: "#/components/schemas/Replica" } },
+        },
+      },
+      ModelStatus: {
+        type: "object",
+        properties: {
+          version: { type: "integer", nullable: true },
+          ready: { type: "boolean" },
+          detail: { type: "string" },
         },
       },
       Health: {
         type: "object",
         properties: {
-          ready: { type: "boolean" },
-          version: { type: "integer", nullable: true },
-          detail: { type: "string" },
+          ready: { type: "boolean", description: "in a fleet, every model's live version loaded" },
+          version: { type: "integer", nullable: true, description: "null in a fleet" },
+          detail: {
+            type: "string",
+            description: "what it serves, or why not (in a fleet, each model not loaded)",
+          },
+          models: {
+            type: "object",
+            description: "in a fleet, each model's version loaded, readiness and why",
+            additionalProperties: { $ref: "#/components/schemas/ModelStatus" },
+          },
         },
       },
     },

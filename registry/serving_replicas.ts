@@ -22,6 +22,8 @@ export interface ReplicaRecord {
   ready: boolean;
   /** What it serves, or why it is not ready. */
   detail: string;
+  /** In a fleet, each model's version loaded, readiness and why; absent without a fleet. */
+  models?: Record<string, { version: number | null; ready: boolean; detail: string }>;
   /** Epoch ms of this registration. */
   updatedAt: number;
 }
@@ -54,10 +56,20 @@ export class ServingReplicas {
   }
 }
 
-/** The replicas a client may call: ready and serving the designated version. */
+/**
+ * The replicas a client may call: ready and serving the designated version; for fleet model
+ * `model`, serving that model's designated version, ready with it.
+ */
 export function routable(
   replicas: readonly ReplicaRecord[],
   designated: number | undefined,
+  model?: string,
 ): ReplicaRecord[] {
-  return replicas.filter((replica) => replica.ready && replica.version === designated);
+  if (model === undefined) {
+    return replicas.filter((replica) => replica.ready && replica.version === designated);
+  }
+  return replicas.filter((replica) => {
+    const served = replica.models?.[model];
+    return served !== undefined && served.ready && served.version === designated;
+  });
 }

@@ -1,21 +1,25 @@
 /**
  * A serving replica's state: what it reports (the model version loaded, whether it is ready and
- * why not, what it has served). Nothing here must survive a restart: the live version is
- * designated in the registry, and a replica that starts loads it again.
+ * why not, what it has served; in a fleet, each model's). Nothing here must survive a restart:
+ * the live version is designated in the registry, and a replica that starts loads it again.
  *
  * @module
  */
 
+import type { ServedModelView } from "./served_model.ts";
+
 /** What a serving replica reports. */
 export interface ServingView {
-  /** The model version loaded; null before the first load. */
+  /** The model version loaded; null before the first load, and in a fleet (see `models`). */
   version: number | null;
   /** The live version it is loading or last tried to load; null before it read the catalogue. */
   target: number | null;
-  /** Loaded the designated version: it answers forecasts. */
+  /** Loaded the designated version (in a fleet, every model's): it answers forecasts. */
   ready: boolean;
-  /** What it serves, or why it is not ready. */
+  /** What it serves, or why it is not ready (in a fleet, naming each model not loaded). */
   detail: string;
+  /** In a fleet, each model's version, readiness and why; absent without a fleet. */
+  models?: Record<string, ServedModelView>;
   /** Versions loaded since it started. */
   loads: number;
   /** Load attempts that failed. */
@@ -25,20 +29,25 @@ export interface ServingView {
   events: number;
 }
 
-/** A replica's own state; only the serving role changes it. */
+/** A replica's tallies; only the serving role changes them. */
 export class ServingState {
-  version: number | null = null;
-  target: number | null = null;
-  ready = false;
-  detail = "starting";
   loads = 0;
   loadFailures = 0;
   requests = 0;
   events = 0;
 
-  /** A copy for readers. */
+  /** A fresh replica's view, before it read any catalogue. */
   view(): Readonly<ServingView> {
-    const { version, target, ready, detail, loads, loadFailures, requests, events } = this;
-    return { version, target, ready, detail, loads, loadFailures, requests, events };
+    const { loads, loadFailures, requests, events } = this;
+    return {
+      version: null,
+      target: null,
+      ready: false,
+      detail: "starting",
+      loads,
+      loadFailures,
+      requests,
+      events,
+    };
   }
 }
