@@ -5,9 +5,9 @@
  * latter for the dashboard's browser test), starts a throwaway Kafka broker, etcd and SeaweedFS
  * S3 gateway (unless `KAFKA_BROKERS` / `ETCD_ENDPOINTS` / `S3_ENDPOINT` name running ones;
  * SeaweedFS is built with Go into `.cache/` the first time), runs `deno test --allow-all tests/`
- * with those variables set, streams its
- * output, stops the services (also on SIGINT / SIGTERM) and exits with deno test's exit code,
- * after printing the line `N passed, N failed` that CI reads.
+ * with those variables set (the etcd restart test in a process of its own, see `OWN_PROCESS`),
+ * streams its output, stops the services (also on SIGINT / SIGTERM) and exits with deno test's
+ * exit code, after printing the line `N passed, N failed` that CI reads.
  *
  * When the whole suite passed, it then runs the short chaos suite (`deno task chaos --short`, a
  * few minutes: every role as its own process under kill -9, an etcd restart and a broker pause)
@@ -131,23 +131,31 @@ async function suite(args: string[]): Promise<number> {
   if (started === undefined) return 1;
   try {
     if (interrupted !== undefined) return EXIT_CODES[interrupted]!;
-    tests = new Deno.Command(Deno.execPath(), {
-      args: ["test", "--allow-all", ...withTestPaths(args)],
-      env: started.env,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "inherit",
-      // A process group of its own, which a signal to us is passed on to whole.
-      detached: true,
-    }).spawn();
-    const summary = await relay(tests.stdout);
-    const { code } = await tests.status;
-    if (summary === undefined) {
-      console.error(`deno test printed no summary line (exit code ${code})`);
-    } else {
-      console.log(`${summary.passed} passed, ${summary.failed} failed`);
+    const total: TestSummary = { passed: 0, failed: 0 };
+    let code = 0;
+    for (const run of testRuns(args)) {
+      tests = new Deno.Command(Deno.execPath(), {
+        args: ["test", "--allow-all", ...run],
+        env: started.env,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "inherit",
+        // A process group of its own, which a signal to us is passed on to whole.
+        detached: true,
+      }).spawn();
+      const summary = await relay(tests.stdout);
+      const status = await tests.status;
+      if (summary === undefined) {
+        console.error(`deno test printed no summary line (exit code ${status.code})`);
+        return interrupted === undefined ? (status.code || 1) : EXIT_CODES[interrupted]!;
+      }
+      total.passed += summary.passed;
+      total.failed += summary.failed;
+      code ||= status.code;
+      if (interrupted !== undefined) return EXIT_CODES[interrupted]!;
     }
-    return interrupted === undefined ? code : EXIT_CODES[interrupted]!;
+    console.log(`${total.passed} passed, ${total.failed} failed`);
+    return code;
   } finally {
     await Promise.all(started.services.map((service) => service.stop()));
   }
@@ -246,9 +254,20 @@ async function startServices(): Promise<
   return undefined;
 }
 
-/** `args` with `tests/` in front, unless they name paths of their own. */
-function withTestPaths(args: string[]): string[] {
-  return namesPaths(args) ? args : ["tests/", ...args];
+/**
+ * Tests run in a deno test process of their own: those that stop etcd under open gRPC streams.
+ * Deno 2.9.6's node:http2 crashes the process (SIGSEGV in a tokio worker) now and then when
+ * such streams are cut after many earlier gRPC sessions in the same process (seen in about a
+ * quarter of runs after the serving tests, never in 8 runs alone); alone, the test still shows
+ * that Retune rides out the restart.
+ */
+const OWN_PROCESS = ["tests/registry/etcd_outage_test.ts"];
+
+/** The deno test runs: `args` as given when they name paths, else the suite in two processes. */
+function testRuns(args: string[]): string[][] {
+  if (namesPaths(args)) return [args];
+  const ignore = `--ignore=${OWN_PROCESS.join(",")}`;
+  return [["tests/", ignore, ...args], [...OWN_PROCESS, ...args]];
 }
 
 /** Whether `args` name test paths of their own. */
