@@ -27,8 +27,8 @@ import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { RetriableError } from "./runtime/failure.ts";
 import { send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
-import { ServingState, type ServingView } from "./serving/serving_state.ts";
-import { ServedModel, type ServedModelView } from "./serving/served_model.ts";
+import { type ServedModelView, ServingState, type ServingView } from "./serving/serving_state.ts";
+import { ServedModel } from "./serving/served_model.ts";
 
 /** Lease of a replica's registration when the registry is in process, s. */
 const IN_PROCESS_LEASE_SECONDS = 10;

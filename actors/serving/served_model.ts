@@ -12,20 +12,8 @@ import type { Forecaster } from "../../models/model.ts";
 import type { RegistryWatch } from "../../registry/registry.ts";
 import type { ActorContext } from "../runtime/actor.ts";
 import type { RoleEnvironment } from "../environment.ts";
-import type { ServingState } from "./serving_state.ts";
+import type { ServedModelView, ServingState } from "./serving_state.ts";
 import { LoadDeadlineError, loadModel } from "./model_loading.ts";
-
-/** What a replica reports of one model it serves. */
-export interface ServedModelView {
-  /** The version loaded; null before the first load. */
-  version: number | null;
-  /** The live version it is loading or last tried to load; null before it read the catalogue. */
-  target: number | null;
-  /** Loaded the designated version. */
-  ready: boolean;
-  /** What it serves, or why it is not ready. */
-  detail: string;
-}
 
 /** One model of a serving replica, followed and loaded on its own. */
 export class ServedModel {

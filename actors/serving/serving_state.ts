@@ -6,7 +6,17 @@
  * @module
  */
 
-import type { ServedModelView } from "./served_model.ts";
+/** What a replica reports of one model it serves. */
+export interface ServedModelView {
+  /** The version loaded; null before the first load. */
+  version: number | null;
+  /** The live version it is loading or last tried to load; null before it read the catalogue. */
+  target: number | null;
+  /** Loaded the designated version. */
+  ready: boolean;
+  /** What it serves, or why it is not ready. */
+  detail: string;
+}
 
 /** What a serving replica reports. */
 export interface ServingView {
