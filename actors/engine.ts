@@ -277,11 +277,15 @@ export class Engine implements Behaviour {
     if (!isNewer(lane, info)) return;
     lane.pending = { forecaster, info };
     this.#env.lockstep?.modelLoaded(info.version);
-    context.logger.info("model v{version} ({method}) loaded, swapping in{of}", {
-      version: info.version,
-      method: info.creationMethod,
-      of: this.#fleet ? ` (model ${lane.name})` : "",
-    });
+    const loaded = { version: info.version, method: info.creationMethod };
+    if (this.#fleet) {
+      context.logger.info("model {model} v{version} ({method}) loaded, swapping in", {
+        model: lane.name,
+        ...loaded,
+      });
+    } else {
+      context.logger.info("model v{version} ({method}) loaded, swapping in", loaded);
+    }
     this.#modelQueued.resolve();
     this.#modelQueued = Promise.withResolvers();
   }
