@@ -28,7 +28,7 @@ import { ServingClient } from "../../serving/client.ts";
 import { DRIFT_CONFIG } from "../fixtures/drift_input.ts";
 import { eventually } from "../fixtures/eventually.ts";
 import { TopicReader } from "./fixtures/topic_reader.ts";
-import { etcdEndpoints, kafkaBrokers, uniqueName } from "../fixtures/services.ts";
+import { overKafka } from "../fixtures/over_kafka.ts";
 import { createTopics, deleteTopics, kafkaClient, topicSpecs } from "../../scripts/topics.ts";
 
 setupLogging({ level: "warning", format: "text" });
@@ -113,33 +113,13 @@ Deno.test({
 Deno.test({
   name: "over Kafka and etcd, a fleet's replica serves each model's live version",
   permissions,
-  async fn() {
-    const brokers = await kafkaBrokers();
-    const endpoints = await etcdEndpoints();
-    const prefix = uniqueName("test-serving-fleet");
-    await fleetServing((config) => ({
-      ...config,
-      transport: "kafka",
-      kafka: { ...config.kafka, brokers, clientId: prefix },
-      etcd: {
-        endpoints,
-        namespace: prefix,
-        leaseTtlSeconds: 10,
-        callTimeoutMs: 5_000,
-        callAttempts: 3,
-      },
-      topics: Object.fromEntries(
-        Object.entries(config.topics).map(([purpose, topic]) => [
-          purpose,
-          { ...topic, name: `${prefix}.${topic.name}` },
-        ]),
-      ) as RetuneConfig["topics"],
-    }));
-  },
+  fn: () => fleetServing((config) => overKafka(config, "test-serving-fleet")),
 });
 
 /** The fleet replica's run and its checks, on the deployment `shape` makes of the embedded one. */
-async function fleetServing(shape: (config: RetuneConfig) => RetuneConfig): Promise<void> {
+async function fleetServing(
+  shape: (config: RetuneConfig) => RetuneConfig | Promise<RetuneConfig>,
+): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "retune-serving-fleet-" });
   const input = `${dir}/drift.csv`;
   await generate({
@@ -153,7 +133,7 @@ async function fleetServing(shape: (config: RetuneConfig) => RetuneConfig): Prom
       regimes: [REGIMES.runs, REGIMES.alternating],
     },
   });
-  const config = shape(await fleetConfig(dir));
+  const config = await shape(await fleetConfig(dir));
   const admin = config.transport === "kafka" ? kafkaClient(config).admin() : null;
   if (admin !== null) {
     await admin.connect();

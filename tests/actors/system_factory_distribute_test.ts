@@ -20,7 +20,7 @@ import type { RetuneConfig } from "../../config/schema.ts";
 import { createTopics, deleteTopics, kafkaClient, topicSpecs } from "../../scripts/topics.ts";
 import { DRIFT_CONFIG, writeDriftStream } from "../fixtures/drift_input.ts";
 import { eventually } from "../fixtures/eventually.ts";
-import { etcdEndpoints, kafkaBrokers, uniqueName } from "../fixtures/services.ts";
+import { overKafka } from "../fixtures/over_kafka.ts";
 
 const permissions: Deno.PermissionOptions = {
   read: true,
@@ -40,41 +40,20 @@ Deno.test({
 Deno.test({
   name: "over Kafka and etcd, a standby factory tests candidates from the work topic",
   permissions,
-  async fn() {
-    const brokers = await kafkaBrokers();
-    const endpoints = await etcdEndpoints();
-    const prefix = uniqueName("test-distribute");
-    await withDeployment((config) => ({
-      ...config,
-      transport: "kafka",
-      kafka: { ...config.kafka, brokers, clientId: prefix },
-      etcd: {
-        endpoints,
-        namespace: prefix,
-        leaseTtlSeconds: 10,
-        callTimeoutMs: 5_000,
-        callAttempts: 3,
-      },
-      topics: Object.fromEntries(
-        Object.entries(config.topics).map(([purpose, topic]) => [
-          purpose,
-          { ...topic, name: `${prefix}.${topic.name}` },
-        ]),
-      ) as RetuneConfig["topics"],
-    }), standbyTestsCandidates);
-  },
+  fn: () =>
+    withDeployment((config) => overKafka(config, "test-distribute"), standbyTestsCandidates),
 });
 
 /** The drift deployment with candidates distributed, shaped by `shape`, around `body`. */
 async function withDeployment(
-  shape: (config: RetuneConfig) => RetuneConfig,
+  shape: (config: RetuneConfig) => RetuneConfig | Promise<RetuneConfig>,
   body: (config: RetuneConfig, input: string) => Promise<void>,
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "retune-factory-distribute-" });
   const input = `${dir}/drift.csv`;
   await writeDriftStream(input);
   const loaded = await loadConfig(DRIFT_CONFIG);
-  const config = shape({
+  const config = await shape({
     ...loaded,
     storage: { ...loaded.storage, dir: `${dir}/storage` },
     factory: { ...loaded.factory, distribute: true },

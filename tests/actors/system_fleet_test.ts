@@ -25,7 +25,7 @@ import { DRIFT_CONFIG } from "../fixtures/drift_input.ts";
 import { eventually } from "../fixtures/eventually.ts";
 import { HttpServer } from "../../http/server.ts";
 import { defaultLogger } from "../../logging/logger.ts";
-import { etcdEndpoints, kafkaBrokers, uniqueName } from "../fixtures/services.ts";
+import { overKafka } from "../fixtures/over_kafka.ts";
 import { createTopics, deleteTopics, kafkaClient, topicSpecs } from "../../scripts/topics.ts";
 import { decodePayload } from "../../protocol/codec.ts";
 
@@ -79,33 +79,13 @@ Deno.test({
   name:
     "over Kafka and etcd, three models each adapt on their own; a retrain of one touches no other",
   permissions,
-  async fn() {
-    const brokers = await kafkaBrokers();
-    const endpoints = await etcdEndpoints();
-    const prefix = uniqueName("test-fleet");
-    await fleetRun((config) => ({
-      ...config,
-      transport: "kafka",
-      kafka: { ...config.kafka, brokers, clientId: prefix },
-      etcd: {
-        endpoints,
-        namespace: prefix,
-        leaseTtlSeconds: 10,
-        callTimeoutMs: 5_000,
-        callAttempts: 3,
-      },
-      topics: Object.fromEntries(
-        Object.entries(config.topics).map(([purpose, topic]) => [
-          purpose,
-          { ...topic, name: `${prefix}.${topic.name}` },
-        ]),
-      ) as RetuneConfig["topics"],
-    }));
-  },
+  fn: () => fleetRun((config) => overKafka(config, "test-fleet")),
 });
 
 /** The fleet run and its checks, on the deployment `shape` makes of the embedded one. */
-async function fleetRun(shape: (config: RetuneConfig) => RetuneConfig): Promise<void> {
+async function fleetRun(
+  shape: (config: RetuneConfig) => RetuneConfig | Promise<RetuneConfig>,
+): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "retune-fleet-" });
   const input = `${dir}/drift.csv`;
   await generate({
@@ -119,7 +99,7 @@ async function fleetRun(shape: (config: RetuneConfig) => RetuneConfig): Promise<
       regimes: [REGIMES.runs, REGIMES.alternating],
     },
   });
-  const config = shape(await fleetConfig(dir));
+  const config = await shape(await fleetConfig(dir));
   const admin = config.transport === "kafka" ? kafkaClient(config).admin() : null;
   if (admin !== null) {
     await admin.connect();
