@@ -105,6 +105,9 @@ export class CandidateDispatcher {
   ): Promise<Scores> {
     const job: CandidateJob = { jobId: nanoid(), runId, datasetUri, params, deadline };
     const answer = Promise.withResolvers<CandidateResult>();
+    // A stop or deadline while the job is still being sent rejects an answer nobody awaits yet:
+    // handled here, it still reaches the await below.
+    answer.promise.catch(() => {});
     this.#waiting.set(job.jobId, answer);
     const late = setTimeout(
       () =>
