@@ -53,12 +53,21 @@ export async function lead(
       await pause(pauseMs, context.signal);
       continue;
     }
-    leadership.lost.addEventListener("abort", () => {
+    let left = false;
+    // Logged once, however the leadership ends: the chaos suite and operators read from it that
+    // this process no longer leads (a standby that led earlier is not the leader to kill).
+    const leave = (reason: string) => {
+      if (left) return;
+      left = true;
       env.leaders.lost(role);
+      context.logger.info("left the {role} leadership: {reason}", { role, reason });
+    };
+    leadership.lost.addEventListener("abort", () => {
+      leave(String(leadership.lost.reason));
       context.fail(new LeadershipLostError(role, leadership.lost.reason));
     });
     // A stopping incarnation resigns: from then on it no longer counts as leading.
-    context.signal.addEventListener("abort", () => env.leaders.lost(role), { once: true });
+    context.signal.addEventListener("abort", () => leave("stopping"), { once: true });
     env.leaders.won(role);
     // The moment failover ends: operators and the chaos suite read it from the log.
     context.logger.info("leading {role}", { role });

@@ -12,7 +12,7 @@
 import type { ServiceRole } from "../../config/roles.ts";
 import { roleCommand } from "../../launch.ts";
 import { ELECTED_ROLES } from "./fault_plan.ts";
-import { ledRole, loggedAt } from "./log_line.ts";
+import { ledRole, leftRole, loggedAt } from "./log_line.ts";
 import type { ProcessEvent, ShutdownRecord } from "./observations.ts";
 
 /** How long a dead instance stays down before it is started again, ms. */
@@ -24,7 +24,7 @@ interface Life {
   pid: number;
   /** When main.ts logged that its role runs (for an elected role: once it leads). */
   runningAt: number | null;
-  /** When it last logged that it won its role's election (elected roles only). */
+  /** When it last logged that it won its role's election, null once it logged leaving it. */
   leadingAt: number | null;
   exited: boolean;
   /** Sent SIGKILL by the harness: down, whatever its status says yet. */
@@ -118,6 +118,7 @@ export class RoleInstance {
             life.leadingAt = loggedAt(line) ?? Date.now();
             this.#record("leading", life.pid, undefined, life.leadingAt);
           }
+          if (leftRole(line) === this.role) life.leadingAt = null;
           if (life.runningAt !== null || !ready.test(line)) continue;
           life.runningAt = loggedAt(line) ?? Date.now();
           this.#record("running", life.pid, undefined, life.runningAt);
@@ -221,7 +222,8 @@ export class RoleFleet {
 
   /**
    * The instance leading `role`: of the live ones, the one that last logged winning the election
-   * (a deposed leader that did not notice yet loses to its successor's later line); for a role
+   * and has not logged leaving it since (a deposed leader that did not notice yet loses to its
+   * successor's later line); for a role
    * without an election, the one whose process last logged that it runs.
    */
   leaderOf(role: ServiceRole): RoleInstance | undefined {

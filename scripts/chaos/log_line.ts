@@ -22,3 +22,11 @@ export function loggedAt(line: string): number | undefined {
 export function ledRole(line: string): string | undefined {
   return line.match(/ retune\.[\w.]+: leading (\w+)(?:\s|$)/)?.[1];
 }
+
+/**
+ * The role a log line says its process no longer leads (`actors/leadership.ts` logs
+ * `retune.<category>: left the <role> leadership: <reason>`), if it is such a line.
+ */
+export function leftRole(line: string): string | undefined {
+  return line.match(/ retune\.[\w.]+: left the (\w+) leadership(?::|\s|$)/)?.[1];
+}

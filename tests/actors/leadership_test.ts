@@ -73,6 +73,27 @@ Deno.test(
   },
 );
 
+Deno.test(
+  "lead logs leaving the leadership once, whether it is lost or the actor stops",
+  { permissions: "none" },
+  async () => {
+    const registry = new InProcessRegistry();
+    const stop = new AbortController();
+    const { ctx, infos } = context(stop.signal);
+    const leadership = await lead(
+      ctx,
+      { registry, instance: "a", leaders: new LeaderBoard() },
+      "optimiser",
+    );
+    await leadership.resign();
+    stop.abort(new Error("stopping"));
+    const left = infos.filter((line) => line.startsWith("left the {role} leadership"));
+    assert.equal(left.length, 1);
+    assert.match(left[0], /"role":"optimiser".*resigned/);
+    await registry.close();
+  },
+);
+
 Deno.test("a stopping actor stops campaigning", { permissions: "none" }, async () => {
   const inner = new InProcessRegistry();
   const stop = new AbortController();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ledRole, loggedAt } from "../../../scripts/chaos/log_line.ts";
+import { ledRole, leftRole, loggedAt } from "../../../scripts/chaos/log_line.ts";
 
 Deno.test("loggedAt: the time a text log line begins with, in its own offset", () => {
   assert.equal(
@@ -21,4 +21,14 @@ Deno.test("ledRole: the role a `leading <role>` line names, with or without prop
   assert.equal(ledRole("2026-12-06 02:23:18.484 +00 INF retune.all: leading factory"), "factory");
   assert.equal(ledRole("2026-12-06 02:23:18.531 +00 INF retune.all: running factory"), undefined);
   assert.equal(ledRole("2026-12-06 02:23:18.531 +00 WRN retune.x: misleading factory"), undefined);
+});
+
+Deno.test("leftRole: the role a `left the <role> leadership` line names", () => {
+  assert.equal(
+    leftRole(
+      "2026-12-06 02:23:18.484 +00 INF retune.optimiser: left the optimiser leadership: stopping role=optimiser",
+    ),
+    "optimiser",
+  );
+  assert.equal(leftRole("2026-12-06 02:23:18.484 +00 INF retune.all: leading factory"), undefined);
 });
