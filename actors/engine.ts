@@ -6,7 +6,9 @@
  * 2. consumes the input topic (batches of events, `StreamEventBatch`), forecasting each event and
  *    writing every forecast to the output (batched per partition, `ForecastBatch`),
  * 3. scores its own forecasts as the stream unfolds and publishes a metrics report every
- *    reporting interval (events or stream time),
+ *    reporting interval (events or stream time); with `engine.reportBy: partition`, instead, each
+ *    input partition's counts per closed window of the absolute stream-time grid
+ *    (`grid_window.ts`), with that partition's checkpoint, for the observer to merge,
  * 4. publishes its input position so the collector never reads ahead of it,
  * 5. swaps in a newer model between two events, carrying over every partition's run state,
  * 6. checkpoints, with every handled batch, the run state of the batch's input partition (its
@@ -26,11 +28,18 @@
  * @module
  */
 
-import { decodeData, encodeData, encodePayload } from "../protocol/codec.ts";
+import {
+  decodeData,
+  encodeData,
+  encodeEnvelope,
+  encodePayload,
+  newEnvelope,
+} from "../protocol/codec.ts";
 import type { CreationMethod, ModelVersion } from "../core/versions.ts";
 import type { EnginePosition } from "../protocol/messages.ts";
 import type { Forecast, StreamEvent } from "../core/events.ts";
 import type { MetricsReport } from "../core/metrics_report.ts";
+import type { WindowCounts } from "../core/window_counts.ts";
 import type {
   AssignedPartition,
   BatchContext,
@@ -40,7 +49,6 @@ import type {
   TopicRecords,
 } from "../transport/transport.ts";
 import { KeyPartitioner } from "../transport/key_partitioner.ts";
-import { totalLag } from "../transport/consumer_lag.ts";
 import type { Forecaster, ForecastSettings, KeySelector } from "../models/model.ts";
 import { DEFAULT_MODEL, isFleet } from "../config/fleet.ts";
 import { OnlineScorer } from "../models/online_scorer.ts";
@@ -50,6 +58,8 @@ import type { RoleEnvironment } from "./environment.ts";
 import { EngineState, type EngineView, type LaneTotals } from "./engine/engine_state.ts";
 import { StreamTimeWindows } from "./engine/stream_windows.ts";
 import { CheckpointTail } from "./engine/checkpoint_tail.ts";
+import { ENGINE_GROUP, inputLag } from "./engine/input_lag.ts";
+import { type ClosedWindow, GridWindow } from "./engine/grid_window.ts";
 
 /** What a call of the input loop has made and not yet published. */
 interface Outbox {
@@ -58,6 +68,8 @@ interface Outbox {
   deadLetters: OutgoingRecord[];
   /** Metrics reports, each with the fleet model it is about. */
   reports: { model: string; report: MetricsReport }[];
+  /** Closed partition windows' counts (`engine.reportBy: partition`), as envelopes. */
+  windows: OutgoingRecord[];
 }
 
 /** A fleet model as the engine serves it: which events are its, and its own parts. */
@@ -69,10 +81,7 @@ export interface ModelRoute {
 }
 
 /** The consumer group the engines share the input in (the metrics read its lag). */
-export const ENGINE_GROUP = "engine";
-
-/** Longest the engine waits for the broker to tell its lag before a report says -1, ms. */
-const LAG_DEADLINE_MS = 1_000;
+export { ENGINE_GROUP };
 
 /** How long after its last position an idle engine says it once more, ms. */
 const POSITION_REPEAT_MS = 1_000;
@@ -94,6 +103,10 @@ interface HeldPartition {
   scorers: OnlineScorer[];
   /** The lanes with state for the partition's keys: only theirs are checkpointed. */
   lanes: Set<Lane>;
+  /** `engine.reportBy: partition`: the partition's open grid window (null: engines report). */
+  grid: GridWindow | null;
+  /** Events of the open grid window in each lane, by lane index. */
+  windowEvents: number[];
 }
 
 /** One model's lane: its model in use and the one to swap in, its report window. */
@@ -140,6 +153,8 @@ export class Engine implements Behaviour {
   readonly #windows: StreamTimeWindows | null;
   /** Lockstep only: events of the input records finished so far (the collector may read them). */
   #eventsFinished = 0;
+  /** Period of the partitions' grid windows, ms (`engine.reportBy: partition`); null: none. */
+  readonly #gridMs: number | null;
 
   /**
    * `previous` is the snapshot a restarted engine's predecessor left; `routes` the fleet's models
@@ -172,6 +187,9 @@ export class Engine implements Behaviour {
     const cadence = env.config.engine.report;
     this.#windows = env.lockstep !== undefined && "everyStreamMs" in cadence
       ? new StreamTimeWindows(cadence.everyStreamMs)
+      : null;
+    this.#gridMs = env.config.engine.reportBy === "partition" && "everyStreamMs" in cadence
+      ? cadence.everyStreamMs
       : null;
   }
 
@@ -327,6 +345,8 @@ export class Engine implements Behaviour {
         streamTime: 0,
         scorers: this.#lanes.map(() => new OnlineScorer()),
         lanes: new Set(),
+        grid: this.#gridMs === null ? null : new GridWindow(this.#gridMs),
+        windowEvents: this.#lanes.map(() => 0),
       };
       for (const lane of this.#lanes) lane.current!.forecaster.drop(held.select);
       this.#held.set(partition, held);
@@ -351,6 +371,7 @@ export class Engine implements Behaviour {
       );
       for (const lane of this.#lanes) lane.current!.forecaster.drop(held.select);
       held.next = offset;
+      this.#restoreWindow(held, "");
       return;
     }
     const runs = this.#byLane(JSON.parse(checkpoint.runs));
@@ -366,6 +387,7 @@ export class Engine implements Behaviour {
         ? new OnlineScorer()
         : OnlineScorer.restore(scorers[lane.index]);
     }
+    this.#restoreWindow(held, checkpoint.window);
     held.next = checkpoint.offset;
     held.streamTime = checkpoint.streamTime;
     this.#advanceTo(partition, checkpoint.offset);
@@ -403,7 +425,12 @@ export class Engine implements Behaviour {
     if (held.next !== null && records[0].offset > held.next) {
       await this.#resume(context, partition, records[0].offset);
     }
-    const out: Outbox = { forecasts: this.#lanes.map(() => []), deadLetters: [], reports: [] };
+    const out: Outbox = {
+      forecasts: this.#lanes.map(() => []),
+      deadLetters: [],
+      reports: [],
+      windows: [],
+    };
     const { forecasts, deadLetters, reports } = out;
     for (const record of records) {
       // Already in the restored state: its outputs went out with an earlier batch.
@@ -422,6 +449,8 @@ export class Engine implements Behaviour {
         if (this.#windows?.enter(event.timestamp) && this.#lanes[0].eventsInBatch > 0) {
           await this.#endWindow(context, out, this.#lanes[0]);
         }
+        const closed = held.grid?.enter(event.timestamp);
+        if (closed) out.windows.push(...this.#closeWindow(context, partition, held, closed));
         const lanes = this.#lanesOf(event.key);
         let lane: Lane | undefined;
         try {
@@ -438,9 +467,10 @@ export class Engine implements Behaviour {
         this.#streamTime = Math.max(this.#streamTime, event.timestamp);
         if (event.timestamp > held.streamTime) held.streamTime = event.timestamp;
         for (const lane of lanes) {
+          held.windowEvents[lane.index]++;
           lane.eventsInBatch++;
           lane.batchStartTime ??= event.timestamp;
-          if (this.#windows === null && this.#reportDue(lane)) {
+          if (this.#windows === null && held.grid === null && this.#reportDue(lane)) {
             await this.#endWindow(context, out, lane);
           }
         }
@@ -456,17 +486,19 @@ export class Engine implements Behaviour {
       outputs.push({ topic: topics.output, records: this.#outputRecords(forecasts) });
     }
     if (deadLetters.length > 0) outputs.push({ topic: topics.deadLetters, records: deadLetters });
+    if (out.windows.length > 0) outputs.push({ topic: topics.windowCounts, records: out.windows });
     if (held.next !== null) {
       outputs.push({ topic: topics.engineChangelog, records: [this.#checkpoint(partition, held)] });
     }
     await batch.commit(outputs);
     if (reports.length > 0) {
-      const lag = await this.#inputLag(context);
+      const lag = await inputLag(context, topics.input);
       for (const { model, report } of reports) {
         await send(context, topics.metrics, "MetricsReport", { ...report, lag }, { model });
       }
     }
-    if (this.#sincePosition >= this.#env.config.engine.positionEveryEvents || reports.length > 0) {
+    const reported = reports.length > 0 || out.windows.length > 0;
+    if (this.#sincePosition >= this.#env.config.engine.positionEveryEvents || reported) {
       await this.#publishPosition(context);
     } else if (this.#sincePosition > 0) {
       this.#publishPositionSoon(context);
@@ -553,8 +585,88 @@ export class Engine implements Behaviour {
       streamTime: held.streamTime,
       runs: JSON.stringify(this.#perLane(lanes, runs)),
       scorer: JSON.stringify(this.#perLane(lanes, scorers)),
+      window: held.grid === null ? "" : JSON.stringify({
+        start: held.grid.start,
+        events: this.#perLane(lanes, lanes.map((lane) => held.windowEvents[lane.index])),
+      }),
     });
     return { key: String(partition), value };
+  }
+
+  /**
+   * The records of a grid window `partition` closed: each lane's counts (a lane of a fleet only
+   * where it had events; a fleet adds one record of model "" saying how far the partition
+   * closed, for the models without). The window's counts leave the partition's scorers.
+   */
+  #closeWindow(
+    context: ActorContext,
+    partition: number,
+    held: HeldPartition,
+    closed: ClosedWindow,
+  ): OutgoingRecord[] {
+    const records: OutgoingRecord[] = [];
+    const record = (model: string, counts: WindowCounts) => {
+      const envelope = newEnvelope("WindowCounts", context.name, counts, null, model);
+      records.push({ key: String(partition), value: encodeEnvelope(envelope) });
+    };
+    const window = { partition, windowStart: closed.start, windowEnd: closed.end };
+    for (const lane of this.#lanes) {
+      const events = held.windowEvents[lane.index];
+      held.windowEvents[lane.index] = 0;
+      if (this.#fleet && events === 0) continue;
+      const { tp, tn, fp, fn } = OnlineScorer.takeBatchOf([held.scorers[lane.index]]).batch;
+      const info = lane.current!.info;
+      record(lane.name, {
+        ...window,
+        closedUntil: closed.closedUntil,
+        events,
+        tp,
+        tn,
+        fp,
+        fn,
+        modelVersion: info.version,
+        creationMethod: info.creationMethod as CreationMethod,
+        modelValidationMcc: info.metrics.mcc,
+      });
+    }
+    if (this.#fleet) {
+      record("", {
+        ...window,
+        closedUntil: closed.closedUntil,
+        events: 0,
+        tp: 0,
+        tn: 0,
+        fp: 0,
+        fn: 0,
+        modelVersion: -1,
+        creationMethod: "initial",
+        modelValidationMcc: null,
+      });
+    }
+    return records;
+  }
+
+  /** Restores `held`'s open grid window from a checkpoint's `window` ("": a fresh one). */
+  #restoreWindow(held: HeldPartition, window: string): void {
+    held.windowEvents = this.#lanes.map(() => 0);
+    if (this.#gridMs === null) return;
+    if (window === "") {
+      held.grid = new GridWindow(this.#gridMs);
+      return;
+    }
+    const { start, events } = JSON.parse(window) as { start: number | null; events: unknown };
+    held.grid = new GridWindow(this.#gridMs, start);
+    this.#byLane(events).forEach((count, index) => {
+      if (count === undefined) return;
+      if (!Number.isSafeInteger(count) || (count as number) < 0) {
+        throw new TypeError(
+          `checkpoint window: events must be integers >= 0: current value is ${
+            JSON.stringify(count)
+          }`,
+        );
+      }
+      held.windowEvents[index] = count as number;
+    });
   }
 
   /** A checkpoint part from `lanes`' parts: the one model's as is, a fleet's `byModel`. */
@@ -645,31 +757,6 @@ export class Engine implements Behaviour {
     lane.eventsInBatch = 0;
     lane.batchStartedWall = now;
     return report;
-  }
-
-  /**
-   * Input records the engine's group has not committed yet, summed over the partitions, from the
-   * broker; -1 when the broker cannot say now (a report is not worth failing the batch for).
-   */
-  async #inputLag(context: ActorContext): Promise<number> {
-    const asked = context.consumerLag(ENGINE_GROUP, this.#env.topics.input);
-    // An answer after the deadline is not wanted: its failure must not go unhandled either.
-    asked.catch(() => {});
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${LAG_DEADLINE_MS} ms`)),
-        LAG_DEADLINE_MS,
-      );
-    });
-    try {
-      return totalLag(await Promise.race([asked, late]));
-    } catch (error) {
-      context.logger.debug("input lag unknown: {reason}", { reason: reasonOf(error) });
-      return -1;
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   async #publishPosition(context: ActorContext, repeat = true): Promise<void> {

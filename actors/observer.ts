@@ -6,11 +6,17 @@
  * batch of reports, so an observer in a new process goes on where the last one stopped. The
  * metrics topic has one partition: the observer that reads it adopts the stored state before
  * its first report, and a write after another observer's is refused (it restarts and reloads).
+ * With `engine.reportBy: partition` it builds the series itself: it merges the input partitions'
+ * window counts (`observer/window_merge.ts`), judges each merged window once and publishes it as
+ * the metrics report; the merge's state is saved before the records' offsets are committed and
+ * before the report goes out, so a restart neither loses nor repeats a window.
  *
  * @module
  */
 
-import type { Instruction } from "../protocol/messages.ts";
+import type { Envelope, Instruction } from "../protocol/messages.ts";
+import type { MetricsReport } from "../core/metrics_report.ts";
+import { scoresOf } from "../models/scoring.ts";
 import { createObserverPolicy } from "../config/build_policies.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { receive, send } from "./messaging.ts";
@@ -21,6 +27,8 @@ import {
   type ObserverView,
 } from "./observer/observer_state.ts";
 import { type DurableState, durableState } from "./durable_state.ts";
+import type { MergedWindow } from "./observer/window_merge.ts";
+import { inputLag } from "./engine/input_lag.ts";
 
 /** Where the observer keeps its state. */
 const STATE_KEY = { role: "observer", name: "policy" };
@@ -32,6 +40,11 @@ export class Observer implements Behaviour {
   #durable: DurableState<ObserverSnapshot> | undefined;
   /** Settles once the stored state was adopted (before the first report is handled). */
   #adopted: Promise<void> | undefined;
+  /** Merging: the work on the merge so far (records and idle checks take turns). */
+  #turns: Promise<void> = Promise.resolve();
+  #idleTimer: ReturnType<typeof setInterval> | undefined;
+  /** Merging: wall time of the last report published, for its events per second. */
+  #lastPublished = performance.now();
 
   /** `previous` is the snapshot a restarted observer's predecessor left. */
   constructor(env: RoleEnvironment, previous?: unknown) {
@@ -52,8 +65,12 @@ export class Observer implements Behaviour {
     return this.#state.view();
   }
 
-  /** Consumes the metrics series in order and sends each decision as an instruction. */
+  /**
+   * Consumes the metrics series in order (or, with `engine.reportBy: partition`, merges it from
+   * the partitions' window counts) and sends each decision as an instruction.
+   */
   async start(context: ActorContext): Promise<void> {
+    if (this.#env.config.engine.reportBy === "partition") return await this.#merging(context);
     const { topics } = this.#env;
     await receive(context, {
       topic: topics.metrics,
@@ -62,26 +79,124 @@ export class Observer implements Behaviour {
       deadLetterTopic: topics.deadLetters,
       handler: async (messages) => {
         await (this.#adopted ??= this.#adopt(context));
-        for (const { payload: report, id } of messages) {
-          this.#state.reportsSeen++;
-          const decision = this.#state.policy.observe(report);
-          if (decision === null) continue;
-          const instruction: Instruction = { ...decision, reportId: report.reportId };
-          this.#state.instructions.push(
-            Object.freeze({ ...instruction, streamTime: report.streamTimeEnd }),
-          );
-          context.logger.info("report {reportId} (MCC {mcc}): {action} because {reason}", {
-            reportId: report.reportId,
-            mcc: report.batch.mcc.toFixed(3),
-            ...decision,
-          });
-          await send(context, topics.instructions, "Instruction", instruction, {
-            correlationId: id,
-          });
-        }
+        for (const { payload: report, id } of messages) await this.#judge(context, report, id);
         this.#durable!.save(this.#state.snapshot());
       },
     });
+  }
+
+  /** Judges one report of the series; sends the decision, if any, as an instruction. */
+  async #judge(context: ActorContext, report: MetricsReport, id: string | null): Promise<void> {
+    this.#state.reportsSeen++;
+    const decision = this.#state.policy.observe(report);
+    if (decision === null) return;
+    const instruction: Instruction = { ...decision, reportId: report.reportId };
+    this.#state.instructions.push(
+      Object.freeze({ ...instruction, streamTime: report.streamTimeEnd }),
+    );
+    context.logger.info("report {reportId} (MCC {mcc}): {action} because {reason}", {
+      reportId: report.reportId,
+      mcc: report.batch.mcc.toFixed(3),
+      ...decision,
+    });
+    await send(context, this.#env.topics.instructions, "Instruction", instruction, {
+      correlationId: id,
+    });
+  }
+
+  /**
+   * Merges the partitions' window counts into the series: takes each batch of records, merges
+   * the windows now due, judges them, saves (before the records' offsets are committed), then
+   * publishes them as metrics reports. A timer merges the windows silent partitions hold up.
+   */
+  async #merging(context: ActorContext): Promise<void> {
+    const { topics, config } = this.#env;
+    const partitions = await context.partitions(topics.input);
+    const idleMs = config.observer.mergeIdleMs;
+    await receive(context, {
+      topic: topics.windowCounts,
+      group: "observer.windows",
+      type: "WindowCounts",
+      deadLetterTopic: topics.deadLetters,
+      handler: (messages) =>
+        this.#turn(async () => {
+          await (this.#adopted ??= this.#adopt(context));
+          this.#take(context, messages);
+          await this.#mergeDue(context, partitions, idleMs, true);
+        }),
+    });
+    this.#idleTimer = setInterval(() => {
+      if (this.#adopted === undefined || this.#state.merge.pendingWindows === 0) return;
+      this.#turn(() => this.#mergeDue(context, partitions, idleMs, false))
+        .catch((error) => context.fail(error));
+    }, Math.min(1_000, idleMs));
+  }
+
+  /** Runs `work` after the merge work before it. */
+  #turn(work: () => Promise<void>): Promise<void> {
+    const turn = this.#turns.then(work);
+    this.#turns = turn.catch(() => {});
+    return turn;
+  }
+
+  /** Takes records into the merge (a fleet's records of model "" say only how far). */
+  #take(context: ActorContext, messages: Envelope<"WindowCounts">[]): void {
+    for (const { payload, model } of messages) {
+      const taken = this.#state.merge.take(payload, model !== "");
+      if (taken === "late") {
+        context.logger.debug(
+          "window {start} of input partition {partition} came after the window was merged",
+          { start: payload.windowStart, partition: payload.partition },
+        );
+      }
+    }
+  }
+
+  /**
+   * Merges, judges and publishes the windows due; saves first when anything changed (`taken`:
+   * records were taken), and waits for the save, so what was taken survives a kill.
+   */
+  async #mergeDue(
+    context: ActorContext,
+    partitions: number,
+    idleMs: number,
+    taken: boolean,
+  ): Promise<void> {
+    const merge = this.#state.merge;
+    const { merged, idled } = merge.due(partitions, Date.now(), idleMs);
+    for (const { windowStart, partitions: silent } of idled) {
+      context.logger.warn(
+        "window {windowStart}: input partition(s) {silent} closed nothing for {idleMs} ms " +
+          "(observer.mergeIdleMs) while others moved past it; merged without them, counted " +
+          "idle until they report again",
+        { windowStart, silent: silent.join(", "), idleMs },
+      );
+    }
+    for (const window of merged) await this.#judge(context, reportOf(window, 0, -1), null);
+    if (!taken && merged.length === 0 && idled.length === 0) return;
+    this.#durable!.save(this.#state.snapshot());
+    await this.#durable!.flush();
+    await this.#publish(context);
+  }
+
+  /** Publishes the merged windows not yet published as the series' metrics reports. */
+  async #publish(context: ActorContext): Promise<void> {
+    const windows = this.#state.merge.unpublished;
+    if (windows.length === 0) return;
+    const lag = await inputLag(context, this.#env.topics.input);
+    for (const window of windows) {
+      const now = performance.now();
+      const perSecond = window.events / Math.max(1e-9, (now - this.#lastPublished) / 1_000);
+      this.#lastPublished = now;
+      await send(
+        context,
+        this.#env.topics.metrics,
+        "MetricsReport",
+        reportOf(window, perSecond, lag),
+      );
+    }
+    this.#state.merge.published(windows[windows.length - 1].reportId);
+    this.#durable!.save(this.#state.snapshot());
   }
 
   /**
@@ -95,16 +210,40 @@ export class Observer implements Behaviour {
       parse: (value) => ObserverState.restore(value, policy()).snapshot(),
     });
     const stored = await this.#durable.load();
-    if (stored === undefined) return;
-    this.#state = ObserverState.restore(stored, policy());
-    context.logger.info("adopting the stored observer state after {reports} reports", {
-      reports: stored.reportsSeen,
-    });
+    if (stored !== undefined) {
+      this.#state = ObserverState.restore(stored, policy());
+      context.logger.info("adopting the stored observer state after {reports} reports", {
+        reports: stored.reportsSeen,
+      });
+    }
+    // Merged windows a predecessor judged but may not have published.
+    if (this.#env.config.engine.reportBy === "partition") await this.#publish(context);
   }
 
   /** Writes what is still to be saved before a successor adopts it. */
   async postStop(): Promise<void> {
+    clearInterval(this.#idleTimer);
+    await this.#turns;
     // A save that failed was reported when it failed.
     await this.#durable?.flush().catch(() => {});
   }
+}
+
+/** The metrics report of a merged window. */
+function reportOf(window: MergedWindow, eventsPerSecond: number, lag: number): MetricsReport {
+  const { tp, tn, fp, fn, cumulative } = window;
+  return {
+    reportId: window.reportId,
+    streamTimeStart: window.start,
+    streamTimeEnd: window.end,
+    batch: scoresOf({ tp, tn, fp, fn }),
+    cumulative: scoresOf(cumulative),
+    eventsInBatch: window.events,
+    eventsProcessed: cumulative.events,
+    eventsPerSecond,
+    lag,
+    modelVersion: window.modelVersion,
+    creationMethod: window.creationMethod,
+    modelValidationMcc: window.modelValidationMcc,
+  };
 }

@@ -210,6 +210,11 @@ const topicsSchema = z.strictObject({
    * one partition, so a reader sees each checkpoint after every one written before it.
    */
   engineChangelog: topic("retune.engine-changelog", 1),
+  /**
+   * Each input partition's counts per closed window of the stream-time grid
+   * (`engine.reportBy: partition`), which the observer merges into the metrics series.
+   */
+  windowCounts: topic("retune.window-counts", 1),
 }).superRefine((topics, ctx) => {
   const seen = new Map<string, string>();
   for (const [purpose, { name }] of Object.entries(topics)) {
@@ -466,6 +471,13 @@ function cadence<E extends string, T extends string>(
 const engineSchema = z.strictObject({
   /** Metrics report cadence; the reference system reported every week of stream time. */
   report: cadence("everyEvents", "everyStreamMs", WEEK_MS),
+  /**
+   * Who cuts the metrics series. `engine`: each engine reports its own windows (one engine: the
+   * series; N engines: N series). `partition`: each input partition is scored on the absolute
+   * grid [k * everyStreamMs, (k + 1) * everyStreamMs) of stream time and the observer merges the
+   * partitions' counts into one series, the same for 1 or N engines.
+   */
+  reportBy: oneOf(["engine", "partition"]).default("engine"),
   /** How often the engine publishes its input position (RTCEF: every 100 events). */
   positionEveryEvents: integer(1).default(100),
   /** Longest a starting engine waits for a first model before it fails (and is restarted), ms. */
@@ -625,6 +637,11 @@ const observerSchema = z.strictObject({
   validationGap: validationGapSchema.prefault({}),
   /** What the observer may ask for: `train` or `optimise` only turns every decision into it. */
   actions: oneOf(["both", "train", "optimise"]).default("both"),
+  /**
+   * `engine.reportBy: partition`: longest the observer holds a window that some input partition
+   * closed while others have not, ms; the others then count as idle (logged) until they report.
+   */
+  mergeIdleMs: integer(1).default(60_000),
 });
 
 /**
@@ -905,6 +922,24 @@ export const configSchema = fleetBaseSchema.superRefine((config, ctx) => {
       path: ["experiment", "mode"],
       message: `expected "live" with transport "${config.transport}" (lockstep needs "in-process")`,
     });
+  }
+  if (config.engine.reportBy === "partition") {
+    if (!("everyStreamMs" in config.engine.report)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["engine", "reportBy"],
+        message:
+          'expected "engine" with report.everyEvents (partition windows need report.everyStreamMs)',
+      });
+    }
+    if (config.experiment.mode === "lockstep") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["engine", "reportBy"],
+        message:
+          'expected "engine" with experiment.mode "lockstep" (lockstep cuts its own windows)',
+      });
+    }
   }
 });
 

@@ -15,6 +15,7 @@ import { nanoid } from "nanoid";
 import type {
   AnyEnvelope,
   DeadLetter,
+  EngineCheckpoint,
   Envelope,
   ForecastBatch,
   MessageType,
@@ -25,6 +26,7 @@ import type { AttributeValue, StreamEvent } from "../core/events.ts";
 import {
   envelopeAvroType,
   payloadAvroTypes,
+  priorEngineCheckpointAvroType,
   priorEnvelopeAvroType,
   priorForecastBatchAvroType,
 } from "./schemas.ts";
@@ -156,6 +158,7 @@ const forms: { readonly [T in MessageType]: AvroForm } = {
   EnginePosition: sameForm(payloadAvroTypes.EnginePosition),
   EngineCheckpoint: sameForm(payloadAvroTypes.EngineCheckpoint),
   MetricsReport: sameForm(payloadAvroTypes.MetricsReport),
+  WindowCounts: sameForm(payloadAvroTypes.WindowCounts),
   Instruction: sameForm(payloadAvroTypes.Instruction),
   FactoryCommand: kindUnionForm("FactoryCommand", payloadAvroTypes.FactoryCommand),
   FactoryReport: kindUnionForm("FactoryReport", payloadAvroTypes.FactoryReport),
@@ -170,12 +173,17 @@ const forms: { readonly [T in MessageType]: AvroForm } = {
 const envelopeForm = sameForm(envelopeAvroType);
 const priorEnvelopeForm = sameForm(priorEnvelopeAvroType);
 const priorForecastBatchForm = sameForm(priorForecastBatchAvroType);
+const priorEngineCheckpointForm = sameForm(priorEngineCheckpointAvroType);
 
 /** Readers of payloads written with an earlier schema, tried when today's refuses the bytes. */
 const priorReaders: { readonly [T in MessageType]?: (bytes: Uint8Array) => PayloadTypes[T] } = {
   ForecastBatch: (bytes) => ({
     ...(decode("ForecastBatch", priorForecastBatchForm, bytes) as ForecastBatch),
     model: "",
+  }),
+  EngineCheckpoint: (bytes) => ({
+    ...(decode("EngineCheckpoint", priorEngineCheckpointForm, bytes) as EngineCheckpoint),
+    window: "",
   }),
 };
 

@@ -14,6 +14,7 @@
 import type { Forecast, StreamEvent } from "../core/events.ts";
 import type { HyperParameters } from "../core/hyper_parameters.ts";
 import type { MetricsReport } from "../core/metrics_report.ts";
+import type { WindowCounts } from "../core/window_counts.ts";
 import type { Scores } from "../core/scores.ts";
 import type { DatasetAssembled, DatasetVersion, ModelVersion } from "../core/versions.ts";
 
@@ -51,6 +52,8 @@ export interface EngineCheckpoint {
   runs: string;
   /** JSON: the partition's scorer snapshot. */
   scorer: string;
+  /** JSON: the partition's open window of the stream-time grid (`reportBy: partition`); "": none. */
+  window: string;
 }
 
 /** What the observer asks the optimiser to do. */
@@ -145,6 +148,7 @@ export interface PayloadTypes {
   EnginePosition: EnginePosition;
   EngineCheckpoint: EngineCheckpoint;
   MetricsReport: MetricsReport;
+  WindowCounts: WindowCounts;
   Instruction: Instruction;
   FactoryCommand: FactoryCommand;
   FactoryReport: FactoryReport;

@@ -31,6 +31,7 @@ import modelVersion from "../schemas/ModelVersion.avsc" with { type: "text" };
 import scores from "../schemas/Scores.avsc" with { type: "text" };
 import streamEvent from "../schemas/StreamEvent.avsc" with { type: "text" };
 import streamEventBatch from "../schemas/StreamEventBatch.avsc" with { type: "text" };
+import windowCounts from "../schemas/WindowCounts.avsc" with { type: "text" };
 import forecastBatch from "../schemas/ForecastBatch.avsc" with { type: "text" };
 
 /** Every named type compiled so far, by full name: later schemas refer to earlier ones by name. */
@@ -65,6 +66,7 @@ export const payloadAvroTypes: { readonly [T in MessageType]: avro.types.RecordT
   EnginePosition: compileRecord(enginePosition),
   EngineCheckpoint: compileRecord(engineCheckpoint),
   MetricsReport: compileRecord(metricsReport),
+  WindowCounts: compileRecord(windowCounts),
   Instruction: compileRecord(instruction),
   FactoryCommand: compileRecord(factoryCommand),
   FactoryReport: compileRecord(factoryReport),
@@ -85,6 +87,9 @@ export const priorEnvelopeAvroType = withoutField(envelope, "model");
 /** The forecast batch as written before fleets: without `model` (its items are today's). */
 export const priorForecastBatchAvroType = withoutField(forecastBatch, "model", ["retune.Forecast"]);
 
+/** The engine checkpoint as written before per-partition windows: without `window`. */
+export const priorEngineCheckpointAvroType = withoutField(engineCheckpoint, "window");
+
 /**
  * `schema` less its field `name`, compiled in a registry of its own (the same full name), which
  * shares the already compiled types it `refers` to by full name.
@@ -103,4 +108,5 @@ decodeRecordsAsPlainObjects([
   ...Object.values(named),
   priorEnvelopeAvroType,
   priorForecastBatchAvroType,
+  priorEngineCheckpointAvroType,
 ]);

@@ -23,6 +23,7 @@ const checkpointSchema = z.strictObject({
   streamTime: z.number(),
   runs: z.string(),
   scorer: z.string(),
+  window: z.string().default(""),
 });
 
 /** One fleet model's share of the engine's work. */

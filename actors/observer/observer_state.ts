@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { Instruction } from "../../protocol/messages.ts";
 import type { RetrainPolicy } from "../../policies/retrain/retrain_policy.ts";
 import { countSchema as count, parseSnapshot, SnapshotError } from "../role_snapshot.ts";
+import { type MergeSnapshot, WindowMerge } from "./window_merge.ts";
 
 const observerSnapshotSchema = z.strictObject({
   /** Checked by the policy itself, which alone knows its shape. */
@@ -20,6 +21,8 @@ const observerSnapshotSchema = z.strictObject({
     reportId: count,
     streamTime: z.number(),
   })),
+  /** Checked by `WindowMerge.restore`; absent in a snapshot written before merging. */
+  merge: z.unknown().optional(),
 });
 
 /**
@@ -28,15 +31,19 @@ const observerSnapshotSchema = z.strictObject({
  *   the reports it judged were committed and do not come again: without it a restarted observer
  *   would miss a decline that began before the restart, or retrain twice within one guard;
  * - `reportsSeen` and `instructions` (one per decision, each with the stream time of the report
- *   behind it), which the run's summary lists.
+ *   behind it), which the run's summary lists;
+ * - `merge`: the merge of the partitions' window counts (`engine.reportBy: partition`, see
+ *   `MergeSnapshot`), so a restart neither loses nor repeats a window.
  */
-export type ObserverSnapshot = z.infer<typeof observerSnapshotSchema>;
+export type ObserverSnapshot = Omit<z.infer<typeof observerSnapshotSchema>, "merge"> & {
+  merge?: MergeSnapshot;
+};
 
 /** An instruction the observer sent, with the stream time of its report. */
 export type SentInstruction = Instruction & { streamTime: number };
 
 /** What the observer reports. */
-export type ObserverView = Omit<ObserverSnapshot, "policy">;
+export type ObserverView = Omit<ObserverSnapshot, "policy" | "merge">;
 
 /** The observer's own state; only the observer changes it. */
 export class ObserverState {
@@ -44,6 +51,8 @@ export class ObserverState {
   readonly policy: RetrainPolicy;
   reportsSeen = 0;
   readonly instructions: Readonly<SentInstruction>[] = [];
+  /** The merge of the partitions' window counts (used with `engine.reportBy: partition`). */
+  merge = new WindowMerge();
 
   /** A fresh state around a fresh `policy`. */
   constructor(policy: RetrainPolicy) {
@@ -64,6 +73,7 @@ export class ObserverState {
     const state = new ObserverState(policy);
     state.reportsSeen = data.reportsSeen;
     state.instructions.push(...data.instructions.map((sent) => Object.freeze(sent)));
+    if (data.merge !== undefined) state.merge = WindowMerge.restore(data.merge);
     return state;
   }
 
@@ -73,6 +83,7 @@ export class ObserverState {
       policy: this.policy.snapshot(),
       reportsSeen: this.reportsSeen,
       instructions: this.instructions.map((sent) => ({ ...sent })),
+      merge: this.merge.snapshot(),
     };
   }
 

@@ -10,6 +10,7 @@ import {
 } from "../../protocol/codec.ts";
 import {
   payloadAvroTypes,
+  priorEngineCheckpointAvroType,
   priorEnvelopeAvroType,
   priorForecastBatchAvroType,
 } from "../../protocol/schemas.ts";
@@ -160,4 +161,17 @@ Deno.test('a forecast batch written before fleets reads with model ""; a new one
   const written = priorForecastBatchAvroType.toBuffer({ forecasts: samples.Forecast });
   assert.deepEqual(decodePayload("ForecastBatch", written), { ...batch, model: "" });
   assert.throws(() => decodePayload("ForecastBatch", written.subarray(0, 5)), /ForecastBatch/);
+});
+
+Deno.test('a checkpoint written before per-partition windows reads with window ""', {
+  permissions: "none",
+}, () => {
+  const checkpoint = { ...samples.EngineCheckpoint[0], window: '{"start":0}' };
+  assert.deepEqual(
+    decodePayload("EngineCheckpoint", encodePayload("EngineCheckpoint", checkpoint)),
+    checkpoint,
+  );
+  const { window: _, ...prior } = checkpoint;
+  const written = priorEngineCheckpointAvroType.toBuffer(prior);
+  assert.deepEqual(decodePayload("EngineCheckpoint", written), { ...checkpoint, window: "" });
 });
