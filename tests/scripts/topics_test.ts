@@ -37,7 +37,7 @@ const broker = { net: ["127.0.0.1"], env: true, read: true, sys: true };
 
 Deno.test("topicSpecs lists every purpose with its configured layout", () => {
   const specs = topicSpecs(defaultConfig());
-  assert.equal(specs.length, 14);
+  assert.equal(specs.length, 15);
   assert.deepEqual(specs.find((s) => s.purpose === "input"), {
     purpose: "input",
     name: "retune.input",
