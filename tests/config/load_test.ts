@@ -417,3 +417,25 @@ Deno.test({
     );
   },
 });
+
+Deno.test({
+  name: "partition report windows need a stream-time cadence and a live experiment",
+  permissions: parsing,
+  fn() {
+    assert.equal(parseConfig(MODEL, "t.yaml", { env: {} }).engine.reportBy, "engine");
+    const merged = parseConfig(`${MODEL}engine: { reportBy: partition }\n`, "t.yaml", { env: {} });
+    assert.deepEqual(merged.engine.report, { everyStreamMs: 604_800_000 });
+    assert.match(
+      problemWith(`${MODEL}engine: { reportBy: partition, report: { everyEvents: 500 } }\n`),
+      /engine\.reportBy: expected "engine" with report\.everyEvents \(partition windows need report\.everyStreamMs\)/,
+    );
+    assert.match(
+      problemWith(`${MODEL}engine: { reportBy: partition }\nexperiment: { mode: lockstep }\n`),
+      /engine\.reportBy: expected "engine" with experiment\.mode "lockstep"/,
+    );
+    assert.match(
+      problemWith(`${MODEL}engine: { reportBy: engines }\n`),
+      /engine\.reportBy: /,
+    );
+  },
+});
