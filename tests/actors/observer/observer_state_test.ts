@@ -45,3 +45,34 @@ Deno.test("a bad observer snapshot is rejected naming the field", () => {
     assert.throws(() => ObserverState.restore(snapshot, trend()), message);
   }
 });
+
+Deno.test("the observer's merge survives its durable snapshot; one stored before merging is empty", () => {
+  const state = observing();
+  const record = {
+    partition: 0,
+    windowStart: 0,
+    windowEnd: 100,
+    closedUntil: 100,
+    events: 5,
+    tp: 1,
+    tn: 4,
+    fp: 0,
+    fn: 0,
+    modelVersion: 2,
+    creationMethod: "retrain" as const,
+    modelValidationMcc: null,
+  };
+  state.merge.take(record);
+  state.merge.take({ ...record, partition: 1, windowStart: 100, windowEnd: 200, closedUntil: 200 });
+  const restored = ObserverState.restore(JSON.parse(JSON.stringify(state.snapshot())), trend());
+  assert.equal(restored.merge.pendingWindows, 2);
+  assert.deepEqual(restored.merge.due(2, 0, 1_000), state.merge.due(2, 0, 1_000));
+  assert.equal(restored.merge.take(record), "late", "window 0 was merged");
+
+  const { merge: _, ...before } = observing().snapshot();
+  assert.equal(ObserverState.restore(before, trend()).merge.pendingWindows, 0);
+  assert.throws(
+    () => ObserverState.restore({ ...before, merge: { pending: "x" } }, trend()),
+    /observer merge snapshot rejected/,
+  );
+});
