@@ -19,6 +19,7 @@ import type { ModelSpec } from "../models/create_model.ts";
 import type { StateStore } from "../state/state_store.ts";
 import type { LeaderBoard } from "./leader_board.ts";
 import type { LockstepGate } from "./lockstep.ts";
+import type { RoleLeadership } from "./fleet/role_leadership.ts";
 import type { FairPool } from "./factory/fair_pool.ts";
 import type { TrainingJob, TrainingResult } from "./factory/training_job.ts";
 import type { AssemblyJob, AssemblyResult } from "./factory/assembly_job.ts";
@@ -64,6 +65,11 @@ export interface RoleEnvironment {
   assemblyPool?: FairPool<AssemblyJob, AssemblyResult>;
   /** In a lockstep experiment, what holds the engine at each report (`actors/lockstep.ts`). */
   lockstep?: LockstepGate;
+  /**
+   * A fleet's leadership of its elected roles for every model at once, shared by the models'
+   * children (`fleet/role_leadership.ts`); absent: a role leads alone.
+   */
+  roleLeadership?: RoleLeadership;
 }
 
 /** The audit log of the bucket deletions this process makes (`storage/deletion_log.ts`). */

@@ -20,7 +20,7 @@ import { EtcdStateStore } from "../state/etcd.ts";
 import { InProcessTransport } from "../transport/in_process.ts";
 import { KafkaTransport, type KafkaTransportOptions } from "../transport/kafka.ts";
 import { etcdSecurity, kafkaSecurity } from "../config/client_security.ts";
-import type { Transport } from "../transport/transport.ts";
+import type { ConsumedRecord, Transport } from "../transport/transport.ts";
 import type { MetricsReport } from "../core/metrics_report.ts";
 import type { ModelVersion } from "../core/versions.ts";
 import { decodeEnvelope, encodeEnvelope, newEnvelope } from "../protocol/codec.ts";
@@ -36,6 +36,8 @@ import type { Subscription } from "../transport/transport.ts";
 import { type RoleEnvironment, storageSpecOf, type TopicNames, topicNames } from "./environment.ts";
 import { type FleetModel, fleetOf, isFleet } from "../config/fleet.ts";
 import { ModelStateStore } from "./fleet/model_state_store.ts";
+import { FleetBus } from "./fleet/fleet_bus.ts";
+import { RoleLeadership } from "./fleet/role_leadership.ts";
 import { FairPool, type FairPoolView } from "./factory/fair_pool.ts";
 import { WorkerPool } from "./factory/worker_pool.ts";
 import type { TrainingJob, TrainingResult } from "./factory/training_job.ts";
@@ -214,6 +216,8 @@ export class RetuneSystem {
   #deadLetters = 0;
   readonly #startedAt = performance.now();
   #watch: Subscription | null = null;
+  /** A fleet's one consumer per group for all its models' children (absent without a fleet). */
+  readonly #bus: FleetBus | undefined;
 
   private constructor(
     env: RoleEnvironment,
@@ -250,10 +254,21 @@ export class RetuneSystem {
         create: (previous?: unknown) => this.#behaviour(role, input!, previous, model),
       }));
     });
+    this.#bus = fleet
+      ? new FleetBus({
+        transport,
+        models: models.map((m) => m.name),
+        modelOf: modelOfRecord(env.topics),
+        // A child restarting rides out an outage for as long, with backoff between attempts.
+        waitMs: supervision.maxOutageMs + supervision.maxBackoffMs,
+        logger: getLogger(["retune", "fleet-bus"]),
+      })
+      : undefined;
     this.#supervisor = new Supervisor({
       name: "retune",
       children,
       transport,
+      bus: this.#bus,
       maxRestarts: config.supervision.maxRestarts,
       withinMs: config.supervision.withinMs,
       shutdownTimeoutMs: config.supervision.shutdownTimeoutMs,
@@ -319,6 +334,7 @@ export class RetuneSystem {
         1,
       );
     }
+    if (isFleet(config)) env.roleLeadership = new RoleLeadership(env.registry, env.instance);
     const models = isFleet(config)
       ? await Promise.all(fleetOf(config).map((model) => modelRouteOf(env, model)))
       : [{ name: env.serves.name, select: env.serves.select, env }];
@@ -467,15 +483,12 @@ export class RetuneSystem {
     return this.env.leaders.leads(role);
   }
 
-  /** The lag of each role run here on the topic it takes its work from, per partition. */
+  /**
+   * The lag of each role run here on the topic it takes its work from, per partition (a fleet's
+   * models share their role's group: `FleetBus`).
+   */
   async lag(): Promise<PartitionLag[]> {
-    const fleet = isFleet(this.env.config);
-    const sources = this.#roles.flatMap((role) => {
-      const source = WORK_GROUPS[role];
-      if (source === null) return [];
-      if (!fleet || !PER_MODEL_ROLES.includes(role)) return [source];
-      return this.models.map((m) => ({ ...source, group: `${source.group}.${m.name}` }));
-    });
+    const sources = this.#roles.flatMap((role) => WORK_GROUPS[role] ?? []);
     const lags = await Promise.all(
       sources.map(({ group, topic }) =>
         consumerLag(this.#transport, group, this.env.topics[topic])
@@ -609,7 +622,9 @@ export class RetuneSystem {
    * deployment (no etcd) is torn down with it.
    */
   async stop(): Promise<void> {
+    this.#bus?.close();
     await this.#supervisor.stop();
+    await this.env.roleLeadership?.close();
     this.env.trainingPool?.close();
     this.env.assemblyPool?.close();
     await delay(20);
@@ -685,6 +700,21 @@ function sharedPool<Req, Res>(worker: string, size: number, perModel: number): F
     perModel,
     release: () => workers.close(),
   });
+}
+
+/**
+ * The fleet model a record on a topic the per-model roles read is about (`FleetBus`): an
+ * envelope's `model`, `""` (every model) for an input batch, null when it does not decode.
+ */
+function modelOfRecord(topics: TopicNames): (record: ConsumedRecord) => string | null {
+  return (record) => {
+    if (record.topic === topics.input) return "";
+    try {
+      return decodeEnvelope(record.value).model;
+    } catch {
+      return null;
+    }
+  };
 }
 
 /**

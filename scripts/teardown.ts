@@ -63,10 +63,13 @@ export async function leadersOf(
   const client = new Etcd3({ hosts: config.etcd.endpoints, auth, credentials });
   try {
     const leaders = [];
+    // A fleet's process leads each role for every model (`actors/fleet/role_leadership.ts`).
     for (const role of LEADER_ROLES) {
-      const election = `${config.etcd.namespace}/${electionOf(role)}`;
-      const candidate = await client.election(election).leader();
-      if (candidate !== undefined) leaders.push({ role, candidate });
+      for (const name of [role, `fleet/${role}`]) {
+        const election = `${config.etcd.namespace}/${electionOf(name)}`;
+        const candidate = await client.election(election).leader();
+        if (candidate !== undefined) leaders.push({ role, candidate });
+      }
     }
     return leaders;
   } finally {

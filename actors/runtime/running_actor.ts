@@ -12,6 +12,11 @@ import type { ActorContext, Behaviour, ChildSpec } from "./actor.ts";
 import { type Logger, withProperties } from "../../logging/logger.ts";
 import { Suspects } from "./suspects.ts";
 
+/** Where a fleet model's child subscribes instead of the transport (`actors/fleet/fleet_bus.ts`). */
+export interface ModelSubscriber {
+  subscribe(model: string, options: SubscribeOptions): Promise<Subscription>;
+}
+
 /** How an incarnation ended on its own: it failed, or its work was done. */
 export type Ending = { kind: "failed"; error: unknown } | { kind: "completed" };
 
@@ -22,10 +27,10 @@ export type StopReason = { kind: "stop" } | { kind: "restart"; error: unknown };
 export class RunningActor {
   readonly name: string;
   readonly #spec: ChildSpec;
-  readonly #transport: Transport;
   readonly #logger: Logger;
   readonly #onEnd: (ending: Ending) => void;
   readonly #shutdownTimeoutMs: number;
+  readonly #subscribeTo: (options: SubscribeOptions) => Promise<Subscription>;
   readonly #controller = new AbortController();
   readonly #subscriptions = new Set<Subscription>();
   readonly #context: ActorContext;
@@ -37,6 +42,8 @@ export class RunningActor {
   /**
    * `onEnd` hears how the incarnation ended on its own, once, never after `stop`; stopping may
    * take `shutdownTimeoutMs`. `suspects` outlive the incarnation (its supervisor keeps them).
+   * A fleet model's child subscribes through `bus` when there is one: one consumer per group
+   * for all the fleet's models.
    */
   constructor(
     spec: ChildSpec,
@@ -45,6 +52,7 @@ export class RunningActor {
     onEnd: (ending: Ending) => void,
     shutdownTimeoutMs: number,
     suspects: Suspects = new Suspects(),
+    bus?: ModelSubscriber,
   ) {
     if (!(Number.isFinite(shutdownTimeoutMs) && shutdownTimeoutMs > 0)) {
       throw new RangeError(
@@ -54,12 +62,17 @@ export class RunningActor {
     }
     this.name = spec.name;
     this.#spec = spec;
-    this.#transport = transport;
     this.#logger = withProperties(logger, { actor: spec.name });
     this.#onEnd = onEnd;
     this.#shutdownTimeoutMs = shutdownTimeoutMs;
-    // A fleet model's child reads in groups of its own, beside its siblings of other models.
-    const groupOf = (group: string) => spec.model === undefined ? group : `${group}.${spec.model}`;
+    const { model } = spec;
+    const shared = model !== undefined && bus !== undefined;
+    // A fleet model's child shares the bus's group with its siblings of other models, or, without
+    // a bus, reads in groups of its own beside them.
+    const groupOf = (group: string) => model === undefined || shared ? group : `${group}.${model}`;
+    this.#subscribeTo = shared
+      ? (options) => bus.subscribe(model, options)
+      : (options) => transport.subscribe(options);
     this.#context = {
       name: spec.name,
       model: spec.model,
@@ -142,7 +155,7 @@ export class RunningActor {
 
   async #subscribe(options: SubscribeOptions): Promise<Subscription> {
     this.#controller.signal.throwIfAborted();
-    const subscription = await this.#transport.subscribe(options);
+    const subscription = await this.#subscribeTo(options);
     if (this.#controller.signal.aborted) {
       // The actor began stopping while the group was being joined: do not leak the member.
       await this.#stopQuietly(subscription);

@@ -16,7 +16,12 @@ import type { Transport } from "../../transport/transport.ts";
 import type { ChildSpec } from "./actor.ts";
 import { type BackoffOptions, ExponentialBackoff } from "./backoff.ts";
 import { defaultLogger, type Logger } from "../../logging/logger.ts";
-import { type Ending, RunningActor, type StopReason } from "./running_actor.ts";
+import {
+  type Ending,
+  type ModelSubscriber,
+  RunningActor,
+  type StopReason,
+} from "./running_actor.ts";
 import { classify, describeFailure } from "./failure.ts";
 import { Suspects } from "./suspects.ts";
 
@@ -28,6 +33,8 @@ export interface SupervisorOptions {
   children: ChildSpec[];
   /** Transport behind every child's `subscribe` and `publish`. */
   transport: Transport;
+  /** Where fleet models' children subscribe instead (one consumer per group for all models). */
+  bus?: ModelSubscriber;
   /** Restart intensity: at most this many restarts (all children) within `withinMs`. Default 5. */
   maxRestarts?: number;
   /** Window of the restart intensity, ms. Default 60,000. */
@@ -112,6 +119,7 @@ export class Supervisor {
   readonly done: Promise<void>;
   readonly #children: Child[];
   readonly #transport: Transport;
+  readonly #bus: ModelSubscriber | undefined;
   readonly #maxRestarts: number;
   readonly #withinMs: number;
   readonly #maxOutageMs: number;
@@ -164,6 +172,7 @@ export class Supervisor {
       completed: false,
     }));
     this.#transport = options.transport;
+    this.#bus = options.bus;
     this.#maxRestarts = maxRestarts;
     this.#withinMs = withinMs;
     this.#maxOutageMs = maxOutageMs;
@@ -230,6 +239,7 @@ export class Supervisor {
       (ending) => void this.#onEnd(child, actor, ending),
       child.spec.shutdownTimeoutMs ?? this.#shutdownTimeoutMs,
       child.suspects,
+      this.#bus,
     );
     child.actor = actor;
     child.startedAt = Date.now();

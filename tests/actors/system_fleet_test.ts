@@ -26,6 +26,7 @@ import { eventually } from "../fixtures/eventually.ts";
 import { HttpServer } from "../../http/server.ts";
 import { defaultLogger } from "../../logging/logger.ts";
 import { overKafka } from "../fixtures/over_kafka.ts";
+import { footprint, settledFootprints } from "../fixtures/fleet_footprint.ts";
 import { createTopics, deleteTopics, kafkaClient, topicSpecs } from "../../scripts/topics.ts";
 import { decodePayload } from "../../protocol/codec.ts";
 
@@ -140,7 +141,7 @@ async function fleetRun(
     );
 
     // A retrain of beta alone.
-    const before = await Promise.all(names.map((name) => footprint(system, dir, name)));
+    const before = await settledFootprints(system, dir, names);
     const versions = () => system.viewOf("factory", "beta").modelsShipped.length;
     const shipped = versions();
     // As the dashboard's retrain button asks.
@@ -182,25 +183,6 @@ async function fleetRun(
     }
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-/** A model's registry keys with their revisions, its stored files, and its shipped versions. */
-async function footprint(system: RetuneSystem, dir: string, name: string): Promise<unknown> {
-  const entries = await system.env.registry.list(`models/${name}/`);
-  const files: string[] = [];
-  const walk = async (folder: string) => {
-    for await (const entry of Deno.readDir(folder)) {
-      const path = `${folder}/${entry.name}`;
-      if (entry.isDirectory) await walk(path);
-      else files.push(path);
-    }
-  };
-  await walk(`${dir}/storage/models/${name}`);
-  return {
-    registry: entries.map(({ key, revision }) => ({ key, revision })),
-    files: files.sort(),
-    versions: system.viewOf("factory", name).modelsShipped.map((m) => m.version),
-  };
 }
 
 /** The keys of the forecasts on the output topic, by the model each output record names. */
