@@ -278,6 +278,8 @@ class PlatformaticSubscription implements Subscription {
           await commit(this.#consumer, pending);
           pending = new Map();
           lastCommit = Date.now();
+          // Records that came while the commit was under way woke nobody: look again first.
+          continue;
         }
         await Promise.race([new Promise<void>((resolve) => wake = resolve), ended]);
         continue;

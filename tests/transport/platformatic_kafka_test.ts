@@ -4,10 +4,9 @@ import { kafkaBrokers, uniqueName } from "../fixtures/services.ts";
 import { transportContract } from "./contract.ts";
 import { createTopic, kafkaHarness, kafkaPermissions } from "./kafka_harness.ts";
 
-transportContract({
-  ...await kafkaHarness("platformatic", (options) => new PlatformaticKafkaTransport(options)),
-  failsRebalance: "2.12.1 stops fetching a partition after a rebalance with commits; README",
-});
+transportContract(
+  await kafkaHarness("platformatic", (options) => new PlatformaticKafkaTransport(options)),
+);
 
 Deno.test({
   name: "platformatic: a member the group cannot keep fails its subscription, logging why",
