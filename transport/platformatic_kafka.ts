@@ -3,7 +3,9 @@
  * idempotent producer with acks=all and Kafka's Java partitioner (keyed records land where the
  * Java client and `KeyPartitioner` put them), and per subscription one group member whose handler
  * gets one partition's records at a time; a batch's offset is committed only after its handler
- * resolved, so delivery is at least once.
+ * resolved, so delivery is at least once. Assignment follows the group's eager rebalances as the
+ * kafkajs member's does (`onRevoked` before rejoining, `onAssigned` with the committed offsets
+ * after; see `PlatformaticSubscription`).
  *
  * The client hands records one by one through a readable stream; the member drains what the
  * stream holds, splits it by partition into chunks of `maxBatch` and commits once per drain. The
@@ -27,11 +29,13 @@ import { getLogger } from "@logtape/logtape";
 import { checkedSubscribeOptions } from "./checks.ts";
 import { checkedKafkaOptions, type KafkaLogger, type KafkaTransportOptions } from "./kafka.ts";
 import type {
+  AssignedPartition,
   BatchContext,
   ConsumedRecord,
   OutgoingRecord,
   SubscribeOptions,
   Subscription,
+  TopicPartition,
   TopicRecords,
   Transport,
 } from "./transport.ts";
@@ -110,12 +114,16 @@ export class PlatformaticKafkaTransport implements Transport {
         "transactional subscriptions (engine.delivery exactly_once) need transport client kafkajs: current value is platformatic",
       );
     }
+    // Every (re)join first asks for the member's subscription metadata: the subscription gives
+    // up its partitions there, after its in-flight batch, as kafkajs does before it rejoins.
+    let beforeJoin = (): Promise<Buffer> => Promise.resolve(noUserData);
     const consumer = new Consumer({
       ...this.#base,
       groupId: this.#options.groupPrefix + checked.group,
       sessionTimeout: this.#sessionTimeoutMs,
       heartbeatInterval: this.#heartbeatIntervalMs,
       maxWaitTime: this.#options.fetchMaxWaitMs,
+      protocolsMetadata: () => beforeJoin(),
     });
     const publish = async (outputs: TopicRecords[]) => {
       for (const { topic, records } of outputs) await this.publish(topic, records);
@@ -129,6 +137,7 @@ export class PlatformaticKafkaTransport implements Transport {
         this.#subscriptions.delete(subscription);
       },
     );
+    beforeJoin = () => subscription.beforeJoin();
     this.#subscriptions.add(subscription);
     await subscription.start();
     return subscription;
@@ -186,7 +195,15 @@ export class PlatformaticKafkaTransport implements Transport {
   }
 }
 
-/** One group member: drains its stream into the handler, commits what it handled. */
+/**
+ * One group member: drains its stream into the handler, commits what it handled, and follows the
+ * group's (eager) rebalances as the kafkajs member does. Before every rejoin (the client's
+ * `protocolsMetadata` hook, awaited before the JoinGroup request) it lets the in-flight batch
+ * finish, commits what was handled, drops what was fetched but not handled and gives up what it
+ * held (`onRevoked`); after the join it reads the group's committed offsets, announces the new
+ * assignment (`onAssigned`) and reads on through a new stream, which starts at those offsets.
+ * The old stream may still deliver what it fetched before the rejoin: that is not handled.
+ */
 class PlatformaticSubscription implements Subscription {
   readonly done: Promise<void>;
   readonly #consumer: Consumer;
@@ -195,8 +212,22 @@ class PlatformaticSubscription implements Subscription {
   readonly #stopping = new AbortController();
   readonly #settle = Promise.withResolvers<void>();
   readonly #context: BatchContext;
-  readonly #announced = new Set<string>();
+  /** Partitions announced and not yet revoked, by `partitionKey`. */
+  readonly #held = new Map<string, TopicPartition>();
+  /** Last handled message per partition whose offset is not yet committed. */
+  #pending = new Map<string, KafkaMessage>();
+  /** What the stream delivered and the drain has not taken yet. */
+  #delivered: KafkaMessage[] = [];
+  /** The stream records are taken from; undefined between a rejoin's release and its join. */
   #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
+  /** Streams given up at a rejoin, closed once their successor runs. */
+  #retired: MessagesStream<Buffer, Buffer, Buffer, Buffer>[] = [];
+  /** The latest join's assignment, until the drain announced it. */
+  #joined: TopicPartition[] | undefined;
+  /** Batches, releases and announcements run one at a time, in order. */
+  #turn: Promise<void> = Promise.resolve();
+  #releasing = false;
+  #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
   #ending: Promise<void> | undefined;
 
@@ -225,21 +256,18 @@ class PlatformaticSubscription implements Subscription {
 
   /** Joins the group and starts draining. */
   async start(): Promise<void> {
-    const { topics, start } = this.#options;
+    this.#consumer.on("consumer:group:join", ({ assignments }) => {
+      this.#joined = (assignments ?? []).flatMap(({ topic, partitions }) =>
+        partitions.map((partition) => ({ topic, partition }))
+      );
+      this.#wakeUp();
+    });
+    this.#consumer.on("consumer:heartbeat:error", ({ error }) => {
+      this.#logger.debug?.(`platformatic/kafka: heartbeat failed: ${error.message}`);
+    });
     try {
-      const stream = await this.#consumer.consume({
-        topics,
-        autocommit: false,
-        mode: "committed",
-        fallbackMode: start,
-        highWaterMark: streamHighWaterMark,
-      });
-      this.#stream = stream;
-      stream.on("error", (error: Error) => void this.#end(error));
-      this.#consumer.on("consumer:heartbeat:error", ({ error }) => {
-        this.#logger.debug?.(`platformatic/kafka: heartbeat failed: ${error.message}`);
-      });
-      this.#loop = this.#drain(stream).catch((error) => void this.#end(error));
+      this.#read(await this.#openStream());
+      this.#loop = this.#drain().catch((error) => void this.#end(error));
     } catch (error) {
       this.#logger.warn(`platformatic/kafka: joining the group failed: ${message(error)}`);
       await this.#end(error);
@@ -253,74 +281,190 @@ class PlatformaticSubscription implements Subscription {
     await this.done.catch(() => {});
   }
 
-  /** Takes what the stream delivered, hands it over by partition, commits, and waits for more. */
-  async #drain(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>): Promise<void> {
-    const { handler, maxBatch } = this.#options;
-    const stopping = this.#stopping.signal;
-    let pending = new Map<string, KafkaMessage>();
-    let lastCommit = Date.now();
-    let delivered: KafkaMessage[] = [];
-    let wake: (() => void) | undefined;
-    const ended = new Promise<void>((resolve) => {
-      stopping.addEventListener("abort", () => resolve(), { once: true });
-      stream.once("close", () => resolve());
+  /**
+   * The client's hook before each JoinGroup request: gives up what the member holds once the
+   * in-flight batch is done. A commit refused mid-release makes the client rejoin from inside it,
+   * which calls this again: that call finds the release under way and returns at once.
+   */
+  async beforeJoin(): Promise<Buffer> {
+    if (this.#releasing) return noUserData;
+    this.#releasing = true;
+    try {
+      await this.#exclusive(() => this.#release());
+    } catch (error) {
+      void this.#end(error);
+    } finally {
+      this.#releasing = false;
+    }
+    return noUserData;
+  }
+
+  /** A new stream over the current assignment; it starts at the group's committed offsets. */
+  #openStream(): Promise<MessagesStream<Buffer, Buffer, Buffer, Buffer>> {
+    const { topics, start } = this.#options;
+    return this.#consumer.consume({
+      topics,
+      autocommit: false,
+      mode: "committed",
+      fallbackMode: start,
+      highWaterMark: streamHighWaterMark,
+    });
+  }
+
+  /** Takes `stream`'s records into the drain while it is the current one. */
+  #read(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>): void {
+    this.#stream = stream;
+    stream.on("error", (error: Error) => {
+      if (stream === this.#stream) void this.#end(error);
     });
     // A fetch's records arrive in one synchronous burst, so by the time the drain wakes the
     // whole fetch is there; past the high-water mark the stream pauses until it is taken.
     stream.on("data", (message: KafkaMessage) => {
-      if (delivered.push(message) >= streamHighWaterMark) stream.pause();
-      wake?.();
-      wake = undefined;
+      if (stream !== this.#stream) return;
+      if (this.#delivered.push(message) >= streamHighWaterMark) stream.pause();
+      this.#wakeUp();
+    });
+    stream.once("close", () => {
+      if (stream === this.#stream) void this.#end(undefined);
+    });
+  }
+
+  #wakeUp(): void {
+    this.#wake?.();
+    this.#wake = undefined;
+  }
+
+  /** Runs `work` after every earlier batch, release and announcement. */
+  #exclusive(work: () => Promise<void>): Promise<void> {
+    const turn = this.#turn.then(work);
+    this.#turn = turn.catch(() => {});
+    return turn;
+  }
+
+  /** Hands what the stream delivered over by partition, commits, and waits for more. */
+  async #drain(): Promise<void> {
+    const { handler, maxBatch } = this.#options;
+    const stopping = this.#stopping.signal;
+    let lastCommit = Date.now();
+    const ended = new Promise<void>((resolve) => {
+      stopping.addEventListener("abort", () => resolve(), { once: true });
     });
     while (!stopping.aborted) {
-      if (delivered.length === 0) {
-        if (pending.size > 0) {
-          await commit(this.#consumer, pending);
-          pending = new Map();
+      if (this.#joined !== undefined) {
+        await this.#exclusive(() => this.#takeUp());
+        continue;
+      }
+      if (this.#delivered.length === 0) {
+        if (this.#pending.size > 0) {
+          await this.#exclusive(() => this.#commitPending(false));
           lastCommit = Date.now();
           // Records that came while the commit was under way woke nobody: look again first.
           continue;
         }
-        await Promise.race([new Promise<void>((resolve) => wake = resolve), ended]);
+        await Promise.race([new Promise<void>((resolve) => this.#wake = resolve), ended]);
         continue;
       }
       const byPartition = new Map<string, KafkaMessage[]>();
-      for (const message of delivered) {
-        const key = `${message.topic}\0${message.partition}`;
+      for (const message of this.#delivered) {
+        const key = partitionKey(message.topic, message.partition);
         let messages = byPartition.get(key);
         if (messages === undefined) byPartition.set(key, messages = []);
         messages.push(message);
       }
-      delivered = [];
-      if (stream.isPaused()) stream.resume();
+      this.#delivered = [];
+      if (this.#stream?.isPaused()) this.#stream.resume();
       for (const [key, messages] of byPartition) {
         for (let from = 0; from < messages.length; from += maxBatch) {
           if (stopping.aborted) break;
           const chunk = messages.slice(from, from + maxBatch);
-          // Partitions are announced as their first batch comes (without a committed offset,
-          // so per-partition state starts afresh); this client does not tell revocations.
-          if (!this.#announced.has(key)) {
-            this.#announced.add(key);
-            const { topic, partition } = chunk[0];
-            await this.#options.onAssigned([{ topic, partition, committed: null }]);
-          }
-          try {
-            await handler(chunk.map(toConsumed), this.#context);
-          } catch (error) {
-            // What was handled before commits; this chunk does not: the group redelivers it.
-            await commit(this.#consumer, pending);
-            throw error;
-          }
-          pending.set(key, chunk[chunk.length - 1]);
+          await this.#exclusive(async () => {
+            // Fetched before a rejoin gave the partition up: its next holder reads it again.
+            if (!this.#held.has(key) || this.#joined !== undefined) return;
+            try {
+              await handler(chunk.map(toConsumed), this.#context);
+            } catch (error) {
+              // What was handled before commits; this chunk does not: the group redelivers it.
+              await this.#commitPending(false);
+              throw error;
+            }
+            this.#pending.set(key, chunk[chunk.length - 1]);
+          });
         }
       }
       if (Date.now() - lastCommit >= commitIntervalMs) {
-        await commit(this.#consumer, pending);
-        pending = new Map();
+        await this.#exclusive(() => this.#commitPending(false));
         lastCommit = Date.now();
       }
     }
-    await commit(this.#consumer, pending);
+    await this.#exclusive(() => this.#release());
+  }
+
+  /**
+   * Gives up everything: the stream's records not yet handled are dropped (the group's next
+   * reader starts at the committed offsets), what was handled is committed, `onRevoked` runs.
+   */
+  async #release(): Promise<void> {
+    if (this.#stream !== undefined) {
+      this.#stream.pause();
+      this.#retired.push(this.#stream);
+      this.#stream = undefined;
+    }
+    this.#delivered = [];
+    await this.#commitPending(true);
+    if (this.#held.size === 0) return;
+    const held = [...this.#held.values()];
+    this.#held.clear();
+    await this.#options.onRevoked(held);
+  }
+
+  /**
+   * Announces the latest join's assignment with the group's committed offsets, then reads on
+   * through a new stream (whose start is those offsets) and closes the ones given up.
+   */
+  async #takeUp(): Promise<void> {
+    const taken = this.#joined ?? [];
+    this.#joined = undefined;
+    // The first join's stream was opened after it; a rejoin's release gave its stream up.
+    if (this.#stream === undefined) {
+      if (this.#stopping.signal.aborted) return;
+      this.#read(await this.#openStream());
+      const retired = this.#retired;
+      this.#retired = [];
+      await Promise.all(retired.map((stream) => stream.close().catch(() => {})));
+    }
+    if (taken.length === 0) return;
+    const byTopic = Map.groupBy(taken, ({ topic }) => topic);
+    const committed = await this.#consumer.listCommittedOffsets({
+      topics: [...byTopic].map(([topic, partitions]) => ({
+        topic,
+        partitions: partitions.map(({ partition }) => partition),
+      })),
+    });
+    const assigned: AssignedPartition[] = taken.map(({ topic, partition }) => {
+      const offset = committed.get(topic)?.[partition];
+      return {
+        topic,
+        partition,
+        committed: offset === undefined || offset < 0n ? null : Number(offset),
+      };
+    });
+    for (const partition of taken) {
+      this.#held.set(partitionKey(partition.topic, partition.partition), partition);
+    }
+    await this.#options.onAssigned(assigned);
+  }
+
+  /** Commits the pending offsets; mid-rejoin (`rejoining`) whatever the client's state says. */
+  async #commitPending(rejoining: boolean): Promise<void> {
+    const pending = this.#pending;
+    this.#pending = new Map();
+    try {
+      await commit(this.#consumer, pending, rejoining);
+    } catch (error) {
+      if (!rejoining) throw error;
+      // The group then resumes at the older committed offsets: at least once still holds.
+      this.#logger.debug?.(`platformatic/kafka: commit before rejoining failed: ${message(error)}`);
+    }
   }
 
   /** Ends once: stops intake, waits for the drain (which commits), leaves the group, settles. */
@@ -329,7 +473,10 @@ class PlatformaticSubscription implements Subscription {
       this.#stopping.abort();
       try {
         await this.#loop;
-        await this.#stream?.close();
+        const streams = [...this.#retired, ...(this.#stream ? [this.#stream] : [])];
+        this.#stream = undefined;
+        this.#retired = [];
+        await Promise.all(streams.map((stream) => stream.close()));
         await this.#consumer.close();
       } catch (error) {
         failure ??= error;
@@ -342,13 +489,18 @@ class PlatformaticSubscription implements Subscription {
 }
 
 /**
- * Commits past each partition's last handled message, in one request (the drain awaits it, so
- * commits never race). A commit the group refuses because it is rebalancing is dropped: the
- * partition's next owner gets those records again, which at-least-once allows.
+ * Commits past each partition's last handled message, in one request (callers serialise
+ * commits). A commit the group refuses because it is rebalancing is dropped: the partition's
+ * next holder gets those records again, which at-least-once allows. Outside a rejoin
+ * (`rejoining` false) nothing is sent while the client is mid-rebalance, where it would rejoin
+ * from inside the commit and race its own rejoin; before a rejoin the group still takes it.
  */
-async function commit(consumer: Consumer, last: Map<string, KafkaMessage>): Promise<void> {
-  // Mid-rebalance the client would rejoin from inside the commit and race its own rejoin.
-  if (last.size === 0 || !consumer.isActive()) return;
+async function commit(
+  consumer: Consumer,
+  last: Map<string, KafkaMessage>,
+  rejoining: boolean,
+): Promise<void> {
+  if (last.size === 0 || (!rejoining && !consumer.isActive())) return;
   const offsets = [...last.values()].map(({ topic, partition, offset, leaderEpoch }) => ({
     topic,
     partition,
@@ -360,6 +512,13 @@ async function commit(consumer: Consumer, last: Map<string, KafkaMessage>): Prom
   } catch (error) {
     if (findErrorBy(error as Error, "needsRejoin", true) === null) throw error;
   }
+}
+
+/** Subscription metadata's user data: none (the assignor needs none). */
+const noUserData = globalThis.Buffer.alloc(0);
+
+function partitionKey(topic: string, partition: number): string {
+  return `${topic}\0${partition}`;
 }
 
 const encoder = new TextEncoder();
