@@ -31,6 +31,7 @@ import { checkedKafkaOptions, type KafkaLogger, type KafkaTransportOptions } fro
 import type {
   AssignedPartition,
   BatchContext,
+  BatchHandler,
   ConsumedRecord,
   OutgoingRecord,
   SubscribeOptions,
@@ -92,28 +93,13 @@ export class PlatformaticKafkaTransport implements Transport {
       acks: -1,
       partitioner: compatibilityPartitioner,
     });
-    const messages = new Array(records.length);
-    for (let i = 0; i < records.length; i++) {
-      const { key, value, headers } = records[i];
-      messages[i] = {
-        topic,
-        key: key === null ? undefined : toBuffer(encoder.encode(key)),
-        value: toBuffer(value),
-        headers: headers === undefined ? undefined : headersOf(headers),
-      };
-    }
-    await this.#producer.send({ messages });
+    await this.#producer.send({ messages: messagesOf(topic, records) });
   }
 
   /** Joins the group; resolves once the member runs. A new group starts at `options.start`. */
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     this.#requireOpen();
     const checked = checkedSubscribeOptions(options);
-    if (checked.transactional) {
-      throw new RangeError(
-        "transactional subscriptions (engine.delivery exactly_once) need transport client kafkajs: current value is platformatic",
-      );
-    }
     // Every (re)join first asks for the member's subscription metadata: the subscription gives
     // up its partitions there, after its in-flight batch, as kafkajs does before it rejoins.
     let beforeJoin = (): Promise<Buffer> => Promise.resolve(noUserData);
@@ -128,15 +114,24 @@ export class PlatformaticKafkaTransport implements Transport {
     const publish = async (outputs: TopicRecords[]) => {
       for (const { topic, records } of outputs) await this.publish(topic, records);
     };
-    const subscription = new PlatformaticSubscription(
-      consumer,
-      checked,
-      this.#logger,
+    const subscription = new PlatformaticSubscription(consumer, checked, this.#logger, {
       publish,
-      () => {
+      transactionalProducer: (transactionalId) =>
+        new Producer({
+          ...this.#base,
+          transactionalId,
+          idempotent: true,
+          acks: -1,
+          partitioner: compatibilityPartitioner,
+          // "No producer yet", as the Java client asks: the client's default (0, 0) names a
+          // producer, and the cluster refuses it as fenced once the id had another holder.
+          producerId: -1n,
+          producerEpoch: -1,
+        }),
+      onEnd: () => {
         this.#subscriptions.delete(subscription);
       },
-    );
+    });
     beforeJoin = () => subscription.beforeJoin();
     this.#subscriptions.add(subscription);
     await subscription.start();
@@ -195,6 +190,24 @@ export class PlatformaticKafkaTransport implements Transport {
   }
 }
 
+/** What a member needs of its transport. */
+interface MemberServices {
+  /** Publishes through the transport's shared (idempotent, not transactional) producer. */
+  publish(outputs: TopicRecords[]): Promise<void>;
+  /** A new transactional producer with this id. */
+  transactionalProducer(transactionalId: string): Producer;
+  onEnd(): void;
+}
+
+/** A partition a member holds. */
+interface Held {
+  partition: TopicPartition;
+  /** The committed offset read on assignment (after fencing): a transactional member skips records before it. */
+  resumeAt: number;
+  /** Its transactional producer, in a transactional subscription. */
+  producer?: Producer;
+}
+
 /**
  * One group member: drains its stream into the handler, commits what it handled, and follows the
  * group's (eager) rebalances as the kafkajs member does. Before every rejoin (the client's
@@ -203,6 +216,10 @@ export class PlatformaticKafkaTransport implements Transport {
  * held (`onRevoked`); after the join it reads the group's committed offsets, announces the new
  * assignment (`onAssigned`) and reads on through a new stream, which starts at those offsets.
  * The old stream may still deliver what it fetched before the rejoin: that is not handled.
+ *
+ * A `transactional` member holds one transactional producer per assigned partition (id
+ * `<group>.<topic>.<partition>`, so the partition's next holder fences it and aborts its open
+ * transaction) and commits each batch's outputs with its input offset in one transaction.
  */
 class PlatformaticSubscription implements Subscription {
   readonly done: Promise<void>;
@@ -211,9 +228,9 @@ class PlatformaticSubscription implements Subscription {
   readonly #logger: KafkaLogger;
   readonly #stopping = new AbortController();
   readonly #settle = Promise.withResolvers<void>();
-  readonly #context: BatchContext;
+  readonly #services: MemberServices;
   /** Partitions announced and not yet revoked, by `partitionKey`. */
-  readonly #held = new Map<string, TopicPartition>();
+  readonly #held = new Map<string, Held>();
   /** Last handled message per partition whose offset is not yet committed. */
   #pending = new Map<string, KafkaMessage>();
   /** What the stream delivered and the drain has not taken yet. */
@@ -235,20 +252,13 @@ class PlatformaticSubscription implements Subscription {
     consumer: Consumer,
     options: Required<SubscribeOptions>,
     logger: KafkaLogger,
-    publish: (outputs: TopicRecords[]) => Promise<void>,
-    onEnd: () => void,
+    services: MemberServices,
   ) {
     this.#consumer = consumer;
     this.#options = options;
     this.#logger = logger;
-    // The client heartbeats on its own timer, whatever the handler does. Not transactional:
-    // a batch's outputs are published, then its offset committed with the others.
-    this.#context = {
-      heartbeat: () => Promise.resolve(),
-      stopping: this.#stopping.signal,
-      commit: publish,
-    };
-    this.done = this.#settle.promise.finally(onEnd);
+    this.#services = services;
+    this.done = this.#settle.promise.finally(services.onEnd);
     // Whoever awaits `done` still sees the rejection; this only keeps an unobserved one from
     // crashing the process.
     this.done.catch(() => {});
@@ -377,18 +387,7 @@ class PlatformaticSubscription implements Subscription {
         for (let from = 0; from < messages.length; from += maxBatch) {
           if (stopping.aborted) break;
           const chunk = messages.slice(from, from + maxBatch);
-          await this.#exclusive(async () => {
-            // Fetched before a rejoin gave the partition up: its next holder reads it again.
-            if (!this.#held.has(key) || this.#joined !== undefined) return;
-            try {
-              await handler(chunk.map(toConsumed), this.#context);
-            } catch (error) {
-              // What was handled before commits; this chunk does not: the group redelivers it.
-              await this.#commitPending(false);
-              throw error;
-            }
-            this.#pending.set(key, chunk[chunk.length - 1]);
-          });
+          await this.#exclusive(() => this.#handle(key, chunk, handler));
         }
       }
       if (Date.now() - lastCommit >= commitIntervalMs) {
@@ -397,6 +396,57 @@ class PlatformaticSubscription implements Subscription {
       }
     }
     await this.#exclusive(() => this.#release());
+  }
+
+  /** Hands a chunk of one partition to the handler; a transactional one commits it at once. */
+  async #handle(key: string, chunk: KafkaMessage[], handler: BatchHandler): Promise<void> {
+    const held = this.#held.get(key);
+    // Fetched before a rejoin gave the partition up: its next holder reads it again.
+    if (held === undefined || this.#joined !== undefined) return;
+    const { transactional } = this.#options;
+    // The stream may start before a predecessor's last transaction completed (it read the
+    // committed offsets before this member fenced it): what that transaction committed is done.
+    const messages = transactional ? chunk.filter(({ offset }) => offset >= held.resumeAt) : chunk;
+    if (messages.length === 0) return;
+    const last = messages[messages.length - 1];
+    let committed = false;
+    // The client heartbeats on its own timer, whatever the handler does. Not transactional:
+    // a batch's outputs are published, then its offset committed with the others.
+    const context: BatchContext = {
+      heartbeat: () => Promise.resolve(),
+      stopping: this.#stopping.signal,
+      commit: async (outputs) => {
+        if (committed) throw new Error("a batch is committed once");
+        committed = true;
+        if (transactional) await this.#transact(held, last, outputs);
+        else await this.#services.publish(outputs);
+      },
+    };
+    try {
+      await handler(messages.map(toConsumed), context);
+      if (transactional && !committed) await context.commit([]);
+    } catch (error) {
+      // What was handled before commits; this chunk does not: the group redelivers it.
+      await this.#commitPending(false);
+      throw error;
+    }
+    if (!transactional) this.#pending.set(key, last);
+  }
+
+  /** Writes `outputs` and the input offset past `last` of a held partition in one transaction. */
+  async #transact(held: Held, last: KafkaMessage, outputs: TopicRecords[]): Promise<void> {
+    const transaction = await held.producer!.beginTransaction();
+    try {
+      const messages = outputs.flatMap(({ topic, records }) => messagesOf(topic, records));
+      if (messages.length > 0) await transaction.send({ messages });
+      await transaction.addConsumer(this.#consumer);
+      // The offset carries the member's generation: a member the group moved on from is refused.
+      await transaction.addOffset(last);
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => transaction.cancel().catch(() => {}));
+      throw error;
+    }
   }
 
   /**
@@ -414,7 +464,11 @@ class PlatformaticSubscription implements Subscription {
     if (this.#held.size === 0) return;
     const held = [...this.#held.values()];
     this.#held.clear();
-    await this.#options.onRevoked(held);
+    try {
+      await this.#options.onRevoked(held.map(({ partition }) => partition));
+    } finally {
+      await Promise.all(held.map(({ producer }) => producer?.close().catch(() => {})));
+    }
   }
 
   /**
@@ -424,6 +478,15 @@ class PlatformaticSubscription implements Subscription {
   async #takeUp(): Promise<void> {
     const taken = this.#joined ?? [];
     this.#joined = undefined;
+    const producers = new Map<string, Producer>();
+    if (this.#options.transactional) {
+      // Fencing each partition's previous holder first: the offsets read next are then those
+      // its last transaction left.
+      for (const { topic, partition } of taken) {
+        const id = `${this.#consumer.groupId}.${topic}.${partition}`;
+        producers.set(partitionKey(topic, partition), await this.#fenced(id));
+      }
+    }
     // The first join's stream was opened after it; a rejoin's release gave its stream up.
     if (this.#stream === undefined) {
       if (this.#stopping.signal.aborted) return;
@@ -448,10 +511,35 @@ class PlatformaticSubscription implements Subscription {
         committed: offset === undefined || offset < 0n ? null : Number(offset),
       };
     });
-    for (const partition of taken) {
-      this.#held.set(partitionKey(partition.topic, partition.partition), partition);
+    for (const { committed, ...partition } of assigned) {
+      const key = partitionKey(partition.topic, partition.partition);
+      this.#held.set(key, { partition, resumeAt: committed ?? 0, producer: producers.get(key) });
     }
     await this.#options.onAssigned(assigned);
+  }
+
+  /**
+   * A transactional producer that fenced the id's previous holder: its first transaction makes
+   * the cluster abort (or finish) the predecessor's open one, which it answers with
+   * CONCURRENT_TRANSACTIONS until done. A producer whose start failed cannot begin again, so
+   * each try has a new one.
+   */
+  async #fenced(transactionalId: string): Promise<Producer> {
+    const deadline = Date.now() + fencingDeadlineMs;
+    for (;;) {
+      const producer = this.#services.transactionalProducer(transactionalId);
+      try {
+        // Begun and dropped without a request: no partition was added, nothing to end.
+        await (await producer.beginTransaction()).cancel();
+        return producer;
+      } catch (error) {
+        await producer.close().catch(() => {});
+        const busy = findErrorBy(error as Error, "apiId", "CONCURRENT_TRANSACTIONS") !== null;
+        if (!busy || Date.now() >= deadline || this.#stopping.signal.aborted) throw error;
+        this.#logger.debug?.(`platformatic/kafka: ${transactionalId}: predecessor still closing`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
   }
 
   /** Commits the pending offsets; mid-rejoin (`rejoining`) whatever the client's state says. */
@@ -512,6 +600,24 @@ async function commit(
   } catch (error) {
     if (findErrorBy(error as Error, "needsRejoin", true) === null) throw error;
   }
+}
+
+/** How long a member waits for a partition's previous holder's transaction to end, ms. */
+const fencingDeadlineMs = 60_000;
+
+/** The client's messages for `records` of `topic`, the bytes not copied. */
+function messagesOf(topic: string, records: OutgoingRecord[]) {
+  const messages = new Array(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const { key, value, headers } = records[i];
+    messages[i] = {
+      topic,
+      key: key === null ? undefined : toBuffer(encoder.encode(key)),
+      value: toBuffer(value),
+      headers: headers === undefined ? undefined : headersOf(headers),
+    };
+  }
+  return messages;
 }
 
 /** Subscription metadata's user data: none (the assignor needs none). */

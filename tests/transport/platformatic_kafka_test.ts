@@ -21,7 +21,7 @@ const partitionContract: ContractSetup = {
   rebalanceMs: 30_000,
 };
 
-for (const transactional of [false]) {
+for (const transactional of [false, true]) {
   const mode = transactional ? "transactional" : "plain";
   Deno.test({
     name:
