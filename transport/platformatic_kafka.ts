@@ -3,7 +3,9 @@
  * idempotent producer with acks=all and Kafka's Java partitioner (keyed records land where the
  * Java client and `KeyPartitioner` put them), and per subscription one group member whose handler
  * gets one partition's records at a time; a batch's offset is committed only after its handler
- * resolved, so delivery is at least once.
+ * resolved, so delivery is at least once. Assignment follows the group's eager rebalances as the
+ * kafkajs member's does (`onRevoked` before rejoining, `onAssigned` with the committed offsets
+ * after; see `PlatformaticSubscription`).
  *
  * The client hands records one by one through a readable stream; the member drains what the
  * stream holds, splits it by partition into chunks of `maxBatch` and commits once per drain. The
@@ -27,11 +29,14 @@ import { getLogger } from "@logtape/logtape";
 import { checkedSubscribeOptions } from "./checks.ts";
 import { checkedKafkaOptions, type KafkaLogger, type KafkaTransportOptions } from "./kafka.ts";
 import type {
+  AssignedPartition,
   BatchContext,
+  BatchHandler,
   ConsumedRecord,
   OutgoingRecord,
   SubscribeOptions,
   Subscription,
+  TopicPartition,
   TopicRecords,
   Transport,
 } from "./transport.ts";
@@ -88,47 +93,46 @@ export class PlatformaticKafkaTransport implements Transport {
       acks: -1,
       partitioner: compatibilityPartitioner,
     });
-    const messages = new Array(records.length);
-    for (let i = 0; i < records.length; i++) {
-      const { key, value, headers } = records[i];
-      messages[i] = {
-        topic,
-        key: key === null ? undefined : toBuffer(encoder.encode(key)),
-        value: toBuffer(value),
-        headers: headers === undefined ? undefined : headersOf(headers),
-      };
-    }
-    await this.#producer.send({ messages });
+    await this.#producer.send({ messages: messagesOf(topic, records) });
   }
 
   /** Joins the group; resolves once the member runs. A new group starts at `options.start`. */
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     this.#requireOpen();
     const checked = checkedSubscribeOptions(options);
-    if (checked.transactional) {
-      throw new RangeError(
-        "transactional subscriptions (engine.delivery exactly_once) need transport client kafkajs: current value is platformatic",
-      );
-    }
+    // Every (re)join first asks for the member's subscription metadata: the subscription gives
+    // up its partitions there, after its in-flight batch, as kafkajs does before it rejoins.
+    let beforeJoin = (): Promise<Buffer> => Promise.resolve(noUserData);
     const consumer = new Consumer({
       ...this.#base,
       groupId: this.#options.groupPrefix + checked.group,
       sessionTimeout: this.#sessionTimeoutMs,
       heartbeatInterval: this.#heartbeatIntervalMs,
       maxWaitTime: this.#options.fetchMaxWaitMs,
+      protocolsMetadata: () => beforeJoin(),
     });
     const publish = async (outputs: TopicRecords[]) => {
       for (const { topic, records } of outputs) await this.publish(topic, records);
     };
-    const subscription = new PlatformaticSubscription(
-      consumer,
-      checked,
-      this.#logger,
+    const subscription = new PlatformaticSubscription(consumer, checked, this.#logger, {
       publish,
-      () => {
+      transactionalProducer: (transactionalId) =>
+        new Producer({
+          ...this.#base,
+          transactionalId,
+          idempotent: true,
+          acks: -1,
+          partitioner: compatibilityPartitioner,
+          // "No producer yet", as the Java client asks: the client's default (0, 0) names a
+          // producer, and the cluster refuses it as fenced once the id had another holder.
+          producerId: -1n,
+          producerEpoch: -1,
+        }),
+      onEnd: () => {
         this.#subscriptions.delete(subscription);
       },
-    );
+    });
+    beforeJoin = () => subscription.beforeJoin();
     this.#subscriptions.add(subscription);
     await subscription.start();
     return subscription;
@@ -186,7 +190,37 @@ export class PlatformaticKafkaTransport implements Transport {
   }
 }
 
-/** One group member: drains its stream into the handler, commits what it handled. */
+/** What a member needs of its transport. */
+interface MemberServices {
+  /** Publishes through the transport's shared (idempotent, not transactional) producer. */
+  publish(outputs: TopicRecords[]): Promise<void>;
+  /** A new transactional producer with this id. */
+  transactionalProducer(transactionalId: string): Producer;
+  onEnd(): void;
+}
+
+/** A partition a member holds. */
+interface Held {
+  partition: TopicPartition;
+  /** The committed offset read on assignment (after fencing): a transactional member skips records before it. */
+  resumeAt: number;
+  /** Its transactional producer, in a transactional subscription. */
+  producer?: Producer;
+}
+
+/**
+ * One group member: drains its stream into the handler, commits what it handled, and follows the
+ * group's (eager) rebalances as the kafkajs member does. Before every rejoin (the client's
+ * `protocolsMetadata` hook, awaited before the JoinGroup request) it lets the in-flight batch
+ * finish, commits what was handled, drops what was fetched but not handled and gives up what it
+ * held (`onRevoked`); after the join it reads the group's committed offsets, announces the new
+ * assignment (`onAssigned`) and reads on through a new stream, which starts at those offsets.
+ * The old stream may still deliver what it fetched before the rejoin: that is not handled.
+ *
+ * A `transactional` member holds one transactional producer per assigned partition (id
+ * `<group>.<topic>.<partition>`, so the partition's next holder fences it and aborts its open
+ * transaction) and commits each batch's outputs with its input offset in one transaction.
+ */
 class PlatformaticSubscription implements Subscription {
   readonly done: Promise<void>;
   readonly #consumer: Consumer;
@@ -194,9 +228,23 @@ class PlatformaticSubscription implements Subscription {
   readonly #logger: KafkaLogger;
   readonly #stopping = new AbortController();
   readonly #settle = Promise.withResolvers<void>();
-  readonly #context: BatchContext;
-  readonly #announced = new Set<string>();
+  readonly #services: MemberServices;
+  /** Partitions announced and not yet revoked, by `partitionKey`. */
+  readonly #held = new Map<string, Held>();
+  /** Last handled message per partition whose offset is not yet committed. */
+  #pending = new Map<string, KafkaMessage>();
+  /** What the stream delivered and the drain has not taken yet. */
+  #delivered: KafkaMessage[] = [];
+  /** The stream records are taken from; undefined between a rejoin's release and its join. */
   #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
+  /** Streams given up at a rejoin, closed once their successor runs. */
+  #retired: MessagesStream<Buffer, Buffer, Buffer, Buffer>[] = [];
+  /** The latest join's assignment, until the drain announced it. */
+  #joined: TopicPartition[] | undefined;
+  /** Batches, releases and announcements run one at a time, in order. */
+  #turn: Promise<void> = Promise.resolve();
+  #releasing = false;
+  #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
   #ending: Promise<void> | undefined;
 
@@ -204,20 +252,13 @@ class PlatformaticSubscription implements Subscription {
     consumer: Consumer,
     options: Required<SubscribeOptions>,
     logger: KafkaLogger,
-    publish: (outputs: TopicRecords[]) => Promise<void>,
-    onEnd: () => void,
+    services: MemberServices,
   ) {
     this.#consumer = consumer;
     this.#options = options;
     this.#logger = logger;
-    // The client heartbeats on its own timer, whatever the handler does. Not transactional:
-    // a batch's outputs are published, then its offset committed with the others.
-    this.#context = {
-      heartbeat: () => Promise.resolve(),
-      stopping: this.#stopping.signal,
-      commit: publish,
-    };
-    this.done = this.#settle.promise.finally(onEnd);
+    this.#services = services;
+    this.done = this.#settle.promise.finally(services.onEnd);
     // Whoever awaits `done` still sees the rejection; this only keeps an unobserved one from
     // crashing the process.
     this.done.catch(() => {});
@@ -225,21 +266,18 @@ class PlatformaticSubscription implements Subscription {
 
   /** Joins the group and starts draining. */
   async start(): Promise<void> {
-    const { topics, start } = this.#options;
+    this.#consumer.on("consumer:group:join", ({ assignments }) => {
+      this.#joined = (assignments ?? []).flatMap(({ topic, partitions }) =>
+        partitions.map((partition) => ({ topic, partition }))
+      );
+      this.#wakeUp();
+    });
+    this.#consumer.on("consumer:heartbeat:error", ({ error }) => {
+      this.#logger.debug?.(`platformatic/kafka: heartbeat failed: ${error.message}`);
+    });
     try {
-      const stream = await this.#consumer.consume({
-        topics,
-        autocommit: false,
-        mode: "committed",
-        fallbackMode: start,
-        highWaterMark: streamHighWaterMark,
-      });
-      this.#stream = stream;
-      stream.on("error", (error: Error) => void this.#end(error));
-      this.#consumer.on("consumer:heartbeat:error", ({ error }) => {
-        this.#logger.debug?.(`platformatic/kafka: heartbeat failed: ${error.message}`);
-      });
-      this.#loop = this.#drain(stream).catch((error) => void this.#end(error));
+      this.#read(await this.#openStream());
+      this.#loop = this.#drain().catch((error) => void this.#end(error));
     } catch (error) {
       this.#logger.warn(`platformatic/kafka: joining the group failed: ${message(error)}`);
       await this.#end(error);
@@ -253,72 +291,268 @@ class PlatformaticSubscription implements Subscription {
     await this.done.catch(() => {});
   }
 
-  /** Takes what the stream delivered, hands it over by partition, commits, and waits for more. */
-  async #drain(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>): Promise<void> {
-    const { handler, maxBatch } = this.#options;
-    const stopping = this.#stopping.signal;
-    let pending = new Map<string, KafkaMessage>();
-    let lastCommit = Date.now();
-    let delivered: KafkaMessage[] = [];
-    let wake: (() => void) | undefined;
-    const ended = new Promise<void>((resolve) => {
-      stopping.addEventListener("abort", () => resolve(), { once: true });
-      stream.once("close", () => resolve());
+  /**
+   * The client's hook before each JoinGroup request: gives up what the member holds once the
+   * in-flight batch is done. A commit refused mid-release makes the client rejoin from inside it,
+   * which calls this again: that call finds the release under way and returns at once.
+   */
+  async beforeJoin(): Promise<Buffer> {
+    if (this.#releasing) return noUserData;
+    this.#releasing = true;
+    try {
+      await this.#exclusive(() => this.#release());
+    } catch (error) {
+      void this.#end(error);
+    } finally {
+      this.#releasing = false;
+    }
+    return noUserData;
+  }
+
+  /** A new stream over the current assignment; it starts at the group's committed offsets. */
+  #openStream(): Promise<MessagesStream<Buffer, Buffer, Buffer, Buffer>> {
+    const { topics, start } = this.#options;
+    return this.#consumer.consume({
+      topics,
+      autocommit: false,
+      mode: "committed",
+      fallbackMode: start,
+      highWaterMark: streamHighWaterMark,
+    });
+  }
+
+  /** Takes `stream`'s records into the drain while it is the current one. */
+  #read(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>): void {
+    this.#stream = stream;
+    stream.on("error", (error: Error) => {
+      if (stream === this.#stream) void this.#end(error);
     });
     // A fetch's records arrive in one synchronous burst, so by the time the drain wakes the
     // whole fetch is there; past the high-water mark the stream pauses until it is taken.
     stream.on("data", (message: KafkaMessage) => {
-      if (delivered.push(message) >= streamHighWaterMark) stream.pause();
-      wake?.();
-      wake = undefined;
+      if (stream !== this.#stream) return;
+      if (this.#delivered.push(message) >= streamHighWaterMark) stream.pause();
+      this.#wakeUp();
+    });
+    stream.once("close", () => {
+      if (stream === this.#stream) void this.#end(undefined);
+    });
+  }
+
+  #wakeUp(): void {
+    this.#wake?.();
+    this.#wake = undefined;
+  }
+
+  /** Runs `work` after every earlier batch, release and announcement. */
+  #exclusive(work: () => Promise<void>): Promise<void> {
+    const turn = this.#turn.then(work);
+    this.#turn = turn.catch(() => {});
+    return turn;
+  }
+
+  /** Hands what the stream delivered over by partition, commits, and waits for more. */
+  async #drain(): Promise<void> {
+    const { handler, maxBatch } = this.#options;
+    const stopping = this.#stopping.signal;
+    let lastCommit = Date.now();
+    const ended = new Promise<void>((resolve) => {
+      stopping.addEventListener("abort", () => resolve(), { once: true });
     });
     while (!stopping.aborted) {
-      if (delivered.length === 0) {
-        if (pending.size > 0) {
-          await commit(this.#consumer, pending);
-          pending = new Map();
+      if (this.#joined !== undefined) {
+        await this.#exclusive(() => this.#takeUp());
+        continue;
+      }
+      if (this.#delivered.length === 0) {
+        if (this.#pending.size > 0) {
+          await this.#exclusive(() => this.#commitPending(false));
           lastCommit = Date.now();
+          // Records that came while the commit was under way woke nobody: look again first.
+          continue;
         }
-        await Promise.race([new Promise<void>((resolve) => wake = resolve), ended]);
+        await Promise.race([new Promise<void>((resolve) => this.#wake = resolve), ended]);
         continue;
       }
       const byPartition = new Map<string, KafkaMessage[]>();
-      for (const message of delivered) {
-        const key = `${message.topic}\0${message.partition}`;
+      for (const message of this.#delivered) {
+        const key = partitionKey(message.topic, message.partition);
         let messages = byPartition.get(key);
         if (messages === undefined) byPartition.set(key, messages = []);
         messages.push(message);
       }
-      delivered = [];
-      if (stream.isPaused()) stream.resume();
+      this.#delivered = [];
+      if (this.#stream?.isPaused()) this.#stream.resume();
       for (const [key, messages] of byPartition) {
         for (let from = 0; from < messages.length; from += maxBatch) {
           if (stopping.aborted) break;
           const chunk = messages.slice(from, from + maxBatch);
-          // Partitions are announced as their first batch comes (without a committed offset,
-          // so per-partition state starts afresh); this client does not tell revocations.
-          if (!this.#announced.has(key)) {
-            this.#announced.add(key);
-            const { topic, partition } = chunk[0];
-            await this.#options.onAssigned([{ topic, partition, committed: null }]);
-          }
-          try {
-            await handler(chunk.map(toConsumed), this.#context);
-          } catch (error) {
-            // What was handled before commits; this chunk does not: the group redelivers it.
-            await commit(this.#consumer, pending);
-            throw error;
-          }
-          pending.set(key, chunk[chunk.length - 1]);
+          await this.#exclusive(() => this.#handle(key, chunk, handler));
         }
       }
       if (Date.now() - lastCommit >= commitIntervalMs) {
-        await commit(this.#consumer, pending);
-        pending = new Map();
+        await this.#exclusive(() => this.#commitPending(false));
         lastCommit = Date.now();
       }
     }
-    await commit(this.#consumer, pending);
+    await this.#exclusive(() => this.#release());
+  }
+
+  /** Hands a chunk of one partition to the handler; a transactional one commits it at once. */
+  async #handle(key: string, chunk: KafkaMessage[], handler: BatchHandler): Promise<void> {
+    const held = this.#held.get(key);
+    // Fetched before a rejoin gave the partition up: its next holder reads it again.
+    if (held === undefined || this.#joined !== undefined) return;
+    const { transactional } = this.#options;
+    // The stream may start before a predecessor's last transaction completed (it read the
+    // committed offsets before this member fenced it): what that transaction committed is done.
+    const messages = transactional ? chunk.filter(({ offset }) => offset >= held.resumeAt) : chunk;
+    if (messages.length === 0) return;
+    const last = messages[messages.length - 1];
+    let committed = false;
+    // The client heartbeats on its own timer, whatever the handler does. Not transactional:
+    // a batch's outputs are published, then its offset committed with the others.
+    const context: BatchContext = {
+      heartbeat: () => Promise.resolve(),
+      stopping: this.#stopping.signal,
+      commit: async (outputs) => {
+        if (committed) throw new Error("a batch is committed once");
+        committed = true;
+        if (transactional) await this.#transact(held, last, outputs);
+        else await this.#services.publish(outputs);
+      },
+    };
+    try {
+      await handler(messages.map(toConsumed), context);
+      if (transactional && !committed) await context.commit([]);
+    } catch (error) {
+      // What was handled before commits; this chunk does not: the group redelivers it.
+      await this.#commitPending(false);
+      throw error;
+    }
+    if (!transactional) this.#pending.set(key, last);
+  }
+
+  /** Writes `outputs` and the input offset past `last` of a held partition in one transaction. */
+  async #transact(held: Held, last: KafkaMessage, outputs: TopicRecords[]): Promise<void> {
+    const transaction = await held.producer!.beginTransaction();
+    try {
+      const messages = outputs.flatMap(({ topic, records }) => messagesOf(topic, records));
+      if (messages.length > 0) await transaction.send({ messages });
+      await transaction.addConsumer(this.#consumer);
+      // The offset carries the member's generation: a member the group moved on from is refused.
+      await transaction.addOffset(last);
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => transaction.cancel().catch(() => {}));
+      throw error;
+    }
+  }
+
+  /**
+   * Gives up everything: the stream's records not yet handled are dropped (the group's next
+   * reader starts at the committed offsets), what was handled is committed, `onRevoked` runs.
+   */
+  async #release(): Promise<void> {
+    if (this.#stream !== undefined) {
+      this.#stream.pause();
+      this.#retired.push(this.#stream);
+      this.#stream = undefined;
+    }
+    this.#delivered = [];
+    await this.#commitPending(true);
+    if (this.#held.size === 0) return;
+    const held = [...this.#held.values()];
+    this.#held.clear();
+    try {
+      await this.#options.onRevoked(held.map(({ partition }) => partition));
+    } finally {
+      await Promise.all(held.map(({ producer }) => producer?.close().catch(() => {})));
+    }
+  }
+
+  /**
+   * Announces the latest join's assignment with the group's committed offsets, then reads on
+   * through a new stream (whose start is those offsets) and closes the ones given up.
+   */
+  async #takeUp(): Promise<void> {
+    const taken = this.#joined ?? [];
+    this.#joined = undefined;
+    const producers = new Map<string, Producer>();
+    if (this.#options.transactional) {
+      // Fencing each partition's previous holder first: the offsets read next are then those
+      // its last transaction left.
+      for (const { topic, partition } of taken) {
+        const id = `${this.#consumer.groupId}.${topic}.${partition}`;
+        producers.set(partitionKey(topic, partition), await this.#fenced(id));
+      }
+    }
+    // The first join's stream was opened after it; a rejoin's release gave its stream up.
+    if (this.#stream === undefined) {
+      if (this.#stopping.signal.aborted) return;
+      this.#read(await this.#openStream());
+      const retired = this.#retired;
+      this.#retired = [];
+      await Promise.all(retired.map((stream) => stream.close().catch(() => {})));
+    }
+    if (taken.length === 0) return;
+    const byTopic = Map.groupBy(taken, ({ topic }) => topic);
+    const committed = await this.#consumer.listCommittedOffsets({
+      topics: [...byTopic].map(([topic, partitions]) => ({
+        topic,
+        partitions: partitions.map(({ partition }) => partition),
+      })),
+    });
+    const assigned: AssignedPartition[] = taken.map(({ topic, partition }) => {
+      const offset = committed.get(topic)?.[partition];
+      return {
+        topic,
+        partition,
+        committed: offset === undefined || offset < 0n ? null : Number(offset),
+      };
+    });
+    for (const { committed, ...partition } of assigned) {
+      const key = partitionKey(partition.topic, partition.partition);
+      this.#held.set(key, { partition, resumeAt: committed ?? 0, producer: producers.get(key) });
+    }
+    await this.#options.onAssigned(assigned);
+  }
+
+  /**
+   * A transactional producer that fenced the id's previous holder: its first transaction makes
+   * the cluster abort (or finish) the predecessor's open one, which it answers with
+   * CONCURRENT_TRANSACTIONS until done. A producer whose start failed cannot begin again, so
+   * each try has a new one.
+   */
+  async #fenced(transactionalId: string): Promise<Producer> {
+    const deadline = Date.now() + fencingDeadlineMs;
+    for (;;) {
+      const producer = this.#services.transactionalProducer(transactionalId);
+      try {
+        // Begun and dropped without a request: no partition was added, nothing to end.
+        await (await producer.beginTransaction()).cancel();
+        return producer;
+      } catch (error) {
+        await producer.close().catch(() => {});
+        const busy = findErrorBy(error as Error, "apiId", "CONCURRENT_TRANSACTIONS") !== null;
+        if (!busy || Date.now() >= deadline || this.#stopping.signal.aborted) throw error;
+        this.#logger.debug?.(`platformatic/kafka: ${transactionalId}: predecessor still closing`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
+
+  /** Commits the pending offsets; mid-rejoin (`rejoining`) whatever the client's state says. */
+  async #commitPending(rejoining: boolean): Promise<void> {
+    const pending = this.#pending;
+    this.#pending = new Map();
+    try {
+      await commit(this.#consumer, pending, rejoining);
+    } catch (error) {
+      if (!rejoining) throw error;
+      // The group then resumes at the older committed offsets: at least once still holds.
+      this.#logger.debug?.(`platformatic/kafka: commit before rejoining failed: ${message(error)}`);
+    }
   }
 
   /** Ends once: stops intake, waits for the drain (which commits), leaves the group, settles. */
@@ -327,7 +561,10 @@ class PlatformaticSubscription implements Subscription {
       this.#stopping.abort();
       try {
         await this.#loop;
-        await this.#stream?.close();
+        const streams = [...this.#retired, ...(this.#stream ? [this.#stream] : [])];
+        this.#stream = undefined;
+        this.#retired = [];
+        await Promise.all(streams.map((stream) => stream.close()));
         await this.#consumer.close();
       } catch (error) {
         failure ??= error;
@@ -340,13 +577,18 @@ class PlatformaticSubscription implements Subscription {
 }
 
 /**
- * Commits past each partition's last handled message, in one request (the drain awaits it, so
- * commits never race). A commit the group refuses because it is rebalancing is dropped: the
- * partition's next owner gets those records again, which at-least-once allows.
+ * Commits past each partition's last handled message, in one request (callers serialise
+ * commits). A commit the group refuses because it is rebalancing is dropped: the partition's
+ * next holder gets those records again, which at-least-once allows. Outside a rejoin
+ * (`rejoining` false) nothing is sent while the client is mid-rebalance, where it would rejoin
+ * from inside the commit and race its own rejoin; before a rejoin the group still takes it.
  */
-async function commit(consumer: Consumer, last: Map<string, KafkaMessage>): Promise<void> {
-  // Mid-rebalance the client would rejoin from inside the commit and race its own rejoin.
-  if (last.size === 0 || !consumer.isActive()) return;
+async function commit(
+  consumer: Consumer,
+  last: Map<string, KafkaMessage>,
+  rejoining: boolean,
+): Promise<void> {
+  if (last.size === 0 || (!rejoining && !consumer.isActive())) return;
   const offsets = [...last.values()].map(({ topic, partition, offset, leaderEpoch }) => ({
     topic,
     partition,
@@ -358,6 +600,31 @@ async function commit(consumer: Consumer, last: Map<string, KafkaMessage>): Prom
   } catch (error) {
     if (findErrorBy(error as Error, "needsRejoin", true) === null) throw error;
   }
+}
+
+/** How long a member waits for a partition's previous holder's transaction to end, ms. */
+const fencingDeadlineMs = 60_000;
+
+/** The client's messages for `records` of `topic`, the bytes not copied. */
+function messagesOf(topic: string, records: OutgoingRecord[]) {
+  const messages = new Array(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const { key, value, headers } = records[i];
+    messages[i] = {
+      topic,
+      key: key === null ? undefined : toBuffer(encoder.encode(key)),
+      value: toBuffer(value),
+      headers: headers === undefined ? undefined : headersOf(headers),
+    };
+  }
+  return messages;
+}
+
+/** Subscription metadata's user data: none (the assignor needs none). */
+const noUserData = globalThis.Buffer.alloc(0);
+
+function partitionKey(topic: string, partition: number): string {
+  return `${topic}\0${partition}`;
 }
 
 const encoder = new TextEncoder();

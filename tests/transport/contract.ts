@@ -23,23 +23,13 @@ export interface TransportHarness {
   permissions: Deno.PermissionOptions;
   /** Longest a test waits for records to arrive, ms. */
   deadlineMs: number;
-  /**
-   * Why this implementation fails the rebalance test, if it does: that test is then registered
-   * as ignored, with the reason in its name, so the gap shows in every test run.
-   */
-  failsRebalance?: string;
 }
 
 /** Registers the contract's tests for one implementation. */
 export function transportContract(harness: TransportHarness): void {
   const { permissions, deadlineMs } = harness;
-  const test = (name: string, fn: () => Promise<void>, ignoredBecause?: string) =>
-    Deno.test({
-      name: `${harness.name}: ${name}${ignoredBecause ? ` (ignored: ${ignoredBecause})` : ""}`,
-      permissions,
-      ignore: ignoredBecause !== undefined,
-      fn,
-    });
+  const test = (name: string, fn: () => Promise<void>) =>
+    Deno.test({ name: `${harness.name}: ${name}`, permissions, fn });
 
   test("keyed records keep their order and their partition", async () => {
     const { transport, topic } = await harness.open(3);
@@ -115,7 +105,7 @@ export function transportContract(harness: TransportHarness): void {
     await transport.close();
     assert.deepEqual(new Set(received.other), new Set(all));
     assert.deepEqual(new Set([...received.first, ...received.second]), new Set(all));
-  }, harness.failsRebalance);
+  });
 
   test("a failing handler ends the subscription without committing; the group gets it again", async () => {
     const { transport, topic } = await harness.open(1);

@@ -3,11 +3,38 @@ import { PlatformaticKafkaTransport } from "../../transport/platformatic_kafka.t
 import { kafkaBrokers, uniqueName } from "../fixtures/services.ts";
 import { transportContract } from "./contract.ts";
 import { createTopic, kafkaHarness, kafkaPermissions } from "./kafka_harness.ts";
+import { assignmentCase, commitCase, type ContractSetup } from "./partition_contract.ts";
 
-transportContract({
-  ...await kafkaHarness("platformatic", (options) => new PlatformaticKafkaTransport(options)),
-  failsRebalance: "2.12.1 stops fetching a partition after a rebalance with commits; README",
-});
+transportContract(
+  await kafkaHarness("platformatic", (options) => new PlatformaticKafkaTransport(options)),
+);
+
+const contractBrokers = await kafkaBrokers();
+const partitionContract: ContractSetup = {
+  transport: () =>
+    new PlatformaticKafkaTransport({
+      brokers: contractBrokers,
+      clientId: "transport-test",
+      logger: { warn() {}, error() {} },
+    }),
+  topic: (partitions) => createTopic(contractBrokers, partitions),
+  rebalanceMs: 30_000,
+};
+
+for (const transactional of [false, true]) {
+  const mode = transactional ? "transactional" : "plain";
+  Deno.test({
+    name:
+      `platformatic: partition contract (${mode}): one holder at a time, announced and revoked in order`,
+    permissions: kafkaPermissions,
+    fn: () => assignmentCase(partitionContract, transactional),
+  });
+  Deno.test({
+    name: `platformatic: partition contract (${mode}): a committed batch is not handed out again`,
+    permissions: kafkaPermissions,
+    fn: () => commitCase(partitionContract, transactional),
+  });
+}
 
 Deno.test({
   name: "platformatic: a member the group cannot keep fails its subscription, logging why",
