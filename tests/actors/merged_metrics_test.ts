@@ -50,11 +50,16 @@ const WINDOWS = Math.floor((FIRST_SECOND + 60 * (ROWS_PER_VESSEL - 1)) * 1_000 /
 
 const STREAM = await eightVessels();
 
-function options(paced: boolean): PipelineOptions {
+function options(paced: boolean, delivery = "at_least_once"): PipelineOptions {
   return {
     stream: STREAM,
     settings: {
-      engine: { reportBy: "partition", report: { everyStreamMs: HOUR_MS }, maxBatchRecords: 8 },
+      engine: {
+        reportBy: "partition",
+        report: { everyStreamMs: HOUR_MS },
+        maxBatchRecords: 8,
+        delivery,
+      },
       replayer: {
         rate: paced ? { kind: "events_per_second", value: 2_000 } : { kind: "max" },
         batchEvents: 200,
@@ -99,88 +104,98 @@ async function embedded(): Promise<MetricsReport[]> {
 
 const services: Services = { brokers: await kafkaBrokers(), etcdEndpoints: await etcdEndpoints() };
 
-Deno.test({
-  name: "engines joining, killed, and an observer restarted give one engine's metrics series",
-  permissions: { read: true, write: true, net: ["127.0.0.1"], env: true, sys: true, run: true },
-  async fn() {
-    const expected = await embedded();
-    assert.equal(expected.length, WINDOWS);
-    assert.deepEqual(
-      expected.map((
-        r,
-      ) => [r.reportId, r.streamTimeEnd - r.streamTimeStart, r.streamTimeStart % HOUR_MS]),
-      expected.map((_, i) => [i, HOUR_MS, 0]),
-      "numbered hour windows on the grid",
-    );
-    assert.equal(
-      expected.at(-1)!.eventsProcessed,
-      expected.reduce((n, r) => n + r.eventsInBatch, 0),
-    );
-    assert.ok(expected.some((r) => r.batch.tp > 0), "some windows score forecasts");
+const EXPECTED = await embedded();
 
-    const pipeline = await testPipeline(services, options(true));
-    const processes: RoleProcess[] = [];
-    const client = new KafkaTransport({
-      brokers: pipeline.config.kafka.brokers,
-      clientId: "merged-metrics-test",
-      logger: { warn() {}, error() {} },
-    });
-    const start = async (
-      role: "factory" | "engine" | "observer" | "replayer",
-      args: string[] = [],
-    ) => {
-      const child = RoleProcess.start(role, pipeline.configFile, args);
-      processes.push(child);
-      await within(child.running, { what: `${role} running`, deadlineMs: STEP_MS });
-      return child;
-    };
-    const outputs = () => processes.map((p) => `--- ${p.role}\n${p.output}`).join("\n");
-    const forecasts = await ForecastLog.subscribe(client, pipeline.config.topics.output.name);
-    const metrics = await TopicReader.subscribe(client, pipeline.config.topics.metrics.name);
-    const reports = () =>
-      metrics.records.map((record) => decodeEnvelope(record.value))
-        .filter((envelope) => envelope.type === "MetricsReport")
-        .map((envelope) => envelope.payload as MetricsReport);
-    const arrived = async (count: number) => {
-      await forecasts.waitFor(count, STEP_MS).catch((error: Error) => {
-        assert.fail(`${error.message} (${forecasts.forecasts.length} so far)\n${outputs()}`);
-      });
-    };
-    try {
-      await start("factory");
-      const first = await start("engine");
-      const observer = await start("observer");
-      await start("replayer", [`--input=${pipeline.stream}`, "--exit-at-end"]);
-      await arrived(EVENTS * 0.2);
-      const second = await start("engine");
-      await arrived(EVENTS * 0.4);
-      await observer.kill();
-      const successor = await start("observer");
-      await arrived(EVENTS * 0.6);
-      await first.kill();
-      await eventually(() => new Set(reports().map((r) => r.reportId)).size >= WINDOWS, {
-        what: `${WINDOWS} merged reports`,
-        deadlineMs: STEP_MS * 2,
-      }).catch((error: Error) => assert.fail(`${error.message}\n${outputs()}`));
-
-      // Published at least once: a report repeated by the restarted observer is the same report.
-      const byId = new Map<number, MetricsReport>();
-      for (const report of reports()) {
-        const seen = byId.get(report.reportId);
-        if (seen !== undefined) assert.deepEqual(ofStream(report), ofStream(seen), "a repeat");
-        byId.set(report.reportId, report);
-      }
-      const series = [...byId.values()].sort((a, b) => a.reportId - b.reportId);
-      assert.deepEqual(series.map(ofStream), expected.map(ofStream), "the embedded series");
-      assert.doesNotMatch(outputs(), /merged without them/, "no partition was counted idle");
-      assert.match(second.output, /input partition \d+ resumes at offset/, "partitions moved");
-      assert.match(successor.output, /adopting the stored observer state/, "the merge resumed");
-    } finally {
-      await metrics.stop();
-      await forecasts.stop();
-      await Promise.all(processes.map((p) => p.kill()));
-      await client.close();
-      await pipeline.dispose();
-    }
-  },
+Deno.test("one engine embedded gives numbered hour windows on the grid, scored", () => {
+  const expected = EXPECTED;
+  assert.equal(expected.length, WINDOWS);
+  const grid = expected.map((r) => [r.reportId, r.streamTimeStart % HOUR_MS, r.streamTimeEnd]);
+  assert.deepEqual(
+    grid,
+    expected.map((r, i) => [i, 0, r.streamTimeStart + HOUR_MS]),
+    "numbered hour windows on the grid",
+  );
+  assert.equal(
+    expected.at(-1)!.eventsProcessed,
+    expected.reduce((n, r) => n + r.eventsInBatch, 0),
+  );
+  assert.ok(expected.some((r) => r.batch.tp > 0), "some windows score forecasts");
 });
+
+for (const delivery of ["at_least_once", "exactly_once"] as const) {
+  Deno.test({
+    name:
+      `engines joining, killed, and an observer restarted give one engine's series (${delivery})`,
+    permissions: { read: true, write: true, net: ["127.0.0.1"], env: true, sys: true, run: true },
+    fn: () => scaledOut(delivery),
+  });
+}
+
+/** The series over Kafka: one engine, joined by a second, the first then killed; and the observer. */
+async function scaledOut(delivery: "at_least_once" | "exactly_once"): Promise<void> {
+  const expected = EXPECTED;
+  const pipeline = await testPipeline(services, options(true, delivery));
+  const processes: RoleProcess[] = [];
+  const client = new KafkaTransport({
+    brokers: pipeline.config.kafka.brokers,
+    clientId: "merged-metrics-test",
+    logger: { warn() {}, error() {} },
+  });
+  const start = async (
+    role: "factory" | "engine" | "observer" | "replayer",
+    args: string[] = [],
+  ) => {
+    const child = RoleProcess.start(role, pipeline.configFile, args);
+    processes.push(child);
+    await within(child.running, { what: `${role} running`, deadlineMs: STEP_MS });
+    return child;
+  };
+  const outputs = () => processes.map((p) => `--- ${p.role}\n${p.output}`).join("\n");
+  const forecasts = await ForecastLog.subscribe(client, pipeline.config.topics.output.name);
+  const metrics = await TopicReader.subscribe(client, pipeline.config.topics.metrics.name);
+  const reports = () =>
+    metrics.records.map((record) => decodeEnvelope(record.value))
+      .filter((envelope) => envelope.type === "MetricsReport")
+      .map((envelope) => envelope.payload as MetricsReport);
+  const arrived = async (count: number) => {
+    await forecasts.waitFor(count, STEP_MS).catch((error: Error) => {
+      assert.fail(`${error.message} (${forecasts.forecasts.length} so far)\n${outputs()}`);
+    });
+  };
+  try {
+    await start("factory");
+    const first = await start("engine");
+    const observer = await start("observer");
+    await start("replayer", [`--input=${pipeline.stream}`, "--exit-at-end"]);
+    await arrived(EVENTS * 0.2);
+    const second = await start("engine");
+    await arrived(EVENTS * 0.4);
+    await observer.kill();
+    const successor = await start("observer");
+    await arrived(EVENTS * 0.6);
+    await first.kill();
+    await eventually(() => new Set(reports().map((r) => r.reportId)).size >= WINDOWS, {
+      what: `${WINDOWS} merged reports`,
+      deadlineMs: STEP_MS * 2,
+    }).catch((error: Error) => assert.fail(`${error.message}\n${outputs()}`));
+
+    // Published at least once: a report repeated by the restarted observer is the same report.
+    const byId = new Map<number, MetricsReport>();
+    for (const report of reports()) {
+      const seen = byId.get(report.reportId);
+      if (seen !== undefined) assert.deepEqual(ofStream(report), ofStream(seen), "a repeat");
+      byId.set(report.reportId, report);
+    }
+    const series = [...byId.values()].sort((a, b) => a.reportId - b.reportId);
+    assert.deepEqual(series.map(ofStream), expected.map(ofStream), "the embedded series");
+    assert.doesNotMatch(outputs(), /merged without them/, "no partition was counted idle");
+    assert.match(second.output, /input partition \d+ resumes at offset/, "partitions moved");
+    assert.match(successor.output, /adopting the stored observer state/, "the merge resumed");
+  } finally {
+    await metrics.stop();
+    await forecasts.stop();
+    await Promise.all(processes.map((p) => p.kill()));
+    await client.close();
+    await pipeline.dispose();
+  }
+}
