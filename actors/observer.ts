@@ -7,9 +7,10 @@
  * metrics topic has one partition: the observer that reads it adopts the stored state before
  * its first report, and a write after another observer's is refused (it restarts and reloads).
  * With `engine.reportBy: partition` it builds the series itself: it merges the input partitions'
- * window counts (`observer/window_merge.ts`), judges each merged window once and publishes it as
- * the metrics report; the merge's state is saved before the records' offsets are committed and
- * before the report goes out, so a restart neither loses nor repeats a window.
+ * window counts (`observer/window_merge.ts`) and judges each merged window once; the merge's
+ * state, with each window's decision, is saved before the records' offsets are committed and
+ * before the window's instruction and metrics report go out (again, by a successor, if it may
+ * not have sent them), so a restart neither loses nor judges twice a window.
  *
  * @module
  */
@@ -79,17 +80,20 @@ export class Observer implements Behaviour {
       deadLetterTopic: topics.deadLetters,
       handler: async (messages) => {
         await (this.#adopted ??= this.#adopt(context));
-        for (const { payload: report, id } of messages) await this.#judge(context, report, id);
+        for (const { payload: report, id } of messages) {
+          const instruction = this.#judge(context, report);
+          if (instruction !== null) await this.#instruct(context, instruction, id);
+        }
         this.#durable!.save(this.#state.snapshot());
       },
     });
   }
 
-  /** Judges one report of the series; sends the decision, if any, as an instruction. */
-  async #judge(context: ActorContext, report: MetricsReport, id: string | null): Promise<void> {
+  /** Judges one report of the series; the instruction it decided on, if any, to be sent. */
+  #judge(context: ActorContext, report: MetricsReport): Instruction | null {
     this.#state.reportsSeen++;
     const decision = this.#state.policy.observe(report);
-    if (decision === null) return;
+    if (decision === null) return null;
     const instruction: Instruction = { ...decision, reportId: report.reportId };
     this.#state.instructions.push(
       Object.freeze({ ...instruction, streamTime: report.streamTimeEnd }),
@@ -99,6 +103,11 @@ export class Observer implements Behaviour {
       mcc: report.batch.mcc.toFixed(3),
       ...decision,
     });
+    return instruction;
+  }
+
+  /** Sends an instruction (answering the message `id`, if any). */
+  async #instruct(context: ActorContext, instruction: Instruction, id: string | null) {
     await send(context, this.#env.topics.instructions, "Instruction", instruction, {
       correlationId: id,
     });
@@ -153,8 +162,9 @@ export class Observer implements Behaviour {
   }
 
   /**
-   * Merges, judges and publishes the windows due; saves first when anything changed (`taken`:
-   * records were taken), and waits for the save, so what was taken survives a kill.
+   * Merges and judges the windows due, then saves when anything changed (`taken`: records were
+   * taken) and waits for the save, so what was taken and decided survives a kill; only then
+   * publishes the windows' instructions and reports.
    */
   async #mergeDue(
     context: ActorContext,
@@ -172,14 +182,22 @@ export class Observer implements Behaviour {
         { windowStart, silent: silent.join(", "), idleMs },
       );
     }
-    for (const window of merged) await this.#judge(context, reportOf(window, 0, -1), null);
+    for (const window of merged) {
+      const instruction = this.#judge(context, reportOf(window, 0, -1));
+      if (instruction !== null) {
+        merge.decided(window.reportId, { action: instruction.action, reason: instruction.reason });
+      }
+    }
     if (!taken && merged.length === 0 && idled.length === 0) return;
     this.#durable!.save(this.#state.snapshot());
     await this.#durable!.flush();
     await this.#publish(context);
   }
 
-  /** Publishes the merged windows not yet published as the series' metrics reports. */
+  /**
+   * Publishes the merged windows not yet published: each one's instruction, if judging it decided
+   * one, and its metrics report.
+   */
   async #publish(context: ActorContext): Promise<void> {
     const windows = this.#state.merge.unpublished;
     if (windows.length === 0) return;
@@ -188,6 +206,9 @@ export class Observer implements Behaviour {
       const now = performance.now();
       const perSecond = window.events / Math.max(1e-9, (now - this.#lastPublished) / 1_000);
       this.#lastPublished = now;
+      if (window.decision !== null) {
+        await this.#instruct(context, { ...window.decision, reportId: window.reportId }, null);
+      }
       await send(
         context,
         this.#env.topics.metrics,

@@ -35,6 +35,8 @@ export interface MergedWindow extends Share {
   end: number;
   /** Confusion counts and events of every merged window so far, this one included. */
   cumulative: { tp: number; tn: number; fp: number; fn: number; events: number };
+  /** What judging the window decided (sent with its report); null: nothing. */
+  decision: { action: "train" | "optimise"; reason: string } | null;
 }
 
 /** What one record did to the merge. */
@@ -71,6 +73,8 @@ const mergedSchema = shareSchema.extend({
   start: timeSchema,
   end: timeSchema,
   cumulative: totalsSchema,
+  decision: z.strictObject({ action: z.enum(["train", "optimise"]), reason: z.string() })
+    .nullable(),
 });
 const mergeSnapshotSchema = z.strictObject({
   /** Per partition: how far it closed. */
@@ -85,7 +89,10 @@ const mergeSnapshotSchema = z.strictObject({
   mergedUntil: timeSchema.nullable(),
   nextReportId: count,
   cumulative: totalsSchema,
-  /** Merged windows not yet known to be published (published again after a restart). */
+  /**
+   * Merged windows (with what judging them decided) not yet known to be published: published
+   * again after a restart.
+   */
   unpublished: z.array(mergedSchema),
   /** The oldest pending window another partition closed, and since when (wall ms) it waits. */
   blocked: z.strictObject({ start: timeSchema, since: z.number() }).nullable(),
@@ -235,6 +242,17 @@ export class WindowMerge {
     return { merged, idled };
   }
 
+  /** Records what judging the unpublished window `reportId` decided. */
+  decided(reportId: number, decision: MergedWindow["decision"]): void {
+    const window = this.#unpublished.find((unpublished) => unpublished.reportId === reportId);
+    if (window === undefined) {
+      throw new RangeError(
+        `reportId must be an unpublished window's: current value is ${reportId}`,
+      );
+    }
+    window.decision = decision === null ? null : { ...decision };
+  }
+
   /** Marks the unpublished windows up to `reportId` as published. */
   published(reportId: number): void {
     this.#unpublished = this.#unpublished.filter((window) => window.reportId > reportId);
@@ -289,8 +307,9 @@ export class WindowMerge {
       creationMethod: model!.creationMethod,
       modelValidationMcc: model!.modelValidationMcc,
       cumulative: { ...cumulative },
+      decision: null,
     };
     this.#unpublished.push(merged);
-    return merged;
+    return structuredClone(merged);
   }
 }

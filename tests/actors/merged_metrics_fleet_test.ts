@@ -120,6 +120,22 @@ Deno.test({
           const { tp, fp, tn, fn } = last.cumulative;
           assert.ok(tp + fp + tn + fn > 0, `${model}'s forecasts are scored`);
         }
+        // What the observers decided on merged windows went out as instructions.
+        const decided = () =>
+          Object.keys(keysOf).flatMap((model) =>
+            system.viewOf("observer", model).instructions.map(({ action, reason, reportId }) =>
+              `observer:${model} ${reportId} ${action}: ${reason}`
+            )
+          ).sort();
+        const sent = () =>
+          system.decisions.map(({ sender, action, reason, reportId }) =>
+            `${sender} ${reportId} ${action}: ${reason}`
+          ).sort();
+        assert.ok(decided().length > 0, "the drift sets off decisions");
+        await eventually(() => sent().length >= decided().length, {
+          what: "every decision sent",
+        });
+        assert.deepEqual(sent(), decided());
       } finally {
         await system.stop();
       }

@@ -139,3 +139,18 @@ Deno.test("a bad record or snapshot is refused naming the field", () => {
     (error) => error instanceof SnapshotError && /nextReportId/.test(error.message),
   );
 });
+
+Deno.test("a window's decision is kept with it until the window is published", () => {
+  const merge = new WindowMerge();
+  for (const record of RECORDS) merge.take(record);
+  const [first] = merge.due(2, 0, 1_000).merged;
+  assert.equal(first.decision, null);
+  merge.decided(first.reportId, { action: "train", reason: "MCC fell" });
+  const restored = WindowMerge.restore(JSON.parse(JSON.stringify(merge.snapshot())));
+  assert.deepEqual(restored.unpublished[0].decision, { action: "train", reason: "MCC fell" });
+  restored.published(first.reportId);
+  assert.throws(
+    () => restored.decided(first.reportId, null),
+    /reportId must be an unpublished window's: current value is 0/,
+  );
+});
