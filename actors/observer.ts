@@ -153,9 +153,10 @@ export class Observer implements Behaviour {
     for (const { payload, model } of messages) {
       const taken = this.#state.merge.take(payload, model !== "");
       if (taken === "late") {
-        context.logger.debug(
-          "window {start} of input partition {partition} came after the window was merged",
-          { start: payload.windowStart, partition: payload.partition },
+        context.logger.warn(
+          "window {start} of input partition {partition} came after the window was merged " +
+            "without it (counted idle): its {events} events are not in the series",
+          { start: payload.windowStart, partition: payload.partition, events: payload.events },
         );
       }
     }

@@ -45,9 +45,9 @@ export type Taken =
   | "added"
   /** Only how far its partition closed (no events, or a fleet's progress record). */
   | "progress"
-  /** The window already has this partition's share: a repeat. */
+  /** The window already has (or its merge had) this partition's share: a repeat. */
   | "repeated"
-  /** The window was merged already: a repeat, or a partition counted idle when it was. */
+  /** The window was merged without this partition's share (counted idle): its counts are lost. */
   | "late";
 
 /** Partitions counted idle to merge a window, for the log. */
@@ -180,11 +180,14 @@ export class WindowMerge {
       );
     }
     this.#idle.delete(partition);
-    if (closedUntil > (this.#closedUntil.get(partition) ?? -Infinity)) {
-      this.#closedUntil.set(partition, closedUntil);
-    }
+    const before = this.#closedUntil.get(partition) ?? -Infinity;
+    if (closedUntil > before) this.#closedUntil.set(partition, closedUntil);
     if (!counts || record.events === 0) return "progress";
-    if (this.#mergedUntil !== null && windowEnd <= this.#mergedUntil) return "late";
+    // A partition's shares come before it says it closed past them: one it had closed past
+    // when the window was merged was in the merge.
+    if (this.#mergedUntil !== null && windowEnd <= this.#mergedUntil) {
+      return before >= windowEnd ? "repeated" : "late";
+    }
     let pending = this.#pending.get(windowStart);
     if (pending === undefined) {
       pending = { start: windowStart, end: windowEnd, shares: new Map() };

@@ -67,7 +67,7 @@ Deno.test("the observer's merge survives its durable snapshot; one stored before
   const restored = ObserverState.restore(JSON.parse(JSON.stringify(state.snapshot())), trend());
   assert.equal(restored.merge.pendingWindows, 2);
   assert.deepEqual(restored.merge.due(2, 0, 1_000), state.merge.due(2, 0, 1_000));
-  assert.equal(restored.merge.take(record), "late", "window 0 was merged");
+  assert.equal(restored.merge.take(record), "repeated", "window 0 was merged");
 
   const { merge: _, ...before } = observing().snapshot();
   assert.equal(ObserverState.restore(before, trend()).merge.pendingWindows, 0);
