@@ -20,6 +20,7 @@ import type { StateStore } from "../state/state_store.ts";
 import type { LeaderBoard } from "./leader_board.ts";
 import type { LockstepGate } from "./lockstep.ts";
 import type { RoleLeadership } from "./fleet/role_leadership.ts";
+import type { TrainingHeads } from "./factory/training_heads.ts";
 import type { FairPool } from "./factory/fair_pool.ts";
 import type { TrainingJob, TrainingResult } from "./factory/training_job.ts";
 import type { AssemblyJob, AssemblyResult } from "./factory/assembly_job.ts";
@@ -63,6 +64,8 @@ export interface RoleEnvironment {
   trainingPool?: FairPool<TrainingJob, TrainingResult>;
   /** A fleet's dataset assemblers, shared the same way, one job of a model at a time. */
   assemblyPool?: FairPool<AssemblyJob, AssemblyResult>;
+  /** A fleet's initial training heads, one pass over the stream for every model. */
+  trainingHeads?: TrainingHeads;
   /** In a lockstep experiment, what holds the engine at each report (`actors/lockstep.ts`). */
   lockstep?: LockstepGate;
   /**

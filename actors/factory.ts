@@ -19,15 +19,13 @@
  * @module
  */
 
-import { inTrainingHead, type TrainingHead } from "../core/training_head.ts";
 import type { CreationMethod, DatasetVersion, ModelVersion } from "../core/versions.ts";
 import type { FactoryCommand, FactoryReport } from "../protocol/messages.ts";
 import type { HyperParameters } from "../core/hyper_parameters.ts";
 import type { Scores } from "../core/scores.ts";
-import type { StreamEvent } from "../core/events.ts";
-import type { KeySelector, ModelArtifact } from "../models/model.ts";
+import type { ModelArtifact } from "../models/model.ts";
 import { scoresPart } from "../models/scoring.ts";
-import { type RejectedLine, type SourceSpec, streamEvents } from "../models/sources/read.ts";
+import { readHeads } from "./factory/training_heads.ts";
 import { sourceSpecOf } from "../config/build_source.ts";
 import type { Leadership } from "../registry/registry.ts";
 import type { DatasetLedger } from "../registry/dataset_ledger.ts";
@@ -207,12 +205,13 @@ export class Factory implements Behaviour {
         "no model exists and model.initialTraining.file is not set (nor replayer.file to default to)",
       );
     }
-    const { events: training, rejected } = await readFirstEvents(
-      initialTraining.file,
-      sourceSpecOf(source),
-      initialTraining,
-      this.#env.serves.select,
-    );
+    // A fleet's factories share one pass over the file; a factory alone reads its own.
+    const { events: training, rejected } =
+      await this.#env.trainingHeads?.take(this.#env.serves.name) ??
+        (await readHeads(initialTraining.file, sourceSpecOf(source), [{
+          head: initialTraining,
+          select: this.#env.serves.select,
+        }]))[0];
     if (rejected.length > 0) {
       context.logger.warn("initial training stream: {count} bad rows skipped, first: {first}", {
         count: rejected.length,
@@ -572,25 +571,4 @@ export class Factory implements Behaviour {
     await this.#durable?.flush().catch(() => {});
     await this.#leadership?.resign();
   }
-}
-
-/**
- * The head of a stream file the initial model trains on (the events of its keys, `select`),
- * reading no further than it.
- */
-async function readFirstEvents(
-  path: string,
-  source: SourceSpec,
-  head: TrainingHead,
-  select: KeySelector,
-): Promise<{ events: StreamEvent[]; rejected: RejectedLine[] }> {
-  const events: StreamEvent[] = [];
-  const rejected: RejectedLine[] = [];
-  for await (const event of streamEvents(path, source, (bad) => rejected.push(bad))) {
-    if (!select(event.key)) continue;
-    const first = events[0]?.timestamp ?? event.timestamp;
-    if (!inTrainingHead(head, events.length, first, event.timestamp)) break;
-    events.push(event);
-  }
-  return { events, rejected };
 }

@@ -38,6 +38,7 @@ import { type FleetModel, fleetOf, isFleet } from "../config/fleet.ts";
 import { ModelStateStore } from "./fleet/model_state_store.ts";
 import { FleetBus } from "./fleet/fleet_bus.ts";
 import { RoleLeadership } from "./fleet/role_leadership.ts";
+import { TrainingHeads } from "./factory/training_heads.ts";
 import { FairPool, type FairPoolView } from "./factory/fair_pool.ts";
 import { WorkerPool } from "./factory/worker_pool.ts";
 import type { TrainingJob, TrainingResult } from "./factory/training_job.ts";
@@ -140,7 +141,10 @@ export interface Summary {
   reports: MetricsReport[];
   dataset_versions: number;
   buckets_deleted: number;
+  /** Every model's versions; in a fleet each names its model. */
   model_versions: {
+    /** The fleet model it is a version of (absent without a fleet). */
+    model?: string;
     version: number;
     method: string;
     /** The hyper-parameters it was trained with. */
@@ -154,7 +158,9 @@ export interface Summary {
     productionMs: number;
   }[];
   swaps: EngineView["swaps"];
+  /** Every model's observer's instructions (a fleet's, model after model). */
   instructions: ObserverView["instructions"];
+  /** Every model's optimiser's jobs (a fleet's, model after model). */
   adaptations: OptimiserView["jobs"];
   wall_seconds: number;
   /** A fleet's models, each with what it did (absent without a fleet). */
@@ -335,6 +341,7 @@ export class RetuneSystem {
       );
     }
     if (isFleet(config)) env.roleLeadership = new RoleLeadership(env.registry, env.instance);
+    if (isFleet(config) && factories) env.trainingHeads = trainingHeadsOf(fleetOf(config));
     const models = isFleet(config)
       ? await Promise.all(fleetOf(config).map((model) => modelRouteOf(env, model)))
       : [{ name: env.serves.name, select: env.serves.select, env }];
@@ -406,7 +413,8 @@ export class RetuneSystem {
 
   /**
    * What `role` reports: its newest incarnation's view, or a fresh one if it never ran here. In
-   * a fleet, a per-model role's view is its first model's (see `viewOf`).
+   * a fleet, a per-model role's view is its first model's only: read `viewsOf` (every model's)
+   * or `viewOf` (one model's) for those roles.
    */
   view<R extends ServiceRole>(role: R): Readonly<RoleViews[R]> {
     const fleet = isFleet(this.env.config) && PER_MODEL_ROLES.includes(role);
@@ -418,6 +426,12 @@ export class RetuneSystem {
     const name = model === undefined ? role : `${role}:${model}`;
     const incarnation = this.#running.get(name) as Viewable<R> | undefined;
     return incarnation?.view() ?? FRESH[role]();
+  }
+
+  /** What `role` reports for each model of the fleet, in fleet order (one view without a fleet). */
+  viewsOf<R extends ServiceRole>(role: R): Readonly<RoleViews[R]>[] {
+    if (!isFleet(this.env.config) || !PER_MODEL_ROLES.includes(role)) return [this.view(role)];
+    return this.models.map((m) => this.viewOf(role, m.name));
   }
 
   /** How each model fares now (one row, "default", without a fleet). */
@@ -480,7 +494,8 @@ export class RetuneSystem {
 
   /** Whether this process leads `role` now (only elected roles are ever led). */
   leads(role: ServiceRole): boolean {
-    return this.env.leaders.leads(role);
+    // A fleet's process leads a role for every model at once.
+    return this.env.roleLeadership?.leads(role) ?? this.env.leaders.leads(role);
   }
 
   /**
@@ -644,8 +659,14 @@ export class RetuneSystem {
   summary(): Summary {
     const engine = this.view("engine");
     const replayer = this.view("replayer");
-    const factory = this.view("factory");
-    const collector = this.view("collector");
+    const fleet = isFleet(this.env.config);
+    // A fleet's role fields are the whole fleet's: totals, and every model's versions, naming it.
+    const collectors = this.viewsOf("collector");
+    const sum = (count: (view: CollectorView) => number) =>
+      collectors.reduce((total, view) => total + count(view), 0);
+    const versions = this.viewsOf("factory").flatMap((factory, i) =>
+      factory.modelsShipped.map((m) => ({ model: this.models[i].name, m }))
+    );
     return {
       events_in: replayer.sent + replayer.rejected,
       events_processed: engine.eventsProcessed,
@@ -653,9 +674,10 @@ export class RetuneSystem {
       forecasts: engine.forecasts,
       matches: engine.detections,
       reports: [...this.#reports],
-      dataset_versions: collector.datasetVersions,
-      buckets_deleted: collector.bucketsDeleted,
-      model_versions: factory.modelsShipped.map((m) => ({
+      dataset_versions: sum((view) => view.datasetVersions),
+      buckets_deleted: sum((view) => view.bucketsDeleted),
+      model_versions: versions.map(({ model, m }) => ({
+        ...(fleet ? { model } : {}),
         version: m.version,
         method: m.creationMethod,
         params: { ...m.params },
@@ -665,8 +687,8 @@ export class RetuneSystem {
         productionMs: m.productionMs,
       })),
       swaps: engine.swaps,
-      instructions: this.view("observer").instructions,
-      adaptations: this.view("optimiser").jobs,
+      instructions: this.viewsOf("observer").flatMap((view) => view.instructions),
+      adaptations: this.viewsOf("optimiser").flatMap((view) => view.jobs),
       wall_seconds: (performance.now() - this.#startedAt) / 1000,
       ...(isFleet(this.env.config) ? { by_model: this.#byModel() } : {}),
     };
@@ -700,6 +722,17 @@ function sharedPool<Req, Res>(worker: string, size: number, perModel: number): F
     perModel,
     release: () => workers.close(),
   });
+}
+
+/** The initial training heads of a fleet's models that name a training file. */
+function trainingHeadsOf(models: readonly FleetModel[]): TrainingHeads {
+  return new TrainingHeads(models.flatMap(({ name, select, config }) => {
+    const { initialTraining, source } = config.model;
+    const file = initialTraining.file;
+    return file === undefined
+      ? []
+      : [{ name, select, file, source: sourceSpecOf(source), head: initialTraining }];
+  }));
 }
 
 /**

@@ -7,13 +7,20 @@
  * - the heap per model: the fleet's heap over the one model's, per extra model, after the runs;
  * - a retrain of every model of the fleet on its own events through the shared fair pool
  *   (`actors/factory/fair_pool.ts`) of `factory.concurrency` workers (`--workers`), each candidate
- *   scored by anchored walk-forward cross-validation with 5 splits and fitted on the whole.
+ *   scored by anchored walk-forward cross-validation with 5 splits and fitted on the whole;
+ * - the scheduled weekly retrain of a fleet of `--scheduled` models (default 100; all roles in one
+ *   embedded process, no observer): each model's collector fires its schedule's tick on the
+ *   stream, announcing a dataset of its window and asking for a retrain, which its optimiser
+ *   sends to its factory, which assembles it and trains on the shared pool with walk-forward CV
+ *   (5 splits): the time from the first tick until every model shipped its new version, and,
+ *   before it, the time until every model's initial version was trained (one pass over the
+ *   stream for all of them).
  * Ratios are against the one-model run of the same invocation: after a warm-up run, the two
  * alternate `--rounds` times (default 2) and the best of each counts. `--json`: the figures as one
- * object on the last line. `--quick`: 100 models over 30,000 events (a smoke test).
+ * object on the last line. `--quick`: 100 models over 30,000 events, 20 scheduled (a smoke test).
  *
  * Run: `deno task bench fleet -- [--models=1000] [--events=1000000] [--workers=2] [--rounds=2]
- * [--quick] [--json]`
+ * [--scheduled=100] [--quick] [--json]`
  *
  * @module
  */
@@ -36,6 +43,8 @@ import type { TrainingJob, TrainingResult } from "../actors/factory/training_job
 import { encodeDataset } from "../actors/factory/dataset_file.ts";
 import { FilesystemArtifactStore } from "../storage/filesystem_artifact_store.ts";
 import { setupLogging } from "../logging/setup.ts";
+import { generate } from "../scripts/generate_drift.ts";
+import { SERVICE_ROLES } from "../config/roles.ts";
 
 const DRIFT_CONFIG = new URL("../deploy/examples/drift.yaml", import.meta.url);
 
@@ -75,6 +84,19 @@ export interface FleetBenchResult {
     seconds: number;
     modelsPerSecond: number;
   };
+  /** The scheduled retrain through collector ticks, optimisers and factories. */
+  scheduled: {
+    models: number;
+    workers: number;
+    evaluation: string;
+    /** Events of each model's stream (its window covers them all). */
+    eventsPerModel: number;
+    /** From the start until every model's initial version was trained. */
+    initialSeconds: number;
+    /** From the first tick until every model shipped the version it asked for. */
+    seconds: number;
+    modelsPerSecond: number;
+  };
 }
 
 /** `deno task bench fleet` (see the module doc). */
@@ -104,6 +126,7 @@ export async function run(args: string[]): Promise<void> {
       events: { type: "string" },
       workers: { type: "string", default: "2" },
       rounds: { type: "string", default: "2" },
+      scheduled: { type: "string" },
       quick: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
     },
@@ -112,20 +135,21 @@ export async function run(args: string[]): Promise<void> {
   const events = positive("--events", values.events ?? (values.quick ? "30000" : "1000000"));
   const workers = positive("--workers", values.workers);
   const rounds = positive("--rounds", values.rounds);
+  const scheduled = positive("--scheduled", values.scheduled ?? (values.quick ? "20" : "100"));
   if (events < models * 10) {
     throw new RangeError(
       `--events must be at least 10 per model (${models * 10}): current value is ${events}`,
     );
   }
   setupLogging({ level: "error", format: "text" });
-  const result = await benchFleet({ models, events, workers, rounds });
+  const result = await benchFleet({ models, events, workers, rounds, scheduled });
   console.log(table(result));
   if (values.json) console.log(JSON.stringify(result));
 }
 
 /** Runs the benchmark. */
 export async function benchFleet(
-  options: { models: number; events: number; workers: number; rounds: number },
+  options: { models: number; events: number; workers: number; rounds: number; scheduled: number },
 ): Promise<FleetBenchResult> {
   const { models, events, workers } = options;
   const dir = await Deno.makeTempDir({ prefix: "retune-bench-fleet-" });
@@ -155,6 +179,13 @@ export async function benchFleet(
     const one = best(ones);
     const fleet = best(fleets);
     const retrain = await timeRetrain(base, `${dir}/retrain`, stream, models, workers);
+    const scheduled = await timeScheduledRetrain(
+      base,
+      `${dir}/scheduled`,
+      options.scheduled,
+      Math.round(events / models),
+      workers,
+    );
     return {
       events,
       models,
@@ -163,6 +194,7 @@ export async function benchFleet(
       ratio: fleet.eventsPerSecond / one.eventsPerSecond,
       kibPerModel: Math.max(0, fleet.heapBytes - one.heapBytes) / Math.max(1, models - 1) / 1024,
       retrain,
+      scheduled,
     };
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -299,6 +331,90 @@ async function timeRetrain(
   }
 }
 
+/**
+ * A fleet of `models` in one embedded process of every role but the observer, on a stream of
+ * `eventsPerModel` per model whose schedule ticks once, at 80% of its stream time, on a window
+ * of all of it: how long until every model's initial version, then from the first tick until
+ * every model shipped its scheduled retrain.
+ */
+async function timeScheduledRetrain(
+  base: RetuneConfig,
+  dir: string,
+  models: number,
+  eventsPerModel: number,
+  workers: number,
+): Promise<FleetBenchResult["scheduled"]> {
+  await Deno.mkdir(dir, { recursive: true });
+  const input = `${dir}/stream.csv`;
+  await generate({
+    out: input,
+    format: "csv",
+    options: {
+      events: models * eventsPerModel,
+      keys: models,
+      seed: 1,
+      driftAt: [],
+      regimes: [REGIMES.runs],
+    },
+  });
+  // One event per key every second of stream time (`driftStream`'s step).
+  const spanMs = eventsPerModel * 1_000;
+  const config: RetuneConfig = {
+    ...base,
+    storage: { ...base.storage, dir },
+    model: { ...base.model, initialTraining: { events: Math.ceil(eventsPerModel / 4) } },
+    engine: { ...base.engine, report: { everyEvents: eventsPerModel } },
+    collector: {
+      ...base.collector,
+      bucket: { byEvents: Math.ceil(eventsPerModel / 5) },
+      keep: 10,
+      schedule: { every: Math.floor(spanMs * 0.8), window: spanMs },
+    },
+    factory: {
+      ...base.factory,
+      concurrency: workers,
+      modelConcurrency: 1,
+      evaluation: { kind: "walk_forward", folds: 5 },
+    },
+    models: Array.from({ length: models }, (_, i) => ({
+      name: `m${String(i).padStart(4, "0")}`,
+      select: { keys: [`k${i}`] },
+    })),
+  };
+  const system = await RetuneSystem.build({
+    config,
+    roles: SERVICE_ROLES,
+    without: ["observer", "serving"],
+    input,
+  });
+  const shipped = (least: number) =>
+    system.viewsOf("factory").every((view) => view.modelsShipped.length >= least);
+  try {
+    const started = performance.now();
+    await system.start();
+    await until(() => shipped(1), "every model's initial version");
+    const initialSeconds = (performance.now() - started) / 1000;
+    await until(
+      () => system.viewsOf("collector").some((view) => view.retrainsScheduled > 0),
+      "the first schedule tick",
+    );
+    const ticked = performance.now();
+    await until(() => shipped(2), "every model's scheduled retrain");
+    const seconds = (performance.now() - ticked) / 1000;
+    return {
+      models,
+      workers,
+      evaluation: "walk_forward, 5 splits",
+      eventsPerModel,
+      initialSeconds,
+      seconds,
+      modelsPerSecond: models / seconds,
+    };
+  } finally {
+    await system.stop();
+  }
+}
+
 /** The stream as input records of up to `BATCH_EVENTS` events, one per partition per slice. */
 function inputRecords(stream: StreamEvent[], partitioner: KeyPartitioner): OutgoingRecord[] {
   const records: OutgoingRecord[] = [];
@@ -334,7 +450,7 @@ function positive(name: string, value: string): number {
 }
 
 function table(result: FleetBenchResult): string {
-  const { one, fleet, retrain } = result;
+  const { one, fleet, retrain, scheduled } = result;
   const rate = (run: EngineRun) =>
     `${Math.round(run.eventsPerSecond).toLocaleString("en")} events/s`;
   return [
@@ -348,6 +464,11 @@ function table(result: FleetBenchResult): string {
     `retrain of ${retrain.models} models (${retrain.eventsPerModel} events each, ${retrain.evaluation}) ` +
     `on ${retrain.workers} workers: ${retrain.seconds.toFixed(2)} s ` +
     `(${retrain.modelsPerSecond.toFixed(0)} models/s)`,
+    `scheduled retrain of ${scheduled.models} models (${scheduled.eventsPerModel} events each, ` +
+    `${scheduled.evaluation}) through collector ticks, optimisers and factories on ` +
+    `${scheduled.workers} workers: ${scheduled.seconds.toFixed(2)} s from the first tick ` +
+    `(${scheduled.modelsPerSecond.toFixed(1)} models/s); initial versions after ` +
+    `${scheduled.initialSeconds.toFixed(2)} s`,
   ].join("\n");
 }
 

@@ -968,6 +968,17 @@ function checkFleet(
         });
       }
     }
+    // A role process reads each topic for every model through one consumer (the fleet bus):
+    // every model's factory must take candidate jobs from the work topic, or none.
+    const distribute = entry.factory?.distribute;
+    if (distribute !== undefined && distribute !== config.factory.distribute) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["models", index, "factory", "distribute"],
+        message: `expected the deployment's factory.distribute (${config.factory.distribute}): ` +
+          `a fleet's models share their factory's work topic, got ${distribute}`,
+      });
+    }
     for (const block of INHERITED_BLOCKS) {
       const override = entry[block];
       if (override === undefined) continue;

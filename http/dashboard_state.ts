@@ -101,8 +101,9 @@ export async function dashboardState(system: ObservedSystem): Promise<DashboardS
       name: child.name,
       status: child.status,
       restarts: child.restarts,
-      leading: (LEADER_ROLES as readonly string[]).includes(child.name)
-        ? system.leads(child.name as typeof LEADER_ROLES[number])
+      // A fleet's child `<role>:<model>` leads where its process leads the role.
+      leading: (LEADER_ROLES as readonly string[]).includes(child.name.split(":")[0])
+        ? system.leads(child.name.split(":")[0] as typeof LEADER_ROLES[number])
         : null,
     })),
     series: reports.map((report) => ({

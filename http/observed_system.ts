@@ -12,6 +12,7 @@ export type ObservedSystem = Pick<
   RetuneSystem,
   | "roles"
   | "view"
+  | "viewsOf"
   | "health"
   | "leads"
   | "lag"

@@ -60,7 +60,8 @@ export function roleMetrics(system: ObservedSystem): Registry {
   ], () =>
     of([
       ["engine", () => system.view("engine").eventsProcessed],
-      ["collector", () => system.view("collector").eventsCollected],
+      // A fleet's collectors each keep their model's events.
+      ["collector", () => sum(system.viewsOf("collector"), (view) => view.eventsCollected)],
     ]));
   total(
     "retune_events_out_total",
@@ -180,8 +181,8 @@ export function roleMetrics(system: ObservedSystem): Registry {
     ["role"],
     () =>
       of([
-        ["optimiser", () => system.view("optimiser").busy ? 1 : 0],
-        ["factory", () => system.view("factory").runs],
+        ["optimiser", () => sum(system.viewsOf("optimiser"), (view) => view.busy ? 1 : 0)],
+        ["factory", () => sum(system.viewsOf("factory"), (view) => view.runs)],
       ]),
   );
   gauge(
@@ -240,4 +241,9 @@ export function roleMetrics(system: ObservedSystem): Registry {
     },
   );
   return registry;
+}
+
+/** The sum of `count` over a role's views (a fleet's models'). */
+function sum<V>(views: readonly V[], count: (view: V) => number): number {
+  return views.reduce((total, view) => total + count(view), 0);
 }

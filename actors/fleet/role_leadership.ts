@@ -19,6 +19,8 @@ export class RoleLeadership {
   readonly #instance: string;
   readonly #held = new Map<string, Promise<Leadership>>();
   readonly #closing = new AbortController();
+  /** The roles led now. */
+  readonly #won = new Set<string>();
 
   /** `registry` is the deployment's (not a model's); `instance` names this process. */
   constructor(registry: Registry, instance: string) {
@@ -57,8 +59,12 @@ export class RoleLeadership {
         context.logger,
       );
       context.logger.info("leading {role} for every model of the fleet", { role });
+      this.#won.add(role);
       // A later hold campaigns again.
-      leadership.lost.addEventListener("abort", () => this.#held.delete(role), { once: true });
+      leadership.lost.addEventListener("abort", () => {
+        this.#held.delete(role);
+        this.#won.delete(role);
+      }, { once: true });
       return leadership;
     } catch (error) {
       this.#held.delete(role);
@@ -66,11 +72,17 @@ export class RoleLeadership {
     }
   }
 
+  /** Whether this process leads `role` for the fleet now. */
+  leads(role: string): boolean {
+    return this.#won.has(role);
+  }
+
   /** Resigns every role led (the process stops): a standby takes over at once. */
   async close(): Promise<void> {
     this.#closing.abort();
     const held = [...this.#held.values()];
     this.#held.clear();
+    this.#won.clear();
     await Promise.all(held.map(async (leadership) => {
       try {
         await (await leadership).resign();

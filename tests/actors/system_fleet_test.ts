@@ -133,6 +133,16 @@ async function fleetRun(
       assert.equal(collector.eventsBucketed, EVENTS / 3, `${name} buckets its own key only`);
     }
     assert.equal(summary.events_processed, EVENTS);
+    // The summary's role fields are the fleet's, not its first model's.
+    assert.equal(
+      summary.dataset_versions,
+      names.reduce((total, name) => total + byModel[name].dataset_versions, 0),
+    );
+    assert.deepEqual(
+      [...new Set(summary.model_versions.map((m) => m.model))].sort(),
+      names,
+      "every model's versions, each naming its model",
+    );
     await eventually(() => keysByModel.size === 3, { what: "every model's forecasts are out" });
     assert.deepEqual(
       Object.fromEntries([...keysByModel].map(([model, keys]) => [model, [...keys]])),
@@ -164,6 +174,9 @@ async function fleetRun(
     );
     assert.deepEqual(state.fleet.queue, { running: 0, queued: 0 });
     const metrics = await (await fetch(new URL("/metrics", server.url))).text();
+    for (const role of ["collector", "factory", "optimiser"]) {
+      assert.match(metrics, new RegExp(`^retune_leader\\{role="${role}"\\} 1$`, "m"));
+    }
     for (const name of names) {
       assert.match(
         metrics,

@@ -90,6 +90,10 @@ Deno.test("a bad fleet names the file, the model's key and the expected form", {
     /models\[1\]\.name: expected a name no other model has, got "a" again/,
   );
   assert.match(
+    problemWith(MODEL + "models: [{ name: a }, { name: b, factory: { distribute: true } }]\n"),
+    /models\[1\]\.factory\.distribute: expected the deployment's factory\.distribute \(false\)/,
+  );
+  assert.match(
     problemWith(MODEL + "models: [{ name: A }]\n"),
     /models\[0\]\.name: expected a model name/,
   );
