@@ -19,6 +19,7 @@ import { InProcessStateStore } from "../state/in_process.ts";
 import { EtcdStateStore } from "../state/etcd.ts";
 import { InProcessTransport } from "../transport/in_process.ts";
 import { KafkaTransport, type KafkaTransportOptions } from "../transport/kafka.ts";
+import { withEnvListingGuarded } from "../transport/env_listing_guard.ts";
 import { etcdSecurity, kafkaSecurity } from "../config/client_security.ts";
 import type { ConsumedRecord, Transport } from "../transport/transport.ts";
 import type { MetricsReport } from "../core/metrics_report.ts";
@@ -804,8 +805,9 @@ function delay(ms: number): Promise<void> {
 
 /** The Kafka transport over the client `kafka.client` names. */
 /**
- * The configured Kafka client. The platformatic one is loaded only when chosen: its `debug`
- * dependency lists every environment variable as it loads, which a scoped role may not.
+ * The configured Kafka client. The platformatic one is loaded only when chosen, and then with the
+ * environment's listing guarded: its `debug` dependency lists every variable as it loads, which
+ * a role's scoped permission refuses.
  */
 async function kafkaTransport(kafka: RetuneConfig["kafka"]): Promise<Transport> {
   const options: KafkaTransportOptions = {
@@ -818,6 +820,8 @@ async function kafkaTransport(kafka: RetuneConfig["kafka"]): Promise<Transport> 
     heartbeatIntervalMs: kafka.heartbeatIntervalMs,
   };
   if (kafka.client !== "platformatic") return new KafkaTransport(options);
-  const { PlatformaticKafkaTransport } = await import("../transport/platformatic_kafka.ts");
+  const { PlatformaticKafkaTransport } = await withEnvListingGuarded(() =>
+    import("../transport/platformatic_kafka.ts")
+  );
   return new PlatformaticKafkaTransport(options);
 }

@@ -67,6 +67,8 @@ export const LIBRARY_VARIABLES: readonly string[] = [
   "LOG_STREAM",
   "NODE_ENV",
   "KAFKAJS_*",
+  // debug (under @platformatic/kafka) reads its switch as it loads.
+  "DEBUG",
   "GRPC_*",
   // grpc-js honours these proxy settings when it connects to etcd.
   "grpc_proxy",
@@ -113,6 +115,12 @@ const SOURCE_FOLDERS = [
 /** Where etcd3 loads its protocol definitions from, as its module loads. */
 function etcdProtocolFiles(): string {
   return fileURLToPath(new URL("../proto/", import.meta.resolve("etcd3")));
+}
+
+/** The folder of `@platformatic/wasm-utils`, whose WebAssembly @platformatic/kafka loads. */
+function platformaticWasmFiles(): string {
+  // From <registry>/@platformatic/kafka/<version>/dist/index.js to <registry>/@platformatic/.
+  return fileURLToPath(new URL("../../../wasm-utils/", import.meta.resolve("@platformatic/kafka")));
 }
 
 /** The deployment facts permissions depend on. */
@@ -182,6 +190,10 @@ export function deploymentOf(config: RetuneConfig, invocation: Invocation = {}):
     ...secretFiles(config, env),
     // Read as the etcd3 module loads, which every role does.
     etcdProtocolFiles(),
+    // Read as the platformatic Kafka client loads, where the configuration chooses it.
+    ...(config.transport === "kafka" && config.kafka.client === "platformatic"
+      ? [platformaticWasmFiles()]
+      : []),
   ];
   const streams = [inputPath ?? config.replayer.file, model.initialTraining.file]
     .filter((path): path is string => path !== undefined && path !== null);

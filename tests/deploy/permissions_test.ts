@@ -206,6 +206,33 @@ Deno.test({
 });
 
 Deno.test({
+  name: "every role loads the platformatic Kafka client under its scoped permissions, when chosen",
+  permissions: { ...subprocess, env: true },
+  async fn() {
+    const kafka = (client: string) =>
+      deploymentOf(parseConfig(
+        JSON.stringify({
+          transport: "kafka",
+          kafka: { brokers: ["10.0.0.5:9092"], client },
+          model: { pattern: "p.pattern", source: { domain: "maritime" } },
+        }),
+        "/srv/conf/retune.yaml",
+      ));
+    const wasm = (deployment: Deployment) => deployment.reads.filter((path) => /wasm/.test(path));
+    assert.deepEqual(wasm(kafka("kafkajs")), [], "kafkajs reads no WebAssembly");
+    const deployment = kafka("platformatic");
+    assert.equal(wasm(deployment).length, 1, deployment.reads.join(", "));
+    for (const role of SERVICE_ROLES) {
+      const result = await runProbe(
+        denoFlags(permissionsFor(role, deployment)),
+        "load-platformatic",
+      );
+      assert.deepEqual(result, { ok: true }, `${role}: ${JSON.stringify(result)}`);
+    }
+  },
+});
+
+Deno.test({
   name: "a serving replica reads artifacts, and may not write them, read the stream or run java",
   permissions: subprocess,
   async fn() {
