@@ -7,7 +7,7 @@
  */
 
 import { getLogger } from "@logtape/logtape";
-import type { RetuneConfig } from "../config/schema.ts";
+import type { RetuneConfig, TopicPurpose } from "../config/schema.ts";
 import { InProcessRegistry } from "../registry/in_process.ts";
 import { EtcdRegistry } from "../registry/etcd.ts";
 import { DatasetLedger } from "../registry/dataset_ledger.ts";
@@ -22,9 +22,13 @@ import { KafkaTransport, type KafkaTransportOptions } from "../transport/kafka.t
 import { withEnvListingGuarded } from "../transport/env_listing_guard.ts";
 import { etcdSecurity, kafkaSecurity } from "../config/client_security.ts";
 import type { ConsumedRecord, Transport } from "../transport/transport.ts";
+import { FramedTransport } from "../transport/framed.ts";
+import { SchemaRegistryClient } from "../protocol/schema_registry_client.ts";
+import { registerTopicSchemas } from "../protocol/schema_registration.ts";
+import { TOPIC_RECORD_TYPES } from "../protocol/topic_record_types.ts";
 import type { MetricsReport } from "../core/metrics_report.ts";
 import type { ModelVersion } from "../core/versions.ts";
-import { decodeEnvelope, encodeEnvelope, newEnvelope } from "../protocol/codec.ts";
+import { decodeEnvelope, encodeEnvelope, newEnvelope, type RecordType } from "../protocol/codec.ts";
 import type { Instruction } from "../protocol/messages.ts";
 import { consumerLag, type PartitionLag } from "../transport/consumer_lag.ts";
 import { createModel } from "../models/create_model.ts";
@@ -295,7 +299,7 @@ export class RetuneSystem {
   static async build(options: SystemOptions): Promise<RetuneSystem> {
     const config = withInitialTrainingFile(options.config, options.input);
     const transport: Transport = config.transport === "kafka"
-      ? await kafkaTransport(config.kafka)
+      ? await registeredTransport(config, await kafkaTransport(config.kafka))
       : new InProcessTransport({
         topics: Object.fromEntries(Object.values(config.topics).map((t) => [t.name, t.partitions])),
         capacity: config.inProcess.capacity,
@@ -803,7 +807,34 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** The Kafka transport over the client `kafka.client` names. */
+/**
+ * `transport` framed for the schema registry `schemaRegistry` names, each topic's schema
+ * registered (and its compatibility set) first; `transport` itself without one. A refused schema
+ * fails the start with the registry's reason.
+ */
+async function registeredTransport(config: RetuneConfig, transport: Transport): Promise<Transport> {
+  const settings = config.schemaRegistry;
+  if (settings === undefined) return transport;
+  const recordTypes: Record<TopicPurpose, RecordType> = TOPIC_RECORD_TYPES;
+  const topics = (Object.keys(recordTypes) as TopicPurpose[]).map((purpose) => ({
+    topic: config.topics[purpose].name,
+    type: recordTypes[purpose],
+  }));
+  const client = new SchemaRegistryClient(settings);
+  try {
+    const ids = await registerTopicSchemas(client, topics, settings.compatibility);
+    getLogger(["retune", "schema-registry"]).info(
+      "{count} topic schemas registered at {url} (compatibility {level})",
+      { count: ids.size, url: settings.url, level: settings.compatibility },
+    );
+    const framed = new Map(topics.map(({ topic, type }) => [topic, { type, id: ids.get(topic)! }]));
+    return new FramedTransport(transport, framed, client);
+  } catch (error) {
+    await transport.close();
+    throw error;
+  }
+}
+
 /**
  * The configured Kafka client. The platformatic one is loaded only when chosen, and then with the
  * environment's listing guarded: its `debug` dependency lists every variable as it loads, which

@@ -176,6 +176,28 @@ const etcdSchema = z.strictObject({
   }
 });
 
+/**
+ * A Confluent-compatible schema registry (Confluent, Apicurio's `/apis/ccompat/v6`, Karapace):
+ * with it, Kafka records are framed as magic byte, schema id and Avro, and each topic's schema is
+ * registered under `<topic>-value` at start.
+ */
+const schemaRegistrySchema = z.strictObject({
+  /** The API's base URL, e.g. `http://127.0.0.1:8081` or `http://host:8080/apis/ccompat/v6`. */
+  url: z.string({ error: 'an "http(s)://host:port[/path]" URL' }).regex(
+    /^https?:\/\/[^\s/,]+(\/\S*)?$/,
+    { error: 'an "http(s)://host:port[/path]" URL' },
+  ),
+  /**
+   * The level set on each subject. Each keeps readers able to read every older record, which
+   * readers on newer schemas rely on.
+   */
+  compatibility: oneOf(["BACKWARD", "BACKWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE"]).default(
+    "BACKWARD",
+  ),
+  /** Deadline of one registry call, ms. */
+  callTimeoutMs: integer(1).default(10_000),
+});
+
 /** Kafka's legal topic name characters. */
 const topicName = z.string({ error: "a topic name" }).regex(/^[A-Za-z0-9._-]{1,249}$/, {
   error: "a topic name (1-249 of A-Z a-z 0-9 . _ -)",
@@ -895,6 +917,8 @@ const fleetBaseSchema = z.strictObject({
   inProcess: inProcessSchema.prefault({}),
   /** Absent: the registry lives in process. */
   etcd: etcdSchema.optional(),
+  /** Absent: Kafka records are bare Avro, without a schema id. */
+  schemaRegistry: schemaRegistrySchema.optional(),
   topics: topicsSchema.prefault({}),
   logging: loggingSchema.prefault({}),
   storage: storageSchema.prefault({}),
@@ -916,6 +940,14 @@ const fleetBaseSchema = z.strictObject({
 /** The whole configuration file. */
 export const configSchema = fleetBaseSchema.superRefine((config, ctx) => {
   checkFleet(config, ctx);
+  if (config.schemaRegistry !== undefined && config.transport !== "kafka") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["schemaRegistry"],
+      message: `expected no schemaRegistry with transport "${config.transport}" ` +
+        `(it frames Kafka records; set transport: kafka)`,
+    });
+  }
   if (config.experiment.mode === "lockstep" && config.transport !== "in-process") {
     ctx.addIssue({
       code: "custom",
@@ -1032,6 +1064,8 @@ export type TransportKind = RetuneConfig["transport"];
 export type KafkaConfig = RetuneConfig["kafka"];
 /** etcd connection settings (absent: in-process registry). */
 export type EtcdConfig = z.infer<typeof etcdSchema>;
+/** The schema registry Kafka records are framed for (absent: bare Avro). */
+export type SchemaRegistryConfig = z.infer<typeof schemaRegistrySchema>;
 /** Every topic, by purpose. */
 export type TopicsConfig = RetuneConfig["topics"];
 /** What a topic is for. */

@@ -6,7 +6,8 @@
  *
  * Every permission is scoped to what the configuration names:
  * - network: only the configured Kafka brokers (with a Kafka transport), etcd endpoints (with
- *   an etcd registry) and S3 endpoint (with `storage.kind: s3`), `host:port` each (a host given by name: the whole host, see `netEntries`),
+ *   an etcd registry), S3 endpoint (with `storage.kind: s3`) and schema registry (with
+ *   `schemaRegistry`), `host:port` each (a host given by name: the whole host, see `netEntries`),
  *   and the HTTP server's listen address (`http.hostname`:`http.port`); an embedded run listens
  *   and connects nowhere else;
  * - reading: the configuration file, the pattern and declarations, the TLS files and secret files,
@@ -176,6 +177,8 @@ export function deploymentOf(config: RetuneConfig, invocation: Invocation = {}):
     ...(config.transport === "kafka" ? config.kafka.brokers : []),
     ...(config.etcd?.endpoints ?? []).map(hostOfUrl),
     ...(config.storage.kind === "s3" ? [hostOfUrl(config.storage.s3!.endpoint)] : []),
+    // Every role reads or writes framed Kafka records.
+    ...(config.schemaRegistry === undefined ? [] : [hostOfUrl(config.schemaRegistry.url)]),
   ];
   const { model } = config;
   const tls = [

@@ -24,6 +24,7 @@ import type {
 } from "./messages.ts";
 import type { AttributeValue, StreamEvent } from "../core/events.ts";
 import {
+  compileWriterSchema,
   envelopeAvroType,
   payloadAvroTypes,
   priorEngineCheckpointAvroType,
@@ -89,6 +90,73 @@ export function decodeData<T extends DataType>(type: T, bytes: Uint8Array): Payl
   const payload = decodePayload(type, bytes);
   dataPayloads.set(bytes, { type, payload });
   return payload;
+}
+
+/** What one topic's records are: envelopes (mailbox topics) or bare payloads of one type. */
+export type RecordType = "Envelope" | MessageType;
+
+/**
+ * The Avro schema (JSON text, shared named types inline) that records of `type` are written
+ * with today: what a schema registry holds for a topic of them.
+ */
+export function writerSchema(type: RecordType): string {
+  return JSON.stringify(recordAvroType(type).schema({ exportAttrs: true }));
+}
+
+/**
+ * A reader of record bodies written with another schema (`schema`, Avro JSON text, e.g. an older
+ * version fetched from a schema registry): it resolves each body to today's schema of `type` by
+ * Avro's rules (a field the writer lacked takes its default) and returns today's encoding, which
+ * every decode function reads. Throws a DecodeError when the two schemas cannot be resolved; the
+ * reader throws one for a body that does not decode.
+ */
+export function resolvingReader(
+  type: RecordType,
+  schema: string,
+): (body: Uint8Array) => Uint8Array {
+  const reader = recordAvroType(type);
+  let resolver: ReturnType<avro.Type["createResolver"]>;
+  try {
+    resolver = reader.createResolver(compileWriterSchema(schema));
+  } catch (error) {
+    throw new DecodeError(
+      type,
+      `the writer's schema does not resolve to today's: ${messageOf(error)}`,
+    );
+  }
+  return (body) => {
+    const buffer = asBuffer(body);
+    let decoded: { value: unknown; offset: number };
+    try {
+      decoded = reader.decode(buffer, 0, resolver);
+    } catch (error) {
+      throw new DecodeError(type, `malformed under the writer's schema (${messageOf(error)})`);
+    }
+    if (decoded.offset !== buffer.length) {
+      throw new DecodeError(type, "the body does not end where the writer's schema says");
+    }
+    return toBytes(reader, decoded.value);
+  };
+}
+
+/**
+ * Marks `bytes` undecodable for `reason` (e.g. a record whose schema-registry framing is wrong):
+ * every decode function then refuses these very bytes with a DecodeError giving the reason, so
+ * the record is dead-lettered like any other bad record.
+ */
+export function refuseBytes(bytes: Uint8Array, reason: string): void {
+  refused.set(bytes, reason);
+}
+
+const refused = new WeakMap<Uint8Array, string>();
+
+function recordAvroType(type: RecordType): avro.types.RecordType {
+  if (type === "Envelope") return envelopeAvroType;
+  return formOf(type).avro;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** A new envelope for a payload, with a fresh id and the current wall-clock time. */
@@ -368,6 +436,8 @@ function invalidValue(name: string, form: AvroForm, avroValue: unknown): TypeErr
 }
 
 function decode(name: string, form: AvroForm, bytes: Uint8Array): unknown {
+  const refusal = refused.get(bytes);
+  if (refusal !== undefined) throw new DecodeError(name, refusal);
   const buffer = asBuffer(bytes);
   let decoded: { value: unknown; offset: number };
   try {

@@ -103,6 +103,18 @@ function withoutField(schema: string, name: string, refers: string[] = []): avro
   }, { registry, omitRecordMethods: true, typeHook: boundedBlocks }) as avro.types.RecordType;
 }
 
+/**
+ * A writer's schema as a schema registry holds it (Avro JSON text, named types inline), compiled
+ * in a registry of its own so that it never replaces one of today's types of the same name.
+ */
+export function compileWriterSchema(text: string): avro.Type {
+  return avro.Type.forSchema(JSON.parse(text), {
+    registry: {},
+    omitRecordMethods: true,
+    typeHook: boundedBlocks,
+  });
+}
+
 // Decoded records are plain objects, deep-equal to literals of the TS types.
 decodeRecordsAsPlainObjects([
   ...Object.values(named),

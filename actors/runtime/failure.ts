@@ -12,7 +12,7 @@
 import { ConfigError } from "../../config/config_error.ts";
 
 /** The infrastructure a failure came from, to say where to look. */
-export type Service = "kafka" | "etcd";
+export type Service = "kafka" | "etcd" | "schema-registry";
 
 /** A failure that may go away: restart with backoff and try again. */
 export class RetriableError extends Error {
@@ -94,6 +94,11 @@ function classifyOne(error: Error): Classification | undefined {
     }
     return { kind: retriable ? "retriable" : "fatal", service: "kafka" };
   }
+  // protocol/schema_registry_client.ts and protocol/schema_registration.ts.
+  if (error.name === "SchemaRegistryUnavailableError") {
+    return { kind: "retriable", service: "schema-registry" };
+  }
+  if (error.name === "SchemaRefusedError") return { kind: "fatal", service: "schema-registry" };
   const type = error.constructor.name;
   if (ETCD_REFUSALS.has(type)) return { kind: "fatal", service: "etcd" };
   // etcd3 marks unreachable hosts recoverable; its circuit breaker then refuses calls for a while.

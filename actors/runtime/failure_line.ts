@@ -32,6 +32,10 @@ export function failureLine(error: unknown, where: Endpoints): string {
       ? `${who}etcd at ${at} refused the client (${cause}); check etcd.auth and etcd.tls`
       : `${who}cannot reach etcd at ${at} (${cause}); start etcd or fix etcd.endpoints ` +
         `(or RETUNE_ETCD_ENDPOINTS)`;
+  } else if (service === "schema-registry") {
+    line = kind === "fatal"
+      ? `${who}${cause}`
+      : `${who}cannot reach the schema registry (${cause}); start it or fix schemaRegistry.url`;
   } else if (kind === "fatal") {
     line = `${who}${cause}; fix the configuration`;
   } else {
