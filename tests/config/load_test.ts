@@ -439,3 +439,34 @@ Deno.test({
     );
   },
 });
+
+Deno.test({
+  name: "a schema registry needs the Kafka transport and an http(s) URL; BACKWARD is the default",
+  permissions: parsing,
+  fn() {
+    const registry = "schemaRegistry: { url: http://127.0.0.1:8081/apis/ccompat/v6 }\n";
+    assert.equal(parseConfig(MODEL, "t.yaml", { env: {} }).schemaRegistry, undefined);
+    assert.deepEqual(
+      parseConfig(`${MODEL}transport: kafka\n${registry}`, "t.yaml", { env: {} }).schemaRegistry,
+      {
+        url: "http://127.0.0.1:8081/apis/ccompat/v6",
+        compatibility: "BACKWARD",
+        callTimeoutMs: 10_000,
+      },
+    );
+    assert.match(
+      problemWith(`${MODEL}${registry}`),
+      /schemaRegistry: expected no schemaRegistry with transport "in-process" \(it frames Kafka records; set transport: kafka\)/,
+    );
+    assert.match(
+      problemWith(`${MODEL}transport: kafka\nschemaRegistry: { url: "localhost:8081" }\n`),
+      /schemaRegistry\.url: expected an "http\(s\):\/\/host:port\[\/path\]" URL, got "localhost:8081"/,
+    );
+    assert.match(
+      problemWith(
+        `${MODEL}transport: kafka\nschemaRegistry: { url: "http://r:8081", compatibility: NONE }\n`,
+      ),
+      /schemaRegistry\.compatibility: expected one of "BACKWARD", "BACKWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", got "NONE"/,
+    );
+  },
+});

@@ -110,6 +110,27 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "with a schema registry, every role may reach it, and no other host for it",
+  permissions: { read: true },
+  fn() {
+    const config = {
+      ...defaultConfig(),
+      transport: "kafka" as const,
+      schemaRegistry: {
+        url: "http://10.0.0.7:8080/apis/ccompat/v6",
+        compatibility: "BACKWARD" as const,
+        callTimeoutMs: 10_000,
+      },
+    };
+    const deployment = deploymentOf(config);
+    assert.deepEqual(deployment.hosts, ["127.0.0.1:9092", "10.0.0.7:8080"]);
+    for (const role of SERVICE_ROLES) {
+      assert.ok(permissionsFor(role, deployment).net.includes("10.0.0.7:8080"), role);
+    }
+  },
+});
+
 Deno.test("flags grant exactly the set and never prompt", () => {
   const flags = denoFlags(permissionsFor("engine", { ...embedded, hosts: ["127.0.0.1:9092"] }));
   assert.deepEqual(flags, [
