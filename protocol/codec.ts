@@ -146,6 +146,7 @@ export function resolvingReader(
  */
 export function refuseBytes(bytes: Uint8Array, reason: string): void {
   refused.set(bytes, reason);
+  dataPayloads.delete(bytes);
 }
 
 const refused = new WeakMap<Uint8Array, string>();

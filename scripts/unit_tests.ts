@@ -3,9 +3,10 @@
  * test files those are is worked out from the tests' code on every run, so no list can fall behind:
  * a test file (`tests/**\/*_test.ts`) is a unit test unless its own code, or a test-side module
  * it imports directly or through others (under `tests/` or `scripts/services/`),
- * - asks for Kafka, etcd or S3 (calls `kafkaBrokers(`, `etcdEndpoints(` or `s3Endpoint(` of
- *   `tests/fixtures/services.ts`, which starts them on first call: importing it for `uniqueName`
- *   alone needs nothing, so its own imports are not followed), or
+ * - asks for Kafka, etcd, S3 or a schema registry (calls `kafkaBrokers(`, `etcdEndpoints(`,
+ *   `s3Endpoint(` or `schemaRegistryUrl(` of `tests/fixtures/services.ts`, which starts them on
+ *   first call: importing it for `uniqueName` alone needs nothing, so its own imports are not
+ *   followed), or
  * - spawns a process (uses `Deno.Command`: role processes, services, `deno` itself, Java), or
  * - drives a browser (imports `playwright-core`, which starts Chromium).
  *
@@ -28,8 +29,8 @@ const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const NEEDS: { pattern: RegExp; reason: string }[] = [
   // Calls, not the definitions in tests/fixtures/services.ts.
   {
-    pattern: /(?<!function\s+)\b(?:kafkaBrokers|etcdEndpoints|s3Endpoint)\s*\(/,
-    reason: "asks for Kafka, etcd or S3",
+    pattern: /(?<!function\s+)\b(?:kafkaBrokers|etcdEndpoints|s3Endpoint|schemaRegistryUrl)\s*\(/,
+    reason: "asks for Kafka, etcd, S3 or a schema registry",
   },
   { pattern: /\bDeno\.Command\b/, reason: "spawns a process" },
   { pattern: /\bfrom\s*["']playwright-core["']/, reason: "drives a browser" },

@@ -10,10 +10,13 @@ import {
   encodePayload,
   isMessageType,
   newEnvelope,
+  refuseBytes,
+  resolvingReader,
+  writerSchema,
 } from "../../protocol/codec.ts";
 import type { FactoryCommand, MessageType } from "../../protocol/messages.ts";
 import type { Forecast, StreamEvent } from "../../core/events.ts";
-import { envelopeAvroType } from "../../protocol/schemas.ts";
+import { envelopeAvroType, priorForecastBatchAvroType } from "../../protocol/schemas.ts";
 import { commandsByKind, samples } from "./message_samples.ts";
 
 const [forecast] = samples.Forecast;
@@ -296,3 +299,40 @@ Deno.test(
     assert.throws(() => decodeData("StreamEventBatch", encoded), DecodeError);
   },
 );
+
+Deno.test("a body written with an older schema is resolved to today's encoding, defaults filled", () => {
+  const [batch] = samples.ForecastBatch;
+  const v1 = JSON.stringify(priorForecastBatchAvroType.schema({ exportAttrs: true }));
+  const read = resolvingReader("ForecastBatch", v1);
+  const old = priorForecastBatchAvroType.toBuffer({ forecasts: batch.forecasts });
+  assert.deepEqual(decodePayload("ForecastBatch", read(old)), {
+    forecasts: batch.forecasts,
+    model: "",
+  });
+  // Today's own schema reads today's bytes unchanged.
+  const today = encodePayload("ForecastBatch", batch);
+  assert.deepEqual(resolvingReader("ForecastBatch", writerSchema("ForecastBatch"))(today), today);
+  assert.throws(() => read(old.subarray(0, old.length - 1)), DecodeError);
+});
+
+Deno.test("a writer's schema that does not resolve to today's is a DecodeError saying so", () => {
+  assert.throws(
+    () => resolvingReader("ForecastBatch", writerSchema("Envelope")),
+    (error: Error) =>
+      error instanceof DecodeError &&
+      /^cannot decode ForecastBatch: the writer's schema does not resolve to today's: /.test(
+        error.message,
+      ),
+  );
+});
+
+Deno.test("refused bytes are undecodable with their reason, whatever they hold", () => {
+  const bytes = encodeData("ForecastBatch", samples.ForecastBatch[0]);
+  const copy = bytes.slice();
+  refuseBytes(bytes, "magic byte 0x7b, expected 0x00");
+  assert.throws(
+    () => decodeData("ForecastBatch", bytes),
+    /cannot decode ForecastBatch: magic byte 0x7b, expected 0x00/,
+  );
+  assert.deepEqual(decodePayload("ForecastBatch", copy), samples.ForecastBatch[0]);
+});

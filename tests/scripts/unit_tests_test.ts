@@ -46,7 +46,7 @@ Deno.test("a test is a unit test unless its test-side imports ask for a service 
     assert.deepEqual(await classifyTests(root), [
       {
         file: "tests/a/asks_test.ts",
-        needs: "asks for Kafka, etcd or S3 (tests/fixtures/brokers.ts)",
+        needs: "asks for Kafka, etcd, S3 or a schema registry (tests/fixtures/brokers.ts)",
       },
       { file: "tests/a/names_test.ts" },
       { file: "tests/b/mentions_test.ts" },

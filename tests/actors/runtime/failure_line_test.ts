@@ -3,6 +3,7 @@ import { GRPCUnavailableError } from "etcd3";
 import { failureLine } from "../../../actors/runtime/failure_line.ts";
 import { FatalError } from "../../../actors/runtime/failure.ts";
 import { EscalationError } from "../../../actors/runtime/supervisor.ts";
+import { SchemaRegistryUnavailableError } from "../../../protocol/schema_registry_client.ts";
 
 const where = { kafka: ["k1:9092", "k2:9092"], etcd: ["http://e1:2379"] };
 
@@ -33,5 +34,15 @@ Deno.test("any other failure is its message and its causes", () => {
   assert.equal(
     failureLine(error, { kafka: undefined, etcd: undefined }),
     "the system failed: x is undefined (--log-level=debug shows the detail)",
+  );
+});
+
+Deno.test("an unreachable schema registry says to start it or fix schemaRegistry.url", () => {
+  const outage = new SchemaRegistryUnavailableError("GET http://r:8081/schemas/ids/3: refused");
+  assert.equal(
+    failureLine(new EscalationError("retune", "engine", "failed 5 times", outage), where),
+    "role 'engine' stopped: cannot reach the schema registry (GET " +
+      "http://r:8081/schemas/ids/3: refused); start it or fix schemaRegistry.url " +
+      "(--log-level=debug shows the detail)",
   );
 });

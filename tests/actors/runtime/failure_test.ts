@@ -9,6 +9,8 @@ import {
   RetriableError,
 } from "../../../actors/runtime/failure.ts";
 import { ConfigError } from "../../../config/config_error.ts";
+import { SchemaRefusedError } from "../../../protocol/schema_registration.ts";
+import { SchemaRegistryUnavailableError } from "../../../protocol/schema_registry_client.ts";
 
 const {
   KafkaJSConnectionError,
@@ -72,4 +74,15 @@ Deno.test("describeFailure joins the messages of an error and its causes once ea
   const error = new Error("actor failed", { cause: new Error("connect ECONNREFUSED 127.0.0.1:1") });
   assert.equal(describeFailure(error), "actor failed: connect ECONNREFUSED 127.0.0.1:1");
   assert.equal(describeFailure("plain"), "plain");
+});
+
+Deno.test("an unreachable schema registry is retriable; a refused schema is fatal", () => {
+  assert.deepEqual(classify(new SchemaRegistryUnavailableError("GET http://r/x: refused")), {
+    kind: "retriable",
+    service: "schema-registry",
+  });
+  assert.deepEqual(classify(new SchemaRefusedError("incompatible")), {
+    kind: "fatal",
+    service: "schema-registry",
+  });
 });
