@@ -119,28 +119,41 @@ export class FramedTransport implements Transport {
     const out: ConsumedRecord[] = [];
     for (const record of records) {
       const registered = this.#topics.get(record.topic);
-      out.push(registered === undefined ? record : await this.#unframe(record, registered));
+      if (registered === undefined) {
+        out.push(record);
+        continue;
+      }
+      const id = this.#schemaId(record.value);
+      if (id === undefined) out.push(record);
+      // Today's schema, the usual case: the body as it is, no wait.
+      else if (id === registered.id) {
+        out.push({ ...record, value: record.value.subarray(HEADER_BYTES) });
+      } else out.push(await this.#resolved(record, registered.type, id));
     }
     return out;
   }
 
-  async #unframe(record: ConsumedRecord, topic: FramedTopic): Promise<ConsumedRecord> {
-    const { value } = record;
-    if (value.length < HEADER_BYTES || value[0] !== MAGIC_BYTE) {
-      refuseBytes(
-        value,
-        value.length < HEADER_BYTES
-          ? `not in the schema-registry wire format: ${value.length} bytes, fewer than its ` +
-            `${HEADER_BYTES}-byte header`
-          : `not in the schema-registry wire format: magic byte ${hex(value[0])}, expected ` +
-            hex(MAGIC_BYTE),
-      );
-      return record;
+  /** The schema id of a framed value; undefined, with the value refused, when it is not framed. */
+  #schemaId(value: Uint8Array): number | undefined {
+    if (value.length >= HEADER_BYTES && value[0] === MAGIC_BYTE) {
+      return new DataView(value.buffer, value.byteOffset, value.length).getUint32(1);
     }
-    const id = new DataView(value.buffer, value.byteOffset, value.length).getUint32(1);
+    refuseBytes(
+      value,
+      value.length < HEADER_BYTES
+        ? `not in the schema-registry wire format: ${value.length} bytes, fewer than its ` +
+          `${HEADER_BYTES}-byte header`
+        : `not in the schema-registry wire format: magic byte ${hex(value[0])}, expected ` +
+          hex(MAGIC_BYTE),
+    );
+    return undefined;
+  }
+
+  /** A record written with schema `id`, not today's: its body resolved to today's encoding. */
+  async #resolved(record: ConsumedRecord, type: RecordType, id: number): Promise<ConsumedRecord> {
+    const { value } = record;
     const body = value.subarray(HEADER_BYTES);
-    if (id === topic.id) return { ...record, value: body };
-    const reader = await this.#reader(topic.type, id);
+    const reader = await this.#reader(type, id);
     if (typeof reader !== "function") {
       refuseBytes(value, reader.refused);
       return record;
