@@ -24,6 +24,8 @@ import {
   schemaRegistryUrl,
   uniqueName,
 } from "../fixtures/services.ts";
+import { MAIN, ROOT, taskCommand } from "../fixtures/tasks.ts";
+import { freePorts } from "../../scripts/services/free_port.ts";
 import { ForecastLog } from "./fixtures/forecast_log.ts";
 import { type Services, STREAM_ROWS, testPipeline } from "./fixtures/test_pipeline.ts";
 
@@ -139,5 +141,43 @@ Deno.test({
           `'${subject}' \\(compatibility BACKWARD\\): Incompatible artifact: ${subject} \\[AVRO\\]`,
       ),
     );
+  },
+});
+
+Deno.test({
+  name: "deno task start --role=observer registers the schemas under its scoped permissions",
+  permissions: { ...permissions, run: true },
+  async fn() {
+    const pipeline = await testPipeline(services, { settings: { schemaRegistry: { url } } });
+    const [httpPort] = freePorts(1);
+    const child = (await taskCommand("start", {
+      cwd: ROOT,
+      script: MAIN,
+      // A fixed port: with port 0 the role could listen, and so connect, on any loopback port.
+      args: ["--role=observer", `--config=${pipeline.configFile}`, `--http-port=${httpPort}`],
+    })).spawn();
+    let output = "";
+    const reading = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+      new WritableStream({ write: (text) => void (output += text) }),
+    );
+    try {
+      await eventually(() => /running observer/.test(output), {
+        what: `the observer process runs:\n${output}`,
+        deadlineMs: STEP_MS,
+      });
+      const subjects = await (await fetch(`${url}/subjects`)).json() as string[];
+      assert.ok(subjects.includes(`${pipeline.config.topics.metrics.name}-value`), output);
+    } finally {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // It ended by itself: a refused start.
+      }
+      await child.status;
+      await reading.catch(() => {});
+      await child.stdout.cancel().catch(() => {});
+      await pipeline.dispose();
+    }
+    assert.doesNotMatch(output, /NotCapable/);
   },
 });
