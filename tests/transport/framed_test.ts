@@ -13,6 +13,7 @@ import { Buffer } from "node:buffer";
 import { getLogger } from "@logtape/logtape";
 import { subscribeMailbox } from "../../actors/runtime/mailbox.ts";
 import { deadLetterBytes } from "../../actors/messaging.ts";
+import { classify } from "../../actors/runtime/failure.ts";
 import { decodeData, decodePayload, encodeData } from "../../protocol/codec.ts";
 import type { DeadLetter, ForecastBatch } from "../../protocol/messages.ts";
 import { registerTopicSchemas } from "../../protocol/schema_registration.ts";
@@ -172,4 +173,40 @@ Deno.test({
       await framed.close();
     }
   },
+});
+
+Deno.test("an unreachable registry fails the batch as a retriable outage, its record read again", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const gone = new SchemaRegistryClient({ url: `http://127.0.0.1:${port}`, callTimeoutMs: 2_000 });
+  const topic = uniqueName("framed.outage");
+  const inner = new InProcessTransport({ partitions: 1 });
+  const framed = new FramedTransport(
+    inner,
+    new Map([[topic, { type: "ForecastBatch", id: 1 }]]),
+    gone,
+  );
+  // Written with another schema (id 2): reading it needs the registry.
+  await inner.publish(topic, [{ key: "k", value: frame(2, encodeData("ForecastBatch", today)) }]);
+  let handled = 0;
+  const subscription = await framed.subscribe({
+    group: "readers",
+    topics: [topic],
+    handler: () => {
+      handled++;
+      return Promise.resolve();
+    },
+  });
+  try {
+    await assert.rejects(subscription.done, (error: Error) => {
+      assert.deepEqual(classify(error), { kind: "retriable", service: "schema-registry" });
+      return true;
+    });
+    assert.equal(handled, 0);
+    // The record is still the group's next: it is read again after the restart.
+    assert.deepEqual(await inner.committedOffsets("readers", topic), [0]);
+  } finally {
+    await framed.close();
+  }
 });
