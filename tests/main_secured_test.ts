@@ -163,13 +163,13 @@ Deno.test({
       const seconds = (performance.now() - started) / 1000;
       assert.equal(wrong.code, 1, wrong.stderr);
       assert.ok(seconds < 30, `gave up after ${seconds} s: not one attempt but a retry loop`);
-      // kafkajs logs the refusal at error level too; the process ends with one failure line.
+      // A client may log the refusal at error level too; the process ends with one failure line.
       const lines = wrong.stderr.trimEnd().split("\n");
       assert.equal(lines.filter((line) => line.startsWith("retune:")).length, 1, wrong.stderr);
       assert.match(
         lines.at(-1)!,
         new RegExp(
-          `^retune: engine: Kafka at ${services.kafka.ssl} refused the client \\(.*SASL SCRAM.SHA.?256 authentication failed.*\\); check kafka\\.ssl and kafka\\.sasl`,
+          `^retune: engine: Kafka at ${services.kafka.ssl} refused the client \\(.*SASL.*authentication failed.*\\); check kafka\\.ssl and kafka\\.sasl`,
         ),
       );
       assertNoSecret(wrong.stdout + wrong.stderr);

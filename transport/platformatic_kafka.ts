@@ -279,7 +279,7 @@ class PlatformaticSubscription implements Subscription {
       this.#read(await this.#openStream());
       this.#loop = this.#drain().catch((error) => void this.#end(error));
     } catch (error) {
-      this.#logger.warn(`platformatic/kafka: joining the group failed: ${message(error)}`);
+      this.#logger.debug?.(`platformatic/kafka: joining the group failed: ${message(error)}`);
       await this.#end(error);
       throw error;
     }

@@ -80,6 +80,39 @@ const ETCD_REFUSALS = new Set([
   "GRPCUnauthenticatedError",
 ]);
 
+/** @platformatic/kafka's codes for mistakes that retrying repeats (its own `canRetry: false`). */
+const PLATFORMATIC_FATAL = new Set([
+  "PLT_KFK_AUTHENTICATION",
+  "PLT_KFK_UNSUPPORTED",
+  "PLT_KFK_UNSUPPORTED_API",
+  "PLT_KFK_UNSUPPORTED_COMPRESSION",
+  "PLT_KFK_UNSUPPORTED_FORMAT",
+  "PLT_KFK_USER",
+]);
+
+/** Broker answers that refuse this client's credentials or rights. */
+const KAFKA_REFUSED_API_IDS = new Set([
+  "SASL_AUTHENTICATION_FAILED",
+  "CLUSTER_AUTHORIZATION_FAILED",
+  "GROUP_AUTHORIZATION_FAILED",
+  "TOPIC_AUTHORIZATION_FAILED",
+  "TRANSACTIONAL_ID_AUTHORIZATION_FAILED",
+]);
+
+function isKafkaRefusal(error: Error): boolean {
+  const { code, apiId } = error as { code?: unknown; apiId?: unknown };
+  return code === "PLT_KFK_AUTHENTICATION" ||
+    (typeof apiId === "string" && KAFKA_REFUSED_API_IDS.has(apiId));
+}
+
+/** Whether `error`, its causes or (for an aggregate) its errors satisfy `test`. */
+function anyInTree(error: unknown, test: (error: Error) => boolean, depth = 0): boolean {
+  if (!(error instanceof Error) || depth > 8) return false;
+  if (test(error)) return true;
+  const nested = error instanceof AggregateError ? error.errors : [];
+  return [error.cause, ...nested].some((inner) => anyInTree(inner, test, depth + 1));
+}
+
 function classifyOne(error: Error): Classification | undefined {
   if (error instanceof RetriableError) return { kind: "retriable", service: error.service };
   if (error instanceof FatalError) return { kind: "fatal", service: error.service };
@@ -93,6 +126,12 @@ function classifyOne(error: Error): Classification | undefined {
       return { kind: "retriable", service: "kafka" };
     }
     return { kind: retriable ? "retriable" : "fatal", service: "kafka" };
+  }
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && code.startsWith("PLT_KFK_")) {
+    // @platformatic/kafka nests a refused login deep inside "cannot connect" aggregates.
+    if (anyInTree(error, isKafkaRefusal)) return { kind: "fatal", service: "kafka" };
+    return { kind: PLATFORMATIC_FATAL.has(code) ? "fatal" : "retriable", service: "kafka" };
   }
   // protocol/schema_registry_client.ts and protocol/schema_registration.ts.
   if (error.name === "SchemaRegistryUnavailableError") {
@@ -125,7 +164,10 @@ function hasSymbol(value: object, description: string): boolean {
   return false;
 }
 
-/** The message of an error and of its causes, one clause each. */
+/**
+ * The message of an error and of its causes, one clause each; an aggregate (such as a client's
+ * "cannot connect to any broker") continues with its first error, where the root cause is.
+ */
 export function describeFailure(error: unknown): string {
   const parts: string[] = [];
   for (let current = error, depth = 0; current !== undefined && depth < 8; depth++) {
@@ -135,7 +177,10 @@ export function describeFailure(error: unknown): string {
     }
     const { message } = current;
     if (message !== "" && !parts.some((part) => part.includes(message))) parts.push(message);
-    current = current.cause;
+    const server = (current as { serverErrorMessage?: unknown }).serverErrorMessage;
+    if (typeof server === "string" && server !== "" && !parts.includes(server)) parts.push(server);
+    current = current.cause ??
+      (current instanceof AggregateError ? current.errors.find((e) => e !== undefined) : undefined);
   }
   return parts.join(": ");
 }

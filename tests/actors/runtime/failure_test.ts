@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import kafkajs from "kafkajs";
 import { GRPCUnauthenticatedError, GRPCUnavailableError } from "etcd3";
+import { AuthenticationError, MultipleErrors, NetworkError } from "@platformatic/kafka";
 import {
   classify,
   describeFailure,
@@ -85,4 +86,22 @@ Deno.test("an unreachable schema registry is retriable; a refused schema is fata
     kind: "fatal",
     service: "schema-registry",
   });
+});
+
+Deno.test("@platformatic/kafka: a refused login inside 'cannot connect' is fatal, an outage retriable", () => {
+  const refused = new Error("connect ECONNREFUSED 127.0.0.1:1");
+  const unreachable = new MultipleErrors("metadata failed 3 times.", [
+    new MultipleErrors("Cannot connect to any broker.", [
+      new NetworkError("Connection to 127.0.0.1:1 failed.", { cause: refused }),
+    ]),
+  ]);
+  assert.deepEqual(classify(unreachable), { kind: "retriable", service: "kafka" });
+  assert.match(describeFailure(unreachable), /ECONNREFUSED/);
+  const login = new MultipleErrors("metadata failed 3 times.", [
+    new MultipleErrors("Cannot connect to any broker.", [
+      new AuthenticationError("SASL authentication failed."),
+    ]),
+  ]);
+  assert.deepEqual(classify(login), { kind: "fatal", service: "kafka" });
+  assert.match(describeFailure(login), /SASL authentication failed/);
 });
