@@ -67,6 +67,8 @@ export class FactoryClient {
       }, timeoutMs);
       this.#pending.set(requestId, { resolve, reject, timer });
     });
+    // Closed while the command is being sent, the answer rejects before anything awaits it.
+    answer.catch(() => {});
     try {
       await this.#send(command);
     } catch (error) {
