@@ -193,8 +193,11 @@ async function fleetServing(
       byAlpha.body.forecasts.every((f: { modelVersion: number }) => f.modelVersion === 0),
     );
     assert.ok(byBeta.body.forecasts.every((f: { modelVersion: number }) => f.modelVersion === 1));
-    assert.equal((await client.forecast(probe, "beta")).version, 1);
-    assert.equal((await client.forecast(probe, "alpha")).version, 0);
+    // The client routes by the replicas' registrations in the registry, which follow the load.
+    await eventually(async () => {
+      assert.equal((await client.forecast(probe, "beta")).version, 1);
+      assert.equal((await client.forecast(probe, "alpha")).version, 0);
+    }, { what: "the client routes beta to v1 and alpha to v0" });
     const listed = (await call(url, "/replicas?model=beta")).body;
     assert.deepEqual([listed.live, listed.replicas[0].routable], [1, true]);
     assert.deepEqual(listed.replicas[0].models.beta, {
@@ -248,8 +251,10 @@ async function fleetServing(
       assert.ok(ready);
       assert.deepEqual([models.alpha.version, models.beta.version], [1, 0]);
     }, { what: "alpha reloads v1, beta stays on v0" });
-    assert.equal((await client.forecast(probe, "alpha")).version, 1);
-    assert.equal((await client.forecast(probe, "beta")).version, 0);
+    await eventually(async () => {
+      assert.equal((await client.forecast(probe, "alpha")).version, 1);
+      assert.equal((await client.forecast(probe, "beta")).version, 0);
+    }, { what: "the client routes alpha to v1 and beta to v0" });
     await assert.rejects(
       client.forecast(probe),
       /model must be one of the fleet's \(alpha, beta\)/,
