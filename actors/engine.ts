@@ -157,6 +157,8 @@ export class Engine implements Behaviour {
   #eventsFinished = 0;
   /** Period of the partitions' grid windows, ms (`engine.reportBy: partition`); null: none. */
   readonly #gridMs: number | null;
+  /** How often a busy partition says how far it closed: a quarter of the shortest merge wait. */
+  readonly #sayEveryMs: number;
 
   /**
    * `previous` is the snapshot a restarted engine's predecessor left; `routes` the fleet's models
@@ -193,6 +195,10 @@ export class Engine implements Behaviour {
     this.#gridMs = env.config.engine.reportBy === "partition" && "everyStreamMs" in cadence
       ? cadence.everyStreamMs
       : null;
+    // A fleet's models may each wait their own `observer.mergeIdleMs`.
+    this.#sayEveryMs = Math.min(
+      ...this.#lanes.map((lane) => lane.env.config.observer.mergeIdleMs / 4),
+    );
   }
 
   /** Follows model versions, waits for a first model, then runs the input loop. */
@@ -640,8 +646,8 @@ export class Engine implements Behaviour {
   }
 
   /**
-   * Adds a record saying how far `partition` closed when it told nothing for a while (every
-   * quarter of `observer.mergeIdleMs`): a partition deep in a long window is not taken for idle.
+   * Adds a record saying how far `partition` closed when it told nothing for a while (a quarter
+   * of `observer.mergeIdleMs`): a partition deep in a long window is not taken for idle.
    */
   #sayProgress(
     context: ActorContext,
@@ -655,7 +661,7 @@ export class Engine implements Behaviour {
       if (windows.length > 0) held.saidAt = now;
       return;
     }
-    if (now - held.saidAt < this.#env.config.observer.mergeIdleMs / 4) return;
+    if (now - held.saidAt < this.#sayEveryMs) return;
     held.saidAt = now;
     const progress = progressOf(partition, start - this.#gridMs!, start, start);
     const envelope = newEnvelope("WindowCounts", context.name, progress, null, "");
