@@ -107,6 +107,8 @@ interface HeldPartition {
   grid: GridWindow | null;
   /** Events of the open grid window in each lane, by lane index. */
   windowEvents: number[];
+  /** When (performance.now()) the partition last told the observer how far it closed. */
+  saidAt: number;
 }
 
 /** One model's lane: its model in use and the one to swap in, its report window. */
@@ -155,6 +157,8 @@ export class Engine implements Behaviour {
   #eventsFinished = 0;
   /** Period of the partitions' grid windows, ms (`engine.reportBy: partition`); null: none. */
   readonly #gridMs: number | null;
+  /** How often a busy partition says how far it closed: a quarter of the shortest merge wait. */
+  readonly #sayEveryMs: number;
 
   /**
    * `previous` is the snapshot a restarted engine's predecessor left; `routes` the fleet's models
@@ -191,6 +195,10 @@ export class Engine implements Behaviour {
     this.#gridMs = env.config.engine.reportBy === "partition" && "everyStreamMs" in cadence
       ? cadence.everyStreamMs
       : null;
+    // A fleet's models may each wait their own `observer.mergeIdleMs`.
+    this.#sayEveryMs = Math.min(
+      ...this.#lanes.map((lane) => lane.env.config.observer.mergeIdleMs / 4),
+    );
   }
 
   /** Follows model versions, waits for a first model, then runs the input loop. */
@@ -347,6 +355,7 @@ export class Engine implements Behaviour {
         lanes: new Set(),
         grid: this.#gridMs === null ? null : new GridWindow(this.#gridMs),
         windowEvents: this.#lanes.map(() => 0),
+        saidAt: -Infinity,
       };
       for (const lane of this.#lanes) lane.current!.forecaster.drop(held.select);
       this.#held.set(partition, held);
@@ -486,6 +495,7 @@ export class Engine implements Behaviour {
       outputs.push({ topic: topics.output, records: this.#outputRecords(forecasts) });
     }
     if (deadLetters.length > 0) outputs.push({ topic: topics.deadLetters, records: deadLetters });
+    if (held.grid !== null) this.#sayProgress(context, partition, held, out.windows);
     if (out.windows.length > 0) outputs.push({ topic: topics.windowCounts, records: out.windows });
     if (held.next !== null) {
       outputs.push({ topic: topics.engineChangelog, records: [this.#checkpoint(partition, held)] });
@@ -630,20 +640,32 @@ export class Engine implements Behaviour {
       });
     }
     if (this.#fleet) {
-      record("", {
-        ...window,
-        closedUntil: closed.closedUntil,
-        events: 0,
-        tp: 0,
-        tn: 0,
-        fp: 0,
-        fn: 0,
-        modelVersion: -1,
-        creationMethod: "initial",
-        modelValidationMcc: null,
-      });
+      record("", progressOf(partition, closed.start, closed.end, closed.closedUntil));
     }
     return records;
+  }
+
+  /**
+   * Adds a record saying how far `partition` closed when it told nothing for a while (a quarter
+   * of `observer.mergeIdleMs`): a partition deep in a long window is not taken for idle.
+   */
+  #sayProgress(
+    context: ActorContext,
+    partition: number,
+    held: HeldPartition,
+    windows: OutgoingRecord[],
+  ): void {
+    const now = performance.now();
+    const start = held.grid!.start;
+    if (windows.length > 0 || start === null) {
+      if (windows.length > 0) held.saidAt = now;
+      return;
+    }
+    if (now - held.saidAt < this.#sayEveryMs) return;
+    held.saidAt = now;
+    const progress = progressOf(partition, start - this.#gridMs!, start, start);
+    const envelope = newEnvelope("WindowCounts", context.name, progress, null, "");
+    windows.push({ key: String(partition), value: encodeEnvelope(envelope) });
   }
 
   /** Restores `held`'s open grid window from a checkpoint's `window` ("": a fresh one). */
@@ -784,6 +806,32 @@ export class Engine implements Behaviour {
     if (this.#inputStarted) await this.#publishPosition(context).catch(() => {});
     clearTimeout(this.#positionRepeat);
   }
+}
+
+/**
+ * A record of model "" that only says how far `partition` closed: no counts, for every model (in
+ * a fleet, those without events in the window).
+ */
+function progressOf(
+  partition: number,
+  windowStart: number,
+  windowEnd: number,
+  closedUntil: number,
+): WindowCounts {
+  return {
+    partition,
+    windowStart,
+    windowEnd,
+    closedUntil,
+    events: 0,
+    tp: 0,
+    tn: 0,
+    fp: 0,
+    fn: 0,
+    modelVersion: -1,
+    creationMethod: "initial",
+    modelValidationMcc: null,
+  };
 }
 
 /** Whether `info` is newer than what `lane` has queued or uses. */

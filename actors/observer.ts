@@ -151,7 +151,7 @@ export class Observer implements Behaviour {
   /** Takes records into the merge (a fleet's records of model "" say only how far). */
   #take(context: ActorContext, messages: Envelope<"WindowCounts">[]): void {
     for (const { payload, model } of messages) {
-      const taken = this.#state.merge.take(payload, model !== "");
+      const taken = this.#state.merge.take(payload, { counts: model !== "", now: Date.now() });
       if (taken === "late") {
         context.logger.warn(
           "window {start} of input partition {partition} came after the window was merged " +
@@ -177,7 +177,7 @@ export class Observer implements Behaviour {
     const { merged, idled } = merge.due(partitions, Date.now(), idleMs);
     for (const { windowStart, partitions: silent } of idled) {
       context.logger.warn(
-        "window {windowStart}: input partition(s) {silent} closed nothing for {idleMs} ms " +
+        "window {windowStart}: input partition(s) {silent} said nothing for {idleMs} ms " +
           "(observer.mergeIdleMs) while others moved past it; merged without them, counted " +
           "idle until they report again",
         { windowStart, silent: silent.join(", "), idleMs },

@@ -4,9 +4,10 @@
  * it closed (`closedUntil`) with every record, so a window a partition had no events in needs no
  * record of its own. Due windows come out in stream order, each once, numbered on from the last;
  * a repeated record (at-least-once delivery, an engine resuming from its checkpoint) changes
- * nothing. A window some partitions closed while others stay silent for `idleMs` of wall time is
- * merged without them: they count as idle (said in the result, for the log) until they report
- * again, and their records of windows merged meanwhile are refused as late.
+ * nothing. A window some partitions closed while others, behind it, have said nothing for
+ * `idleMs` of wall time is merged without those: they count as idle (said in the result, for the
+ * log) until they report again, and their records of windows merged meanwhile are refused as
+ * late. A partition behind that still reports (a slow engine, a backlog) is waited for.
  *
  * @module
  */
@@ -79,6 +80,8 @@ const mergedSchema = shareSchema.extend({
 const mergeSnapshotSchema = z.strictObject({
   /** Per partition: how far it closed. */
   closedUntil: z.array(z.tuple([count, timeSchema])),
+  /** Per partition: when (wall ms) its last record came. */
+  heard: z.array(z.tuple([count, z.number()])).default([]),
   idle: z.array(count),
   pending: z.array(z.strictObject({
     start: timeSchema,
@@ -114,6 +117,7 @@ interface Pending {
 /** The merge of one model's partition windows. */
 export class WindowMerge {
   readonly #closedUntil = new Map<number, number>();
+  readonly #heard = new Map<number, number>();
   readonly #idle = new Set<number>();
   readonly #pending = new Map<number, Pending>();
   #mergedUntil: number | null = null;
@@ -127,6 +131,7 @@ export class WindowMerge {
     const data = parseSnapshot("observer merge", mergeSnapshotSchema, snapshot);
     const merge = new WindowMerge();
     for (const [partition, until] of data.closedUntil) merge.#closedUntil.set(partition, until);
+    for (const [partition, at] of data.heard) merge.#heard.set(partition, at);
     for (const partition of data.idle) merge.#idle.add(partition);
     for (const { start, end, shares } of data.pending) {
       merge.#pending.set(start, { start, end, shares: new Map(shares) });
@@ -143,6 +148,7 @@ export class WindowMerge {
   snapshot(): MergeSnapshot {
     return {
       closedUntil: [...this.#closedUntil],
+      heard: [...this.#heard],
       idle: [...this.#idle],
       pending: [...this.#pending.values()].map(({ start, end, shares }) => ({
         start,
@@ -167,8 +173,12 @@ export class WindowMerge {
     return this.#unpublished;
   }
 
-  /** Takes one partition's record; `counts` false: it only says how far the partition closed. */
-  take(record: WindowCounts, counts = true): Taken {
+  /**
+   * Takes one partition's record, come at `now` (wall ms; absent: unknown, long ago); `counts`
+   * false: it only says how far the partition closed.
+   */
+  take(record: WindowCounts, options: { counts?: boolean; now?: number } = {}): Taken {
+    const { counts = true, now } = options;
     const { partition, windowStart, windowEnd, closedUntil } = record;
     if (!Number.isSafeInteger(partition) || partition < 0) {
       throw new RangeError(`partition must be an integer >= 0: current value is ${partition}`);
@@ -180,6 +190,9 @@ export class WindowMerge {
       );
     }
     this.#idle.delete(partition);
+    if (now !== undefined) {
+      this.#heard.set(partition, Math.max(this.#heard.get(partition) ?? -Infinity, now));
+    }
     const before = this.#closedUntil.get(partition) ?? -Infinity;
     if (closedUntil > before) this.#closedUntil.set(partition, closedUntil);
     if (!counts || record.events === 0) return "progress";
@@ -210,8 +223,9 @@ export class WindowMerge {
 
   /**
    * Merges the windows every one of `partitions` (the input topic's) closed, oldest first, and
-   * keeps them as unpublished. At `now` (wall ms), the partitions that kept the oldest window
-   * another partition closed waiting for `idleMs` count as idle; `idled` says which.
+   * keeps them as unpublished. At `now` (wall ms), once the oldest window another partition
+   * closed has waited `idleMs`, the partitions behind it that said nothing for `idleMs` count as
+   * idle; `idled` says which.
    */
   due(partitions: number, now: number, idleMs: number): {
     merged: MergedWindow[];
@@ -235,12 +249,13 @@ export class WindowMerge {
       const silent: number[] = [];
       for (let partition = 0; partition < partitions; partition++) {
         if (this.#idle.has(partition)) continue;
-        if ((this.#closedUntil.get(partition) ?? -Infinity) < head.end) silent.push(partition);
+        if ((this.#closedUntil.get(partition) ?? -Infinity) >= head.end) continue;
+        if (now - (this.#heard.get(partition) ?? -Infinity) >= idleMs) silent.push(partition);
       }
+      if (silent.length === 0) break;
       for (const partition of silent) this.#idle.add(partition);
       idled.push({ windowStart: head.start, partitions: silent });
       this.#blocked = null;
-      if (silent.length === 0) break;
     }
     return { merged, idled };
   }

@@ -118,10 +118,24 @@ Deno.test("a silent partition holds a window up to the deadline, then counts as 
   assert.deepEqual(brief(merge.due(2, 1_700, 500).merged), [[2, 200, 13, 0]]);
 });
 
+Deno.test("a partition behind that still reports is waited for, however long", () => {
+  const merge = new WindowMerge();
+  merge.take(counts(0, 0, 10, 0, 100), { now: 0 });
+  merge.take(counts(0, 100, 10, 0, 500), { now: 0 });
+  merge.take(counts(1, 0, 10), { now: 0 });
+  assert.deepEqual(brief(merge.due(2, 0, 500).merged), [[0, 0, 20, 0]]);
+  // Partition 1 is busy in window 100: its engine says so (a progress record, no events).
+  assert.equal(merge.take(counts(1, 0, 0), { counts: false, now: 900 }), "progress");
+  const { merged, idled } = merge.due(2, 1_000, 500);
+  assert.deepEqual(idled, [], "partition 1 spoke 100 ms ago");
+  assert.deepEqual(merged, []);
+  assert.deepEqual(merge.due(2, 1_400, 500).idled, [{ windowStart: 100, partitions: [1] }]);
+});
+
 Deno.test("progress records and windows without events only move a partition's frontier", () => {
   const merge = new WindowMerge();
   merge.take(counts(0, 0, 10));
-  assert.equal(merge.take(counts(1, 0, 3), false), "progress");
+  assert.equal(merge.take(counts(1, 0, 3), { counts: false }), "progress");
   assert.equal(merge.take(counts(2, 0, 0)), "progress");
   assert.deepEqual(brief(merge.due(3, 0, 1_000).merged), [[0, 0, 10, 0]]);
 });
