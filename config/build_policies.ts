@@ -130,6 +130,7 @@ export function createStrategy(settings: OptimiserConfig, run: StrategyRun): Sea
         gpRestarts: settings.gpRestarts,
         gpIterations: settings.gpIterations,
         targetWarp: settings.targetWarp,
+        polishEvery: settings.polishEvery,
       });
     case "random":
       return new RandomSearch(search);

@@ -702,6 +702,8 @@ const optimiserSchema = z.strictObject({
   gpIterations: integer(1).default(30),
   /** Warp of the losses the model sees: `log` compresses values spanning orders of magnitude. */
   targetWarp: oneOf(["log", "none"]).default("log"),
+  /** Every n-th ask of the model minimises its posterior mean instead (polishes); 0: never. */
+  polishEvery: integer(0).default(3),
   seed: integer(0).default(1234),
   initDeadlineMs: integer(1).default(60_000),
   stepDeadlineMs: integer(1).default(600_000),

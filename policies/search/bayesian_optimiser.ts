@@ -4,7 +4,9 @@
  * and an acquisition function
  * (EI, PI, LCB or the GP-Hedge portfolio of the three) maximised over the unit cube. Points asked
  * but not yet told are modelled at the mean observed value ("constant liar"), so concurrent asks
- * spread out instead of piling onto one candidate.
+ * spread out instead of piling onto one candidate. Every `polishEvery`-th ask polishes instead: it
+ * asks the minimiser of the posterior mean (pure exploitation), which the acquisitions alone reach
+ * only slowly, so a found basin is refined to the model's precision while the other asks explore.
  *
  * @module
  */
@@ -45,6 +47,11 @@ export interface BayesianOptimiserConfig extends SearchConfig {
   gpIterations: number;
   /** Warp of the losses before the model is fitted; `log` unless told. */
   targetWarp?: TargetWarp;
+  /**
+   * Every `polishEvery`-th ask of the model (counting all asks, reused samples included) minimises
+   * the posterior mean instead of the acquisition; 0 (never) unless told.
+   */
+  polishEvery?: number;
 }
 
 const HEDGE_ARMS: readonly AcquisitionKind[] = ["ei", "pi", "lcb"];
@@ -66,6 +73,7 @@ export class BayesianOptimiser extends LedgerStrategy {
   readonly #gpRestarts: number;
   readonly #gpIterations: number;
   readonly #targetWarp: TargetWarp;
+  readonly #polishEvery: number;
   #kernel: KernelParameters | undefined;
   #hedgeProposals: number[][] | null = null;
 
@@ -75,6 +83,7 @@ export class BayesianOptimiser extends LedgerStrategy {
     super(config);
     const { initialPoints, acquisition, xi, kappa, nu, gpRestarts, gpIterations } = config;
     const targetWarp = config.targetWarp ?? "log";
+    const polishEvery = config.polishEvery ?? 0;
     if (!Number.isSafeInteger(initialPoints) || initialPoints < 0) {
       throw new RangeError(
         `initialPoints must be a non-negative integer: current value is ${initialPoints}`,
@@ -107,6 +116,9 @@ export class BayesianOptimiser extends LedgerStrategy {
         `gpIterations must be an integer >= 1: current value is ${gpIterations}`,
       );
     }
+    if (!Number.isSafeInteger(polishEvery) || polishEvery < 0) {
+      throw new RangeError(`polishEvery must be an integer >= 0: current value is ${polishEvery}`);
+    }
     if (targetWarp !== "log" && targetWarp !== "none") {
       throw new RangeError(`targetWarp must be log or none: current value is '${targetWarp}'`);
     }
@@ -124,6 +136,7 @@ export class BayesianOptimiser extends LedgerStrategy {
     this.#gpRestarts = gpRestarts;
     this.#gpIterations = gpIterations;
     this.#targetWarp = targetWarp;
+    this.#polishEvery = polishEvery;
   }
 
   /** The next point: from the initial design, else the acquisition's best free point. */
@@ -142,7 +155,7 @@ export class BayesianOptimiser extends LedgerStrategy {
     return null;
   }
 
-  /** Fits the model to told and outstanding points, then maximises the acquisition. */
+  /** Fits the model to told and outstanding points, then maximises the acquisition (or polishes). */
   #propose(): number[] {
     const ledger = this.ledger;
     const losses = ledger.history.map((sample) => ledger.loss(sample.value));
@@ -171,6 +184,7 @@ export class BayesianOptimiser extends LedgerStrategy {
     if (this.#hedge !== null && this.#hedgeProposals !== null) {
       // Rewarded after the refit, as in GP-Hedge: lower predicted loss is a higher reward.
       this.#hedge.reward(predict(this.#hedgeProposals).mean.map((m) => -m));
+      this.#hedgeProposals = null;
     }
     const best = Math.min(...told.map((loss) => gp.normalise(loss)));
     // xi is in objective units, as in scikit-optimize: a fixed margin, not one that grows with
@@ -183,11 +197,16 @@ export class BayesianOptimiser extends LedgerStrategy {
       snap: (unit) => ledger.space.snap(unit),
       isTaken: (unit) => ledger.isTaken(unit),
     };
+    const asked = ledger.history.length + pending.length;
+    const polishing = this.#polishEvery > 0 && asked % this.#polishEvery === 0;
+    const scorers = polishing
+      ? [(mean: number) => -mean]
+      : this.#kinds.map((kind) => (mean: number, std: number) =>
+        acquisitionScore(kind, mean, std, best, parameters)
+      );
     const proposals = maximiseAcquisitions(
       predict,
-      this.#kinds.map((kind) => (mean: number, std: number) =>
-        acquisitionScore(kind, mean, std, best, parameters)
-      ),
+      scorers,
       cube,
       this.#random,
       {},
@@ -198,7 +217,7 @@ export class BayesianOptimiser extends LedgerStrategy {
       // The acquisition pool met no free point: fall back to any free point, or report exhaustion.
       return ledger.drawFree(this.#random);
     }
-    if (this.#hedge === null) return free[0];
+    if (this.#hedge === null || polishing) return free[0];
     this.#hedgeProposals = free;
     return free[this.#hedge.choose(this.#random)];
   }
