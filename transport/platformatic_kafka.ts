@@ -279,7 +279,10 @@ class PlatformaticSubscription implements Subscription {
       this.#read(await this.#openStream());
       this.#loop = this.#drain().catch((error) => void this.#end(error));
     } catch (error) {
-      this.#logger.debug?.(`platformatic/kafka: joining the group failed: ${message(error)}`);
+      // An unreachable cluster is the caller's to report, once; a refusal is worth a warning.
+      const text = `platformatic/kafka: joining the group failed: ${message(error)}`;
+      if (unreachable(error)) this.#logger.debug?.(text);
+      else this.#logger.warn(text);
       await this.#end(error);
       throw error;
     }
@@ -660,6 +663,21 @@ function toConsumed(message: KafkaMessage): ConsumedRecord {
 function saslOf(sasl: NonNullable<KafkaTransportOptions["sasl"]>): SASLOptions {
   const { mechanism, ...rest } = sasl as { mechanism: string } & Record<string, unknown>;
   return { ...rest, mechanism: mechanism.toUpperCase() } as SASLOptions;
+}
+
+/** Whether every attempt behind `error` failed to reach a broker (none was refused by one). */
+function unreachable(error: unknown): boolean {
+  const attempts = (e: unknown): unknown[] => {
+    const nested = (e as { errors?: unknown }).errors;
+    return Array.isArray(nested) && nested.length > 0 ? nested.flatMap(attempts) : [e];
+  };
+  const codeOf = (e: unknown) => (e as { code?: unknown } | undefined)?.code;
+  // A login refused surfaces as a failed connection caused by the client's own error.
+  const refused = (attempt: unknown) =>
+    `${codeOf((attempt as Error).cause)}`.startsWith("PLT_KFK_");
+  return attempts(error).every((attempt) =>
+    codeOf(attempt) === "PLT_KFK_NETWORK" && !refused(attempt)
+  );
 }
 
 function message(error: unknown): string {

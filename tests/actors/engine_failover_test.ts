@@ -198,6 +198,11 @@ Deno.test({
       await run.start("replayer", [`--input=${run.pipeline.stream}`, "--exit-at-end"]);
       await arrived(run.log, EVENTS * 0.2, run.outputs);
       const second = await run.start("engine");
+      // Under load a process may start after 60% of the stream went by: wait for the hand-over.
+      await eventually(() => /input partition \d+ resumes at offset/.test(second.output), {
+        what: "the second engine resumes a partition",
+        deadlineMs: STEP_MS,
+      });
       await arrived(run.log, EVENTS * 0.6, run.outputs);
       const status = await second.terminate(STEP_MS);
       assert.equal(status?.code, 0, `second engine exit:\n${second.output}`);
