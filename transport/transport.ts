@@ -1,7 +1,7 @@
 /**
  * The one interface every mailbox and data stream sits behind. Implementations:
  * `in_process.ts` (bounded in-memory log, used when all roles share one process) and Kafka over
- * either client, `platformatic_kafka.ts` (the default) or `kafka.ts` (kafkajs). Records are
+ * either client, `kafka.ts` (kafkajs, the default) or `platformatic_kafka.ts`. Records are
  * opaque bytes; the codec lives elsewhere.
  *
  * What an implementation owes a member with per-partition state (the engine): partitions are
