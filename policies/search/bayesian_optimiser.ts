@@ -164,13 +164,16 @@ export class BayesianOptimiser extends LedgerStrategy {
       : { values: losses, spread: 1 };
     const pending = ledger.pendingUnits;
     const lie = told.reduce((sum, loss) => sum + loss, 0) / told.length;
+    const asked = ledger.history.length + pending.length;
+    const polishing = this.#polishEvery > 0 && asked % this.#polishEvery === 0;
     const gp = GaussianProcess.fit(
       [...ledger.toldUnits, ...pending],
       [...told, ...pending.map(() => lie)],
       {
         nu: this.#nu,
         start: this.#kernel,
-        restarts: this.#gpRestarts,
+        // A polish exploits the model it has: the warm start alone, no fresh restarts.
+        restarts: polishing ? 0 : this.#gpRestarts,
         seed: this.#random.seed(),
         maxIterations: this.#gpIterations,
       },
@@ -197,8 +200,6 @@ export class BayesianOptimiser extends LedgerStrategy {
       snap: (unit) => ledger.space.snap(unit),
       isTaken: (unit) => ledger.isTaken(unit),
     };
-    const asked = ledger.history.length + pending.length;
-    const polishing = this.#polishEvery > 0 && asked % this.#polishEvery === 0;
     const scorers = polishing
       ? [(mean: number) => -mean]
       : this.#kinds.map((kind) => (mean: number, std: number) =>
