@@ -12,9 +12,9 @@
  * @module
  */
 
-import { Buffer } from "node:buffer";
 import { fileURLToPath } from "node:url";
 import { freePorts } from "./free_port.ts";
+import { builtOnce } from "./maven_build.ts";
 import {
   launchService,
   type RunningService,
@@ -34,8 +34,7 @@ export interface ApicurioOptions {
 export const CONFLUENT_API_PATH = "/apis/ccompat/v6";
 
 const POM = fileURLToPath(new URL("./apicurio/pom.xml", import.meta.url));
-const CACHE = fileURLToPath(new URL("../../.cache/apicurio", import.meta.url));
-const APP = `${CACHE}/app`;
+const APP = fileURLToPath(new URL("../../.cache/apicurio/app", import.meta.url));
 /** The runnable jar Quarkus makes (`<artifactId>-<version>-runner.jar`, its lib/ beside it). */
 const RUNNER = "apicurio-runtime-1-runner.jar";
 
@@ -74,38 +73,16 @@ async function answers(endpoints: string): Promise<boolean> {
 }
 
 /** The folder holding the runnable registry, built with Maven unless already built from this pom. */
-export async function ensureApicurio(): Promise<string> {
-  const pom = await Deno.readFile(POM);
-  const wanted = await sha256(pom);
-  const stamp = `${APP}/.pom-sha256`;
-  const cachedStamp = () => Deno.readTextFile(stamp).catch(() => undefined);
-  if (await cachedStamp() === wanted) return APP;
-  console.error(`building Apicurio Registry with Maven into ${APP} (once)`);
-  await Deno.mkdir(CACHE, { recursive: true });
-  // Built beside the cache and renamed into place, so no run ever starts half a registry.
-  const staging = await Deno.makeTempDir({ dir: CACHE, prefix: "build-" });
-  try {
-    await Deno.writeFile(`${staging}/pom.xml`, pom);
+export function ensureApicurio(): Promise<string> {
+  return builtOnce(POM, APP, "building Apicurio Registry", async (staging) => {
+    await Deno.copyFile(POM, `${staging}/pom.xml`);
     await runTool(
       "mvn",
       ["-B", "-q", "-f", `${staging}/pom.xml`, "package", "-DskipTests"],
       "maven",
     );
-    await Deno.writeTextFile(`${staging}/target/.pom-sha256`, wanted);
-    await Deno.remove(APP, { recursive: true }).catch(() => {});
-    await Deno.rename(`${staging}/target`, APP).catch(async (error) => {
-      // Another run may have put the same build in place meanwhile.
-      if (await cachedStamp() !== wanted) throw error;
-    });
-  } finally {
-    await Deno.remove(staging, { recursive: true }).catch(() => {});
-  }
-  return APP;
-}
-
-async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Buffer.from(digest).toString("hex");
+    return `${staging}/target`;
+  });
 }
 
 if (import.meta.main) await serveUntilSignalled(startApicurio);

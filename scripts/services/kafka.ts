@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
 import type { Certificates } from "./certificates.ts";
 import { freePorts } from "./free_port.ts";
+import { builtOnce } from "./maven_build.ts";
 import {
   launchService,
   type RunningService,
@@ -165,16 +166,8 @@ export function ensureKafkaToolsJars(): Promise<string> {
 }
 
 /** `dir` holding the jars `pom` names, resolving them with Maven unless already cached there. */
-async function ensureJars(pom: string, dir: string): Promise<string> {
-  const wanted = await sha256(await Deno.readFile(pom));
-  const stamp = `${dir}/.pom-sha256`;
-  const cachedStamp = () => Deno.readTextFile(stamp).catch(() => undefined);
-  if (await cachedStamp() === wanted) return dir;
-  console.error(`resolving the Kafka jars with Maven into ${dir} (once)`);
-  await Deno.mkdir(CACHE, { recursive: true });
-  // Resolved beside the cache and renamed into place, so no run ever sees half a class path.
-  const staging = await Deno.makeTempDir({ dir: CACHE, prefix: "libs-" });
-  try {
+function ensureJars(pom: string, dir: string): Promise<string> {
+  return builtOnce(pom, dir, "resolving the Kafka jars", async (staging) => {
     await runTool("mvn", [
       "-B",
       "-q",
@@ -184,21 +177,8 @@ async function ensureJars(pom: string, dir: string): Promise<string> {
       `-DoutputDirectory=${staging}`,
       "-DincludeScope=runtime",
     ], "maven");
-    await Deno.writeTextFile(`${staging}/.pom-sha256`, wanted);
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-    await Deno.rename(staging, dir).catch(async (error) => {
-      // Another run may have put the same jars in place meanwhile.
-      if (await cachedStamp() !== wanted) throw error;
-    });
-  } finally {
-    await Deno.remove(staging, { recursive: true }).catch(() => {});
-  }
-  return dir;
-}
-
-async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Buffer.from(digest).toString("hex");
+    return staging;
+  });
 }
 
 /**
