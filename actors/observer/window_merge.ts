@@ -14,20 +14,10 @@
 
 import { z } from "zod";
 import type { WindowCounts } from "../../core/window_counts.ts";
-import type { CreationMethod } from "../../core/versions.ts";
 import { countSchema as count, parseSnapshot } from "../role_snapshot.ts";
 
-/** One partition's share of a window. */
-interface Share {
-  events: number;
-  tp: number;
-  tn: number;
-  fp: number;
-  fn: number;
-  modelVersion: number;
-  creationMethod: CreationMethod;
-  modelValidationMcc: number | null;
-}
+/** One partition's share of a window: its record without where and how far. */
+type Share = Omit<WindowCounts, "partition" | "windowStart" | "windowEnd" | "closedUntil">;
 
 /** A merged window, numbered, with the series' totals up to and including it. */
 export interface MergedWindow extends Share {
