@@ -118,13 +118,16 @@ function certNeedsKey(tls: { cert?: string; key?: string }, ctx: z.core.$Refinem
 
 const SASL_MECHANISMS = ["plain", "scram-sha-256", "scram-sha-512"] as const;
 
+/** The Kafka client libraries behind the transport (`kafka.client`). */
+export const KAFKA_CLIENTS = ["kafkajs", "platformatic"] as const;
+
 const kafkaSchema = z.strictObject({
   brokers: nonEmptyList(brokerAddress, '"host:port" addresses').default(["127.0.0.1:9092"]),
   /**
    * The Kafka client library behind the transport. Both pass the same contracts; kafkajs stays the
    * default until platformatic passes the chaos suite every time (README, "Kafka clients").
    */
-  client: oneOf(["kafkajs", "platformatic"]).default("kafkajs"),
+  client: oneOf(KAFKA_CLIENTS).default("kafkajs"),
   clientId: text().default("retune"),
   /** TLS to the brokers: `true` (trust the system's roots) or the PEM files to use. */
   ssl: z.union([

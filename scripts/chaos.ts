@@ -1,5 +1,6 @@
 /**
- * `deno task chaos [--short] [--minutes=N] [--seed=N] [--json=FILE] [--keep]`: the chaos suite.
+ * `deno task chaos [--short] [--minutes=N] [--seed=N] [--json=FILE] [--keep] [--client=C]`: the
+ * chaos suite.
  * Starts Kafka, etcd and every role as its own OS process (leader + standby of the collector,
  * factory and optimiser), replays a drifting stream paced over the fault window while injecting
  * the seeded fault plan (`chaos/fault_plan.ts`), lets the fleet drain, stops it, then judges what
@@ -82,8 +83,9 @@ async function main(args: string[]): Promise<number> {
       ratePerSecond: Math.ceil(options.events / (windowMs / 1000)),
       brokers: [kafka.endpoints],
       etcdEndpoints: [etcd.endpoints],
+      client: options.client,
     });
-    log(`run folder ${deployment.dir}`);
+    log(`run folder ${deployment.dir}; Kafka client ${deployment.config.kafka.client}`);
     await Deno.mkdir(`${deployment.dir}/logs`);
     try {
       const faultFree = faultFreeDetections(
@@ -154,6 +156,7 @@ async function main(args: string[]): Promise<number> {
       const deletions = await readDeletions(bucketDeletionLog(deployment.config));
       log("waiting for the fault-free run");
       const detectionsFaultFree = await faultFree;
+      const bucket = deployment.config.collector.bucket;
       const result = judge({
         windowStart,
         runEnd,
@@ -167,6 +170,8 @@ async function main(args: string[]): Promise<number> {
         shutdowns,
         ttlSeconds: leaseTtlS,
         replayerBatch: deployment.config.replayer.batchEvents,
+        // Buckets by stream time close on any event past their end.
+        bucketEvents: "byEvents" in bucket ? bucket.byEvents : 1,
         shutdownTimeoutSeconds: shutdownMs / 1000,
       });
       const report = toReport(result, {

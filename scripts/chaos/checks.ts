@@ -80,12 +80,17 @@ export interface ChaosResult {
 export interface ProgressRule {
   reads: readonly string[];
   writes: readonly string[];
+  /**
+   * What obliges it to write: any record read, or (`bucket`) a collector bucket's worth of input
+   * events, since it writes only when a bucket closes.
+   */
+  owesWriteAfter?: "bucket";
 }
 
 /** The progress rule of each role judged by its topics. */
 export const PROGRESS_RULES: Readonly<Partial<Record<ServiceRole, ProgressRule>>> = {
   engine: { reads: ["input"], writes: ["output"] },
-  collector: { reads: ["input"], writes: ["datasetVersions"] },
+  collector: { reads: ["input"], writes: ["datasetVersions"], owesWriteAfter: "bucket" },
   factory: { reads: ["factoryCommands"], writes: ["factoryReports"] },
   optimiser: { reads: ["instructions", "factoryReports"], writes: ["factoryCommands"] },
   // The observer writes only when the score moves, and the replayer reads a file: judged apart.
@@ -113,12 +118,12 @@ export function judge(observed: Observations): ChaosResult {
     }));
   const deleters = [...new Set(referencedDeletions.map((d) => d.instance ?? `pid ${d.pid}`))];
   const duringStop = referencedDeletions.filter((d) => d.duringStop).length;
-  const wedged = wedgedRoles(
-    faults,
-    observed.offsets,
-    observed.runEnd,
-    audit.inputDistinct < audit.streamEvents,
-  );
+  const wedged = wedgedRoles(faults, observed.offsets, {
+    runEnd: observed.runEnd,
+    inputIncomplete: audit.inputDistinct < audit.streamEvents,
+    inputRecordEvents: audit.inputRecordEvents,
+    bucketEvents: observed.bucketEvents,
+  });
   const failovers = failoverTimes(faults, observed.processes);
   const failoverLimit = observed.ttlSeconds + 2;
   const shutdownOverruns = observed.shutdowns.filter((s) => s.code !== 0);
@@ -239,30 +244,54 @@ export function referencedBucketDeletions(
   return found;
 }
 
+/** What the wedge check needs besides the faults and offset samples. */
+export interface WedgeContext {
+  runEnd: number;
+  /** Whether some stream events never reached the input topic. */
+  inputIncomplete: boolean;
+  /** Events of each input record, by partition, then offset (`StreamAudit.inputRecordEvents`). */
+  inputRecordEvents: readonly (readonly number[])[];
+  /** Input events that close a collector bucket. */
+  bucketEvents: number;
+}
+
 /**
- * Roles that wrote nothing after a fault ended although work reached them at least
- * `WEDGE_GRACE_MS` before the run ended; and the replayer, if the input is incomplete and it
- * wrote nothing after a fault.
+ * Roles that wrote nothing after a fault ended although work that obliged them to write reached
+ * them at least `WEDGE_GRACE_MS` before the run ended (`ProgressRule.owesWriteAfter`); and the
+ * replayer, if the input is incomplete and it wrote nothing after a fault.
  */
 export function wedgedRoles(
   faults: readonly FaultRecord[],
   offsets: readonly OffsetSample[],
-  runEnd: number,
-  inputIncomplete: boolean,
+  context: WedgeContext,
 ): Wedge[] {
+  const { runEnd, inputIncomplete, bucketEvents } = context;
   const samples = [...offsets].sort((a, b) => a.at - b.at);
-  const grew = (purposes: readonly string[], from: number, to: number) => {
+  const span = (from: number, to: number) => {
     const first = samples.find((s) => s.at >= from);
     const last = samples.findLast((s) => s.at <= to);
-    if (first === undefined || last === undefined || last.at <= first.at) return false;
-    return purposes.some((p) => (last.offsets[p] ?? 0) > (first.offsets[p] ?? 0));
+    return first === undefined || last === undefined || last.at <= first.at
+      ? undefined
+      : { first, last };
+  };
+  const grew = (purposes: readonly string[], from: number, to: number) => {
+    const between = span(from, to);
+    if (between === undefined) return false;
+    return purposes.some((p) => (between.last.offsets[p] ?? 0) > (between.first.offsets[p] ?? 0));
+  };
+  const inputEvents = (from: number, to: number) => {
+    const between = span(from, to);
+    if (between === undefined) return 0;
+    return eventsBetween(context.inputRecordEvents, between.first.input, between.last.input);
   };
   const wedged: Wedge[] = [];
   for (const fault of faults) {
     if (fault.kind === "skipped") continue;
     const after = fault.kind === "kill" ? fault.at : fault.end;
     for (const [role, rule] of Object.entries(PROGRESS_RULES) as [ServiceRole, ProgressRule][]) {
-      const worked = grew(rule.reads, after, runEnd - WEDGE_GRACE_MS);
+      const worked = rule.owesWriteAfter === "bucket"
+        ? inputEvents(after, runEnd - WEDGE_GRACE_MS) >= bucketEvents
+        : grew(rule.reads, after, runEnd - WEDGE_GRACE_MS);
       if (worked && !grew(rule.writes, after, runEnd)) wedged.push({ role, after });
     }
     if (inputIncomplete && !grew(["input"], after, runEnd)) {
@@ -270,6 +299,22 @@ export function wedgedRoles(
     }
   }
   return wedged;
+}
+
+/** Events in the input records between two per-partition end offsets. */
+export function eventsBetween(
+  recordEvents: readonly (readonly number[])[],
+  from: readonly number[],
+  to: readonly number[],
+): number {
+  let events = 0;
+  for (let partition = 0; partition < to.length; partition++) {
+    const counts = recordEvents[partition] ?? [];
+    for (let offset = from[partition] ?? 0; offset < to[partition]; offset++) {
+      events += counts[offset] ?? 0;
+    }
+  }
+  return events;
 }
 
 /**

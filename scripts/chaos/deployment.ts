@@ -8,7 +8,7 @@
 
 import { stringify } from "yaml";
 import { defaultConfig, loadConfig } from "../../config/load.ts";
-import type { RetuneConfig } from "../../config/schema.ts";
+import type { KafkaConfig, RetuneConfig } from "../../config/schema.ts";
 import { createTopics, deleteTopics, kafkaClient, topicSpecs } from "../topics.ts";
 import { DEFAULT_REGIME_ORDER, driftStream, REGIMES, toCsvRow } from "../drift_stream.ts";
 
@@ -37,6 +37,8 @@ export async function prepareDeployment(options: {
   ratePerSecond: number;
   brokers: string[];
   etcdEndpoints: string[];
+  /** The roles' Kafka client; null: the configuration's default. */
+  client: KafkaConfig["client"] | null;
 }): Promise<Deployment> {
   const dir = await Deno.makeTempDir({ prefix: "retune-chaos-" });
   const stream = `${dir}/stream.csv`;
@@ -49,7 +51,11 @@ export async function prepareDeployment(options: {
     stringify({
       ...shared,
       transport: "kafka",
-      kafka: { brokers: options.brokers, clientId: name },
+      kafka: {
+        brokers: options.brokers,
+        clientId: name,
+        ...(options.client === null ? {} : { client: options.client }),
+      },
       etcd: { endpoints: options.etcdEndpoints, namespace: name },
       topics: Object.fromEntries(
         Object.entries(defaultConfig().topics).map(([purpose, topic]) => [

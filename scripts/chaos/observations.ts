@@ -53,6 +53,8 @@ export interface ProcessEvent {
 export interface OffsetSample {
   at: number;
   offsets: Record<string, number>;
+  /** The input topic's end offset per partition: with `StreamAudit.inputRecordEvents`, events. */
+  input: number[];
 }
 
 /** One dataset version as a ledger sample saw it. */
@@ -76,6 +78,11 @@ export interface StreamAudit {
   /** Events written to the input topic, and how many of them were distinct. */
   inputEvents: number;
   inputDistinct: number;
+  /**
+   * Events of each input record, by partition, then offset: a record holds a slice of many
+   * events, so offsets alone do not say how much a role had to do.
+   */
+  inputRecordEvents: number[][];
   /** Distinct stream events that got a forecast. */
   forecastDistinct: number;
   /** Forecasts of stream events in the (read-committed) output, repeats included. */
@@ -113,6 +120,8 @@ export interface Observations {
   ttlSeconds: number;
   /** Events one replayer batch holds at most: the duplicates a replayer kill may cause. */
   replayerBatch: number;
+  /** Input events that close a collector bucket, the collector's first write after a fault. */
+  bucketEvents: number;
   /** The shutdown timeout a role process gets, s. */
   shutdownTimeoutSeconds: number;
 }

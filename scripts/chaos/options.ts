@@ -6,6 +6,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { KAFKA_CLIENTS, type KafkaConfig } from "../../config/schema.ts";
 
 /** What a chaos run does. */
 export interface ChaosOptions {
@@ -17,6 +18,8 @@ export interface ChaosOptions {
   json: string | null;
   /** Keep the run's folder (stream, configuration, logs, storage). */
   keep: boolean;
+  /** The roles' Kafka client (`kafka.client`); null: the configuration's default. */
+  client: KafkaConfig["client"] | null;
   /** Events replayed. */
   events: number;
   /** Kills of random roles beyond the six phase kills. */
@@ -33,6 +36,7 @@ export const SHORT_MINUTES = 2;
 /** The usage text. */
 export function chaosUsage(): string {
   return `Usage: deno task chaos [--short] [--minutes=N] [--seed=N] [--json=FILE] [--keep]
+                       [--client=${KAFKA_CLIENTS.join("|")}]
 
 Starts Kafka, etcd and every role as its own process (two collectors, factories and
 optimisers), replays a drifting stream while injecting kill -9 of roles, an etcd restart and a
@@ -42,7 +46,8 @@ optimisers), replays a drifting stream while injecting kill -9 of roles, an etcd
   --minutes=N  fault window in minutes (default ${FULL_MINUTES}; ${SHORT_MINUTES} with --short)
   --seed=N     seed of the fault plan and the stream (default: random, printed)
   --json=FILE  also write the report as one JSON object
-  --keep       keep the run's folder (logs, configuration, storage)`;
+  --keep       keep the run's folder (logs, configuration, storage)
+  --client=C   the roles' Kafka client, ${KAFKA_CLIENTS.join(" or ")} (default: kafka.client's)`;
 }
 
 /** Parses the arguments; null when help was asked for. */
@@ -55,6 +60,7 @@ export function parseChaosArgs(args: readonly string[], randomSeed: number): Cha
       seed: { type: "string" },
       json: { type: "string" },
       keep: { type: "boolean", default: false },
+      client: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -79,6 +85,7 @@ export function parseChaosArgs(args: readonly string[], randomSeed: number): Cha
   if (!Number.isSafeInteger(seed)) {
     throw new RangeError(`--seed must be an integer: current value is ${values.seed}`);
   }
+  const client = values.client === undefined ? null : kafkaClient(values.client);
   if (values.json === "") throw new RangeError(`--json must name a file: current value is ""`);
   return {
     short,
@@ -86,6 +93,7 @@ export function parseChaosArgs(args: readonly string[], randomSeed: number): Cha
     seed,
     json: values.json ?? null,
     keep: values.keep,
+    client,
     events: short ? SHORT_EVENTS : Math.max(FULL_EVENTS, Math.round(minutes * 60_000)),
     randomKills: short ? 2 : Math.round(minutes * 1.2),
   };
@@ -97,4 +105,14 @@ function positiveNumber(name: string, text: string): number {
     throw new RangeError(`${name} must be a positive number: current value is ${text}`);
   }
   return value;
+}
+
+function kafkaClient(text: string): KafkaConfig["client"] {
+  const client = KAFKA_CLIENTS.find((name) => name === text);
+  if (client === undefined) {
+    throw new RangeError(
+      `--client must be one of ${KAFKA_CLIENTS.join(", ")}: current value is ${text}`,
+    );
+  }
+  return client;
 }

@@ -9,6 +9,7 @@
 import type { RetuneConfig } from "../../config/schema.ts";
 import { decodePayload } from "../../protocol/codec.ts";
 import { KafkaTransport } from "../../transport/kafka.ts";
+import type { ConsumedRecord } from "../../transport/transport.ts";
 import { kafkaClient } from "../topics.ts";
 import type { StreamAudit } from "./observations.ts";
 
@@ -27,18 +28,21 @@ export async function auditStreams(config: RetuneConfig, stream: string): Promis
     expected.add(`${key}@${Number(timestamp)}`);
   }
   let inputEvents = 0;
+  const inputRecordEvents: number[][] = [];
   const input = new Set<string>();
   const forecast = new Set<string>();
   let detections = 0;
   let forecastEvents = 0;
   const exactlyOnce = config.engine.delivery === "exactly_once";
-  await readTopic(config, config.topics.input.name, false, (value) => {
-    for (const event of decodePayload("StreamEventBatch", value).events) {
+  await readTopic(config, config.topics.input.name, false, ({ value, partition, offset }) => {
+    const { events } = decodePayload("StreamEventBatch", value);
+    (inputRecordEvents[partition] ??= [])[offset] = events.length;
+    for (const event of events) {
       inputEvents++;
       input.add(`${event.key}@${event.timestamp}`);
     }
   });
-  await readTopic(config, config.topics.output.name, exactlyOnce, (value) => {
+  await readTopic(config, config.topics.output.name, exactlyOnce, ({ value }) => {
     for (const f of decodePayload("ForecastBatch", value).forecasts) {
       const id = `${f.key}@${f.timestamp}`;
       if (!expected.has(id)) continue;
@@ -52,6 +56,7 @@ export async function auditStreams(config: RetuneConfig, stream: string): Promis
     streamEvents: expected.size,
     inputEvents,
     inputDistinct: input.size,
+    inputRecordEvents,
     forecastDistinct: forecast.size,
     forecastEvents,
     exactlyOnce,
@@ -60,7 +65,7 @@ export async function auditStreams(config: RetuneConfig, stream: string): Promis
 }
 
 /**
- * Hands every record value of `topic` to `onValue`, from the first offset to the current end. A
+ * Hands every record of `topic` to `onRecord`, from the first offset to the current end. A
  * topic written in transactions holds commit markers too, which count in its end offsets but are
  * never read: it is read until nothing came for `QUIET_MS` (every writer stopped before).
  */
@@ -68,7 +73,7 @@ async function readTopic(
   config: RetuneConfig,
   topic: string,
   transactional: boolean,
-  onValue: (value: Uint8Array) => void,
+  onRecord: (record: ConsumedRecord) => void,
 ): Promise<void> {
   const admin = kafkaClient(config).admin();
   await admin.connect();
@@ -90,7 +95,7 @@ async function readTopic(
     topics: [topic],
     start: "earliest",
     handler: (records) => {
-      for (const record of records) onValue(record.value);
+      for (const record of records) onRecord(record);
       read += records.length;
       lastRead = Date.now();
       return Promise.resolve();

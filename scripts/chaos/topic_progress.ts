@@ -1,6 +1,7 @@
 /**
  * Samples the end offsets of every topic of the deployment once a second, summed over
- * partitions and keyed by topic purpose (`input`, `output`, ...): the record of which role wrote
+ * partitions and keyed by topic purpose (`input`, `output`, ...), and the input's per partition:
+ * the record of which role wrote
  * what when, for the wedge check. A sample the broker does not answer in time (paused) is skipped.
  *
  * @module
@@ -54,14 +55,20 @@ export class TopicProgress {
     while (!this.#stopped) {
       const at = Date.now();
       try {
-        const sums = await withTimeout(
+        const ends = await withTimeout(
           Promise.all(this.#topics.map(async ([purpose, name]) => {
             const partitions = await this.#admin.fetchTopicOffsets(name);
-            return [purpose, partitions.reduce((sum, p) => sum + Number(p.high), 0)] as const;
+            const byPartition: number[] = [];
+            for (const { partition, high } of partitions) byPartition[partition] = Number(high);
+            return [purpose, byPartition] as const;
           })),
           3_000,
         );
-        this.samples.push({ at, offsets: Object.fromEntries(sums) });
+        const offsets = Object.fromEntries(
+          ends.map(([purpose, byPartition]) => [purpose, byPartition.reduce((a, b) => a + b, 0)]),
+        );
+        const input = ends.find(([purpose]) => purpose === "input")?.[1] ?? [];
+        this.samples.push({ at, offsets, input });
       } catch {
         // The broker is paused or busy: no sample this time.
       }

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import {
+  eventsBetween,
   failoverTimes,
   judge,
   phasesNotHit,
   referencedBucketDeletions,
   WEDGE_GRACE_MS,
+  type WedgeContext,
   wedgedRoles,
 } from "../../../scripts/chaos/checks.ts";
 import type {
@@ -19,7 +21,7 @@ const T0 = 1_000_000;
 
 function kill(
   at: number,
-  role: "collector" | "factory" | "replayer",
+  role: "collector" | "engine" | "factory" | "replayer",
   wasLeader: boolean,
 ): FaultRecord {
   return { kind: "kill", at, role, instance: `${role}#1`, pid: 100, target: "any", wasLeader };
@@ -94,37 +96,84 @@ Deno.test("referencedBucketDeletions: a bucket deleted while a version in use re
   assert.deepEqual(referencedBucketDeletions([deletion], [ledgerAt(T0, true)]), []);
 });
 
-function sample(at: number, offsets: Record<string, number>): OffsetSample {
-  return { at, offsets };
+function sample(at: number, offsets: Record<string, number>, input: number[] = []): OffsetSample {
+  return { at, offsets, input };
+}
+
+/** The wedge check's context: `records` input records of `events` events each, on partition 0. */
+function context(runEnd: number, inputIncomplete: boolean, records = 0, events = 1): WedgeContext {
+  return {
+    runEnd,
+    inputIncomplete,
+    inputRecordEvents: [new Array(records).fill(events)],
+    bucketEvents: 4_000,
+  };
 }
 
 Deno.test("wedgedRoles: a role that got work after a fault but wrote nothing more", () => {
   const runEnd = T0 + 120_000;
-  const fault = kill(T0, "collector", true);
+  const fault = kill(T0, "engine", false);
   const offsets = [
-    sample(T0 + 1_000, { input: 10, output: 10, datasetVersions: 2 }),
-    sample(T0 + 50_000, { input: 20, output: 20, datasetVersions: 2 }),
-    sample(runEnd, { input: 20, output: 20, datasetVersions: 2 }),
+    sample(T0 + 1_000, { input: 10, output: 10 }),
+    sample(T0 + 50_000, { input: 20, output: 10 }),
+    sample(runEnd, { input: 20, output: 10 }),
   ];
-  assert.deepEqual(wedgedRoles([fault], offsets, runEnd, false), [
-    { role: "collector", after: T0 },
+  assert.deepEqual(wedgedRoles([fault], offsets, context(runEnd, false)), [
+    { role: "engine", after: T0 },
   ]);
   // Work that came only within the grace before the end does not count.
   const late = [
-    sample(T0 + 1_000, { input: 10, output: 10, datasetVersions: 2 }),
-    sample(runEnd - WEDGE_GRACE_MS + 1_000, { input: 20, output: 20, datasetVersions: 2 }),
+    sample(T0 + 1_000, { input: 10, output: 10 }),
+    sample(runEnd - WEDGE_GRACE_MS + 1_000, { input: 20, output: 10 }),
   ];
-  assert.deepEqual(wedgedRoles([fault], late, runEnd, false), []);
+  assert.deepEqual(wedgedRoles([fault], late, context(runEnd, false)), []);
+});
+
+Deno.test("wedgedRoles: the collector owes a dataset version only once a bucket's events came in", () => {
+  const runEnd = T0 + 120_000;
+  const fault: FaultRecord = { kind: "broker-pause", at: T0 - 20_000, end: T0 };
+  // 30 input records after the fault: fewer events than a bucket (4,000) at 100 each, as many
+  // as a bucket at 200 each; the collector wrote no dataset version.
+  const offsets = [
+    sample(T0 + 1_000, { input: 10, output: 10, datasetVersions: 2 }, [10]),
+    sample(T0 + 50_000, { input: 30, output: 30, datasetVersions: 2 }, [30]),
+    sample(runEnd, { input: 30, output: 30, datasetVersions: 2 }, [30]),
+  ];
+  assert.deepEqual(wedgedRoles([fault], offsets, context(runEnd, false, 30, 100)), []);
+  assert.deepEqual(wedgedRoles([fault], offsets, context(runEnd, false, 30, 200)), [
+    { role: "collector", after: T0 },
+  ]);
+  // Events count on every partition, from each one's own offsets.
+  const spread = offsets.map((s, i) => ({ ...s, input: i === 0 ? [5, 5] : [15, 15] }));
+  const twoPartitions = {
+    ...context(runEnd, false),
+    inputRecordEvents: [new Array(15).fill(200), new Array(15).fill(200)],
+  };
+  assert.deepEqual(wedgedRoles([fault], spread, twoPartitions), [
+    { role: "collector", after: T0 },
+  ]);
+  const written = offsets.map((s, i) => ({
+    ...s,
+    offsets: { ...s.offsets, datasetVersions: 2 + i },
+  }));
+  assert.deepEqual(wedgedRoles([fault], written, context(runEnd, false, 30, 200)), []);
+});
+
+Deno.test("eventsBetween: the events of the records between two offsets of each partition", () => {
+  const records = [[1, 2, 3, 4], [10, 20]];
+  assert.equal(eventsBetween(records, [1, 0], [3, 2]), 2 + 3 + 10 + 20);
+  assert.equal(eventsBetween(records, [4, 2], [4, 2]), 0);
+  assert.equal(eventsBetween(records, [], [2]), 3, "a partition not yet sampled starts at 0");
 });
 
 Deno.test("wedgedRoles: the replayer, when the input is incomplete and it wrote nothing after a fault", () => {
   const runEnd = T0 + 120_000;
   const offsets = [sample(T0 + 1_000, { input: 10 }), sample(runEnd, { input: 10 })];
   const fault: FaultRecord = { kind: "broker-pause", at: T0 - 20_000, end: T0 };
-  assert.deepEqual(wedgedRoles([fault], offsets, runEnd, true), [
+  assert.deepEqual(wedgedRoles([fault], offsets, context(runEnd, true)), [
     { role: "replayer", after: T0 },
   ]);
-  assert.deepEqual(wedgedRoles([fault], offsets, runEnd, false), []);
+  assert.deepEqual(wedgedRoles([fault], offsets, context(runEnd, false)), []);
 });
 
 const ELECTED = ["collector", "factory", "optimiser"] as const;
@@ -161,6 +210,7 @@ function observations(overrides: Partial<Observations> = {}): Observations {
       streamEvents: 1000,
       inputEvents: 1000,
       inputDistinct: 1000,
+      inputRecordEvents: [],
       forecastDistinct: 1000,
       forecastEvents: 1000,
       exactlyOnce: true,
@@ -170,6 +220,7 @@ function observations(overrides: Partial<Observations> = {}): Observations {
     shutdowns: [{ instance: "engine#1", pid: 5, code: 0, seconds: 1 }],
     ttlSeconds: 10,
     replayerBatch: 1000,
+    bucketEvents: 4000,
     shutdownTimeoutSeconds: 30,
     ...overrides,
   };
@@ -214,6 +265,7 @@ Deno.test("judge: losses, duplicates beyond a batch per replayer kill, slow fail
       streamEvents: 3000,
       inputEvents: 4500,
       inputDistinct: 3000,
+      inputRecordEvents: [],
       forecastDistinct: 2990,
       forecastEvents: 2990,
       exactlyOnce: true,
@@ -276,6 +328,7 @@ Deno.test("judge: a repeated forecast fails under exactly once, unless its event
         streamEvents: 1000,
         inputEvents: 1000,
         inputDistinct: 1000,
+        inputRecordEvents: [],
         forecastDistinct: 1000,
         forecastEvents: 1003,
         exactlyOnce,
@@ -289,6 +342,7 @@ Deno.test("judge: a repeated forecast fails under exactly once, unless its event
       streamEvents: 1000,
       inputEvents: 1003,
       inputDistinct: 1000,
+      inputRecordEvents: [],
       forecastDistinct: 1000,
       forecastEvents: 1003,
       exactlyOnce: true,

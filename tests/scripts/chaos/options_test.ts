@@ -14,6 +14,7 @@ Deno.test("parseChaosArgs: defaults to a full run of at least 300k events over 5
   assert.equal(options.seed, 17);
   assert.equal(options.json, null);
   assert.equal(options.keep, false);
+  assert.equal(options.client, null, "the configuration's kafka.client");
   assert.ok(options.events >= 300_000 && options.events === FULL_EVENTS);
 });
 
@@ -24,6 +25,15 @@ Deno.test("parseChaosArgs: --short, --seed, --json and --keep", () => {
   assert.equal(options.seed, 5);
   assert.equal(options.json, "out.json");
   assert.equal(options.keep, true);
+});
+
+Deno.test("parseChaosArgs: --client picks the roles' Kafka client", () => {
+  assert.equal(parseChaosArgs(["--client=platformatic"], 1)!.client, "platformatic");
+  assert.equal(parseChaosArgs(["--client=kafkajs"], 1)!.client, "kafkajs");
+  assert.throws(
+    () => parseChaosArgs(["--client=librdkafka"], 1),
+    /--client must be one of kafkajs, platformatic: current value is librdkafka/,
+  );
 });
 
 Deno.test("parseChaosArgs: a longer window replays more events", () => {

@@ -39,6 +39,7 @@ function result() {
       streamEvents: 100,
       inputEvents: 100,
       inputDistinct: 100,
+      inputRecordEvents: [],
       forecastDistinct: 99,
       forecastEvents: 99,
       exactlyOnce: true,
@@ -48,6 +49,7 @@ function result() {
     shutdowns: [],
     ttlSeconds: 10,
     replayerBatch: 1000,
+    bucketEvents: 4000,
     shutdownTimeoutSeconds: 30,
   });
 }
