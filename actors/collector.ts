@@ -10,8 +10,9 @@
  *    frozen dataset version references them, and deletes what is left when it stops.
  *
  * The leader keeps its state (bucket sequence, open bucket, next dataset version) in the state
- * store, saved at each change and fenced by its leadership, so a standby that takes over in
- * another process adopts it rather than starting over.
+ * store, saved once per input batch that changed it (before the batch's offsets commit), at each
+ * schedule tick and after buckets are pruned, fenced by its leadership, so a standby that takes
+ * over in another process adopts it rather than starting over.
  *
  * @module
  */
@@ -124,7 +125,12 @@ export class Collector implements Behaviour {
       type: "DatasetAssembled",
       deadLetterTopic: topics.deadLetters,
       // Serial with ticks: a tick's buckets must not go between its choice and its announcement.
-      handler: () => this.#exclusive(() => this.#prune(context)),
+      handler: () =>
+        this.#exclusive(async () => {
+          const deleted = this.#state.bucketsDeleted;
+          await this.#prune(context);
+          if (this.#state.bucketsDeleted !== deleted) this.#save();
+        }),
     });
     await receiveData(context, {
       topic: topics.input,
@@ -406,9 +412,12 @@ export class Collector implements Behaviour {
       // Counted record by record: a lockstep engine waits on it (`actors/lockstep.ts`).
       this.#state.eventsBucketed += events.length;
     }
+    // A batch of none of this model's events changed nothing (no event, no bucket, no tick).
+    if (collected === 0) return;
     this.#state.eventsCollected += collected;
-    // Written before the batch is committed, so a successor's state matches what it is not
-    // sent again.
+    // Written once per batch, before the batch is committed, so a successor's state matches
+    // what it is not sent again (a bucket closed in the batch is in the ledger already: a
+    // successor finishes closing it, `#finishClosing`).
     this.#save();
     await this.#durable!.flush();
   }
@@ -450,7 +459,6 @@ export class Collector implements Behaviour {
     await this.#ledger.announce(version);
     await send(context, this.#env.topics.datasetVersions, "DatasetVersion", version);
     this.#state.datasetVersions++;
-    this.#save();
     context.logger.info("dataset v{version} = buckets {first}..{last}", {
       version: version.version,
       first: version.firstBucket,
@@ -478,7 +486,6 @@ export class Collector implements Behaviour {
       if (deleted) {
         this.#state.closed.splice(this.#state.closed.findIndex((b) => b.id === id), 1);
         this.#state.bucketsDeleted++;
-        this.#save();
         context.logger.debug("bucket {id} deleted", { id });
       }
     }

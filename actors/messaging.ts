@@ -9,7 +9,7 @@
 import {
   type DataType,
   decodeData,
-  decodeEnvelope,
+  decodeSharedEnvelope,
   encodeEnvelope,
   encodePayload,
   newEnvelope,
@@ -71,7 +71,8 @@ export function receive<T extends MessageType>(
     deadLetterTopic: options.deadLetterTopic,
     toDeadLetter: deadLetterBytes,
     decode(bytes) {
-      const envelope = decodeEnvelope(bytes);
+      // Shared with the process's other readers of the record (a fleet's children): read-only.
+      const envelope = decodeSharedEnvelope(bytes);
       if (envelope.type !== options.type) {
         throw new TypeError(
           `topic '${options.topic}' carries ${options.type}, got an envelope of ${envelope.type}`,

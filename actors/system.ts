@@ -28,7 +28,13 @@ import { registerTopicSchemas } from "../protocol/schema_registration.ts";
 import { TOPIC_RECORD_TYPES } from "../protocol/topic_record_types.ts";
 import type { MetricsReport } from "../core/metrics_report.ts";
 import type { ModelVersion } from "../core/versions.ts";
-import { decodeEnvelope, encodeEnvelope, newEnvelope, type RecordType } from "../protocol/codec.ts";
+import {
+  decodeEnvelope,
+  decodeSharedEnvelope,
+  encodeEnvelope,
+  newEnvelope,
+  type RecordType,
+} from "../protocol/codec.ts";
 import type { Instruction } from "../protocol/messages.ts";
 import { consumerLag, type PartitionLag } from "../transport/consumer_lag.ts";
 import { createModel } from "../models/create_model.ts";
@@ -42,6 +48,7 @@ import { type RoleEnvironment, storageSpecOf, type TopicNames, topicNames } from
 import { type FleetModel, fleetOf, isFleet } from "../config/fleet.ts";
 import { ModelStateStore } from "./fleet/model_state_store.ts";
 import { FleetBus } from "./fleet/fleet_bus.ts";
+import { InputSplit } from "./fleet/input_split.ts";
 import { RoleLeadership } from "./fleet/role_leadership.ts";
 import { TrainingHeads } from "./factory/training_heads.ts";
 import { FairPool, type FairPoolView } from "./factory/fair_pool.ts";
@@ -269,7 +276,8 @@ export class RetuneSystem {
       ? new FleetBus({
         transport,
         models: models.map((m) => m.name),
-        modelOf: modelOfRecord(env.topics),
+        modelOf: modelOfRecord,
+        partsOf: inputPartsOf(env.topics, new InputSplit(models)),
         // A child restarting rides out an outage for as long, with backoff between attempts.
         waitMs: supervision.maxOutageMs + supervision.maxBackoffMs,
         logger: getLogger(["retune", "fleet-bus"]),
@@ -742,17 +750,22 @@ function trainingHeadsOf(models: readonly FleetModel[]): TrainingHeads {
 
 /**
  * The fleet model a record on a topic the per-model roles read is about (`FleetBus`): an
- * envelope's `model`, `""` (every model) for an input batch, null when it does not decode.
+ * envelope's `model`, null when it does not decode (input batches are split: `inputPartsOf`).
  */
-function modelOfRecord(topics: TopicNames): (record: ConsumedRecord) => string | null {
-  return (record) => {
-    if (record.topic === topics.input) return "";
-    try {
-      return decodeEnvelope(record.value).model;
-    } catch {
-      return null;
-    }
-  };
+function modelOfRecord(record: ConsumedRecord): string | null {
+  try {
+    return decodeSharedEnvelope(record.value).model;
+  } catch {
+    return null;
+  }
+}
+
+/** An input batch's parts by fleet model (`FleetBus`); other topics' records go whole. */
+function inputPartsOf(
+  topics: TopicNames,
+  split: InputSplit,
+): (record: ConsumedRecord) => ReadonlyMap<string, ConsumedRecord> | undefined {
+  return (record) => record.topic === topics.input ? split.parts(record) : undefined;
 }
 
 /**

@@ -54,6 +54,9 @@ const collectGarbage = (globalThis as { gc?: () => void }).gc;
 /** Events per input record, as the replayer's slices make them. */
 const BATCH_EVENTS = 1_000;
 
+/** How often the scheduled run reads the fleet's views, ms. */
+const POLL_MS = 50;
+
 /** Longest one engine run may take, ms. */
 const RUN_DEADLINE_MS = 600_000;
 
@@ -127,6 +130,7 @@ export async function run(args: string[]): Promise<void> {
       workers: { type: "string", default: "2" },
       rounds: { type: "string", default: "2" },
       scheduled: { type: "string" },
+      only: { type: "string" },
       quick: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
     },
@@ -136,15 +140,48 @@ export async function run(args: string[]): Promise<void> {
   const workers = positive("--workers", values.workers);
   const rounds = positive("--rounds", values.rounds);
   const scheduled = positive("--scheduled", values.scheduled ?? (values.quick ? "20" : "100"));
+  const only = values.only;
+  if (only !== undefined && only !== "scheduled") {
+    throw new RangeError(`--only must be "scheduled": current value is ${only}`);
+  }
   if (events < models * 10) {
     throw new RangeError(
       `--events must be at least 10 per model (${models * 10}): current value is ${events}`,
     );
   }
   setupLogging({ level: "error", format: "text" });
+  if (only === "scheduled") {
+    const result = await benchScheduled({
+      models: scheduled,
+      eventsPerModel: events / models,
+      workers,
+    });
+    console.log(scheduledLine(result));
+    if (values.json) console.log(JSON.stringify(result));
+    return;
+  }
   const result = await benchFleet({ models, events, workers, rounds, scheduled });
   console.log(table(result));
   if (values.json) console.log(JSON.stringify(result));
+}
+
+/** The scheduled weekly retrain alone (`--only=scheduled`), in a directory of its own. */
+export async function benchScheduled(
+  options: { models: number; eventsPerModel: number; workers: number },
+): Promise<FleetBenchResult["scheduled"]> {
+  const dir = await Deno.makeTempDir({ prefix: "retune-bench-fleet-" });
+  try {
+    const base = await loadConfig(DRIFT_CONFIG.pathname, { env: {} });
+    return await timeScheduledRetrain(
+      base,
+      dir,
+      options.models,
+      Math.round(options.eventsPerModel),
+      options.workers,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 }
 
 /** Runs the benchmark. */
@@ -392,14 +429,15 @@ async function timeScheduledRetrain(
   try {
     const started = performance.now();
     await system.start();
-    await until(() => shipped(1), "every model's initial version");
+    await until(() => shipped(1), "every model's initial version", POLL_MS);
     const initialSeconds = (performance.now() - started) / 1000;
     await until(
       () => system.viewsOf("collector").some((view) => view.retrainsScheduled > 0),
       "the first schedule tick",
+      POLL_MS,
     );
     const ticked = performance.now();
-    await until(() => shipped(2), "every model's scheduled retrain");
+    await until(() => shipped(2), "every model's scheduled retrain", POLL_MS);
     const seconds = (performance.now() - ticked) / 1000;
     return {
       models,
@@ -426,13 +464,17 @@ function inputRecords(stream: StreamEvent[], partitioner: KeyPartitioner): Outgo
   return records;
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
+/**
+ * Waits until `condition` holds, testing it every `everyMs` (a fleet's views cost a read of
+ * every model: the scheduled run tests them less often, not to take the roles' CPU).
+ */
+async function until(condition: () => boolean, what: string, everyMs = 5): Promise<void> {
   const deadline = performance.now() + RUN_DEADLINE_MS;
   while (!condition()) {
     if (performance.now() > deadline) {
       throw new Error(`not done within ${RUN_DEADLINE_MS} ms: ${what}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
 
@@ -464,12 +506,16 @@ function table(result: FleetBenchResult): string {
     `retrain of ${retrain.models} models (${retrain.eventsPerModel} events each, ${retrain.evaluation}) ` +
     `on ${retrain.workers} workers: ${retrain.seconds.toFixed(2)} s ` +
     `(${retrain.modelsPerSecond.toFixed(0)} models/s)`,
-    `scheduled retrain of ${scheduled.models} models (${scheduled.eventsPerModel} events each, ` +
-    `${scheduled.evaluation}) through collector ticks, optimisers and factories on ` +
+    scheduledLine(scheduled),
+  ].join("\n");
+}
+
+function scheduledLine(scheduled: FleetBenchResult["scheduled"]): string {
+  return `scheduled retrain of ${scheduled.models} models (${scheduled.eventsPerModel} events ` +
+    `each, ${scheduled.evaluation}) through collector ticks, optimisers and factories on ` +
     `${scheduled.workers} workers: ${scheduled.seconds.toFixed(2)} s from the first tick ` +
     `(${scheduled.modelsPerSecond.toFixed(1)} models/s); initial versions after ` +
-    `${scheduled.initialSeconds.toFixed(2)} s`,
-  ].join("\n");
+    `${scheduled.initialSeconds.toFixed(2)} s`;
 }
 
 if (import.meta.main) await run(Deno.args);

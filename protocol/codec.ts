@@ -178,6 +178,26 @@ export function encodeEnvelope<T extends MessageType>(envelope: Envelope<T>): Ui
 }
 
 /**
+ * Envelopes by the bytes they were decoded from: a fleet's per-model children are handed the
+ * very same record (an envelope about every model goes to each of them), so it is decoded once.
+ */
+const sharedEnvelopes = new WeakMap<Uint8Array, AnyEnvelope>();
+
+/**
+ * The envelope of `bytes`, decoded unless this process decoded these very bytes before: a shared
+ * value, frozen (envelope and payload), read-only. Throws as `decodeEnvelope`.
+ */
+export function decodeSharedEnvelope(bytes: Uint8Array): AnyEnvelope {
+  let envelope = sharedEnvelopes.get(bytes);
+  if (envelope === undefined) {
+    envelope = decodeEnvelope(bytes);
+    Object.freeze(envelope.payload);
+    sharedEnvelopes.set(bytes, Object.freeze(envelope));
+  }
+  return envelope;
+}
+
+/**
  * Decodes an envelope and its payload; throws a DecodeError if either cannot be decoded. An
  * envelope written before the `model` field (it ends after the payload) reads with model "".
  */

@@ -10,6 +10,7 @@
 
 import { FencedWriteError } from "./fenced_write_error.ts";
 import { assertLeaseTtl } from "./lease_ttl.ts";
+import { SortedKeys } from "./sorted_keys.ts";
 import type {
   Commit,
   FencingToken,
@@ -40,6 +41,8 @@ interface Candidate {
 /** What registries connected to each other share. */
 interface Store {
   readonly entries: Map<string, RegistryEntry & { lease?: string }>;
+  /** The keys of `entries`, in order. */
+  readonly keys: SortedKeys;
   /** The creation revision of each live fence key. */
   readonly fences: Map<string, number>;
   readonly leases: Map<string, LeaseRecord>;
@@ -55,6 +58,7 @@ interface Store {
 export class InProcessRegistry implements Registry {
   #store: Store = {
     entries: new Map(),
+    keys: new SortedKeys(),
     fences: new Map(),
     leases: new Map(),
     elections: new Map(),
@@ -90,10 +94,8 @@ export class InProcessRegistry implements Registry {
   list(prefix: string): Promise<RegistryEntry[]> {
     return Promise.try(() => {
       this.#assertOpen();
-      return [...this.#store.entries.values()]
-        .filter((entry) => entry.key.startsWith(prefix))
-        .sort((a, b) => (a.key < b.key ? -1 : 1))
-        .map(plain);
+      const { entries, keys } = this.#store;
+      return keys.withPrefix(prefix).map((key) => plain(entries.get(key)!));
     });
   }
 
@@ -120,11 +122,13 @@ export class InProcessRegistry implements Registry {
         for (const { key, value, lease } of puts) {
           this.#unlease(key);
           this.#store.entries.set(key, { key, value, revision, lease });
+          this.#store.keys.add(key);
           if (lease !== undefined) this.#store.leases.get(lease)!.keys.add(key);
         }
         for (const key of deletes) {
           this.#unlease(key);
           this.#store.entries.delete(key);
+          this.#store.keys.delete(key);
         }
         this.#notify([...puts.map((put) => put.key), ...deletes]);
       }
@@ -238,7 +242,10 @@ export class InProcessRegistry implements Registry {
     if (!this.#store.leases.delete(lease.id)) return;
     this.#leases.delete(lease);
     this.#store.revision++;
-    for (const key of lease.keys) this.#store.entries.delete(key);
+    for (const key of lease.keys) {
+      this.#store.entries.delete(key);
+      this.#store.keys.delete(key);
+    }
     this.#store.fences.delete(lease.fence.key);
     this.#notify([...lease.keys]);
     lease.lost.abort(reason);

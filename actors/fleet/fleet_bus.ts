@@ -2,9 +2,11 @@
  * One consumer per group and topic for all of a fleet's per-model children in a process. Each
  * child `<role>:<model>` subscribes as if alone; the bus joins the group once (the child's own
  * group name, unsuffixed) and hands each record to the children its model names: an envelope's
- * `model` (`modelOf`), every child for a record about the whole deployment (`""`, and data
- * records such as input batches). A hundred models over Kafka then cost one consumer per topic,
- * not a hundred.
+ * `model` (`modelOf`), every child for a record about the whole deployment (`""`). A data record
+ * is split once per batch (`partsOf`: an input batch's events by the models' key selectors), each
+ * child getting only its model's part, and none when the batch holds nothing of its model. A
+ * hundred models over Kafka then cost one consumer per topic, not a hundred, and one pass over
+ * the input, not a hundred.
  *
  * What is committed: a batch's offset is committed only once every child it was handed to has
  * handled its part, so a kill -9 redelivers it (at least once, as for a child alone); nothing is
@@ -41,6 +43,12 @@ export interface FleetBusOptions {
    * when it does not decode (then one child takes it, to dead-letter it once).
    */
   modelOf(record: ConsumedRecord): string | null;
+  /**
+   * A record's parts by model when each model takes only some of it (an input batch: each
+   * model's events, `InputSplit`), undefined for a record `modelOf` routes whole. Throwing
+   * (it does not decode) routes it as `modelOf`'s null does.
+   */
+  partsOf?(record: ConsumedRecord): ReadonlyMap<string, ConsumedRecord> | undefined;
   /** How long a batch waits for a model's child to come back, ms. */
   waitMs: number;
   logger: Logger;
@@ -136,9 +144,14 @@ class Member implements Subscription {
   /** Hands this child its part of a batch; rejects with the child's failure. */
   handle(records: ConsumedRecord[], batch: BatchContext): Promise<void> {
     let committed = false;
+    let stopping: AbortSignal | undefined;
+    const own = this.#stopping.signal;
     const context: BatchContext = {
       heartbeat: () => batch.heartbeat(),
-      stopping: AbortSignal.any([batch.stopping, this.#stopping.signal]),
+      // Made when first read: few children wait, and a thousand signals per batch cost.
+      get stopping() {
+        return stopping ??= AbortSignal.any([batch.stopping, own]);
+      },
       // The group's offset is the bus's: a child's outputs are published, the offset follows.
       commit: async (outputs) => {
         if (committed) throw new Error("a batch is committed once");
@@ -178,6 +191,8 @@ class Hub {
   readonly #bus: FleetBusOptions;
   readonly #options: SubscribeOptions;
   readonly #members = new Map<string, Member>();
+  /** The fleet's models, for a membership test per record. */
+  readonly #models: ReadonlySet<string>;
   /** Where a model's records start on a topic's partitions while the group committed none. */
   readonly #floors = new Map<string, Map<string, number[]>>();
   #floorsRead = false;
@@ -190,6 +205,7 @@ class Hub {
 
   constructor(bus: FleetBusOptions, options: SubscribeOptions, closing: () => boolean) {
     this.#bus = bus;
+    this.#models = new Set(bus.models);
     this.#options = options;
     this.#closing = closing;
   }
@@ -302,9 +318,12 @@ class Hub {
     this.#floorsRead = true;
   }
 
-  /** Splits a batch by model and hands each part to its child; resolves once all handled it. */
+  /**
+   * Splits a batch by model in one pass over its records and hands each part to its child;
+   * resolves once all handled it. A child whose model the batch does not concern is not called.
+   */
   async #handle(records: ConsumedRecord[], batch: BatchContext): Promise<void> {
-    const { models, modelOf } = this.#bus;
+    const { models, modelOf, partsOf } = this.#bus;
     const parts = new Map<string, ConsumedRecord[]>();
     const add = (model: string, record: ConsumedRecord) => {
       const floor = this.#floors.get(record.topic)?.get(model)?.[record.partition] ?? -1;
@@ -314,10 +333,20 @@ class Hub {
       part.push(record);
     };
     for (const record of records) {
-      const model = modelOf(record);
+      let split: ReadonlyMap<string, ConsumedRecord> | undefined | null;
+      try {
+        split = partsOf?.(record);
+      } catch {
+        split = null;
+      }
+      if (split) {
+        for (const [model, part] of split) if (this.#models.has(model)) add(model, part);
+        continue;
+      }
+      const model = split === null ? null : modelOf(record);
       if (model === null) add(models[0], record);
       else if (model === "") { for (const m of models) add(m, record); }
-      else if (models.includes(model)) add(model, record);
+      else if (this.#models.has(model)) add(model, record);
     }
     await Promise.all([...parts].map(([model, part]) => this.#deliver(model, part, batch)));
   }

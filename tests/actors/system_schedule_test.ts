@@ -101,8 +101,16 @@ async function scheduledRun(
 }
 
 /** Asserts one tick per period, in order, each on the buckets of its window only. */
-async function assertOneTickPerPeriod({ instructions, versions }: Seen): Promise<void> {
-  await eventually(() => versions.length > 0, { what: "a dataset version" });
+async function assertOneTickPerPeriod({ system, instructions, versions }: Seen): Promise<void> {
+  // The collector follows the engine: under load it is still collecting when the input ends.
+  const collector = () => system.view("collector");
+  await eventually(
+    () => collector().eventsCollected >= system.view("engine").eventsProcessed,
+    { what: "the collector has every event", deadlineMs: 60_000 },
+  );
+  await eventually(() => versions.length > 0 && versions.length >= collector().datasetVersions, {
+    what: "every dataset version announced",
+  });
   // The first version holds bucket 0, which starts at the first event: the schedule's anchor.
   const first = versions[0].streamTimeStart;
   // The newest version ends before the last event, so one more tick may follow.

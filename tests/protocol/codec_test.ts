@@ -5,6 +5,7 @@ import {
   decodeEnvelope,
   DecodeError,
   decodePayload,
+  decodeSharedEnvelope,
   encodeData,
   encodeEnvelope,
   encodePayload,
@@ -65,6 +66,19 @@ Deno.test("a decoded envelope narrows its payload by type", { permissions: "none
   } else {
     assert.fail(`unexpected payload ${decoded.type}`);
   }
+});
+
+Deno.test("an envelope's bytes decode once into a frozen value its readers share", {
+  permissions: "none",
+}, () => {
+  const envelope = newEnvelope("EnginePosition", "engine", samples.EnginePosition[0]);
+  const bytes = encodeEnvelope(envelope);
+  const first = decodeSharedEnvelope(bytes);
+  assert.deepStrictEqual(first, envelope);
+  assert.equal(decodeSharedEnvelope(bytes), first, "the same value for the same bytes");
+  assert.notEqual(decodeSharedEnvelope(bytes.slice()), first, "other bytes decode anew");
+  assert.ok(Object.isFrozen(first) && Object.isFrozen(first.payload));
+  assert.throws(() => decodeSharedEnvelope(new Uint8Array([1, 2, 3])), DecodeError);
 });
 
 Deno.test("decoding reads a view at any offset of a larger buffer", { permissions: "none" }, () => {

@@ -170,3 +170,54 @@ Deno.test("a child of a model outside the fleet, or with partition callbacks, is
   );
   await transport.close();
 });
+
+Deno.test("a record split by model goes to each child as its part only, to none it leaves out", async () => {
+  const transport = new InProcessTransport({ topics: { [TOPIC]: 1 } });
+  // A split record is a list of `model=item`, each model taking its items.
+  const partsOf = (record: ConsumedRecord) => {
+    const text = decoder.decode(record.value);
+    if (!text.includes("=")) return undefined;
+    if (text.startsWith("?")) throw new Error("does not decode");
+    const parts = new Map<string, ConsumedRecord>();
+    for (const item of text.split(",")) {
+      const model = item.split("=")[0];
+      const part = parts.get(model);
+      const value = part === undefined ? item : `${decoder.decode(part.value)},${item}`;
+      parts.set(model, { ...record, value: encoder.encode(value) });
+    }
+    return parts;
+  };
+  const bus = new FleetBus({
+    transport,
+    models: ["a", "b", "c"],
+    modelOf,
+    partsOf,
+    waitMs: 5_000,
+    logger: defaultLogger(),
+  });
+  const calls = { a: 0, b: 0, c: 0 };
+  const seen = { a: [] as string[], b: [] as string[], c: [] as string[] };
+  const subscriptions = await Promise.all(
+    (["a", "b", "c"] as const).map((model) =>
+      child(bus, model, seen[model], () => {
+        calls[model]++;
+        return Promise.resolve();
+      })
+    ),
+  );
+  await transport.publish(
+    TOPIC,
+    ["a=1,b=2,a=3,x=4", "b=5", "?=6", ":all"].map((v) => ({ key: null, value: encoder.encode(v) })),
+  );
+  await eventually(async () => (await transport.committedOffsets("role", TOPIC))[0] === 4, {
+    what: "the batch committed",
+  });
+  assert.deepEqual(seen.a, ["a=1,a=3", "?=6", ":all"], "an undecodable record goes once");
+  assert.deepEqual(seen.b, ["b=2", "b=5", ":all"]);
+  assert.deepEqual(seen.c, [":all"], "c's child is handed no part of the split records");
+  for (const model of ["a", "b", "c"] as const) {
+    assert.ok(calls[model] >= 1 && calls[model] <= 4, `${model}: ${calls[model]} calls`);
+  }
+  for (const subscription of subscriptions) await subscription.stop();
+  await transport.close();
+});
