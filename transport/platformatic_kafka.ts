@@ -275,6 +275,18 @@ class PlatformaticSubscription implements Subscription {
     this.#consumer.on("consumer:heartbeat:error", ({ error }) => {
       this.#logger.debug?.(`platformatic/kafka: heartbeat failed: ${error.message}`);
     });
+    // The client gives the member up in two ways that end no stream: a rejoin that failed (after
+    // a broker outage, say) is reported as an `error` and no heartbeat follows; heartbeats that
+    // kept failing are reported once they stalled for its rebalance timeout. Either way the
+    // member would wait for an assignment that never comes: the subscription ends instead, and
+    // its owner (the actor's supervisor) starts a new member.
+    this.#consumer.on("error", (error: Error) => {
+      this.#lost(`its rejoin failed: ${message(error)}`, error);
+    });
+    this.#consumer.on("consumer:heartbeat:stalled", ({ lastError, stalledFor }) => {
+      const last = lastError === undefined ? "" : ` (last: ${message(lastError)})`;
+      this.#lost(`its heartbeats failed for ${stalledFor} ms${last}`, lastError);
+    });
     try {
       this.#read(await this.#openStream());
       this.#loop = this.#drain().catch((error) => void this.#end(error));
@@ -310,6 +322,14 @@ class PlatformaticSubscription implements Subscription {
       this.#releasing = false;
     }
     return noUserData;
+  }
+
+  /** Ends the subscription of a member the client gave up, saying why. */
+  #lost(why: string, cause: unknown): void {
+    if (this.#ending !== undefined) return;
+    const text = `platformatic/kafka: group ${this.#consumer.groupId}: the member was lost: ${why}`;
+    this.#logger.warn(text);
+    void this.#end(new Error(text, { cause }));
   }
 
   /** A new stream over the current assignment; it starts at the group's committed offsets. */

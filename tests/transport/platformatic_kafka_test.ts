@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
+import diagnostics from "node:diagnostics_channel";
+import type { Consumer } from "@platformatic/kafka";
 import { PlatformaticKafkaTransport } from "../../transport/platformatic_kafka.ts";
 import { kafkaBrokers, uniqueName } from "../fixtures/services.ts";
+import { within } from "../fixtures/eventually.ts";
 import { transportContract } from "./contract.ts";
 import { createTopic, kafkaHarness, kafkaPermissions } from "./kafka_harness.ts";
 import { assignmentCase, commitCase, type ContractSetup } from "./partition_contract.ts";
@@ -78,3 +81,77 @@ Deno.test("platformatic: bad Kafka options are rejected up front", { permissions
     /fetchMaxWaitMs must be a positive integer: current value is 0/,
   );
 });
+
+/**
+ * The client's consumers as they are made (it announces each on its `instances` channel), so a
+ * test can play what the client reports about its member.
+ */
+function watchConsumers(): { consumers: Consumer[]; stop(): void } {
+  const consumers: Consumer[] = [];
+  const onInstance = (message: unknown) => {
+    const { type, instance } = message as { type: string; instance: unknown };
+    if (type === "consumer") consumers.push(instance as Consumer);
+  };
+  diagnostics.subscribe("plt:kafka:instances", onInstance);
+  return { consumers, stop: () => diagnostics.unsubscribe("plt:kafka:instances", onInstance) };
+}
+
+// What the client does when a rejoin fails (after a broker outage, say): it emits `error` and
+// sends no more heartbeats; and once heartbeats failed for its rebalance timeout, `stalled`.
+const LOSSES: [string, (consumer: Consumer) => void, RegExp][] = [
+  [
+    "its rejoin failed",
+    (consumer) => consumer.emit("error", new Error("joinGroup failed 4 times.")),
+    /the member was lost: its rejoin failed: joinGroup failed 4 times\./,
+  ],
+  [
+    "its heartbeats stalled",
+    (consumer) =>
+      consumer.emit("consumer:heartbeat:stalled", {
+        lastError: new Error("Request timed out"),
+        lastHeartbeat: null,
+        stalledFor: 102_000,
+      }),
+    /the member was lost: its heartbeats failed for 102000 ms \(last: Request timed out\)/,
+  ],
+];
+
+for (const [what, report, reason] of LOSSES) {
+  Deno.test({
+    name: `platformatic: a member the client gave up (${what}) fails its subscription, saying why`,
+    permissions: kafkaPermissions,
+    async fn() {
+      const brokers = await kafkaBrokers();
+      const topic = await createTopic(brokers, 1);
+      const warned: string[] = [];
+      const kafka = new PlatformaticKafkaTransport({
+        brokers,
+        logger: { warn: (message) => warned.push(message), error() {} },
+      });
+      const watch = watchConsumers();
+      const group = uniqueName("group");
+      try {
+        const assigned = Promise.withResolvers<void>();
+        const subscription = await kafka.subscribe({
+          group,
+          topics: [topic],
+          handler: () => Promise.resolve(),
+          onAssigned: () => Promise.resolve(assigned.resolve()),
+        });
+        await within(assigned.promise, { what: "the partition is assigned", deadlineMs: 30_000 });
+        const member = watch.consumers.find((consumer) => consumer.groupId === group);
+        assert.ok(member !== undefined, "the member's consumer was announced");
+        report(member);
+        // Without this the member would wait for an assignment no rejoin brings, forever.
+        await assert.rejects(
+          within(subscription.done, { what: "the subscription ends", deadlineMs: 15_000 }),
+          reason,
+        );
+        assert.ok(warned.some((message) => reason.test(message)), warned.join("\n"));
+      } finally {
+        watch.stop();
+        await kafka.close();
+      }
+    },
+  });
+}
