@@ -127,6 +127,9 @@ export class PlatformaticKafkaTransport implements Transport {
           // producer, and the cluster refuses it as fenced once the id had another holder.
           producerId: -1n,
           producerEpoch: -1,
+          // The transaction timeout it asks for (the client's default is 5 s): a broker paused
+          // longer would abort the batch's open transaction and fence the member.
+          timeout: transactionTimeoutMs,
         }),
       onEnd: () => {
         this.#subscriptions.delete(subscription);
@@ -624,6 +627,9 @@ async function commit(
     if (findErrorBy(error as Error, "needsRejoin", true) === null) throw error;
   }
 }
+
+/** How long a transaction may stay open before the cluster aborts it, ms (kafkajs's and Java's). */
+const transactionTimeoutMs = 60_000;
 
 /** How long a member waits for a partition's previous holder's transaction to end, ms. */
 const fencingDeadlineMs = 60_000;

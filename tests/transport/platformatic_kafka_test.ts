@@ -6,6 +6,7 @@ import { kafkaBrokers, uniqueName } from "../fixtures/services.ts";
 import { within } from "../fixtures/eventually.ts";
 import { transportContract } from "./contract.ts";
 import { createTopic, kafkaHarness, kafkaPermissions } from "./kafka_harness.ts";
+import { record, text } from "./records.ts";
 import { assignmentCase, commitCase, type ContractSetup } from "./partition_contract.ts";
 
 transportContract(
@@ -155,3 +156,56 @@ for (const [what, report, reason] of LOSSES) {
     },
   });
 }
+
+Deno.test({
+  name: "platformatic: a transaction outlives a stall of 16 s (a broker paused mid-batch)",
+  permissions: kafkaPermissions,
+  async fn() {
+    const brokers = await kafkaBrokers();
+    const [input, output] = [await createTopic(brokers, 1), await createTopic(brokers, 1)];
+    const kafka = new PlatformaticKafkaTransport({ brokers, logger: { warn() {}, error() {} } });
+    // The client stands still between the batch's first request and its commit, past the
+    // client's default transaction timeout (5 s) and the broker's sweep of expired ones (10 s).
+    let stalled = false;
+    const stall = {
+      start(context: unknown) {
+        if (stalled || (context as { operation?: string }).operation !== "commit") return;
+        stalled = true;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 16_000);
+      },
+    };
+    const transactions = diagnostics.tracingChannel("plt:kafka:producer:transactions");
+    transactions.subscribe(stall);
+    try {
+      const handled: string[] = [];
+      const subscription = await kafka.subscribe({
+        group: uniqueName("group"),
+        topics: [input],
+        start: "earliest",
+        transactional: true,
+        handler: async (records, context) => {
+          await context.commit([{ topic: output, records: records.map(() => record(null, "f")) }]);
+          handled.push(...records.map(text));
+        },
+      });
+      const failed = subscription.done.then(() => "ended", (error) => `failed: ${error}`);
+      await kafka.publish(input, [record("k", "one")]);
+      const outcome = await within(
+        Promise.race([
+          failed,
+          (async () => {
+            while (handled.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+            return "committed";
+          })(),
+        ]),
+        { what: "the stalled batch commits or its subscription ends", deadlineMs: 60_000 },
+      );
+      assert.ok(stalled, "the client stalled before its commit");
+      assert.equal(outcome, "committed");
+      await subscription.stop();
+    } finally {
+      transactions.unsubscribe(stall);
+      await kafka.close();
+    }
+  },
+});
