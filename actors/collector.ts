@@ -343,9 +343,14 @@ export class Collector implements Behaviour {
   }
 
   #followEngine(offsets: readonly number[]): void {
+    let moved = false;
     offsets.forEach((offset, partition) => {
-      this.#engineOffsets[partition] = Math.max(this.#engineOffsets[partition] ?? -1, offset);
+      if (offset <= (this.#engineOffsets[partition] ?? -1)) return;
+      this.#engineOffsets[partition] = offset;
+      moved = true;
     });
+    // A repeated position wakes no one (a fleet's collectors each hear every position).
+    if (!moved) return;
     this.#engineMoved.resolve();
     this.#engineMoved = Promise.withResolvers();
   }

@@ -24,6 +24,8 @@ export class Suspects {
 
   /** Whether `record` may be one that crashed the actor. */
   has(group: string, record: ConsumedRecord): boolean {
+    // Asked of every record a child is handed (a fleet's thousand children each): mostly none.
+    if (this.#upTo.size === 0) return false;
     return record.offset <= (this.#upTo.get(keyOf(group, record)) ?? -1);
   }
 
