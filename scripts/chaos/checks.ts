@@ -81,17 +81,27 @@ export interface ProgressRule {
   reads: readonly string[];
   writes: readonly string[];
   /**
-   * What obliges it to write: any record read, or (`bucket`) a collector bucket's worth of input
-   * events, since it writes only when a bucket closes.
+   * What obliges it to write, when not any record read: so much work (`StreamAudit.recordWork`)
+   * read from one topic; `bucket` is a collector bucket's events, since it writes only when a
+   * bucket closes.
    */
-  owesWriteAfter?: "bucket";
+  owesWriteAfter?: { topic: string; work: number | "bucket" };
 }
 
 /** The progress rule of each role judged by its topics. */
 export const PROGRESS_RULES: Readonly<Partial<Record<ServiceRole, ProgressRule>>> = {
   engine: { reads: ["input"], writes: ["output"] },
-  collector: { reads: ["input"], writes: ["datasetVersions"], owesWriteAfter: "bucket" },
-  factory: { reads: ["factoryCommands"], writes: ["factoryReports"] },
+  collector: {
+    reads: ["input"],
+    writes: ["datasetVersions"],
+    owesWriteAfter: { topic: "input", work: "bucket" },
+  },
+  // An `opt_abort` asks for no report.
+  factory: {
+    reads: ["factoryCommands"],
+    writes: ["factoryReports"],
+    owesWriteAfter: { topic: "factoryCommands", work: 1 },
+  },
   optimiser: { reads: ["instructions", "factoryReports"], writes: ["factoryCommands"] },
   // The observer writes only when the score moves, and the replayer reads a file: judged apart.
 };
@@ -121,7 +131,7 @@ export function judge(observed: Observations): ChaosResult {
   const wedged = wedgedRoles(faults, observed.offsets, {
     runEnd: observed.runEnd,
     inputIncomplete: audit.inputDistinct < audit.streamEvents,
-    inputRecordEvents: audit.inputRecordEvents,
+    recordWork: audit.recordWork,
     bucketEvents: observed.bucketEvents,
   });
   const failovers = failoverTimes(faults, observed.processes);
@@ -249,8 +259,8 @@ export interface WedgeContext {
   runEnd: number;
   /** Whether some stream events never reached the input topic. */
   inputIncomplete: boolean;
-  /** Events of each input record, by partition, then offset (`StreamAudit.inputRecordEvents`). */
-  inputRecordEvents: readonly (readonly number[])[];
+  /** The work of each record by topic purpose, partition, then offset (`StreamAudit.recordWork`). */
+  recordWork: Readonly<Record<string, readonly (readonly number[])[]>>;
   /** Input events that close a collector bucket. */
   bucketEvents: number;
 }
@@ -279,19 +289,25 @@ export function wedgedRoles(
     if (between === undefined) return false;
     return purposes.some((p) => (between.last.offsets[p] ?? 0) > (between.first.offsets[p] ?? 0));
   };
-  const inputEvents = (from: number, to: number) => {
+  const workRead = (topic: string, from: number, to: number) => {
     const between = span(from, to);
     if (between === undefined) return 0;
-    return eventsBetween(context.inputRecordEvents, between.first.input, between.last.input);
+    return workBetween(
+      context.recordWork[topic] ?? [],
+      between.first.partitions[topic] ?? [],
+      between.last.partitions[topic] ?? [],
+    );
   };
   const wedged: Wedge[] = [];
   for (const fault of faults) {
     if (fault.kind === "skipped") continue;
     const after = fault.kind === "kill" ? fault.at : fault.end;
     for (const [role, rule] of Object.entries(PROGRESS_RULES) as [ServiceRole, ProgressRule][]) {
-      const worked = rule.owesWriteAfter === "bucket"
-        ? inputEvents(after, runEnd - WEDGE_GRACE_MS) >= bucketEvents
-        : grew(rule.reads, after, runEnd - WEDGE_GRACE_MS);
+      const owed = rule.owesWriteAfter;
+      const worked = owed === undefined
+        ? grew(rule.reads, after, runEnd - WEDGE_GRACE_MS)
+        : workRead(owed.topic, after, runEnd - WEDGE_GRACE_MS) >=
+          (owed.work === "bucket" ? bucketEvents : owed.work);
       if (worked && !grew(rule.writes, after, runEnd)) wedged.push({ role, after });
     }
     if (inputIncomplete && !grew(["input"], after, runEnd)) {
@@ -301,20 +317,20 @@ export function wedgedRoles(
   return wedged;
 }
 
-/** Events in the input records between two per-partition end offsets. */
-export function eventsBetween(
-  recordEvents: readonly (readonly number[])[],
+/** The work of a topic's records between two per-partition end offsets. */
+export function workBetween(
+  recordWork: readonly (readonly number[])[],
   from: readonly number[],
   to: readonly number[],
 ): number {
-  let events = 0;
+  let work = 0;
   for (let partition = 0; partition < to.length; partition++) {
-    const counts = recordEvents[partition] ?? [];
+    const weights = recordWork[partition] ?? [];
     for (let offset = from[partition] ?? 0; offset < to[partition]; offset++) {
-      events += counts[offset] ?? 0;
+      work += weights[offset] ?? 0;
     }
   }
-  return events;
+  return work;
 }
 
 /**

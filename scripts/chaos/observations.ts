@@ -53,8 +53,8 @@ export interface ProcessEvent {
 export interface OffsetSample {
   at: number;
   offsets: Record<string, number>;
-  /** The input topic's end offset per partition: with `StreamAudit.inputRecordEvents`, events. */
-  input: number[];
+  /** The same per partition: with `StreamAudit.recordWork`, the work that came in between. */
+  partitions: Record<string, number[]>;
 }
 
 /** One dataset version as a ledger sample saw it. */
@@ -79,10 +79,11 @@ export interface StreamAudit {
   inputEvents: number;
   inputDistinct: number;
   /**
-   * Events of each input record, by partition, then offset: a record holds a slice of many
-   * events, so offsets alone do not say how much a role had to do.
+   * The work each record of a topic carries, by topic purpose, partition, then offset: an input
+   * record's events (a record holds a slice of many), 1 for a factory command that asks for a
+   * report and 0 for one that does not (`opt_abort`). Offsets alone do not say what a role owed.
    */
-  inputRecordEvents: number[][];
+  recordWork: Record<string, number[][]>;
   /** Distinct stream events that got a forecast. */
   forecastDistinct: number;
   /** Forecasts of stream events in the (read-committed) output, repeats included. */

@@ -1,7 +1,8 @@
 /**
  * What the input and output topics hold at the end of a run, against the replayed file: every
  * record read from the first offset by a consumer group of its own, decoded with the protocol
- * codec, events and forecasts identified by key and stream time.
+ * codec, events and forecasts identified by key and stream time; and which factory commands
+ * asked for a report.
  *
  * @module
  */
@@ -28,7 +29,8 @@ export async function auditStreams(config: RetuneConfig, stream: string): Promis
     expected.add(`${key}@${Number(timestamp)}`);
   }
   let inputEvents = 0;
-  const inputRecordEvents: number[][] = [];
+  const inputWork: number[][] = [];
+  const commandWork: number[][] = [];
   const input = new Set<string>();
   const forecast = new Set<string>();
   let detections = 0;
@@ -36,7 +38,7 @@ export async function auditStreams(config: RetuneConfig, stream: string): Promis
   const exactlyOnce = config.engine.delivery === "exactly_once";
   await readTopic(config, config.topics.input.name, false, ({ value, partition, offset }) => {
     const { events } = decodePayload("StreamEventBatch", value);
-    (inputRecordEvents[partition] ??= [])[offset] = events.length;
+    (inputWork[partition] ??= [])[offset] = events.length;
     for (const event of events) {
       inputEvents++;
       input.add(`${event.key}@${event.timestamp}`);
@@ -52,11 +54,15 @@ export async function auditStreams(config: RetuneConfig, stream: string): Promis
       if (f.detection) detections++;
     }
   });
+  await readTopic(config, config.topics.factoryCommands.name, false, (command) => {
+    const { kind } = decodePayload("FactoryCommand", command.value);
+    (commandWork[command.partition] ??= [])[command.offset] = kind === "opt_abort" ? 0 : 1;
+  });
   return {
     streamEvents: expected.size,
     inputEvents,
     inputDistinct: input.size,
-    inputRecordEvents,
+    recordWork: { input: inputWork, factoryCommands: commandWork },
     forecastDistinct: forecast.size,
     forecastEvents,
     exactlyOnce,

@@ -1,7 +1,6 @@
 /**
  * Samples the end offsets of every topic of the deployment once a second, summed over
- * partitions and keyed by topic purpose (`input`, `output`, ...), and the input's per partition:
- * the record of which role wrote
+ * partitions and keyed by topic purpose (`input`, `output`, ...), and per partition: the record of which role wrote
  * what when, for the wedge check. A sample the broker does not answer in time (paused) is skipped.
  *
  * @module
@@ -67,8 +66,7 @@ export class TopicProgress {
         const offsets = Object.fromEntries(
           ends.map(([purpose, byPartition]) => [purpose, byPartition.reduce((a, b) => a + b, 0)]),
         );
-        const input = ends.find(([purpose]) => purpose === "input")?.[1] ?? [];
-        this.samples.push({ at, offsets, input });
+        this.samples.push({ at, offsets, partitions: Object.fromEntries(ends) });
       } catch {
         // The broker is paused or busy: no sample this time.
       }

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import {
-  eventsBetween,
   failoverTimes,
   judge,
   phasesNotHit,
@@ -8,6 +7,7 @@ import {
   WEDGE_GRACE_MS,
   type WedgeContext,
   wedgedRoles,
+  workBetween,
 } from "../../../scripts/chaos/checks.ts";
 import type {
   FaultRecord,
@@ -21,7 +21,7 @@ const T0 = 1_000_000;
 
 function kill(
   at: number,
-  role: "collector" | "engine" | "factory" | "replayer",
+  role: "collector" | "engine" | "factory" | "optimiser" | "replayer",
   wasLeader: boolean,
 ): FaultRecord {
   return { kind: "kill", at, role, instance: `${role}#1`, pid: 100, target: "any", wasLeader };
@@ -96,8 +96,9 @@ Deno.test("referencedBucketDeletions: a bucket deleted while a version in use re
   assert.deepEqual(referencedBucketDeletions([deletion], [ledgerAt(T0, true)]), []);
 });
 
+/** A sample; `input` is the input topic's end offsets per partition. */
 function sample(at: number, offsets: Record<string, number>, input: number[] = []): OffsetSample {
-  return { at, offsets, input };
+  return { at, offsets, partitions: { input } };
 }
 
 /** The wedge check's context: `records` input records of `events` events each, on partition 0. */
@@ -105,7 +106,7 @@ function context(runEnd: number, inputIncomplete: boolean, records = 0, events =
   return {
     runEnd,
     inputIncomplete,
-    inputRecordEvents: [new Array(records).fill(events)],
+    recordWork: { input: [new Array(records).fill(events)] },
     bucketEvents: 4_000,
   };
 }
@@ -144,10 +145,13 @@ Deno.test("wedgedRoles: the collector owes a dataset version only once a bucket'
     { role: "collector", after: T0 },
   ]);
   // Events count on every partition, from each one's own offsets.
-  const spread = offsets.map((s, i) => ({ ...s, input: i === 0 ? [5, 5] : [15, 15] }));
+  const spread = offsets.map((s, i) => ({
+    ...s,
+    partitions: { input: i === 0 ? [5, 5] : [15, 15] },
+  }));
   const twoPartitions = {
     ...context(runEnd, false),
-    inputRecordEvents: [new Array(15).fill(200), new Array(15).fill(200)],
+    recordWork: { input: [new Array(15).fill(200), new Array(15).fill(200)] },
   };
   assert.deepEqual(wedgedRoles([fault], spread, twoPartitions), [
     { role: "collector", after: T0 },
@@ -159,11 +163,31 @@ Deno.test("wedgedRoles: the collector owes a dataset version only once a bucket'
   assert.deepEqual(wedgedRoles([fault], written, context(runEnd, false, 30, 200)), []);
 });
 
-Deno.test("eventsBetween: the events of the records between two offsets of each partition", () => {
+Deno.test("wedgedRoles: the factory owes a report only for a command that asks for one", () => {
+  const runEnd = T0 + 120_000;
+  const fault = kill(T0, "optimiser", true);
+  const commands = (first: number, last: number) =>
+    [
+      sample(T0 + 1_000, { factoryCommands: first, factoryReports: 5 }),
+      sample(T0 + 50_000, { factoryCommands: last, factoryReports: 5 }),
+      sample(runEnd, { factoryCommands: last, factoryReports: 5 }),
+    ].map((s) => ({ ...s, partitions: { factoryCommands: [s.offsets.factoryCommands] } }));
+  // Offsets 6 and 7: an opt_abort (no report) and an opt_step (a report).
+  const work = {
+    ...context(runEnd, false),
+    recordWork: { factoryCommands: [[1, 1, 1, 1, 1, 1, 0, 1]] },
+  };
+  assert.deepEqual(wedgedRoles([fault], commands(6, 7), work), [], "an abort owes nothing");
+  assert.deepEqual(wedgedRoles([fault], commands(6, 8), work), [
+    { role: "factory", after: T0 },
+  ]);
+});
+
+Deno.test("workBetween: the work of the records between two offsets of each partition", () => {
   const records = [[1, 2, 3, 4], [10, 20]];
-  assert.equal(eventsBetween(records, [1, 0], [3, 2]), 2 + 3 + 10 + 20);
-  assert.equal(eventsBetween(records, [4, 2], [4, 2]), 0);
-  assert.equal(eventsBetween(records, [], [2]), 3, "a partition not yet sampled starts at 0");
+  assert.equal(workBetween(records, [1, 0], [3, 2]), 2 + 3 + 10 + 20);
+  assert.equal(workBetween(records, [4, 2], [4, 2]), 0);
+  assert.equal(workBetween(records, [], [2]), 3, "a partition not yet sampled starts at 0");
 });
 
 Deno.test("wedgedRoles: the replayer, when the input is incomplete and it wrote nothing after a fault", () => {
@@ -210,7 +234,7 @@ function observations(overrides: Partial<Observations> = {}): Observations {
       streamEvents: 1000,
       inputEvents: 1000,
       inputDistinct: 1000,
-      inputRecordEvents: [],
+      recordWork: {},
       forecastDistinct: 1000,
       forecastEvents: 1000,
       exactlyOnce: true,
@@ -265,7 +289,7 @@ Deno.test("judge: losses, duplicates beyond a batch per replayer kill, slow fail
       streamEvents: 3000,
       inputEvents: 4500,
       inputDistinct: 3000,
-      inputRecordEvents: [],
+      recordWork: {},
       forecastDistinct: 2990,
       forecastEvents: 2990,
       exactlyOnce: true,
@@ -328,7 +352,7 @@ Deno.test("judge: a repeated forecast fails under exactly once, unless its event
         streamEvents: 1000,
         inputEvents: 1000,
         inputDistinct: 1000,
-        inputRecordEvents: [],
+        recordWork: {},
         forecastDistinct: 1000,
         forecastEvents: 1003,
         exactlyOnce,
@@ -342,7 +366,7 @@ Deno.test("judge: a repeated forecast fails under exactly once, unless its event
       streamEvents: 1000,
       inputEvents: 1003,
       inputDistinct: 1000,
-      inputRecordEvents: [],
+      recordWork: {},
       forecastDistinct: 1000,
       forecastEvents: 1003,
       exactlyOnce: true,

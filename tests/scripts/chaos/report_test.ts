@@ -39,7 +39,7 @@ function result() {
       streamEvents: 100,
       inputEvents: 100,
       inputDistinct: 100,
-      inputRecordEvents: [],
+      recordWork: {},
       forecastDistinct: 99,
       forecastEvents: 99,
       exactlyOnce: true,
