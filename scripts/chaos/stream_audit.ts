@@ -8,7 +8,8 @@
  */
 
 import type { RetuneConfig } from "../../config/schema.ts";
-import { decodePayload } from "../../protocol/codec.ts";
+import { decodeEnvelope, decodePayload } from "../../protocol/codec.ts";
+import type { FactoryCommand } from "../../protocol/messages.ts";
 import { KafkaTransport } from "../../transport/kafka.ts";
 import type { ConsumedRecord } from "../../transport/transport.ts";
 import { kafkaClient } from "../topics.ts";
@@ -55,8 +56,11 @@ export async function auditStreams(config: RetuneConfig, stream: string): Promis
     }
   });
   await readTopic(config, config.topics.factoryCommands.name, false, (command) => {
-    const { kind } = decodePayload("FactoryCommand", command.value);
-    (commandWork[command.partition] ??= [])[command.offset] = kind === "opt_abort" ? 0 : 1;
+    // Commands travel in envelopes (`actors/messaging.ts`).
+    const envelope = decodeEnvelope(command.value);
+    const abort = envelope.type === "FactoryCommand" &&
+      (envelope.payload as FactoryCommand).kind === "opt_abort";
+    (commandWork[command.partition] ??= [])[command.offset] = abort ? 0 : 1;
   });
   return {
     streamEvents: expected.size,
