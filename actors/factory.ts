@@ -112,6 +112,7 @@ export class Factory implements Behaviour {
     await this.#recover(context);
     // Claiming it refuses any later write of a deposed predecessor.
     await this.#durable!.claim(this.#state.snapshot());
+    this.#serveAccepted(context);
     await receive(context, {
       topic: topics.datasetVersions,
       group: "factory.datasets",
@@ -126,12 +127,32 @@ export class Factory implements Behaviour {
       group: "factory.commands",
       type: "FactoryCommand",
       deadLetterTopic: topics.deadLetters,
-      handler: (messages) => {
-        // Commands run beside the mailbox so steps can overlap up to the pool's size.
-        for (const { payload } of messages) this.#track(this.#serve(context, payload));
-        return Promise.resolve();
+      handler: async (messages) => {
+        // Commands run beside the mailbox so steps can overlap up to the pool's size; their
+        // offsets commit once this returns, so they are stored as accepted first.
+        const taken = messages.map(({ payload }) => payload)
+          .filter((command) => !this.#state.accepted.has(command.requestId));
+        if (taken.length === 0) return;
+        for (const command of taken) this.#state.accepted.set(command.requestId, command);
+        this.#save();
+        await this.#durable!.flush();
+        for (const command of taken) this.#track(this.#serve(context, command));
       },
     });
+  }
+
+  /** Serves the commands a predecessor took and did not answer (it died or stopped serving them). */
+  #serveAccepted(context: ActorContext): void {
+    const left = [...this.#state.accepted.values()];
+    if (left.length === 0) return;
+    context.logger.info(
+      "serving {count} commands the last leader took and did not answer: {kinds}",
+      {
+        count: left.length,
+        kinds: left.map((command) => command.kind).join(", "),
+      },
+    );
+    for (const command of left) this.#track(this.#serve(context, command));
   }
 
   /**
@@ -304,16 +325,27 @@ export class Factory implements Behaviour {
     this.#save();
   }
 
-  /** Serves one command and sends its report; a past deadline means nobody waits for it. */
+  /**
+   * Serves one accepted command, sends its report and forgets it; a past deadline means nobody
+   * waits for it. A command cut short by this factory stopping stays accepted, unanswered: a
+   * successor serves it (restart is not shutdown).
+   */
   async #serve(context: ActorContext, command: FactoryCommand): Promise<void> {
     if (command.kind !== "opt_abort" && command.deadline < Date.now()) {
       context.logger.warn("dropped '{kind}': its deadline passed", { kind: command.kind });
+      this.#forget(command);
       return;
     }
     let report: FactoryReport | null;
     try {
       report = await this.#execute(context, command);
     } catch (error) {
+      if (context.signal.aborted) {
+        context.logger.info("'{kind}' left to the next leader: this factory stops", {
+          kind: command.kind,
+        });
+        return;
+      }
       const reason = error instanceof Error ? error.message : String(error);
       context.logger.warn("'{kind}' failed: {reason}", { kind: command.kind, reason });
       report = {
@@ -328,6 +360,12 @@ export class Factory implements Behaviour {
         correlationId: command.requestId,
       });
     }
+    this.#forget(command);
+  }
+
+  /** Drops an answered (or expired) command from the accepted ones. */
+  #forget(command: FactoryCommand): void {
+    if (this.#state.accepted.delete(command.requestId)) this.#save();
   }
 
   async #execute(context: ActorContext, command: FactoryCommand): Promise<FactoryReport | null> {

@@ -7,6 +7,7 @@
 
 import { z } from "zod";
 import type { ModelVersion } from "../../core/versions.ts";
+import type { FactoryCommand } from "../../protocol/messages.ts";
 import {
   countSchema as count,
   hyperParametersSchema,
@@ -16,10 +17,44 @@ import {
 
 const datasetSchema = z.strictObject({ version: count, uri: z.string().min(1), events: count });
 
+const requestId = z.string().min(1);
+const runId = z.string().min(1);
+const deadline = z.number();
+
+/** `FactoryCommand` as a snapshot holds it. */
+const commandSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("train"),
+    requestId,
+    params: hyperParametersSchema,
+    deadline,
+    datasetVersion: z.number().int().nullable().optional(),
+  }),
+  z.strictObject({ kind: z.literal("opt_init"), requestId, runId, deadline }),
+  z.strictObject({
+    kind: z.literal("opt_step"),
+    requestId,
+    runId,
+    stepId: z.number().int(),
+    params: hyperParametersSchema,
+    deadline,
+  }),
+  z.strictObject({
+    kind: z.literal("opt_finalise"),
+    requestId,
+    runId,
+    params: hyperParametersSchema,
+    deadline,
+  }),
+  z.strictObject({ kind: z.literal("opt_abort"), requestId, runId, reason: z.string() }),
+]);
+
 const factorySnapshotSchema = z.strictObject({
   latest: datasetSchema.nullable(),
   scheduled: datasetSchema.nullable().optional(),
   runs: z.array(z.strictObject({ runId: z.string().min(1), dataset: datasetSchema })),
+  /** Absent in snapshots written before commands were kept. */
+  accepted: z.array(commandSchema).optional(),
   datasetsAssembled: count,
   datasetsDeleted: count,
   candidatesEvaluated: count,
@@ -45,8 +80,12 @@ const factorySnapshotSchema = z.strictObject({
  *   regular version must not replace it meanwhile) until the next tick's replaces it;
  * - `runs`: the optimisation runs under way and the dataset each froze, so a restarted factory
  *   goes on serving their steps and ends their freezes when the optimiser finishes or aborts;
+ * - `accepted`: the commands taken from the commands topic and not yet answered. Their offsets are
+ *   committed as soon as they are taken (commands run beside the mailbox), so this is what lets a
+ *   successor answer a step, a retrain or a finalisation its predecessor died serving, instead of
+ *   leaving the optimiser to wait out its deadline;
  * - the totals and `modelsShipped` (one per model), which the run's summary lists.
- * An assembly or training under way is not kept: stopping ends it, and its requester retries.
+ * An assembly under way is not kept: the ledger names it, and a successor assembles it anew.
  */
 export type FactorySnapshot = z.infer<typeof factorySnapshotSchema>;
 
@@ -65,6 +104,8 @@ export interface FactoryView {
   scheduledDataset: number | null;
   /** Optimisation runs under way. */
   runs: number;
+  /** Commands taken and not yet answered. */
+  commandsAccepted: number;
   /** Candidates from the work topic this process tested (`factory.distribute`), since it started. */
   candidateJobsRun: number;
 }
@@ -77,6 +118,8 @@ export class FactoryState {
   scheduled: Dataset | null = null;
   /** Running optimisations by id: the dataset each froze. */
   readonly runs = new Map<string, Dataset>();
+  /** Commands taken and not yet answered, by request id. */
+  readonly accepted = new Map<string, FactoryCommand>();
   datasetsAssembled = 0;
   datasetsDeleted = 0;
   candidatesEvaluated = 0;
@@ -91,6 +134,7 @@ export class FactoryState {
     state.latest = data.latest;
     state.scheduled = data.scheduled ?? null;
     for (const run of data.runs) state.runs.set(run.runId, run.dataset);
+    for (const command of data.accepted ?? []) state.accepted.set(command.requestId, command);
     state.datasetsAssembled = data.datasetsAssembled;
     state.datasetsDeleted = data.datasetsDeleted;
     state.candidatesEvaluated = data.candidatesEvaluated;
@@ -104,6 +148,7 @@ export class FactoryState {
       latest: this.latest,
       scheduled: this.scheduled,
       runs: [...this.runs].map(([runId, dataset]) => ({ runId, dataset })),
+      accepted: [...this.accepted.values()],
       datasetsAssembled: this.datasetsAssembled,
       datasetsDeleted: this.datasetsDeleted,
       candidatesEvaluated: this.candidatesEvaluated,
@@ -122,6 +167,7 @@ export class FactoryState {
       scheduledDataset: this.scheduled?.version ?? null,
       runs: this.runs.size,
       candidateJobsRun: this.candidateJobsRun,
+      commandsAccepted: this.accepted.size,
     };
   }
 }

@@ -778,11 +778,22 @@ class FactoryHarness {
     });
   }
 
-  /** Sends a command as the optimiser would and returns the factory's report on it. */
-  async command(command: CommandBody): Promise<FactoryReport> {
+  /** Sends a command as the optimiser would and returns its request id, without waiting. */
+  async post(command: CommandBody): Promise<string> {
     const requestId = crypto.randomUUID();
     const full = { ...command, requestId, deadline: Date.now() + 60_000 } as FactoryCommand;
     await publish(this.#transport, this.env.topics.factoryCommands, "FactoryCommand", full);
+    return requestId;
+  }
+
+  /** The factory's reports on request `requestId` so far. */
+  reportsOn(requestId: string): FactoryReport[] {
+    return this.#reports.filter((report) => report.requestId === requestId);
+  }
+
+  /** Sends a command as the optimiser would and returns the factory's report on it. */
+  async command(command: CommandBody): Promise<FactoryReport> {
+    const requestId = await this.post(command);
     let report: FactoryReport | undefined;
     await eventually(
       () => (report = this.#reports.find((r) => r.requestId === requestId)) !== undefined,
@@ -963,6 +974,38 @@ Deno.test(
 );
 
 Deno.test(
+  "a factory that fails while serving a step answers it in its next incarnation, never as failed",
+  { permissions: PERMISSIONS },
+  async () => {
+    await withFactory(async (factory) => {
+      await factory.announce(0, [0, 1]);
+      const ready = await factory.command({ kind: "opt_init", runId: "run-1" });
+      assert.equal(ready.kind, "opt_ready");
+
+      const requestId = await factory.post({
+        kind: "opt_step",
+        runId: "run-1",
+        stepId: 0,
+        params: CANDIDATE,
+      });
+      await eventually(() => factory.view().commandsAccepted === 1, {
+        what: "the factory took the step",
+        everyMs: 1,
+      });
+      // Its offset is committed: only the stored state can bring the step back.
+      await factory.crash();
+      await eventually(() => factory.reportsOn(requestId).length > 0, {
+        what: "the step is answered",
+      });
+      assert.deepEqual(factory.reportsOn(requestId).map((report) => report.kind), ["step_result"]);
+      await eventually(() => factory.view().commandsAccepted === 0, {
+        what: "the answered step is forgotten",
+      });
+    }, 1);
+  },
+);
+
+Deno.test(
   "a factory restarted mid-optimisation serves the run on its frozen dataset and retrains",
   {
     permissions: PERMISSIONS,
@@ -983,6 +1026,7 @@ Deno.test(
         scheduledDataset: null,
         runs: 1,
         candidateJobsRun: 0,
+        commandsAccepted: 0,
       });
       assert.equal(factory.view().modelsShipped.length, 1);
       const step = await factory.command({

@@ -21,6 +21,14 @@ function working(): FactoryState {
   state.datasetsAssembled = 5;
   state.datasetsDeleted = 2;
   state.candidatesEvaluated = 6;
+  state.accepted.set("request-1", {
+    kind: "opt_step",
+    requestId: "request-1",
+    runId: "run-a",
+    stepId: 3,
+    params: { order: 3, threshold: 0.5, pMin: 0.001, gamma: 0.001, alpha: 0, r: 1.05 },
+    deadline: 1_700_000_600_000,
+  });
   state.modelsShipped.push({
     version: 0,
     artifactUri: "models/0.json",
@@ -34,7 +42,7 @@ function working(): FactoryState {
   return state;
 }
 
-Deno.test("a factory snapshot survives JSON and restores its datasets and running runs", () => {
+Deno.test("a factory snapshot survives JSON and restores its datasets, runs and unanswered commands", () => {
   const state = working();
   const restored = FactoryState.restore(JSON.parse(JSON.stringify(state.snapshot())));
   assert.deepEqual(restored.snapshot(), state.snapshot());
@@ -43,6 +51,7 @@ Deno.test("a factory snapshot survives JSON and restores its datasets and runnin
     uri: "datasets/3.avro",
     events: 2_000,
   });
+  assert.deepEqual([...restored.accepted.keys()], ["request-1"]);
   assert.deepEqual(restored.view(), {
     datasetsAssembled: 5,
     datasetsDeleted: 2,
@@ -53,6 +62,7 @@ Deno.test("a factory snapshot survives JSON and restores its datasets and runnin
     runs: 1,
     // Per process: a restored state has tested no candidate from the work topic yet.
     candidateJobsRun: 0,
+    commandsAccepted: 1,
   });
 });
 
@@ -65,6 +75,7 @@ Deno.test("a bad factory snapshot is rejected naming the field", () => {
       { ...good, modelsShipped: [{ ...good.modelsShipped[0], creationMethod: "magic" }] },
       /modelsShipped\.0\.creationMethod: /,
     ],
+    [{ ...good, accepted: [{ ...good.accepted![0], kind: "opt_magic" }] }, /accepted\.0\.kind: /],
   ];
   for (const [snapshot, message] of bad) {
     assert.throws(() => FactoryState.restore(snapshot), SnapshotError);
