@@ -127,18 +127,7 @@ function settings(stream: string): Record<string, unknown> {
     observer: {
       policy: { kind: "trend", k: 3, slopeThreshold: -0.025, guard: 4, minScore: 0.2 },
     },
-    // A factory leader killed mid-command takes the command with it (taken commands are committed
-    // and served beside the mailbox): the optimiser asks again once the deadline passed. Jobs
-    // here take a second or two; the defaults' 10 minutes would idle it for the rest of the run.
-    optimiser: {
-      initialPoints: 5,
-      evaluations: 12,
-      reuse: 2,
-      initDeadlineMs: 30_000,
-      stepDeadlineMs: 30_000,
-      trainDeadlineMs: 30_000,
-      finaliseDeadlineMs: 30_000,
-    },
+    optimiser: { initialPoints: 5, evaluations: 12, reuse: 2 },
     factory: { evaluation: { kind: "walk_forward", folds: 3 } },
   };
 }
