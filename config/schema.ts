@@ -703,8 +703,12 @@ const optimiserSchema = z.strictObject({
   gpRestarts: integer(0).default(3),
   /** Most optimiser iterations of each kernel fit. */
   gpIterations: integer(1).default(30),
-  /** Warp of the losses the model sees: `log` compresses values spanning orders of magnitude. */
-  targetWarp: oneOf(["log", "none"]).default("log"),
+  /**
+   * Warp of the losses the model sees: `log` compresses values spanning orders of magnitude,
+   * `none` standardises only (as Optuna's GP), `auto` fits both at every ask and keeps the likelier
+   * model (twice the fitting).
+   */
+  targetWarp: oneOf(["auto", "log", "none"]).default("none"),
   /** Every n-th ask of the model minimises its posterior mean instead (polishes); 0: never. */
   polishEvery: integer(0).default(3),
   seed: integer(0).default(1234),

@@ -1,6 +1,7 @@
 /**
  * Bayesian optimisation with ask/tell: Latin-hypercube initial points, then a Gaussian process
- * (Matern, normalised and optionally log-warped targets, hyper-parameters refitted at every ask)
+ * (Matern, normalised targets, log-warped or not as configured or as makes them likelier,
+ * hyper-parameters refitted at every ask)
  * and an acquisition function
  * (EI, PI, LCB or the GP-Hedge portfolio of the three) maximised over the unit cube. Points asked
  * but not yet told are modelled at the mean observed value ("constant liar"), so concurrent asks
@@ -17,7 +18,7 @@ import { GaussianProcess, type Prediction } from "./gaussian_process.ts";
 import { GpHedge } from "./gp_hedge.ts";
 import { latinHypercube } from "./latin_hypercube.ts";
 import { LedgerStrategy } from "./ledger_strategy.ts";
-import { warpLosses } from "./target_warp.ts";
+import { type WarpedLosses, warpLogJacobian, warpLosses } from "./target_warp.ts";
 import type { KernelParameters, MaternNu } from "./matern.ts";
 import { Random } from "./random.ts";
 import type { SearchConfig } from "./strategy.ts";
@@ -25,8 +26,11 @@ import type { SearchConfig } from "./strategy.ts";
 /** The acquisition to maximise; `hedge` is GP-Hedge over EI, PI and LCB (RTCEF's default). */
 export type Acquisition = AcquisitionKind | "hedge";
 
-/** How the model sees the losses: `log` warps them (`target_warp.ts`), `none` leaves them. */
-export type TargetWarp = "log" | "none";
+/**
+ * How the model sees the losses: `log` warps them (`target_warp.ts`), `none` leaves them, `auto`
+ * fits both models at every ask and keeps the one under which the losses are more likely.
+ */
+export type TargetWarp = "auto" | "log" | "none";
 
 /** Configuration of a Bayesian optimisation run. */
 export interface BayesianOptimiserConfig extends SearchConfig {
@@ -45,7 +49,7 @@ export interface BayesianOptimiserConfig extends SearchConfig {
   gpRestarts: number;
   /** Most optimiser iterations of each kernel fit, >= 1. */
   gpIterations: number;
-  /** Warp of the losses before the model is fitted; `log` unless told. */
+  /** Warp of the losses before the model is fitted; `none` unless told. */
   targetWarp?: TargetWarp;
   /**
    * Every `polishEvery`-th ask of the model (counting all asks, reused samples included) minimises
@@ -74,7 +78,8 @@ export class BayesianOptimiser extends LedgerStrategy {
   readonly #gpIterations: number;
   readonly #targetWarp: TargetWarp;
   readonly #polishEvery: number;
-  #kernel: KernelParameters | undefined;
+  // The last fit of each warp, where its next fit starts.
+  readonly #kernels = new Map<"log" | "none", KernelParameters>();
   #hedgeProposals: number[][] | null = null;
 
   /** Validates `config`, tells the reused samples and lays out the initial design. */
@@ -82,7 +87,7 @@ export class BayesianOptimiser extends LedgerStrategy {
     // The ledger validates the shared configuration (budget first) before anything else.
     super(config);
     const { initialPoints, acquisition, xi, kappa, nu, gpRestarts, gpIterations } = config;
-    const targetWarp = config.targetWarp ?? "log";
+    const targetWarp = config.targetWarp ?? "none";
     const polishEvery = config.polishEvery ?? 0;
     if (!Number.isSafeInteger(initialPoints) || initialPoints < 0) {
       throw new RangeError(
@@ -119,8 +124,10 @@ export class BayesianOptimiser extends LedgerStrategy {
     if (!Number.isSafeInteger(polishEvery) || polishEvery < 0) {
       throw new RangeError(`polishEvery must be an integer >= 0: current value is ${polishEvery}`);
     }
-    if (targetWarp !== "log" && targetWarp !== "none") {
-      throw new RangeError(`targetWarp must be log or none: current value is '${targetWarp}'`);
+    if (!["auto", "log", "none"].includes(targetWarp)) {
+      throw new RangeError(
+        `targetWarp must be auto, log or none: current value is '${targetWarp}'`,
+      );
     }
     this.#random = new Random(config.seed);
     this.#design = latinHypercube(
@@ -159,26 +166,34 @@ export class BayesianOptimiser extends LedgerStrategy {
   #propose(): number[] {
     const ledger = this.ledger;
     const losses = ledger.history.map((sample) => ledger.loss(sample.value));
-    const { values: told, spread } = this.#targetWarp === "log"
-      ? warpLosses(losses)
-      : { values: losses, spread: 1 };
     const pending = ledger.pendingUnits;
-    const lie = told.reduce((sum, loss) => sum + loss, 0) / told.length;
     const asked = ledger.history.length + pending.length;
     const polishing = this.#polishEvery > 0 && asked % this.#polishEvery === 0;
-    const gp = GaussianProcess.fit(
-      [...ledger.toldUnits, ...pending],
-      [...told, ...pending.map(() => lie)],
-      {
+    const seed = this.#random.seed();
+    const warps = this.#targetWarp === "auto" ? (["log", "none"] as const) : [this.#targetWarp];
+    const fits = warps.map((warp) => {
+      const warped: WarpedLosses = warp === "log"
+        ? warpLosses(losses)
+        : { values: losses, spread: 1, warped: false };
+      const lie = warped.values.reduce((sum, loss) => sum + loss, 0) / warped.values.length;
+      const targets = [...warped.values, ...pending.map(() => lie)];
+      const gp = GaussianProcess.fit([...ledger.toldUnits, ...pending], targets, {
         nu: this.#nu,
-        start: this.#kernel,
+        start: this.#kernels.get(warp),
         // A polish exploits the model it has: the warm start alone, no fresh restarts.
         restarts: polishing ? 0 : this.#gpRestarts,
-        seed: this.#random.seed(),
+        seed,
         maxIterations: this.#gpIterations,
-      },
+      });
+      this.#kernels.set(warp, gp.kernel.parameters);
+      // Log density of the losses themselves: undo the standardisation and the warp.
+      const evidence = gp.logMarginalLikelihood - targets.length * Math.log(gp.targetScale) +
+        warpLogJacobian({ ...warped, values: targets });
+      return { gp, told: warped.values, spread: warped.spread, evidence };
+    });
+    const { gp, told, spread } = fits.reduce((best, fit) =>
+      fit.evidence > best.evidence ? fit : best
     );
-    this.#kernel = gp.kernel.parameters;
     const predict = (units: readonly (readonly number[])[]): Prediction => {
       const { mean, std } = gp.predict(units);
       return { mean: mean.map((m) => gp.normalise(m)), std: std.map((s) => s / gp.targetScale) };

@@ -13,6 +13,8 @@ export interface WarpedLosses {
   values: number[];
   /** Spread the losses were divided by: an objective-unit margin over it is in warped units. */
   spread: number;
+  /** Whether the log was applied (not when the median equals the lowest). */
+  warped: boolean;
 }
 
 /** The losses warped; unchanged (spread 1) when the median equals the lowest, as for constants. */
@@ -26,6 +28,20 @@ export function warpLosses(losses: readonly number[]): WarpedLosses {
   const lowest = Math.min(...losses);
   const sorted = [...losses].sort((a, b) => a - b);
   const spread = sorted[Math.floor(sorted.length / 2)] - lowest;
-  if (!(spread > 0)) return { values: [...losses], spread: 1 };
-  return { values: losses.map((loss) => Math.log1p((loss - lowest) / spread)), spread };
+  if (!(spread > 0)) return { values: [...losses], spread: 1, warped: false };
+  return {
+    values: losses.map((loss) => Math.log1p((loss - lowest) / spread)),
+    spread,
+    warped: true,
+  };
+}
+
+/**
+ * Sum of the log slopes of the warp at losses whose warped values are `values`: what turns a
+ * model's log density of warped values into one of the losses themselves, so that models of
+ * warped and of plain losses can be compared. The slope at warped value v is e^-v / spread.
+ */
+export function warpLogJacobian({ values, spread, warped }: WarpedLosses): number {
+  if (!warped) return 0;
+  return -values.reduce((sum, value) => sum + value + Math.log(spread), 0);
 }

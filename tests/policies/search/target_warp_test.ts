@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { warpLosses } from "../../../policies/search/target_warp.ts";
+import { warpLogJacobian, warpLosses } from "../../../policies/search/target_warp.ts";
+import { assertClose } from "../../fixtures/assert_close.ts";
 
 Deno.test("the warp keeps the order of the losses and the lowest at zero", () => {
   const losses = [3900, 12, 0.5, 40, 7];
@@ -20,11 +21,23 @@ Deno.test("an outlier orders of magnitude above the rest no longer dwarfs their 
 });
 
 Deno.test("losses with no spread above the lowest are left as they are", () => {
-  assert.deepEqual(warpLosses([2, 2, 2]), { values: [2, 2, 2], spread: 1 });
-  assert.deepEqual(warpLosses([1, 1, 5]), { values: [1, 1, 5], spread: 1 });
+  assert.deepEqual(warpLosses([2, 2, 2]), { values: [2, 2, 2], spread: 1, warped: false });
+  assert.deepEqual(warpLosses([1, 1, 5]), { values: [1, 1, 5], spread: 1, warped: false });
+  assert.equal(warpLogJacobian(warpLosses([1, 1, 5])), 0);
 });
 
 Deno.test("bad losses are rejected naming the value", () => {
   assert.throws(() => warpLosses([]), /losses must not be empty: current value is \[\]/);
   assert.throws(() => warpLosses([1, NaN]), /losses\[1\] must be finite: current value is NaN/);
+});
+
+Deno.test("the log Jacobian sums the warp's log slopes at the losses (finite differences)", () => {
+  const losses = [3900, 12, 0.5, 40, 7];
+  const warped = warpLosses(losses);
+  const step = 1e-6;
+  const slopes = losses.map((loss, i) => {
+    const moved = Math.log1p((loss + step - 0.5) / warped.spread);
+    return Math.log((moved - warped.values[i]) / step);
+  });
+  assertClose(warpLogJacobian(warped), slopes.reduce((sum, slope) => sum + slope, 0), 1e-4);
 });
