@@ -20,6 +20,7 @@ interface Run {
   budget: number;
   seed: number;
   nu?: MaternNu;
+  targetWarp?: "auto" | "log" | "none";
 }
 
 function bestFound(problem: Problem, run: Run): number {
@@ -27,6 +28,7 @@ function bestFound(problem: Problem, run: Run): number {
     strategy: run.kind,
     evaluations: run.budget,
     ...(run.nu === undefined ? {} : { nu: run.nu }),
+    ...(run.targetWarp === undefined ? {} : { targetWarp: run.targetWarp }),
   });
   const strategy = createStrategy(settings, {
     space: problem.space,
@@ -49,6 +51,14 @@ Deno.test("Branin: within 0.05 of the global minimum after 50 evaluations (nu 2.
     const best = bestFound(BRANIN, { kind: "bayesian", budget: 50, seed, nu: 2.5 });
     assert.ok(best - BRANIN.minimum < 0.05, `seed ${seed}: best ${best}`);
   }
+});
+
+Deno.test("Branin, seed 2: targetWarp auto leaves the edge where unwarped targets hold it", () => {
+  const run = { kind: "bayesian", budget: 30, seed: 2 } as const;
+  const plain = bestFound(BRANIN, { ...run, targetWarp: "none" });
+  const auto = bestFound(BRANIN, { ...run, targetWarp: "auto" });
+  assert.ok(plain - BRANIN.minimum > 1, `none: best ${plain}`);
+  assert.ok(auto - BRANIN.minimum < 0.01, `auto: best ${auto}`);
 });
 
 Deno.test("Branin: RTCEF's defaults get within 0.1 in 50 evaluations and beat random search", () => {
