@@ -13,10 +13,12 @@
  * off the largest budget's run: no method's choices depend on the budget (the baselines start
  * with 10 random points, Retune with its space's dimensions + 1). A method that cannot be installed is reported unavailable, not estimated.
  *
- * Run: `deno task bench search -- [--seeds=10] [--quick] [--retune-only] [--cached] [--json]`.
+ * Run: `deno task bench search -- [--seeds=10] [--quick] [--retune-only] [--cached] [--json]
+ * [--target-warp=none]`.
  * `--quick`: Retune only, 3 seeds, two functions, budget 20 (a smoke test; needs no PyPI).
  * `--retune-only`: every function and budget, without the baselines. `--cached`: the baselines'
  * cached runs only, however many seeds each has (the `runs` column says), running no Python.
+ * `--target-warp=auto|log|none`: Retune's `optimiser.targetWarp` instead of the default.
  * `--json`: the table as one object on the last line.
  *
  * @module
@@ -109,6 +111,7 @@ export async function run(args: string[]): Promise<void> {
       json: { type: "boolean", default: false },
       "retune-only": { type: "boolean", default: false },
       cached: { type: "boolean", default: false },
+      "target-warp": { type: "string" },
     },
   });
   const seeds = Number(values.seeds ?? (values.quick ? 3 : 10));
@@ -121,6 +124,7 @@ export async function run(args: string[]): Promise<void> {
     budgets: values.quick ? [20] : [20, 50],
     baselines: values.quick || values["retune-only"] ? [] : [...BASELINES],
     cachedOnly: values.cached,
+    optimiser: values["target-warp"] === undefined ? {} : { targetWarp: values["target-warp"] },
   });
   printTable(table);
   const command = ["deno task bench search", ...(args.length > 0 ? ["--", ...args] : [])];

@@ -1,9 +1,7 @@
 /**
  * Closed-form acquisition functions for minimisation, written on the posterior mean and standard
  * deviation of the Gaussian process. Each `score` is "higher is more worth evaluating", so one
- * maximiser serves all of them. EI is scored as its logarithm (as BoTorch's LogEI): the same
- * ranking, but far from the incumbent EI decays like exp(-z^2 / 2) into flat plateaus and then
- * underflows, where the log keeps a slope for the local ascent to follow. The optimiser passes means and deviations in normalised target
+ * maximiser serves all of them. The optimiser passes means and deviations in normalised target
  * units, so it passes `xi` in those units too (its configured value over the targets' standard
  * deviation); `kappa` multiplies a deviation and needs no conversion.
  *
@@ -32,29 +30,6 @@ export function expectedImprovement(mean: number, std: number, best: number, xi:
   return gain * normalCdf(z) + std * normalPdf(z);
 }
 
-// Below this z, log EI is taken from its asymptotic series: the closed form's two terms cancel.
-const LOG_EI_SERIES_BELOW = -25;
-const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
-
-/** log E[max(0, best - xi - f)] for f ~ N(mean, std^2); finite (a tiny std counts as 1e-12). */
-export function logExpectedImprovement(
-  mean: number,
-  std: number,
-  best: number,
-  xi: number,
-): number {
-  const gain = best - xi - mean;
-  if (std < CERTAIN && gain > 0) return Math.log(gain);
-  // A certain non-improvement keeps a finite score, so rankings and ascents never meet -Infinity.
-  const sigma = Math.max(std, CERTAIN);
-  const z = gain / sigma;
-  if (z >= LOG_EI_SERIES_BELOW) return Math.log(expectedImprovement(mean, sigma, best, xi));
-  // EI / std = pdf(z) + z cdf(z) = pdf(z) / z^2 (1 - 3 / z^2 + 15 / z^4 - ...) as z -> -inf.
-  const inverse = 1 / (z * z);
-  return Math.log(sigma) - 0.5 * z * z - LOG_SQRT_2PI + Math.log(inverse) +
-    Math.log1p(-3 * inverse + 15 * inverse * inverse);
-}
-
 /** Probability of improvement P(f < best - xi) for f ~ N(mean, std^2). */
 export function probabilityOfImprovement(
   mean: number,
@@ -72,7 +47,7 @@ export function lowerConfidenceBound(mean: number, std: number, kappa: number): 
   return mean - kappa * std;
 }
 
-/** How worth evaluating a point is under `kind`: higher is better (log EI, LCB negated). */
+/** How worth evaluating a point is under `kind`: higher is better (LCB is negated). */
 export function acquisitionScore(
   kind: AcquisitionKind,
   mean: number,
@@ -82,7 +57,7 @@ export function acquisitionScore(
 ): number {
   switch (kind) {
     case "ei":
-      return logExpectedImprovement(mean, std, best, xi);
+      return expectedImprovement(mean, std, best, xi);
     case "pi":
       return probabilityOfImprovement(mean, std, best, xi);
     case "lcb":

@@ -49,7 +49,7 @@ export interface BayesianOptimiserConfig extends SearchConfig {
   gpRestarts: number;
   /** Most optimiser iterations of each kernel fit, >= 1. */
   gpIterations: number;
-  /** Warp of the losses before the model is fitted; `none` unless told. */
+  /** Warp of the losses before the model is fitted; `log` unless told. */
   targetWarp?: TargetWarp;
   /**
    * Every `polishEvery`-th ask of the model (counting all asks, reused samples included) minimises
@@ -87,7 +87,7 @@ export class BayesianOptimiser extends LedgerStrategy {
     // The ledger validates the shared configuration (budget first) before anything else.
     super(config);
     const { initialPoints, acquisition, xi, kappa, nu, gpRestarts, gpIterations } = config;
-    const targetWarp = config.targetWarp ?? "none";
+    const targetWarp = config.targetWarp ?? "log";
     const polishEvery = config.polishEvery ?? 0;
     if (!Number.isSafeInteger(initialPoints) || initialPoints < 0) {
       throw new RangeError(
