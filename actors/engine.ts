@@ -52,6 +52,7 @@ import { KeyPartitioner } from "../transport/key_partitioner.ts";
 import type { Forecaster, ForecastSettings, KeySelector } from "../models/model.ts";
 import { DEFAULT_MODEL, isFleet } from "../config/fleet.ts";
 import { OnlineScorer } from "../models/online_scorer.ts";
+import { KeyRoutes } from "../models/key_routes.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { deadLetterBytes, receive, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
@@ -136,8 +137,8 @@ export class Engine implements Behaviour {
   readonly #laneByName: Map<string, Lane>;
   /** Whether checkpoints hold runs per model (`byModel`): a fleet, even of one model. */
   readonly #fleet: boolean;
-  /** The lanes of each key seen so far (the router's memo). */
-  readonly #routes = new Map<string, Lane[]>();
+  /** The lanes each key goes to (the router). */
+  readonly #routes: KeyRoutes<Lane>;
   /** Resolves when a model is queued for the swap; renewed after each. */
   #modelQueued: PromiseWithResolvers<void> = Promise.withResolvers();
   readonly #held = new Map<number, HeldPartition>();
@@ -188,6 +189,7 @@ export class Engine implements Behaviour {
       };
     });
     this.#laneByName = new Map(this.#lanes.map((lane) => [lane.name, lane]));
+    this.#routes = new KeyRoutes(this.#lanes, (lane) => lane.select);
     const cadence = env.config.engine.report;
     this.#windows = env.lockstep !== undefined && "everyStreamMs" in cadence
       ? new StreamTimeWindows(cadence.everyStreamMs)
@@ -460,7 +462,7 @@ export class Engine implements Behaviour {
         }
         const closed = held.grid?.enter(event.timestamp);
         if (closed) out.windows.push(...this.#closeWindow(context, partition, held, closed));
-        const lanes = this.#lanesOf(event.key);
+        const lanes = this.#routes.of(event.key);
         let lane: Lane | undefined;
         try {
           for (lane of lanes) this.#forecast(lane, event, held, forecasts);
@@ -702,16 +704,6 @@ export class Engine implements Behaviour {
     if (!this.#fleet) return [part];
     const byModel = (part as { byModel?: Record<string, unknown> }).byModel ?? {};
     return this.#lanes.map((lane) => byModel[lane.name]);
-  }
-
-  /** The lanes whose selector takes `key` (remembered per key: selectors do not change). */
-  #lanesOf(key: string): Lane[] {
-    let lanes = this.#routes.get(key);
-    if (lanes === undefined) {
-      lanes = this.#lanes.filter((lane) => lane.select(key));
-      this.#routes.set(key, lanes);
-    }
-    return lanes;
   }
 
   /** Forecasts `event` in `lane`, swapping its pending model in first. */

@@ -10,6 +10,7 @@
 import { inTrainingHead, type TrainingHead } from "../../core/training_head.ts";
 import type { StreamEvent } from "../../core/events.ts";
 import type { KeySelector } from "../../models/model.ts";
+import { KeyRoutes } from "../../models/key_routes.ts";
 import { type RejectedLine, type SourceSpec, streamEvents } from "../../models/sources/read.ts";
 
 /** The events one model trains on first, and the file's lines that did not read. */
@@ -42,14 +43,10 @@ export async function readHeads(
 ): Promise<StreamHead[]> {
   const heads = wanted.map(() => [] as StreamEvent[]);
   const open = new Set(wanted.keys());
-  const byKey = new Map<string, number[]>();
+  const routes = new KeyRoutes([...wanted.keys()], (i) => wanted[i].select);
   const rejected: RejectedLine[] = [];
   for await (const event of streamEvents(path, source, (bad) => rejected.push(bad))) {
-    let takers = byKey.get(event.key);
-    if (takers === undefined) {
-      byKey.set(event.key, takers = [...wanted.keys()].filter((i) => wanted[i].select(event.key)));
-    }
-    for (const i of takers) {
+    for (const i of routes.of(event.key)) {
       if (!open.has(i)) continue;
       const events = heads[i];
       const first = events[0]?.timestamp ?? event.timestamp;

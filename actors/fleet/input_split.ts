@@ -1,6 +1,6 @@
 /**
  * An input batch split by fleet model in one pass: each event goes to the models whose key
- * selector takes its key (remembered per key, as the engine's router does), and each model gets
+ * selector takes its key (through `KeyRoutes`, as the engine's router), and each model gets
  * its events as a record of its own at the batch's place (topic, partition, offset). The fleet
  * bus hands each per-model child only its part, so a thousand collectors cost one pass over the
  * input, not a thousand.
@@ -9,6 +9,7 @@
  */
 
 import type { KeySelector } from "../../models/model.ts";
+import { KeyRoutes } from "../../models/key_routes.ts";
 import type { StreamEvent } from "../../core/events.ts";
 import type { ConsumedRecord } from "../../transport/transport.ts";
 import { decodeData, encodeData } from "../../protocol/codec.ts";
@@ -21,9 +22,7 @@ export interface SplitModel {
 
 /** Splits input records by the models their events' keys belong to. */
 export class InputSplit {
-  readonly #models: readonly SplitModel[];
-  /** The models of each key seen so far (selectors do not change). */
-  readonly #modelsOfKey = new Map<string, readonly string[]>();
+  readonly #routes: KeyRoutes<string>;
 
   /** Rejects an empty fleet or two models of one name. */
   constructor(models: readonly SplitModel[]) {
@@ -37,17 +36,13 @@ export class InputSplit {
           `${models.map((m) => m.name).join(", ")}`,
       );
     }
-    this.#models = models;
+    const selectorOf = new Map(models.map((m) => [m.name, m.select]));
+    this.#routes = new KeyRoutes([...selectorOf.keys()], (name) => selectorOf.get(name)!);
   }
 
   /** The models whose selector takes `key`, in the fleet's order. */
   modelsOf(key: string): readonly string[] {
-    let models = this.#modelsOfKey.get(key);
-    if (models === undefined) {
-      models = this.#models.filter((m) => m.select(key)).map((m) => m.name);
-      this.#modelsOfKey.set(key, models);
-    }
-    return models;
+    return this.#routes.of(key);
   }
 
   /**
