@@ -26,6 +26,7 @@ import { startEtcd } from "./services/etcd.ts";
 import { startKafka } from "./services/kafka.ts";
 import { startSeaweedfs } from "./services/seaweedfs.ts";
 import type { RunningService } from "./services/service_process.ts";
+import { runRetryingCrash, SEGV_EXIT } from "./test_runner/crash_retry.ts";
 
 /** The counts of deno test's summary line. */
 interface TestSummary {
@@ -134,34 +135,33 @@ async function suite(args: string[]): Promise<number> {
     const total: TestSummary = { passed: 0, failed: 0 };
     let code = 0;
     for (const run of testRuns(args)) {
-      let summary: TestSummary | undefined;
-      let status: Deno.CommandStatus;
-      for (let attempt = 1;; attempt++) {
-        tests = new Deno.Command(Deno.execPath(), {
-          args: ["test", "--allow-all", ...run],
-          env: started.env,
-          stdin: "null",
-          stdout: "piped",
-          stderr: "inherit",
-          // A process group of its own, which a signal to us is passed on to whole.
-          detached: true,
-        }).spawn();
-        summary = await relay(tests.stdout);
-        status = await tests.status;
-        // The runtime itself crashed (see OWN_PROCESS), not a test: that run is made once more.
-        const crashed = summary === undefined && status.code === SEGV_EXIT;
-        if (!crashed || attempt === 2 || interrupted !== undefined) break;
-        console.error(
-          `deno test crashed (SIGSEGV, exit code ${SEGV_EXIT}): running ${run[0]} again`,
-        );
-      }
+      const { summary, code: exit } = await runRetryingCrash<TestSummary>(
+        async () => {
+          tests = new Deno.Command(Deno.execPath(), {
+            args: ["test", "--allow-all", ...run],
+            env: started.env,
+            stdin: "null",
+            stdout: "piped",
+            stderr: "inherit",
+            // A process group of its own, which a signal to us is passed on to whole.
+            detached: true,
+          }).spawn();
+          const summary = await relay(tests.stdout);
+          return { summary, code: (await tests.status).code };
+        },
+        () => interrupted === undefined,
+        () =>
+          console.error(
+            `deno test crashed (SIGSEGV, exit code ${SEGV_EXIT}): running ${run[0]} again`,
+          ),
+      );
       if (summary === undefined) {
-        console.error(`deno test printed no summary line (exit code ${status.code})`);
-        return interrupted === undefined ? (status.code || 1) : EXIT_CODES[interrupted]!;
+        console.error(`deno test printed no summary line (exit code ${exit})`);
+        return interrupted === undefined ? (exit || 1) : EXIT_CODES[interrupted]!;
       }
       total.passed += summary.passed;
       total.failed += summary.failed;
-      code ||= status.code;
+      code ||= exit;
       if (interrupted !== undefined) return EXIT_CODES[interrupted]!;
     }
     console.log(`${total.passed} passed, ${total.failed} failed`);
@@ -273,9 +273,6 @@ async function startServices(): Promise<
  * once more.
  */
 const OWN_PROCESS = ["tests/registry/etcd_outage_test.ts"];
-
-/** Exit code of a process the runtime's SIGSEGV ended (128 + 11). */
-const SEGV_EXIT = 139;
 
 /** The deno test runs: `args` as given when they name paths, else the suite in two processes. */
 function testRuns(args: string[]): string[][] {
