@@ -61,7 +61,9 @@ export async function createTopics(
   const missing = specs.filter((spec) => !existing.has(spec.name));
   if (missing.length > 0) {
     await admin.createTopics({
-      waitForLeaders: true,
+      // kafkajs gives up waiting after its client's few retries, which a loaded broker outlasts:
+      // `awaitLeaders` waits with a deadline of its own.
+      waitForLeaders: false,
       topics: missing.map((spec) => ({
         topic: spec.name,
         numPartitions: spec.partitions,
@@ -72,6 +74,7 @@ export async function createTopics(
           : undefined,
       })),
     });
+    await awaitLeaders(admin, missing);
   }
   return specs.map((spec): CreateOutcome => {
     const actual = existing.get(spec.name);
@@ -79,6 +82,47 @@ export async function createTopics(
     const same = actual.partitions === spec.partitions && actual.replication === spec.replication;
     return same ? { spec, status: "exists" } : { spec, status: "differs", actual };
   });
+}
+
+/** Longest `createTopics` waits for new topics' partitions to have leaders, ms. */
+export const LEADERS_DEADLINE_MS = 60_000;
+
+/**
+ * Resolves once every partition of `specs` has a leader; throws, saying which topics and why, when
+ * they have none after `deadlineMs`, and at once on an error the broker gives as not retriable.
+ */
+export async function awaitLeaders(
+  admin: Admin,
+  specs: readonly TopicSpec[],
+  deadlineMs = LEADERS_DEADLINE_MS,
+): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    let waiting: string;
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.name) });
+      const ready = new Set(
+        topics.filter((topic) =>
+          topic.partitions.length > 0 &&
+          topic.partitions.every((p) => p.leader >= 0 && p.partitionErrorCode === 0)
+        ).map((topic) => topic.name),
+      );
+      const leaderless = specs.filter((spec) => !ready.has(spec.name)).map((spec) => spec.name);
+      if (leaderless.length === 0) return;
+      waiting = `no partition leader yet for ${leaderless.join(", ")}`;
+    } catch (error) {
+      if ((error as { retriable?: boolean }).retriable !== true) throw error;
+      waiting = (error as Error).message;
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `topics ${specs.map((s) => s.name).join(", ")} created but without partition ` +
+          `leaders after ${deadlineMs} ms (${waiting}): ` +
+          `check that the broker's controller is up (its log), then run the command again`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** Deletes the configured topics that exist; no other topic is touched. */

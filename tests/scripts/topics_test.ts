@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { defaultConfig } from "../../config/load.ts";
 import type { RetuneConfig } from "../../config/schema.ts";
 import {
+  awaitLeaders,
   createTopics,
   deleteTopics,
   kafkaClient,
@@ -74,6 +75,32 @@ Deno.test({
       });
     } finally {
       await deleteTopics(admin, specs);
+      await admin.disconnect();
+    }
+  },
+});
+
+Deno.test({
+  name: "waiting for leaders of a topic that never comes ends at its deadline, naming the topic",
+  permissions: broker,
+  async fn() {
+    const config = uniqueConfig();
+    const [spec] = someSpecs(config);
+    const admin = kafkaClient(config).admin();
+    await admin.connect();
+    try {
+      await assert.rejects(
+        () => awaitLeaders(admin, [spec], 1_000),
+        (error: Error) => {
+          assert.match(error.message, /without partition leaders after 1000 ms/);
+          assert.match(error.message, new RegExp(spec.name.replaceAll(".", "\\.")));
+          return true;
+        },
+      );
+      await createTopics(admin, [spec]);
+      await awaitLeaders(admin, [spec], 1_000);
+    } finally {
+      await deleteTopics(admin, [spec]);
       await admin.disconnect();
     }
   },
