@@ -2,7 +2,8 @@
  * The stream side end to end, side by side in one run (issue 12's "Show"): the broker's ceiling
  * (Kafka's own perf tools) and each Kafka client's bare consume -> produce ceiling
  * (`kafka_ceilings.ts`); Retune with 1, 2 and 4 engine processes in one group over Kafka and etcd
- * (`pipeline_engines.ts`), at least once, and an exactly-once row; every role in one process over
+ * (`pipeline_engines.ts`), at least once, and an exactly-once row, with the restore time after
+ * kill -9 of the engine process (`timeRestore`); every role in one process over
  * Kafka; the embedded pipeline; and the model's own in-process forecasting rate on the same
  * events, with the ratios and aims (pipeline >= 0.5x the broker, embedded >= 0.3x the model,
  * >= 0.9x per added engine).
@@ -56,7 +57,7 @@ import {
   CLIENTS,
   type KafkaClient,
 } from "./kafka_ceilings.ts";
-import { type EnginesRun, timeEngines } from "./pipeline_engines.ts";
+import { type EnginesRun, type RestoreRun, timeEngines, timeRestore } from "./pipeline_engines.ts";
 import { KeyPartitioner } from "../transport/key_partitioner.ts";
 import { replicate } from "./cef.ts";
 
@@ -144,6 +145,8 @@ export interface PipelineBenchResult {
   engines: EnginesRun[];
   /** The exactly-once run, or why there is none. */
   exactlyOnce: EnginesRun | string;
+  /** The engine process's comeback from kill -9 (exactly once), or why there is none. */
+  restore: RestoreRun | string;
   /** The Kafka client the pipeline's roles used. */
   client: KafkaClient;
 }
@@ -261,6 +264,9 @@ export async function benchPipeline(
       : engineRuns.length === 0
       ? "not run: no engine runs asked for"
       : await timeEngines(enginesOptions(1, { delivery: "exactly_once" }));
+    const restore = typeof exactlyOnce === "string"
+      ? exactlyOnce
+      : await timeRestore(enginesOptions(1, { delivery: "exactly_once" }));
     return {
       events: events.length,
       keys,
@@ -271,6 +277,7 @@ export async function benchPipeline(
       clients,
       engines: engineRuns,
       exactlyOnce,
+      restore,
       client: base.kafka.client,
     };
   } finally {
@@ -625,6 +632,7 @@ export function summaryOf(result: PipelineBenchResult): Record<string, unknown> 
     exactly_once_eps: typeof result.exactlyOnce === "string"
       ? null
       : result.exactlyOnce.eventsPerSecond,
+    engine_restore_s: typeof result.restore === "string" ? null : result.restore.restoreSeconds,
     embedded_eps: byTransport("embedded"),
     model_in_process_eps: result.model.eventsPerSecond,
   };
@@ -731,6 +739,18 @@ function printTable(result: PipelineBenchResult, args: string[]): void {
     console.log(
       cells.map((cell, i) => i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))
         .join("  ").trimEnd(),
+    );
+  }
+  const { restore } = result;
+  if (result.engines.length > 0 || result.broker !== undefined) {
+    console.log(
+      typeof restore === "string"
+        ? `restore after kill -9 of the engine process: ${restore}`
+        : `restore after kill -9 of the engine process (exactly once, a third of the way in, ` +
+          `a new process started at once): ${restore.restoreSeconds.toFixed(1)} s from the kill ` +
+          `to every input partition resumed (${restore.processStartSeconds.toFixed(1)} s of it ` +
+          `the new process starting); ${restore.resumed} partitions from their checkpoints, ` +
+          `${restore.afresh} afresh, longest checkpoint read ${restore.longestCheckpointReadMs} ms`,
     );
   }
   const { readAndParse, encodeEvent, decodeEvent, forecast, encodeForecast } = result.stages;

@@ -6,6 +6,12 @@
  * group on the output topic, from the replayer's start to the last forecast read; the steady
  * rate leaves out the stretch before the first forecast (the replayer's process start).
  *
+ * `timeRestore` measures what issue 12 calls the restore time: one engine process is killed with
+ * SIGKILL a third of the way through the output, a new one is started at once (as a supervisor
+ * or Kubernetes would), and the time is taken from the kill to the new process resuming every
+ * input partition from its checkpoint (the engine logs each one); the run then goes on to the
+ * end, so the output still holds every forecast.
+ *
  * @module
  */
 
@@ -52,6 +58,96 @@ export interface EnginesRunOptions {
   engine?: Record<string, unknown>;
   /** Folder the engine processes write V8 CPU profiles to (`deno run --cpu-prof`), if any. */
   profileDir?: string;
+}
+
+/** How an engine process came back from kill -9 (`timeRestore`). */
+export interface RestoreRun {
+  /** Seconds from the SIGKILL to the new process resuming the last input partition. */
+  restoreSeconds: number;
+  /** Seconds from the new process's start to its role running (runtime and model load). */
+  processStartSeconds: number;
+  /** Input partitions resumed from a checkpoint, and those whose keys started afresh. */
+  resumed: number;
+  afresh: number;
+  /** The longest checkpoint read of one partition, as the engine logged it, ms. */
+  longestCheckpointReadMs: number;
+}
+
+/** A resumed partition's log line: `input partition 3 resumes at offset 9 (checkpoint read in 4 ms)`. */
+const RESUMED = /input partition \d+ resumes at offset \d+ \(checkpoint read in (\d+) ms\)/;
+/** A partition without a checkpoint within the deadline (its keys start afresh). */
+const AFRESH = /input partition \d+: no checkpoint at offset/;
+
+/** Runs the pipeline with one engine process killed mid-stream and replaced (module doc). */
+export async function timeRestore(options: EnginesRunOptions): Promise<RestoreRun> {
+  if (options.engines !== 1) {
+    throw new RangeError(
+      `engines of a restore run must be 1: current value is ${options.engines}`,
+    );
+  }
+  const id = nanoid(8);
+  const { config, file } = await writeConfig(options, id);
+  const partitions = config.topics.input.partitions;
+  const admin = kafkaClient(config).admin();
+  await admin.connect();
+  await createTopics(admin, topicSpecs(config));
+  const processes: RoleProcess[] = [];
+  const start = (role: ServiceRole, args: string[] = []) => {
+    const process = new RoleProcess(role, file, args, []);
+    processes.push(process);
+    return process;
+  };
+  try {
+    await start("factory").running;
+    const first = start("engine");
+    await first.running;
+    await stableGroup(options.brokers, `${config.kafka.clientId}.engine`, 1);
+    const third = Math.ceil(options.forecasts / 3);
+    const output = await watchOutput(config, options.forecasts, third);
+    start("replayer", [`--input=${options.input}`, "--exit-at-end"]);
+    await output.reached;
+    const killed = performance.now();
+    first.kill();
+    const second = start("engine");
+    let resumed = 0;
+    let afresh = 0;
+    let longestCheckpointReadMs = 0;
+    const back = Promise.withResolvers<number>();
+    second.onLine((line) => {
+      const read = line.match(RESUMED);
+      if (read !== null) {
+        resumed++;
+        longestCheckpointReadMs = Math.max(longestCheckpointReadMs, Number(read[1]));
+      } else if (AFRESH.test(line)) afresh++;
+      if (resumed + afresh === partitions) back.resolve(performance.now());
+    });
+    await second.running;
+    const processStartSeconds = (performance.now() - killed) / 1000;
+    const timer = setTimeout(
+      () =>
+        back.reject(
+          new Error(`the new engine resumed ${resumed + afresh} of ${partitions} partitions`),
+        ),
+      START_TIMEOUT_MS,
+    );
+    const resumedAt = await back.promise.finally(() => clearTimeout(timer));
+    await output.drained;
+    return {
+      restoreSeconds: (resumedAt - killed) / 1000,
+      processStartSeconds,
+      resumed,
+      afresh,
+      longestCheckpointReadMs,
+    };
+  } catch (error) {
+    throw new Error(
+      `${(error as Error).message}\n${processes.map((p) => p.tail()).join("\n")}`,
+    );
+  } finally {
+    await Promise.all(processes.map((process) => process.stop()));
+    await deleteTopics(admin, topicSpecs(config)).catch(() => {});
+    await admin.disconnect();
+  }
 }
 
 /** Runs the pipeline with `engines` engine processes (see the module doc). */
@@ -149,11 +245,15 @@ async function stableGroup(brokers: string[], group: string, members: number): P
   }
 }
 
-/** Counts the output's forecasts; `drained` resolves with when the first and last arrived. */
+/**
+ * Counts the output's forecasts; `drained` resolves with when the first and last arrived,
+ * `reached` once `mark` forecasts were read.
+ */
 async function watchOutput(
   config: RetuneConfig,
   expected: number,
-): Promise<{ drained: Promise<{ first: number; last: number }> }> {
+  mark = expected,
+): Promise<{ drained: Promise<{ first: number; last: number }>; reached: Promise<void> }> {
   const transport = new KafkaTransport({
     brokers: config.kafka.brokers,
     clientId: `${config.kafka.clientId}-watch`,
@@ -161,6 +261,8 @@ async function watchOutput(
   let count = 0;
   let first = 0;
   const done = Promise.withResolvers<{ first: number; last: number }>();
+  const marked = Promise.withResolvers<void>();
+  done.promise.catch(marked.reject);
   await transport.subscribe({
     group: `watch.${nanoid(8)}`,
     topics: [config.topics.output.name],
@@ -171,6 +273,7 @@ async function watchOutput(
       }
       const now = performance.now();
       if (first === 0 && count > 0) first = now;
+      if (count >= mark) marked.resolve();
       if (count >= expected) done.resolve({ first, last: now });
       return Promise.resolve();
     },
@@ -179,12 +282,12 @@ async function watchOutput(
     () => done.reject(new Error(`output has ${count} of ${expected} forecasts`)),
     RUN_TIMEOUT_MS,
   );
-  return {
-    drained: done.promise.finally(async () => {
-      clearTimeout(timer);
-      await transport.close();
-    }),
-  };
+  const drained = done.promise.finally(async () => {
+    clearTimeout(timer);
+    await transport.close();
+  });
+  drained.catch(() => {});
+  return { drained, reached: marked.promise };
 }
 
 /** A role in an OS process of its own; `running` once main.ts logged that the role runs. */
@@ -193,6 +296,9 @@ class RoleProcess {
   readonly #child: Deno.ChildProcess;
   readonly #ended: Promise<unknown>;
   #output = "";
+  /** The unfinished last line of each stream, and who hears each finished line. */
+  readonly #partial = { stdout: "", stderr: "" };
+  readonly #listeners: ((line: string) => void)[] = [];
 
   constructor(role: ServiceRole, configFile: string, args: string[], denoFlags: string[]) {
     this.#child = new Deno.Command(Deno.execPath(), {
@@ -214,20 +320,23 @@ class RoleProcess {
     const started = Promise.withResolvers<void>();
     this.running = started.promise;
     const ready = new RegExp(`retune\\.${role}: running `);
-    const read = (stream: ReadableStream<Uint8Array>) =>
+    const read = (stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr") =>
       stream.pipeThrough(new TextDecoderStream()).pipeTo(
         new WritableStream({
           write: (text) => {
             // Only the start and the end are ever shown.
             this.#output = (this.#output + text).slice(-20_000);
             if (ready.test(this.#output)) started.resolve();
+            const lines = (this.#partial[name] + text).split("\n");
+            this.#partial[name] = lines.pop()!;
+            for (const line of lines) for (const listener of this.#listeners) listener(line);
           },
         }),
       );
     this.#ended = Promise.all([
       this.#child.status,
-      read(this.#child.stdout),
-      read(this.#child.stderr),
+      read(this.#child.stdout, "stdout"),
+      read(this.#child.stderr, "stderr"),
     ])
       .then(([status]) =>
         started.reject(new Error(`${role} ended (code ${status.code}) before it ran`))
@@ -243,6 +352,16 @@ class RoleProcess {
   /** The end of what the process wrote. */
   tail(): string {
     return this.#output.split("\n").slice(-15).join("\n");
+  }
+
+  /** Calls `listener` with each whole line the process writes from now on. */
+  onLine(listener: (line: string) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** SIGKILL now, as kill -9 does: no shutdown of any kind. */
+  kill(): void {
+    this.#child.kill("SIGKILL");
   }
 
   /** SIGTERM, then SIGKILL after 20 s; resolves once the process ended. */

@@ -34,6 +34,8 @@ Deno.test({
     }
     assert.ok(summary.pipeline_eps["1"] > 0, "pipeline_eps for one engine");
     assert.ok("exactly_once_eps" in summary);
+    assert.ok(summary.engine_restore_s > 0, `engine_restore_s: ${summary.engine_restore_s}`);
+    assert.ok(lines.some((line) => line.startsWith("restore after kill -9")), "a restore line");
     for (const row of ["broker ceiling", "client ceiling kafkajs", "Retune, 1 engine process"]) {
       assert.ok(lines.some((line) => line.startsWith(row)), `a "${row}" row`);
     }
