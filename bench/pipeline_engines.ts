@@ -79,25 +79,14 @@ const RESUMED = /input partition \d+ resumes at offset \d+ \(checkpoint read in 
 const AFRESH = /input partition \d+: no checkpoint at offset/;
 
 /** Runs the pipeline with one engine process killed mid-stream and replaced (module doc). */
-export async function timeRestore(options: EnginesRunOptions): Promise<RestoreRun> {
+export function timeRestore(options: EnginesRunOptions): Promise<RestoreRun> {
   if (options.engines !== 1) {
     throw new RangeError(
       `engines of a restore run must be 1: current value is ${options.engines}`,
     );
   }
-  const id = nanoid(8);
-  const { config, file } = await writeConfig(options, id);
-  const partitions = config.topics.input.partitions;
-  const admin = kafkaClient(config).admin();
-  await admin.connect();
-  await createTopics(admin, topicSpecs(config));
-  const processes: RoleProcess[] = [];
-  const start = (role: ServiceRole, args: string[] = []) => {
-    const process = new RoleProcess(role, file, args, []);
-    processes.push(process);
-    return process;
-  };
-  try {
+  return inDeployment(options, async (config, start) => {
+    const partitions = config.topics.input.partitions;
     await start("factory").running;
     const first = start("engine");
     await first.running;
@@ -139,34 +128,12 @@ export async function timeRestore(options: EnginesRunOptions): Promise<RestoreRu
       afresh,
       longestCheckpointReadMs,
     };
-  } catch (error) {
-    throw new Error(
-      `${(error as Error).message}\n${processes.map((p) => p.tail()).join("\n")}`,
-    );
-  } finally {
-    await Promise.all(processes.map((process) => process.stop()));
-    await deleteTopics(admin, topicSpecs(config)).catch(() => {});
-    await admin.disconnect();
-  }
+  });
 }
 
 /** Runs the pipeline with `engines` engine processes (see the module doc). */
-export async function timeEngines(options: EnginesRunOptions): Promise<EnginesRun> {
-  const id = nanoid(8);
-  const { config, file } = await writeConfig(options, id);
-  const admin = kafkaClient(config).admin();
-  await admin.connect();
-  await createTopics(admin, topicSpecs(config));
-  const processes: RoleProcess[] = [];
-  const start = (role: ServiceRole, args: string[] = []) => {
-    const profile = role === "engine" && options.profileDir !== undefined
-      ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}/engines-${options.engines}`]
-      : [];
-    const process = new RoleProcess(role, file, args, profile);
-    processes.push(process);
-    return process;
-  };
-  try {
+export function timeEngines(options: EnginesRunOptions): Promise<EnginesRun> {
+  return inDeployment(options, async (config, start) => {
     await start("factory").running;
     await Promise.all(Array.from({ length: options.engines }, () => start("engine").running));
     await stableGroup(options.brokers, `${config.kafka.clientId}.engine`, options.engines);
@@ -182,6 +149,36 @@ export async function timeEngines(options: EnginesRunOptions): Promise<EnginesRu
       eventsPerSecond: events / seconds,
       steadyEventsPerSecond: events / ((last - first) / 1000),
     };
+  });
+}
+
+/**
+ * Runs `body` on a deployment of its own (configuration, topics, storage), handing it a way to
+ * start role processes; stops them all and deletes the topics afterwards. A failure carries the
+ * end of each process's output.
+ */
+async function inDeployment<T>(
+  options: EnginesRunOptions,
+  body: (
+    config: RetuneConfig,
+    start: (role: ServiceRole, args?: string[]) => RoleProcess,
+  ) => Promise<T>,
+): Promise<T> {
+  const { config, file } = await writeConfig(options, nanoid(8));
+  const admin = kafkaClient(config).admin();
+  await admin.connect();
+  await createTopics(admin, topicSpecs(config));
+  const processes: RoleProcess[] = [];
+  const start = (role: ServiceRole, args: string[] = []) => {
+    const profile = role === "engine" && options.profileDir !== undefined
+      ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}/engines-${options.engines}`]
+      : [];
+    const process = new RoleProcess(role, file, args, profile);
+    processes.push(process);
+    return process;
+  };
+  try {
+    return await body(config, start);
   } catch (error) {
     throw new Error(
       `${(error as Error).message}\n${processes.map((p) => p.tail()).join("\n")}`,
