@@ -3,7 +3,8 @@
  * chaos suite.
  * Starts Kafka, etcd and every role as its own OS process (leader + standby of the collector,
  * factory and optimiser), replays a drifting stream paced over the fault window while injecting
- * the seeded fault plan (`chaos/fault_plan.ts`), lets the fleet drain, stops it, then judges what
+ * the seeded fault plan (`chaos/fault_plan.ts`; the phase kills wait for their phases side by
+ * side, `chaos/injector.ts`), lets the fleet drain, stops it, then judges what
  * came out (`chaos/checks.ts`), prints the table and exits 1 if a check failed.
  *
  * @module
@@ -132,7 +133,10 @@ async function main(args: string[]): Promise<number> {
             ledger.in(phase) &&
             (phase === "assembly" || progress.grewWithin("factoryReports", REPORTS_RECENT_MS)),
           etcd,
-          brokerPid: kafka.pid,
+          broker: {
+            pause: () => Deno.kill(kafka!.pid, "SIGSTOP"),
+            resume: () => Deno.kill(kafka!.pid, "SIGCONT"),
+          },
         },
         { windowStart, windowEnd, seed: options.seed, log },
         faults,

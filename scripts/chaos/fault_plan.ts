@@ -2,7 +2,8 @@
  * The faults a chaos run injects, planned from a seed: for each of the collector, factory and
  * optimiser a kill -9 of its leader during an optimisation and one during an assembly, some kills
  * of random role instances, one etcd kill + restart and one 20 s broker pause (SIGSTOP), at
- * shuffled times spread over the fault window.
+ * shuffled times spread over the fault window (the phase kills over its first part, since from
+ * their time on they wait for their phase, which needs the stream still running).
  *
  * @module
  */
@@ -49,6 +50,12 @@ export interface PlanOptions {
   brokerPauseMs: number;
 }
 
+/**
+ * Share of the usable window the phase kills are placed in: from its time a phase kill waits for
+ * its phase, and the phases (driven by the stream, which ends with the window) need time to come.
+ */
+export const PHASE_KILL_SHARE = 0.6;
+
 /** Roles a random kill may hit. */
 const ANY_ROLE: readonly ServiceRole[] = [
   "engine",
@@ -61,9 +68,10 @@ const ANY_ROLE: readonly ServiceRole[] = [
 const TARGETS: readonly Target[] = ["leader", "standby", "any"];
 
 /**
- * The faults, ordered by time. Times are the window cut into one slot per fault, each fault
- * placed at random within a slot handed out in shuffled order, so faults neither pile up nor
- * come in a fixed order. The last slot ends early enough for the broker pause to end in the
+ * The faults, ordered by time. Times are a span cut into one slot per fault, each fault placed
+ * at random within a slot handed out in shuffled order, so faults neither pile up nor come in a
+ * fixed order: the phase kills share the first `PHASE_KILL_SHARE` of the window, the other
+ * faults the whole of it. The last slot ends early enough for the broker pause to end in the
  * window.
  */
 export function planFaults(options: PlanOptions): PlannedFault[] {
@@ -78,20 +86,21 @@ export function planFaults(options: PlanOptions): PlannedFault[] {
   }
   const random = seededRandom(seed);
   // Placed in time below.
-  const faults: PlannedFault[] = [];
+  const phaseKills: PlannedFault[] = [];
   for (const role of ELECTED_ROLES) {
     for (const during of ["optimisation", "assembly"] as const) {
-      faults.push({ kind: "kill", atMs: 0, role, target: "leader", during });
+      phaseKills.push({ kind: "kill", atMs: 0, role, target: "leader", during });
     }
   }
+  const others: PlannedFault[] = [];
   for (let i = 0; i < randomKills; i++) {
     const role = pick(random, ANY_ROLE);
     const elected = (ELECTED_ROLES as readonly string[]).includes(role);
     const target = elected ? pick(random, TARGETS) : "any";
-    faults.push({ kind: "kill", atMs: 0, role, target });
+    others.push({ kind: "kill", atMs: 0, role, target });
   }
-  faults.push({ kind: "etcd-restart", atMs: 0, downMs: etcdDownMs });
-  faults.push({ kind: "broker-pause", atMs: 0, pauseMs: brokerPauseMs });
+  others.push({ kind: "etcd-restart", atMs: 0, downMs: etcdDownMs });
+  others.push({ kind: "broker-pause", atMs: 0, pauseMs: brokerPauseMs });
 
   const usable = windowMs - Math.max(etcdDownMs, brokerPauseMs);
   if (usable <= 0) {
@@ -100,11 +109,17 @@ export function planFaults(options: PlanOptions): PlannedFault[] {
         `current value is ${windowMs}`,
     );
   }
-  const slotMs = usable / faults.length;
+  return [
+    ...spread(random, phaseKills, usable * PHASE_KILL_SHARE),
+    ...spread(random, others, usable),
+  ].sort((a, b) => a.atMs - b.atMs);
+}
+
+/** The faults placed over `spanMs`: one slot each, handed out shuffled, a random time in it. */
+function spread(random: () => number, faults: PlannedFault[], spanMs: number): PlannedFault[] {
+  const slotMs = spanMs / faults.length;
   const slots = shuffled(random, faults.map((_, i) => i));
-  return faults
-    .map((fault, i) => ({ ...fault, atMs: Math.round((slots[i] + random()) * slotMs) }))
-    .sort((a, b) => a.atMs - b.atMs);
+  return faults.map((fault, i) => ({ ...fault, atMs: Math.round((slots[i] + random()) * slotMs) }));
 }
 
 /** A shuffled copy (Fisher-Yates). */

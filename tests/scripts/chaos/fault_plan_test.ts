@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { ELECTED_ROLES, planFaults, type PlanOptions } from "../../../scripts/chaos/fault_plan.ts";
+import {
+  ELECTED_ROLES,
+  PHASE_KILL_SHARE,
+  planFaults,
+  type PlanOptions,
+} from "../../../scripts/chaos/fault_plan.ts";
 
 const OPTIONS: PlanOptions = {
   seed: 42,
@@ -43,4 +48,16 @@ Deno.test("planFaults: rejects bad options naming them", () => {
   assert.throws(() => planFaults({ ...OPTIONS, randomKills: -1 }), /randomKills must be/);
   assert.throws(() => planFaults({ ...OPTIONS, windowMs: 10_000 }), /windowMs must exceed/);
   assert.throws(() => planFaults({ ...OPTIONS, seed: 0.5 }), /seed must be an integer/);
+});
+
+Deno.test("planFaults: the phase kills fall in the window's first part, where phases still come", () => {
+  for (const seed of [1, 2, 3, 99]) {
+    const usable = OPTIONS.windowMs - OPTIONS.brokerPauseMs;
+    const phaseKills = planFaults({ ...OPTIONS, seed })
+      .filter((f) => f.kind === "kill" && f.during !== undefined);
+    assert.equal(phaseKills.length, 6);
+    for (const fault of phaseKills) {
+      assert.ok(fault.atMs <= usable * PHASE_KILL_SHARE, `seed ${seed}: ${fault.atMs}`);
+    }
+  }
 });
