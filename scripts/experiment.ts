@@ -3,7 +3,9 @@
  * with run-time adaptation and with the initial model only, and writes `<dir>/report.json` and
  * `<dir>/report.html` (batch MCC over stream time for both runs, with retrain/optimise markers).
  * `deno task experiment --bench [--quick] [--json]` prints the drift bench's table
- * (`experiment/drift_bench.ts`); `--quick` runs one stream and policy, a smoke test.
+ * (`experiment/drift_bench.ts`); `--quick` runs one stream and policy, a smoke test;
+ * `--stream=<name>` and `--policy=<kind>` run only those; `--out=<dir>` keeps each row's adaptive
+ * run report.
  *
  * @module
  */
@@ -55,6 +57,7 @@ export async function runExperiment(
 
 const HELP = `Usage: deno task experiment --config=<file> --input=<file> --out=<dir>
        deno task experiment --bench [--quick] [--json] [--config=<file>]
+                            [--stream=<name>] [--policy=<kind>] [--out=<dir>]
 
 Replays a stream twice in one process, with run-time adaptation and with the initial model only,
 and writes report.json and report.html (batch MCC over stream time, each model version's
@@ -67,13 +70,27 @@ Options:
   --bench          print the drift bench's table (scripts/experiment/drift_bench.ts), in lockstep
   --quick          with --bench: one stream and policy, a smoke test
   --json           with --bench: the table as one JSON object
+  --stream=<name>  with --bench: only that stream (e.g. "sudden maritime-like")
+  --policy=<kind>  with --bench: only that retrain policy (trend or page_hinkley)
+  --out=<dir>      with --bench: write each row's adaptive run report (<stream>_<policy>.json)
   -h, --help       show this text`;
 
 /** The drift example the bench takes its model and budgets from unless `--config` names another. */
 const DRIFT_EXAMPLE = fileURLToPath(new URL("../deploy/examples/drift.yaml", import.meta.url));
 
-/** `--bench [--quick] [--json] [--config=<file>]`: the drift bench's table. */
-async function bench(configPath: string, quick: boolean, json: boolean): Promise<void> {
+/** What `--bench` runs and prints. */
+interface BenchArgs {
+  quick: boolean;
+  json: boolean;
+  stream?: string;
+  policy?: string;
+  /** Where each row's adaptive run report goes. */
+  out?: string;
+}
+
+/** `--bench [--quick] [--json] [--config=<file>] ...`: the drift bench's table. */
+async function bench(configPath: string, args: BenchArgs): Promise<void> {
+  const { quick, json, stream, policy, out } = args;
   const base = await loadConfig(configPath);
   setupLogging({ ...base.logging, level: "error" });
   const dir = await Deno.makeTempDir({ prefix: "retune-drift-bench-" });
@@ -81,12 +98,18 @@ async function bench(configPath: string, quick: boolean, json: boolean): Promise
     const rows = await runDriftBench(
       { ...base, storage: { ...base.storage, dir: `${dir}/storage` } },
       dir,
-      {
-        quick,
-      },
-      (row) => {
+      { quick, stream, policy },
+      async (row, adaptive) => {
         if (!json) {
           console.error(`${row.stream} / ${row.policy}: adaptive ${row.adaptive.toFixed(3)}`);
+        }
+        if (out !== undefined) {
+          await Deno.mkdir(out, { recursive: true });
+          const name = `${row.stream}_${row.policy}`.replaceAll(" ", "_");
+          await Deno.writeTextFile(
+            `${out}/${name}.json`,
+            JSON.stringify(adaptive, null, 2) + "\n",
+          );
         }
       },
     );
@@ -107,6 +130,8 @@ if (import.meta.main) {
       bench: { type: "boolean" },
       quick: { type: "boolean" },
       json: { type: "boolean" },
+      stream: { type: "string" },
+      policy: { type: "string" },
     },
   });
   if (values.help) {
@@ -114,13 +139,20 @@ if (import.meta.main) {
     Deno.exit(0);
   }
   if (values.bench) {
-    await bench(values.config ?? DRIFT_EXAMPLE, values.quick ?? false, values.json ?? false);
+    await bench(values.config ?? DRIFT_EXAMPLE, {
+      quick: values.quick ?? false,
+      json: values.json ?? false,
+      stream: values.stream,
+      policy: values.policy,
+      out: values.out,
+    });
     Deno.exit(0);
   }
   if (values.config === undefined || values.input === undefined || values.out === undefined) {
     console.error(
       "usage: deno task experiment --config=<file> --input=<file> --out=<dir>\n" +
-        "       deno task experiment --bench [--quick] [--json] [--config=<file>]",
+        "       deno task experiment --bench [--quick] [--json] [--config=<file>] [--stream=<name>]" +
+        " [--policy=<kind>] [--out=<dir>]",
     );
     Deno.exit(2);
   }

@@ -186,14 +186,16 @@ export class BayesianOptimiser extends LedgerStrategy {
         maxIterations: this.#gpIterations,
       });
       this.#kernels.set(warp, gp.kernel.parameters);
-      // Log density of the losses themselves: undo the standardisation and the warp.
-      const evidence = gp.logMarginalLikelihood - targets.length * Math.log(gp.targetScale) +
-        warpLogJacobian({ ...warped, values: targets });
-      return { gp, told: warped.values, spread: warped.spread, evidence };
+      return { gp, warped, targets, told: warped.values, spread: warped.spread };
     });
-    const { gp, told, spread } = fits.reduce((best, fit) =>
-      fit.evidence > best.evidence ? fit : best
-    );
+    // Log density of the losses themselves (the standardisation and the warp undone): needed only
+    // to choose between warps (`auto`), so a fixed warp skips it.
+    const evidence = ({ gp, warped, targets }: (typeof fits)[number]) =>
+      gp.logMarginalLikelihood - targets.length * Math.log(gp.targetScale) +
+      warpLogJacobian({ ...warped, values: targets });
+    const { gp, told, spread } = fits.length === 1
+      ? fits[0]
+      : fits.reduce((best, fit) => evidence(fit) > evidence(best) ? fit : best);
     const predict = (units: readonly (readonly number[])[]): Prediction => {
       const { mean, std } = gp.predict(units);
       return { mean: mean.map((m) => gp.normalise(m)), std: std.map((s) => s / gp.targetScale) };

@@ -49,6 +49,10 @@ export interface BenchRow {
 /** The bench's size: the whole table, or one stream and policy for a smoke test. */
 export interface BenchOptions {
   quick: boolean;
+  /** Only the stream of this name (e.g. `sudden maritime-like`). */
+  stream?: string;
+  /** Only this retrain policy (e.g. `trend`). */
+  policy?: string;
 }
 
 /** The texture of a stream's traffic: how many keys take turns. */
@@ -69,8 +73,8 @@ const SHAPES = [
   },
 ] as const;
 
-/** The streams of the bench (the quick bench: the first, shorter). */
-export function benchStreams({ quick }: BenchOptions): BenchStream[] {
+/** The streams of the bench (the quick bench: the first, shorter), or the one `stream` names. */
+export function benchStreams({ quick, stream }: BenchOptions): BenchStream[] {
   const events = quick ? 12_000 : 40_000;
   const streams = TEXTURES.flatMap((texture) =>
     SHAPES.map((shape): BenchStream => ({
@@ -87,15 +91,34 @@ export function benchStreams({ quick }: BenchOptions): BenchStream[] {
       },
     }))
   );
+  if (stream !== undefined) {
+    const named = streams.filter((s) => s.name === stream);
+    if (named.length === 0) {
+      throw new RangeError(
+        `stream: no bench stream ${JSON.stringify(stream)} (${
+          streams.map((s) => s.name).join(", ")
+        })`,
+      );
+    }
+    return named;
+  }
   return quick ? streams.slice(0, 1) : streams;
 }
 
-/** The retrain policies compared (the quick bench: the first). */
-export function benchPolicies({ quick }: BenchOptions): RetuneConfig["observer"]["policy"][] {
+/** The retrain policies compared (the quick bench: the first), or the one `policy` names. */
+export function benchPolicies(
+  { quick, policy }: BenchOptions,
+): RetuneConfig["observer"]["policy"][] {
   const kinds = ["trend", "page_hinkley"] as const;
-  return (quick ? kinds.slice(0, 1) : kinds).map((kind) =>
-    configSchema.shape.observer.parse({ policy: { kind } }).policy
-  );
+  if (policy !== undefined && !kinds.some((kind) => kind === policy)) {
+    throw new RangeError(`policy: expected one of ${kinds.join(", ")}, got ${policy}`);
+  }
+  const chosen = policy !== undefined
+    ? kinds.filter((kind) => kind === policy)
+    : quick
+    ? kinds.slice(0, 1)
+    : kinds;
+  return chosen.map((kind) => configSchema.shape.observer.parse({ policy: { kind } }).policy);
 }
 
 /**
@@ -120,12 +143,15 @@ export function benchConfig(
   };
 }
 
-/** Runs the bench on streams written under `dir`; calls `progress` after each row. */
+/**
+ * Runs the bench on streams written under `dir`; calls `progress` after each row with the row and
+ * its adaptive run's report (each model version and decision).
+ */
 export async function runDriftBench(
   base: RetuneConfig,
   dir: string,
   options: BenchOptions,
-  progress: (row: BenchRow) => void = () => {},
+  progress: (row: BenchRow, adaptive: RunReport) => void | Promise<void> = () => {},
 ): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const policies = benchPolicies(options);
@@ -143,7 +169,7 @@ export async function runDriftBench(
         Promise.all([mean(policy, "train"), mean(policy, "optimise"), mean(policy, "both")])
       ),
     ]) as [RunReport, ...RunReport[][]];
-    policies.forEach((policy, i) => {
+    for (const [i, policy] of policies.entries()) {
       const [retrainOnly, optimiseOnly, adaptive] = byPolicy[i];
       const row: BenchRow = {
         stream: stream.name,
@@ -156,8 +182,8 @@ export async function runDriftBench(
         optimisations: adaptive.optimisations,
       };
       rows.push(row);
-      progress(row);
-    });
+      await progress(row, adaptive);
+    }
   }
   return rows;
 }

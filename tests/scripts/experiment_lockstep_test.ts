@@ -72,3 +72,16 @@ Deno.test("the bench table shows each stream and policy with the four figures", 
   );
   assert.match(row, /^sudden card-fraud-like\s+trend\s+0\.308\s+0\.281\s+0\.726\s+0\.686\s+2T 4O$/);
 });
+
+Deno.test("the bench runs only the stream and policy named, and refuses unknown ones", () => {
+  const [stream, ...others] = benchStreams({ quick: false, stream: "sudden maritime-like" });
+  assert.equal(stream.name, "sudden maritime-like");
+  assert.equal(stream.options.keys, 2);
+  assert.equal(others.length, 0);
+  assert.deepEqual(
+    benchPolicies({ quick: false, policy: "page_hinkley" }).map((p) => p.kind),
+    ["page_hinkley"],
+  );
+  assert.throws(() => benchStreams({ quick: false, stream: "calm" }), /stream: no bench stream/);
+  assert.throws(() => benchPolicies({ quick: false, policy: "never" }), /policy: expected one of/);
+});
