@@ -764,5 +764,13 @@ function printTable(result: PipelineBenchResult, args: string[]): void {
         us(embedded)
       } us = ${count(1e6 / embedded)} events/s at most on one thread`,
   );
+  for (const r of result.runs) {
+    // CPU time moves far less with other work on the machine than wall time does.
+    console.log(
+      `${r.transport === "kafka" ? "every role in one process over Kafka" : "embedded"}: ${
+        us((r.cpuSeconds * 1e6) / r.events)
+      } us of CPU per event (the process, every thread)`,
+    );
+  }
   console.log(`command: deno task bench pipeline${args.length > 0 ? ` -- ${args.join(" ")}` : ""}`);
 }
