@@ -52,6 +52,20 @@ Deno.test("a gap that persists after the retrain, within the guard, asks for an 
   assert.match(after[1]!.reason, /again within the guard of 4 reports after a retrain/);
 });
 
+Deno.test("a model an optimisation made that stays below its validation MCC asks for an optimisation at once", () => {
+  const policy = new ValidationGapPolicy({ margin: 0.25, reports: 3, guard: 4 });
+  const optimised = (i: number, mcc: number) => ({
+    ...report(i, mcc, 2, 0.59),
+    creationMethod: "optimise" as const,
+  });
+  const decisions = [0.21, 0.2, 0.21].map((mcc, i) => policy.observe(optimised(i, mcc)));
+  assert.deepEqual(decisions.map((d) => d?.action ?? null), [null, null, "optimise"]);
+  assert.match(
+    decisions[2]!.reason,
+    /below model v2's validation MCC 0\.590, a model an optimisation made: \(0\.210, 0\.200, 0\.210\)/,
+  );
+});
+
 Deno.test("a score within the margin, an unscored report or an unknown validation score breaks no rule", () => {
   const policy = new ValidationGapPolicy({ margin: 0.2, reports: 2, guard: 0 });
   assert.deepEqual(feed(policy, [0.75, 0.75, 0.75], 0.9), [null, null, null]);
