@@ -60,6 +60,16 @@ Deno.test({
 });
 
 Deno.test({
+  name: "kafka.client defaults to platformatic; kafkajs stays selectable",
+  permissions: parsing,
+  fn() {
+    assert.equal(defaultConfig().kafka.client, "platformatic");
+    const chosen = parseConfig(`${MODEL}kafka: { client: kafkajs }\n`, "kafkajs.yaml", { env: {} });
+    assert.equal(chosen.kafka.client, "kafkajs");
+  },
+});
+
+Deno.test({
   name: "environment overrides win over the file, the RETUNE_ name over the plain one",
   permissions: reading,
   async fn() {
