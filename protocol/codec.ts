@@ -349,17 +349,18 @@ function eventBatchForm(type: avro.types.RecordType): AvroForm {
       const { events } = value as StreamEventBatch;
       // Not a list of events: the full check names what is wrong.
       if (!Array.isArray(events)) return { names: [], events };
+      // One pass: names are numbered as they first appear, and rows written before a name
+      // appeared get null for it at the end. Events of one source list their attributes in one
+      // order, so a name is usually at the place it had in the event before: no lookup then.
       const index = new Map<string, number>();
       const names: string[] = [];
-      for (const event of events) {
-        for (const name in event?.attributes) {
-          if (!index.has(name)) index.set(name, names.push(name) - 1);
-        }
-      }
+      const written: (AttributeValue | null)[][] = [];
       const rows = events.map((event, i) => {
         if (typeof event?.attributes !== "object" || event.attributes === null) return event;
-        const values = new Array<AttributeValue | null>(names.length).fill(null);
+        const values: (AttributeValue | null)[] = [];
+        written.push(values);
         const attributes = event.attributes;
+        let at = 0;
         for (const name in attributes) {
           const attribute = attributes[name];
           if (typeof attribute !== "number" && typeof attribute !== "string") {
@@ -368,10 +369,18 @@ function eventBatchForm(type: avro.types.RecordType): AvroForm {
                 `current value is ${describeValue(attribute)}`,
             );
           }
-          values[index.get(name)!] = attribute;
+          let column = names[at] === name ? at : index.get(name);
+          if (column === undefined) {
+            column = names.push(name) - 1;
+            index.set(name, column);
+          }
+          while (values.length < column) values.push(null);
+          values[column] = attribute;
+          at++;
         }
         return { key: event.key, timestamp: event.timestamp, type: event.type, values };
       });
+      for (const values of written) while (values.length < names.length) values.push(null);
       return { names, events: rows };
     },
     fromAvro(value) {
