@@ -51,6 +51,12 @@ import { type DurableState, durableState, restoredBy } from "./durable_state.ts"
 /** Where the factory leader keeps its state. */
 const STATE_KEY = { role: "factory", name: "leader" };
 
+/**
+ * A focused test set holds at least this many forecast horizons of events per key, so that at
+ * least three quarters of each key's forecasts there can resolve inside it.
+ */
+const FOCUS_HORIZONS = 4;
+
 /** The factory role. */
 export class Factory implements Behaviour {
   readonly #env: RoleEnvironment;
@@ -389,8 +395,9 @@ export class Factory implements Behaviour {
         return { kind: "trained", requestId, modelVersion: model.version, metrics: result.metrics };
       }
       case "opt_init": {
-        const dataset = await this.#newestDataset(command.deadline);
-        await this.#ledger.freeze(dataset.version, command.runId);
+        const newest = await this.#newestDataset(command.deadline);
+        await this.#ledger.freeze(newest.version, command.runId);
+        const dataset = { ...newest, since: command.since ?? null };
         this.#state.runs.set(command.runId, dataset);
         this.#save();
         return {
@@ -406,7 +413,7 @@ export class Factory implements Behaviour {
           ? (await this.#job(frozen, command.params, false)).metrics
           : await this.#dispatcher.evaluate(
             command.runId,
-            frozen.uri,
+            frozen,
             command.params,
             command.deadline,
           );
@@ -516,7 +523,7 @@ export class Factory implements Behaviour {
 
   /** Tests a candidate another factory (or this one, leading) put on the work topic. */
   async #runCandidate(job: CandidateJob): Promise<Scores> {
-    const dataset = { version: 0, uri: job.datasetUri, events: 0 };
+    const dataset = { version: 0, uri: job.datasetUri, events: 0, since: job.since ?? null };
     return scoresPart((await this.#job(dataset, job.params, false)).metrics);
   }
 
@@ -527,6 +534,11 @@ export class Factory implements Behaviour {
       storage: storageSpecOf(config),
       datasetUri: dataset.uri,
       scheme: config.factory.evaluation,
+      focus: dataset.since == null ? null : {
+        since: dataset.since,
+        // Test stretches of a key shorter than this are mostly edges (see EvaluationFocus).
+        minEventsPerKey: FOCUS_HORIZONS * config.model.forecast.horizon,
+      },
       params,
       settings: { ...config.model.forecast, threshold: params.threshold },
       fitFull,

@@ -30,6 +30,7 @@ import {
 import { type DurableState, durableState } from "./durable_state.ts";
 import type { MergedWindow } from "./observer/window_merge.ts";
 import { inputLag } from "./engine/input_lag.ts";
+import { instructionOf } from "./observer/instruction.ts";
 
 /** Where the observer keeps its state. */
 const STATE_KEY = { role: "observer", name: "policy" };
@@ -94,7 +95,7 @@ export class Observer implements Behaviour {
     this.#state.reportsSeen++;
     const decision = this.#state.policy.observe(report);
     if (decision === null) return null;
-    const instruction: Instruction = { ...decision, reportId: report.reportId };
+    const instruction = instructionOf(decision, report.reportId, report.streamTimeStart);
     this.#state.instructions.push(
       Object.freeze({ ...instruction, streamTime: report.streamTimeEnd }),
     );
@@ -208,7 +209,11 @@ export class Observer implements Behaviour {
       const perSecond = window.events / Math.max(1e-9, (now - this.#lastPublished) / 1_000);
       this.#lastPublished = now;
       if (window.decision !== null) {
-        await this.#instruct(context, { ...window.decision, reportId: window.reportId }, null);
+        await this.#instruct(
+          context,
+          instructionOf(window.decision, window.reportId, window.start),
+          null,
+        );
       }
       await send(
         context,

@@ -163,7 +163,7 @@ export class Optimiser implements Behaviour {
     this.#state.busy = true;
     const job = instruction.action === "train"
       ? this.#retrain(client, instruction.datasetVersion ?? null)
-      : this.#optimise(context, client);
+      : this.#optimise(context, client, instruction.since ?? null);
     this.#job = job.then(
       (record) => {
         this.#state.jobs.push(Object.freeze(record));
@@ -209,7 +209,12 @@ export class Optimiser implements Behaviour {
     }
   }
 
-  async #optimise(context: ActorContext, client: FactoryClient): Promise<AdaptationRecord> {
+  /** A run whose candidates are tested on the data from `since` on (null: the whole dataset). */
+  async #optimise(
+    context: ActorContext,
+    client: FactoryClient,
+    since: number | null,
+  ): Promise<AdaptationRecord> {
     const settings = this.#env.config.optimiser;
     const started = performance.now();
     const runIndex = this.#state.jobs.filter((j) => j.action === "optimise").length;
@@ -241,6 +246,7 @@ export class Optimiser implements Behaviour {
         stepDeadlineMs: settings.stepDeadlineMs,
         finaliseDeadlineMs: settings.finaliseDeadlineMs,
         retries: settings.retries,
+        since,
       },
       observe,
     );

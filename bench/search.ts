@@ -14,11 +14,12 @@
  * with 10 random points, Retune with its space's dimensions + 1). A method that cannot be installed is reported unavailable, not estimated.
  *
  * Run: `deno task bench search -- [--seeds=10] [--quick] [--retune-only] [--cached] [--json]
- * [--target-warp=none]`.
+ * [--target-warp=none] [--functions=rosenbrock4,ackley5] [--budgets=20]`.
  * `--quick`: Retune only, 3 seeds, two functions, budget 20 (a smoke test; needs no PyPI).
  * `--retune-only`: every function and budget, without the baselines. `--cached`: the baselines'
  * cached runs only, however many seeds each has (the `runs` column says), running no Python.
  * `--target-warp=auto|log|none`: Retune's `optimiser.targetWarp` instead of the default.
+ * `--functions=<a,b>` and `--budgets=<n,m>`: only those functions and budgets.
  * `--json`: the table as one object on the last line.
  *
  * @module
@@ -112,6 +113,8 @@ export async function run(args: string[]): Promise<void> {
       "retune-only": { type: "boolean", default: false },
       cached: { type: "boolean", default: false },
       "target-warp": { type: "string" },
+      functions: { type: "string" },
+      budgets: { type: "string" },
     },
   });
   const seeds = Number(values.seeds ?? (values.quick ? 3 : 10));
@@ -120,8 +123,9 @@ export async function run(args: string[]): Promise<void> {
   }
   const table = await benchSearch({
     seeds,
-    functions: values.quick ? ["branin", "cef-coupled"] : Object.keys(PROBLEMS),
-    budgets: values.quick ? [20] : [20, 50],
+    functions: values.functions?.split(",") ??
+      (values.quick ? ["branin", "cef-coupled"] : Object.keys(PROBLEMS)),
+    budgets: values.budgets?.split(",").map(Number) ?? (values.quick ? [20] : [20, 50]),
     baselines: values.quick || values["retune-only"] ? [] : [...BASELINES],
     cachedOnly: values.cached,
     optimiser: values["target-warp"] === undefined ? {} : { targetWarp: values["target-warp"] },
@@ -148,7 +152,16 @@ export interface SearchBenchOptions {
 export async function benchSearch(options: SearchBenchOptions): Promise<SearchTable> {
   const { seeds, functions, budgets, baselines } = options;
   for (const name of functions) {
-    if (!(name in PROBLEMS)) throw new RangeError(`functions: unknown function '${name}'`);
+    if (!(name in PROBLEMS)) {
+      throw new RangeError(
+        `functions: unknown function '${name}' (${Object.keys(PROBLEMS).join(", ")})`,
+      );
+    }
+  }
+  for (const budget of budgets) {
+    if (!Number.isSafeInteger(budget) || budget < 1) {
+      throw new RangeError(`budgets: expected positive integers, got ${budgets.join(",")}`);
+    }
   }
   const budget = Math.max(...budgets);
   const results = new Map<string, RunResult[][]>();

@@ -64,6 +64,11 @@ export interface Instruction {
   reportId: number;
   /** Dataset version to train on (a scheduled retrain's window); null or absent: the newest. */
   datasetVersion?: number | null;
+  /**
+   * An optimisation's candidates are tested on the data from this stream time on (epoch ms: the
+   * start of the report window whose score asked for it); null or absent: on the whole dataset.
+   */
+  since?: number | null;
 }
 
 /** A command from the optimiser to the factory. */
@@ -76,7 +81,14 @@ export type FactoryCommand =
     /** Dataset version to train on; null or absent: the newest. */
     datasetVersion?: number | null;
   }
-  | { kind: "opt_init"; requestId: string; runId: string; deadline: number }
+  | {
+    kind: "opt_init";
+    requestId: string;
+    runId: string;
+    deadline: number;
+    /** Test candidates on the data from this stream time on (epoch ms); null or absent: all. */
+    since?: number | null;
+  }
   | {
     kind: "opt_step";
     requestId: string;
@@ -108,6 +120,8 @@ export interface CandidateJob {
   runId: string;
   /** The run's frozen dataset. */
   datasetUri: string;
+  /** Test on the data from this stream time on (epoch ms); null or absent: all. */
+  since?: number | null;
   params: HyperParameters;
   /** Epoch ms after which nobody waits for the result. */
   deadline: number;

@@ -96,14 +96,24 @@ export class CandidateDispatcher {
     return dispatcher;
   }
 
-  /** The held-out scores of `params` on the run's dataset, from whichever process took the job. */
+  /**
+   * The held-out scores of `params` on the run's dataset (tested from its `since` on), from
+   * whichever process took the job.
+   */
   async evaluate(
     runId: string,
-    datasetUri: string,
+    dataset: { uri: string; since?: number | null },
     params: HyperParameters,
     deadline: number,
   ): Promise<Scores> {
-    const job: CandidateJob = { jobId: nanoid(), runId, datasetUri, params, deadline };
+    const job: CandidateJob = {
+      jobId: nanoid(),
+      runId,
+      datasetUri: dataset.uri,
+      since: dataset.since ?? null,
+      params,
+      deadline,
+    };
     const answer = Promise.withResolvers<CandidateResult>();
     // A stop or deadline while the job is still being sent rejects an answer nobody awaits yet:
     // handled here, it still reaches the await below.

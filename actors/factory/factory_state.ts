@@ -15,7 +15,13 @@ import {
   scoresSchema,
 } from "../role_snapshot.ts";
 
-const datasetSchema = z.strictObject({ version: count, uri: z.string().min(1), events: count });
+const datasetSchema = z.strictObject({
+  version: count,
+  uri: z.string().min(1),
+  events: count,
+  /** A run's: its candidates are tested on the events from this stream time on (epoch ms). */
+  since: z.number().int().nullable().optional(),
+});
 
 const requestId = z.string().min(1);
 const runId = z.string().min(1);
@@ -30,7 +36,13 @@ const commandSchema = z.discriminatedUnion("kind", [
     deadline,
     datasetVersion: z.number().int().nullable().optional(),
   }),
-  z.strictObject({ kind: z.literal("opt_init"), requestId, runId, deadline }),
+  z.strictObject({
+    kind: z.literal("opt_init"),
+    requestId,
+    runId,
+    deadline,
+    since: z.number().int().nullable().optional(),
+  }),
   z.strictObject({
     kind: z.literal("opt_step"),
     requestId,

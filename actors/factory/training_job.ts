@@ -22,7 +22,12 @@ import { meanOverSplits, scoresPart } from "../../models/scoring.ts";
 import type { ArtifactStore } from "../../storage/artifact_store.ts";
 import { openStores, type StorageSpec } from "../../storage/storage_spec.ts";
 import { decodeDataset } from "./dataset_file.ts";
-import { type EvaluationScheme, type Fold, splitForEvaluation } from "./evaluation_split.ts";
+import {
+  type EvaluationFocus,
+  type EvaluationScheme,
+  type Fold,
+  splitForEvaluation,
+} from "./evaluation_split.ts";
 
 /** One training job. */
 export interface TrainingJob {
@@ -32,6 +37,8 @@ export interface TrainingJob {
   /** URI of the assembled dataset in the stores' artifacts. */
   datasetUri: string;
   scheme: EvaluationScheme;
+  /** Where test sets are cut from (`splitForEvaluation`); null or absent: the whole dataset. */
+  focus?: EvaluationFocus | null;
   params: HyperParameters;
   settings: ForecastSettings;
   /** Also fit a model on the whole dataset and return its artifact. */
@@ -88,8 +95,8 @@ export async function runTrainingJob(job: TrainingJob): Promise<TrainingResult> 
   }));
   const folds = await cached(
     dataset.folds,
-    JSON.stringify(job.scheme),
-    () => splitForEvaluation(dataset.events, job.scheme),
+    JSON.stringify([job.scheme, job.focus ?? null]),
+    () => splitForEvaluation(dataset.events, job.scheme, job.focus ?? null),
   );
   const model = await cached(models, JSON.stringify(job.model), () => createModel(job.model));
   const perFold: ModelMetrics[] = [];

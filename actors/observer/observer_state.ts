@@ -20,6 +20,7 @@ const observerSnapshotSchema = z.strictObject({
     reason: z.string(),
     reportId: count,
     streamTime: z.number(),
+    since: z.number().nullable().optional(),
   })),
   /** Checked by `WindowMerge.restore`; absent in a snapshot written before merging. */
   merge: z.unknown().optional(),

@@ -40,6 +40,8 @@ export interface RunSettings {
   finaliseDeadlineMs: number;
   /** Extra attempts for a step that missed its deadline. */
   retries: number;
+  /** Test candidates on the data from this stream time on (epoch ms); null: the whole dataset. */
+  since?: number | null;
 }
 
 /** Where a run is: steps asked so far and the evaluations told. */
@@ -79,7 +81,10 @@ export async function runOptimisation(
   const evaluations: Evaluation[] = [];
   let datasetVersion: number;
   try {
-    const ready = await client.request({ kind: "opt_init", runId }, settings.initDeadlineMs);
+    const ready = await client.request(
+      { kind: "opt_init", runId, since: settings.since ?? null },
+      settings.initDeadlineMs,
+    );
     if (ready.kind !== "opt_ready") {
       throw new Error(`unexpected report '${ready.kind}' to opt_init`);
     }

@@ -21,3 +21,20 @@ Deno.test("the quick search bench prints a table of Retune's regrets and ends wi
   assert.ok(table.secondsPerStep.retune > 0);
   assert.ok(printed.some((line) => line.startsWith("command: deno task bench search -- --quick")));
 });
+
+Deno.test("the search bench runs only the functions and budgets named, and refuses unknown ones", async () => {
+  const printed: string[] = [];
+  const log = console.log;
+  console.log = (...parts: unknown[]) => printed.push(parts.join(" "));
+  try {
+    await run(["--retune-only", "--seeds=2", "--functions=branin", "--budgets=12", "--json"]);
+    await assert.rejects(() => run(["--retune-only", "--functions=sphere"]), /unknown function/);
+    await assert.rejects(() => run(["--retune-only", "--budgets=0"]), /budgets: expected/);
+  } finally {
+    console.log = log;
+  }
+  const table: SearchTable = JSON.parse(printed.at(-1)!);
+  assert.deepEqual(table.functions, ["branin"]);
+  assert.deepEqual(table.budgets, [12]);
+  assert.equal(table.rows.length, 1);
+});

@@ -47,7 +47,13 @@ export const commandsByKind: {
     deadline: 1_700_000_060_000,
     datasetVersion: 12,
   },
-  opt_init: { kind: "opt_init", requestId: "req-2", runId: "run-1", deadline: 1_700_000_060_000 },
+  opt_init: {
+    kind: "opt_init",
+    requestId: "req-2",
+    runId: "run-1",
+    deadline: 1_700_000_060_000,
+    since: 1_699_999_000_000,
+  },
   opt_step: {
     kind: "opt_step",
     requestId: "req-3",
@@ -197,8 +203,14 @@ export const samples: { [T in MessageType]: PayloadTypes[T][] } = {
     },
   ],
   Instruction: [
-    { action: "optimise", reason: "f1 dropped below 0.4", reportId: 42, datasetVersion: null },
-    { action: "train", reason: "schedule tick 3", reportId: -1, datasetVersion: 12 },
+    {
+      action: "optimise",
+      reason: "f1 dropped below 0.4",
+      reportId: 42,
+      datasetVersion: null,
+      since: 1_699_999_000_000,
+    },
+    { action: "train", reason: "schedule tick 3", reportId: -1, datasetVersion: 12, since: null },
   ],
   FactoryCommand: Object.values(commandsByKind),
   FactoryReport: [
@@ -209,6 +221,7 @@ export const samples: { [T in MessageType]: PayloadTypes[T][] } = {
     jobId: "job-1",
     runId: "run-1",
     datasetUri: "file:///var/retune/datasets/11.jsonl",
+    since: null,
     params,
     deadline: 1_700_000_060_000,
   }],

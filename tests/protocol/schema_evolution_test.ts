@@ -111,13 +111,14 @@ Deno.test("model versions written before split scores were kept read with none",
 });
 
 Deno.test(
-  "instructions, train commands and dataset versions written before schedules read as unscheduled",
+  "instructions, commands and dataset versions written before schedules and focus read as unscheduled and unfocused",
   {
     permissions: "none",
   },
   () => {
     const cases = [
       { type: "Instruction", schema: instructionSchema, field: "datasetVersion", value: null },
+      { type: "Instruction", schema: instructionSchema, field: "since", value: null },
       { type: "DatasetVersion", schema: datasetVersionSchema, field: "scheduled", value: false },
     ] as const;
     for (const { type, schema, field, value } of cases) {
@@ -137,6 +138,12 @@ Deno.test(
     assert.deepEqual(decodePayload("FactoryCommand", encodePayload("FactoryCommand", oldTrain)), {
       ...oldTrain,
       datasetVersion: null,
+    });
+    const init = samples.FactoryCommand.find((c) => c.kind === "opt_init")!;
+    const { since: __, ...oldInit } = init as Extract<typeof init, { kind: "opt_init" }>;
+    assert.deepEqual(decodePayload("FactoryCommand", encodePayload("FactoryCommand", oldInit)), {
+      ...oldInit,
+      since: null,
     });
   },
 );

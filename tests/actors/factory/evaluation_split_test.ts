@@ -79,3 +79,33 @@ Deno.test("bad schemes are rejected naming the parameter and value", () => {
     /dataset of 5 events is too small for 5 walk-forward folds/,
   );
 });
+
+Deno.test("a focus cuts the test sets from the events since it; training keeps all before", () => {
+  // Events 0..99 at 1 s apart over 3 keys; the focus starts at event 40.
+  const folds = splitForEvaluation(events, { kind: "walk_forward", folds: 2 }, {
+    since: 40_000,
+    minEventsPerKey: 5,
+  });
+  assert.deepEqual(folds.map((f) => [f.train.length, f.test.length]), [[60, 20], [80, 20]]);
+  for (const fold of folds) {
+    assert.ok(fold.test.every((e) => e.timestamp >= 40_000));
+    assert.equal(fold.train[0].timestamp, 0);
+    assert.ok(fold.train.at(-1)!.timestamp < fold.test[0].timestamp);
+  }
+});
+
+Deno.test("a focus whose test sets would hold too few events per key uses the whole dataset", () => {
+  const whole = splitForEvaluation(events, { kind: "walk_forward", folds: 2 });
+  const shallow = { since: 40_000, minEventsPerKey: 7 };
+  assert.deepEqual(splitForEvaluation(events, { kind: "walk_forward", folds: 2 }, shallow), whole);
+  // A focus before the first event, or past the last, is no focus either.
+  for (const since of [-1, 200_000]) {
+    assert.deepEqual(
+      splitForEvaluation(events, { kind: "walk_forward", folds: 2 }, {
+        since,
+        minEventsPerKey: 1,
+      }),
+      whole,
+    );
+  }
+});
