@@ -57,6 +57,17 @@ const STATE_KEY = { role: "factory", name: "leader" };
  */
 const FOCUS_HORIZONS = 4;
 
+/** What a shipped model was made from and for. */
+interface ShipOrigin {
+  /** The command it answers; null for the initial model. */
+  requestId: string | null;
+  params: HyperParameters;
+  /** The dataset it was trained on (version -1: the offline stream). */
+  dataset: { version: number };
+  /** When its making began, `performance.now()`. */
+  started: number;
+}
+
 /** The factory role. */
 export class Factory implements Behaviour {
   readonly #env: RoleEnvironment;
@@ -249,7 +260,12 @@ export class Factory implements Behaviour {
     const dataset = { version: -1, uri, events: training.length };
     const result = await this.#job(dataset, initialParams, true);
     await this.#env.artifacts.delete(uri);
-    await this.#ship(context, "initial", initialParams, result, dataset, started);
+    await this.#ship(context, "initial", result, {
+      requestId: null,
+      params: initialParams,
+      dataset,
+      started,
+    });
   }
 
   /** Builds a dataset version from its buckets (in a worker) and stores it. */
@@ -378,21 +394,9 @@ export class Factory implements Behaviour {
     const { requestId } = command;
     switch (command.kind) {
       case "train": {
-        const started = performance.now();
-        const dataset = command.datasetVersion == null
-          ? await this.#newestDataset(command.deadline)
-          : await this.#datasetVersion(context, command.datasetVersion, command.deadline);
-        const result = await this.#job(dataset, command.params, true);
-        const model = await this.#ship(
-          context,
-          "retrain",
-          command.params,
-          result,
-          dataset,
-          started,
-        );
-
-        return { kind: "trained", requestId, modelVersion: model.version, metrics: result.metrics };
+        const model = await this.#shippedFor(context, requestId) ??
+          await this.#retrain(context, command);
+        return { kind: "trained", requestId, modelVersion: model.version, metrics: model.metrics };
       }
       case "opt_init": {
         const newest = await this.#newestDataset(command.deadline);
@@ -428,24 +432,15 @@ export class Factory implements Behaviour {
         };
       }
       case "opt_finalise": {
-        const started = performance.now();
-        const frozen = this.#requireRun(command.runId);
-        const result = await this.#job(frozen, command.params, true);
-        const model = await this.#ship(
-          context,
-          "optimise",
-          command.params,
-          result,
-          frozen,
-          started,
-        );
-        await this.#endRun(command.runId);
+        const model = await this.#shippedFor(context, requestId) ??
+          await this.#finalModel(context, command);
+        if (this.#state.runs.has(command.runId)) await this.#endRun(command.runId);
         return {
           kind: "opt_done",
           requestId,
           runId: command.runId,
           modelVersion: model.version,
-          metrics: result.metrics,
+          metrics: model.metrics,
         };
       }
       case "opt_abort":
@@ -453,6 +448,49 @@ export class Factory implements Behaviour {
         context.logger.info("run {runId} aborted: {reason}", { ...command });
         return null;
     }
+  }
+
+  /**
+   * The model shipped already in answer to `requestId`, announced again, or undefined. A
+   * predecessor that shipped it and died before it answered leaves the command to this
+   * incarnation, which must not train a second model for one request.
+   */
+  async #shippedFor(context: ActorContext, requestId: string): Promise<ModelVersion | undefined> {
+    const record = await this.#env.catalog.answering(requestId);
+    if (record === undefined) return undefined;
+    const { lineage: _lineage, artifactRetiredAt: _retired, ...model } = record;
+    context.logger.info("model v{version} answers request {requestId} already: announced again", {
+      version: model.version,
+      requestId,
+    });
+    await this.#announce(context, model);
+    return model;
+  }
+
+  /** Trains and ships a model on the dataset a `train` command names (the newest by default). */
+  async #retrain(
+    context: ActorContext,
+    command: Extract<FactoryCommand, { kind: "train" }>,
+  ): Promise<ModelVersion> {
+    const started = performance.now();
+    const dataset = command.datasetVersion == null
+      ? await this.#newestDataset(command.deadline)
+      : await this.#datasetVersion(context, command.datasetVersion, command.deadline);
+    const result = await this.#job(dataset, command.params, true);
+    const ship = { requestId: command.requestId, params: command.params, dataset, started };
+    return await this.#ship(context, "retrain", result, ship);
+  }
+
+  /** Trains and ships an optimisation's final model on the dataset its run froze. */
+  async #finalModel(
+    context: ActorContext,
+    command: Extract<FactoryCommand, { kind: "opt_finalise" }>,
+  ): Promise<ModelVersion> {
+    const started = performance.now();
+    const dataset = this.#requireRun(command.runId);
+    const result = await this.#job(dataset, command.params, true);
+    const ship = { requestId: command.requestId, params: command.params, dataset, started };
+    return await this.#ship(context, "optimise", result, ship);
   }
 
   /**
@@ -550,12 +588,10 @@ export class Factory implements Behaviour {
   async #ship(
     context: ActorContext,
     method: CreationMethod,
-    params: HyperParameters,
     result: TrainingResult,
-    dataset: Dataset,
-    startedAt: number,
+    made: ShipOrigin,
   ): Promise<ModelVersion> {
-    const { artifacts, catalog, topics } = this.#env;
+    const { artifacts, catalog } = this.#env;
     const version = await catalog.nextVersion();
     const artifact = result.artifact as ModelArtifact;
     const artifactUri = await artifacts.put(
@@ -567,24 +603,32 @@ export class Factory implements Behaviour {
       version,
       artifactUri,
       creationMethod: method,
-      params,
+      params: made.params,
       metrics: scoresPart(result.metrics),
       splitScores: result.splits,
-      datasetVersion: dataset.version,
-      productionMs: Math.round(performance.now() - startedAt),
+      datasetVersion: made.dataset.version,
+      productionMs: Math.round(performance.now() - made.started),
       createdAt: Date.now(),
+      requestId: made.requestId,
     };
     await catalog.record(model);
-    await send(context, topics.modelVersions, "ModelVersion", model);
-    this.#state.modelsShipped.push(Object.freeze(model));
-    this.#save();
     context.logger.info("shipped model v{version} ({method}), held-out MCC {mcc}", {
       version,
       method,
       mcc: model.metrics.mcc.toFixed(3),
     });
-    await this.#retireModels(version);
+    await this.#announce(context, model);
     return model;
+  }
+
+  /** Tells the engines of a recorded model, counts it shipped (once) and retires old ones. */
+  async #announce(context: ActorContext, model: ModelVersion): Promise<void> {
+    await send(context, this.#env.topics.modelVersions, "ModelVersion", model);
+    if (!this.#state.modelsShipped.some((shipped) => shipped.version === model.version)) {
+      this.#state.modelsShipped.push(Object.freeze(model));
+      this.#save();
+    }
+    await this.#retireModels(model.version);
   }
 
   /**

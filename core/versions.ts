@@ -29,6 +29,12 @@ export interface ModelVersion {
   /** Wall time spent producing it, ms. */
   productionMs: number;
   createdAt: number;
+  /**
+   * The factory command it answers (a retrain, an optimisation's final model), so a factory that
+   * serves the command again finds it shipped; null or absent for the initial model and in
+   * versions recorded before it was kept.
+   */
+  requestId?: string | null;
 }
 
 /** A bucket referenced by a dataset version, with the weight the policy gave it. */

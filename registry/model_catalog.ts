@@ -57,6 +57,11 @@ export class ModelCatalog {
     }
   }
 
+  /** The version shipped in answer to factory command `requestId`, if any. */
+  async answering(requestId: string): Promise<ModelRecord | undefined> {
+    return (await this.list()).find((model) => model.requestId === requestId);
+  }
+
   /**
    * Records a shipped model version, its parent being the version live now; the newest version
    * goes live with it. Recording a version again keeps its first record.

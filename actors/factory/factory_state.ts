@@ -81,6 +81,7 @@ const factorySnapshotSchema = z.strictObject({
     datasetVersion: z.number().int().min(-1),
     productionMs: z.number().nonnegative(),
     createdAt: z.number(),
+    requestId: z.string().min(1).nullable().optional(),
   })),
 });
 

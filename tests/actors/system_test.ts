@@ -778,9 +778,11 @@ class FactoryHarness {
     });
   }
 
-  /** Sends a command as the optimiser would and returns its request id, without waiting. */
-  async post(command: CommandBody): Promise<string> {
-    const requestId = crypto.randomUUID();
+  /**
+   * Sends a command as the optimiser would (under `requestId`: a new one unless a command is
+   * sent again) and returns its request id, without waiting.
+   */
+  async post(command: CommandBody, requestId: string = crypto.randomUUID()): Promise<string> {
     const full = { ...command, requestId, deadline: Date.now() + 60_000 } as FactoryCommand;
     await publish(this.#transport, this.env.topics.factoryCommands, "FactoryCommand", full);
     return requestId;
@@ -1001,6 +1003,46 @@ Deno.test(
       await eventually(() => factory.view().commandsAccepted === 0, {
         what: "the answered step is forgotten",
       });
+    }, 1);
+  },
+);
+
+Deno.test(
+  "a retrain or final model served again under its request id ships no second model",
+  { permissions: PERMISSIONS },
+  async () => {
+    await withFactory(async (factory) => {
+      await factory.announce(0, [0, 1]);
+      const ready = await factory.command({ kind: "opt_init", runId: "run-1" });
+      assert.equal(ready.kind, "opt_ready");
+      const commands: CommandBody[] = [
+        { kind: "train", params: CANDIDATE },
+        { kind: "opt_finalise", runId: "run-1", params: CANDIDATE },
+      ];
+      for (const command of commands) {
+        const requestId = await factory.post(command);
+        await eventually(() => factory.reportsOn(requestId).length === 1, {
+          what: `the factory answered '${command.kind}'`,
+        });
+        const recorded = (await factory.env.catalog.list()).length;
+        // As a successor re-serves a command its predecessor shipped a model for, then died.
+        await factory.post(command, requestId);
+        await eventually(() => factory.reportsOn(requestId).length === 2, {
+          what: `the factory answered '${command.kind}' again`,
+        });
+        const [first, again] = factory.reportsOn(requestId);
+        assert.ok(first.kind === "trained" || first.kind === "opt_done", JSON.stringify(first));
+        assert.deepEqual(again, first);
+        const catalogue = await factory.env.catalog.list();
+        assert.equal(catalogue.length, recorded, "no second model for one request");
+        assert.equal(catalogue.at(-1)?.requestId, requestId);
+      }
+      assert.equal(factory.view().runs, 0);
+      assert.equal(
+        new Set(factory.view().modelsShipped.map((model) => model.version)).size,
+        factory.view().modelsShipped.length,
+        "each model counted shipped once",
+      );
     }, 1);
   },
 );

@@ -240,6 +240,7 @@ export const samples: { [T in MessageType]: PayloadTypes[T][] } = {
       productionMs: 1_234.5,
       createdAt: 1_700_000_000_000,
       splitScores: [scores, { ...scores, mcc: -0.25 }],
+      requestId: "req-7",
     },
   ],
   DatasetVersion: [

@@ -92,21 +92,24 @@ function sharedTypes(): Record<string, avro.Type> {
   return registry;
 }
 
-Deno.test("model versions written before split scores were kept read with none", {
+Deno.test("model versions written before split scores and request ids were kept read with none", {
   permissions: "none",
 }, () => {
   const schema = JSON.parse(modelVersionSchema);
   const before = avro.Type.forSchema({
     ...schema,
-    fields: schema.fields.filter((field: { name: string }) => field.name !== "splitScores"),
+    fields: schema.fields.filter((field: { name: string }) =>
+      field.name !== "splitScores" && field.name !== "requestId"
+    ),
   }, { registry: sharedTypes() });
-  const { splitScores: _, ...old } = samples.ModelVersion[0];
+  const { splitScores: _, requestId: __, ...old } = samples.ModelVersion[0];
   const now = payloadAvroTypes.ModelVersion;
   const read = now.fromBuffer(before.toBuffer(old), now.createResolver(before));
-  assert.deepEqual({ ...read }, { ...old, splitScores: [] });
+  assert.deepEqual({ ...read }, { ...old, splitScores: [], requestId: null });
   assert.deepEqual(decodePayload("ModelVersion", encodePayload("ModelVersion", old)), {
     ...old,
     splitScores: [],
+    requestId: null,
   });
 });
 

@@ -33,6 +33,16 @@ Deno.test("each version records its parent, the version live when it was made", 
   assert.deepEqual((await catalog.record(model(2))).lineage, { parent: 0, reason: "optimise" });
 });
 
+Deno.test("the version answering a request is found by its request id", async () => {
+  const catalog = new ModelCatalog(new InProcessRegistry());
+  await catalog.record(model(0, "initial"));
+  await catalog.record({ ...model(1), requestId: "req-a" });
+  await catalog.record({ ...model(2, "optimise"), requestId: "req-b" });
+  assert.equal((await catalog.answering("req-a"))?.version, 1);
+  assert.equal((await catalog.answering("req-b"))?.version, 2);
+  assert.equal(await catalog.answering("req-c"), undefined);
+});
+
 Deno.test("a version recorded after a newer one does not go live over it", async () => {
   const catalog = new ModelCatalog(new InProcessRegistry());
   await catalog.record(model(0, "initial"));
