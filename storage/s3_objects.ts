@@ -2,7 +2,10 @@
  * The few object operations the S3 stores use (put, get, head, list, delete under a key prefix),
  * over the AWS SDK's S3 client against any endpoint that speaks the S3 API (AWS, MinIO,
  * SeaweedFS). A missing object is `undefined`, never an error; every other failure is an error
- * naming the operation, the endpoint, the bucket and the key.
+ * naming the operation, the endpoint, the bucket and the key. Its name says what a caller may do:
+ * `ObjectStoreUnavailableError` (the server unreachable, timing out or failing on its side: try
+ * again later), `ObjectStoreRefusedError` (credentials or rights refused: retrying repeats it), a
+ * plain `Error` for anything else the request got wrong.
  *
  * @module
  */
@@ -36,6 +39,25 @@ export interface S3Location {
 
 /** Calls of one S3 request and its retries together, ms: nothing waits on the store longer. */
 const REQUEST_TIMEOUT_MS = 30_000;
+
+/** The object store is unreachable, timed out or failed on its side: worth trying again. */
+export class ObjectStoreUnavailableError extends Error {
+  override readonly name = "ObjectStoreUnavailableError";
+}
+
+/** The object store refused the credentials or the rights: retrying repeats it. */
+export class ObjectStoreRefusedError extends Error {
+  override readonly name = "ObjectStoreRefusedError";
+}
+
+/** S3 error codes that refuse who is asking rather than what is asked. */
+const REFUSALS = new Set([
+  "AccessDenied",
+  "InvalidAccessKeyId",
+  "SignatureDoesNotMatch",
+  "ExpiredToken",
+  "InvalidToken",
+]);
 
 /** Objects of one bucket, keys relative to the location's prefix. */
 export class S3Objects {
@@ -165,7 +187,12 @@ export class S3Objects {
       return await run();
     } catch (error) {
       const { endpoint, bucket } = this.location;
-      throw new Error(
+      const Kind = !(error instanceof S3ServiceException) || error.$fault === "server"
+        ? ObjectStoreUnavailableError
+        : REFUSALS.has(error.name)
+        ? ObjectStoreRefusedError
+        : Error;
+      throw new Kind(
         `S3 ${operation} of '${this.#full(key)}' in bucket '${bucket}' at ${endpoint} failed: ${
           error instanceof Error ? `${error.name}: ${error.message}` : error
         }`,

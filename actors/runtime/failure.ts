@@ -12,7 +12,7 @@
 import { ConfigError } from "../../config/config_error.ts";
 
 /** The infrastructure a failure came from, to say where to look. */
-export type Service = "kafka" | "etcd" | "schema-registry";
+export type Service = "kafka" | "etcd" | "schema-registry" | "storage";
 
 /** A failure that may go away: restart with backoff and try again. */
 export class RetriableError extends Error {
@@ -138,6 +138,11 @@ function classifyOne(error: Error): Classification | undefined {
     return { kind: "retriable", service: "schema-registry" };
   }
   if (error.name === "SchemaRefusedError") return { kind: "fatal", service: "schema-registry" };
+  // storage/s3_objects.ts: an object store down or failing is an outage, a refusal is not.
+  if (error.name === "ObjectStoreUnavailableError") {
+    return { kind: "retriable", service: "storage" };
+  }
+  if (error.name === "ObjectStoreRefusedError") return { kind: "fatal", service: "storage" };
   const type = error.constructor.name;
   if (ETCD_REFUSALS.has(type)) return { kind: "fatal", service: "etcd" };
   // etcd3 marks unreachable hosts recoverable; its circuit breaker then refuses calls for a while.

@@ -32,6 +32,10 @@ export function failureLine(error: unknown, where: Endpoints): string {
       ? `${who}etcd at ${at} refused the client (${cause}); check etcd.auth and etcd.tls`
       : `${who}cannot reach etcd at ${at} (${cause}); start etcd or fix etcd.endpoints ` +
         `(or RETUNE_ETCD_ENDPOINTS)`;
+  } else if (service === "storage") {
+    line = kind === "fatal"
+      ? `${who}${cause}; check storage.s3's credentials (accessKeyId, secretAccessKey)`
+      : `${who}${cause}; start the object store or fix storage.s3.endpoint`;
   } else if (service === "schema-registry") {
     line = kind === "fatal"
       ? `${who}${cause}`

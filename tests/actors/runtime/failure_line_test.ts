@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import {
+  ObjectStoreRefusedError,
+  ObjectStoreUnavailableError,
+} from "../../../storage/s3_objects.ts";
 import { GRPCUnavailableError } from "etcd3";
 import { failureLine } from "../../../actors/runtime/failure_line.ts";
 import { FatalError } from "../../../actors/runtime/failure.ts";
@@ -34,6 +38,21 @@ Deno.test("any other failure is its message and its causes", () => {
   assert.equal(
     failureLine(error, { kafka: undefined, etcd: undefined }),
     "the system failed: x is undefined (--log-level=debug shows the detail)",
+  );
+});
+
+Deno.test("an object store down says to start it; one refusing says to check the credentials", () => {
+  const down = new ObjectStoreUnavailableError(
+    "S3 put of 'b/1' at http://s3:8333 failed: ECONNREFUSED",
+  );
+  assert.equal(
+    failureLine(new EscalationError("retune", "collector", "failed 5 times", down), where),
+    "role 'collector' stopped: S3 put of 'b/1' at http://s3:8333 failed: ECONNREFUSED; start " +
+      "the object store or fix storage.s3.endpoint (--log-level=debug shows the detail)",
+  );
+  assert.match(
+    failureLine(new ObjectStoreRefusedError("S3 get failed: AccessDenied"), where),
+    /AccessDenied; check storage\.s3's credentials/,
   );
 });
 

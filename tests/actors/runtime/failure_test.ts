@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import {
+  ObjectStoreRefusedError,
+  ObjectStoreUnavailableError,
+} from "../../../storage/s3_objects.ts";
 import kafkajs from "kafkajs";
 import { GRPCUnauthenticatedError, GRPCUnavailableError } from "etcd3";
 import { AuthenticationError, MultipleErrors, NetworkError } from "@platformatic/kafka";
@@ -85,6 +89,20 @@ Deno.test("an unreachable schema registry is retriable; a refused schema is fata
   assert.deepEqual(classify(new SchemaRefusedError("incompatible")), {
     kind: "fatal",
     service: "schema-registry",
+  });
+});
+
+Deno.test("an object store down is retriable, one refusing the credentials fatal, both storage", () => {
+  const down = new ObjectStoreUnavailableError("S3 put of 'b/1' failed: ECONNREFUSED");
+  assert.deepEqual(classify(down), { kind: "retriable", service: "storage" });
+  // As a store's caller sees it: wrapped in its own context.
+  assert.deepEqual(classify(new Error("appending bucket 3", { cause: down })), {
+    kind: "retriable",
+    service: "storage",
+  });
+  assert.deepEqual(classify(new ObjectStoreRefusedError("S3 get failed: AccessDenied")), {
+    kind: "fatal",
+    service: "storage",
   });
 });
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { subscribeMailbox } from "../../../actors/runtime/mailbox.ts";
 import { RetriableError } from "../../../actors/runtime/failure.ts";
+import { ObjectStoreUnavailableError } from "../../../storage/s3_objects.ts";
 import { Supervisor } from "../../../actors/runtime/supervisor.ts";
 import type { Logger } from "../../../logging/logger.ts";
 import { InProcessTransport } from "../../../transport/in_process.ts";
@@ -227,4 +228,26 @@ Deno.test("a retriable failure restarts the role and redelivers the record, dead
   assert.equal(run.starts(), 2);
   assert.deepEqual(run.handled, [1, 2, 3]);
   assert.deepEqual(run.dead, []);
+});
+
+Deno.test("an object store outage while suspects are handled alone poisons none of them", async () => {
+  let outage = false;
+  let starts = () => 0;
+  const run = await supervisedInbox(["11", "12", "13", "14"], (message) => {
+    if (message === 13) throw new TypeError("cannot handle 13");
+    // The second incarnation handles the suspects 11..13 alone; the store is down for 12.
+    if (message === 12 && starts() === 2 && !outage) {
+      outage = true;
+      throw new ObjectStoreUnavailableError("S3 put of 'buckets/3' failed: ECONNREFUSED");
+    }
+  }, 3);
+  starts = run.starts;
+  await eventually(() => run.dead.length === 1 && run.handled.includes(14), {
+    what: "13 is dead-lettered and 14 handled",
+  });
+  await run.stop();
+  assert.ok(outage, "the outage hit a suspect handled alone");
+  assert.equal(run.starts(), 3);
+  assert.deepEqual(run.dead, ["inbox/0@2: handling failed: cannot handle 13"]);
+  assert.deepEqual([...new Set(run.handled)].toSorted(), [11, 12, 14]);
 });
