@@ -127,11 +127,14 @@ async function main(args: string[]): Promise<number> {
         plan,
         {
           fleet,
-          // An optimisation: a frozen version and the factory reporting its steps right now
-          // (a freeze whose factory died stays in the ledger for good).
+          // An optimisation: a frozen version, and the factory reporting its steps right now or
+          // a command sent since its last report (a step it is running reports only when done;
+          // the two in one sample count as a step sent, the freeze ending with the run). A
+          // freeze outlives its dead owner for a lease.
           underWay: (phase) =>
             ledger.in(phase) &&
-            (phase === "assembly" || progress.grewWithin("factoryReports", REPORTS_RECENT_MS)),
+            (phase === "assembly" || progress.grewWithin("factoryReports", REPORTS_RECENT_MS) ||
+              stepSent(progress)),
           etcd,
           broker: {
             pause: () => Deno.kill(kafka!.pid, "SIGSTOP"),
@@ -219,6 +222,12 @@ async function drained(progress: TopicProgress, capMs: number): Promise<void> {
     ) return;
     await sleep(1_000);
   }
+}
+
+/** Whether a factory command was sent since the factory's last report (or in its sample). */
+function stepSent(progress: TopicProgress): boolean {
+  const sent = progress.lastGrewAt("factoryCommands");
+  return sent !== undefined && sent >= (progress.lastGrewAt("factoryReports") ?? 0);
 }
 
 /** The deletion audit log's lines (none if nothing was deleted). */

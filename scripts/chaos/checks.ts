@@ -82,10 +82,10 @@ export interface ProgressRule {
   writes: readonly string[];
   /**
    * What obliges it to write, when not any record read: so much work (`StreamAudit.recordWork`)
-   * read from one topic; `bucket` is a collector bucket's events, since it writes only when a
-   * bucket closes.
+   * read from these topics together; `bucket` is a collector bucket's events, since it writes
+   * only when a bucket closes.
    */
-  owesWriteAfter?: { topic: string; work: number | "bucket" };
+  owesWriteAfter?: { topics: readonly string[]; work: number | "bucket" };
 }
 
 /** The progress rule of each role judged by its topics. */
@@ -94,15 +94,20 @@ export const PROGRESS_RULES: Readonly<Partial<Record<ServiceRole, ProgressRule>>
   collector: {
     reads: ["input"],
     writes: ["datasetVersions"],
-    owesWriteAfter: { topic: "input", work: "bucket" },
+    owesWriteAfter: { topics: ["input"], work: "bucket" },
   },
   // An `opt_abort` asks for no report.
   factory: {
     reads: ["factoryCommands"],
     writes: ["factoryReports"],
-    owesWriteAfter: { topic: "factoryCommands", work: 1 },
+    owesWriteAfter: { topics: ["factoryCommands"], work: 1 },
   },
-  optimiser: { reads: ["instructions", "factoryReports"], writes: ["factoryCommands"] },
+  // A report that ends a job (`trained`, `opt_done`, `failed`) asks for no command.
+  optimiser: {
+    reads: ["instructions", "factoryReports"],
+    writes: ["factoryCommands"],
+    owesWriteAfter: { topics: ["instructions", "factoryReports"], work: 1 },
+  },
   // The observer writes only when the score moves, and the replayer reads a file: judged apart.
 };
 
@@ -306,7 +311,10 @@ export function wedgedRoles(
       const owed = rule.owesWriteAfter;
       const worked = owed === undefined
         ? grew(rule.reads, after, runEnd - WEDGE_GRACE_MS)
-        : workRead(owed.topic, after, runEnd - WEDGE_GRACE_MS) >=
+        : owed.topics.reduce(
+          (sum, topic) => sum + workRead(topic, after, runEnd - WEDGE_GRACE_MS),
+          0,
+        ) >=
           (owed.work === "bucket" ? bucketEvents : owed.work);
       if (worked && !grew(rule.writes, after, runEnd)) wedged.push({ role, after });
     }

@@ -9,7 +9,7 @@
 
 import type { RetuneConfig } from "../../config/schema.ts";
 import { decodeEnvelope, decodePayload } from "../../protocol/codec.ts";
-import type { FactoryCommand } from "../../protocol/messages.ts";
+import type { FactoryCommand, FactoryReport } from "../../protocol/messages.ts";
 import { KafkaTransport } from "../../transport/kafka.ts";
 import type { ConsumedRecord } from "../../transport/transport.ts";
 import { kafkaClient } from "../topics.ts";
@@ -32,6 +32,8 @@ export async function auditStreams(config: RetuneConfig, stream: string): Promis
   let inputEvents = 0;
   const inputWork: number[][] = [];
   const commandWork: number[][] = [];
+  const reportWork: number[][] = [];
+  const instructionWork: number[][] = [];
   const input = new Set<string>();
   const forecast = new Set<string>();
   let detections = 0;
@@ -62,11 +64,28 @@ export async function auditStreams(config: RetuneConfig, stream: string): Promis
       (envelope.payload as FactoryCommand).kind === "opt_abort";
     (commandWork[command.partition] ??= [])[command.offset] = abort ? 0 : 1;
   });
+  await readTopic(config, config.topics.factoryReports.name, false, (report) => {
+    const envelope = decodeEnvelope(report.value);
+    // Only a report within a run asks the optimiser for its next command.
+    const kind = envelope.type === "FactoryReport"
+      ? (envelope.payload as FactoryReport).kind
+      : undefined;
+    const asks = kind === "opt_ready" || kind === "step_result";
+    (reportWork[report.partition] ??= [])[report.offset] = asks ? 1 : 0;
+  });
+  await readTopic(config, config.topics.instructions.name, false, (instruction) => {
+    (instructionWork[instruction.partition] ??= [])[instruction.offset] = 1;
+  });
   return {
     streamEvents: expected.size,
     inputEvents,
     inputDistinct: input.size,
-    recordWork: { input: inputWork, factoryCommands: commandWork },
+    recordWork: {
+      input: inputWork,
+      factoryCommands: commandWork,
+      factoryReports: reportWork,
+      instructions: instructionWork,
+    },
     forecastDistinct: forecast.size,
     forecastEvents,
     exactlyOnce,

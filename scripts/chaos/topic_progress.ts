@@ -43,6 +43,11 @@ export class TopicProgress {
     return (last.offsets[purpose] ?? 0) > (first.offsets[purpose] ?? 0);
   }
 
+  /** When the topic of `purpose` last grew (the sample that saw it), if it did. */
+  lastGrewAt(purpose: string): number | undefined {
+    return lastGrowth(this.samples, purpose);
+  }
+
   /** Stops sampling and disconnects. */
   async stop(): Promise<void> {
     this.#stopped = true;
@@ -73,4 +78,14 @@ export class TopicProgress {
       await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
     }
   }
+}
+
+/** The time of the last sample in which the topic of `purpose` grew over the one before. */
+export function lastGrowth(samples: readonly OffsetSample[], purpose: string): number | undefined {
+  for (let i = samples.length - 1; i > 0; i--) {
+    if ((samples[i].offsets[purpose] ?? 0) > (samples[i - 1].offsets[purpose] ?? 0)) {
+      return samples[i].at;
+    }
+  }
+  return undefined;
 }

@@ -375,3 +375,26 @@ Deno.test("judge: a repeated forecast fails under exactly once, unless its event
   })).checks.find((c) => c.name === "forecast_repeats")!;
   assert.equal(replayed.ok, true, "an event the replayer repeated is forecast once per copy");
 });
+
+Deno.test("wedgedRoles: the optimiser owes a command for an instruction or a report within a run, not for one that ends it", () => {
+  const runEnd = T0 + 120_000;
+  const fault = kill(T0, "collector", true);
+  const reports = (first: number, last: number) =>
+    [
+      sample(T0 + 1_000, { factoryReports: first, factoryCommands: 9 }),
+      sample(T0 + 50_000, { factoryReports: last, factoryCommands: 9 }),
+      sample(runEnd, { factoryReports: last, factoryCommands: 9 }),
+    ].map((s) => ({
+      ...s,
+      partitions: { factoryReports: [s.offsets.factoryReports], instructions: [0] },
+    }));
+  // Offsets 3 and 4: an opt_done (the run ended) and a step_result (the next step is due).
+  const work = {
+    ...context(runEnd, false),
+    recordWork: { factoryReports: [[1, 1, 1, 0, 1]], instructions: [] },
+  };
+  assert.deepEqual(wedgedRoles([fault], reports(3, 4), work), [], "a run's end owes nothing");
+  assert.deepEqual(wedgedRoles([fault], reports(3, 5), work), [
+    { role: "optimiser", after: T0 },
+  ]);
+});
