@@ -22,6 +22,7 @@ import { EtcdMember } from "./chaos/etcd_member.ts";
 import { faultFreeDetections } from "./chaos/fault_free.ts";
 import { planFaults } from "./chaos/fault_plan.ts";
 import { RoleFleet } from "./chaos/fleet.ts";
+import { Operator } from "./chaos/operator.ts";
 import { injectFaults } from "./chaos/injector.ts";
 import { LedgerWatch } from "./chaos/ledger_watch.ts";
 import type { FaultRecord } from "./chaos/observations.ts";
@@ -65,6 +66,7 @@ async function main(args: string[]): Promise<number> {
   let kafka: RunningService | undefined;
   let etcd: EtcdMember | undefined;
   let fleet: RoleFleet | undefined;
+  let operator: Operator | undefined;
   const emergency = () => {
     for (const instance of fleet?.instances ?? []) instance.kill();
     kafka?.kill();
@@ -123,6 +125,7 @@ async function main(args: string[]): Promise<number> {
       });
       log(`replaying; ${plan.length} faults planned`);
       const faults: FaultRecord[] = [];
+      const asks = operator = await Operator.connect(deployment.config);
       await injectFaults(
         plan,
         {
@@ -140,6 +143,7 @@ async function main(args: string[]): Promise<number> {
             pause: () => Deno.kill(kafka!.pid, "SIGSTOP"),
             resume: () => Deno.kill(kafka!.pid, "SIGCONT"),
           },
+          askForOptimisation: () => asks.optimise(),
         },
         { windowStart, windowEnd, seed: options.seed, log },
         faults,
@@ -195,6 +199,7 @@ async function main(args: string[]): Promise<number> {
       return report.ok ? 0 : 1;
     } finally {
       await fleet?.stop(1_000);
+      await operator?.close();
       await deployment.dispose(options.keep);
       if (options.keep) log(`kept ${deployment.dir}`);
     }

@@ -9,7 +9,9 @@
  * no longer holds back one that an assembly under way would serve. Phase kills are sent one at a
  * time, a few seconds apart and never during an outage, and they wait until the window's end
  * plus a grace; one whose phase never came by then is killed anyway and recorded as not seen,
- * with the reason logged, so the run's `faults_injected` check fails.
+ * with the reason logged, so the run's `faults_injected` check fails. A kill due during an
+ * optimisation that none came to for a while asks for one, as an operator would: optimisations
+ * come only when the observer's score falls, and last a few seconds.
  *
  * @module
  */
@@ -41,6 +43,11 @@ export interface FaultTargets {
   underWay(phase: Phase): boolean;
   etcd: { kill(): Promise<void>; restart(): Promise<void> };
   broker: { pause(): void; resume(): void };
+  /**
+   * Asks the control plane for an optimisation, as an operator would (an `optimise`
+   * instruction); absent: optimisations come only when the observer asks for them.
+   */
+  askForOptimisation?(): Promise<void>;
 }
 
 /** The injector's waits, ms. */
@@ -53,6 +60,11 @@ export interface InjectorTiming {
   phaseGraceMs: number;
   /** Least time between a kill and the next phase kill. */
   phaseKillGapMs: number;
+  /**
+   * How long a due kill waits for an optimisation to come on its own before asking for one,
+   * and the least time between two asks.
+   */
+  askAfterMs: number;
   /** How often waiting kills look again. */
   pollMs: number;
 }
@@ -66,6 +78,9 @@ export const DEFAULT_TIMING: InjectorTiming = {
   // One phase kill at a time: each leader's failover is its own, yet an assembly (seen for
   // 10 s, `ledger_watch.ts`) can serve two.
   phaseKillGapMs: 4_000,
+  // An optimisation of the chaos deployment lasts 2-3 s, and the observer asks for one only when
+  // the score falls: a kill may wait for one for the whole window, and miss a short one.
+  askAfterMs: 10_000,
   pollMs: 50,
 };
 
@@ -144,6 +159,7 @@ async function injectPhaseKills(
 ): Promise<void> {
   const waiting = [...kills].sort((a, b) => a.atMs - b.atMs);
   const deadline = options.windowEnd + timing.phaseGraceMs;
+  let askedAt = -Infinity;
   while (waiting.length > 0) {
     const now = Date.now();
     if (now >= deadline) {
@@ -166,6 +182,22 @@ async function injectPhaseKills(
       if (ready !== -1) {
         const [fault] = waiting.splice(ready, 1);
         record(killNow(fault, targets, random, state, true));
+      } else if (targets.askForOptimisation !== undefined) {
+        const starved = waiting.find((fault) =>
+          fault.during === "optimisation" &&
+          now - Math.max(options.windowStart + fault.atMs, askedAt) >= timing.askAfterMs &&
+          targets.fleet.leaderOf(fault.role)?.alive === true
+        );
+        if (starved !== undefined) {
+          askedAt = now;
+          options.log(
+            `kill ${starved.role} ${starved.target} during optimisation: none for ` +
+              `${timing.askAfterMs / 1000} s; asking for one, as an operator would`,
+          );
+          targets.askForOptimisation().catch((error) =>
+            options.log(`asking for an optimisation failed: ${String(error)}`)
+          );
+        }
       }
     }
     await sleep(timing.pollMs);

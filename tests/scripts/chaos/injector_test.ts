@@ -14,6 +14,7 @@ const TIMING: InjectorTiming = {
   lateVictimWaitMs: 20,
   phaseGraceMs: 100,
   phaseKillGapMs: 30,
+  askAfterMs: 20,
   pollMs: 2,
 };
 
@@ -120,4 +121,31 @@ Deno.test("injectFaults: phase kills ready together go one at a time, in plan or
   const times = records.map((r) => r.at);
   assert.deepEqual(times, [...times].sort((a, b) => a - b));
   assert.equal(records.filter((r) => r.kind === "etcd-restart").length, 1);
+});
+
+Deno.test("injectFaults: a kill due during an optimisation none came to asks for one, then hits it", async () => {
+  let asked = 0;
+  const lines: string[] = [];
+  const on: FaultTargets = {
+    ...targets(() => asked > 0),
+    askForOptimisation: () => Promise.resolve(void asked++),
+  };
+  const records = await run([kill("factory", 0, "optimisation")], on, lines);
+  assert.equal(asked, 1, lines.join("\n"));
+  assert.ok(lines.some((line) => /none for .* asking for one/.test(line)), lines.join("\n"));
+  assert.deepEqual(records.map((r) => r.kind === "kill" && [r.role, r.phaseSeen]), [[
+    "factory",
+    true,
+  ]]);
+});
+
+Deno.test("injectFaults: an optimisation asked for that never comes is asked for again, then killed anyway", async () => {
+  let asked = 0;
+  const on: FaultTargets = {
+    ...targets(() => false),
+    askForOptimisation: () => Promise.resolve(void asked++),
+  };
+  const records = await run([kill("factory", 0, "optimisation")], on);
+  assert.ok(asked >= 2, `asked ${asked} times`);
+  assert.equal(records[0].kind === "kill" && records[0].phaseSeen, false);
 });
