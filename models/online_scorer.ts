@@ -262,10 +262,23 @@ export class OnlineScorer {
     }
   }
 
+  // Named increments: a computed key per resolved forecast costs a keyed property access each.
   #resolve(positive: boolean, hit: boolean): void {
-    const outcome: keyof Confusion = positive ? (hit ? "tp" : "fp") : (hit ? "fn" : "tn");
-    this.#batch[outcome]++;
-    this.#cumulative[outcome]++;
+    const batch = this.#batch;
+    const cumulative = this.#cumulative;
+    if (positive && hit) {
+      batch.tp++;
+      cumulative.tp++;
+    } else if (positive) {
+      batch.fp++;
+      cumulative.fp++;
+    } else if (hit) {
+      batch.fn++;
+      cumulative.fn++;
+    } else {
+      batch.tn++;
+      cumulative.tn++;
+    }
   }
 }
 
