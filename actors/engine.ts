@@ -137,8 +137,8 @@ export class Engine implements Behaviour {
   readonly #laneByName: Map<string, Lane>;
   /** Whether checkpoints hold runs per model (`byModel`): a fleet, even of one model. */
   readonly #fleet: boolean;
-  /** The lanes each key goes to (the router). */
-  readonly #routes: KeyRoutes<Lane>;
+  /** The lanes each key goes to (the router); null: the deployment's one model takes every key. */
+  readonly #routes: KeyRoutes<Lane> | null;
   /** Resolves when a model is queued for the swap; renewed after each. */
   #modelQueued: PromiseWithResolvers<void> = Promise.withResolvers();
   readonly #held = new Map<number, HeldPartition>();
@@ -189,7 +189,8 @@ export class Engine implements Behaviour {
       };
     });
     this.#laneByName = new Map(this.#lanes.map((lane) => [lane.name, lane]));
-    this.#routes = new KeyRoutes(this.#lanes, (lane) => lane.select);
+    // The deployment's one model needs no per-event lookup of its key.
+    this.#routes = routes === undefined ? null : new KeyRoutes(this.#lanes, (lane) => lane.select);
     const cadence = env.config.engine.report;
     this.#windows = env.lockstep !== undefined && "everyStreamMs" in cadence
       ? new StreamTimeWindows(cadence.everyStreamMs)
@@ -462,7 +463,7 @@ export class Engine implements Behaviour {
         }
         const closed = held.grid?.enter(event.timestamp);
         if (closed) out.windows.push(...this.#closeWindow(context, partition, held, closed));
-        const lanes = this.#routes.of(event.key);
+        const lanes = this.#routes === null ? this.#lanes : this.#routes.of(event.key);
         let lane: Lane | undefined;
         try {
           for (lane of lanes) this.#forecast(lane, event, held, forecasts);

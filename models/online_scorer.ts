@@ -28,13 +28,16 @@ export interface ScoreBatch {
   cumulative: Scores;
 }
 
-/** What scoring needs of a forecast once it is made: its window and its sign. */
-type Window = Pick<Forecast, "start" | "end" | "positive">;
-
-/** A partition's event counter and its unresolved forecasts (a min-heap on `end`). */
+/**
+ * A partition's event counter and its unresolved forecasts: a min-heap on window end, kept as
+ * two parallel arrays of numbers rather than the forecasts themselves, so a forecast held for up
+ * to `horizon` events is no object the garbage collector has to move and promote. `starts`
+ * holds each window's start, negated for a negative forecast (a start is always >= 1).
+ */
 interface PartitionScore {
   counter: number;
-  pending: Window[];
+  ends: number[];
+  starts: number[];
 }
 
 const count = z.number().int().nonnegative();
@@ -83,12 +86,21 @@ export class OnlineScorer {
           } must be triples: current length is ${flat.length}`,
         );
       }
-      const pending: Window[] = [];
+      const partition: PartitionScore = { counter, ends: [], starts: [] };
       for (let i = 0; i < flat.length; i += 3) {
-        pending.push({ start: flat[i], end: flat[i + 1], positive: flat[i + 2] === 1 });
+        if (flat[i] < 1) {
+          throw new TypeError(
+            `scorer snapshot: pending window starts of ${
+              JSON.stringify(key)
+            } must be >= 1: current value is ${flat[i]}`,
+          );
+        }
+        partition.ends.push(flat[i + 1]);
+        partition.starts.push(flat[i + 2] === 1 ? flat[i] : -flat[i]);
       }
-      scorer.#partitions.set(key, { counter, pending: heapify(pending) });
-      scorer.#pendingCount += pending.length;
+      heapify(partition);
+      scorer.#partitions.set(key, partition);
+      scorer.#pendingCount += partition.ends.length;
     }
     scorer.#batch = { ...data.batch };
     scorer.#cumulative = { ...data.cumulative };
@@ -118,9 +130,11 @@ export class OnlineScorer {
   /** What the scorer knows, as plain data (see `ScorerSnapshot`). */
   snapshot(): ScorerSnapshot {
     const partitions: ScorerSnapshot["partitions"] = [];
-    for (const [key, { counter, pending }] of this.#partitions) {
+    for (const [key, { counter, ends, starts }] of this.#partitions) {
       const flat: number[] = [];
-      for (const w of pending) flat.push(w.start, w.end, w.positive ? 1 : 0);
+      for (let i = 0; i < ends.length; i++) {
+        flat.push(Math.abs(starts[i]), ends[i], starts[i] > 0 ? 1 : 0);
+      }
       partitions.push([key, counter, flat]);
     }
     return {
@@ -142,7 +156,7 @@ export class OnlineScorer {
   observe(key: string, step: StepResult): void {
     let partition = this.#partitions.get(key);
     if (partition === undefined) {
-      partition = { counter: 0, pending: [] };
+      partition = { counter: 0, ends: [], starts: [] };
       this.#partitions.set(key, partition);
     }
     const forecast = step.forecast;
@@ -175,8 +189,9 @@ export class OnlineScorer {
   flush(): number {
     const flushed = this.#pendingCount;
     for (const partition of this.#partitions.values()) {
-      for (const forecast of partition.pending) this.#resolve(forecast, false);
-      partition.pending = [];
+      for (const start of partition.starts) this.#resolve(start > 0, false);
+      partition.ends = [];
+      partition.starts = [];
     }
     this.#pendingCount = 0;
     return flushed;
@@ -212,37 +227,58 @@ export class OnlineScorer {
       this.#spreadSum += forecast.end - forecast.start;
       this.#distanceSum += forecast.start - forecast.counter;
     }
-    heapPush(partition.pending, forecast);
+    heapPush(partition, forecast.end, forecast.positive ? forecast.start : -forecast.start);
     this.#pendingCount++;
   }
 
   /** Resolves as misses the forecasts whose window ends before `counter`. */
   #closeBefore(partition: PartitionScore, counter: number): void {
-    const pending = partition.pending;
-    while (pending.length > 0 && pending[0].end < counter) {
-      this.#resolve(heapPop(pending), false);
+    const { ends, starts } = partition;
+    while (ends.length > 0 && ends[0] < counter) {
+      this.#resolve(starts[0] > 0, false);
+      heapPop(partition);
       this.#pendingCount--;
     }
   }
 
   /** A match at `counter`: every open window containing it is a hit (all end at or after it). */
   #resolveHits(partition: PartitionScore, counter: number): void {
-    const kept: Window[] = [];
-    for (const forecast of partition.pending) {
-      if (forecast.start <= counter) {
-        this.#resolve(forecast, true);
+    const { ends, starts } = partition;
+    let kept = 0;
+    for (let i = 0; i < ends.length; i++) {
+      if (Math.abs(starts[i]) <= counter) {
+        this.#resolve(starts[i] > 0, true);
         this.#pendingCount--;
       } else {
-        kept.push(forecast);
+        ends[kept] = ends[i];
+        starts[kept] = starts[i];
+        kept++;
       }
     }
-    if (kept.length !== partition.pending.length) partition.pending = heapify(kept);
+    if (kept !== ends.length) {
+      ends.length = kept;
+      starts.length = kept;
+      heapify(partition);
+    }
   }
 
-  #resolve(forecast: Window, hit: boolean): void {
-    const outcome: keyof Confusion = forecast.positive ? (hit ? "tp" : "fp") : (hit ? "fn" : "tn");
-    this.#batch[outcome]++;
-    this.#cumulative[outcome]++;
+  // Named increments: a computed key per resolved forecast costs a keyed property access each.
+  #resolve(positive: boolean, hit: boolean): void {
+    const batch = this.#batch;
+    const cumulative = this.#cumulative;
+    if (positive && hit) {
+      batch.tp++;
+      cumulative.tp++;
+    } else if (positive) {
+      batch.fp++;
+      cumulative.fp++;
+    } else if (hit) {
+      batch.fn++;
+      cumulative.fn++;
+    } else {
+      batch.tn++;
+      cumulative.tn++;
+    }
   }
 }
 
@@ -257,42 +293,53 @@ function addTo(sum: Confusion, counts: Confusion): void {
   sum.fn += counts.fn;
 }
 
-function heapPush(heap: Window[], forecast: Window): void {
-  heap.push(forecast);
-  let i = heap.length - 1;
+function heapPush(heap: PartitionScore, end: number, start: number): void {
+  const { ends, starts } = heap;
+  let i = ends.length;
+  ends.push(end);
+  starts.push(start);
   while (i > 0) {
     const parent = (i - 1) >> 1;
-    if (heap[parent].end <= heap[i].end) break;
-    [heap[parent], heap[i]] = [heap[i], heap[parent]];
+    if (ends[parent] <= end) break;
+    ends[i] = ends[parent];
+    starts[i] = starts[parent];
     i = parent;
   }
+  ends[i] = end;
+  starts[i] = start;
 }
 
-function heapPop(heap: Window[]): Window {
-  const top = heap[0];
-  const last = heap.pop()!;
-  if (heap.length > 0) {
-    heap[0] = last;
+/** Drops the heap's top (the window ending first). */
+function heapPop(heap: PartitionScore): void {
+  const end = heap.ends.pop()!;
+  const start = heap.starts.pop()!;
+  if (heap.ends.length > 0) {
+    heap.ends[0] = end;
+    heap.starts[0] = start;
     siftDown(heap, 0);
   }
-  return top;
 }
 
-function heapify(items: Window[]): Window[] {
-  for (let i = (items.length >> 1) - 1; i >= 0; i--) siftDown(items, i);
-  return items;
+function heapify(heap: PartitionScore): void {
+  for (let i = (heap.ends.length >> 1) - 1; i >= 0; i--) siftDown(heap, i);
 }
 
-function siftDown(heap: Window[], from: number): void {
+function siftDown(heap: PartitionScore, from: number): void {
+  const { ends, starts } = heap;
+  const n = ends.length;
+  const end = ends[from];
+  const start = starts[from];
   let i = from;
   for (;;) {
     const left = 2 * i + 1;
+    if (left >= n) break;
     const right = left + 1;
-    let smallest = i;
-    if (left < heap.length && heap[left].end < heap[smallest].end) smallest = left;
-    if (right < heap.length && heap[right].end < heap[smallest].end) smallest = right;
-    if (smallest === i) return;
-    [heap[smallest], heap[i]] = [heap[i], heap[smallest]];
-    i = smallest;
+    const child = right < n && ends[right] < ends[left] ? right : left;
+    if (ends[child] >= end) break;
+    ends[i] = ends[child];
+    starts[i] = starts[child];
+    i = child;
   }
+  ends[i] = end;
+  starts[i] = start;
 }

@@ -7,6 +7,11 @@
  *   that claims 2^40 items keeps the decoder busy for hours. Every array item and map entry of
  *   Retune's schemas takes at least one byte, so these readers refuse a block with more items than
  *   there are bytes left. They override the types' `_read(tap)` and use its `Tap`.
+ * - Interned strings: a stream repeats a few short strings (event keys, types) in every record;
+ *   avsc decodes each through Buffer's `utf8Slice`, a call into the runtime per string in Deno,
+ *   and hands out a fresh copy every time, which every map keyed by it then hashes again. Short
+ *   ASCII strings are looked up in a table first and the one copy already decoded is returned;
+ *   anything else, and a miss, goes through avsc's `tap.readString()`.
  * - Plain records: avsc decodes a record as an instance of a class it generates per record type
  *   (`recordConstructor`); giving those classes `Object.prototype` makes decoded records plain
  *   objects, deep-equal to literals of the TS types, without copying each one.
@@ -27,6 +32,19 @@ interface Tap {
 
 /** A compiled type as avsc's readers see it. */
 type Readable = avro.Type & { _read(tap: Tap): unknown };
+
+/** Retune's avsc `typeHook`: interned strings (`internedStrings`), then `boundedBlocks`. */
+export function retuneTypes(schema: avro.Schema, opts: object): avro.Type | undefined {
+  return internedStrings(schema) ?? boundedBlocks(schema, opts);
+}
+
+/** An avsc `typeHook` that compiles strings with a reader interning short ASCII ones. */
+export function internedStrings(schema: avro.Schema): avro.Type | undefined {
+  const plain = schema === "string" ||
+    (typeof schema === "object" && !Array.isArray(schema) && "type" in schema &&
+      schema.type === "string" && !("logicalType" in schema));
+  return plain ? new InterningStringType() : undefined;
+}
 
 /** An avsc `typeHook` that compiles arrays and maps with bounded readers. */
 export function boundedBlocks(schema: avro.Schema, opts: object): avro.Type | undefined {
@@ -58,6 +76,53 @@ class BoundedMapType extends avro.types.MapType {
     }
     return map;
   }
+}
+
+/** Strings of up to this many bytes are interned. */
+const INTERNED_MAX_BYTES = 64;
+/** Slots of the interning table (a power of two): a slot holds the last string hashed to it. */
+const INTERNED_SLOTS = 4096;
+const interned: string[] = new Array(INTERNED_SLOTS).fill("");
+
+class InterningStringType extends avro.types.StringType {
+  _read(tap: Tap): string {
+    const start = tap.pos;
+    const length = tap.readLong();
+    const from = tap.pos;
+    const buf = tap.buf;
+    if (length < 1 || length > INTERNED_MAX_BYTES || from + length > buf.length) {
+      tap.pos = start;
+      return tap.readString();
+    }
+    // FNV-1a over the bytes; a byte past ASCII sends the string to avsc's reader.
+    let hash = 0x811c9dc5;
+    for (let i = from; i < from + length; i++) {
+      const byte = buf[i];
+      if (byte >= 0x80) {
+        tap.pos = start;
+        return tap.readString();
+      }
+      hash = Math.imul(hash ^ byte, 0x01000193);
+    }
+    const slot = hash & (INTERNED_SLOTS - 1);
+    const known = interned[slot];
+    if (known.length === length && sameAscii(known, buf, from)) {
+      tap.pos = from + length;
+      return known;
+    }
+    tap.pos = start;
+    const value = tap.readString();
+    interned[slot] = value;
+    return value;
+  }
+}
+
+/** Whether the ASCII string `text` is spelled by the bytes of `buf` from `from` on. */
+function sameAscii(text: string, buf: Uint8Array, from: number): boolean {
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) !== buf[from + i]) return false;
+  }
+  return true;
 }
 
 /** Reads a block's item count (0 ends the array or map) and checks it against the bytes left. */

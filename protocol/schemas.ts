@@ -9,7 +9,7 @@
  */
 
 import avro from "avsc";
-import { boundedBlocks, decodeRecordsAsPlainObjects } from "./avsc_internals.ts";
+import { decodeRecordsAsPlainObjects, retuneTypes } from "./avsc_internals.ts";
 import type { MessageType } from "./messages.ts";
 import bucketRef from "../schemas/BucketRef.avsc" with { type: "text" };
 import candidateJob from "../schemas/CandidateJob.avsc" with { type: "text" };
@@ -41,7 +41,7 @@ function compile(source: string): avro.Type {
   return avro.Type.forSchema(JSON.parse(source), {
     registry: named,
     omitRecordMethods: true,
-    typeHook: boundedBlocks,
+    typeHook: retuneTypes,
   });
 }
 
@@ -100,7 +100,7 @@ function withoutField(schema: string, name: string, refers: string[] = []): avro
   return avro.Type.forSchema({
     ...parsed,
     fields: parsed.fields.filter((field: { name: string }) => field.name !== name),
-  }, { registry, omitRecordMethods: true, typeHook: boundedBlocks }) as avro.types.RecordType;
+  }, { registry, omitRecordMethods: true, typeHook: retuneTypes }) as avro.types.RecordType;
 }
 
 /**
@@ -111,7 +111,7 @@ export function compileWriterSchema(text: string): avro.Type {
   return avro.Type.forSchema(JSON.parse(text), {
     registry: {},
     omitRecordMethods: true,
-    typeHook: boundedBlocks,
+    typeHook: retuneTypes,
   });
 }
 

@@ -3,7 +3,11 @@ import avro from "avsc";
 import { Buffer } from "node:buffer";
 import avscPackage from "avsc/package.json" with { type: "json" };
 import deno from "../../deno.json" with { type: "json" };
-import { boundedBlocks, decodeRecordsAsPlainObjects } from "../../protocol/avsc_internals.ts";
+import {
+  boundedBlocks,
+  decodeRecordsAsPlainObjects,
+  internedStrings,
+} from "../../protocol/avsc_internals.ts";
 import { decodePayload, encodePayload } from "../../protocol/codec.ts";
 import { samples } from "./message_samples.ts";
 
@@ -28,6 +32,31 @@ Deno.test("a block claiming more items than bytes left is refused", { permission
     message: "a block of 5 items cannot fit in the 3 bytes left",
   });
   assert.throws(() => tags.fromBuffer(Buffer.from([0xfe, 0xff, 0xff, 0xff, 0x0f])), RangeError);
+});
+
+const words = avro.Type.forSchema({ type: "array", items: "string" }, {
+  typeHook: (schema, opts) => internedStrings(schema) ?? boundedBlocks(schema, opts),
+});
+
+Deno.test("interned strings read as avsc reads them", { permissions: "none" }, () => {
+  const long = "x".repeat(65);
+  const values = ["", "a", "vessel-1", "vessel-1", "vessel-2", "é", "naïve", long, "a", "\u0000"];
+  assert.deepStrictEqual(words.fromBuffer(words.toBuffer(values)), values);
+  // A string that lands in the slot of another is still read for what it is.
+  const many = Array.from({ length: 10_000 }, (_, i) => `k${i}`);
+  assert.deepStrictEqual(words.fromBuffer(words.toBuffer(many)), many);
+  assert.deepStrictEqual(words.fromBuffer(words.toBuffer([...many].reverse())), many.reverse());
+});
+
+Deno.test("a string cut short by the end of the bytes is refused", { permissions: "none" }, () => {
+  // One item: a string of 5 bytes (zig-zag 10) of which 2 follow.
+  assert.throws(() => words.fromBuffer(Buffer.from([2, 10, 0x61, 0x62])));
+  assert.throws(() => words.fromBuffer(Buffer.from([2, 10, 0xc3, 0xa9])));
+});
+
+Deno.test("a string type reads through tap.readString", { permissions: "none" }, () => {
+  const read = (avro.types.StringType.prototype as unknown as Record<string, unknown>)._read;
+  assert.match(String(read), /tap\.readString\(\)/, "StringType.prototype._read");
 });
 
 // The internals protocol/avsc_internals.ts relies on were read in this version; a new one must be
