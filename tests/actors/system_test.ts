@@ -840,6 +840,13 @@ type CommandBody = WithoutRequest<Exclude<FactoryCommand, { kind: "opt_abort" }>
 type WithoutRequest<C> = C extends unknown ? Omit<C, "requestId" | "deadline"> : never;
 
 /** Runs `body` with a started factory in a fresh folder; always stops it and cleans up. */
+/** Announces dataset 0 and opens optimisation `run-1` on it. */
+async function openRun(factory: FactoryHarness): Promise<void> {
+  await factory.announce(0, [0, 1]);
+  const ready = await factory.command({ kind: "opt_init", runId: "run-1" });
+  assert.equal(ready.kind, "opt_ready", JSON.stringify(ready));
+}
+
 async function withFactory(
   body: (factory: FactoryHarness) => Promise<void>,
   maxRestarts = 0,
@@ -980,9 +987,7 @@ Deno.test(
   { permissions: PERMISSIONS },
   async () => {
     await withFactory(async (factory) => {
-      await factory.announce(0, [0, 1]);
-      const ready = await factory.command({ kind: "opt_init", runId: "run-1" });
-      assert.equal(ready.kind, "opt_ready");
+      await openRun(factory);
 
       const requestId = await factory.post({
         kind: "opt_step",
@@ -1012,9 +1017,7 @@ Deno.test(
   { permissions: PERMISSIONS },
   async () => {
     await withFactory(async (factory) => {
-      await factory.announce(0, [0, 1]);
-      const ready = await factory.command({ kind: "opt_init", runId: "run-1" });
-      assert.equal(ready.kind, "opt_ready");
+      await openRun(factory);
       const commands: CommandBody[] = [
         { kind: "train", params: CANDIDATE },
         { kind: "opt_finalise", runId: "run-1", params: CANDIDATE },
