@@ -77,6 +77,12 @@ export interface KafkaTransportOptions {
    * (kafkajs assigns a group only the topics its leader subscribed to). Default "".
    */
   groupPrefix?: string;
+  /**
+   * Over `@platformatic/kafka` only: longest a member's call to its client (a transaction step, a
+   * commit, a close) may run before the member is given up, ms. Default 30,000, the client's own
+   * request timeout: a call past it is one whose answer the client lost.
+   */
+  callDeadlineMs?: number;
 }
 
 /** Longest a handled chunk waits for its commit while the rest of its fetch is handled, ms. */
@@ -252,6 +258,7 @@ export function checkedKafkaOptions(
       ["sessionTimeoutMs", sessionTimeoutMs],
       ["heartbeatIntervalMs", heartbeatIntervalMs],
       ["fetchMaxWaitMs", fetchMaxWaitMs],
+      ["callDeadlineMs", options.callDeadlineMs],
     ] as const
   ) {
     if (value !== undefined) requirePositiveInteger(name, value);

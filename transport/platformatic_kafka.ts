@@ -44,6 +44,19 @@ import type {
 /** Longest a handled drain waits for its commit while more records keep coming, ms. */
 const commitIntervalMs = 1_000;
 
+/** How often a member looks for steps that did not end, ms. */
+const stallCheckMs = 5_000;
+
+/** How long a step may run before the member reports it, ms. */
+const stallReportMs = 20_000;
+
+/** A step a member has under way. */
+interface Step {
+  readonly what: string;
+  readonly since: number;
+  reported: boolean;
+}
+
 /** Records a member's stream buffers before it stops fetching. */
 const streamHighWaterMark = 4_096;
 
@@ -51,7 +64,9 @@ type KafkaMessage = Message<Buffer, Buffer, Buffer, Buffer>;
 
 /** A `Transport` over a Kafka cluster through `@platformatic/kafka`. */
 export class PlatformaticKafkaTransport implements Transport {
-  readonly #options: Required<Pick<KafkaTransportOptions, "fetchMaxWaitMs" | "groupPrefix">>;
+  readonly #options: Required<
+    Pick<KafkaTransportOptions, "fetchMaxWaitMs" | "groupPrefix" | "callDeadlineMs">
+  >;
   readonly #base: {
     clientId: string;
     bootstrapBrokers: string[];
@@ -79,7 +94,11 @@ export class PlatformaticKafkaTransport implements Transport {
     // kafkajs's defaults, so both clients keep membership alike when nothing is configured.
     this.#sessionTimeoutMs = checked.sessionTimeoutMs ?? 30_000;
     this.#heartbeatIntervalMs = checked.heartbeatIntervalMs ?? 3_000;
-    this.#options = { fetchMaxWaitMs: checked.fetchMaxWaitMs, groupPrefix: checked.groupPrefix };
+    this.#options = {
+      fetchMaxWaitMs: checked.fetchMaxWaitMs,
+      groupPrefix: checked.groupPrefix,
+      callDeadlineMs: checked.callDeadlineMs ?? 30_000,
+    };
     this.#logger = options.logger ?? getLogger(["retune", "kafka"]);
   }
 
@@ -115,6 +134,7 @@ export class PlatformaticKafkaTransport implements Transport {
       for (const { topic, records } of outputs) await this.publish(topic, records);
     };
     const subscription = new PlatformaticSubscription(consumer, checked, this.#logger, {
+      callDeadlineMs: this.#options.callDeadlineMs,
       publish,
       transactionalProducer: (transactionalId) =>
         new Producer({
@@ -195,6 +215,8 @@ export class PlatformaticKafkaTransport implements Transport {
 
 /** What a member needs of its transport. */
 interface MemberServices {
+  /** Longest a call to the client may run before the member is given up, ms. */
+  callDeadlineMs: number;
   /** Publishes through the transport's shared (idempotent, not transactional) producer. */
   publish(outputs: TopicRecords[]): Promise<void>;
   /** A new transactional producer with this id. */
@@ -250,6 +272,9 @@ class PlatformaticSubscription implements Subscription {
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
   #ending: Promise<void> | undefined;
+  /** The steps under way (a batch, a commit, a release...), for the stall watch. */
+  readonly #doing = new Set<Step>();
+  #watch: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     consumer: Consumer,
@@ -290,8 +315,11 @@ class PlatformaticSubscription implements Subscription {
       const last = lastError === undefined ? "" : ` (last: ${message(lastError)})`;
       this.#lost(`its heartbeats failed for ${stalledFor} ms${last}`, lastError);
     });
+    const watch = setInterval(() => this.#checkStalls(), stallCheckMs);
+    Deno.unrefTimer(watch);
+    this.#watch = watch;
     try {
-      this.#read(await this.#openStream());
+      this.#read(await this.#call("opening a stream", () => this.#openStream()));
       this.#loop = this.#drain().catch((error) => void this.#end(error));
     } catch (error) {
       // An unreachable cluster is the caller's to report, once; a refusal is worth a warning.
@@ -318,13 +346,62 @@ class PlatformaticSubscription implements Subscription {
     if (this.#releasing) return noUserData;
     this.#releasing = true;
     try {
-      await this.#exclusive(() => this.#release());
+      await this.#step("the release before a rejoin", () => this.#exclusive(() => this.#release()));
     } catch (error) {
       void this.#end(error);
     } finally {
       this.#releasing = false;
     }
     return noUserData;
+  }
+
+  /** Runs `work` as a named step, which the stall watch reports if it runs long. */
+  async #step<T>(what: string, work: () => Promise<T>): Promise<T> {
+    const step = { what, since: Date.now(), reported: false };
+    this.#doing.add(step);
+    try {
+      return await work();
+    } finally {
+      this.#doing.delete(step);
+    }
+  }
+
+  /**
+   * Runs a call to the client as a step with a deadline. After a broker pause the client has been
+   * seen to never answer one (a transaction's TxnOffsetCommit): the member would hold its
+   * partitions forever, so the call fails and so does the subscription, whose owner starts anew.
+   */
+  #call<T>(what: string, work: () => Promise<T>): Promise<T> {
+    const deadlineMs = this.#services.callDeadlineMs;
+    return this.#step(what, () => {
+      const call = work();
+      // A call given up may still settle: nobody waits for it any more.
+      call.catch(() => {});
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const expired = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const text = `platformatic/kafka: group ${this.#consumer.groupId}: ${what} did not ` +
+            `end within ${deadlineMs} ms: the client lost its answer, the member is given up`;
+          this.#logger.warn(text);
+          reject(new KafkaCallStalledError(text));
+        }, deadlineMs);
+      });
+      return Promise.race([call, expired]).finally(() => clearTimeout(timer));
+    });
+  }
+
+  /** Warns once of each step that has run for `stallReportMs`, naming it. */
+  #checkStalls(): void {
+    const now = Date.now();
+    for (const step of this.#doing) {
+      if (step.reported || now - step.since < stallReportMs) continue;
+      step.reported = true;
+      this.#logger.warn(
+        `platformatic/kafka: group ${this.#consumer.groupId}: ${step.what} has not ended after ${
+          now - step.since
+        } ms`,
+      );
+    }
   }
 
   /** Ends the subscription of a member the client gave up, saying why. */
@@ -435,6 +512,7 @@ class PlatformaticSubscription implements Subscription {
     const messages = transactional ? chunk.filter(({ offset }) => offset >= held.resumeAt) : chunk;
     if (messages.length === 0) return;
     const last = messages[messages.length - 1];
+    const where = `${held.partition.topic}/${held.partition.partition}`;
     let committed = false;
     // The client heartbeats on its own timer, whatever the handler does. Not transactional:
     // a batch's outputs are published, then its offset committed with the others.
@@ -445,11 +523,12 @@ class PlatformaticSubscription implements Subscription {
         if (committed) throw new Error("a batch is committed once");
         committed = true;
         if (transactional) await this.#transact(held, last, outputs);
-        else await this.#services.publish(outputs);
+        else {await this.#call(`publishing the outputs of ${where}`, () =>
+            this.#services.publish(outputs));}
       },
     };
     try {
-      await handler(messages.map(toConsumed), context);
+      await this.#step(`the handler of ${where}`, () => handler(messages.map(toConsumed), context));
       if (transactional && !committed) await context.commit([]);
     } catch (error) {
       // What was handled before commits; this chunk does not: the group redelivers it.
@@ -461,16 +540,26 @@ class PlatformaticSubscription implements Subscription {
 
   /** Writes `outputs` and the input offset past `last` of a held partition in one transaction. */
   async #transact(held: Held, last: KafkaMessage, outputs: TopicRecords[]): Promise<void> {
-    const transaction = await held.producer!.beginTransaction();
+    const where = `${held.partition.topic}/${held.partition.partition}`;
+    const transaction = await this.#call(
+      `beginning a transaction on ${where}`,
+      () => held.producer!.beginTransaction(),
+    );
     try {
       const messages = outputs.flatMap(({ topic, records }) => messagesOf(topic, records));
-      if (messages.length > 0) await transaction.send({ messages });
-      await transaction.addConsumer(this.#consumer);
+      if (messages.length > 0) {
+        await this.#call(`sending ${where}'s outputs`, () => transaction.send({ messages }));
+      }
+      await this.#call(`adding ${where}'s group`, () => transaction.addConsumer(this.#consumer));
       // The offset carries the member's generation: a member the group moved on from is refused.
-      await transaction.addOffset(last);
-      await transaction.commit();
+      await this.#call(`adding ${where}'s offset`, () => transaction.addOffset(last));
+      await this.#call(`committing ${where}'s transaction`, () => transaction.commit());
     } catch (error) {
-      await transaction.abort().catch(() => transaction.cancel().catch(() => {}));
+      // A client that lost an answer is given up: the partition's next holder fences the
+      // producer, which aborts its open transaction.
+      if (error instanceof KafkaCallStalledError) throw error;
+      await this.#call(`aborting ${where}'s transaction`, () => transaction.abort())
+        .catch(() => transaction.cancel().catch(() => {}));
       throw error;
     }
   }
@@ -491,10 +580,25 @@ class PlatformaticSubscription implements Subscription {
     const held = [...this.#held.values()];
     this.#held.clear();
     try {
-      await this.#options.onRevoked(held.map(({ partition }) => partition));
+      await this.#step(
+        "onRevoked",
+        () => this.#options.onRevoked(held.map(({ partition }) => partition)),
+      );
     } finally {
-      await Promise.all(held.map(({ producer }) => producer?.close().catch(() => {})));
+      await this.#closeProducers(held);
     }
+  }
+
+  /** Closes the transactional producers of `held` partitions; one that fails is given up. */
+  async #closeProducers(held: Held[]): Promise<void> {
+    await Promise.all(
+      held.map(({ partition, producer }) =>
+        producer === undefined ? undefined : this.#call(
+          `closing the producer of ${partition.topic}/${partition.partition}`,
+          () => producer.close(),
+        ).catch(() => {})
+      ),
+    );
   }
 
   /**
@@ -516,19 +620,27 @@ class PlatformaticSubscription implements Subscription {
     // The first join's stream was opened after it; a rejoin's release gave its stream up.
     if (this.#stream === undefined) {
       if (this.#stopping.signal.aborted) return;
-      this.#read(await this.#openStream());
+      this.#read(await this.#call("opening a stream", () => this.#openStream()));
       const retired = this.#retired;
       this.#retired = [];
-      await Promise.all(retired.map((stream) => stream.close().catch(() => {})));
+      await Promise.all(
+        retired.map((stream) =>
+          this.#call("closing a retired stream", () => stream.close()).catch(() => {})
+        ),
+      );
     }
     if (taken.length === 0) return;
     const byTopic = Map.groupBy(taken, ({ topic }) => topic);
-    const committed = await this.#consumer.listCommittedOffsets({
-      topics: [...byTopic].map(([topic, partitions]) => ({
-        topic,
-        partitions: partitions.map(({ partition }) => partition),
-      })),
-    });
+    const committed = await this.#call(
+      "reading the committed offsets",
+      () =>
+        this.#consumer.listCommittedOffsets({
+          topics: [...byTopic].map(([topic, partitions]) => ({
+            topic,
+            partitions: partitions.map(({ partition }) => partition),
+          })),
+        }),
+    );
     const assigned: AssignedPartition[] = taken.map(({ topic, partition }) => {
       const offset = committed.get(topic)?.[partition];
       return {
@@ -541,7 +653,7 @@ class PlatformaticSubscription implements Subscription {
       const key = partitionKey(partition.topic, partition.partition);
       this.#held.set(key, { partition, resumeAt: committed ?? 0, producer: producers.get(key) });
     }
-    await this.#options.onAssigned(assigned);
+    await this.#step("onAssigned", () => this.#options.onAssigned(assigned));
   }
 
   /**
@@ -556,10 +668,13 @@ class PlatformaticSubscription implements Subscription {
       const producer = this.#services.transactionalProducer(transactionalId);
       try {
         // Begun and dropped without a request: no partition was added, nothing to end.
-        await (await producer.beginTransaction()).cancel();
+        await this.#call(
+          `fencing ${transactionalId}`,
+          async () => await (await producer.beginTransaction()).cancel(),
+        );
         return producer;
       } catch (error) {
-        await producer.close().catch(() => {});
+        await this.#call(`closing ${transactionalId}`, () => producer.close()).catch(() => {});
         const busy = findErrorBy(error as Error, "apiId", "CONCURRENT_TRANSACTIONS") !== null;
         if (!busy || Date.now() >= deadline || this.#stopping.signal.aborted) throw error;
         this.#logger.debug?.(`platformatic/kafka: ${transactionalId}: predecessor still closing`);
@@ -573,7 +688,7 @@ class PlatformaticSubscription implements Subscription {
     const pending = this.#pending;
     this.#pending = new Map();
     try {
-      await commit(this.#consumer, pending, rejoining);
+      await this.#call("an offset commit", () => commit(this.#consumer, pending, rejoining));
     } catch (error) {
       if (!rejoining) throw error;
       // The group then resumes at the older committed offsets: at least once still holds.
@@ -586,15 +701,23 @@ class PlatformaticSubscription implements Subscription {
     this.#ending ??= (async () => {
       this.#stopping.abort();
       try {
-        await this.#loop;
+        await this.#step("the drain's last batch", async () => await this.#loop);
         const streams = [...this.#retired, ...(this.#stream ? [this.#stream] : [])];
         this.#stream = undefined;
         this.#retired = [];
-        await Promise.all(streams.map((stream) => stream.close()));
-        await this.#consumer.close();
+        // A drain that failed held on to its partitions' producers.
+        const held = [...this.#held.values()];
+        this.#held.clear();
+        await this.#closeProducers(held);
+        await this.#call(
+          "closing its streams",
+          () => Promise.all(streams.map((stream) => stream.close())),
+        );
+        await this.#call("leaving the group", () => this.#consumer.close());
       } catch (error) {
         failure ??= error;
       }
+      clearInterval(this.#watch);
       if (failure === undefined) this.#settle.resolve();
       else this.#settle.reject(failure);
     })();
@@ -647,6 +770,11 @@ function messagesOf(topic: string, records: OutgoingRecord[]) {
     };
   }
   return messages;
+}
+
+/** A call to the client that did not end within its deadline: the member was given up. */
+export class KafkaCallStalledError extends Error {
+  override readonly name = "KafkaCallStalledError";
 }
 
 /** Subscription metadata's user data: none (the assignor needs none). */

@@ -133,6 +133,8 @@ function classifyOne(error: Error): Classification | undefined {
     if (anyInTree(error, isKafkaRefusal)) return { kind: "fatal", service: "kafka" };
     return { kind: PLATFORMATIC_FATAL.has(code) ? "fatal" : "retriable", service: "kafka" };
   }
+  // transport/platformatic_kafka.ts: a client that lost an answer; a new member starts afresh.
+  if (error.name === "KafkaCallStalledError") return { kind: "retriable", service: "kafka" };
   // protocol/schema_registry_client.ts and protocol/schema_registration.ts.
   if (error.name === "SchemaRegistryUnavailableError") {
     return { kind: "retriable", service: "schema-registry" };

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import diagnostics from "node:diagnostics_channel";
-import type { Consumer } from "@platformatic/kafka";
+import type { Consumer, Producer } from "@platformatic/kafka";
 import { PlatformaticKafkaTransport } from "../../transport/platformatic_kafka.ts";
 import { kafkaBrokers, uniqueName } from "../fixtures/services.ts";
 import { within } from "../fixtures/eventually.ts";
@@ -80,6 +80,10 @@ Deno.test("platformatic: bad Kafka options are rejected up front", { permissions
   assert.throws(
     () => new PlatformaticKafkaTransport({ brokers: ["127.0.0.1:9092"], fetchMaxWaitMs: 0 }),
     /fetchMaxWaitMs must be a positive integer: current value is 0/,
+  );
+  assert.throws(
+    () => new PlatformaticKafkaTransport({ brokers: ["127.0.0.1:9092"], callDeadlineMs: -1 }),
+    /callDeadlineMs must be a positive integer: current value is -1/,
   );
 });
 
@@ -205,6 +209,81 @@ Deno.test({
       await subscription.stop();
     } finally {
       transactions.unsubscribe(stall);
+      await kafka.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "platformatic: a client call never answered fails its subscription at its deadline; the next member redoes the batch",
+  permissions: kafkaPermissions,
+  async fn() {
+    const brokers = await kafkaBrokers();
+    const [input, output] = [await createTopic(brokers, 1), await createTopic(brokers, 1)];
+    const warned: string[] = [];
+    const kafka = new PlatformaticKafkaTransport({
+      brokers,
+      callDeadlineMs: 2_000,
+      logger: { warn: (message) => warned.push(message), error() {} },
+    });
+    // As seen after a broker pause: the first transaction's TxnOffsetCommit is never answered.
+    let lost = false;
+    const onInstance = (message: unknown) => {
+      const { type, instance } = message as { type: string; instance: Producer };
+      if (type !== "producer") return;
+      const begin = instance.beginTransaction.bind(instance);
+      instance.beginTransaction = (async () => {
+        const transaction = await begin();
+        if (!lost) {
+          transaction.addOffset = () => {
+            lost = true;
+            return new Promise<void>(() => {});
+          };
+        }
+        return transaction;
+      }) as Producer["beginTransaction"];
+    };
+    diagnostics.subscribe("plt:kafka:instances", onInstance);
+    const group = uniqueName("group");
+    const member = (handled: string[]) =>
+      kafka.subscribe({
+        group,
+        topics: [input],
+        start: "earliest",
+        transactional: true,
+        handler: async (records, context) => {
+          await context.commit([{ topic: output, records: records.map(() => record(null, "f")) }]);
+          handled.push(...records.map(text));
+        },
+      });
+    try {
+      const first: string[] = [];
+      const stalled = await member(first);
+      await kafka.publish(input, [record("k", "one")]);
+      await assert.rejects(
+        within(stalled.done, { what: "the stalled member's end", deadlineMs: 30_000 }),
+        {
+          name: "KafkaCallStalledError",
+          message: /adding .+\/0's offset did not end within 2000 ms/,
+        },
+      );
+      assert.ok(lost, "the offset's answer was lost");
+      assert.deepEqual(first, []);
+      assert.ok(warned.some((line) => /did not end within 2000 ms/.test(line)), warned.join("\n"));
+      // What the supervisor does next: a new member, which fences the stalled one's producer.
+      const second: string[] = [];
+      const next = await member(second);
+      await within(
+        (async () => {
+          while (second.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+        })(),
+        { what: "the next member handles the batch", deadlineMs: 60_000 },
+      );
+      assert.deepEqual(second, ["one"]);
+      await next.stop();
+    } finally {
+      diagnostics.unsubscribe("plt:kafka:instances", onInstance);
       await kafka.close();
     }
   },

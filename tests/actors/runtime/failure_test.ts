@@ -16,6 +16,7 @@ import {
 import { ConfigError } from "../../../config/config_error.ts";
 import { SchemaRefusedError } from "../../../protocol/schema_registration.ts";
 import { SchemaRegistryUnavailableError } from "../../../protocol/schema_registry_client.ts";
+import { KafkaCallStalledError } from "../../../transport/platformatic_kafka.ts";
 
 const {
   KafkaJSConnectionError,
@@ -103,6 +104,18 @@ Deno.test("an object store down is retriable, one refusing the credentials fatal
   assert.deepEqual(classify(new ObjectStoreRefusedError("S3 get failed: AccessDenied")), {
     kind: "fatal",
     service: "storage",
+  });
+});
+
+Deno.test("@platformatic/kafka: a call the client never answered is retriable, a Kafka failure", () => {
+  const stalled = new KafkaCallStalledError(
+    "group g: adding t/0's offset did not end within 30000 ms",
+  );
+  assert.deepEqual(classify(stalled), { kind: "retriable", service: "kafka" });
+  // As a handler's caller sees it: the engine's batch failed because its commit did.
+  assert.deepEqual(classify(new Error("batch of t/0 failed", { cause: stalled })), {
+    kind: "retriable",
+    service: "kafka",
   });
 });
 
