@@ -80,7 +80,7 @@ export interface KafkaTransportOptions {
   /**
    * Over `@platformatic/kafka` only: longest a member's call to its client (a transaction step, a
    * commit, a close) may run before the member is given up, ms. Default 30,000, the client's own
-   * request timeout: a call past it is one whose answer the client lost.
+   * request timeout.
    */
   callDeadlineMs?: number;
 }

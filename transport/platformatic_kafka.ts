@@ -368,8 +368,9 @@ class PlatformaticSubscription implements Subscription {
 
   /**
    * Runs a call to the client as a step with a deadline. After a broker pause the client has been
-   * seen to never answer one (a transaction's TxnOffsetCommit): the member would hold its
-   * partitions forever, so the call fails and so does the subscription, whose owner starts anew.
+   * seen not to answer a transaction's TxnOffsetCommit for over a minute, while the member held
+   * its partitions: past the deadline the call fails and so does the subscription, whose owner
+   * starts a new member.
    */
   #call<T>(what: string, work: () => Promise<T>): Promise<T> {
     const deadlineMs = this.#services.callDeadlineMs;
@@ -381,7 +382,7 @@ class PlatformaticSubscription implements Subscription {
       const expired = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           const text = `platformatic/kafka: group ${this.#consumer.groupId}: ${what} did not ` +
-            `end within ${deadlineMs} ms: the client lost its answer, the member is given up`;
+            `end within ${deadlineMs} ms: the member is given up`;
           this.#logger.warn(text);
           reject(new KafkaCallStalledError(text));
         }, deadlineMs);
