@@ -609,6 +609,10 @@ export async function run(args: string[]): Promise<void> {
   const broker = needsKafka && configured === undefined ? await startKafka() : undefined;
   const configuredEtcd = Deno.env.get("ETCD_ENDPOINTS")?.trim() || undefined;
   const etcd = engines.length > 0 && configuredEtcd === undefined ? await startEtcd() : undefined;
+  // The profiles' folder is made here, not at the first profile written minutes into the run.
+  if (values["cpu-profile"] !== undefined) {
+    await Deno.mkdir(values["cpu-profile"], { recursive: true });
+  }
   const result = await benchPipeline({
     events: integerArgument("events", values.events ?? (quick ? "10000" : "300000")),
     keys: integerArgument("keys", values.keys),

@@ -31,6 +31,7 @@ import {
 } from "kafkajs";
 import { getLogger } from "@logtape/logtape";
 import { checkedSubscribeOptions, requirePositiveInteger } from "./checks.ts";
+import { requestSlices } from "./request_slices.ts";
 import type {
   AssignedPartition,
   BatchContext,
@@ -125,11 +126,9 @@ export class KafkaTransport implements Transport {
     this.#requireOpen();
     if (records.length === 0) return;
     const producer = await this.#connectedProducer();
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: records.map(toMessage),
-    });
+    for (const slice of requestSlices([{ topic, records }])) {
+      await producer.sendBatch({ topicMessages: slice.map(toTopicMessages), acks: -1 });
+    }
   }
 
   /** Joins the group; resolves once the member runs. A new group starts at `options.start`. */
@@ -484,11 +483,9 @@ class KafkaSubscription implements Subscription {
     }
     const transaction = await producer.transaction();
     try {
-      const topicMessages = outputs.filter((output) => output.records.length > 0).map((output) => ({
-        topic: output.topic,
-        messages: output.records.map(toMessage),
-      }));
-      if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages, acks: -1 });
+      for (const slice of requestSlices(outputs)) {
+        await transaction.sendBatch({ topicMessages: slice.map(toTopicMessages), acks: -1 });
+      }
       await transaction.sendOffsets({
         consumerGroupId: this.#services.groupId,
         topics: [{ topic, partitions: [{ partition, offset: String(next) }] }],
@@ -543,6 +540,11 @@ async function heartbeating(work: Promise<void>, heartbeat: () => Promise<void>)
 
 /** How often a member waiting for its assignment to be announced heartbeats, ms. */
 const heartbeatEveryMs = 1_000;
+
+/** kafkajs's messages of one topic's records. */
+function toTopicMessages({ topic, records }: TopicRecords) {
+  return { topic, messages: records.map(toMessage) };
+}
 
 function toMessage(record: OutgoingRecord) {
   return {

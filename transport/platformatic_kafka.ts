@@ -28,6 +28,7 @@ import {
 import { getLogger } from "@logtape/logtape";
 import { checkedSubscribeOptions } from "./checks.ts";
 import { checkedKafkaOptions, type KafkaLogger, type KafkaTransportOptions } from "./kafka.ts";
+import { requestSlices } from "./request_slices.ts";
 import type {
   AssignedPartition,
   BatchContext,
@@ -112,7 +113,9 @@ export class PlatformaticKafkaTransport implements Transport {
       acks: -1,
       partitioner: compatibilityPartitioner,
     });
-    await this.#producer.send({ messages: messagesOf(topic, records) });
+    for (const slice of requestSlices([{ topic, records }])) {
+      await this.#producer.send({ messages: slice.flatMap(toMessages) });
+    }
   }
 
   /** Joins the group; resolves once the member runs. A new group starts at `options.start`. */
@@ -547,8 +550,8 @@ class PlatformaticSubscription implements Subscription {
       () => held.producer!.beginTransaction(),
     );
     try {
-      const messages = outputs.flatMap(({ topic, records }) => messagesOf(topic, records));
-      if (messages.length > 0) {
+      for (const slice of requestSlices(outputs)) {
+        const messages = slice.flatMap(toMessages);
         await this.#call(`sending ${where}'s outputs`, () => transaction.send({ messages }));
       }
       await this.#call(`adding ${where}'s group`, () => transaction.addConsumer(this.#consumer));
@@ -758,8 +761,8 @@ const transactionTimeoutMs = 60_000;
 /** How long a member waits for a partition's previous holder's transaction to end, ms. */
 const fencingDeadlineMs = 60_000;
 
-/** The client's messages for `records` of `topic`, the bytes not copied. */
-function messagesOf(topic: string, records: OutgoingRecord[]) {
+/** The client's messages for one topic's records, the bytes not copied. */
+function toMessages({ topic, records }: TopicRecords) {
   const messages = new Array(records.length);
   for (let i = 0; i < records.length; i++) {
     const { key, value, headers } = records[i];

@@ -210,6 +210,29 @@ export function transportContract(harness: TransportHarness): void {
     await transport.close();
   });
 
+  test("a publish larger than the broker's largest message arrives whole and in order", async () => {
+    const { transport, topic } = await harness.open(1);
+    // 2,600 records of 1 KiB on one key: 2.6 MB for one partition, over Kafka's 1 MiB default.
+    const padding = "x".repeat(1_024);
+    const sent = Array.from({ length: 2_600 }, (_, i) => `${i} ${padding}`);
+    await transport.publish(topic, sent.map((value) => record("k", value)));
+    const handled: string[] = [];
+    const subscription = await transport.subscribe({
+      group: harness.group(),
+      topics: [topic],
+      start: "earliest",
+      handler: collect(handled, text),
+    });
+    await eventually(() => handled.length >= sent.length, {
+      what: "all 2,600 records are handled",
+      deadlineMs,
+    });
+    await subscription.stop();
+    await transport.close();
+    assert.equal(handled.length, sent.length);
+    assert.ok(handled.every((value, i) => value === sent[i]), "in order, each once");
+  });
+
   test("a subscription with a bad maxBatch is rejected up front", async () => {
     const { transport, topic } = await harness.open(1);
     await assert.rejects(

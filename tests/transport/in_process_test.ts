@@ -13,7 +13,12 @@ transportContract({
   permissions: "none",
   deadlineMs: 5_000,
 });
-import { assignmentCase, commitCase, type ContractSetup } from "./partition_contract.ts";
+import {
+  assignmentCase,
+  commitCase,
+  type ContractSetup,
+  largeOutputCase,
+} from "./partition_contract.ts";
 
 /** Lets every pending callback and timer of zero delay run a few times over. */
 async function settle(): Promise<void> {
@@ -126,4 +131,6 @@ for (const transactional of [false, true]) {
     assignmentCase(contract, transactional));
   Deno.test(`partition contract (${mode}): a committed batch is not handed out again`, () =>
     commitCase(contract, transactional));
+  Deno.test(`partition contract (${mode}): outputs over the broker's largest message commit`, () =>
+    largeOutputCase(contract, transactional));
 }

@@ -3,7 +3,12 @@ import { KafkaTransport } from "../../transport/kafka.ts";
 import { kafkaBrokers, uniqueName } from "../fixtures/services.ts";
 import { transportContract } from "./contract.ts";
 import { createTopic, kafkaHarness, kafkaPermissions } from "./kafka_harness.ts";
-import { assignmentCase, commitCase, type ContractSetup } from "./partition_contract.ts";
+import {
+  assignmentCase,
+  commitCase,
+  type ContractSetup,
+  largeOutputCase,
+} from "./partition_contract.ts";
 
 transportContract(await kafkaHarness("kafkajs", (options) => new KafkaTransport(options)));
 
@@ -71,5 +76,10 @@ for (const transactional of [false, true]) {
     name: `kafkajs: partition contract (${mode}): a committed batch is not handed out again`,
     permissions: kafkaPermissions,
     fn: () => commitCase(partitionContract, transactional),
+  });
+  Deno.test({
+    name: `kafkajs: partition contract (${mode}): outputs over the broker's largest message commit`,
+    permissions: kafkaPermissions,
+    fn: () => largeOutputCase(partitionContract, transactional),
   });
 }

@@ -159,6 +159,37 @@ export async function commitCase(setup: ContractSetup, transactional: boolean): 
   }
 }
 
+/** A batch's outputs over the broker's largest message (one partition, 2.6 MB) all commit, in order. */
+export async function largeOutputCase(setup: ContractSetup, transactional: boolean): Promise<void> {
+  const [input, output] = [await setup.topic(1), await setup.topic(1)];
+  const transport = setup.transport();
+  const padding = "x".repeat(1_024);
+  const outputs = Array.from({ length: 2_600 }, (_, i) => `${i} ${padding}`);
+  let handled = 0;
+  try {
+    await transport.publish(input, [record("a", "1")]);
+    const member = await transport.subscribe({
+      group: uniqueName("contract"),
+      topics: [input],
+      transactional,
+      handler: async (records, context) => {
+        await context.commit([{ topic: output, records: outputs.map((o) => record("a", o)) }]);
+        handled += records.length;
+      },
+    });
+    await eventually(() => assert.equal(handled, 1), {
+      what: "the input record is handled",
+      deadlineMs: setup.rebalanceMs,
+    });
+    await member.stop();
+    const read = await readAtLeast(transport, output, outputs.length, setup.rebalanceMs);
+    assert.equal(read.length, outputs.length);
+    assert.ok(read.every((text, i) => text === outputs[i]), "in order, each once");
+  } finally {
+    await transport.close();
+  }
+}
+
 /** The texts of a topic's records, read by a new group until at least `count` arrived. */
 async function readAtLeast(
   transport: Transport,

@@ -7,7 +7,12 @@ import { within } from "../fixtures/eventually.ts";
 import { transportContract } from "./contract.ts";
 import { createTopic, kafkaHarness, kafkaPermissions } from "./kafka_harness.ts";
 import { record, text } from "./records.ts";
-import { assignmentCase, commitCase, type ContractSetup } from "./partition_contract.ts";
+import {
+  assignmentCase,
+  commitCase,
+  type ContractSetup,
+  largeOutputCase,
+} from "./partition_contract.ts";
 
 transportContract(
   await kafkaHarness("platformatic", (options) => new PlatformaticKafkaTransport(options)),
@@ -37,6 +42,12 @@ for (const transactional of [false, true]) {
     name: `platformatic: partition contract (${mode}): a committed batch is not handed out again`,
     permissions: kafkaPermissions,
     fn: () => commitCase(partitionContract, transactional),
+  });
+  Deno.test({
+    name:
+      `platformatic: partition contract (${mode}): outputs over the broker's largest message commit`,
+    permissions: kafkaPermissions,
+    fn: () => largeOutputCase(partitionContract, transactional),
   });
 }
 
