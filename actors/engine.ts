@@ -87,6 +87,14 @@ export { ENGINE_GROUP };
 /** How long after its last position an idle engine says it once more, ms. */
 const POSITION_REPEAT_MS = 1_000;
 
+/**
+ * Most forecasts one output record holds. A batch's forecasts for one output partition grow with
+ * the batch: an engine catching up a backlog wrote 1.2 MB records, over the broker's largest
+ * message (1 MiB by default), and crash-looped on MESSAGE_TOO_LARGE. 2,048 keeps a record near
+ * 100 kB.
+ */
+export const FORECASTS_PER_RECORD = 2_048;
+
 /** A model ready to be swapped in, with how it was made. */
 interface LoadedModel {
   forecaster: Forecaster;
@@ -562,17 +570,27 @@ export class Engine implements Behaviour {
   }
 
   /**
-   * One output record per model and output partition, keyed by its first forecast's key and
-   * naming the fleet model that made it ("" for a deployment of one model).
+   * Output records per model and output partition of at most `FORECASTS_PER_RECORD` forecasts
+   * each, keyed by their first forecast's key and naming the fleet model that made them ("" for
+   * a deployment of one model).
    */
   #outputRecords(forecastsByLane: Forecast[][]): OutgoingRecord[] {
     return forecastsByLane.flatMap((forecasts, index) => {
       if (forecasts.length === 0) return [];
       const model = this.#fleet ? this.#lanes[index].name : "";
-      return this.#outputPartitioner!.groupByPartition(forecasts).map((group) => ({
-        key: group[0].key,
-        value: encodeData("ForecastBatch", { forecasts: group, model }),
-      }));
+      return this.#outputPartitioner!.groupByPartition(forecasts).flatMap((group) => {
+        const records: OutgoingRecord[] = [];
+        for (let from = 0; from < group.length; from += FORECASTS_PER_RECORD) {
+          const part = group.length <= FORECASTS_PER_RECORD
+            ? group
+            : group.slice(from, from + FORECASTS_PER_RECORD);
+          records.push({
+            key: part[0].key,
+            value: encodeData("ForecastBatch", { forecasts: part, model }),
+          });
+        }
+        return records;
+      });
     });
   }
 

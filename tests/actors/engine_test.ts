@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { FORECASTS_PER_RECORD } from "../../actors/engine.ts";
 import { RetuneSystem } from "../../actors/system.ts";
 import { SERVICE_ROLES } from "../../config/roles.ts";
 import { readEvents } from "../../models/sources/read.ts";
@@ -19,6 +20,8 @@ interface EngineRun {
   topics: RetuneSystem["env"]["topics"];
   events: StreamEvent[];
   forecasts: Forecast[];
+  /** How many forecasts each output record held, in order. */
+  perRecord: number[];
   letters: DeadLetter[];
 }
 
@@ -48,15 +51,20 @@ async function withEngine(count: number, body: (run: EngineRun) => Promise<void>
 /** Everything the system writes to its output and dead-letter topics, as it comes. */
 async function watchOutputs(
   system: RetuneSystem,
-): Promise<{ forecasts: Forecast[]; letters: DeadLetter[] }> {
+): Promise<{ forecasts: Forecast[]; perRecord: number[]; letters: DeadLetter[] }> {
   const { topics } = system.env;
   const forecasts: Forecast[] = [];
+  const perRecord: number[] = [];
   const letters: DeadLetter[] = [];
   await system.transport.subscribe({
     group: "test.output",
     topics: [topics.output],
     handler: (records) => {
-      for (const r of records) forecasts.push(...decodePayload("ForecastBatch", r.value).forecasts);
+      for (const r of records) {
+        const batch = decodePayload("ForecastBatch", r.value).forecasts;
+        forecasts.push(...batch);
+        perRecord.push(batch.length);
+      }
       return Promise.resolve();
     },
   });
@@ -68,7 +76,7 @@ async function watchOutputs(
       return Promise.resolve();
     },
   });
-  return { forecasts, letters };
+  return { forecasts, perRecord, letters };
 }
 
 Deno.test({
@@ -147,6 +155,23 @@ Deno.test({
       forecasts.map((f) => f.counter),
       Array.from({ length: 29 }, (_, i) => i + 1),
       "the refused event does not advance its partition's counter",
+    );
+  });
+});
+
+Deno.test({
+  name: "a batch's forecasts go out in records of at most FORECASTS_PER_RECORD, in order",
+  permissions: { read: true, write: true, env: true },
+}, async () => {
+  const count = FORECASTS_PER_RECORD + 952;
+  await withEngine(count, async ({ system, topics, events, forecasts, perRecord }) => {
+    // One vessel, one input record: all its forecasts are one batch's, for one output partition.
+    await system.transport.publish(topics.input, [eventBatchRecord(events)]);
+    await eventually(() => forecasts.length === count, { what: "every event's forecast is out" });
+    assert.deepEqual(perRecord, [FORECASTS_PER_RECORD, 952]);
+    assert.deepEqual(
+      forecasts.map((f) => f.counter),
+      Array.from({ length: count }, (_, i) => i + 1),
     );
   });
 });
