@@ -660,9 +660,19 @@ const validationGapSchema = z.strictObject({
   guard: integer(0).default(4),
 });
 
+/**
+ * The fall rule, around the policy and the rules above: during a fall of the batch MCC more than
+ * `margin` below the level it held, a model version's first retrain becomes an optimisation and
+ * an optimisation tests its candidates from where the fall began. `margin: null` turns it off.
+ */
+const fallSchema = z.strictObject({
+  margin: numberIn(0, 2, "(]").nullable().default(0.25),
+});
+
 const observerSchema = z.strictObject({
   policy: retrainPolicySchema.prefault({ kind: "trend" }),
   validationGap: validationGapSchema.prefault({}),
+  fall: fallSchema.prefault({}),
   /** What the observer may ask for: `train` or `optimise` only turns every decision into it. */
   actions: oneOf(["both", "train", "optimise"]).default("both"),
   /**
