@@ -57,8 +57,8 @@ export function createRetrainPolicy(
  */
 export function createObserverPolicy(config: ObserverConfig): RetrainPolicy {
   const rules = createRetrainPolicy(config.policy, config.validationGap);
-  const { margin } = config.fall;
-  const policy = margin === null ? rules : new FallPolicy(rules, { margin });
+  const { margin, reports } = config.fall;
+  const policy = margin === null ? rules : new FallPolicy(rules, { margin, reports });
   return config.actions === "both" ? policy : new SingleActionPolicy(policy, config.actions);
 }
 

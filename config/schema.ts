@@ -662,11 +662,13 @@ const validationGapSchema = z.strictObject({
 
 /**
  * The fall rule, around the policy and the rules above: during a fall of the batch MCC more than
- * `margin` below the level it held, a model version's first retrain becomes an optimisation and
- * an optimisation tests its candidates from where the fall began. `margin: null` turns it off.
+ * `margin` below the level it held, a model version's first retrain becomes an optimisation, a
+ * fall no rule decided on asks for one after `reports` reports, and an optimisation tests its
+ * candidates from where the fall began. `margin: null` turns it off.
  */
 const fallSchema = z.strictObject({
   margin: numberIn(0, 2, "(]").nullable().default(0.25),
+  reports: integer(1).default(2),
 });
 
 const observerSchema = z.strictObject({

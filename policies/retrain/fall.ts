@@ -10,8 +10,13 @@
  *   second or third week tests its candidates on all the data since the score fell, not on its
  *   own week only (the gradual maritime-like stream: focused on the second week of the transition
  *   only, the optimum scored 0.2 after it; on both, 0.89).
- * A fall no rule decided on asks for nothing of its own. A decision on a report that is no fall
- * (a dip within the margin) keeps the level as it was, so a retrain on noise does not lower it.
+ * - a fall no rule decides on asks for an optimisation once it has lasted `reports` scored
+ *   reports, once per model version: a model stuck far below the level at a steady score has no
+ *   slope, no drop and, if its validation MCC was as low, no gap (the gradual maritime-like
+ *   stream under another optimiser seed: an optimum held 0.23 for eight weeks where the level
+ *   was 0.78).
+ * A decision on a report that is no fall (a dip within the margin) keeps the level as it was, so
+ * a retrain on noise does not lower it.
  *
  * The level spans model versions on purpose (it is what the next model must reach again), so
  * unlike the policies it wraps it is not reset when a decision replaces the model.
@@ -23,19 +28,22 @@ import type { MetricsReport } from "../../core/metrics_report.ts";
 import { batchScore, formatScore } from "./batch_score.ts";
 import { z } from "zod";
 import { parsePolicyState, type PolicyState } from "./policy_state.ts";
-import { requireNumberIn } from "../params.ts";
+import { requireInteger, requireNumberIn } from "../params.ts";
 import type { Decision, RetrainPolicy } from "./retrain_policy.ts";
 
 /** Parameters of the fall rule. */
 export interface FallParams {
   /** A batch MCC more than this below the level is a fall, in (0, 2]. */
   margin: number;
+  /** Scored reports of a fall no rule decided on before it asks for an optimisation, >= 1. */
+  reports: number;
 }
 
 const fallStateSchema = z.strictObject({
   inner: z.unknown(),
   level: z.number().nullable(),
   since: z.number().nullable(),
+  fallen: z.array(z.number()),
   askedFor: z.number().int().nullable(),
 });
 
@@ -43,21 +51,26 @@ const fallStateSchema = z.strictObject({
 export class FallPolicy implements RetrainPolicy {
   readonly #inner: RetrainPolicy;
   readonly #margin: number;
+  readonly #reports: number;
   /** Batch MCC of the last scored report no rule decided on and that was no fall. */
   #level: number | null = null;
   /** Start of the first report of the fall under way (epoch ms). */
   #since: number | null = null;
+  /** Batch MCCs of the fall under way. */
+  #fallen: number[] = [];
   /** The model version a decision during the fall was last made on. */
   #askedFor: number | null = null;
 
   /** The rule around `inner`, its parameters checked up front. */
   constructor(inner: RetrainPolicy, params: FallParams) {
     requireNumberIn("fall", "margin", params.margin, [0, 2], "(]");
+    requireInteger("fall", "reports", params.reports, 1);
     this.#inner = inner;
     this.#margin = params.margin;
+    this.#reports = params.reports;
   }
 
-  /** The inner decision, dated from the fall under way; a first retrain in it, an optimisation. */
+  /** The inner decision, dated from the fall under way; an optimisation where a fall calls for one. */
   observe(report: MetricsReport): Decision | null {
     const decision = this.#inner.observe(report);
     const score = batchScore(report);
@@ -65,18 +78,25 @@ export class FallPolicy implements RetrainPolicy {
     const level = this.#level;
     if (level === null || score >= level - this.#margin) {
       this.#since = null;
+      this.#fallen = [];
       if (decision === null) this.#level = score;
       return decision;
     }
     const since = this.#since ??= report.streamTimeStart;
-    if (decision === null) return null;
+    this.#fallen.push(score);
     const first = this.#askedFor !== report.modelVersion;
+    if (decision === null && (!first || this.#fallen.length < this.#reports)) return null;
     this.#askedFor = report.modelVersion;
-    if (decision.action === "optimise" || !first) return { ...decision, since };
+    if (decision !== null && (decision.action === "optimise" || !first)) {
+      return { ...decision, since };
+    }
+    const fell = `more than ${this.#margin} below the level ${formatScore(level)} the score held`;
     return {
       action: "optimise",
-      reason: `batch MCC ${formatScore(score)} fell more than ${this.#margin} below the level ` +
-        `${formatScore(level)} the score held (${decision.reason})`,
+      reason: decision === null
+        ? `batch MCC stayed ${fell} for ${this.#fallen.length} reports: ` +
+          `(${this.#fallen.map(formatScore).join(", ")})`
+        : `batch MCC ${formatScore(score)} fell ${fell} (${decision.reason})`,
       since,
     };
   }
@@ -86,6 +106,7 @@ export class FallPolicy implements RetrainPolicy {
     this.#inner.reset();
     this.#level = null;
     this.#since = null;
+    this.#fallen = [];
     this.#askedFor = null;
   }
 
@@ -95,6 +116,7 @@ export class FallPolicy implements RetrainPolicy {
       inner: this.#inner.snapshot(),
       level: this.#level,
       since: this.#since,
+      fallen: [...this.#fallen],
       askedFor: this.#askedFor,
     };
   }
@@ -105,6 +127,7 @@ export class FallPolicy implements RetrainPolicy {
     this.#inner.restore(data.inner as PolicyState);
     this.#level = data.level;
     this.#since = data.since;
+    this.#fallen = data.fallen;
     this.#askedFor = data.askedFor;
   }
 }
