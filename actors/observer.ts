@@ -187,7 +187,11 @@ export class Observer implements Behaviour {
     for (const window of merged) {
       const instruction = this.#judge(context, reportOf(window, 0, -1));
       if (instruction !== null) {
-        merge.decided(window.reportId, { action: instruction.action, reason: instruction.reason });
+        const { action, reason, since } = instruction;
+        merge.decided(
+          window.reportId,
+          since == null ? { action, reason } : { action, reason, since },
+        );
       }
     }
     if (!taken && merged.length === 0 && idled.length === 0) return;

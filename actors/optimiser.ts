@@ -2,8 +2,9 @@
  * The optimiser: turns the observer's instructions into work for the factory.
  * - `train`: the factory retrains with the current best hyper-parameters on its newest dataset.
  * - `optimise`: a Bayesian optimisation run (ask/tell) over the factory protocol; the best
- *   candidate becomes the model and its parameters the new current ones. Samples of the previous
- *   run are reused, as the reference system does.
+ *   candidate becomes the model and its parameters the new current ones. The best samples of the
+ *   previous run are reused, as the reference system does, but tested again on the run's dataset
+ *   first (the reference system told their old scores).
  * One job at a time: instructions that arrive while a job runs are logged and dropped (the
  * observer will ask again if the new model does not help). Every request has a deadline, so a
  * lost factory only ever costs a few deadlines.
@@ -27,7 +28,11 @@ import { receive, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
 import { lead } from "./leadership.ts";
 import { FactoryClient } from "./optimiser/factory_client.ts";
-import { runOptimisation, type RunProgress } from "./optimiser/optimisation_run.ts";
+import {
+  type Evaluation,
+  runOptimisation,
+  type RunProgress,
+} from "./optimiser/optimisation_run.ts";
 import { type DurableState, durableState } from "./durable_state.ts";
 import {
   type DurableOptimiser,
@@ -218,16 +223,20 @@ export class Optimiser implements Behaviour {
     const settings = this.#env.config.optimiser;
     const started = performance.now();
     const runIndex = this.#state.jobs.filter((j) => j.action === "optimise").length;
-    // The strategy tells the best `count` of the previous run's samples first.
+    // The previous run's best points are tested again on this run's dataset and told with those
+    // scores: their old ones were measured on other data (another regime, after a drift), and told
+    // as they were they steered the search there.
     const reuse = Math.min(settings.reuse, this.#state.previous.length);
-    const strategy = createStrategy(settings, {
-      space: RTCEF_SPACE,
-      seed: settings.seed + runIndex,
-      reuse: {
-        samples: this.#state.previous.map((e) => ({ point: e.point, value: e.mcc })),
-        count: reuse,
-      },
-    });
+    const recheck = [...this.#state.previous].sort((a, b) => b.mcc - a.mcc).slice(0, reuse);
+    const strategyFor = (rechecked: readonly Evaluation[]) =>
+      createStrategy(settings, {
+        space: RTCEF_SPACE,
+        seed: settings.seed + runIndex,
+        reuse: {
+          samples: rechecked.map((e) => ({ point: e.point, value: e.mcc })),
+          count: rechecked.length,
+        },
+      });
     const runId = `run-${nanoid(8)}`;
     const observe = ({ asked, evaluations }: RunProgress) => {
       this.#run = { runId, asked, evaluations: [...evaluations] };
@@ -237,7 +246,7 @@ export class Optimiser implements Behaviour {
     const outcome = await runOptimisation(
       runId,
       client,
-      strategy,
+      strategyFor,
       (point) => this.#paramsOf(point),
       {
         evaluations: settings.evaluations - reuse,
@@ -247,6 +256,7 @@ export class Optimiser implements Behaviour {
         finaliseDeadlineMs: settings.finaliseDeadlineMs,
         retries: settings.retries,
         since,
+        recheck: recheck.map((e) => e.point),
       },
       observe,
     );

@@ -14,11 +14,14 @@
  * with 10 random points, Retune with its space's dimensions + 1). A method that cannot be installed is reported unavailable, not estimated.
  *
  * Run: `deno task bench search -- [--seeds=10] [--quick] [--retune-only] [--cached] [--json]
- * [--target-warp=none] [--functions=rosenbrock4,ackley5] [--budgets=20]`.
+ * [--target-warp=none] [--optimiser='{"gpRestarts":0}'] [--functions=rosenbrock4,ackley5]
+ * [--budgets=20]`.
  * `--quick`: Retune only, 3 seeds, two functions, budget 20 (a smoke test; needs no PyPI).
  * `--retune-only`: every function and budget, without the baselines. `--cached`: the baselines'
  * cached runs only, however many seeds each has (the `runs` column says), running no Python.
  * `--target-warp=auto|log|none`: Retune's `optimiser.targetWarp` instead of the default.
+ * `--optimiser=<JSON object>`: any of Retune's `optimiser` settings instead of the defaults (a
+ * sweep of settings runs from the bench itself, validated as the configuration is).
  * `--functions=<a,b>` and `--budgets=<n,m>`: only those functions and budgets.
  * `--json`: the table as one object on the last line.
  *
@@ -113,6 +116,7 @@ export async function run(args: string[]): Promise<void> {
       "retune-only": { type: "boolean", default: false },
       cached: { type: "boolean", default: false },
       "target-warp": { type: "string" },
+      optimiser: { type: "string" },
       functions: { type: "string" },
       budgets: { type: "string" },
     },
@@ -128,12 +132,30 @@ export async function run(args: string[]): Promise<void> {
     budgets: values.budgets?.split(",").map(Number) ?? (values.quick ? [20] : [20, 50]),
     baselines: values.quick || values["retune-only"] ? [] : [...BASELINES],
     cachedOnly: values.cached,
-    optimiser: values["target-warp"] === undefined ? {} : { targetWarp: values["target-warp"] },
+    optimiser: {
+      ...optimiserOverrides(values.optimiser),
+      ...(values["target-warp"] === undefined ? {} : { targetWarp: values["target-warp"] }),
+    },
   });
   printTable(table);
   const command = ["deno task bench search", ...(args.length > 0 ? ["--", ...args] : [])];
   console.log(`command: ${command.join(" ")}`);
   if (values.json) console.log(JSON.stringify(table));
+}
+
+/** The settings of `--optimiser`, a JSON object; none when absent. */
+function optimiserOverrides(text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new RangeError(`optimiser must be a JSON object: current value is '${text}'`);
+  }
+  return parsed as Record<string, unknown>;
 }
 
 /** What to run. */
@@ -165,10 +187,20 @@ export async function benchSearch(options: SearchBenchOptions): Promise<SearchTa
   }
   const budget = Math.max(...budgets);
   const results = new Map<string, RunResult[][]>();
-  const settings = configSchema.shape.optimiser.parse({
-    ...options.optimiser,
-    evaluations: budget,
-  });
+  const requested = { ...options.optimiser, evaluations: budget };
+  const parsed = configSchema.shape.optimiser.safeParse(requested);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    if (issue.code === "unrecognized_keys") {
+      throw new RangeError(`optimiser: unknown key '${issue.keys.join("', '")}'`);
+    }
+    const key = issue.path.join(".");
+    const value = (requested as Record<string, unknown>)[key];
+    throw new RangeError(
+      `optimiser.${key}: ${issue.message}: current value is ${JSON.stringify(value)}`,
+    );
+  }
+  const settings = parsed.data;
   results.set("retune", functions.map((name) => runRetune(PROBLEMS[name], settings, seeds)));
   const unavailable: Record<string, string> = {};
   if (baselines.length > 0) {

@@ -20,6 +20,7 @@ import { LastKPolicy } from "../policies/collection/last_k.ts";
 import { ScoreBasedPolicy } from "../policies/collection/score_based.ts";
 import { CompositePolicy } from "../policies/retrain/composite.ts";
 import { DifferencePolicy } from "../policies/retrain/difference.ts";
+import { FallPolicy } from "../policies/retrain/fall.ts";
 import { MinScorePolicy } from "../policies/retrain/min_score.ts";
 import { PageHinkleyPolicy } from "../policies/retrain/page_hinkley.ts";
 import type { RetrainPolicy } from "../policies/retrain/retrain_policy.ts";
@@ -50,9 +51,14 @@ export function createRetrainPolicy(
   return new CompositePolicy(members);
 }
 
-/** The observer's policy: the configured one, restricted to one action if `actions` says so. */
+/**
+ * The observer's policy: the configured one with its rules, inside the fall rule unless
+ * `fall.margin` is null, restricted to one action if `actions` says so.
+ */
 export function createObserverPolicy(config: ObserverConfig): RetrainPolicy {
-  const policy = createRetrainPolicy(config.policy, config.validationGap);
+  const rules = createRetrainPolicy(config.policy, config.validationGap);
+  const { margin, reports } = config.fall;
+  const policy = margin === null ? rules : new FallPolicy(rules, { margin, reports });
   return config.actions === "both" ? policy : new SingleActionPolicy(policy, config.actions);
 }
 

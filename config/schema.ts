@@ -649,17 +649,32 @@ const retrainPolicySchema = z.discriminatedUnion("kind", [
  * The validation-gap rule, combined with the configured policy: a model whose batch MCC stays
  * more than `margin` below the MCC it reached on its held-out validation data for `reports`
  * scored reports in a row asks for a retrain; again within `guard` reports after that retrain, an
- * optimisation. `margin: null` turns it off.
+ * optimisation; a model an optimisation made asks for an optimisation after `optimisedReports`.
+ * `margin: null` turns it off.
  */
 const validationGapSchema = z.strictObject({
   margin: numberIn(0, 2, "(]").nullable().default(0.25),
   reports: integer(1).default(3),
+  /** Reports in a row with a gap before a model an optimisation made asks for an optimisation. */
+  optimisedReports: integer(1).default(1),
   guard: integer(0).default(4),
+});
+
+/**
+ * The fall rule, around the policy and the rules above: during a fall of the batch MCC more than
+ * `margin` below the level it held, a model version's first retrain becomes an optimisation, a
+ * fall no rule decided on asks for one after `reports` reports, and an optimisation tests its
+ * candidates from where the fall began. `margin: null` turns it off.
+ */
+const fallSchema = z.strictObject({
+  margin: numberIn(0, 2, "(]").nullable().default(0.25),
+  reports: integer(1).default(2),
 });
 
 const observerSchema = z.strictObject({
   policy: retrainPolicySchema.prefault({ kind: "trend" }),
   validationGap: validationGapSchema.prefault({}),
+  fall: fallSchema.prefault({}),
   /** What the observer may ask for: `train` or `optimise` only turns every decision into it. */
   actions: oneOf(["both", "train", "optimise"]).default("both"),
   /**

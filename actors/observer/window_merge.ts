@@ -27,7 +27,7 @@ export interface MergedWindow extends Share {
   /** Confusion counts and events of every merged window so far, this one included. */
   cumulative: { tp: number; tn: number; fp: number; fn: number; events: number };
   /** What judging the window decided (sent with its report); null: nothing. */
-  decision: { action: "train" | "optimise"; reason: string } | null;
+  decision: { action: "train" | "optimise"; reason: string; since?: number } | null;
 }
 
 /** What one record did to the merge. */
@@ -64,8 +64,11 @@ const mergedSchema = shareSchema.extend({
   start: timeSchema,
   end: timeSchema,
   cumulative: totalsSchema,
-  decision: z.strictObject({ action: z.enum(["train", "optimise"]), reason: z.string() })
-    .nullable(),
+  decision: z.strictObject({
+    action: z.enum(["train", "optimise"]),
+    reason: z.string(),
+    since: z.number().optional(),
+  }).nullable(),
 });
 const mergeSnapshotSchema = z.strictObject({
   /** Per partition: how far it closed. */

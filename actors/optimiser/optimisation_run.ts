@@ -1,7 +1,9 @@
 /**
  * One hyper-parameter optimisation, driven over the factory protocol:
- * `opt_init` (the factory freezes its dataset) -> `opt_step` per candidate (ask, train + test on
- * held-out data, tell) with up to `concurrency` steps in flight -> `opt_finalise` with the best.
+ * `opt_init` (the factory freezes its dataset) -> an `opt_step` for each point of an earlier run
+ * to test again (`recheck`), whose scores start the strategy -> `opt_step` per candidate (ask,
+ * train + test on held-out data, tell) with up to `concurrency` steps in flight ->
+ * `opt_finalise` with the best, rechecked points included.
  * A step that misses its deadline is retried; past the retries the run is aborted, so a dead
  * factory costs at most a few deadlines and nothing waits forever.
  *
@@ -31,7 +33,7 @@ export interface Evaluation {
 
 /** Budgets and deadlines of one run. */
 export interface RunSettings {
-  /** Evaluations to request from the factory in this run (reused samples not included). */
+  /** Candidates to ask the strategy for in this run (rechecked points not included). */
   evaluations: number;
   /** Steps in flight at once. */
   concurrency: number;
@@ -42,6 +44,8 @@ export interface RunSettings {
   retries: number;
   /** Test candidates on the data from this stream time on (epoch ms); null: the whole dataset. */
   since?: number | null;
+  /** Points of an earlier run tested again on this run's dataset before the strategy starts. */
+  recheck?: readonly Point[];
 }
 
 /** Where a run is: steps asked so far and the evaluations told. */
@@ -67,13 +71,14 @@ export type RunOutcome =
 const FAILED_CANDIDATE_SCORE = -1;
 
 /**
- * Runs one optimisation to its end; never throws for factory trouble, returns `abandoned`.
+ * Runs one optimisation to its end; never throws for factory trouble, returns `abandoned`. The
+ * strategy is made (`strategyFor`) once the `recheck` points were tested on the run's dataset.
  * `observe` hears of every step asked and told (the optimiser persists them).
  */
 export async function runOptimisation(
   runId: string,
   client: FactoryClient,
-  strategy: AskTell,
+  strategyFor: (rechecked: readonly Evaluation[]) => AskTell,
   toParams: (point: Point) => HyperParameters,
   settings: RunSettings,
   observe: (progress: RunProgress) => void = () => {},
@@ -94,7 +99,17 @@ export async function runOptimisation(
   }
 
   try {
-    await evaluateAll(runId, client, strategy, toParams, settings, evaluations, observe);
+    const rechecks = settings.recheck ?? [];
+    // One at a time: a handful of points, each told before the strategy exists.
+    for (const [stepId, point] of rechecks.entries()) {
+      observe({ runId, asked: stepId + 1, evaluations: [...evaluations] });
+      const params = toParams(point);
+      const scores = await evaluateStep(runId, stepId, client, params, settings);
+      evaluations.push({ point, params, mcc: scores?.mcc ?? FAILED_CANDIDATE_SCORE, scores });
+    }
+    const strategy = strategyFor([...evaluations]);
+    const first = rechecks.length;
+    await evaluateAll(runId, client, strategy, toParams, settings, evaluations, observe, first);
   } catch (error) {
     return await abandon(client, runId, message(error), evaluations);
   }
@@ -123,7 +138,7 @@ export async function runOptimisation(
   }
 }
 
-/** Keeps up to `concurrency` steps in flight until the budget is spent. */
+/** Keeps up to `concurrency` steps in flight, numbered from `firstStep`, until the budget is spent. */
 async function evaluateAll(
   runId: string,
   client: FactoryClient,
@@ -132,8 +147,9 @@ async function evaluateAll(
   settings: RunSettings,
   evaluations: Evaluation[],
   observe: (progress: RunProgress) => void,
+  firstStep: number,
 ): Promise<void> {
-  let asked = 0;
+  let asked = firstStep;
   const report = () => observe({ runId, asked, evaluations: [...evaluations] });
   const inFlight = new Set<Promise<void>>();
   let failure: unknown = null;
@@ -155,9 +171,10 @@ async function evaluateAll(
     inFlight.add(step);
     report();
   };
-  while (failure === null && (asked < settings.evaluations || inFlight.size > 0)) {
+  const last = firstStep + settings.evaluations;
+  while (failure === null && (asked < last || inFlight.size > 0)) {
     while (
-      failure === null && asked < settings.evaluations && inFlight.size < settings.concurrency
+      failure === null && asked < last && inFlight.size < settings.concurrency
     ) {
       launch();
     }

@@ -33,6 +33,11 @@ export type RetrainAction = "train" | "optimise";
 export interface Decision {
   action: RetrainAction;
   reason: string;
+  /**
+   * Where the regime the decision answers began (epoch ms), when a rule knows it is earlier than
+   * the judged report's window (`fall.ts`); an optimisation tests its candidates from there.
+   */
+  since?: number;
 }
 
 /** A retrain policy: stateful over the metrics series, resettable. */

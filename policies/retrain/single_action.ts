@@ -29,6 +29,7 @@ export class SingleActionPolicy implements RetrainPolicy {
     const decision = this.#inner.observe(report);
     if (decision === null || decision.action === this.#action) return decision;
     return {
+      ...decision,
       action: this.#action,
       reason: `${decision.reason} (asked to ${decision.action}; ${this.#action} only)`,
     };

@@ -4,9 +4,10 @@
  * data when it was made (the report's `modelValidationMcc`) for `reports` scored reports in a row
  * asks for a retrain; the same again within the guard of `guard` reports after that retrain asks
  * for an optimisation, since fresh data did not close the gap. A model an optimisation made asks
- * for an optimisation at once: its parameters were chosen on the data it was trained on, so a gap
- * on newer data says they no longer fit (the drift bench: a fresh optimum stuck at 0.2 for five
- * weeks while a retrain with its parameters scored no better).
+ * for an optimisation instead, after `optimisedReports` reports (fewer: its validation MCC was
+ * measured on the newest regime, so a gap says at once that its parameters do not fit it): the
+ * drift bench's gradual maritime-like stream held a fresh optimum at 0.2 for three weeks while
+ * the rule waited, and a retrain with its parameters scored no better.
  *
  * A steady poor score has no slope and no drop, so the trend, difference and Page-Hinkley policies
  * never see it; this one does. A report without a validation score counts as no evidence. The
@@ -29,6 +30,8 @@ export interface ValidationGapParams {
   margin: number;
   /** Scored reports in a row with a gap before it asks, >= 1. */
   reports: number;
+  /** Scored reports in a row with a gap before a model an optimisation made asks, >= 1. */
+  optimisedReports: number;
   /** Scored reports after a retrain during which a further gap means optimise, >= 0. */
   guard: number;
 }
@@ -51,6 +54,7 @@ export class ValidationGapPolicy implements RetrainPolicy {
   constructor(params: ValidationGapParams) {
     requireNumberIn("validation_gap", "margin", params.margin, [0, 2], "(]");
     requireInteger("validation_gap", "reports", params.reports, 1);
+    requireInteger("validation_gap", "optimisedReports", params.optimisedReports, 1);
     requireInteger("validation_gap", "guard", params.guard, 0);
     this.#params = { ...params };
     this.#guard = new Guard(params.guard);
@@ -67,9 +71,11 @@ export class ValidationGapPolicy implements RetrainPolicy {
     }
     const gap = validation - score > this.#params.margin;
     this.#streak = gap ? [...this.#streak, score] : [];
-    const stepped = this.#guard.step(this.#streak.length >= this.#params.reports);
+    const madeByOptimisation = report.creationMethod === "optimise";
+    const needed = madeByOptimisation ? this.#params.optimisedReports : this.#params.reports;
+    const stepped = this.#guard.step(this.#streak.length >= needed);
     if (stepped === null) return null;
-    const optimised = stepped === "train" && report.creationMethod === "optimise";
+    const optimised = stepped === "train" && madeByOptimisation;
     const action = optimised ? "optimise" : stepped;
     const scores = this.#streak.map(formatScore).join(", ");
     this.#streak = [];
@@ -97,13 +103,14 @@ export class ValidationGapPolicy implements RetrainPolicy {
     };
   }
 
-  /** Takes up a state `snapshot` gave; a streak of `reports` or more is rejected. */
+  /** Takes up a state `snapshot` gave; a streak no rule would have let grow is rejected. */
   restore(state: PolicyState): void {
     const data = parsePolicyState("validation_gap", validationGapStateSchema, state);
-    if (data.streak.length >= this.#params.reports) {
+    const longest = Math.max(this.#params.reports, this.#params.optimisedReports);
+    if (data.streak.length >= longest) {
       throw new RangeError(
         `validation_gap policy state rejected: streak: holds ${data.streak.length} scores, ` +
-          `not fewer than reports = ${this.#params.reports}`,
+          `not fewer than ${longest} (reports, optimisedReports)`,
       );
     }
     this.#streak = data.streak;

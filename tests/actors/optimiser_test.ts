@@ -286,14 +286,15 @@ Deno.test("a train the factory fails is recorded as failed", { permissions: "non
 });
 
 Deno.test(
-  "optimise runs init, its steps and finalise with the best; reuse shortens the next run; train uses the best",
+  "optimise runs init, its steps and finalise with the best; the next run tests the reused points again first; train uses the best",
   { permissions: "none" },
   async () => {
     const config = testConfig();
     const { evaluations, reuse } = config.optimiser;
     await withHarness(config, honestFactory(), async ({ observer, factory, view }) => {
       const runIds: string[] = [];
-      for (const [index, expectedSteps] of [evaluations, evaluations - reuse].entries()) {
+      let reused: unknown[] = [];
+      for (const [index, expectedSteps] of [evaluations, evaluations].entries()) {
         const before = factory.commands.length;
         await observer.instruct("optimise", index + 1);
         await eventually(() => view().jobs.length === index + 1, {
@@ -314,6 +315,13 @@ Deno.test(
           assert.equal(step.params.alpha, config.model.initialParams.alpha);
           assert.equal(step.params.r, config.model.initialParams.r);
         }
+        assert.deepEqual(
+          steps.slice(0, reused.length).map((step) => step.params),
+          reused,
+          "the previous run's best are tested again first",
+        );
+        reused = [...steps].sort((a, b) => mccOf(b.params) - mccOf(a.params)).slice(0, reuse)
+          .map((step) => step.params);
         const best = bestStep(steps);
         const finalise = run.at(-1)!;
         assert.ok(finalise.kind === "opt_finalise");
@@ -524,6 +532,7 @@ Deno.test(
       await eventually(() => view().jobs.length === 1, { what: "the first optimisation ends" });
       const best = view().currentParams;
       assert.notEqual(best, null);
+      const predecessor = [...view().previous].sort((a, b) => b.mcc - a.mcc).map((e) => e.params);
       await harness.stopOptimiser();
 
       await harness.startOptimiser();
@@ -540,7 +549,12 @@ Deno.test(
         what: "the successor's optimisation ends",
       });
       const steps = factory.commands.slice(before).filter((c) => c.kind === "opt_step");
-      assert.equal(steps.length, evaluations - reuse, "it reuses the predecessor's samples");
+      assert.equal(steps.length, evaluations);
+      assert.deepEqual(
+        steps.slice(0, reuse).map((step) => step.params),
+        predecessor.slice(0, reuse),
+        "it tests the predecessor's best samples again first",
+      );
     });
   },
 );

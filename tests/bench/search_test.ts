@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { run, type SearchTable } from "../../bench/search.ts";
+import { benchSearch, run, type SearchTable } from "../../bench/search.ts";
 
 Deno.test("the quick search bench prints a table of Retune's regrets and ends with it as JSON", async () => {
   const printed: string[] = [];
@@ -37,4 +37,40 @@ Deno.test("the search bench runs only the functions and budgets named, and refus
   assert.deepEqual(table.functions, ["branin"]);
   assert.deepEqual(table.budgets, [12]);
   assert.equal(table.rows.length, 1);
+});
+
+Deno.test("--optimiser sets Retune's optimiser settings and refuses what is not an object or valid", async () => {
+  const printed: string[] = [];
+  const log = console.log;
+  console.log = (...parts: unknown[]) => printed.push(parts.join(" "));
+  const args = ["--retune-only", "--seeds=2", "--functions=branin", "--budgets=12", "--json"];
+  try {
+    await run([...args, '--optimiser={"strategy":"random"}']);
+    await run(args);
+    await assert.rejects(
+      () => run([...args, "--optimiser=[1]"]),
+      /optimiser must be a JSON object: current value is '\[1\]'/,
+    );
+    await assert.rejects(
+      () => run([...args, '--optimiser={"gpRestarts":-1}']),
+      /optimiser.gpRestarts: an integer >= 0: current value is -1/,
+    );
+    await assert.rejects(
+      () => run([...args, '--optimiser={"restarts":0}']),
+      /optimiser: unknown key 'restarts'/,
+    );
+  } finally {
+    console.log = log;
+  }
+  const [random, defaults] = printed.filter((line) => line.startsWith("{"))
+    .map((line) => (JSON.parse(line) as SearchTable).rows[0].median);
+  const expected = await benchSearch({
+    seeds: 2,
+    functions: ["branin"],
+    budgets: [12],
+    baselines: [],
+    optimiser: { strategy: "random" },
+  });
+  assert.equal(random, expected.rows[0].median);
+  assert.notEqual(random, defaults, "random search is not the Bayesian default");
 });

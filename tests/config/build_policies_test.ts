@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   createCollectionPolicy,
+  createObserverPolicy,
   createRetrainPolicy,
   createStrategy,
 } from "../../config/build_policies.ts";
@@ -102,6 +103,20 @@ Deno.test({
     const expected = [[2, "train"], [5, "optimise"], [7, "optimise"]];
     assert.deepEqual(decisions(defaults, series), expected);
     assert.deepEqual(decisions(spelled, series), expected);
+  },
+});
+
+Deno.test({
+  name:
+    "by default the observer optimises rather than retrains at a fall of more than 0.25 below the level; fall.margin null turns that off",
+  permissions: { env: yamlEnv },
+  fn() {
+    // The trend's first decline (0.769, 0.717, 0.422) is a fall from the level 0.717.
+    const series = [0.756, 0.805, 0.73, 0.814, 0.742, 0.769, 0.717, 0.422];
+    const observer = createObserverPolicy(configured("").observer);
+    assert.deepEqual(decisions(observer, series), [[7, "optimise"]]);
+    const off = createObserverPolicy(configured("observer: { fall: { margin: null } }\n").observer);
+    assert.deepEqual(decisions(off, series), [[7, "train"]]);
   },
 });
 

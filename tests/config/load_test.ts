@@ -112,6 +112,26 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "a bad fall margin or count or validation-gap count is rejected naming the key and the value",
+  permissions: parsing,
+  fn() {
+    assert.match(
+      problemWith(`${MODEL}observer: { fall: { margin: 0 } }\n`),
+      /bad\.yaml: observer\.fall\.margin: .*got 0/,
+    );
+    assert.match(
+      problemWith(`${MODEL}observer: { fall: { reports: 0 } }\n`),
+      /bad\.yaml: observer\.fall\.reports: expected an integer >= 1, got 0/,
+    );
+    assert.match(
+      problemWith(`${MODEL}observer: { validationGap: { optimisedReports: 0 } }\n`),
+      /bad\.yaml: observer\.validationGap\.optimisedReports: expected an integer >= 1, got 0/,
+    );
+  },
+});
+
+Deno.test({
   name: "a wrong value names the file, the key path and the expected form",
   permissions: parsing,
   fn() {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { instructionOf } from "../../../actors/observer/instruction.ts";
 
-Deno.test("an optimisation is asked to test on the data since the window that fell; a retrain is not", () => {
+Deno.test("an optimisation is asked to test on the data since the fall began or the window that fell; a retrain is not", () => {
   assert.deepEqual(
     instructionOf(
       { action: "optimise", reason: "batch MCC 0.061 < minScore 0.2" },
@@ -15,7 +15,12 @@ Deno.test("an optimisation is asked to test on the data since the window that fe
       since: 3_628_800_000,
     },
   );
-  assert.deepEqual(instructionOf({ action: "train", reason: "declined" }, 4, 1_000), {
+  assert.deepEqual(
+    instructionOf({ action: "optimise", reason: "fell", since: 1_000 }, 8, 3_000).since,
+    1_000,
+    "a decision dated from an earlier fall is tested from there",
+  );
+  assert.deepEqual(instructionOf({ action: "train", reason: "declined", since: 0 }, 4, 1_000), {
     action: "train",
     reason: "declined",
     reportId: 4,

@@ -159,9 +159,13 @@ Deno.test("a window's decision is kept with it until the window is published", (
   for (const record of RECORDS) merge.take(record);
   const [first] = merge.due(2, 0, 1_000).merged;
   assert.equal(first.decision, null);
-  merge.decided(first.reportId, { action: "train", reason: "MCC fell" });
+  merge.decided(first.reportId, { action: "optimise", reason: "MCC fell", since: 0 });
   const restored = WindowMerge.restore(JSON.parse(JSON.stringify(merge.snapshot())));
-  assert.deepEqual(restored.unpublished[0].decision, { action: "train", reason: "MCC fell" });
+  assert.deepEqual(restored.unpublished[0].decision, {
+    action: "optimise",
+    reason: "MCC fell",
+    since: 0,
+  });
   restored.published(first.reportId);
   assert.throws(
     () => restored.decided(first.reportId, null),

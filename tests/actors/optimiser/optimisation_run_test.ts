@@ -105,7 +105,7 @@ function healthyFactory(command: FactoryCommand): FactoryReport | null {
 Deno.test("a run initialises, evaluates the budget with bounded concurrency and finalises the best", async () => {
   const strategy = new ScriptedStrategy(points);
   const { client, commands, maxInFlight } = wire(healthyFactory);
-  const outcome = await runOptimisation("run-1", client, strategy, toParams, settings);
+  const outcome = await runOptimisation("run-1", client, () => strategy, toParams, settings);
   assert.equal(outcome.status, "completed");
   if (outcome.status !== "completed") return;
   assert.equal(outcome.datasetVersion, 7);
@@ -124,13 +124,40 @@ Deno.test("a run initialises, evaluates the budget with bounded concurrency and 
   assert.ok(maxInFlight() >= 2, "steps overlap when concurrency is 2");
 });
 
+Deno.test("points of an earlier run are tested again first and start the strategy with their new scores", async () => {
+  const strategy = new ScriptedStrategy(points);
+  const { client, commands } = wire(healthyFactory);
+  const rechecked: number[] = [];
+  const earlier = [{ order: 5, threshold: 0.7 }, { order: 4, threshold: 0.6 }];
+  const outcome = await runOptimisation(
+    "run-5",
+    client,
+    (told) => {
+      rechecked.push(...told.map((e) => e.mcc));
+      return strategy;
+    },
+    toParams,
+    { ...settings, evaluations: 3, recheck: earlier },
+  );
+  assert.equal(outcome.status, "completed");
+  if (outcome.status !== "completed") return;
+  assert.deepEqual(rechecked, [0.5, 0.4], "scored on this run's dataset, before the strategy");
+  const steps = commands.filter((c) => c.kind === "opt_step");
+  assert.deepEqual(
+    steps.map((c) => c.kind === "opt_step" && [c.stepId, c.params.order]),
+    [[0, 5], [1, 4], [2, 1], [3, 2], [4, 3]],
+  );
+  assert.equal(strategy.told.length, 3, "the strategy is told its own asks only");
+  assert.deepEqual(outcome.best.point, earlier[0], "an earlier point may win");
+});
+
 Deno.test("a dead factory makes the run give up within its deadlines and abort", async () => {
   const { client, commands } = wire(() => null);
   const started = Date.now();
   const outcome = await runOptimisation(
     "run-2",
     client,
-    new ScriptedStrategy(points),
+    () => new ScriptedStrategy(points),
     toParams,
     settings,
   );
@@ -147,10 +174,16 @@ Deno.test("a factory that dies mid-run: steps are retried, then the run is aband
     if (command.kind === "opt_step" && ++steps > 2) return null;
     return healthyFactory(command);
   });
-  const outcome = await runOptimisation("run-3", client, new ScriptedStrategy(points), toParams, {
-    ...settings,
-    concurrency: 1,
-  });
+  const outcome = await runOptimisation(
+    "run-3",
+    client,
+    () => new ScriptedStrategy(points),
+    toParams,
+    {
+      ...settings,
+      concurrency: 1,
+    },
+  );
   assert.equal(outcome.status, "abandoned");
   assert.equal(outcome.evaluations.length, 2);
   assert.match(outcome.status === "abandoned" ? outcome.reason : "", /step 2: .*after 2 attempts/);
@@ -164,7 +197,7 @@ Deno.test("a candidate the factory cannot train is told the worst score and the 
       : healthyFactory(command)
   );
   const strategy = new ScriptedStrategy(points);
-  const outcome = await runOptimisation("run-4", client, strategy, toParams, settings);
+  const outcome = await runOptimisation("run-4", client, () => strategy, toParams, settings);
   assert.equal(outcome.status, "completed");
   const failed = strategy.told.find(([p]) => p.order === 3);
   assert.equal(failed?.[1], -1);

@@ -45,7 +45,12 @@ Deno.test("without the validation-gap rule, the same steady score sets nothing o
 });
 
 Deno.test("a gap that persists after the retrain, within the guard, asks for an optimisation", () => {
-  const policy = new ValidationGapPolicy({ margin: 0.2, reports: 2, guard: 4 });
+  const policy = new ValidationGapPolicy({
+    margin: 0.2,
+    reports: 2,
+    optimisedReports: 2,
+    guard: 4,
+  });
   assert.deepEqual(feed(policy, [0.3, 0.3], 0.9).map((d) => d?.action ?? null), [null, "train"]);
   const after = feed(policy, [0.3, 0.3], 0.85, 1);
   assert.equal(after[1]?.action, "optimise");
@@ -53,7 +58,12 @@ Deno.test("a gap that persists after the retrain, within the guard, asks for an 
 });
 
 Deno.test("a model an optimisation made that stays below its validation MCC asks for an optimisation at once", () => {
-  const policy = new ValidationGapPolicy({ margin: 0.25, reports: 3, guard: 4 });
+  const policy = new ValidationGapPolicy({
+    margin: 0.25,
+    reports: 3,
+    optimisedReports: 3,
+    guard: 4,
+  });
   const optimised = (i: number, mcc: number) => ({
     ...report(i, mcc, 2, 0.59),
     creationMethod: "optimise" as const,
@@ -66,8 +76,32 @@ Deno.test("a model an optimisation made that stays below its validation MCC asks
   );
 });
 
+Deno.test({
+  name:
+    "by default a model an optimisation made asks for an optimisation on its first report with a gap, a retrained one only after three",
+  permissions,
+  fn() {
+    const policy = defaultObserverPolicy();
+    const optimised = { ...report(0, 0.21, 3, 0.59), creationMethod: "optimise" as const };
+    const decision = policy.observe(optimised);
+    assert.equal(decision?.action, "optimise");
+    assert.match(decision!.reason, /a model an optimisation made: \(0\.210\)/);
+    const fresh = defaultObserverPolicy();
+    const retrained = { ...report(0, 0.21, 4, 0.59), creationMethod: "retrain" as const };
+    assert.deepEqual(
+      [0, 1, 2].map((i) => fresh.observe({ ...retrained, reportId: i })?.action ?? null),
+      [null, null, "train"],
+    );
+  },
+});
+
 Deno.test("a score within the margin, an unscored report or an unknown validation score breaks no rule", () => {
-  const policy = new ValidationGapPolicy({ margin: 0.2, reports: 2, guard: 0 });
+  const policy = new ValidationGapPolicy({
+    margin: 0.2,
+    reports: 2,
+    optimisedReports: 2,
+    guard: 0,
+  });
   assert.deepEqual(feed(policy, [0.75, 0.75, 0.75], 0.9), [null, null, null]);
   assert.deepEqual(feed(policy, [0.1, 0.1, 0.1], null), [null, null, null]);
   assert.equal(policy.observe(report(0, 0.1, 0, 0.9)), null);
@@ -78,7 +112,12 @@ Deno.test("a score within the margin, an unscored report or an unknown validatio
 });
 
 Deno.test("a streak never spans a model swap", () => {
-  const policy = new ValidationGapPolicy({ margin: 0.2, reports: 2, guard: 0 });
+  const policy = new ValidationGapPolicy({
+    margin: 0.2,
+    reports: 2,
+    optimisedReports: 2,
+    guard: 0,
+  });
   assert.equal(policy.observe(report(0, 0.1, 0, 0.9)), null);
   assert.equal(policy.observe(report(1, 0.1, 1, 0.9)), null);
   assert.equal(policy.observe(report(2, 0.1, 1, 0.9))?.action, "train");
@@ -86,17 +125,26 @@ Deno.test("a streak never spans a model swap", () => {
 
 Deno.test("bad parameters and states are rejected naming them", () => {
   assert.throws(
-    () => new ValidationGapPolicy({ margin: 0, reports: 2, guard: 0 }),
+    () => new ValidationGapPolicy({ margin: 0, reports: 2, optimisedReports: 2, guard: 0 }),
     /validation_gap policy: margin must be a number in \(0, 2\]: current value is 0/,
   );
   assert.throws(
-    () => new ValidationGapPolicy({ margin: 0.2, reports: 0, guard: 0 }),
+    () => new ValidationGapPolicy({ margin: 0.2, reports: 0, optimisedReports: 0, guard: 0 }),
     /validation_gap policy: reports must be an integer >= 1: current value is 0/,
   );
-  const policy = new ValidationGapPolicy({ margin: 0.2, reports: 2, guard: 0 });
+  assert.throws(
+    () => new ValidationGapPolicy({ margin: 0.2, reports: 2, optimisedReports: 0, guard: 0 }),
+    /validation_gap policy: optimisedReports must be an integer >= 1: current value is 0/,
+  );
+  const policy = new ValidationGapPolicy({
+    margin: 0.2,
+    reports: 2,
+    optimisedReports: 2,
+    guard: 0,
+  });
   policy.observe(report(0, 0.1, 0, 0.9));
   const state = policy.snapshot();
-  const other = new ValidationGapPolicy({ margin: 0.2, reports: 2, guard: 0 });
+  const other = new ValidationGapPolicy({ margin: 0.2, reports: 2, optimisedReports: 2, guard: 0 });
   other.restore(state);
   assert.equal(other.observe(report(1, 0.1, 0, 0.9))?.action, "train");
   assert.throws(
