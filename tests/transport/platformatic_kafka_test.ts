@@ -172,6 +172,26 @@ for (const [what, report, reason] of LOSSES) {
   });
 }
 
+/** A transactional member writing one output per input record, noting what it handled. */
+function forwarding(
+  kafka: PlatformaticKafkaTransport,
+  group: string,
+  input: string,
+  output: string,
+  handled: string[],
+) {
+  return kafka.subscribe({
+    group,
+    topics: [input],
+    start: "earliest",
+    transactional: true,
+    handler: async (records, context) => {
+      await context.commit([{ topic: output, records: records.map(() => record(null, "f")) }]);
+      handled.push(...records.map(text));
+    },
+  });
+}
+
 Deno.test({
   name: "platformatic: a transaction outlives a stall of 16 s (a broker paused mid-batch)",
   permissions: kafkaPermissions,
@@ -193,16 +213,7 @@ Deno.test({
     transactions.subscribe(stall);
     try {
       const handled: string[] = [];
-      const subscription = await kafka.subscribe({
-        group: uniqueName("group"),
-        topics: [input],
-        start: "earliest",
-        transactional: true,
-        handler: async (records, context) => {
-          await context.commit([{ topic: output, records: records.map(() => record(null, "f")) }]);
-          handled.push(...records.map(text));
-        },
-      });
+      const subscription = await forwarding(kafka, uniqueName("group"), input, output, handled);
       const failed = subscription.done.then(() => "ended", (error) => `failed: ${error}`);
       await kafka.publish(input, [record("k", "one")]);
       const outcome = await within(
@@ -257,17 +268,7 @@ Deno.test({
     };
     diagnostics.subscribe("plt:kafka:instances", onInstance);
     const group = uniqueName("group");
-    const member = (handled: string[]) =>
-      kafka.subscribe({
-        group,
-        topics: [input],
-        start: "earliest",
-        transactional: true,
-        handler: async (records, context) => {
-          await context.commit([{ topic: output, records: records.map(() => record(null, "f")) }]);
-          handled.push(...records.map(text));
-        },
-      });
+    const member = (handled: string[]) => forwarding(kafka, group, input, output, handled);
     try {
       const first: string[] = [];
       const stalled = await member(first);
