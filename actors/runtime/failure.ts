@@ -105,11 +105,30 @@ function isKafkaRefusal(error: Error): boolean {
     (typeof apiId === "string" && KAFKA_REFUSED_API_IDS.has(apiId));
 }
 
+/**
+ * Broker answers refusing records for their size or form: sending them again fails again, so the
+ * batch that made them is at fault, as a handler's crash on a record is.
+ */
+const KAFKA_RECORD_REFUSALS = new Set([
+  "MESSAGE_TOO_LARGE",
+  "RECORD_LIST_TOO_LARGE",
+  "INVALID_RECORD",
+  "CORRUPT_MESSAGE",
+]);
+
+/** Whether `error` is a broker's refusal of records (platformatic's `apiId`, kafkajs's `type`). */
+function isRecordRefusal(error: Error): boolean {
+  const { apiId, type } = error as { apiId?: unknown; type?: unknown };
+  return KAFKA_RECORD_REFUSALS.has(String(apiId)) || KAFKA_RECORD_REFUSALS.has(String(type));
+}
+
 /** Whether `error`, its causes or (for an aggregate) its errors satisfy `test`. */
 function anyInTree(error: unknown, test: (error: Error) => boolean, depth = 0): boolean {
   if (!(error instanceof Error) || depth > 8) return false;
   if (test(error)) return true;
-  const nested = error instanceof AggregateError ? error.errors : [];
+  // kafkajs's aggregates are no AggregateError, but list their errors alike.
+  const listed = (error as { errors?: unknown }).errors;
+  const nested = Array.isArray(listed) ? listed : [];
   return [error.cause, ...nested].some((inner) => anyInTree(inner, test, depth + 1));
 }
 
@@ -119,6 +138,8 @@ function classifyOne(error: Error): Classification | undefined {
   if (error instanceof ConfigError) return { kind: "fatal", service: undefined };
   // A permission the role was not granted stays refused however often it is retried.
   if (error instanceof Deno.errors.NotCapable) return { kind: "fatal", service: undefined };
+  // The mailbox then isolates the batch's records and dead-letters the one at fault.
+  if (anyInTree(error, isRecordRefusal)) return { kind: "crash", service: "kafka" };
   const retriable = (error as { retriable?: unknown }).retriable;
   if (error.name.startsWith("KafkaJS") && typeof retriable === "boolean") {
     // Running out of retries on an unreachable broker is still an outage.

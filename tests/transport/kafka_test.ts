@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { KafkaTransport } from "../../transport/kafka.ts";
 import { kafkaBrokers, uniqueName } from "../fixtures/services.ts";
 import { transportContract } from "./contract.ts";
+import { oversizedRecordCase } from "./refusal_case.ts";
 import { createTopic, kafkaHarness, kafkaPermissions } from "./kafka_harness.ts";
 import {
   assignmentCase,
@@ -83,3 +84,10 @@ for (const transactional of [false, true]) {
     fn: () => largeOutputCase(partitionContract, transactional),
   });
 }
+
+Deno.test({
+  name:
+    "kafkajs: a record over the broker's largest message fails as its batch's fault, not an outage",
+  permissions: kafkaPermissions,
+  fn: () => oversizedRecordCase(partitionContract),
+});

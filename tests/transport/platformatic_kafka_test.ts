@@ -5,6 +5,7 @@ import { PlatformaticKafkaTransport } from "../../transport/platformatic_kafka.t
 import { kafkaBrokers, uniqueName } from "../fixtures/services.ts";
 import { within } from "../fixtures/eventually.ts";
 import { transportContract } from "./contract.ts";
+import { oversizedRecordCase } from "./refusal_case.ts";
 import { createTopic, kafkaHarness, kafkaPermissions } from "./kafka_harness.ts";
 import { record, text } from "./records.ts";
 import {
@@ -50,6 +51,13 @@ for (const transactional of [false, true]) {
     fn: () => largeOutputCase(partitionContract, transactional),
   });
 }
+
+Deno.test({
+  name:
+    "platformatic: a record over the broker's largest message fails as its batch's fault, not an outage",
+  permissions: kafkaPermissions,
+  fn: () => oversizedRecordCase(partitionContract),
+});
 
 Deno.test({
   name: "platformatic: a member the group cannot keep fails its subscription, logging why",

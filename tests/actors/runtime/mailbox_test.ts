@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { subscribeMailbox } from "../../../actors/runtime/mailbox.ts";
 import { RetriableError } from "../../../actors/runtime/failure.ts";
 import { ObjectStoreUnavailableError } from "../../../storage/s3_objects.ts";
+import { ResponseError } from "@platformatic/kafka";
 import { Supervisor } from "../../../actors/runtime/supervisor.ts";
 import type { Logger } from "../../../logging/logger.ts";
 import { InProcessTransport } from "../../../transport/in_process.ts";
@@ -250,4 +251,19 @@ Deno.test("an object store outage while suspects are handled alone poisons none 
   assert.equal(run.starts(), 3);
   assert.deepEqual(run.dead, ["inbox/0@2: handling failed: cannot handle 13"]);
   assert.deepEqual([...new Set(run.handled)].toSorted(), [11, 12, 14]);
+});
+
+Deno.test("a record whose output the broker refuses for its size is dead-lettered, not retried forever", async () => {
+  // As @platformatic/kafka reports a Produce the broker answered with MESSAGE_TOO_LARGE.
+  const tooLarge = () => new ResponseError(0, 11, { "/topics/0/partitions/0": [10, null] }, {});
+  const run = await supervisedInbox(["1", "2", "3"], (message) => {
+    if (message === 2) throw new Error("Producing messages failed.", { cause: tooLarge() });
+  }, 1);
+  await eventually(() => run.dead.length === 1 && run.handled.includes(3), {
+    what: "2 is dead-lettered and 3 handled",
+  });
+  await run.stop();
+  assert.equal(run.starts(), 2);
+  assert.deepEqual(run.handled, [1, 3]);
+  assert.match(run.dead[0], /^inbox\/0@1: handling failed: Producing messages failed\./);
 });
