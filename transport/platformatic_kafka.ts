@@ -322,7 +322,9 @@ class PlatformaticSubscription implements Subscription {
     Deno.unrefTimer(watch);
     this.#watch = watch;
     try {
-      this.#read(await this.#call("opening a stream", () => this.#openStream()));
+      // The first stream joins the group, which may wait out a dead predecessor's session: no
+      // deadline, the client's own join retries bound it.
+      this.#read(await this.#step("joining the group", () => this.#openStream()));
       this.#loop = this.#drain().catch((error) => void this.#end(error));
     } catch (error) {
       // An unreachable cluster is the caller's to report, once; a refusal is worth a warning.
