@@ -21,6 +21,30 @@ const READ_MS = 120_000;
 /** How long a transactional topic's reader must have been idle to count as at its end, ms. */
 const QUIET_MS = 5_000;
 
+/** A job's start (a `train` or `opt_init` command) or end (its model, or an `opt_abort`). */
+export interface JobMark {
+  /** Record timestamp, epoch ms. */
+  at: number;
+  open: boolean;
+}
+
+/**
+ * Whether a job was under way at `at`: the optimiser then drops an instruction and owes no
+ * command for it (`actors/optimiser.ts`). A job ended by a `failed` report counts as under way
+ * until the next mark, so an instruction is never owed by mistake.
+ */
+export function jobOpenAt(jobs: readonly JobMark[], at: number): boolean {
+  let open = false;
+  let latest = -Infinity;
+  for (const mark of jobs) {
+    if (mark.at <= at && mark.at >= latest) {
+      latest = mark.at;
+      open = mark.open;
+    }
+  }
+  return open;
+}
+
 /** Reads both topics to their ends and counts against the stream file (`key,timestamp` rows). */
 export async function auditStreams(config: RetuneConfig, stream: string): Promise<StreamAudit> {
   const expected = new Set<string>();
@@ -57,12 +81,16 @@ export async function auditStreams(config: RetuneConfig, stream: string): Promis
       if (f.detection) detections++;
     }
   });
+  const jobs: JobMark[] = [];
   await readTopic(config, config.topics.factoryCommands.name, false, (command) => {
     // Commands travel in envelopes (`actors/messaging.ts`).
     const envelope = decodeEnvelope(command.value);
-    const abort = envelope.type === "FactoryCommand" &&
-      (envelope.payload as FactoryCommand).kind === "opt_abort";
-    (commandWork[command.partition] ??= [])[command.offset] = abort ? 0 : 1;
+    const kind = envelope.type === "FactoryCommand"
+      ? (envelope.payload as FactoryCommand).kind
+      : undefined;
+    (commandWork[command.partition] ??= [])[command.offset] = kind === "opt_abort" ? 0 : 1;
+    if (kind === "train" || kind === "opt_init") jobs.push({ at: command.timestamp, open: true });
+    if (kind === "opt_abort") jobs.push({ at: command.timestamp, open: false });
   });
   await readTopic(config, config.topics.factoryReports.name, false, (report) => {
     const envelope = decodeEnvelope(report.value);
@@ -72,9 +100,11 @@ export async function auditStreams(config: RetuneConfig, stream: string): Promis
       : undefined;
     const asks = kind === "opt_ready" || kind === "step_result";
     (reportWork[report.partition] ??= [])[report.offset] = asks ? 1 : 0;
+    if (kind === "trained" || kind === "opt_done") jobs.push({ at: report.timestamp, open: false });
   });
   await readTopic(config, config.topics.instructions.name, false, (instruction) => {
-    (instructionWork[instruction.partition] ??= [])[instruction.offset] = 1;
+    (instructionWork[instruction.partition] ??= [])[instruction.offset] =
+      jobOpenAt(jobs, instruction.timestamp) ? 0 : 1;
   });
   return {
     streamEvents: expected.size,
