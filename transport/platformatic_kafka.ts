@@ -518,7 +518,7 @@ class PlatformaticSubscription implements Subscription {
     const messages = transactional ? chunk.filter(({ offset }) => offset >= held.resumeAt) : chunk;
     if (messages.length === 0) return;
     const last = messages[messages.length - 1];
-    const where = `${held.partition.topic}/${held.partition.partition}`;
+    const where = nameOf(held.partition);
     let committed = false;
     // The client heartbeats on its own timer, whatever the handler does. Not transactional:
     // a batch's outputs are published, then its offset committed with the others.
@@ -528,9 +528,9 @@ class PlatformaticSubscription implements Subscription {
       commit: async (outputs) => {
         if (committed) throw new Error("a batch is committed once");
         committed = true;
+        const publish = () => this.#services.publish(outputs);
         if (transactional) await this.#transact(held, last, outputs);
-        else {await this.#call(`publishing the outputs of ${where}`, () =>
-            this.#services.publish(outputs));}
+        else await this.#call(`publishing the outputs of ${where}`, publish);
       },
     };
     try {
@@ -546,7 +546,7 @@ class PlatformaticSubscription implements Subscription {
 
   /** Writes `outputs` and the input offset past `last` of a held partition in one transaction. */
   async #transact(held: Held, last: KafkaMessage, outputs: TopicRecords[]): Promise<void> {
-    const where = `${held.partition.topic}/${held.partition.partition}`;
+    const where = nameOf(held.partition);
     const transaction = await this.#call(
       `beginning a transaction on ${where}`,
       () => held.producer!.beginTransaction(),
@@ -600,7 +600,7 @@ class PlatformaticSubscription implements Subscription {
     await Promise.all(
       held.map(({ partition, producer }) =>
         producer === undefined ? undefined : this.#call(
-          `closing the producer of ${partition.topic}/${partition.partition}`,
+          `closing the producer of ${nameOf(partition)}`,
           () => producer.close(),
         ).catch(() => {})
       ),
@@ -785,6 +785,11 @@ export class KafkaCallStalledError extends Error {
 
 /** Subscription metadata's user data: none (the assignor needs none). */
 const noUserData = globalThis.Buffer.alloc(0);
+
+/** A partition as logs name it, `topic/partition`. */
+function nameOf({ topic, partition }: TopicPartition): string {
+  return `${topic}/${partition}`;
+}
 
 function partitionKey(topic: string, partition: number): string {
   return `${topic}\0${partition}`;
