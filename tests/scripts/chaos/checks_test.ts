@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  failoverLimit,
   failoverTimes,
   judge,
   phasesNotHit,
@@ -68,6 +69,19 @@ Deno.test("failoverTimes: an etcd outage between the kill and the new leader cou
     ]),
     [{ role: "factory", killedAt: T0, seconds: 10.5, from: "kill" }],
   );
+});
+
+Deno.test("failoverLimit: TTL + 2 s from a kill; from etcd's return also the 1 s etcd extends leases by", () => {
+  assert.equal(failoverLimit("kill", 10), 12);
+  assert.equal(failoverLimit("etcd back", 10), 13);
+  const outage = { kind: "etcd-restart" as const, at: T0 + 4_000, end: T0 + 11_000 };
+  const verdict = (newLeaderAt: number) =>
+    judge(observations({
+      faults: [kill(T0, "factory", true), outage],
+      processes: [leading(newLeaderAt, 200, "factory")],
+    })).checks.find((c) => c.name === "failover_s")!;
+  assert.equal(verdict(T0 + 11_000 + 12_500).ok, true);
+  assert.equal(verdict(T0 + 11_000 + 13_500).ok, false);
 });
 
 function ledgerAt(at: number, inUse: boolean): LedgerSample {
