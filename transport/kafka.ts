@@ -69,6 +69,11 @@ export interface KafkaTransportOptions {
   /** Default 3,000 (kafkajs). */
   heartbeatIntervalMs?: number;
   /**
+   * Longest the group waits for its members to rejoin at a rebalance, ms; at least
+   * `sessionTimeoutMs`. Default: the client's (kafkajs 60,000, `@platformatic/kafka` 102,000).
+   */
+  rebalanceTimeoutMs?: number;
+  /**
    * Longest a fetch waits for records, ms; `stop` waits for the fetch in flight, so this bounds
    * how long stopping an idle member takes. Default 500 (the Java client's `fetch.max.wait.ms`).
    */
@@ -94,6 +99,7 @@ export class KafkaTransport implements Transport {
   readonly #kafka: Kafka;
   readonly #sessionTimeoutMs: number | undefined;
   readonly #heartbeatIntervalMs: number | undefined;
+  readonly #rebalanceTimeoutMs: number | undefined;
   readonly #fetchMaxWaitMs: number;
   readonly #groupPrefix: string;
   readonly #subscriptions = new Set<KafkaSubscription>();
@@ -117,6 +123,7 @@ export class KafkaTransport implements Transport {
     });
     this.#sessionTimeoutMs = sessionTimeoutMs;
     this.#heartbeatIntervalMs = heartbeatIntervalMs;
+    this.#rebalanceTimeoutMs = options.rebalanceTimeoutMs;
     this.#fetchMaxWaitMs = fetchMaxWaitMs;
     this.#groupPrefix = options.groupPrefix ?? "";
   }
@@ -140,6 +147,7 @@ export class KafkaTransport implements Transport {
       groupId,
       sessionTimeout: this.#sessionTimeoutMs,
       heartbeatInterval: this.#heartbeatIntervalMs,
+      rebalanceTimeout: this.#rebalanceTimeoutMs,
       maxWaitTimeInMs: this.#fetchMaxWaitMs,
       readUncommitted: false,
       // A crashed member ends the subscription; restarting is the supervisor's call, not kafkajs's.
@@ -256,11 +264,20 @@ export function checkedKafkaOptions(
     const [name, value] of [
       ["sessionTimeoutMs", sessionTimeoutMs],
       ["heartbeatIntervalMs", heartbeatIntervalMs],
+      ["rebalanceTimeoutMs", options.rebalanceTimeoutMs],
       ["fetchMaxWaitMs", fetchMaxWaitMs],
       ["callDeadlineMs", options.callDeadlineMs],
     ] as const
   ) {
     if (value !== undefined) requirePositiveInteger(name, value);
+  }
+  const { rebalanceTimeoutMs } = options;
+  if (rebalanceTimeoutMs !== undefined && rebalanceTimeoutMs < (sessionTimeoutMs ?? 30_000)) {
+    throw new RangeError(
+      `rebalanceTimeoutMs must be at least sessionTimeoutMs (${
+        sessionTimeoutMs ?? 30_000
+      }): current value is ${rebalanceTimeoutMs}`,
+    );
   }
   return { ...options, fetchMaxWaitMs, groupPrefix: options.groupPrefix ?? "" };
 }

@@ -51,6 +51,9 @@ const stallCheckMs = 5_000;
 /** How long a step may run before the member reports it, ms. */
 const stallReportMs = 20_000;
 
+/** The client's own default rebalance timeout, ms. */
+const clientRebalanceTimeoutMs = 102_000;
+
 /** A step a member has under way. */
 interface Step {
   readonly what: string;
@@ -76,6 +79,7 @@ export class PlatformaticKafkaTransport implements Transport {
   };
   readonly #sessionTimeoutMs: number;
   readonly #heartbeatIntervalMs: number;
+  readonly #rebalanceTimeoutMs: number;
   readonly #logger: KafkaLogger;
   readonly #subscriptions = new Set<PlatformaticSubscription>();
   #producer: Producer | undefined;
@@ -95,6 +99,7 @@ export class PlatformaticKafkaTransport implements Transport {
     // kafkajs's defaults, so both clients keep membership alike when nothing is configured.
     this.#sessionTimeoutMs = checked.sessionTimeoutMs ?? 30_000;
     this.#heartbeatIntervalMs = checked.heartbeatIntervalMs ?? 3_000;
+    this.#rebalanceTimeoutMs = checked.rebalanceTimeoutMs ?? clientRebalanceTimeoutMs;
     this.#options = {
       fetchMaxWaitMs: checked.fetchMaxWaitMs,
       groupPrefix: checked.groupPrefix,
@@ -130,6 +135,7 @@ export class PlatformaticKafkaTransport implements Transport {
       groupId: this.#options.groupPrefix + checked.group,
       sessionTimeout: this.#sessionTimeoutMs,
       heartbeatInterval: this.#heartbeatIntervalMs,
+      rebalanceTimeout: this.#rebalanceTimeoutMs,
       maxWaitTime: this.#options.fetchMaxWaitMs,
       protocolsMetadata: () => beforeJoin(),
     });
@@ -138,6 +144,8 @@ export class PlatformaticKafkaTransport implements Transport {
     };
     const subscription = new PlatformaticSubscription(consumer, checked, this.#logger, {
       callDeadlineMs: this.#options.callDeadlineMs,
+      // A join may lawfully wait for the group's other members for the whole rebalance timeout.
+      joinDeadlineMs: this.#rebalanceTimeoutMs + this.#options.callDeadlineMs,
       publish,
       transactionalProducer: (transactionalId) =>
         new Producer({
@@ -220,6 +228,8 @@ export class PlatformaticKafkaTransport implements Transport {
 interface MemberServices {
   /** Longest a call to the client may run before the member is given up, ms. */
   callDeadlineMs: number;
+  /** Longest the member's first join of its group may run before it is given up, ms. */
+  joinDeadlineMs: number;
   /** Publishes through the transport's shared (idempotent, not transactional) producer. */
   publish(outputs: TopicRecords[]): Promise<void>;
   /** A new transactional producer with this id. */
@@ -322,9 +332,14 @@ class PlatformaticSubscription implements Subscription {
     Deno.unrefTimer(watch);
     this.#watch = watch;
     try {
-      // The first stream joins the group, which may wait out a dead predecessor's session: no
-      // deadline, the client's own join retries bound it.
-      this.#read(await this.#step("joining the group", () => this.#openStream()));
+      // The first stream joins the group, which may wait for the other members to rejoin.
+      this.#read(
+        await this.#call(
+          "joining the group",
+          () => this.#openStream(),
+          this.#services.joinDeadlineMs,
+        ),
+      );
       this.#loop = this.#drain().catch((error) => void this.#end(error));
     } catch (error) {
       // An unreachable cluster is the caller's to report, once; a refusal is worth a warning.
@@ -377,8 +392,11 @@ class PlatformaticSubscription implements Subscription {
    * its partitions: past the deadline the call fails and so does the subscription, whose owner
    * starts a new member.
    */
-  #call<T>(what: string, work: () => Promise<T>): Promise<T> {
-    const deadlineMs = this.#services.callDeadlineMs;
+  #call<T>(
+    what: string,
+    work: () => Promise<T>,
+    deadlineMs = this.#services.callDeadlineMs,
+  ): Promise<T> {
     return this.#step(what, () => {
       const call = work();
       // A call given up may still settle: nobody waits for it any more.

@@ -104,6 +104,15 @@ Deno.test("platformatic: bad Kafka options are rejected up front", { permissions
     () => new PlatformaticKafkaTransport({ brokers: ["127.0.0.1:9092"], callDeadlineMs: -1 }),
     /callDeadlineMs must be a positive integer: current value is -1/,
   );
+  assert.throws(
+    () =>
+      new PlatformaticKafkaTransport({
+        brokers: ["127.0.0.1:9092"],
+        sessionTimeoutMs: 6_000,
+        rebalanceTimeoutMs: 5_000,
+      }),
+    /rebalanceTimeoutMs must be at least sessionTimeoutMs \(6000\): current value is 5000/,
+  );
 });
 
 /**
@@ -254,7 +263,8 @@ Deno.test({
     const warned: string[] = [];
     const kafka = new PlatformaticKafkaTransport({
       brokers,
-      callDeadlineMs: 2_000,
+      // Loose enough for the calls that are answered, on a loaded machine.
+      callDeadlineMs: 6_000,
       logger: { warn: (message) => warned.push(message), error() {} },
     });
     // As seen after a broker pause: the first transaction's TxnOffsetCommit is never answered.
@@ -285,12 +295,12 @@ Deno.test({
         within(stalled.done, { what: "the stalled member's end", deadlineMs: 30_000 }),
         {
           name: "KafkaCallStalledError",
-          message: /adding .+\/0's offset did not end within 2000 ms/,
+          message: /adding .+\/0's offset did not end within 6000 ms/,
         },
       );
       assert.ok(lost, "the offset's answer was lost");
       assert.deepEqual(first, []);
-      assert.ok(warned.some((line) => /did not end within 2000 ms/.test(line)), warned.join("\n"));
+      assert.ok(warned.some((line) => /did not end within 6000 ms/.test(line)), warned.join("\n"));
       // What the supervisor does next: a new member, which fences the stalled one's producer.
       const second: string[] = [];
       const next = await member(second);
@@ -305,6 +315,68 @@ Deno.test({
     } finally {
       diagnostics.unsubscribe("plt:kafka:instances", onInstance);
       await kafka.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "platformatic: a first join never answered fails its subscription at the join deadline; the next member joins",
+  permissions: kafkaPermissions,
+  async fn() {
+    const brokers = await kafkaBrokers();
+    const [input, output] = [await createTopic(brokers, 1), await createTopic(brokers, 1)];
+    const warned: string[] = [];
+    // The join deadline is the rebalance timeout and the call deadline: 7 s here.
+    const kafka = new PlatformaticKafkaTransport({
+      brokers,
+      sessionTimeoutMs: 6_000,
+      heartbeatIntervalMs: 1_000,
+      rebalanceTimeoutMs: 6_000,
+      callDeadlineMs: 1_000,
+      logger: { warn: (message) => warned.push(message), error() {} },
+    });
+    const next = new PlatformaticKafkaTransport({ brokers, logger: { warn() {}, error() {} } });
+    // The first consumer's join is never answered.
+    let lost = false;
+    const onInstance = (message: unknown) => {
+      const { type, instance } = message as { type: string; instance: Consumer };
+      if (type !== "consumer" || lost) return;
+      lost = true;
+      instance.consume = (() => new Promise(() => {})) as Consumer["consume"];
+    };
+    diagnostics.subscribe("plt:kafka:instances", onInstance);
+    const group = uniqueName("group");
+    try {
+      await assert.rejects(
+        within(forwarding(kafka, group, input, output, []), {
+          what: "the stalled join",
+          deadlineMs: 30_000,
+        }),
+        { name: "KafkaCallStalledError", message: /joining the group did not end within 7000 ms/ },
+      );
+      assert.ok(lost, "the join's answer was lost");
+      assert.ok(
+        warned.some((line) => /joining the group did not end/.test(line)),
+        warned.join("\n"),
+      );
+      // What the supervisor does next: a new member (with the default deadlines), which joins
+      // and handles the record.
+      await next.publish(input, [record("k", "one")]);
+      const handled: string[] = [];
+      const member = await forwarding(next, group, input, output, handled);
+      await within(
+        (async () => {
+          while (handled.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+        })(),
+        { what: "the next member handles the record", deadlineMs: 60_000 },
+      );
+      assert.deepEqual(handled, ["one"]);
+      await member.stop();
+    } finally {
+      diagnostics.unsubscribe("plt:kafka:instances", onInstance);
+      await kafka.close();
+      await next.close();
     }
   },
 });
