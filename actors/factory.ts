@@ -23,7 +23,9 @@ import type { CreationMethod, DatasetVersion, ModelVersion } from "../core/versi
 import type { FactoryCommand, FactoryReport } from "../protocol/messages.ts";
 import type { HyperParameters } from "../core/hyper_parameters.ts";
 import type { Scores } from "../core/scores.ts";
-import type { ModelArtifact } from "../models/model.ts";
+import type { ModelArtifact, ModelMetrics } from "../models/model.ts";
+import type { ModelRecord } from "../core/model_record.ts";
+import { chooseModel } from "./factory/model_choice.ts";
 import { scoresPart } from "../models/scoring.ts";
 import { readHeads } from "./factory/training_heads.ts";
 import { sourceSpecOf } from "../config/build_source.ts";
@@ -34,7 +36,7 @@ import { receive, send } from "./messaging.ts";
 import { type RoleEnvironment, storageSpecOf } from "./environment.ts";
 import { lead } from "./leadership.ts";
 import { encodeDataset } from "./factory/dataset_file.ts";
-import type { TrainingJob, TrainingResult } from "./factory/training_job.ts";
+import type { RivalResult, TrainingJob, TrainingResult } from "./factory/training_job.ts";
 import { WorkerPool } from "./factory/worker_pool.ts";
 import { CandidateDispatcher, serveCandidateJobs } from "./factory/candidate_work.ts";
 import type { CandidateJob } from "../protocol/messages.ts";
@@ -66,6 +68,40 @@ interface ShipOrigin {
   dataset: { version: number };
   /** When its making began, `performance.now()`. */
   started: number;
+  /** The earlier version it is a copy of (`factory.gate.recall`), and why it was chosen. */
+  recalledFrom?: number;
+  decision?: string;
+}
+
+/** What a shipped model is: its artifact, encoded, and its held-out scores. */
+interface Made {
+  artifact: Uint8Array;
+  metrics: ModelMetrics;
+  splits: Scores[];
+}
+
+/** A model in the catalogue a new one is compared with. */
+interface StoredRival {
+  record: ModelRecord;
+  live: boolean;
+}
+
+/** The model in service after a command, and why it is that one (null: the gate is off). */
+interface Answer {
+  model: ModelVersion;
+  decision: string | null;
+  /** False: the live model was kept, nothing shipped. */
+  shipped: boolean;
+}
+
+/** A model artifact as stored. */
+function encodeArtifact(artifact: ModelArtifact): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(artifact));
+}
+
+/** What a version recalled by the factory said of itself; null for any other. */
+function decisionOf(model: ModelVersion): string | null {
+  return model.recalledFrom == null ? null : `recalled v${model.recalledFrom}`;
 }
 
 /** The factory role. */
@@ -260,7 +296,8 @@ export class Factory implements Behaviour {
     const dataset = { version: -1, uri, events: training.length };
     const result = await this.#job(dataset, initialParams, true);
     await this.#env.artifacts.delete(uri);
-    await this.#ship(context, "initial", result, {
+    const artifact = encodeArtifact(result.artifact as ModelArtifact);
+    await this.#ship(context, "initial", { ...result, artifact }, {
       requestId: null,
       params: initialParams,
       dataset,
@@ -394,9 +431,16 @@ export class Factory implements Behaviour {
     const { requestId } = command;
     switch (command.kind) {
       case "train": {
-        const model = await this.#shippedFor(context, requestId) ??
+        const { model, decision, shipped } = await this.#answered(context, requestId) ??
           await this.#retrain(context, command);
-        return { kind: "trained", requestId, modelVersion: model.version, metrics: model.metrics };
+        return {
+          kind: "trained",
+          requestId,
+          modelVersion: model.version,
+          metrics: model.metrics,
+          decision,
+          shipped,
+        };
       }
       case "opt_init": {
         const newest = await this.#newestDataset(command.deadline);
@@ -432,7 +476,7 @@ export class Factory implements Behaviour {
         };
       }
       case "opt_finalise": {
-        const model = await this.#shippedFor(context, requestId) ??
+        const { model, decision, shipped } = await this.#answered(context, requestId) ??
           await this.#finalModel(context, command);
         if (this.#state.runs.has(command.runId)) await this.#endRun(command.runId);
         return {
@@ -441,6 +485,8 @@ export class Factory implements Behaviour {
           runId: command.runId,
           modelVersion: model.version,
           metrics: model.metrics,
+          decision,
+          shipped,
         };
       }
       case "opt_abort":
@@ -467,30 +513,126 @@ export class Factory implements Behaviour {
     return model;
   }
 
-  /** Trains and ships a model on the dataset a `train` command names (the newest by default). */
+  /** The model shipped already in answer to `requestId`, with what it said of it, or undefined. */
+  async #answered(context: ActorContext, requestId: string): Promise<Answer | undefined> {
+    const model = await this.#shippedFor(context, requestId);
+    return model === undefined ? undefined : { model, decision: decisionOf(model), shipped: true };
+  }
+
+  /**
+   * Trains a model on the dataset a `train` command names (the newest by default) and puts the
+   * chosen one in service (`#putInService`).
+   */
   async #retrain(
     context: ActorContext,
     command: Extract<FactoryCommand, { kind: "train" }>,
-  ): Promise<ModelVersion> {
+  ): Promise<Answer> {
     const started = performance.now();
     const dataset = command.datasetVersion == null
       ? await this.#newestDataset(command.deadline)
       : await this.#datasetVersion(context, command.datasetVersion, command.deadline);
-    const result = await this.#job(dataset, command.params, true);
-    const ship = { requestId: command.requestId, params: command.params, dataset, started };
-    return await this.#ship(context, "retrain", result, ship);
+    const rivals = await this.#rivals();
+    const result = await this.#job(dataset, command.params, true, rivals);
+    const made = { requestId: command.requestId, params: command.params, dataset, started };
+    return await this.#putInService(context, "retrain", result, rivals, made);
   }
 
-  /** Trains and ships an optimisation's final model on the dataset its run froze. */
+  /**
+   * Trains an optimisation's final model on the dataset its run froze and puts the chosen one in
+   * service (`#putInService`).
+   */
   async #finalModel(
     context: ActorContext,
     command: Extract<FactoryCommand, { kind: "opt_finalise" }>,
-  ): Promise<ModelVersion> {
+  ): Promise<Answer> {
     const started = performance.now();
     const dataset = this.#requireRun(command.runId);
-    const result = await this.#job(dataset, command.params, true);
-    const ship = { requestId: command.requestId, params: command.params, dataset, started };
-    return await this.#ship(context, "optimise", result, ship);
+    const rivals = await this.#rivals();
+    const result = await this.#job(dataset, command.params, true, rivals);
+    const made = { requestId: command.requestId, params: command.params, dataset, started };
+    return await this.#putInService(context, "optimise", result, rivals, made);
+  }
+
+  /**
+   * The models a new one is compared with (`factory.gate`): the live version and up to
+   * `factory.gate.recall` earlier ones whose artifacts the catalogue keeps, newest first, one per
+   * model (a recalled version and its origin are one). None while the gate is off.
+   */
+  async #rivals(): Promise<StoredRival[]> {
+    const { catalog, config } = this.#env;
+    const { enabled, recall } = config.factory.gate;
+    const live = enabled ? await catalog.live() : undefined;
+    if (live === undefined) return [];
+    const origin = (model: ModelVersion) => model.recalledFrom ?? model.version;
+    const seen = new Set([origin(live)]);
+    const earlier: ModelRecord[] = [];
+    // Only versions before the live one: a newer one is one an operator rolled back from.
+    for (const record of (await catalog.list()).reverse()) {
+      if (earlier.length >= recall) break;
+      if (record.version >= live.version || record.artifactRetiredAt !== null) continue;
+      if (seen.has(origin(record))) continue;
+      seen.add(origin(record));
+      earlier.push(record);
+    }
+    return [live, ...earlier].map((record) => ({ record, live: record === live }));
+  }
+
+  /**
+   * Ships the new model unless a rival, tested on the same held-out data, beats it by more than
+   * `factory.gate.margin` (`chooseModel`): then the live model stays, or an earlier version is
+   * shipped again as a new version (engines only move forward), a copy of its artifact so that
+   * retiring either leaves the other whole.
+   */
+  async #putInService(
+    context: ActorContext,
+    method: CreationMethod,
+    result: TrainingResult,
+    rivals: readonly StoredRival[],
+    made: ShipOrigin,
+  ): Promise<Answer> {
+    const scored = new Map<number, Extract<RivalResult, { metrics: unknown }>>();
+    for (const rival of result.rivals) {
+      if ("error" in rival) {
+        context.logger.warn("model v{version} left out of the comparison: {reason}", {
+          version: rival.version,
+          reason: rival.error,
+        });
+      } else scored.set(rival.version, rival);
+    }
+    const compared = rivals.filter(({ record }) => scored.has(record.version));
+    const choice = chooseModel(
+      result.metrics.mcc,
+      compared.map(({ record, live }) => ({
+        version: record.version,
+        mcc: scored.get(record.version)!.metrics.mcc,
+        live,
+      })),
+      this.#env.config.factory.gate.margin,
+    );
+    if (choice.kind === "candidate") {
+      const artifact = encodeArtifact(result.artifact as ModelArtifact);
+      const model = await this.#ship(context, method, { ...result, artifact }, made);
+      return { model, decision: compared.length === 0 ? null : choice.reason, shipped: true };
+    }
+    const { record } = compared.find(({ record }) => record.version === choice.version)!;
+    const { metrics, splits } = scored.get(choice.version)!;
+    if (choice.kind === "kept") {
+      context.logger.info("{method}: {reason}", { method, reason: choice.reason });
+      this.#state.liveKept++;
+      this.#save();
+      const { lineage: _lineage, artifactRetiredAt: _retired, ...live } = record;
+      const kept = { ...live, metrics: scoresPart(metrics), splitScores: splits };
+      return { model: kept, decision: choice.reason, shipped: false };
+    }
+    const artifact = await this.#env.artifacts.get(record.artifactUri);
+    const model = await this.#ship(context, method, { metrics, splits, artifact }, {
+      ...made,
+      params: record.params,
+      dataset: { version: record.datasetVersion },
+      recalledFrom: record.version,
+      decision: choice.reason,
+    });
+    return { model, decision: choice.reason, shipped: true };
   }
 
   /**
@@ -565,7 +707,12 @@ export class Factory implements Behaviour {
     return scoresPart((await this.#job(dataset, job.params, false)).metrics);
   }
 
-  #job(dataset: Dataset, params: HyperParameters, fitFull: boolean): Promise<TrainingResult> {
+  #job(
+    dataset: Dataset,
+    params: HyperParameters,
+    fitFull: boolean,
+    rivals: readonly StoredRival[] = [],
+  ): Promise<TrainingResult> {
     const { config, trainingPool, serves } = this.#env;
     const job: TrainingJob = {
       model: this.#env.modelSpec,
@@ -580,6 +727,11 @@ export class Factory implements Behaviour {
       params,
       settings: { ...config.model.forecast, threshold: params.threshold },
       fitFull,
+      rivals: rivals.map(({ record }) => ({
+        version: record.version,
+        artifactUri: record.artifactUri,
+        threshold: record.params.threshold,
+      })),
     };
     return trainingPool === undefined ? this.#pool!.run(job) : trainingPool.run(serves.name, job);
   }
@@ -588,35 +740,39 @@ export class Factory implements Behaviour {
   async #ship(
     context: ActorContext,
     method: CreationMethod,
-    result: TrainingResult,
-    made: ShipOrigin,
+    made: Made,
+    origin: ShipOrigin,
   ): Promise<ModelVersion> {
     const { artifacts, catalog } = this.#env;
     const version = await catalog.nextVersion();
-    const artifact = result.artifact as ModelArtifact;
-    const artifactUri = await artifacts.put(
-      "models",
-      `v${version}.json`,
-      new TextEncoder().encode(JSON.stringify(artifact)),
-    );
+    const artifactUri = await artifacts.put("models", `v${version}.json`, made.artifact);
     const model: ModelVersion = {
       version,
       artifactUri,
       creationMethod: method,
-      params: made.params,
-      metrics: scoresPart(result.metrics),
-      splitScores: result.splits,
-      datasetVersion: made.dataset.version,
-      productionMs: Math.round(performance.now() - made.started),
+      params: origin.params,
+      metrics: scoresPart(made.metrics),
+      splitScores: made.splits,
+      datasetVersion: origin.dataset.version,
+      productionMs: Math.round(performance.now() - origin.started),
       createdAt: Date.now(),
-      requestId: made.requestId,
+      requestId: origin.requestId,
+      ...(origin.recalledFrom === undefined ? {} : { recalledFrom: origin.recalledFrom }),
     };
     await catalog.record(model);
-    context.logger.info("shipped model v{version} ({method}), held-out MCC {mcc}", {
-      version,
-      method,
-      mcc: model.metrics.mcc.toFixed(3),
-    });
+    if (origin.recalledFrom === undefined) {
+      context.logger.info("shipped model v{version} ({method}), held-out MCC {mcc}", {
+        version,
+        method,
+        mcc: model.metrics.mcc.toFixed(3),
+      });
+    } else {
+      context.logger.info("shipped model v{version} ({method}): {reason}", {
+        version,
+        method,
+        reason: origin.decision,
+      });
+    }
     await this.#announce(context, model);
     return model;
   }

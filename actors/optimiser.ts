@@ -193,11 +193,16 @@ export class Optimiser implements Behaviour {
         this.#env.config.optimiser.trainDeadlineMs,
       );
       if (report.kind !== "trained") throw new Error(`unexpected report '${report.kind}'`);
+      const shipped = report.shipped ?? true;
       return {
         action: "train",
         status: "completed",
-        reason: `model v${report.modelVersion}, held-out MCC ${report.metrics.mcc.toFixed(3)}`,
-        modelVersion: report.modelVersion,
+        reason: shipped
+          ? `model v${report.modelVersion}, held-out MCC ${report.metrics.mcc.toFixed(3)}` +
+            (report.decision == null ? "" : `; ${report.decision}`)
+          : report.decision ?? `kept the live model v${report.modelVersion}`,
+        // A kept live model is no new version: nothing was swapped in.
+        modelVersion: shipped ? report.modelVersion : null,
         wallMs: wallMs(),
         evaluations: 1,
       };
@@ -277,8 +282,12 @@ export class Optimiser implements Behaviour {
     return {
       action: "optimise",
       status: "completed",
-      reason: `model v${outcome.modelVersion}, best held-out MCC ${outcome.best.mcc.toFixed(3)}`,
-      modelVersion: outcome.modelVersion,
+      reason: outcome.shipped
+        ? `model v${outcome.modelVersion}, best held-out MCC ${outcome.best.mcc.toFixed(3)}` +
+          (outcome.decision == null ? "" : `; ${outcome.decision}`)
+        : outcome.decision ?? `kept the live model v${outcome.modelVersion}`,
+      // A kept live model is no new version: nothing was swapped in.
+      modelVersion: outcome.shipped ? outcome.modelVersion : null,
       wallMs,
       evaluations: outcome.evaluations.length,
     };

@@ -168,6 +168,8 @@ export interface Summary {
     /** Held-out MCC of each validation split, in stream order. */
     splitMcc: number[];
     productionMs: number;
+    /** The earlier version it is a copy of (`factory.gate.recall`); null for any other. */
+    recalledFrom: number | null;
   }[];
   swaps: EngineView["swaps"];
   /** Every model's observer's instructions (a fleet's, model after model). */
@@ -698,6 +700,7 @@ export class RetuneSystem {
         mcc: m.metrics.mcc,
         splitMcc: (m.splitScores ?? []).map((split) => split.mcc),
         productionMs: m.productionMs,
+        recalledFrom: m.recalledFrom ?? null,
       })),
       swaps: engine.swaps,
       instructions: this.viewsOf("observer").flatMap((view) => view.instructions),

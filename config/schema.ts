@@ -755,6 +755,21 @@ const evaluationSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("walk_forward"), folds: integer(1).default(3) }),
 ], { error: kindError(["holdout", "walk_forward"]) });
 
+/**
+ * What a retrain's or an optimisation's new model is compared with before it ships: the live
+ * model and the `recall` newest earlier ones whose artifacts are kept, all tested on the new
+ * model's held-out data. The new model ships unless one of them beats it by more than `margin`;
+ * then the live one stays, or an earlier one that beats it by more than `margin` is shipped again.
+ */
+const gateSchema = z.strictObject({
+  /** Off by default: at one optimiser seed it cost the drift bench's card-fraud-like rows (README). */
+  enabled: z.boolean({ error: "true or false" }).default(false),
+  /** MCC by which another model must beat the new one (and an earlier one the live one). */
+  margin: numberIn(0, 1).default(0.02),
+  /** Earlier versions compared too, newest first (0: only the live one). */
+  recall: integer(0).default(2),
+});
+
 const factorySchema = z.strictObject({
   /** Candidates are tested on later data than they were trained on (RTCEF: 70/30 split). */
   evaluation: evaluationSchema.prefault({ kind: "holdout" }),
@@ -779,6 +794,18 @@ const factorySchema = z.strictObject({
    * back to. An older version's record stays in the catalogue with its artifact marked retired.
    */
   keepModels: integer(2).default(5),
+  gate: gateSchema.prefault({}),
+}).superRefine((factory, ctx) => {
+  // An earlier version can be recalled only while its artifact is kept, beside the live one's.
+  if (factory.gate.recall > factory.keepModels - 1) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["gate", "recall"],
+      message: `expected an integer <= factory.keepModels - 1 (${
+        factory.keepModels - 1
+      }): only kept artifacts can be recalled, got ${factory.gate.recall}`,
+    });
+  }
 });
 
 const rateSchema = z.discriminatedUnion("kind", [

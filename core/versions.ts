@@ -35,6 +35,11 @@ export interface ModelVersion {
    * versions recorded before it was kept.
    */
   requestId?: string | null;
+  /**
+   * The earlier version this one is a copy of: the factory found it better on the held-out data
+   * than a new model and the live one (`factory.gate.recall`); null or absent for any other.
+   */
+  recalledFrom?: number | null;
 }
 
 /** A bucket referenced by a dataset version, with the weight the policy gave it. */

@@ -48,6 +48,8 @@ export interface DashboardState {
     inCatalogue: boolean;
     /** The version live when it was made; null for the first (or one not catalogued). */
     parent: number | null;
+    /** The earlier version it is a copy of (`factory.gate.recall`); null for any other. */
+    recalledFrom: number | null;
   }[];
   /** The version designated live (serving replicas load it); null before the first model. */
   liveModel: number | null;
@@ -185,5 +187,6 @@ function modelsOf(
     createdAt: model.createdAt,
     inCatalogue: kept.has(model.version),
     parent: parents.get(model.version) ?? null,
+    recalledFrom: model.recalledFrom ?? null,
   }));
 }

@@ -101,6 +101,24 @@ export function roleMetrics(system: ObservedSystem): Registry {
     return [...counts.values()];
   });
   total(
+    "retune_factory_decisions_total",
+    "New models the factory's gate did not ship: the live model kept, or an earlier one recalled",
+    ["decision"],
+    () =>
+      system.roles.includes("factory")
+        ? [
+          [{ decision: "kept" }, sum(system.viewsOf("factory"), (view) => view.liveKept)],
+          [
+            { decision: "recalled" },
+            sum(
+              system.viewsOf("factory"),
+              (view) => view.modelsShipped.filter((model) => model.recalledFrom != null).length,
+            ),
+          ],
+        ]
+        : [],
+  );
+  total(
     "retune_restarts_total",
     "Restarts of a role in this process, for any reason",
     ["role"],

@@ -108,10 +108,29 @@ export type FactoryCommand =
 
 /** A report from the factory back to the optimiser. */
 export type FactoryReport =
-  | { kind: "trained"; requestId: string; modelVersion: number; metrics: Scores }
+  | {
+    kind: "trained";
+    requestId: string;
+    modelVersion: number;
+    metrics: Scores;
+    /** Why that model is in service (`factory.gate`); null or absent: the new one, ungated. */
+    decision?: string | null;
+    /** False when the live model was kept (`modelVersion`): nothing new ships. Absent: true. */
+    shipped?: boolean;
+  }
   | { kind: "opt_ready"; requestId: string; runId: string; datasetVersion: number }
   | { kind: "step_result"; requestId: string; runId: string; stepId: number; metrics: Scores }
-  | { kind: "opt_done"; requestId: string; runId: string; modelVersion: number; metrics: Scores }
+  | {
+    kind: "opt_done";
+    requestId: string;
+    runId: string;
+    modelVersion: number;
+    metrics: Scores;
+    /** Why that model is in service (`factory.gate`); null or absent: the new one, ungated. */
+    decision?: string | null;
+    /** False when the live model was kept (`modelVersion`): nothing new ships. Absent: true. */
+    shipped?: boolean;
+  }
   | { kind: "failed"; requestId: string; runId: string | null; reason: string };
 
 /** One optimisation candidate to train and test, for any factory process to take. */

@@ -82,7 +82,10 @@ const factorySnapshotSchema = z.strictObject({
     productionMs: z.number().nonnegative(),
     createdAt: z.number(),
     requestId: z.string().min(1).nullable().optional(),
+    recalledFrom: count.nullable().optional(),
   })),
+  /** Absent in snapshots written before `factory.gate`. */
+  liveKept: count.optional(),
 });
 
 /**
@@ -97,7 +100,8 @@ const factorySnapshotSchema = z.strictObject({
  *   committed as soon as they are taken (commands run beside the mailbox), so this is what lets a
  *   successor answer a step, a retrain or a finalisation its predecessor died serving, instead of
  *   leaving the optimiser to wait out its deadline;
- * - the totals and `modelsShipped` (one per model), which the run's summary lists.
+ * - the totals (`liveKept`: new models not shipped, the live one being better) and
+ *   `modelsShipped` (one per model), which the run's summary lists.
  * An assembly under way is not kept: the ledger names it, and a successor assembles it anew.
  */
 export type FactorySnapshot = z.infer<typeof factorySnapshotSchema>;
@@ -110,6 +114,8 @@ export interface FactoryView {
   datasetsAssembled: number;
   datasetsDeleted: number;
   candidatesEvaluated: number;
+  /** Retrains and optimisations whose new model was not shipped: the live one was better. */
+  liveKept: number;
   modelsShipped: readonly Readonly<ModelVersion>[];
   /** Version of the newest assembled dataset (null before the first). */
   latestDataset: number | null;
@@ -136,6 +142,7 @@ export class FactoryState {
   datasetsAssembled = 0;
   datasetsDeleted = 0;
   candidatesEvaluated = 0;
+  liveKept = 0;
   readonly modelsShipped: Readonly<ModelVersion>[] = [];
   /** Per process: which process tests a candidate is of no concern to a successor. */
   candidateJobsRun = 0;
@@ -151,6 +158,7 @@ export class FactoryState {
     state.datasetsAssembled = data.datasetsAssembled;
     state.datasetsDeleted = data.datasetsDeleted;
     state.candidatesEvaluated = data.candidatesEvaluated;
+    state.liveKept = data.liveKept ?? 0;
     state.modelsShipped.push(...data.modelsShipped.map((model) => Object.freeze(model)));
     return state;
   }
@@ -165,6 +173,7 @@ export class FactoryState {
       datasetsAssembled: this.datasetsAssembled,
       datasetsDeleted: this.datasetsDeleted,
       candidatesEvaluated: this.candidatesEvaluated,
+      liveKept: this.liveKept,
       modelsShipped: [...this.modelsShipped],
     });
   }
@@ -175,6 +184,7 @@ export class FactoryState {
       datasetsAssembled: this.datasetsAssembled,
       datasetsDeleted: this.datasetsDeleted,
       candidatesEvaluated: this.candidatesEvaluated,
+      liveKept: this.liveKept,
       modelsShipped: [...this.modelsShipped],
       latestDataset: this.latest?.version ?? null,
       scheduledDataset: this.scheduled?.version ?? null,

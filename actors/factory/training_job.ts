@@ -43,7 +43,23 @@ export interface TrainingJob {
   settings: ForecastSettings;
   /** Also fit a model on the whole dataset and return its artifact. */
   fitFull: boolean;
+  /** Models already made to test on the same test sets (`actors/factory/model_choice.ts`). */
+  rivals?: readonly RivalModel[];
 }
+
+/** A stored model a job tests beside its candidate. */
+export interface RivalModel {
+  version: number;
+  /** URI of its artifact in the stores' artifacts. */
+  artifactUri: string;
+  /** Its own forecast threshold. */
+  threshold: number;
+}
+
+/** A rival's held-out scores on the job's test sets, or why it could not be tested. */
+export type RivalResult =
+  | { version: number; metrics: ModelMetrics; splits: Scores[] }
+  | { version: number; error: string };
 
 /** What a job produced. */
 export interface TrainingResult {
@@ -53,6 +69,8 @@ export interface TrainingResult {
   splits: Scores[];
   /** The model fitted on the whole dataset, when asked for. */
   artifact: ModelArtifact | null;
+  /** The job's rivals, in its order. */
+  rivals: RivalResult[];
   trainMs: number;
 }
 
@@ -105,10 +123,48 @@ export async function runTrainingJob(job: TrainingJob): Promise<TrainingResult> 
     perFold.push(await model.test(artifact, fold.test, job.settings));
   }
   const artifact = job.fitFull ? await model.train(dataset.events, job.params) : null;
+  const rivals: RivalResult[] = [];
+  for (const rival of job.rivals ?? []) {
+    rivals.push(await testRival(model, artifacts, rival, folds, job.settings));
+  }
   return {
     metrics: meanOverSplits(perFold),
     splits: perFold.map(scoresPart),
     artifact,
+    rivals,
     trainMs: performance.now() - started,
+  };
+}
+
+/**
+ * Tests a stored model on each fold's test set. Its artifact may have been retired since it was
+ * chosen (deleted by a newer model's shipping): it is then reported untested, not an error.
+ */
+async function testRival(
+  model: ForecastingModel,
+  artifacts: ArtifactStore,
+  rival: RivalModel,
+  folds: readonly Fold[],
+  settings: ForecastSettings,
+): Promise<RivalResult> {
+  let artifact: ModelArtifact;
+  try {
+    artifact = JSON.parse(new TextDecoder().decode(await artifacts.get(rival.artifactUri)));
+  } catch (error) {
+    return {
+      version: rival.version,
+      error: error instanceof Error ? error.message : String(error),
+    };
+  }
+  const perFold: ModelMetrics[] = [];
+  for (const fold of folds) {
+    perFold.push(
+      await model.test(artifact, fold.test, { ...settings, threshold: rival.threshold }),
+    );
+  }
+  return {
+    version: rival.version,
+    metrics: meanOverSplits(perFold),
+    splits: perFold.map(scoresPart),
   };
 }

@@ -63,7 +63,11 @@ export type RunOutcome =
     datasetVersion: number;
     best: Evaluation;
     evaluations: Evaluation[];
+    /** The model in service after the run: the one it shipped, or the live one kept (`shipped`). */
     modelVersion: number;
+    shipped: boolean;
+    /** Why that model is in service (`factory.gate`); null: the new one, ungated. */
+    decision: string | null;
   }
   | { status: "abandoned"; runId: string; reason: string; evaluations: Evaluation[] };
 
@@ -132,6 +136,8 @@ export async function runOptimisation(
       best,
       evaluations,
       modelVersion: done.modelVersion,
+      shipped: done.shipped ?? true,
+      decision: done.decision ?? null,
     };
   } catch (error) {
     return await abandon(client, runId, `opt_finalise: ${message(error)}`, evaluations);

@@ -102,7 +102,7 @@ function render(state) {
           (m.inCatalogue ? "" : " (retired)"),
         m.inCatalogue ? "" : "muted",
       ),
-      cell(m.method),
+      cell(m.recalledFrom === null ? m.method : `${m.method}: recalled v${m.recalledFrom}`),
       cell(m.parent === null ? "–" : `v${m.parent}`),
       cell(params(m.params)),
       // A walk-forward validation's score is the mean of its splits': each split's, in order.

@@ -38,6 +38,8 @@ export interface ModelRow {
   datasetVersion: number;
   /** Its MCC on the held-out part of its dataset. */
   heldOutMcc: number;
+  /** The earlier version it is a copy of (`factory.gate.recall`); null for any other. */
+  recalledFrom: number | null;
 }
 
 /** An observer decision: what it asked for, on which report, and why. */
@@ -58,6 +60,8 @@ export interface RunReport {
   retrains: number;
   optimisations: number;
   abandonedOptimisations: number;
+  /** Retrains and optimisations whose new model the factory did not ship, with its reason. */
+  liveKept: { action: "train" | "optimise"; reason: string }[];
   modelVersions: number[];
   /** Every model version shipped, with its parameters. */
   models: ModelRow[];

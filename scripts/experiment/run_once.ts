@@ -88,6 +88,9 @@ export function runReport(name: string, summary: Summary): RunReport {
     retrains: adaptations.filter((a) => a.action === "train").length,
     optimisations: adaptations.filter((a) => a.action === "optimise").length,
     abandonedOptimisations: summary.adaptations.filter((a) => a.status === "abandoned").length,
+    liveKept: summary.adaptations
+      .filter((a) => a.status === "completed" && a.modelVersion === null)
+      .map((a) => ({ action: a.action, reason: a.reason })),
     modelVersions: summary.model_versions.map((m) => m.version),
     models: summary.model_versions.map((m) => ({
       version: m.version,
@@ -95,6 +98,7 @@ export function runReport(name: string, summary: Summary): RunReport {
       params: { ...m.params },
       datasetVersion: m.datasetVersion,
       heldOutMcc: m.mcc,
+      recalledFrom: m.recalledFrom,
     })),
     decisions: summary.instructions.map((i) => ({
       action: i.action,

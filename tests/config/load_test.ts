@@ -232,6 +232,30 @@ Deno.test({
 });
 
 Deno.test({
+  name: "the factory's gate takes a margin in [0, 1] and recalls no more versions than it keeps",
+  permissions: parsing,
+  fn() {
+    assert.match(
+      problemWith(`${MODEL}factory: { keepModels: 3, gate: { recall: 3 } }\n`),
+      /factory\.gate\.recall: expected an integer <= factory\.keepModels - 1 \(2\): only kept artifacts can be recalled, got 3/,
+    );
+    assert.match(
+      problemWith(`${MODEL}factory: { gate: { margin: -0.1 } }\n`),
+      /factory\.gate\.margin/,
+    );
+    assert.match(
+      problemWith(`${MODEL}factory: { gate: { recall: 1.5 } }\n`),
+      /factory\.gate\.recall/,
+    );
+    assert.match(
+      problemWith(`${MODEL}factory: { gate: { enabled: 1 } }\n`),
+      /factory\.gate\.enabled/,
+    );
+    assert.match(problemWith(`${MODEL}factory: { gate: { recal: 1 } }\n`), /factory\.gate/);
+  },
+});
+
+Deno.test({
   name: "walk-forward validation takes a whole number of folds, at least one",
   permissions: parsing,
   fn() {

@@ -75,7 +75,14 @@ export const commandsByKind: {
 /** One FactoryReport per kind, as above. */
 export const reportsByKind: { [K in FactoryReport["kind"]]: Extract<FactoryReport, { kind: K }> } =
   {
-    trained: { kind: "trained", requestId: "req-1", modelVersion: 4, metrics: scores },
+    trained: {
+      kind: "trained",
+      requestId: "req-1",
+      modelVersion: 4,
+      metrics: scores,
+      decision: "kept the live model v4: held-out MCC 0.690 on the candidate's test data",
+      shipped: false,
+    },
     opt_ready: { kind: "opt_ready", requestId: "req-2", runId: "run-1", datasetVersion: 11 },
     step_result: {
       kind: "step_result",
@@ -90,6 +97,8 @@ export const reportsByKind: { [K in FactoryReport["kind"]]: Extract<FactoryRepor
       runId: "run-1",
       modelVersion: 5,
       metrics: scores,
+      decision: null,
+      shipped: true,
     },
     failed: { kind: "failed", requestId: "req-5", runId: "run-1", reason: "deadline passed" },
   };
@@ -241,6 +250,7 @@ export const samples: { [T in MessageType]: PayloadTypes[T][] } = {
       createdAt: 1_700_000_000_000,
       splitScores: [scores, { ...scores, mcc: -0.25 }],
       requestId: "req-7",
+      recalledFrom: 2,
     },
   ],
   DatasetVersion: [

@@ -92,26 +92,29 @@ function sharedTypes(): Record<string, avro.Type> {
   return registry;
 }
 
-Deno.test("model versions written before split scores and request ids were kept read with none", {
-  permissions: "none",
-}, () => {
-  const schema = JSON.parse(modelVersionSchema);
-  const before = avro.Type.forSchema({
-    ...schema,
-    fields: schema.fields.filter((field: { name: string }) =>
-      field.name !== "splitScores" && field.name !== "requestId"
-    ),
-  }, { registry: sharedTypes() });
-  const { splitScores: _, requestId: __, ...old } = samples.ModelVersion[0];
-  const now = payloadAvroTypes.ModelVersion;
-  const read = now.fromBuffer(before.toBuffer(old), now.createResolver(before));
-  assert.deepEqual({ ...read }, { ...old, splitScores: [], requestId: null });
-  assert.deepEqual(decodePayload("ModelVersion", encodePayload("ModelVersion", old)), {
-    ...old,
-    splitScores: [],
-    requestId: null,
-  });
-});
+Deno.test(
+  "model versions written before split scores, request ids and recalls were kept read with none",
+  {
+    permissions: "none",
+  },
+  () => {
+    const schema = JSON.parse(modelVersionSchema);
+    const added = ["splitScores", "requestId", "recalledFrom"];
+    const before = avro.Type.forSchema({
+      ...schema,
+      fields: schema.fields.filter((field: { name: string }) => !added.includes(field.name)),
+    }, { registry: sharedTypes() });
+    const { splitScores: _, requestId: __, recalledFrom: ___, ...old } = samples.ModelVersion[0];
+    const now = payloadAvroTypes.ModelVersion;
+    const read = now.fromBuffer(before.toBuffer(old), now.createResolver(before));
+    const defaults = { splitScores: [], requestId: null, recalledFrom: null };
+    assert.deepEqual({ ...read }, { ...old, ...defaults });
+    assert.deepEqual(decodePayload("ModelVersion", encodePayload("ModelVersion", old)), {
+      ...old,
+      ...defaults,
+    });
+  },
+);
 
 Deno.test(
   "instructions, commands and dataset versions written before schedules and focus read as unscheduled and unfocused",

@@ -21,6 +21,7 @@ function working(): FactoryState {
   state.datasetsAssembled = 5;
   state.datasetsDeleted = 2;
   state.candidatesEvaluated = 6;
+  state.liveKept = 1;
   state.accepted.set("request-1", {
     kind: "opt_step",
     requestId: "request-1",
@@ -39,6 +40,17 @@ function working(): FactoryState {
     productionMs: 80,
     createdAt: 1_700_000_000_000,
   });
+  state.modelsShipped.push({
+    version: 3,
+    artifactUri: "models/3.json",
+    creationMethod: "retrain",
+    params: { order: 2, threshold: 0.4, pMin: 0.001, gamma: 0.001, alpha: 0, r: 1.05 },
+    metrics: scores,
+    datasetVersion: -1,
+    productionMs: 5,
+    createdAt: 1_700_000_100_000,
+    recalledFrom: 0,
+  });
   return state;
 }
 
@@ -56,6 +68,7 @@ Deno.test("a factory snapshot survives JSON and restores its datasets, runs and 
     datasetsAssembled: 5,
     datasetsDeleted: 2,
     candidatesEvaluated: 6,
+    liveKept: 1,
     modelsShipped: state.view().modelsShipped,
     latestDataset: 4,
     scheduledDataset: null,

@@ -26,6 +26,7 @@ function run(
     retrains: adaptations.filter((a) => a.action === "train").length,
     optimisations: adaptations.filter((a) => a.action === "optimise").length,
     abandonedOptimisations: 0,
+    liveKept: [],
     modelVersions: [0, ...adaptations.map((a) => a.modelVersion)],
     models: [0, ...adaptations.map((a) => a.modelVersion)].map((version) => ({
       version,
@@ -33,6 +34,7 @@ function run(
       params: { order: 2 + version, threshold: 0.5, pMin: 0.001, gamma: 0.001, alpha: 0, r: 1.05 },
       datasetVersion: version,
       heldOutMcc: 0.25 * version,
+      recalledFrom: null,
     })),
     decisions,
     eventsProcessed: 100,

@@ -1,0 +1,118 @@
+/**
+ * The factory's gate (`factory.gate`) in the embedded system, after a stream of one regime
+ * (`runs`) has run, so the initial model (order 2, threshold 0.5) suits the newest dataset. The
+ * test sends `train` commands itself with a threshold of 0.99, at which a model forecasts almost
+ * never: such a candidate is worse than the initial model on the same held-out data. A model's
+ * threshold is part of its record (its artifact is the same), so the test makes a weak live
+ * version by recording the initial artifact again with that threshold.
+ *
+ * The test reads the configuration and pattern, writes its temp folder, and the factory's
+ * training workers inherit those permissions; the yaml package reads its settings from the
+ * environment.
+ */
+
+import assert from "node:assert/strict";
+import { tmpdir } from "node:os";
+import { RetuneSystem } from "../../actors/system.ts";
+import { SERVICE_ROLES } from "../../config/roles.ts";
+import { loadConfig } from "../../config/load.ts";
+import type { ModelVersion } from "../../core/versions.ts";
+import type { FactoryCommand } from "../../protocol/messages.ts";
+import { encodeEnvelope, newEnvelope } from "../../protocol/codec.ts";
+import { REGIMES } from "../../scripts/drift_stream.ts";
+import { generate } from "../../scripts/generate_drift.ts";
+import { DRIFT_CONFIG } from "../fixtures/drift_input.ts";
+import { eventually } from "../fixtures/eventually.ts";
+
+Deno.test({
+  name:
+    "a retrain worse than the live model is not shipped; an earlier version better than both is recalled as a new version",
+  permissions: { read: true, write: [tmpdir()], env: true },
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "retune-factory-gate-" });
+    const input = `${dir}/runs.csv`;
+    await generate({
+      out: input,
+      format: "csv",
+      options: { events: 20_000, keys: 1, seed: 1, driftAt: [], regimes: [REGIMES.runs] },
+    });
+    const base = await loadConfig(DRIFT_CONFIG);
+    const config = {
+      ...base,
+      storage: { ...base.storage, dir: `${dir}/storage` },
+      replayer: { ...base.replayer, rate: { kind: "max" as const } },
+      factory: { ...base.factory, gate: { enabled: true, margin: 0.02, recall: 2 } },
+    };
+    const system = await RetuneSystem.build({
+      config,
+      roles: SERVICE_ROLES,
+      input,
+      without: ["observer", "optimiser"],
+    });
+    const { catalog, artifacts } = system.env;
+    const factory = () => system.view("factory");
+    const weak = { ...config.model.initialParams, threshold: 0.99 };
+    /** Sends a `train` command with the weak parameters, as the optimiser would. */
+    const train = async (requestId: string) => {
+      const command: FactoryCommand = {
+        kind: "train",
+        requestId,
+        params: weak,
+        deadline: Date.now() + 60_000,
+      };
+      const envelope = newEnvelope("FactoryCommand", "test", command, null, "");
+      await system.transport.publish(system.env.topics.factoryCommands, [
+        { key: null, value: encodeEnvelope(envelope) },
+      ]);
+    };
+    try {
+      await system.start();
+      await system.waitForEndOfInput();
+      await eventually(() => factory().latestDataset !== null, { what: "a dataset is assembled" });
+      const initial = (await catalog.get(0))!;
+
+      await train("weak-1");
+      await eventually(() => factory().liveKept === 1, {
+        what: "the live model kept",
+        deadlineMs: 60_000,
+      });
+      assert.equal((await catalog.latest())!.version, 0, "nothing shipped");
+      assert.equal((await catalog.live())!.version, 0);
+
+      // A weak version goes live: the initial artifact again, recorded with the weak threshold.
+      const weakVersion = await catalog.nextVersion();
+      const weakModel: ModelVersion = {
+        ...initial,
+        version: weakVersion,
+        artifactUri: await artifacts.put(
+          "models",
+          `test-v${weakVersion}.json`,
+          await artifacts.get(initial.artifactUri),
+        ),
+        params: weak,
+        requestId: null,
+      };
+      await catalog.record(weakModel);
+      await train("weak-2");
+      await eventually(() => factory().modelsShipped.some((m) => m.version > weakVersion), {
+        what: "a version shipped over the weak one",
+        deadlineMs: 60_000,
+      });
+      const recalled = await catalog.latest();
+      assert.equal(recalled!.recalledFrom, 0);
+      assert.deepEqual(recalled!.params, initial.params);
+      assert.equal(recalled!.requestId, "weak-2");
+      assert.equal((await catalog.live())!.version, recalled!.version);
+      assert.equal(factory().liveKept, 1, "a recall is no kept live model");
+      // A copy of the artifact: retiring the earlier version leaves the recalled one whole.
+      assert.notEqual(recalled!.artifactUri, initial.artifactUri);
+      assert.deepEqual(
+        await artifacts.get(recalled!.artifactUri),
+        await artifacts.get(initial.artifactUri),
+      );
+    } finally {
+      await system.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
