@@ -19,7 +19,7 @@
  * `--quick`: Retune only, 3 seeds, two functions, budget 20 (a smoke test; needs no PyPI).
  * `--retune-only`: every function and budget, without the baselines. `--cached`: the baselines'
  * cached runs only, however many seeds each has (the `runs` column says), running no Python.
- * `--target-warp=auto|log|none`: Retune's `optimiser.targetWarp` instead of the default.
+ * `--target-warp=auto|log|tail|none`: Retune's `optimiser.targetWarp` instead of the default.
  * `--optimiser=<JSON object>`: any of Retune's `optimiser` settings instead of the defaults (a
  * sweep of settings runs from the bench itself, validated as the configuration is).
  * `--functions=<a,b>` and `--budgets=<n,m>`: only those functions and budgets.
