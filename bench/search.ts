@@ -13,13 +13,13 @@
  * off the largest budget's run: no method's choices depend on the budget (the baselines start
  * with 10 random points, Retune with its space's dimensions + 1). A method that cannot be installed is reported unavailable, not estimated.
  *
- * Run: `deno task bench search -- [--seeds=10] [--quick] [--retune-only] [--cached] [--json]
+ * Run: `deno task bench search -- [--seeds=30] [--quick] [--retune-only] [--cached] [--json]
  * [--target-warp=none] [--optimiser='{"gpRestarts":0}'] [--functions=rosenbrock4,ackley5]
  * [--budgets=20]`.
  * `--quick`: Retune only, 3 seeds, two functions, budget 20 (a smoke test; needs no PyPI).
  * `--retune-only`: every function and budget, without the baselines. `--cached`: the baselines'
  * cached runs only, however many seeds each has (the `runs` column says), running no Python.
- * `--target-warp=auto|log|none`: Retune's `optimiser.targetWarp` instead of the default.
+ * `--target-warp=auto|log|tail|none`: Retune's `optimiser.targetWarp` instead of the default.
  * `--optimiser=<JSON object>`: any of Retune's `optimiser` settings instead of the defaults (a
  * sweep of settings runs from the bench itself, validated as the configuration is).
  * `--functions=<a,b>` and `--budgets=<n,m>`: only those functions and budgets.
@@ -69,6 +69,9 @@ const PINS = [
   "optuna==4.1.0",
 ];
 const TORCH_PIN = "torch==2.5.1";
+// Seeds of a full run: over 10 the medians of a budget-20 search are mostly the seeds' luck
+// (Retune's rosenbrock4 median was 56 over seeds 0-9 and 22 over 0-29).
+const DEFAULT_SEEDS = 30;
 const CACHE = fileURLToPath(new URL("../.cache/bench-python/", import.meta.url));
 const SCRIPT = fileURLToPath(new URL("./search_baselines.py", import.meta.url));
 
@@ -121,7 +124,7 @@ export async function run(args: string[]): Promise<void> {
       budgets: { type: "string" },
     },
   });
-  const seeds = Number(values.seeds ?? (values.quick ? 3 : 10));
+  const seeds = Number(values.seeds ?? (values.quick ? 3 : DEFAULT_SEEDS));
   if (!Number.isSafeInteger(seeds) || seeds < 1) {
     throw new RangeError(`seeds must be a positive integer: current value is ${values.seeds}`);
   }
@@ -168,11 +171,14 @@ export interface SearchBenchOptions {
   cachedOnly?: boolean;
   /** Optimiser settings over the configured defaults, for Retune's runs. */
   optimiser?: Record<string, unknown>;
+  /** Folder of the Python environment and the cached runs; `.cache/bench-python/` unless told. */
+  cache?: string;
 }
 
 /** Runs Retune and the baselines and tabulates their regrets. */
 export async function benchSearch(options: SearchBenchOptions): Promise<SearchTable> {
   const { seeds, functions, budgets, baselines } = options;
+  const cache = (options.cache ?? CACHE).replace(/\/?$/, "/");
   for (const name of functions) {
     if (!(name in PROBLEMS)) {
       throw new RangeError(
@@ -204,7 +210,7 @@ export async function benchSearch(options: SearchBenchOptions): Promise<SearchTa
   results.set("retune", functions.map((name) => runRetune(PROBLEMS[name], settings, seeds)));
   const unavailable: Record<string, string> = {};
   if (baselines.length > 0) {
-    const installed = options.cachedOnly ? {} : await installBaselines();
+    const installed = options.cachedOnly ? {} : await installBaselines(cache);
     for (const method of baselines) {
       const missing = installed[method];
       if (missing !== undefined) {
@@ -214,8 +220,8 @@ export async function benchSearch(options: SearchBenchOptions): Promise<SearchTa
       results.set(
         method,
         options.cachedOnly
-          ? await cachedBaseline(method, functions, seeds, budget)
-          : await runBaseline(method, functions, seeds, budget),
+          ? await cachedBaseline(cache, method, functions, seeds, budget)
+          : await runBaseline(cache, method, functions, seeds, budget),
       );
     }
   }
@@ -288,14 +294,14 @@ function cpuSeconds(): number {
 }
 
 /** Creates the virtual environment and installs the pins once; which methods are unavailable. */
-async function installBaselines(): Promise<Partial<Record<Baseline, string>>> {
-  const python = `${CACHE}venv/bin/python`;
-  const marker = `${CACHE}venv/installed.txt`;
+async function installBaselines(cache: string): Promise<Partial<Record<Baseline, string>>> {
+  const python = `${cache}venv/bin/python`;
+  const marker = `${cache}venv/installed.txt`;
   const wanted = [...PINS, TORCH_PIN].join("\n");
   if (await readText(marker) === wanted) return {};
-  await Deno.mkdir(CACHE, { recursive: true });
-  console.log(`installing ${PINS.join(" ")} into ${CACHE}venv (once)`);
-  const venv = await command("python3", ["-m", "venv", `${CACHE}venv`]);
+  await Deno.mkdir(cache, { recursive: true });
+  console.log(`installing ${PINS.join(" ")} into ${cache}venv (once)`);
+  const venv = await command("python3", ["-m", "venv", `${cache}venv`]);
   if (venv !== null) return Object.fromEntries(BASELINES.map((m) => [m, venv]));
   const base = await command(python, ["-m", "pip", "install", "-q", ...PINS]);
   if (base !== null) return Object.fromEntries(BASELINES.map((m) => [m, base]));
@@ -306,50 +312,86 @@ async function installBaselines(): Promise<Partial<Record<Baseline, string>>> {
   return {};
 }
 
-/** The baseline's runs per function: cached ones, the missing ones computed and cached. */
+/**
+ * The baseline's runs per function: cached ones, and the missing (function, seed) runs computed,
+ * each appended to the cache as soon as it ends (an interrupted run keeps what it finished).
+ */
 async function runBaseline(
+  cache: string,
   method: Baseline,
   functions: string[],
   seeds: number,
   budget: number,
 ): Promise<RunResult[][]> {
-  const path = `${CACHE}results/${method}.jsonl`;
+  const path = `${cache}results/${method}.jsonl`;
   const cached = await readRuns(path, budget);
-  const missing = functions.filter((name) =>
-    Array.from({ length: seeds }, (_, seed) => cached.has(`${name}/${seed}`)).includes(false)
-  );
+  const missing = missingRuns(cached, functions, seeds);
   if (missing.length > 0) {
-    console.log(`running ${method} on ${missing.join(", ")}, seeds 0..${seeds - 1}`);
-    const output = await new Deno.Command(`${CACHE}venv/bin/python`, {
-      args: [SCRIPT, method, String(budget), String(seeds), ...missing],
+    console.log(`running ${method}: ${missing.length} runs of ${budget} evaluations`);
+    await Deno.mkdir(`${cache}results`, { recursive: true });
+    const child = new Deno.Command(`${cache}venv/bin/python`, {
+      args: [SCRIPT, method, String(budget), ...missing],
       // One thread per process: BLAS threads fight over few cores and slow every step.
       env: { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
       stdout: "piped",
       stderr: "piped",
-    }).output();
-    if (!output.success) {
-      throw new Error(`${method} failed: ${new TextDecoder().decode(output.stderr).slice(-2000)}`);
+    }).spawn();
+    const errors = new Response(child.stderr).text();
+    for await (
+      const line of child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(lines())
+    ) {
+      if (line.trim() === "") continue;
+      await Deno.writeTextFile(path, `${line}\n`, { append: true });
+      for (const [key, result] of parseRuns(line, budget)) cached.set(key, result);
     }
-    const lines = new TextDecoder().decode(output.stdout);
-    await Deno.mkdir(`${CACHE}results`, { recursive: true });
-    await Deno.writeTextFile(path, lines, { append: true });
-    for (const [key, result] of parseRuns(lines, budget)) cached.set(key, result);
+    const status = await child.status;
+    if (!status.success) throw new Error(`${method} failed: ${(await errors).slice(-2000)}`);
   }
   return functions.map((name) =>
-    Array.from({ length: seeds }, (_, seed) => cached.get(`${name}/${seed}`)!)
+    Array.from({ length: seeds }, (_, seed) => cached.get(`${name}:${seed}`)!)
   );
+}
+
+/**
+ * The runs (`function:seed`) of seeds 0 to `seeds` - 1 not in `cached`, seed by seed, so that an
+ * interrupted run leaves whole seeds of every function.
+ */
+export function missingRuns(
+  cached: ReadonlyMap<string, unknown>,
+  functions: readonly string[],
+  seeds: number,
+): string[] {
+  return Array.from({ length: seeds }, (_, seed) => functions.map((name) => `${name}:${seed}`))
+    .flat()
+    .filter((run) => !cached.has(run));
+}
+
+/** Splits a text stream into lines. */
+function lines(): TransformStream<string, string> {
+  let rest = "";
+  return new TransformStream({
+    transform(chunk, controller) {
+      const parts = (rest + chunk).split("\n");
+      rest = parts.pop()!;
+      for (const part of parts) controller.enqueue(part);
+    },
+    flush(controller) {
+      if (rest !== "") controller.enqueue(rest);
+    },
+  });
 }
 
 /** The baseline's cached runs per function among seeds 0 to `seeds` - 1, however many there are. */
 async function cachedBaseline(
+  cache: string,
   method: Baseline,
   functions: string[],
   seeds: number,
   budget: number,
 ): Promise<RunResult[][]> {
-  const cached = await readRuns(`${CACHE}results/${method}.jsonl`, budget);
+  const cached = await readRuns(`${cache}results/${method}.jsonl`, budget);
   return functions.map((name) =>
-    Array.from({ length: seeds }, (_, seed) => cached.get(`${name}/${seed}`))
+    Array.from({ length: seeds }, (_, seed) => cached.get(`${name}:${seed}`))
       .filter((result): result is RunResult => result !== undefined)
   );
 }
@@ -364,7 +406,7 @@ function parseRuns(lines: string, budget: number): Map<string, RunResult> {
   for (const line of lines.split("\n")) {
     if (line.trim() === "") continue;
     const { function: name, seed, best, secondsPerStep } = JSON.parse(line);
-    if (best.length >= budget) runs.set(`${name}/${seed}`, { best, secondsPerStep });
+    if (best.length >= budget) runs.set(`${name}:${seed}`, { best, secondsPerStep });
   }
   return runs;
 }
@@ -401,9 +443,9 @@ function quantile(values: readonly number[], q: number): number {
 
 function printTable(table: SearchTable): void {
   console.log(
-    `regret (best found - global minimum) over seeds 0..${
+    `regret (best found - global minimum) over ${table.seeds} seeds (0..${
       table.seeds - 1
-    }; ratio = median / best median`,
+    }); ratio = median / best median`,
   );
   console.log("function      budget  method       runs     median        q1        q3    ratio");
   for (const row of table.rows) {
@@ -423,6 +465,11 @@ function printTable(table: SearchTable): void {
   console.log("overhead per step (CPU ms, median over runs):");
   for (const [method, seconds] of Object.entries(table.secondsPerStep)) {
     console.log(`  ${method.padEnd(11)} ${(seconds * 1000).toFixed(1).padStart(9)}`);
+  }
+  const short = table.rows.filter((row) => row.runs < table.seeds);
+  if (short.length > 0) {
+    const methods = [...new Set(short.map((row) => row.method))].join(", ");
+    console.log(`fewer runs than seeds (cached ones only) for: ${methods}`);
   }
   for (const [method, reason] of Object.entries(table.unavailable)) {
     console.log(`unavailable: ${method}: ${reason}`);

@@ -7,9 +7,9 @@ run on stdout: method, function, seed, the best value after each evaluation, and
 the optimiser itself spent per step (process CPU time minus the time inside the objective; CPU
 rather than wall time, so a busy machine does not inflate it).
 
-Usage: python search_baselines.py METHOD BUDGET SEEDS FUNCTION...
-METHOD is skopt, optuna-tpe or optuna-gp; every FUNCTION is run for seeds 0 to SEEDS - 1, in one
-process so the imports are paid once.
+Usage: python search_baselines.py METHOD BUDGET RUN...
+METHOD is skopt, optuna-tpe or optuna-gp; each RUN is FUNCTION:SEED (e.g. branin:12), all in one
+process so the imports are paid once, in the order given.
 """
 
 import json
@@ -196,8 +196,10 @@ def run(method, name, seed, budget):
 
 
 if __name__ == "__main__":
-    method, budget, seeds, names = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
-    # Seed by seed, so an interrupted run still leaves whole seeds of every function.
-    for seed in range(seeds):
-        for name in names:
-            run(method, name, seed, budget)
+    method, budget = sys.argv[1], int(sys.argv[2])
+    runs = [spec.rpartition(":") for spec in sys.argv[3:]]
+    for spec, (name, _, seed) in zip(sys.argv[3:], runs):
+        if name not in FUNCTIONS or not seed.isdigit():
+            raise SystemExit(f"RUN must be FUNCTION:SEED, a known function: current value is {spec}")
+    for name, _, seed in runs:
+        run(method, name, int(seed), budget)

@@ -720,11 +720,12 @@ const optimiserSchema = z.strictObject({
   gpIterations: integer(1).default(30),
   /**
    * Warp of the losses the model sees: `log` compresses values spanning orders of magnitude,
-   * `none` standardises only (as Optuna's GP), `auto` fits both at every ask and keeps the likelier
-   * model (twice the fitting). `log` stays the default: `none` wins the search bench but loses the
+   * `tail` compresses only those above the median (the better half stays linear, so a second
+   * basin nearly as good as the best still looks it), `none` standardises only (as Optuna's GP),
+   * `auto` fits `log` and `none` at every ask and keeps the likelier model (twice the fitting). `log` stays the default: `none` wins the search bench but loses the
    * drift bench (README, Measured).
    */
-  targetWarp: oneOf(["auto", "log", "none"]).default("log"),
+  targetWarp: oneOf(["auto", "log", "tail", "none"]).default("log"),
   /** Every n-th ask of the model minimises its posterior mean instead (polishes); 0: never. */
   polishEvery: integer(0).default(3),
   seed: integer(0).default(1234),

@@ -27,10 +27,10 @@ import type { SearchConfig } from "./strategy.ts";
 export type Acquisition = AcquisitionKind | "hedge";
 
 /**
- * How the model sees the losses: `log` warps them (`target_warp.ts`), `none` leaves them, `auto`
- * fits both models at every ask and keeps the one under which the losses are more likely.
+ * How the model sees the losses: `log` and `tail` warp them (`target_warp.ts`), `none` leaves them,
+ * `auto` fits `log` and `none` at every ask and keeps the one under which the losses are likelier.
  */
-export type TargetWarp = "auto" | "log" | "none";
+export type TargetWarp = "auto" | "log" | "tail" | "none";
 
 /** Configuration of a Bayesian optimisation run. */
 export interface BayesianOptimiserConfig extends SearchConfig {
@@ -79,7 +79,7 @@ export class BayesianOptimiser extends LedgerStrategy {
   readonly #targetWarp: TargetWarp;
   readonly #polishEvery: number;
   // The last fit of each warp, where its next fit starts.
-  readonly #kernels = new Map<"log" | "none", KernelParameters>();
+  readonly #kernels = new Map<Exclude<TargetWarp, "auto">, KernelParameters>();
   #hedgeProposals: number[][] | null = null;
 
   /** Validates `config`, tells the reused samples and lays out the initial design. */
@@ -124,9 +124,9 @@ export class BayesianOptimiser extends LedgerStrategy {
     if (!Number.isSafeInteger(polishEvery) || polishEvery < 0) {
       throw new RangeError(`polishEvery must be an integer >= 0: current value is ${polishEvery}`);
     }
-    if (!["auto", "log", "none"].includes(targetWarp)) {
+    if (!["auto", "log", "tail", "none"].includes(targetWarp)) {
       throw new RangeError(
-        `targetWarp must be auto, log or none: current value is '${targetWarp}'`,
+        `targetWarp must be auto, log, tail or none: current value is '${targetWarp}'`,
       );
     }
     this.#random = new Random(config.seed);
@@ -172,9 +172,9 @@ export class BayesianOptimiser extends LedgerStrategy {
     const seed = this.#random.seed();
     const warps = this.#targetWarp === "auto" ? (["log", "none"] as const) : [this.#targetWarp];
     const fits = warps.map((warp) => {
-      const warped: WarpedLosses = warp === "log"
-        ? warpLosses(losses)
-        : { values: losses, spread: 1, warped: false };
+      const warped: WarpedLosses = warp === "none"
+        ? { values: losses, spread: 1, warped: false }
+        : warpLosses(losses, warp);
       const lie = warped.values.reduce((sum, loss) => sum + loss, 0) / warped.values.length;
       const targets = [...warped.values, ...pending.map(() => lie)];
       const gp = GaussianProcess.fit([...ledger.toldUnits, ...pending], targets, {

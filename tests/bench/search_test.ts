@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { benchSearch, run, type SearchTable } from "../../bench/search.ts";
+import { benchSearch, missingRuns, run, type SearchTable } from "../../bench/search.ts";
 
 Deno.test("the quick search bench prints a table of Retune's regrets and ends with it as JSON", async () => {
   const printed: string[] = [];
@@ -19,6 +19,7 @@ Deno.test("the quick search bench prints a table of Retune's regrets and ends wi
     assert.equal(row.ratio, 1, "the only method is the best one");
   }
   assert.ok(table.secondsPerStep.retune > 0);
+  assert.ok(printed.some((line) => line.includes("over 3 seeds (0..2)")), printed.join("\n"));
   assert.ok(printed.some((line) => line.startsWith("command: deno task bench search -- --quick")));
 });
 
@@ -73,4 +74,55 @@ Deno.test("--optimiser sets Retune's optimiser settings and refuses what is not 
   });
   assert.equal(random, expected.rows[0].median);
   assert.notEqual(random, defaults, "random search is not the Bayesian default");
+});
+
+Deno.test("--cached takes the baselines' runs of each function and seed, and the table says how many of the seeds it had", async () => {
+  const cache = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${cache}/results`);
+    const runs = [0, 1, 2, 5].map((seed) =>
+      JSON.stringify({
+        method: "optuna-tpe",
+        function: "branin",
+        seed,
+        // Regrets 1 + seed at budget 6 (the minimum is 0.397887); seed 5 is outside seeds 0-3.
+        best: [10, 10, 10, 10, 10, 0.397887 + 1 + seed],
+        secondsPerStep: 0.01,
+      })
+    );
+    const short = JSON.stringify({
+      method: "optuna-tpe",
+      function: "branin",
+      seed: 3,
+      best: [10, 10, 10, 10, 10],
+      secondsPerStep: 0.01,
+    });
+    await Deno.writeTextFile(`${cache}/results/optuna-tpe.jsonl`, [...runs, short].join("\n"));
+    const table = await benchSearch({
+      seeds: 4,
+      functions: ["branin"],
+      budgets: [6],
+      baselines: ["optuna-tpe"],
+      cachedOnly: true,
+      cache,
+    });
+    const row = table.rows.find((r) => r.method === "optuna-tpe")!;
+    // Seed 3's run is shorter than the budget and seed 5 is not asked for: seeds 0-2 remain.
+    assert.equal(row.runs, 3);
+    assert.ok(Math.abs(row.median - 2) < 1e-9, String(row.median));
+    assert.equal(table.rows.find((r) => r.method === "retune")!.runs, 4);
+  } finally {
+    await Deno.remove(cache, { recursive: true });
+  }
+});
+
+Deno.test("the baselines' missing runs are listed seed by seed, every function of a seed before the next", () => {
+  const cached = new Map([["branin:0", {}], ["ackley5:1", {}]]);
+  assert.deepEqual(missingRuns(cached, ["branin", "ackley5"], 3), [
+    "ackley5:0",
+    "branin:1",
+    "branin:2",
+    "ackley5:2",
+  ]);
+  assert.deepEqual(missingRuns(cached, ["branin"], 1), []);
 });

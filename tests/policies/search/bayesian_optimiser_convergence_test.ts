@@ -20,7 +20,7 @@ interface Run {
   budget: number;
   seed: number;
   nu?: MaternNu;
-  targetWarp?: "auto" | "log" | "none";
+  targetWarp?: "auto" | "log" | "tail" | "none";
 }
 
 function bestFound(problem: Problem, run: Run): number {
@@ -57,6 +57,14 @@ Deno.test("Branin, seed 2: targetWarp auto leaves the edge where unwarped target
   const auto = bestFound(BRANIN, { ...run, targetWarp: "auto" });
   assert.ok(plain - BRANIN.minimum > 1, `none: best ${plain}`);
   assert.ok(auto - BRANIN.minimum < 0.01, `auto: best ${auto}`);
+});
+
+Deno.test("Hartmann-6, seed 6: the tail warp leaves the local minimum (-3.2032) where the log warp stays", () => {
+  const run = { kind: "bayesian", budget: 50, seed: 6 } as const;
+  const log = bestFound(HARTMANN6, { ...run, targetWarp: "log" });
+  const tail = bestFound(HARTMANN6, { ...run, targetWarp: "tail" });
+  assert.ok(log > -3.21, `log: best ${log}`);
+  assert.ok(tail - HARTMANN6.minimum < 0.01, `tail: best ${tail}`);
 });
 
 Deno.test("Branin: RTCEF's defaults get within 0.1 in 30 evaluations and beat random search", () => {

@@ -159,7 +159,7 @@ Deno.test("bad configuration is rejected naming the parameter and its value", ()
     [{ hedgeEta: 0 }, /eta must be finite and > 0: current value is 0/],
     [
       { targetWarp: "sqrt" as "log" },
-      /targetWarp must be auto, log or none: current value is 'sqrt'/,
+      /targetWarp must be auto, log, tail or none: current value is 'sqrt'/,
     ],
     [{ seed: 0.5 }, /seed must be a safe integer: current value is 0.5/],
     [{ reuse: { samples: [], count: 20 } }, /reuse.count must be < budget \(20\)/],
