@@ -73,11 +73,12 @@ interface ShipOrigin {
   decision?: string;
 }
 
-/** What a shipped model is: its artifact, encoded, and its held-out scores. */
+/** What a shipped model is: its artifact, encoded, its held-out scores and its data's end. */
 interface Made {
   artifact: Uint8Array;
   metrics: ModelMetrics;
   splits: Scores[];
+  trainedUntil: number | null;
 }
 
 /** A model in the catalogue a new one is compared with. */
@@ -601,7 +602,7 @@ export class Factory implements Behaviour {
     }
     const compared = rivals.filter(({ record }) => scored.has(record.version));
     const choice = chooseModel(
-      result.metrics.mcc,
+      (result.comparison ?? result.metrics).mcc,
       compared.map(({ record, live }) => ({
         version: record.version,
         mcc: scored.get(record.version)!.metrics.mcc,
@@ -625,7 +626,8 @@ export class Factory implements Behaviour {
       return { model: kept, decision: choice.reason, shipped: false };
     }
     const artifact = await this.#env.artifacts.get(record.artifactUri);
-    const model = await this.#ship(context, method, { metrics, splits, artifact }, {
+    const trainedUntil = record.trainedUntil ?? null;
+    const model = await this.#ship(context, method, { metrics, splits, artifact, trainedUntil }, {
       ...made,
       params: record.params,
       dataset: { version: record.datasetVersion },
@@ -731,6 +733,7 @@ export class Factory implements Behaviour {
         version: record.version,
         artifactUri: record.artifactUri,
         threshold: record.params.threshold,
+        trainedUntil: record.trainedUntil ?? null,
       })),
     };
     return trainingPool === undefined ? this.#pool!.run(job) : trainingPool.run(serves.name, job);
@@ -758,6 +761,7 @@ export class Factory implements Behaviour {
       createdAt: Date.now(),
       requestId: origin.requestId,
       ...(origin.recalledFrom === undefined ? {} : { recalledFrom: origin.recalledFrom }),
+      trainedUntil: made.trainedUntil,
     };
     await catalog.record(model);
     if (origin.recalledFrom === undefined) {

@@ -40,6 +40,11 @@ export interface ModelVersion {
    * than a new model and the live one (`factory.gate.recall`); null or absent for any other.
    */
   recalledFrom?: number | null;
+  /**
+   * Stream time of the last event it was trained on, so that a later comparison scores it only
+   * on events after them (`factory.gate`); null or absent in versions recorded before it was kept.
+   */
+  trainedUntil?: number | null;
 }
 
 /** A bucket referenced by a dataset version, with the weight the policy gave it. */

@@ -83,6 +83,7 @@ const factorySnapshotSchema = z.strictObject({
     createdAt: z.number(),
     requestId: z.string().min(1).nullable().optional(),
     recalledFrom: count.nullable().optional(),
+    trainedUntil: z.number().nullable().optional(),
   })),
   /** Absent in snapshots written before `factory.gate`. */
   liveKept: count.optional(),

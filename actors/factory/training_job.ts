@@ -54,9 +54,11 @@ export interface RivalModel {
   artifactUri: string;
   /** Its own forecast threshold. */
   threshold: number;
+  /** Stream time of the last event it was trained on; null when not recorded. */
+  trainedUntil: number | null;
 }
 
-/** A rival's held-out scores on the job's test sets, or why it could not be tested. */
+/** A rival's held-out scores on the job's comparison sets, or why it could not be tested. */
 export type RivalResult =
   | { version: number; metrics: ModelMetrics; splits: Scores[] }
   | { version: number; error: string };
@@ -71,6 +73,13 @@ export interface TrainingResult {
   artifact: ModelArtifact | null;
   /** The job's rivals, in its order. */
   rivals: RivalResult[];
+  /**
+   * The candidate's held-out metrics on the comparison sets (what its rivals are scored on: the
+   * test events after the newest rival's training data); null without rivals or such events.
+   */
+  comparison: ModelMetrics | null;
+  /** Stream time of the dataset's last event, when the job fitted the whole dataset. */
+  trainedUntil: number | null;
   trainMs: number;
 }
 
@@ -118,33 +127,89 @@ export async function runTrainingJob(job: TrainingJob): Promise<TrainingResult> 
   );
   const model = await cached(models, JSON.stringify(job.model), () => createModel(job.model));
   const perFold: ModelMetrics[] = [];
+  const foldArtifacts: ModelArtifact[] = [];
   for (const fold of folds) {
     const artifact = await model.train(fold.train, job.params);
+    foldArtifacts.push(artifact);
     perFold.push(await model.test(artifact, fold.test, job.settings));
   }
   const artifact = job.fitFull ? await model.train(dataset.events, job.params) : null;
-  const rivals: RivalResult[] = [];
-  for (const rival of job.rivals ?? []) {
-    rivals.push(await testRival(model, artifacts, rival, folds, job.settings));
+  const rivals = job.rivals ?? [];
+  const sets = comparisonSets(folds, foldArtifacts, rivals);
+  const results: RivalResult[] = [];
+  for (const rival of rivals) {
+    results.push(
+      typeof sets === "string"
+        ? { version: rival.version, error: sets }
+        : await testRival(model, artifacts, rival, sets, job.settings),
+    );
+  }
+  let comparison: ModelMetrics | null = null;
+  if (rivals.length > 0 && typeof sets !== "string") {
+    const scored: ModelMetrics[] = [];
+    for (const { artifact, test } of sets) {
+      scored.push(await model.test(artifact, test, job.settings));
+    }
+    comparison = meanOverSplits(scored);
   }
   return {
     metrics: meanOverSplits(perFold),
     splits: perFold.map(scoresPart),
     artifact,
-    rivals,
+    rivals: results,
+    comparison,
+    trainedUntil: job.fitFull ? lastTime(dataset.events) : null,
     trainMs: performance.now() - started,
   };
 }
 
+/** A fold's test events that no rival was trained on, with the candidate fitted on the fold. */
+interface ComparisonSet {
+  artifact: ModelArtifact;
+  test: readonly StreamEvent[];
+}
+
 /**
- * Tests a stored model on each fold's test set. Its artifact may have been retired since it was
+ * The sets a candidate and its rivals are compared on: each fold's test events after the newest
+ * rival's training data, so that no model is scored on events it learnt from (a live model
+ * scored on its own training data looks better than it is). Folds left empty are dropped; with
+ * none left, why.
+ */
+function comparisonSets(
+  folds: readonly Fold[],
+  foldArtifacts: readonly ModelArtifact[],
+  rivals: readonly RivalModel[],
+): ComparisonSet[] | string {
+  const after = Math.max(-Infinity, ...rivals.map((rival) => rival.trainedUntil ?? -Infinity));
+  const sets = folds
+    .map((fold, i) => ({
+      artifact: foldArtifacts[i],
+      test: fold.test.filter((event) => event.timestamp > after),
+    }))
+    .filter(({ test }) => test.length > 0);
+  return sets.length > 0
+    ? sets
+    : `no held-out event after ${
+      new Date(after).toISOString()
+    }, the end of the newest rival's training data`;
+}
+
+/** The latest timestamp of `events`; null when there are none. */
+function lastTime(events: readonly StreamEvent[]): number | null {
+  let last: number | null = null;
+  for (const { timestamp } of events) if (last === null || timestamp > last) last = timestamp;
+  return last;
+}
+
+/**
+ * Tests a stored model on each comparison set. Its artifact may have been retired since it was
  * chosen (deleted by a newer model's shipping): it is then reported untested, not an error.
  */
 async function testRival(
   model: ForecastingModel,
   artifacts: ArtifactStore,
   rival: RivalModel,
-  folds: readonly Fold[],
+  sets: readonly ComparisonSet[],
   settings: ForecastSettings,
 ): Promise<RivalResult> {
   let artifact: ModelArtifact;
@@ -157,10 +222,8 @@ async function testRival(
     };
   }
   const perFold: ModelMetrics[] = [];
-  for (const fold of folds) {
-    perFold.push(
-      await model.test(artifact, fold.test, { ...settings, threshold: rival.threshold }),
-    );
+  for (const { test } of sets) {
+    perFold.push(await model.test(artifact, test, { ...settings, threshold: rival.threshold }));
   }
   return {
     version: rival.version,

@@ -42,6 +42,9 @@ Deno.test({
       storage: { ...base.storage, dir: `${dir}/storage` },
       replayer: { ...base.replayer, rate: { kind: "max" as const } },
       factory: { ...base.factory, gate: { enabled: true, margin: 0.02, recall: 2 } },
+      // Models are compared on events none of them was trained on: the first dataset's test
+      // events must come after the initial model's.
+      model: { ...base.model, initialTraining: { events: 1_000 } },
     };
     const system = await RetuneSystem.build({
       config,

@@ -256,6 +256,7 @@ export const samples: { [T in MessageType]: PayloadTypes[T][] } = {
       splitScores: [scores, { ...scores, mcc: -0.25 }],
       requestId: "req-7",
       recalledFrom: 2,
+      trainedUntil: 1_699_999_000_000,
     },
   ],
   DatasetVersion: [

@@ -93,21 +93,22 @@ function sharedTypes(): Record<string, avro.Type> {
 }
 
 Deno.test(
-  "model versions written before split scores, request ids and recalls were kept read with none",
+  "model versions written before split scores, request ids, recalls and data ends were kept read with none",
   {
     permissions: "none",
   },
   () => {
     const schema = JSON.parse(modelVersionSchema);
-    const added = ["splitScores", "requestId", "recalledFrom"];
+    const added = ["splitScores", "requestId", "recalledFrom", "trainedUntil"];
     const before = avro.Type.forSchema({
       ...schema,
       fields: schema.fields.filter((field: { name: string }) => !added.includes(field.name)),
     }, { registry: sharedTypes() });
-    const { splitScores: _, requestId: __, recalledFrom: ___, ...old } = samples.ModelVersion[0];
+    const { splitScores: _, requestId: __, recalledFrom: ___, trainedUntil: ____, ...old } =
+      samples.ModelVersion[0];
     const now = payloadAvroTypes.ModelVersion;
     const read = now.fromBuffer(before.toBuffer(old), now.createResolver(before));
-    const defaults = { splitScores: [], requestId: null, recalledFrom: null };
+    const defaults = { splitScores: [], requestId: null, recalledFrom: null, trainedUntil: null };
     assert.deepEqual({ ...read }, { ...old, ...defaults });
     assert.deepEqual(decodePayload("ModelVersion", encodePayload("ModelVersion", old)), {
       ...old,

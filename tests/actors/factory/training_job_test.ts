@@ -122,4 +122,67 @@ Deno.test("fitFull also returns the model fitted on every event", { permissions 
     fitFull: true,
   });
   assert.deepEqual(result.artifact, await createModel(model).train(dataset.events, PARAMS));
+  assert.equal(result.trainedUntil, dataset.events.at(-1)!.timestamp);
 });
+
+Deno.test(
+  "rivals and the candidate are compared only on test events after the newest rival's training data",
+  { permissions },
+  async () => {
+    const model = await spec();
+    const [dataset] = await datasets();
+    const [fold] = splitForEvaluation(dataset.events, HOLDOUT);
+    // A rival trained on the first half, which (by its record) saw data up to a third into the
+    // test set; another that records nothing.
+    const rivalParams = { ...PARAMS, order: 1, threshold: 0.3 };
+    const rivalArtifact = await createModel(model).train(
+      dataset.events.slice(0, 1_500),
+      rivalParams,
+    );
+    const uri = await new FilesystemArtifactStore(DIR).put(
+      "models",
+      "rival.json",
+      new TextEncoder().encode(JSON.stringify(rivalArtifact)),
+    );
+    const until = fold.test[300].timestamp;
+    const job = (trainedUntil: number): TrainingJob => ({
+      model,
+      storage: STORAGE,
+      datasetUri: dataset.uri,
+      scheme: HOLDOUT,
+      params: PARAMS,
+      settings: SETTINGS,
+      fitFull: false,
+      rivals: [
+        { version: 1, artifactUri: uri, threshold: 0.3, trainedUntil },
+        { version: 2, artifactUri: uri, threshold: 0.3, trainedUntil: null },
+      ],
+    });
+    const result = await runTrainingJob(job(until));
+    const unseen = fold.test.filter((event) => event.timestamp > until);
+    assert.ok(unseen.length > 0 && unseen.length < fold.test.length);
+    const fresh = createModel(model);
+    const candidate = await fresh.test(await fresh.train(fold.train, PARAMS), unseen, SETTINGS);
+    const rival = await fresh.test(rivalArtifact, unseen, { ...SETTINGS, threshold: 0.3 });
+    assert.deepEqual(result.comparison, meanOverSplits([candidate]));
+    assert.deepEqual(
+      result.rivals.map((r) => "metrics" in r ? r.metrics : r.error),
+      [meanOverSplits([rival]), meanOverSplits([rival])],
+    );
+    // The candidate's own held-out figures stay those of the whole test set.
+    assert.deepEqual(
+      result.metrics,
+      meanOverSplits(await freshMetrics(model, dataset.events, HOLDOUT, PARAMS)),
+    );
+    // Rivals that saw every test event cannot be compared: they are left out, saying why.
+    const late = await runTrainingJob(job(dataset.events.at(-1)!.timestamp));
+    assert.equal(late.comparison, null);
+    for (const r of late.rivals) {
+      assert.ok("error" in r);
+      assert.match(
+        r.error,
+        /no held-out event after .+, the end of the newest rival's training data/,
+      );
+    }
+  },
+);
