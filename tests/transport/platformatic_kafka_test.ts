@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import diagnostics from "node:diagnostics_channel";
 import type { Consumer, Producer } from "@platformatic/kafka";
 import { PlatformaticKafkaTransport } from "../../transport/platformatic_kafka.ts";
+import type { KafkaTransportOptions } from "../../transport/kafka.ts";
 import { kafkaBrokers, uniqueName } from "../fixtures/services.ts";
 import { within } from "../fixtures/eventually.ts";
 import { transportContract } from "./contract.ts";
@@ -156,11 +157,7 @@ for (const [what, report, reason] of LOSSES) {
     async fn() {
       const brokers = await kafkaBrokers();
       const topic = await createTopic(brokers, 1);
-      const warned: string[] = [];
-      const kafka = new PlatformaticKafkaTransport({
-        brokers,
-        logger: { warn: (message) => warned.push(message), error() {} },
-      });
+      const { kafka, warned } = warningTransport({ brokers });
       const watch = watchConsumers();
       const group = uniqueName("group");
       try {
@@ -190,6 +187,21 @@ for (const [what, report, reason] of LOSSES) {
 }
 
 /** A transactional member writing one output per input record, noting what it handled. */
+/** Resolves once `handled` holds a record. */
+async function somethingIn(handled: readonly string[]): Promise<void> {
+  while (handled.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/** A transport with `options` whose warnings are kept in `warned`. */
+function warningTransport(options: KafkaTransportOptions) {
+  const warned: string[] = [];
+  const kafka = new PlatformaticKafkaTransport({
+    ...options,
+    logger: { warn: (message) => warned.push(message), error() {} },
+  });
+  return { kafka, warned };
+}
+
 function forwarding(
   kafka: PlatformaticKafkaTransport,
   group: string,
@@ -236,10 +248,7 @@ Deno.test({
       const outcome = await within(
         Promise.race([
           failed,
-          (async () => {
-            while (handled.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
-            return "committed";
-          })(),
+          somethingIn(handled).then(() => "committed"),
         ]),
         { what: "the stalled batch commits or its subscription ends", deadlineMs: 60_000 },
       );
@@ -260,13 +269,8 @@ Deno.test({
   async fn() {
     const brokers = await kafkaBrokers();
     const [input, output] = [await createTopic(brokers, 1), await createTopic(brokers, 1)];
-    const warned: string[] = [];
-    const kafka = new PlatformaticKafkaTransport({
-      brokers,
-      // Loose enough for the calls that are answered, on a loaded machine.
-      callDeadlineMs: 6_000,
-      logger: { warn: (message) => warned.push(message), error() {} },
-    });
+    // Loose enough for the calls that are answered, on a loaded machine.
+    const { kafka, warned } = warningTransport({ brokers, callDeadlineMs: 6_000 });
     // As seen after a broker pause: the first transaction's TxnOffsetCommit is never answered.
     let lost = false;
     const onInstance = (message: unknown) => {
@@ -304,12 +308,10 @@ Deno.test({
       // What the supervisor does next: a new member, which fences the stalled one's producer.
       const second: string[] = [];
       const next = await member(second);
-      await within(
-        (async () => {
-          while (second.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
-        })(),
-        { what: "the next member handles the batch", deadlineMs: 60_000 },
-      );
+      await within(somethingIn(second), {
+        what: "the next member handles the batch",
+        deadlineMs: 60_000,
+      });
       assert.deepEqual(second, ["one"]);
       await next.stop();
     } finally {
@@ -326,15 +328,13 @@ Deno.test({
   async fn() {
     const brokers = await kafkaBrokers();
     const [input, output] = [await createTopic(brokers, 1), await createTopic(brokers, 1)];
-    const warned: string[] = [];
     // The join deadline is the rebalance timeout and the call deadline: 7 s here.
-    const kafka = new PlatformaticKafkaTransport({
+    const { kafka, warned } = warningTransport({
       brokers,
       sessionTimeoutMs: 6_000,
       heartbeatIntervalMs: 1_000,
       rebalanceTimeoutMs: 6_000,
       callDeadlineMs: 1_000,
-      logger: { warn: (message) => warned.push(message), error() {} },
     });
     const next = new PlatformaticKafkaTransport({ brokers, logger: { warn() {}, error() {} } });
     // The first consumer's join is never answered.
@@ -365,12 +365,10 @@ Deno.test({
       await next.publish(input, [record("k", "one")]);
       const handled: string[] = [];
       const member = await forwarding(next, group, input, output, handled);
-      await within(
-        (async () => {
-          while (handled.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
-        })(),
-        { what: "the next member handles the record", deadlineMs: 60_000 },
-      );
+      await within(somethingIn(handled), {
+        what: "the next member handles the record",
+        deadlineMs: 60_000,
+      });
       assert.deepEqual(handled, ["one"]);
       await member.stop();
     } finally {

@@ -76,6 +76,24 @@ async function freshMetrics(
   return perFold;
 }
 
+/** A job on `datasetUri` with the tests' settings, `overrides` changing any part. */
+function jobOn(
+  model: ModelSpec,
+  datasetUri: string,
+  overrides: Partial<TrainingJob> = {},
+): TrainingJob {
+  return {
+    model,
+    storage: STORAGE,
+    datasetUri,
+    scheme: HOLDOUT,
+    params: PARAMS,
+    settings: SETTINGS,
+    fitFull: false,
+    ...overrides,
+  };
+}
+
 Deno.test(
   "jobs after jobs score what a fresh model scores, across parameters, schemes and datasets",
   { permissions },
@@ -90,16 +108,7 @@ Deno.test(
       [first, HOLDOUT, { ...PARAMS, order: 1 }],
     ];
     for (const [dataset, scheme, params] of cases) {
-      const job: TrainingJob = {
-        model,
-        storage: STORAGE,
-        datasetUri: dataset.uri,
-        scheme,
-        params,
-        settings: SETTINGS,
-        fitFull: false,
-      };
-      const result = await runTrainingJob(job);
+      const result = await runTrainingJob(jobOn(model, dataset.uri, { scheme, params }));
       const perFold = await freshMetrics(model, dataset.events, scheme, params);
       const what = `order ${params.order} on ${dataset.uri} (${scheme.kind})`;
       assert.deepEqual(result.metrics, meanOverSplits(perFold), what);
@@ -112,15 +121,7 @@ Deno.test(
 Deno.test("fitFull also returns the model fitted on every event", { permissions }, async () => {
   const model = await spec();
   const [dataset] = await datasets();
-  const result = await runTrainingJob({
-    model,
-    storage: STORAGE,
-    datasetUri: dataset.uri,
-    scheme: HOLDOUT,
-    params: PARAMS,
-    settings: SETTINGS,
-    fitFull: true,
-  });
+  const result = await runTrainingJob(jobOn(model, dataset.uri, { fitFull: true }));
   assert.deepEqual(result.artifact, await createModel(model).train(dataset.events, PARAMS));
   assert.equal(result.trainedUntil, dataset.events.at(-1)!.timestamp);
 });
@@ -145,19 +146,13 @@ Deno.test(
       new TextEncoder().encode(JSON.stringify(rivalArtifact)),
     );
     const until = fold.test[300].timestamp;
-    const job = (trainedUntil: number): TrainingJob => ({
-      model,
-      storage: STORAGE,
-      datasetUri: dataset.uri,
-      scheme: HOLDOUT,
-      params: PARAMS,
-      settings: SETTINGS,
-      fitFull: false,
-      rivals: [
-        { version: 1, artifactUri: uri, threshold: 0.3, trainedUntil },
-        { version: 2, artifactUri: uri, threshold: 0.3, trainedUntil: null },
-      ],
-    });
+    const job = (trainedUntil: number) =>
+      jobOn(model, dataset.uri, {
+        rivals: [
+          { version: 1, artifactUri: uri, threshold: 0.3, trainedUntil },
+          { version: 2, artifactUri: uri, threshold: 0.3, trainedUntil: null },
+        ],
+      });
     const result = await runTrainingJob(job(until));
     const unseen = fold.test.filter((event) => event.timestamp > until);
     assert.ok(unseen.length > 0 && unseen.length < fold.test.length);
