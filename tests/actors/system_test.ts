@@ -1072,6 +1072,7 @@ Deno.test(
         runs: 1,
         candidateJobsRun: 0,
         commandsAccepted: 0,
+        liveKept: 0,
       });
       assert.equal(factory.view().modelsShipped.length, 1);
       const step = await factory.command({
