@@ -61,6 +61,7 @@ import { StreamTimeWindows } from "./engine/stream_windows.ts";
 import { CheckpointTail } from "./engine/checkpoint_tail.ts";
 import { ENGINE_GROUP, inputLag } from "./engine/input_lag.ts";
 import { type ClosedWindow, GridWindow } from "./engine/grid_window.ts";
+import { decodeArtifact } from "../models/artifact_codec.ts";
 
 /** What a call of the input loop has made and not yet published. */
 interface Outbox {
@@ -304,8 +305,9 @@ export class Engine implements Behaviour {
   /** Loads a newer model off the hot path and queues it for the swap. */
   async #offer(context: ActorContext, lane: Lane, info: ModelVersion): Promise<void> {
     if (!isNewer(lane, info)) return;
-    const artifact = JSON.parse(
-      new TextDecoder().decode(await lane.env.artifacts.get(info.artifactUri)),
+    const artifact = decodeArtifact(
+      await lane.env.artifacts.get(info.artifactUri),
+      info.artifactUri,
     );
     const settings = { ...lane.settings, threshold: info.params.threshold };
     const forecaster = await lane.env.model.load(artifact, settings, info.version);

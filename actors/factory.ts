@@ -27,6 +27,7 @@ import type { ModelArtifact, ModelMetrics } from "../models/model.ts";
 import type { ModelRecord } from "../core/model_record.ts";
 import { chooseModel } from "./factory/model_choice.ts";
 import { scoresPart } from "../models/scoring.ts";
+import { encodeArtifact } from "../models/artifact_codec.ts";
 import { readHeads } from "./factory/training_heads.ts";
 import { sourceSpecOf } from "../config/build_source.ts";
 import type { Leadership } from "../registry/registry.ts";
@@ -93,11 +94,6 @@ interface Answer {
   decision: string | null;
   /** False: the live model was kept, nothing shipped. */
   shipped: boolean;
-}
-
-/** A model artifact as stored. */
-function encodeArtifact(artifact: ModelArtifact): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(artifact));
 }
 
 /** What a version recalled by the factory said of itself; null for any other. */

@@ -19,6 +19,7 @@ import type {
 } from "../../models/model.ts";
 import { createModel, type ModelSpec } from "../../models/create_model.ts";
 import { meanOverSplits, scoresPart } from "../../models/scoring.ts";
+import { decodeArtifact } from "../../models/artifact_codec.ts";
 import type { ArtifactStore } from "../../storage/artifact_store.ts";
 import { openStores, type StorageSpec } from "../../storage/storage_spec.ts";
 import { decodeDataset } from "./dataset_file.ts";
@@ -134,64 +135,60 @@ export async function runTrainingJob(job: TrainingJob): Promise<TrainingResult> 
     perFold.push(await model.test(artifact, fold.test, job.settings));
   }
   const artifact = job.fitFull ? await model.train(dataset.events, job.params) : null;
-  const rivals = job.rivals ?? [];
-  const sets = comparisonSets(folds, foldArtifacts, rivals);
-  const results: RivalResult[] = [];
-  for (const rival of rivals) {
-    results.push(
-      typeof sets === "string"
-        ? { version: rival.version, error: sets }
-        : await testRival(model, artifacts, rival, sets, job.settings),
-    );
-  }
-  let comparison: ModelMetrics | null = null;
-  if (rivals.length > 0 && typeof sets !== "string") {
-    const scored: ModelMetrics[] = [];
-    for (const { artifact, test } of sets) {
-      scored.push(await model.test(artifact, test, job.settings));
-    }
-    comparison = meanOverSplits(scored);
-  }
+  const { rivals, comparison } = (job.rivals ?? []).length === 0
+    ? { rivals: [], comparison: null }
+    : await compare(model, artifacts, job, folds, foldArtifacts, perFold);
   return {
     metrics: meanOverSplits(perFold),
     splits: perFold.map(scoresPart),
     artifact,
-    rivals: results,
+    rivals,
     comparison,
     trainedUntil: job.fitFull ? lastTime(dataset.events) : null,
     trainMs: performance.now() - started,
   };
 }
 
-/** A fold's test events that no rival was trained on, with the candidate fitted on the fold. */
-interface ComparisonSet {
-  artifact: ModelArtifact;
-  test: readonly StreamEvent[];
-}
-
 /**
- * The sets a candidate and its rivals are compared on: each fold's test events after the newest
- * rival's training data, so that no model is scored on events it learnt from (a live model
+ * The job's rivals and its candidate scored on the same sets: each fold's test events after the
+ * newest rival's training data, so that no model is scored on events it learnt from (a live model
  * scored on its own training data looks better than it is). Folds left empty are dropped; with
- * none left, why.
+ * none left, every rival is reported untested, saying why. A fold kept whole keeps the
+ * candidate's score on it.
  */
-function comparisonSets(
+async function compare(
+  model: ForecastingModel,
+  artifacts: ArtifactStore,
+  job: TrainingJob,
   folds: readonly Fold[],
   foldArtifacts: readonly ModelArtifact[],
-  rivals: readonly RivalModel[],
-): ComparisonSet[] | string {
+  perFold: readonly ModelMetrics[],
+): Promise<{ rivals: RivalResult[]; comparison: ModelMetrics | null }> {
+  const rivals = job.rivals ?? [];
   const after = Math.max(-Infinity, ...rivals.map((rival) => rival.trainedUntil ?? -Infinity));
   const sets = folds
-    .map((fold, i) => ({
-      artifact: foldArtifacts[i],
-      test: fold.test.filter((event) => event.timestamp > after),
-    }))
+    .map((fold, i) => ({ i, test: fold.test.filter((event) => event.timestamp > after) }))
     .filter(({ test }) => test.length > 0);
-  return sets.length > 0
-    ? sets
-    : `no held-out event after ${
+  if (sets.length === 0) {
+    const error = `no held-out event after ${
       new Date(after).toISOString()
     }, the end of the newest rival's training data`;
+    return { rivals: rivals.map(({ version }) => ({ version, error })), comparison: null };
+  }
+  const scored: ModelMetrics[] = [];
+  for (const { i, test } of sets) {
+    scored.push(
+      test.length === folds[i].test.length
+        ? perFold[i]
+        : await model.test(foldArtifacts[i], test, job.settings),
+    );
+  }
+  const tests = sets.map(({ test }) => test);
+  const results: RivalResult[] = [];
+  for (const rival of rivals) {
+    results.push(await testRival(model, artifacts, rival, tests, job.settings));
+  }
+  return { rivals: results, comparison: meanOverSplits(scored) };
 }
 
 /** The latest timestamp of `events`; null when there are none. */
@@ -202,19 +199,19 @@ function lastTime(events: readonly StreamEvent[]): number | null {
 }
 
 /**
- * Tests a stored model on each comparison set. Its artifact may have been retired since it was
+ * Tests a stored model on each of `tests`. Its artifact may have been retired since it was
  * chosen (deleted by a newer model's shipping): it is then reported untested, not an error.
  */
 async function testRival(
   model: ForecastingModel,
   artifacts: ArtifactStore,
   rival: RivalModel,
-  sets: readonly ComparisonSet[],
+  tests: readonly (readonly StreamEvent[])[],
   settings: ForecastSettings,
 ): Promise<RivalResult> {
   let artifact: ModelArtifact;
   try {
-    artifact = JSON.parse(new TextDecoder().decode(await artifacts.get(rival.artifactUri)));
+    artifact = decodeArtifact(await artifacts.get(rival.artifactUri), rival.artifactUri);
   } catch (error) {
     return {
       version: rival.version,
@@ -222,7 +219,7 @@ async function testRival(
     };
   }
   const perFold: ModelMetrics[] = [];
-  for (const { test } of sets) {
+  for (const test of tests) {
     perFold.push(await model.test(artifact, test, { ...settings, threshold: rival.threshold }));
   }
   return {

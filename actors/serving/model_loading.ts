@@ -8,12 +8,8 @@
 
 import { ExponentialBackoff, handleAll, retry } from "cockatiel";
 import type { ModelRecord } from "../../core/model_record.ts";
-import type {
-  Forecaster,
-  ForecastingModel,
-  ForecastSettings,
-  ModelArtifact,
-} from "../../models/model.ts";
+import type { Forecaster, ForecastingModel, ForecastSettings } from "../../models/model.ts";
+import { decodeArtifact } from "../../models/artifact_codec.ts";
 import type { ArtifactStore } from "../../storage/artifact_store.ts";
 
 /** Backoff and deadline of one version's loading. */
@@ -94,17 +90,9 @@ export async function loadModel(
 /** One attempt: the artifact must be there and parse as the model's. */
 async function loadOnce(record: ModelRecord, parts: LoadParts): Promise<Forecaster> {
   const bytes = await parts.artifacts.get(record.artifactUri);
-  let artifact: unknown;
-  try {
-    artifact = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (error) {
-    throw new Error(`artifact ${record.artifactUri} is not JSON: ${messageOf(error)}`);
-  }
-  if (typeof artifact !== "object" || artifact === null || Array.isArray(artifact)) {
-    throw new Error(`artifact ${record.artifactUri} must be a JSON object`);
-  }
+  const artifact = decodeArtifact(bytes, record.artifactUri);
   const settings = { ...parts.settings, threshold: record.params.threshold };
-  return await parts.model.load(artifact as ModelArtifact, settings, record.version);
+  return await parts.model.load(artifact, settings, record.version);
 }
 
 function messageOf(error: unknown): string {
