@@ -193,16 +193,14 @@ export class Optimiser implements Behaviour {
         this.#env.config.optimiser.trainDeadlineMs,
       );
       if (report.kind !== "trained") throw new Error(`unexpected report '${report.kind}'`);
-      const shipped = report.shipped ?? true;
       return {
         action: "train",
         status: "completed",
-        reason: shipped
-          ? `model v${report.modelVersion}, held-out MCC ${report.metrics.mcc.toFixed(3)}` +
-            (report.decision == null ? "" : `; ${report.decision}`)
-          : report.decision ?? `kept the live model v${report.modelVersion}`,
-        // A kept live model is no new version: nothing was swapped in.
-        modelVersion: shipped ? report.modelVersion : null,
+        ...served({
+          modelVersion: report.modelVersion,
+          shipped: report.shipped ?? true,
+          decision: report.decision ?? null,
+        }, `held-out MCC ${report.metrics.mcc.toFixed(3)}`),
         wallMs: wallMs(),
         evaluations: 1,
       };
@@ -282,12 +280,7 @@ export class Optimiser implements Behaviour {
     return {
       action: "optimise",
       status: "completed",
-      reason: outcome.shipped
-        ? `model v${outcome.modelVersion}, best held-out MCC ${outcome.best.mcc.toFixed(3)}` +
-          (outcome.decision == null ? "" : `; ${outcome.decision}`)
-        : outcome.decision ?? `kept the live model v${outcome.modelVersion}`,
-      // A kept live model is no new version: nothing was swapped in.
-      modelVersion: outcome.shipped ? outcome.modelVersion : null,
+      ...served(outcome, `best held-out MCC ${outcome.best.mcc.toFixed(3)}`),
       wallMs,
       evaluations: outcome.evaluations.length,
     };
@@ -320,4 +313,23 @@ export class Optimiser implements Behaviour {
     await this.#durable?.flush().catch(() => {});
     await this.#leadership?.resign();
   }
+}
+
+/**
+ * The reason and model version a completed job records: the model it shipped, with `scored`, or
+ * the live model kept, which is no new version (nothing was swapped in).
+ */
+function served(
+  { modelVersion, shipped, decision }: {
+    modelVersion: number;
+    shipped: boolean;
+    decision: string | null;
+  },
+  scored: string,
+): { reason: string; modelVersion: number | null } {
+  if (!shipped) {
+    return { reason: decision ?? `kept the live model v${modelVersion}`, modelVersion: null };
+  }
+  const why = decision == null ? "" : `; ${decision}`;
+  return { reason: `model v${modelVersion}, ${scored}${why}`, modelVersion };
 }
