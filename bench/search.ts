@@ -29,6 +29,8 @@
  */
 
 import process from "node:process";
+import { createInterface } from "node:readline";
+import { Readable } from "node:stream";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { createStrategy } from "../config/build_policies.ts";
@@ -337,9 +339,7 @@ async function runBaseline(
       stderr: "piped",
     }).spawn();
     const errors = new Response(child.stderr).text();
-    for await (
-      const line of child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(lines())
-    ) {
+    for await (const line of createInterface({ input: Readable.fromWeb(child.stdout) })) {
       if (line.trim() === "") continue;
       await Deno.writeTextFile(path, `${line}\n`, { append: true });
       for (const [key, result] of parseRuns(line, budget)) cached.set(key, result);
@@ -364,21 +364,6 @@ export function missingRuns(
   return Array.from({ length: seeds }, (_, seed) => functions.map((name) => `${name}:${seed}`))
     .flat()
     .filter((run) => !cached.has(run));
-}
-
-/** Splits a text stream into lines. */
-function lines(): TransformStream<string, string> {
-  let rest = "";
-  return new TransformStream({
-    transform(chunk, controller) {
-      const parts = (rest + chunk).split("\n");
-      rest = parts.pop()!;
-      for (const part of parts) controller.enqueue(part);
-    },
-    flush(controller) {
-      if (rest !== "") controller.enqueue(rest);
-    },
-  });
 }
 
 /** The baseline's cached runs per function among seeds 0 to `seeds` - 1, however many there are. */
