@@ -339,7 +339,7 @@ async function runBaseline(
       stderr: "piped",
     }).spawn();
     const errors = new Response(child.stderr).text();
-    for await (const line of createInterface({ input: Readable.fromWeb(child.stdout) })) {
+    for await (const line of createInterface({ input: Readable.from(child.stdout) })) {
       if (line.trim() === "") continue;
       await Deno.writeTextFile(path, `${line}\n`, { append: true });
       for (const [key, result] of parseRuns(line, budget)) cached.set(key, result);
