@@ -1,9 +1,11 @@
 /**
  * The collector: keeps the stream in buckets and announces dataset versions. It
  * 1. becomes the collector leader (one collector writes buckets, however many run),
- * 2. follows the engine's published position and never reads an input record the engine has
- *    not processed yet,
- * 3. appends events to the open bucket and closes it by event count or stream time,
+ * 2. follows the engine's published position and never takes an event the engine has not
+ *    processed yet (in lockstep, where the engine waits at a report window's end inside an input
+ *    record, it takes the record's events before the one the engine stands at),
+ * 3. appends events to the open bucket and closes it by event count or stream time, before the
+ *    first event past its end (in lockstep already when the engine stands at that event),
  * 4. on each closed bucket asks its collection policy which buckets form the next dataset
  *    version, records it in the ledger and announces it ("v7 = buckets 12..20"),
  * 5. deletes old buckets only through the ledger, which refuses while any pending, assembling or
@@ -20,7 +22,7 @@
 import type { BucketRef, DatasetVersion } from "../core/versions.ts";
 import type { MetricsReport } from "../core/metrics_report.ts";
 import type { StreamEvent } from "../core/events.ts";
-import type { StreamEventBatch } from "../protocol/messages.ts";
+import type { EnginePosition, StreamEventBatch } from "../protocol/messages.ts";
 import type { BatchContext, ConsumedRecord } from "../transport/transport.ts";
 import type { CollectionPolicy } from "../policies/collection/collection_policy.ts";
 import { createCollectionPolicy } from "../config/build_policies.ts";
@@ -57,6 +59,8 @@ export class Collector implements Behaviour {
   #durable: DurableState<CollectorSnapshot> | undefined;
   /** Engine's next offset to process, per input partition. */
   readonly #engineOffsets: number[] = [];
+  /** Per input partition, the event the engine stands at in the record at its offset; -1: none. */
+  readonly #engineStandsAt: number[] = [];
   #engineMoved: PromiseWithResolvers<void> = Promise.withResolvers();
   readonly #reports: MetricsReport[] = [];
   /** The retrain schedule (`collector.schedule`), if any, and its cron timer while leading. */
@@ -105,7 +109,7 @@ export class Collector implements Behaviour {
       type: "EnginePosition",
       deadLetterTopic: topics.deadLetters,
       handler: (messages) => {
-        for (const { payload } of messages) this.#followEngine(payload.offsets);
+        for (const { payload } of messages) this.#followEngine(payload);
         return Promise.resolve();
       },
     });
@@ -342,11 +346,17 @@ export class Collector implements Behaviour {
     this.#state.bucketsClosed++;
   }
 
-  #followEngine(offsets: readonly number[]): void {
+  /** Notes how far the engine has come; a position older than the one known changes nothing. */
+  #followEngine(position: EnginePosition): void {
     let moved = false;
-    offsets.forEach((offset, partition) => {
-      if (offset <= (this.#engineOffsets[partition] ?? -1)) return;
+    position.offsets.forEach((offset, partition) => {
+      const known = this.#engineOffsets[partition] ?? -1;
+      const at = position.standsAt[partition] ?? -1;
+      if (offset < known || (offset === known && at <= (this.#engineStandsAt[partition] ?? -1))) {
+        return;
+      }
       this.#engineOffsets[partition] = offset;
+      this.#engineStandsAt[partition] = at;
       moved = true;
     });
     // A repeated position wakes no one (a fleet's collectors each hear every position).
@@ -355,9 +365,44 @@ export class Collector implements Behaviour {
     this.#engineMoved = Promise.withResolvers();
   }
 
-  /** Waits until the engine has processed `record` (its next offset is past it). */
-  async #awaitEngine(record: ConsumedRecord, batch: BatchContext): Promise<void> {
-    while ((this.#engineOffsets[record.partition] ?? -1) <= record.offset) {
+  /**
+   * Events of `record` (of `length`) the engine has processed: all once it is past the record,
+   * those before the event it stands at when it waits inside it (lockstep), else none.
+   */
+  #processedOf(record: ConsumedRecord, length: number): number {
+    const next = this.#engineOffsets[record.partition] ?? -1;
+    if (next > record.offset) return length;
+    if (next < record.offset) return 0;
+    return Math.max(0, this.#engineStandsAt[record.partition] ?? -1);
+  }
+
+  /**
+   * Waits until the engine has processed more than `taken` of the record's `events`, and returns
+   * how many it has. While the engine stands at event `taken` (lockstep, at a report window's
+   * end), the collector looks at that event once: the first event past the open bucket's end
+   * closes the bucket, as it would when collected, so the dataset a report's decision trains on
+   * holds the stream up to the report window's end.
+   */
+  async #awaitEngine(
+    context: ActorContext,
+    record: ConsumedRecord,
+    events: readonly StreamEvent[],
+    taken: number,
+    batch: BatchContext,
+  ): Promise<number> {
+    for (;;) {
+      const processed = this.#processedOf(record, events.length);
+      if (processed > taken) return processed;
+      const standing = this.#engineOffsets[record.partition] === record.offset &&
+        this.#engineStandsAt[record.partition] === taken;
+      if (standing && !this.#state.lookedAhead) {
+        const next = events[taken];
+        if (this.#env.serves.select(next.key) && this.#bucketFull(next)) {
+          await this.#closeBucket(context);
+        }
+        // Counted once the bucket is closed: a lockstep engine waits on it.
+        this.#state.lookedAhead = true;
+      }
       if (batch.stopping.aborted) throw new Error("stopping while waiting for the engine");
       // Wake at least every second to keep group membership alive while the engine is slow.
       const wake = Promise.withResolvers<void>();
@@ -371,6 +416,10 @@ export class Collector implements Behaviour {
     }
   }
 
+  /**
+   * Collects the batch's records, each as far as the engine has processed it, waiting for the
+   * engine where it has not.
+   */
   async #collect(
     context: ActorContext,
     items: { message: StreamEventBatch; record: ConsumedRecord }[],
@@ -379,43 +428,22 @@ export class Collector implements Behaviour {
     let collected = 0;
     const { select } = this.#env.serves;
     for (const { message, record } of items) {
-      await this.#awaitEngine(record, batch);
-      // A fleet model's collector keeps only its model's events (`select`).
-      const events = message.events.filter((event) => select(event.key));
-      const whole = events.length === message.events.length;
-      // Events of the record from `from` on belong to the open bucket.
-      let from = 0;
-      for (let i = 0; i < events.length; i++) {
-        const event = events[i];
-        if (this.#bucketFull(event)) {
-          await this.#append(events.slice(from, i));
-          from = i;
-          await this.#closeBucket(context);
-        }
-        const tick = this.#schedule &&
-          streamTick(this.#schedule, this.#state.schedule, event.timestamp);
-        if (tick) {
-          await this.#append(events.slice(from, i));
-          from = i;
-          await this.#fireTick(context, tick);
-        }
-        this.#state.open ??= {
-          id: this.#state.nextBucket++,
-          streamTimeStart: event.timestamp,
-          streamTimeEnd: event.timestamp,
-          events: 0,
-        };
-        this.#state.open.events++;
-        this.#state.open.streamTimeEnd = Math.max(this.#state.open.streamTimeEnd, event.timestamp);
+      const all = message.events;
+      let taken = 0;
+      while (taken < all.length) {
+        const processed = await this.#awaitEngine(context, record, all, taken, batch);
+        // A fleet model's collector keeps only its model's events (`select`).
+        const events = all.slice(taken, processed).filter((event) => select(event.key));
+        // A record taken whole, all of it this model's, is stored as it came, not encoded again.
+        const whole = taken === 0 && events.length === all.length;
+        await this.#take(context, events, whole ? record.value : undefined);
+        taken = processed;
+        collected += events.length;
+        // Counted as taken, with the event looked at among them: a lockstep engine waits on it
+        // (`actors/lockstep.ts`).
+        this.#state.eventsBucketed += events.length;
+        this.#state.lookedAhead = false;
       }
-      // A record that went whole into one bucket is stored as it came, without encoding again.
-      await this.#append(
-        from === 0 ? events : events.slice(from),
-        from === 0 && whole ? record.value : undefined,
-      );
-      collected += events.length;
-      // Counted record by record: a lockstep engine waits on it (`actors/lockstep.ts`).
-      this.#state.eventsBucketed += events.length;
     }
     // A batch of none of this model's events changed nothing (no event, no bucket, no tick).
     if (collected === 0) return;
@@ -425,6 +453,48 @@ export class Collector implements Behaviour {
     // successor finishes closing it, `#finishClosing`).
     this.#save();
     await this.#durable!.flush();
+  }
+
+  /**
+   * Puts `events` (in stream order) in buckets, closing the open bucket before the first event
+   * past its end and firing the schedule's ticks; `encoded`: the events as one record, when they
+   * are a whole input record.
+   */
+  async #take(
+    context: ActorContext,
+    events: readonly StreamEvent[],
+    encoded: Uint8Array | undefined,
+  ): Promise<void> {
+    // Events from `from` on belong to the open bucket.
+    let from = 0;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
+      if (this.#bucketFull(event)) {
+        await this.#append(events.slice(from, i));
+        from = i;
+        await this.#closeBucket(context);
+      }
+      const tick = this.#schedule &&
+        streamTick(this.#schedule, this.#state.schedule, event.timestamp);
+      if (tick) {
+        await this.#append(events.slice(from, i));
+        from = i;
+        await this.#fireTick(context, tick);
+      }
+      this.#state.open ??= {
+        id: this.#state.nextBucket++,
+        streamTimeStart: event.timestamp,
+        streamTimeEnd: event.timestamp,
+        events: 0,
+      };
+      this.#state.open.events++;
+      this.#state.open.streamTimeEnd = Math.max(this.#state.open.streamTimeEnd, event.timestamp);
+    }
+    // Events that went whole into one bucket are stored as they came.
+    await this.#append(
+      from === 0 ? events : events.slice(from),
+      from === 0 ? encoded : undefined,
+    );
   }
 
   #bucketFull(next: StreamEvent): boolean {

@@ -56,6 +56,7 @@ import { KeyRoutes } from "../models/key_routes.ts";
 import type { ActorContext, Behaviour } from "./runtime/actor.ts";
 import { deadLetterBytes, receive, send } from "./messaging.ts";
 import type { RoleEnvironment } from "./environment.ts";
+import type { LockstepGate } from "./lockstep.ts";
 import { EngineState, type EngineView, type LaneTotals } from "./engine/engine_state.ts";
 import { StreamTimeWindows } from "./engine/stream_windows.ts";
 import { CheckpointTail } from "./engine/checkpoint_tail.ts";
@@ -165,6 +166,11 @@ export class Engine implements Behaviour {
   readonly #windows: StreamTimeWindows | null;
   /** Lockstep only: events of the input records finished so far (the collector may read them). */
   #eventsFinished = 0;
+  /**
+   * Lockstep only: while the engine waits at a window's end, the partition and index (in its
+   * record at the partition's next offset) of the event it stands at, the window's first.
+   */
+  #standing: { partition: number; index: number } | null = null;
   /** Period of the partitions' grid windows, ms (`engine.reportBy: partition`); null: none. */
   readonly #gridMs: number | null;
   /** How often a busy partition says how far it closed: a quarter of the shortest merge wait. */
@@ -469,7 +475,7 @@ export class Engine implements Behaviour {
         const event = events[i];
         // Lockstep runs one model (the configuration refuses a fleet).
         if (this.#windows?.enter(event.timestamp) && this.#lanes[0].eventsInBatch > 0) {
-          await this.#endWindow(context, out, this.#lanes[0]);
+          await this.#endWindow(context, out, this.#lanes[0], { partition, index: i });
         }
         const closed = held.grid?.enter(event.timestamp);
         if (closed) out.windows.push(...this.#closeWindow(context, partition, held, closed));
@@ -530,13 +536,41 @@ export class Engine implements Behaviour {
 
   /**
    * Cuts the window's report. In lockstep, publishes what the loop made so far and the position,
-   * waits for the data to settle, publishes the report and waits for what it sets off
+   * which names the event the engine stands at (`standing`: the next window's first), waits for
+   * the data to settle, publishes the report and waits for what it sets off
    * (`actors/lockstep.ts`); a model loaded meanwhile is swapped in before the next event.
    */
-  async #endWindow(context: ActorContext, out: Outbox, lane: Lane): Promise<void> {
+  async #endWindow(
+    context: ActorContext,
+    out: Outbox,
+    lane: Lane,
+    standing?: { partition: number; index: number },
+  ): Promise<void> {
     out.reports.push({ model: lane.name, report: this.#report(lane) });
     const gate = this.#env.lockstep;
     if (gate === undefined) return;
+    // The collector takes the events before the one the engine stands at and looks at that one.
+    const reached = this.#eventsFinished + (standing === undefined ? 0 : standing.index + 1);
+    this.#standing = standing ?? null;
+    try {
+      await this.#settle(context, gate, out, lane, reached);
+    } finally {
+      this.#standing = null;
+    }
+  }
+
+  /**
+   * Lockstep: publishes what the window made and the position, waits until the collector has
+   * `reached` events (those processed and the one the engine stands at) and the data settled,
+   * publishes the report and waits for the decisions it sets off.
+   */
+  async #settle(
+    context: ActorContext,
+    gate: LockstepGate,
+    out: Outbox,
+    lane: Lane,
+    reached: number,
+  ): Promise<void> {
     const { topics } = this.#env;
     const reports = out.reports.splice(0);
     if (out.forecasts[0].length > 0) {
@@ -548,15 +582,11 @@ export class Engine implements Behaviour {
       await context.publish(topics.deadLetters, out.deadLetters.splice(0));
     }
     await this.#publishPosition(context);
-    const data = await gate.dataSettled(this.#eventsFinished, context.signal);
+    const data = await gate.dataSettled(reached, context.signal);
     for (const { model, report } of reports) {
       await send(context, topics.metrics, "MetricsReport", report, { model });
     }
-    const decisions = await gate.decisionsSettled(
-      lane.reportId,
-      this.#eventsFinished,
-      context.signal,
-    );
+    const decisions = await gate.decisionsSettled(lane.reportId, reached, context.signal);
     if (!(data && decisions) && !context.signal.aborted) {
       context.logger.warn(
         "lockstep: the system did not settle within {ms} ms after report {id} " +
@@ -564,7 +594,7 @@ export class Engine implements Behaviour {
         {
           ms: this.#env.config.experiment.settleTimeoutMs,
           id: lane.reportId - 1,
-          covered: this.#eventsFinished,
+          covered: reached,
           counters: gate.describe(),
         },
       );
@@ -805,8 +835,10 @@ export class Engine implements Behaviour {
         this.#publishPosition(context, false).catch((error) => context.fail(error));
       }, POSITION_REPEAT_MS);
     }
+    const standing = this.#standing;
     const position: EnginePosition = {
       offsets: [...this.#offsets],
+      standsAt: this.#offsets.map((_, p) => p === standing?.partition ? standing.index : -1),
       eventsProcessed: this.#state.eventsProcessed,
       streamTime: this.#streamTime,
     };

@@ -3,9 +3,11 @@
  * each report window the engine stops taking input until everything its report can set off has
  * happened, so the same stream and configuration always give the same series (RTCEF's own
  * protocol: the replayer waits until the new model is in place). In two steps:
- * 1. data: the collector has collected every event of the input records the engine finished, and
- *    the factory has assembled the newest dataset version the collector announced; only then does the
- *    engine publish its report, so a retrain it sets off trains on the same data every time;
+ * 1. data: the collector has collected every event the engine processed and looked at the one it
+ *    stands at, the next window's first (closing the bucket that event ends, so the newest dataset
+ *    reaches the window's end), and the factory has assembled the newest dataset version the
+ *    collector announced; only then does the engine publish its report, so a retrain it sets off
+ *    trains on the same data every time;
  * 2. decisions: the observer has judged every report, the optimiser has taken up every
  *    instruction and finished its job, and the engine has loaded the newest model the factory
  *    shipped (it swaps it in before its next event).
@@ -17,7 +19,7 @@
 
 /** The counters of the other roles that the gate waits on, read afresh on every look. */
 export interface LockstepCounters {
-  /** Events the collector has collected. */
+  /** Events the collector has collected, plus the one the engine stands at once it looked at it. */
   collected: number;
   /** Newest dataset version the collector announced, and the newest the factory assembled; -1: none. */
   newestAnnounced: number;
@@ -65,8 +67,9 @@ export class LockstepGate {
   }
 
   /**
-   * Step 1: resolves true once the collector has collected `covered` events and the factory has
-   * assembled the newest announced dataset; false on timeout or abort.
+   * Step 1: resolves true once the collector has reached `covered` events (collected, or looked
+   * at for the one the engine stands at) and the factory has assembled the newest announced
+   * dataset; false on timeout or abort.
    */
   dataSettled(covered: number, signal: AbortSignal): Promise<boolean> {
     return this.#until((c) => dataDone(c, covered), signal);

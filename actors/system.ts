@@ -378,7 +378,7 @@ export class RetuneSystem {
     const optimiser = this.view("optimiser");
     const runs = (role: ServiceRole) => this.#roles.includes(role);
     return {
-      collected: runs("collector") ? collector.eventsBucketed : Infinity,
+      collected: runs("collector") ? collector.eventsReached : Infinity,
       newestAnnounced: collector.datasetVersions - 1,
       newestAssembled: Math.max(factory.latestDataset ?? -1, factory.scheduledDataset ?? -1),
       reportsJudged: runs("observer") ? observer.reportsSeen : Infinity,

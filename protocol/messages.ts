@@ -37,6 +37,12 @@ export interface ForecastBatch {
 export interface EnginePosition {
   /** Next offset to process, per input partition (index = partition). */
   offsets: number[];
+  /**
+   * Per input partition, the index in the record at its next offset of the event the engine
+   * stands at, having processed those before it (lockstep, at a report window's end); -1 between
+   * records. Empty from an engine that predates it.
+   */
+  standsAt: number[];
   eventsProcessed: number;
   streamTime: number;
 }

@@ -87,6 +87,11 @@ export interface CollectorView {
    * committed batch (so not kept across a restart): a lockstep engine waits on it.
    */
   eventsBucketed: number;
+  /**
+   * `eventsBucketed`, plus the event a lockstep engine stands at once the collector has looked at
+   * it (closing the bucket that event ends): a lockstep engine waits on it.
+   */
+  eventsReached: number;
   /** Scheduled retrains this incarnation asked for (not kept): a lockstep engine waits on them. */
   retrainsScheduled: number;
   bucketsClosed: number;
@@ -106,6 +111,8 @@ export class CollectorState {
   readonly closed: BucketMeta[] = [];
   eventsCollected = 0;
   eventsBucketed = 0;
+  /** The collector has looked at the event a lockstep engine stands at (not kept). */
+  lookedAhead = false;
   retrainsScheduled = 0;
   bucketsClosed = 0;
   bucketsDeleted = 0;
@@ -151,6 +158,7 @@ export class CollectorState {
     return {
       eventsCollected: this.eventsCollected,
       eventsBucketed: this.eventsBucketed,
+      eventsReached: this.eventsBucketed + (this.lookedAhead ? 1 : 0),
       retrainsScheduled: this.retrainsScheduled,
       bucketsClosed: this.bucketsClosed,
       bucketsDeleted: this.bucketsDeleted,

@@ -139,7 +139,12 @@ export const samples: { [T in MessageType]: PayloadTypes[T][] } = {
     { forecasts, model: "north" },
   ],
   EnginePosition: [
-    { offsets: [0, 17, 2 ** 40], eventsProcessed: 30_192, streamTime: 1_443_657_600_000 },
+    {
+      offsets: [0, 17, 2 ** 40],
+      standsAt: [-1, 420, -1],
+      eventsProcessed: 30_192,
+      streamTime: 1_443_657_600_000,
+    },
   ],
   EngineCheckpoint: [
     {

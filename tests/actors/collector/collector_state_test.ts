@@ -21,6 +21,7 @@ function collecting(): CollectorState {
 Deno.test("a collector snapshot survives JSON and restores its place in the bucket sequence, not the per-record count", () => {
   const state = collecting();
   state.eventsBucketed = 312;
+  state.lookedAhead = true;
   state.retrainsScheduled = 2;
   state.schedule = { anchor: 1_000, ticks: 2, lastCronMs: null };
   state.tickInFlight = {
@@ -42,6 +43,7 @@ Deno.test("a collector snapshot survives JSON and restores its place in the buck
   assert.deepEqual(restored.view(), {
     eventsCollected: 312,
     eventsBucketed: 0,
+    eventsReached: 0,
     retrainsScheduled: 0,
     bucketsClosed: 3,
     bucketsDeleted: 1,
@@ -49,6 +51,15 @@ Deno.test("a collector snapshot survives JSON and restores its place in the buck
     nextBucket: 4,
     openBucket: 3,
   });
+});
+
+Deno.test("the events a collector reached count the event a lockstep engine stands at once looked at", () => {
+  const state = collecting();
+  state.eventsBucketed = 300;
+  assert.equal(state.view().eventsReached, 300);
+  state.lookedAhead = true;
+  assert.equal(state.view().eventsReached, 301);
+  assert.equal(state.view().eventsBucketed, 300);
 });
 
 Deno.test("a collector snapshot is a copy: the state goes on without changing it", () => {
