@@ -75,6 +75,15 @@ interface Outbox {
   windows: OutgoingRecord[];
 }
 
+/** Lockstep: the event the engine stands at, a report window's first, in its input record. */
+interface Standing {
+  partition: number;
+  /** The record's offset. */
+  offset: number;
+  /** The event's index in the record. */
+  index: number;
+}
+
 /** A fleet model as the engine serves it: which events are its, and its own parts. */
 export interface ModelRoute {
   name: string;
@@ -170,7 +179,7 @@ export class Engine implements Behaviour {
    * Lockstep only: while the engine waits at a window's end, the partition and index (in its
    * record at the partition's next offset) of the event it stands at, the window's first.
    */
-  #standing: { partition: number; index: number } | null = null;
+  #standing: Standing | null = null;
   /** Period of the partitions' grid windows, ms (`engine.reportBy: partition`); null: none. */
   readonly #gridMs: number | null;
   /** How often a busy partition says how far it closed: a quarter of the shortest merge wait. */
@@ -475,7 +484,11 @@ export class Engine implements Behaviour {
         const event = events[i];
         // Lockstep runs one model (the configuration refuses a fleet).
         if (this.#windows?.enter(event.timestamp) && this.#lanes[0].eventsInBatch > 0) {
-          await this.#endWindow(context, out, this.#lanes[0], { partition, index: i });
+          await this.#endWindow(context, out, this.#lanes[0], {
+            partition,
+            offset: record.offset,
+            index: i,
+          });
         }
         const closed = held.grid?.enter(event.timestamp);
         if (closed) out.windows.push(...this.#closeWindow(context, partition, held, closed));
@@ -544,7 +557,7 @@ export class Engine implements Behaviour {
     context: ActorContext,
     out: Outbox,
     lane: Lane,
-    standing?: { partition: number; index: number },
+    standing?: Standing,
   ): Promise<void> {
     out.reports.push({ model: lane.name, report: this.#report(lane) });
     const gate = this.#env.lockstep;
@@ -552,6 +565,8 @@ export class Engine implements Behaviour {
     // The collector takes the events before the one the engine stands at and looks at that one.
     const reached = this.#eventsFinished + (standing === undefined ? 0 : standing.index + 1);
     this.#standing = standing ?? null;
+    // The record it stands in is the partition's next to process, also when it is the first.
+    if (standing !== undefined) this.#advanceTo(standing.partition, standing.offset);
     try {
       await this.#settle(context, gate, out, lane, reached);
     } finally {
