@@ -20,7 +20,12 @@
  */
 
 import type { CreationMethod, DatasetVersion, ModelVersion } from "../core/versions.ts";
-import type { FactoryCommand, FactoryReport } from "../protocol/messages.ts";
+import type {
+  CandidateJob,
+  FactoryCommand,
+  FactoryReport,
+  LiveScore,
+} from "../protocol/messages.ts";
 import type { HyperParameters } from "../core/hyper_parameters.ts";
 import type { Scores } from "../core/scores.ts";
 import type { ModelArtifact, ModelMetrics } from "../models/model.ts";
@@ -40,7 +45,6 @@ import { encodeDataset } from "./factory/dataset_file.ts";
 import type { RivalResult, TrainingJob, TrainingResult } from "./factory/training_job.ts";
 import { WorkerPool } from "./factory/worker_pool.ts";
 import { CandidateDispatcher, serveCandidateJobs } from "./factory/candidate_work.ts";
-import type { CandidateJob } from "../protocol/messages.ts";
 import type { AssemblyJob, AssemblyResult } from "./factory/assembly_job.ts";
 import type { BatchContext } from "../transport/transport.ts";
 import {
@@ -531,7 +535,7 @@ export class Factory implements Behaviour {
     const rivals = await this.#rivals();
     const result = await this.#job(dataset, command.params, true, rivals);
     const made = { requestId: command.requestId, params: command.params, dataset, started };
-    return await this.#putInService(context, "retrain", result, rivals, made);
+    return await this.#putInService(context, "retrain", result, rivals, made, command);
   }
 
   /**
@@ -547,7 +551,7 @@ export class Factory implements Behaviour {
     const rivals = await this.#rivals();
     const result = await this.#job(dataset, command.params, true, rivals);
     const made = { requestId: command.requestId, params: command.params, dataset, started };
-    return await this.#putInService(context, "optimise", result, rivals, made);
+    return await this.#putInService(context, "optimise", result, rivals, made, command);
   }
 
   /**
@@ -578,7 +582,8 @@ export class Factory implements Behaviour {
    * Ships the new model unless a rival, tested on the same held-out data, beats it by more than
    * `factory.gate.margin` (`chooseModel`): then the live model stays, or an earlier version is
    * shipped again as a new version (engines only move forward), a copy of its artifact so that
-   * retiring either leaves the other whole.
+   * retiring either leaves the other whole. The live model counts no better than it fared in
+   * service in the report that set the command off (`served`), if that report was about it.
    */
   async #putInService(
     context: ActorContext,
@@ -586,6 +591,7 @@ export class Factory implements Behaviour {
     result: TrainingResult,
     rivals: readonly StoredRival[],
     made: ShipOrigin,
+    served: LiveScore,
   ): Promise<Answer> {
     const scored = new Map<number, Extract<RivalResult, { metrics: unknown }>>();
     for (const rival of result.rivals) {
@@ -603,6 +609,9 @@ export class Factory implements Behaviour {
         version: record.version,
         mcc: scored.get(record.version)!.metrics.mcc,
         live,
+        ...(live && served.liveVersion === record.version && served.liveMcc != null
+          ? { served: served.liveMcc }
+          : {}),
       })),
       this.#env.config.factory.gate.margin,
     );

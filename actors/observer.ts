@@ -95,7 +95,7 @@ export class Observer implements Behaviour {
     this.#state.reportsSeen++;
     const decision = this.#state.policy.observe(report);
     if (decision === null) return null;
-    const instruction = instructionOf(decision, report.reportId, report.streamTimeStart);
+    const instruction = instructionOf(decision, report);
     this.#state.instructions.push(
       Object.freeze({ ...instruction, streamTime: report.streamTimeEnd }),
     );
@@ -212,19 +212,11 @@ export class Observer implements Behaviour {
       const now = performance.now();
       const perSecond = window.events / Math.max(1e-9, (now - this.#lastPublished) / 1_000);
       this.#lastPublished = now;
+      const report = reportOf(window, perSecond, lag);
       if (window.decision !== null) {
-        await this.#instruct(
-          context,
-          instructionOf(window.decision, window.reportId, window.start),
-          null,
-        );
+        await this.#instruct(context, instructionOf(window.decision, report), null);
       }
-      await send(
-        context,
-        this.#env.topics.metrics,
-        "MetricsReport",
-        reportOf(window, perSecond, lag),
-      );
+      await send(context, this.#env.topics.metrics, "MetricsReport", report);
     }
     this.#state.merge.published(windows[windows.length - 1].reportId);
     this.#durable!.save(this.#state.snapshot());

@@ -19,7 +19,7 @@
 
 import { nanoid } from "nanoid";
 import type { HyperParameters } from "../core/hyper_parameters.ts";
-import type { Instruction } from "../protocol/messages.ts";
+import type { Instruction, LiveScore } from "../protocol/messages.ts";
 import { createStrategy } from "../config/build_policies.ts";
 import { type Point, RTCEF_SPACE } from "../policies/search/space.ts";
 import type { Leadership } from "../registry/registry.ts";
@@ -166,9 +166,10 @@ export class Optimiser implements Behaviour {
       return;
     }
     this.#state.busy = true;
+    const live = liveScoreOf(instruction);
     const job = instruction.action === "train"
-      ? this.#retrain(client, instruction.datasetVersion ?? null)
-      : this.#optimise(context, client, instruction.since ?? null);
+      ? this.#retrain(client, instruction.datasetVersion ?? null, live)
+      : this.#optimise(context, client, instruction.since ?? null, live);
     this.#job = job.then(
       (record) => {
         this.#state.jobs.push(Object.freeze(record));
@@ -183,13 +184,18 @@ export class Optimiser implements Behaviour {
     });
   }
 
-  async #retrain(client: FactoryClient, datasetVersion: number | null): Promise<AdaptationRecord> {
+  /** Retrains on `datasetVersion` (null: the newest); `live`: how the live model fares. */
+  async #retrain(
+    client: FactoryClient,
+    datasetVersion: number | null,
+    live: LiveScore,
+  ): Promise<AdaptationRecord> {
     const started = performance.now();
     const params = this.#currentParams();
     const wallMs = () => performance.now() - started;
     try {
       const report = await client.request(
-        { kind: "train", params, datasetVersion },
+        { kind: "train", params, datasetVersion, ...live },
         this.#env.config.optimiser.trainDeadlineMs,
       );
       if (report.kind !== "trained") throw new Error(`unexpected report '${report.kind}'`);
@@ -217,11 +223,15 @@ export class Optimiser implements Behaviour {
     }
   }
 
-  /** A run whose candidates are tested on the data from `since` on (null: the whole dataset). */
+  /**
+   * A run whose candidates are tested on the data from `since` on (null: the whole dataset);
+   * `live`: how the live model fares, for the factory's gate.
+   */
   async #optimise(
     context: ActorContext,
     client: FactoryClient,
     since: number | null,
+    live: LiveScore,
   ): Promise<AdaptationRecord> {
     const settings = this.#env.config.optimiser;
     const started = performance.now();
@@ -259,6 +269,7 @@ export class Optimiser implements Behaviour {
         finaliseDeadlineMs: settings.finaliseDeadlineMs,
         retries: settings.retries,
         since,
+        live,
         recheck: recheck.map((e) => e.point),
       },
       observe,
@@ -332,4 +343,9 @@ function served(
   }
   const why = decision == null ? "" : `; ${decision}`;
   return { reason: `model v${modelVersion}, ${scored}${why}`, modelVersion };
+}
+
+/** The live model's score an instruction carries, to pass on to the factory (none: `{}`). */
+function liveScoreOf({ liveVersion, liveMcc }: Instruction): LiveScore {
+  return liveVersion == null || liveMcc == null ? {} : { liveVersion, liveMcc };
 }

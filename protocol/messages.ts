@@ -62,8 +62,19 @@ export interface EngineCheckpoint {
   window: string;
 }
 
-/** What the observer asks the optimiser to do. */
-export interface Instruction {
+/**
+ * How the live model fared in service, as the report that set a command off saw it: the factory's
+ * gate does not keep a model that is failing where it serves (`actors/factory/model_choice.ts`).
+ */
+export interface LiveScore {
+  /** The model version the report scored; null or absent: no report. */
+  liveVersion?: number | null;
+  /** Its batch MCC in the report; null or absent: no report. */
+  liveMcc?: number | null;
+}
+
+/** What the observer asks the optimiser to do (with the triggering report's `LiveScore`). */
+export interface Instruction extends LiveScore {
   action: "train" | "optimise";
   reason: string;
   /** Report that triggered it; -1 for none (a scheduled retrain, one asked of a serving replica). */
@@ -87,6 +98,7 @@ export type FactoryCommand =
     /** Dataset version to train on; null or absent: the newest. */
     datasetVersion?: number | null;
   }
+    & LiveScore
   | {
     kind: "opt_init";
     requestId: string;
@@ -110,6 +122,7 @@ export type FactoryCommand =
     params: HyperParameters;
     deadline: number;
   }
+    & LiveScore
   | { kind: "opt_abort"; requestId: string; runId: string; reason: string };
 
 /** A report from the factory back to the optimiser. */

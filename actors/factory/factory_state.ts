@@ -26,6 +26,11 @@ const datasetSchema = z.strictObject({
 const requestId = z.string().min(1);
 const runId = z.string().min(1);
 const deadline = z.number();
+/** How the live model fared in service (`LiveScore`); absent in commands kept before it. */
+const liveScore = {
+  liveVersion: z.number().int().nullable().optional(),
+  liveMcc: z.number().nullable().optional(),
+};
 
 /** `FactoryCommand` as a snapshot holds it. */
 const commandSchema = z.discriminatedUnion("kind", [
@@ -35,6 +40,7 @@ const commandSchema = z.discriminatedUnion("kind", [
     params: hyperParametersSchema,
     deadline,
     datasetVersion: z.number().int().nullable().optional(),
+    ...liveScore,
   }),
   z.strictObject({
     kind: z.literal("opt_init"),
@@ -57,6 +63,7 @@ const commandSchema = z.discriminatedUnion("kind", [
     runId,
     params: hyperParametersSchema,
     deadline,
+    ...liveScore,
   }),
   z.strictObject({ kind: z.literal("opt_abort"), requestId, runId, reason: z.string() }),
 ]);

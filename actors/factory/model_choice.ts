@@ -9,6 +9,10 @@
  * and, among the models already made, the live one: another replaces it only when it beats it by
  * more than the margin.
  *
+ * The live model counts with the lower of its held-out MCC and its batch MCC in service, when the
+ * report that set the command off gave one: held-out data lag the stream, so right after a drift
+ * they still favour the model that has just been seen failing on the new regime.
+ *
  * @module
  */
 
@@ -19,6 +23,8 @@ export interface Rival {
   mcc: number;
   /** The version live now (at most one rival is). */
   live: boolean;
+  /** The live version's batch MCC in service, from the report that set the command off. */
+  served?: number;
 }
 
 /** The outcome, with why, in words for the factory report. */
@@ -47,7 +53,9 @@ export function chooseModel(
       }`,
     );
   }
-  const live = rivals.find((rival) => rival.live);
+  const found = rivals.find((rival) => rival.live);
+  // The live one as it counts: no better than it fares in service.
+  const live = found && { ...found, mcc: Math.min(found.mcc, found.served ?? Infinity) };
   const earlier = rivals.filter((rival) => !rival.live)
     .reduce<Rival | undefined>(
       (best, rival) => best === undefined || rival.mcc > best.mcc ? rival : best,
@@ -56,7 +64,7 @@ export function chooseModel(
   const best = Math.max(live?.mcc ?? -Infinity, earlier?.mcc ?? -Infinity);
   const scored = `held-out MCC ${candidateMcc.toFixed(3)}`;
   if (candidateMcc >= best - margin) {
-    const against = live === undefined ? "" : ` (live v${live.version}: ${live.mcc.toFixed(3)})`;
+    const against = live === undefined ? "" : ` (live v${live.version}: ${liveScore(found!)})`;
     return { kind: "candidate", reason: `new model, ${scored}${against}` };
   }
   if (earlier !== undefined && earlier.mcc > (live?.mcc ?? -Infinity) + margin) {
@@ -65,7 +73,7 @@ export function chooseModel(
       version: earlier.version,
       reason: `recalled v${earlier.version}: held-out MCC ${earlier.mcc.toFixed(3)} on the ` +
         `candidate's test data, against the candidate's ${candidateMcc.toFixed(3)}` +
-        (live === undefined ? "" : ` and live v${live.version}'s ${live.mcc.toFixed(3)}`) +
+        (live === undefined ? "" : ` and live v${live.version}'s ${liveScore(found!)}`) +
         ` (margin ${margin})`,
     };
   }
@@ -74,9 +82,16 @@ export function chooseModel(
   return {
     kind: "kept",
     version: kept.version,
-    reason: `kept the live model v${kept.version}: held-out MCC ${kept.mcc.toFixed(3)} on the ` +
+    reason: `kept the live model v${kept.version}: held-out MCC ${liveScore(found!)} on the ` +
       `candidate's test data, against the candidate's ${
         candidateMcc.toFixed(3)
       } (margin ${margin})`,
   };
+}
+
+/** The live rival's held-out MCC in words, with its score in service when that is lower. */
+function liveScore({ mcc, served }: Rival): string {
+  return served === undefined || served >= mcc
+    ? mcc.toFixed(3)
+    : `${mcc.toFixed(3)} (${served.toFixed(3)} in service)`;
 }

@@ -21,6 +21,8 @@ const observerSnapshotSchema = z.strictObject({
     reportId: count,
     streamTime: z.number(),
     since: z.number().nullable().optional(),
+    liveVersion: z.number().int().nullable().optional(),
+    liveMcc: z.number().nullable().optional(),
   })),
   /** Checked by `WindowMerge.restore`; absent in a snapshot written before merging. */
   merge: z.unknown().optional(),

@@ -12,6 +12,7 @@
 
 import type { HyperParameters } from "../../core/hyper_parameters.ts";
 import type { Scores } from "../../core/scores.ts";
+import type { LiveScore } from "../../protocol/messages.ts";
 import { DeadlineError, type FactoryClient, FactoryFailure } from "./factory_client.ts";
 
 /** A point of the search space, keyed by dimension name. */
@@ -46,6 +47,8 @@ export interface RunSettings {
   since?: number | null;
   /** Points of an earlier run tested again on this run's dataset before the strategy starts. */
   recheck?: readonly Point[];
+  /** How the live model fares in service, passed with `opt_finalise` to the factory's gate. */
+  live?: LiveScore;
 }
 
 /** Where a run is: steps asked so far and the evaluations told. */
@@ -125,7 +128,7 @@ export async function runOptimisation(
   if (best === null) return await abandon(client, runId, "no candidate evaluated", evaluations);
   try {
     const done = await client.request(
-      { kind: "opt_finalise", runId, params: best.params },
+      { kind: "opt_finalise", runId, params: best.params, ...settings.live },
       settings.finaliseDeadlineMs,
     );
     if (done.kind !== "opt_done") throw new Error(`unexpected report '${done.kind}' to finalise`);

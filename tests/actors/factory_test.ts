@@ -4,7 +4,8 @@
  * test sends `train` commands itself with a threshold of 0.99, at which a model forecasts almost
  * never: such a candidate is worse than the initial model on the same held-out data. A model's
  * threshold is part of its record (its artifact is the same), so the test makes a weak live
- * version by recording the initial artifact again with that threshold.
+ * version by recording the initial artifact again with that threshold. A command saying the live
+ * model failed in service (its report's batch MCC) lets such a candidate through.
  *
  * The test reads the configuration and pattern, writes its temp folder, and the factory's
  * training workers inherit those permissions; the yaml package reads its settings from the
@@ -17,7 +18,7 @@ import { RetuneSystem } from "../../actors/system.ts";
 import { SERVICE_ROLES } from "../../config/roles.ts";
 import { loadConfig } from "../../config/load.ts";
 import type { ModelVersion } from "../../core/versions.ts";
-import type { FactoryCommand } from "../../protocol/messages.ts";
+import type { FactoryCommand, LiveScore } from "../../protocol/messages.ts";
 import { encodeEnvelope, newEnvelope } from "../../protocol/codec.ts";
 import { REGIMES } from "../../scripts/drift_stream.ts";
 import { generate } from "../../scripts/generate_drift.ts";
@@ -26,7 +27,7 @@ import { eventually } from "../fixtures/eventually.ts";
 
 Deno.test({
   name:
-    "a retrain worse than the live model is not shipped; an earlier version better than both is recalled as a new version",
+    "a retrain worse than the live model is not shipped unless the live one failed in service; an earlier version better than both is recalled as a new version",
   permissions: { read: true, write: [tmpdir()], env: true },
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "retune-factory-gate-" });
@@ -55,13 +56,17 @@ Deno.test({
     const { catalog, artifacts } = system.env;
     const factory = () => system.view("factory");
     const weak = { ...config.model.initialParams, threshold: 0.99 };
-    /** Sends a `train` command with the weak parameters, as the optimiser would. */
-    const train = async (requestId: string) => {
+    /**
+     * Sends a `train` command with the weak parameters, as the optimiser would, saying how the
+     * live model fared in service (`live`) if given.
+     */
+    const train = async (requestId: string, live: LiveScore = {}) => {
       const command: FactoryCommand = {
         kind: "train",
         requestId,
         params: weak,
         deadline: Date.now() + 60_000,
+        ...live,
       };
       const envelope = newEnvelope("FactoryCommand", "test", command, null, "");
       await system.transport.publish(system.env.topics.factoryCommands, [
@@ -81,6 +86,18 @@ Deno.test({
       });
       assert.equal((await catalog.latest())!.version, 0, "nothing shipped");
       assert.equal((await catalog.live())!.version, 0);
+
+      // The same weak retrain, asked because the live model scored a batch MCC of -0.5.
+      await train("weak-after-failure", { liveVersion: 0, liveMcc: -0.5 });
+      await eventually(
+        () => factory().modelsShipped.some((m) => m.requestId === "weak-after-failure"),
+        {
+          what: "the weak retrain shipped over the failing live model",
+          deadlineMs: 60_000,
+        },
+      );
+      assert.equal((await catalog.live())!.requestId, "weak-after-failure");
+      assert.equal(factory().liveKept, 1);
 
       // A weak version goes live: the initial artifact again, recorded with the weak threshold.
       const weakVersion = await catalog.nextVersion();

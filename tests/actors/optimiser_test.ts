@@ -17,7 +17,12 @@ import type { ActorContext, Behaviour } from "../../actors/runtime/actor.ts";
 import { Supervisor } from "../../actors/runtime/supervisor.ts";
 import { defaultConfig } from "../../config/load.ts";
 import type { RetuneConfig } from "../../config/schema.ts";
-import type { FactoryCommand, FactoryReport, Instruction } from "../../protocol/messages.ts";
+import type {
+  FactoryCommand,
+  FactoryReport,
+  Instruction,
+  LiveScore,
+} from "../../protocol/messages.ts";
 import type { HyperParameters } from "../../core/hyper_parameters.ts";
 import type { Scores } from "../../core/scores.ts";
 import { InProcessStateStore } from "../../state/in_process.ts";
@@ -130,12 +135,18 @@ class TestObserver implements Behaviour {
     this.#context = context;
   }
 
-  async instruct(action: Instruction["action"], reportId: number): Promise<void> {
+  /** Sends an instruction from report `reportId`, with the live model's score there, if given. */
+  async instruct(
+    action: Instruction["action"],
+    reportId: number,
+    live: LiveScore = {},
+  ): Promise<void> {
     assert.ok(this.#context, "the observer runs");
     await send(this.#context, this.topics.instructions, "Instruction", {
       action,
       reason: "test",
       reportId,
+      ...live,
     });
   }
 }
@@ -259,6 +270,28 @@ Deno.test("train retrains with the configured parameters and records the job", {
     assert.equal(view().busy, false);
   });
 });
+
+Deno.test(
+  "the live model's score in the triggering report reaches the factory's train and finalise",
+  {
+    permissions: "none",
+  },
+  async () => {
+    await withHarness(testConfig(), honestFactory(), async ({ observer, factory, view }) => {
+      await observer.instruct("train", 1, { liveVersion: 0, liveMcc: 0.049 });
+      await eventually(() => view().jobs.length === 1, { what: "the train job is recorded" });
+      await observer.instruct("optimise", 2, { liveVersion: 1, liveMcc: 0.12 });
+      await eventually(() => view().jobs.length === 2, { what: "the optimisation ends" });
+      await observer.instruct("train", 3);
+      await eventually(() => view().jobs.length === 3, { what: "the scheduled-like train ends" });
+      const [first, last] = factory.of("train");
+      assert.deepEqual([first.liveVersion, first.liveMcc], [0, 0.049]);
+      assert.deepEqual([last.liveVersion, last.liveMcc], [null, null], "none without a report");
+      const [finalise] = factory.of("opt_finalise");
+      assert.deepEqual([finalise.liveVersion, finalise.liveMcc], [1, 0.12]);
+    });
+  },
+);
 
 Deno.test("a train the factory fails is recorded as failed", { permissions: "none" }, async () => {
   const answer: Answer = (command) => ({

@@ -46,6 +46,8 @@ export const commandsByKind: {
     params,
     deadline: 1_700_000_060_000,
     datasetVersion: 12,
+    liveVersion: 3,
+    liveMcc: 0.049,
   },
   opt_init: {
     kind: "opt_init",
@@ -68,6 +70,8 @@ export const commandsByKind: {
     runId: "run-1",
     params,
     deadline: 1_700_000_060_000,
+    liveVersion: null,
+    liveMcc: null,
   },
   opt_abort: { kind: "opt_abort", requestId: "req-5", runId: "run-1", reason: "superseded" },
 };
@@ -223,8 +227,18 @@ export const samples: { [T in MessageType]: PayloadTypes[T][] } = {
       reportId: 42,
       datasetVersion: null,
       since: 1_699_999_000_000,
+      liveVersion: 3,
+      liveMcc: 0.061,
     },
-    { action: "train", reason: "schedule tick 3", reportId: -1, datasetVersion: 12, since: null },
+    {
+      action: "train",
+      reason: "schedule tick 3",
+      reportId: -1,
+      datasetVersion: 12,
+      since: null,
+      liveVersion: null,
+      liveMcc: null,
+    },
   ],
   FactoryCommand: Object.values(commandsByKind),
   FactoryReport: [

@@ -39,6 +39,29 @@ Deno.test("an earlier version within the margin of the live one leaves the live 
   assert.equal(chooseModel(0.69, [live(0.3), earlier(1, 0.70)], 0.02).kind, "candidate");
 });
 
+Deno.test("a live model failing in service counts with its score there, not its held-out one", () => {
+  // Right after a drift the held-out data still favour it (0.562) while it fails (0.049).
+  const failing: Rival = { ...live(0.562), served: 0.049 };
+  const choice = chooseModel(0.391, [failing], 0.02);
+  assert.equal(choice.kind, "candidate");
+  assert.match(
+    choice.reason,
+    /new model, held-out MCC 0\.391 \(live v3: 0\.562 \(0\.049 in service\)\)/,
+  );
+  // An earlier version beating the candidate is recalled over it, not the failing live one kept.
+  assert.equal(chooseModel(0.2, [failing, earlier(1, 0.5)], 0.02).kind, "recalled");
+  // A live model faring as well in service as held-out is judged as before.
+  assert.deepEqual(
+    chooseModel(0.46, [{ ...live(0.69), served: 0.8 }], 0.02),
+    chooseModel(0.46, [live(0.69)], 0.02),
+  );
+  // One faring somewhat worse is still kept over a clearly worse candidate, saying both scores.
+  assert.match(
+    chooseModel(0.3, [{ ...live(0.69), served: 0.6 }], 0.02).reason,
+    /kept the live model v3: held-out MCC 0\.690 \(0\.600 in service\)/,
+  );
+});
+
 Deno.test("chooseModel rejects a negative margin and two live rivals", () => {
   assert.throws(() => chooseModel(0.5, [live(0.4)], -0.1), /margin must be a number >= 0/);
   assert.throws(
