@@ -166,7 +166,9 @@ export class Optimiser implements Behaviour {
       return;
     }
     this.#state.busy = true;
-    const live = liveScoreOf(instruction);
+    // Passed on as it came; the factory's gate reads it only when both are there.
+    const { liveVersion, liveMcc } = instruction;
+    const live: LiveScore = { liveVersion, liveMcc };
     const job = instruction.action === "train"
       ? this.#retrain(client, instruction.datasetVersion ?? null, live)
       : this.#optimise(context, client, instruction.since ?? null, live);
@@ -343,9 +345,4 @@ function served(
   }
   const why = decision == null ? "" : `; ${decision}`;
   return { reason: `model v${modelVersion}, ${scored}${why}`, modelVersion };
-}
-
-/** The live model's score an instruction carries, to pass on to the factory (none: `{}`). */
-function liveScoreOf({ liveVersion, liveMcc }: Instruction): LiveScore {
-  return liveVersion == null || liveMcc == null ? {} : { liveVersion, liveMcc };
 }

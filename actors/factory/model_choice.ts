@@ -53,27 +53,27 @@ export function chooseModel(
       }`,
     );
   }
-  const found = rivals.find((rival) => rival.live);
-  // The live one as it counts: no better than it fares in service.
-  const live = found && { ...found, mcc: Math.min(found.mcc, found.served ?? Infinity) };
+  const live = rivals.find((rival) => rival.live);
+  // The live one counts no better than it fares in service.
+  const liveMcc = live === undefined ? -Infinity : Math.min(live.mcc, live.served ?? Infinity);
   const earlier = rivals.filter((rival) => !rival.live)
     .reduce<Rival | undefined>(
       (best, rival) => best === undefined || rival.mcc > best.mcc ? rival : best,
       undefined,
     );
-  const best = Math.max(live?.mcc ?? -Infinity, earlier?.mcc ?? -Infinity);
+  const best = Math.max(liveMcc, earlier?.mcc ?? -Infinity);
   const scored = `held-out MCC ${candidateMcc.toFixed(3)}`;
   if (candidateMcc >= best - margin) {
-    const against = live === undefined ? "" : ` (live v${live.version}: ${liveScore(found!)})`;
+    const against = live === undefined ? "" : ` (live v${live.version}: ${liveScore(live)})`;
     return { kind: "candidate", reason: `new model, ${scored}${against}` };
   }
-  if (earlier !== undefined && earlier.mcc > (live?.mcc ?? -Infinity) + margin) {
+  if (earlier !== undefined && earlier.mcc > liveMcc + margin) {
     return {
       kind: "recalled",
       version: earlier.version,
       reason: `recalled v${earlier.version}: held-out MCC ${earlier.mcc.toFixed(3)} on the ` +
         `candidate's test data, against the candidate's ${candidateMcc.toFixed(3)}` +
-        (live === undefined ? "" : ` and live v${live.version}'s ${liveScore(found!)}`) +
+        (live === undefined ? "" : ` and live v${live.version}'s ${liveScore(live)}`) +
         ` (margin ${margin})`,
     };
   }
@@ -82,7 +82,7 @@ export function chooseModel(
   return {
     kind: "kept",
     version: kept.version,
-    reason: `kept the live model v${kept.version}: held-out MCC ${liveScore(found!)} on the ` +
+    reason: `kept the live model v${kept.version}: held-out MCC ${liveScore(kept)} on the ` +
       `candidate's test data, against the candidate's ${
         candidateMcc.toFixed(3)
       } (margin ${margin})`,
