@@ -7,7 +7,8 @@
  * but not yet told are modelled at the mean observed value ("constant liar"), so concurrent asks
  * spread out instead of piling onto one candidate. Every `polishEvery`-th ask polishes instead: it
  * asks the minimiser of the posterior mean (pure exploitation), which the acquisitions alone reach
- * only slowly, so a found basin is refined to the model's precision while the other asks explore.
+ * only slowly, so a found basin is refined to the model's precision while the other asks explore;
+ * a polish whose minimiser lies on a point already asked asks the acquisition's choice instead.
  *
  * @module
  */
@@ -49,7 +50,7 @@ export interface BayesianOptimiserConfig extends SearchConfig {
   gpRestarts: number;
   /** Most optimiser iterations of each kernel fit, >= 1. */
   gpIterations: number;
-  /** Warp of the losses before the model is fitted; `log` unless told. */
+  /** Warp of the losses before the model is fitted; `none` (standardised only) unless told. */
   targetWarp?: TargetWarp;
   /**
    * Every `polishEvery`-th ask of the model (counting all asks, reused samples included) minimises
@@ -64,6 +65,8 @@ const HEDGE_ARMS: readonly AcquisitionKind[] = ["ei", "pi", "lcb"];
 const MIN_MODEL_SAMPLES = 2;
 // Best evaluated points the acquisition pool also samples around.
 const CENTRES = 3;
+// Unit-cube distance (along every dimension) under which a polish would re-measure an asked point.
+const POLISH_TOLERANCE = 1e-3;
 
 /** Gaussian-process Bayesian optimisation behind the ask/tell interface. */
 export class BayesianOptimiser extends LedgerStrategy {
@@ -87,7 +90,7 @@ export class BayesianOptimiser extends LedgerStrategy {
     // The ledger validates the shared configuration (budget first) before anything else.
     super(config);
     const { initialPoints, acquisition, xi, kappa, nu, gpRestarts, gpIterations } = config;
-    const targetWarp = config.targetWarp ?? "log";
+    const targetWarp = config.targetWarp ?? "none";
     const polishEvery = config.polishEvery ?? 0;
     if (!Number.isSafeInteger(initialPoints) || initialPoints < 0) {
       throw new RangeError(
@@ -217,11 +220,12 @@ export class BayesianOptimiser extends LedgerStrategy {
       snap: (unit) => ledger.space.snap(unit),
       isTaken: (unit) => ledger.isTaken(unit),
     };
-    const scorers = polishing
-      ? [(mean: number) => -mean]
-      : this.#kinds.map((kind) => (mean: number, std: number) =>
-        acquisitionScore(kind, mean, std, best, parameters)
-      );
+    const acquisitions = this.#kinds.map((kind) => (mean: number, std: number) =>
+      acquisitionScore(kind, mean, std, best, parameters)
+    );
+    // A polish is scored beside the acquisitions, which stand in when it would only re-measure
+    // a point already asked: the model has nothing to learn there.
+    const scorers = polishing ? [(mean: number) => -mean, ...acquisitions] : acquisitions;
     const proposals = maximiseAcquisitions(
       predict,
       scorers,
@@ -235,10 +239,17 @@ export class BayesianOptimiser extends LedgerStrategy {
       // The acquisition pool met no free point: fall back to any free point, or report exhaustion.
       return ledger.drawFree(this.#random);
     }
-    if (this.#hedge === null || polishing) return free[0];
-    this.#hedgeProposals = free;
-    return free[this.#hedge.choose(this.#random)];
+    const choices = polishing ? free.slice(1) : free;
+    if (polishing && !isNear(free[0], [...ledger.toldUnits, ...pending])) return free[0];
+    if (this.#hedge === null) return choices[0];
+    this.#hedgeProposals = choices;
+    return choices[this.#hedge.choose(this.#random)];
   }
+}
+
+/** Whether `unit` lies within `POLISH_TOLERANCE` of one of `units` along every dimension. */
+function isNear(unit: readonly number[], units: readonly (readonly number[])[]): boolean {
+  return units.some((other) => other.every((x, d) => Math.abs(x - unit[d]) < POLISH_TOLERANCE));
 }
 
 /** The `count` units of lowest loss. */
