@@ -5,7 +5,7 @@
  * `deno task experiment --bench [--quick] [--json]` prints the drift bench's table
  * (`experiment/drift_bench.ts`); `--quick` runs one stream and policy, a smoke test;
  * `--stream=<name>` and `--policy=<kind>` run only those; `--out=<dir>` keeps each row's adaptive
- * run report.
+ * run report; `--seeds=<a,b,...>` runs it at each optimiser seed and prints the rows' means.
  *
  * @module
  */
@@ -17,6 +17,7 @@ import { setupLogging } from "../logging/setup.ts";
 import { type ExperimentReport, renderReportHtml } from "./experiment/report.ts";
 import { runOnce, runReport, type RunWatcher } from "./experiment/run_once.ts";
 import { formatBenchTable, runDriftBench } from "./experiment/drift_bench.ts";
+import { acrossSeeds, formatSeededTable, parseSeeds } from "./experiment/seeded_bench.ts";
 
 /** Optional settings of `runExperiment`. */
 export interface ExperimentOptions {
@@ -58,6 +59,7 @@ export async function runExperiment(
 const HELP = `Usage: deno task experiment --config=<file> --input=<file> --out=<dir>
        deno task experiment --bench [--quick] [--json] [--config=<file>]
                             [--stream=<name>] [--policy=<kind>] [--out=<dir>]
+                            [--seeds=<a,b,...>]
 
 Replays a stream twice in one process, with run-time adaptation and with the initial model only,
 and writes report.json and report.html (batch MCC over stream time, each model version's
@@ -72,7 +74,11 @@ Options:
   --json           with --bench: the table as one JSON object
   --stream=<name>  with --bench: only that stream (e.g. "sudden maritime-like")
   --policy=<kind>  with --bench: only that retrain policy (trend or page_hinkley)
-  --out=<dir>      with --bench: write each row's adaptive run report (<stream>_<policy>.json)
+  --out=<dir>      with --bench: write each row's adaptive run report (<stream>_<policy>.json;
+                   with --seeds, under seed-<n>/)
+  --seeds=<a,b>    with --bench: run at each of these optimiser seeds (each replacing
+                   optimiser.seed) and print each row's mean over them and its worst seed
+                   (e.g. --seeds=1234,1,2,3,4,5: the figures README reports; ~1.5 min a seed)
   -h, --help       show this text`;
 
 /** The drift example the bench takes its model and budgets from unless `--config` names another. */
@@ -86,34 +92,52 @@ interface BenchArgs {
   policy?: string;
   /** Where each row's adaptive run report goes. */
   out?: string;
+  /** Optimiser seeds to run the bench at, each replacing `optimiser.seed`; the table's means. */
+  seeds?: number[];
 }
 
-/** `--bench [--quick] [--json] [--config=<file>] ...`: the drift bench's table. */
+/** `--bench [--quick] [--json] [--config=<file>] [--seeds=...] ...`: the drift bench's table. */
 async function bench(configPath: string, args: BenchArgs): Promise<void> {
-  const { quick, json, stream, policy, out } = args;
+  const { quick, json, stream, policy, out, seeds } = args;
   const base = await loadConfig(configPath);
   setupLogging({ ...base.logging, level: "error" });
   const dir = await Deno.makeTempDir({ prefix: "retune-drift-bench-" });
-  try {
-    const rows = await runDriftBench(
-      { ...base, storage: { ...base.storage, dir: `${dir}/storage` } },
+  // One run of the bench; `seed` (with --seeds) replaces the configured optimiser seed.
+  const run = (seed: number | null) =>
+    runDriftBench(
+      {
+        ...base,
+        storage: { ...base.storage, dir: `${dir}/storage` },
+        optimiser: { ...base.optimiser, seed: seed ?? base.optimiser.seed },
+      },
       dir,
       { quick, stream, policy },
       async (row, adaptive) => {
         if (!json) {
-          console.error(`${row.stream} / ${row.policy}: adaptive ${row.adaptive.toFixed(3)}`);
+          const at = seed === null ? "" : ` (seed ${seed})`;
+          console.error(`${row.stream} / ${row.policy}: adaptive ${row.adaptive.toFixed(3)}${at}`);
         }
         if (out !== undefined) {
-          await Deno.mkdir(out, { recursive: true });
+          const folder = seed === null ? out : `${out}/seed-${seed}`;
+          await Deno.mkdir(folder, { recursive: true });
           const name = `${row.stream}_${row.policy}`.replaceAll(" ", "_");
           await Deno.writeTextFile(
-            `${out}/${name}.json`,
+            `${folder}/${name}.json`,
             JSON.stringify(adaptive, null, 2) + "\n",
           );
         }
       },
     );
-    console.log(json ? JSON.stringify({ rows }, null, 2) : formatBenchTable(rows));
+  try {
+    if (seeds === undefined) {
+      const rows = await run(null);
+      console.log(json ? JSON.stringify({ rows }, null, 2) : formatBenchTable(rows));
+      return;
+    }
+    const bySeed = [];
+    for (const seed of seeds) bySeed.push(await run(seed));
+    const rows = acrossSeeds(bySeed);
+    console.log(json ? JSON.stringify({ seeds, rows }, null, 2) : formatSeededTable(seeds, rows));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -132,6 +156,7 @@ if (import.meta.main) {
       json: { type: "boolean" },
       stream: { type: "string" },
       policy: { type: "string" },
+      seeds: { type: "string" },
     },
   });
   if (values.help) {
@@ -139,20 +164,28 @@ if (import.meta.main) {
     Deno.exit(0);
   }
   if (values.bench) {
-    await bench(values.config ?? DRIFT_EXAMPLE, {
-      quick: values.quick ?? false,
-      json: values.json ?? false,
-      stream: values.stream,
-      policy: values.policy,
-      out: values.out,
-    });
+    try {
+      await bench(values.config ?? DRIFT_EXAMPLE, {
+        quick: values.quick ?? false,
+        json: values.json ?? false,
+        stream: values.stream,
+        policy: values.policy,
+        out: values.out,
+        seeds: values.seeds === undefined ? undefined : parseSeeds(values.seeds),
+      });
+    } catch (error) {
+      // A bad argument (seeds, stream, policy) is one line naming it, not a stack.
+      if (!(error instanceof RangeError)) throw error;
+      console.error(`experiment: ${error.message}`);
+      Deno.exit(2);
+    }
     Deno.exit(0);
   }
   if (values.config === undefined || values.input === undefined || values.out === undefined) {
     console.error(
       "usage: deno task experiment --config=<file> --input=<file> --out=<dir>\n" +
         "       deno task experiment --bench [--quick] [--json] [--config=<file>] [--stream=<name>]" +
-        " [--policy=<kind>] [--out=<dir>]",
+        " [--policy=<kind>] [--out=<dir>] [--seeds=<a,b,...>]",
     );
     Deno.exit(2);
   }
