@@ -188,28 +188,38 @@ export async function runDriftBench(
   return rows;
 }
 
-/** The table as text: one line per stream and policy. */
-export function formatBenchTable(rows: readonly BenchRow[]): string {
-  const header = [
-    "stream",
-    "policy",
-    "initial",
-    "retrain only",
-    "optimise only",
-    "adaptive",
-    "jobs",
-  ];
-  const lines = rows.map((r) => [
+/** The columns every bench table starts with: the row and its four figures. */
+export const FIGURE_HEADER = [
+  "stream",
+  "policy",
+  "initial",
+  "retrain only",
+  "optimise only",
+  "adaptive",
+] as const;
+
+/** A row's cells under `FIGURE_HEADER`. */
+export function figureCells(r: BenchRow): string[] {
+  return [
     r.stream,
     r.policy,
-    r.initial.toFixed(3),
-    r.retrainOnly.toFixed(3),
-    r.optimiseOnly.toFixed(3),
-    r.adaptive.toFixed(3),
-    `${r.retrains}T ${r.optimisations}O`,
-  ]);
+    ...[r.initial, r.retrainOnly, r.optimiseOnly, r.adaptive].map((x) => x.toFixed(3)),
+  ];
+}
+
+/** The table as text: one line per stream and policy. */
+export function formatBenchTable(rows: readonly BenchRow[]): string {
+  const lines = rows.map((r) => [...figureCells(r), `${r.retrains}T ${r.optimisations}O`]);
+  return formatColumns([...FIGURE_HEADER, "jobs"], lines).join("\n");
+}
+
+/** Header and rows in aligned columns: the first two (stream, policy) left, the figures right. */
+export function formatColumns(
+  header: readonly string[],
+  lines: readonly (readonly string[])[],
+): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const format = (cells: readonly string[]) =>
     cells.map((cell, i) => i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])).join("  ");
-  return [format(header), ...lines.map(format)].join("\n");
+  return [format(header), ...lines.map(format)];
 }

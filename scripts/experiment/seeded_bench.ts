@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { BenchRow } from "./drift_bench.ts";
+import { type BenchRow, FIGURE_HEADER, figureCells, formatColumns } from "./drift_bench.ts";
 
 /** A bench row over seeds: the figures are means; the adaptive figure also per seed and at worst. */
 export interface SeededRow extends BenchRow {
@@ -60,33 +60,12 @@ export function acrossSeeds(bySeed: readonly (readonly BenchRow[])[]): SeededRow
 
 /** The table over seeds as text: means, the worst seed's adaptive figure, and a summary line. */
 export function formatSeededTable(seeds: readonly number[], rows: readonly SeededRow[]): string {
-  const header = [
-    "stream",
-    "policy",
-    "initial",
-    "retrain only",
-    "optimise only",
-    "adaptive",
-    "min",
-  ];
-  const lines = rows.map((r) => [
-    r.stream,
-    r.policy,
-    r.initial.toFixed(3),
-    r.retrainOnly.toFixed(3),
-    r.optimiseOnly.toFixed(3),
-    r.adaptive.toFixed(3),
-    r.adaptiveMin.toFixed(3),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const format = (cells: readonly string[]) =>
-    cells.map((cell, i) => i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])).join("  ");
+  const lines = rows.map((r) => [...figureCells(r), r.adaptiveMin.toFixed(3)]);
   const meanOfMeans = rows.reduce((sum, r) => sum + r.adaptive, 0) / rows.length;
   const reaching = rows.filter((r) => r.adaptive >= AIM).length;
   return [
     `means over optimiser seeds ${seeds.join(", ")}`,
-    format(header),
-    ...lines.map(format),
+    ...formatColumns([...FIGURE_HEADER, "min"], lines),
     `adaptive, mean of the rows: ${meanOfMeans.toFixed(3)}; rows whose mean reaches ${AIM}: ` +
     `${reaching} of ${rows.length}`,
   ].join("\n");
