@@ -59,7 +59,7 @@ export async function runExperiment(
 const HELP = `Usage: deno task experiment --config=<file> --input=<file> --out=<dir>
        deno task experiment --bench [--quick] [--json] [--config=<file>]
                             [--stream=<name>] [--policy=<kind>] [--out=<dir>]
-                            [--seeds=<a,b,...>]
+                            [--seeds=<a,b,...>] [--reports-per-week=<n>]
 
 Replays a stream twice in one process, with run-time adaptation and with the initial model only,
 and writes report.json and report.html (batch MCC over stream time, each model version's
@@ -79,6 +79,8 @@ Options:
   --seeds=<a,b>    with --bench: run at each of these optimiser seeds (each replacing
                    optimiser.seed) and print each row's mean over them and its worst seed
                    (e.g. --seeds=1234,1,2,3,4,5: the figures README reports; ~1.5 min a seed)
+  --reports-per-week=<n>  with --bench: the engine reports n times a week (1 unless told); the
+                   policies' settings counted in reports keep their length in weeks
   -h, --help       show this text`;
 
 /** The drift example the bench takes its model and budgets from unless `--config` names another. */
@@ -94,11 +96,13 @@ interface BenchArgs {
   out?: string;
   /** Optimiser seeds to run the bench at, each replacing `optimiser.seed`; the table's means. */
   seeds?: number[];
+  /** How often the engine reports per week of stream time. */
+  reportsPerWeek?: number;
 }
 
 /** `--bench [--quick] [--json] [--config=<file>] [--seeds=...] ...`: the drift bench's table. */
 async function bench(configPath: string, args: BenchArgs): Promise<void> {
-  const { quick, json, stream, policy, out, seeds } = args;
+  const { quick, json, stream, policy, out, seeds, reportsPerWeek } = args;
   const base = await loadConfig(configPath);
   setupLogging({ ...base.logging, level: "error" });
   const dir = await Deno.makeTempDir({ prefix: "retune-drift-bench-" });
@@ -111,7 +115,7 @@ async function bench(configPath: string, args: BenchArgs): Promise<void> {
         optimiser: { ...base.optimiser, seed: seed ?? base.optimiser.seed },
       },
       dir,
-      { quick, stream, policy },
+      { quick, stream, policy, reportsPerWeek },
       async (row, adaptive) => {
         if (!json) {
           const at = seed === null ? "" : ` (seed ${seed})`;
@@ -143,6 +147,14 @@ async function bench(configPath: string, args: BenchArgs): Promise<void> {
   }
 }
 
+/** A command-line count: an integer >= 1, else a RangeError naming the option and its value. */
+function countOf(option: string, text: string): number {
+  if (!/^[1-9]\d*$/.test(text)) {
+    throw new RangeError(`--${option}: expected an integer >= 1, got ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
@@ -157,6 +169,7 @@ if (import.meta.main) {
       stream: { type: "string" },
       policy: { type: "string" },
       seeds: { type: "string" },
+      "reports-per-week": { type: "string" },
     },
   });
   if (values.help) {
@@ -172,6 +185,9 @@ if (import.meta.main) {
         policy: values.policy,
         out: values.out,
         seeds: values.seeds === undefined ? undefined : parseSeeds(values.seeds),
+        reportsPerWeek: values["reports-per-week"] === undefined
+          ? undefined
+          : countOf("reports-per-week", values["reports-per-week"]),
       });
     } catch (error) {
       // A bad argument (seeds, stream, policy) is one line naming it, not a stack.
@@ -185,7 +201,7 @@ if (import.meta.main) {
     console.error(
       "usage: deno task experiment --config=<file> --input=<file> --out=<dir>\n" +
         "       deno task experiment --bench [--quick] [--json] [--config=<file>] [--stream=<name>]" +
-        " [--policy=<kind>] [--out=<dir>] [--seeds=<a,b,...>]",
+        " [--policy=<kind>] [--out=<dir>] [--seeds=<a,b,...>] [--reports-per-week=<n>]",
     );
     Deno.exit(2);
   }

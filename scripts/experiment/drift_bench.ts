@@ -4,7 +4,7 @@
  * textures (card-fraud-like: many cards taking turns; maritime-like: a few vessels), each run in
  * lockstep (so every figure is reproducible) with the initial model only, with retraining only,
  * with optimisation only and with both (the adaptive system), for each retrain policy. The figure
- * is the mean weekly MCC: the mean of the batch MCCs of the engine's weekly reports.
+ * is the mean weekly MCC (`weekly_mcc.ts`): each week's MCC from its reports' summed counts.
  *
  * The streams share the pattern ABC and its alphabet: "card-fraud-like" and "maritime-like" name
  * the shape of the traffic (keys and their interleaving), not real data.
@@ -18,8 +18,7 @@ import { type DriftStreamOptions, REGIMES } from "../drift_stream.ts";
 import { generate } from "../generate_drift.ts";
 import { runOnce, runReport } from "./run_once.ts";
 import type { RunReport } from "./report.ts";
-
-const WEEK_MS = 604_800_000;
+import { meanWeeklyMcc, WEEK_MS } from "./weekly_mcc.ts";
 
 /** Weeks of stream time every bench stream spans. */
 const WEEKS = 20;
@@ -28,6 +27,12 @@ const WEEKS = 20;
 export interface BenchStream {
   name: string;
   options: DriftStreamOptions;
+}
+
+/** One run: its report and its mean weekly MCC. */
+interface Scored {
+  report: RunReport;
+  weekly: number;
 }
 
 /** What a run may ask for: nothing (the initial model), retrains, optimisations or both. */
@@ -53,6 +58,8 @@ export interface BenchOptions {
   stream?: string;
   /** Only this retrain policy (e.g. `trend`). */
   policy?: string;
+  /** How often the engine reports, per week of stream time; 1 unless told. */
+  reportsPerWeek?: number;
 }
 
 /** The texture of a stream's traffic: how many keys take turns. */
@@ -105,10 +112,19 @@ export function benchStreams({ quick, stream }: BenchOptions): BenchStream[] {
   return quick ? streams.slice(0, 1) : streams;
 }
 
-/** The retrain policies compared (the quick bench: the first), or the one `policy` names. */
+/**
+ * The retrain policies compared (the quick bench: the first), or the one `policy` names, with
+ * their defaults, which are set for weekly reports, kept in weeks: the trend's window, guard and
+ * slope per report, and Page-Hinkley's guard, scale with `reportsPerWeek`.
+ */
 export function benchPolicies(
-  { quick, policy }: BenchOptions,
+  { quick, policy, reportsPerWeek = 1 }: BenchOptions,
 ): RetuneConfig["observer"]["policy"][] {
+  if (!Number.isSafeInteger(reportsPerWeek) || reportsPerWeek < 1) {
+    throw new RangeError(
+      `reportsPerWeek must be an integer >= 1: current value is ${reportsPerWeek}`,
+    );
+  }
   const kinds = ["trend", "page_hinkley"] as const;
   if (policy !== undefined && !kinds.some((kind) => kind === policy)) {
     throw new RangeError(`policy: expected one of ${kinds.join(", ")}, got ${policy}`);
@@ -118,24 +134,38 @@ export function benchPolicies(
     : quick
     ? kinds.slice(0, 1)
     : kinds;
-  return chosen.map((kind) => configSchema.shape.observer.parse({ policy: { kind } }).policy);
+  return chosen.map((kind) => {
+    const defaults = configSchema.shape.observer.parse({ policy: { kind } }).policy;
+    if (defaults.kind === "trend") {
+      return {
+        ...defaults,
+        k: defaults.k * reportsPerWeek,
+        guard: defaults.guard * reportsPerWeek,
+        slopeThreshold: defaults.slopeThreshold / reportsPerWeek,
+      };
+    }
+    return defaults.kind === "page_hinkley"
+      ? { ...defaults, guard: defaults.guard * reportsPerWeek }
+      : defaults;
+  });
 }
 
 /**
  * The configuration of one bench run: `base` (the drift example's model and budgets) reporting
- * weekly, collecting half-weekly buckets, training the initial model on the first two weeks, in
- * lockstep, with `policy` restricted to what `variant` may ask for.
+ * `reportsPerWeek` times a week, collecting half-weekly buckets, training the initial model on the
+ * first two weeks, in lockstep, with `policy` restricted to what `variant` may ask for.
  */
 export function benchConfig(
   base: RetuneConfig,
   policy: RetuneConfig["observer"]["policy"],
   variant: BenchVariant,
+  reportsPerWeek = 1,
 ): RetuneConfig {
   return {
     ...base,
     topics: { ...base.topics, input: { ...base.topics.input, partitions: 1 } },
     model: { ...base.model, initialTraining: { spanMs: 2 * WEEK_MS } },
-    engine: { ...base.engine, report: { everyStreamMs: WEEK_MS } },
+    engine: { ...base.engine, report: { everyStreamMs: Math.round(WEEK_MS / reportsPerWeek) } },
     collector: { ...base.collector, bucket: { byStreamMs: WEEK_MS / 2 } },
     observer: { ...base.observer, policy, actions: variant === "initial" ? "both" : variant },
     replayer: { ...base.replayer, rate: { kind: "max" } },
@@ -159,8 +189,12 @@ export async function runDriftBench(
     const input = `${dir}/${stream.name.replaceAll(" ", "_")}.csv`;
     await generate({ out: input, format: "csv", options: stream.options });
     const mean = async (policy: RetuneConfig["observer"]["policy"], variant: BenchVariant) => {
-      const config = benchConfig(base, policy, variant);
-      return runReport(variant, await runOnce(config, input, variant !== "initial"));
+      const config = benchConfig(base, policy, variant, options.reportsPerWeek);
+      const summary = await runOnce(config, input, variant !== "initial");
+      return {
+        report: runReport(variant, summary),
+        weekly: meanWeeklyMcc(summary.reports, options.reportsPerWeek),
+      };
     };
     // Lockstep runs give the same figures however loaded the machine is: run them side by side.
     const [first, ...byPolicy] = await Promise.all([
@@ -168,21 +202,21 @@ export async function runDriftBench(
       ...policies.map((policy) =>
         Promise.all([mean(policy, "train"), mean(policy, "optimise"), mean(policy, "both")])
       ),
-    ]) as [RunReport, ...RunReport[][]];
+    ]) as [Scored, ...Scored[][]];
     for (const [i, policy] of policies.entries()) {
       const [retrainOnly, optimiseOnly, adaptive] = byPolicy[i];
       const row: BenchRow = {
         stream: stream.name,
         policy: policy.kind,
-        initial: first.meanBatchMcc,
-        retrainOnly: retrainOnly.meanBatchMcc,
-        optimiseOnly: optimiseOnly.meanBatchMcc,
-        adaptive: adaptive.meanBatchMcc,
-        retrains: adaptive.retrains,
-        optimisations: adaptive.optimisations,
+        initial: first.weekly,
+        retrainOnly: retrainOnly.weekly,
+        optimiseOnly: optimiseOnly.weekly,
+        adaptive: adaptive.weekly,
+        retrains: adaptive.report.retrains,
+        optimisations: adaptive.report.optimisations,
       };
       rows.push(row);
-      await progress(row, adaptive);
+      await progress(row, adaptive.report);
     }
   }
   return rows;

@@ -1,7 +1,6 @@
 /** The drift bench over seeds: parsing `--seeds`, averaging rows, and the printed table. */
 
 import assert from "node:assert/strict";
-import { ROOT } from "../../fixtures/tasks.ts";
 import type { BenchRow } from "../../../scripts/experiment/drift_bench.ts";
 import {
   acrossSeeds,
@@ -65,23 +64,4 @@ Deno.test("the table over seeds shows means, the worst seed and how many rows re
   assert.match(first, /^sudden\s+trend\s+0\.300\s+0\.250\s+0\.700\s+0\.780\s+0\.760$/);
   assert.match(second, /^gradual\s+trend\s+0\.300\s+0\.250\s+0\.700\s+0\.650\s+0\.600$/);
   assert.equal(summary, "adaptive, mean of the rows: 0.715; rows whose mean reaches 0.75: 1 of 2");
-});
-
-Deno.test({
-  name: "experiment --bench refuses bad seeds in one line, before running anything",
-  permissions: { run: [Deno.execPath()], read: true },
-  async fn() {
-    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: ["task", "--quiet", "experiment", "--bench", "--seeds=1,1"],
-      cwd: ROOT,
-      stdin: "null",
-      env: { NO_COLOR: "1" },
-    }).output();
-    assert.equal(code, 2);
-    assert.equal(new TextDecoder().decode(stdout), "");
-    assert.equal(
-      new TextDecoder().decode(stderr).trim(),
-      'experiment: seeds: expected distinct non-negative integers separated by commas (e.g. 1234,1,2): current value is "1,1"',
-    );
-  },
 });
