@@ -20,7 +20,7 @@ import { z } from "zod";
 import type { Forecast } from "../core/events.ts";
 import type { Scores } from "../core/scores.ts";
 import type { ModelMetrics, StepResult } from "./model.ts";
-import { type Confusion, scoresOf } from "./scoring.ts";
+import { addConfusion, type Confusion, emptyConfusion, scoresOf } from "./scoring.ts";
 
 /** Scores of the forecasts resolved since the last batch, and since the start. */
 export interface ScoreBatch {
@@ -120,8 +120,8 @@ export class OnlineScorer {
     const batch = emptyConfusion();
     const cumulative = emptyConfusion();
     for (const scorer of scorers) {
-      addTo(batch, scorer.#batch);
-      addTo(cumulative, scorer.#cumulative);
+      addConfusion(batch, scorer.#batch);
+      addConfusion(cumulative, scorer.#cumulative);
       scorer.#batch = emptyConfusion();
     }
     return { batch: scoresOf(batch), cumulative: scoresOf(cumulative) };
@@ -280,17 +280,6 @@ export class OnlineScorer {
       cumulative.tn++;
     }
   }
-}
-
-function emptyConfusion(): Confusion {
-  return { tp: 0, tn: 0, fp: 0, fn: 0 };
-}
-
-function addTo(sum: Confusion, counts: Confusion): void {
-  sum.tp += counts.tp;
-  sum.tn += counts.tn;
-  sum.fp += counts.fp;
-  sum.fn += counts.fn;
 }
 
 function heapPush(heap: PartitionScore, end: number, start: number): void {

@@ -16,6 +16,19 @@ export interface Confusion {
   fn: number;
 }
 
+/** No forecast resolved yet. */
+export function emptyConfusion(): Confusion {
+  return { tp: 0, tn: 0, fp: 0, fn: 0 };
+}
+
+/** Adds `counts` into `sum`, in place. */
+export function addConfusion(sum: Confusion, counts: Confusion): void {
+  sum.tp += counts.tp;
+  sum.tn += counts.tn;
+  sum.fp += counts.fp;
+  sum.fn += counts.fn;
+}
+
 /**
  * Precision, recall, F1, specificity and MCC of `counts`. Undefined cases, each reported as 0:
  * precision with no positive forecast (tp + fp = 0); recall with no forecast a match fell in

@@ -239,8 +239,8 @@ export class BayesianOptimiser extends LedgerStrategy {
       // The acquisition pool met no free point: fall back to any free point, or report exhaustion.
       return ledger.drawFree(this.#random);
     }
-    const choices = polishing ? free.slice(1) : free;
     if (polishing && !isNear(free[0], [...ledger.toldUnits, ...pending])) return free[0];
+    const choices = polishing ? free.slice(1) : free;
     if (this.#hedge === null) return choices[0];
     this.#hedgeProposals = choices;
     return choices[this.#hedge.choose(this.#random)];

@@ -7,7 +7,7 @@
  */
 
 import type { MetricsReport } from "../../core/metrics_report.ts";
-import { type Confusion, scoresOf } from "../../models/scoring.ts";
+import { addConfusion, type Confusion, emptyConfusion, scoresOf } from "../../models/scoring.ts";
 
 /** A week of stream time, in ms. */
 export const WEEK_MS = 604_800_000;
@@ -27,12 +27,9 @@ export function meanWeeklyMcc(
   const weeks = new Map<number, { reports: number; counts: Confusion }>();
   for (const { streamTimeStart, streamTimeEnd, batch } of reports) {
     const index = Math.floor(((streamTimeStart + streamTimeEnd) / 2 - origin) / WEEK_MS);
-    const week = weeks.get(index) ?? { reports: 0, counts: { tp: 0, tn: 0, fp: 0, fn: 0 } };
+    const week = weeks.get(index) ?? { reports: 0, counts: emptyConfusion() };
     week.reports++;
-    week.counts.tp += batch.tp;
-    week.counts.tn += batch.tn;
-    week.counts.fp += batch.fp;
-    week.counts.fn += batch.fn;
+    addConfusion(week.counts, batch);
     weeks.set(index, week);
   }
   const mccs = [...weeks.values()]
