@@ -497,11 +497,18 @@ export class Collector implements Behaviour {
     );
   }
 
+  /**
+   * Whether `next` starts a new bucket. Stream-time buckets tile the grid k x `byStreamMs` from the
+   * epoch (as Kafka Streams' tumbling windows): counted from each bucket's first event instead,
+   * every bucket would start up to an event gap late and the grid would drift from the report
+   * windows, leaving the dataset a report's decision trains on short of the window's end.
+   */
   #bucketFull(next: StreamEvent): boolean {
     if (this.#state.open === null) return false;
     const bucket = this.#env.config.collector.bucket;
     if ("byEvents" in bucket) return this.#state.open.events >= bucket.byEvents;
-    return next.timestamp - this.#state.open.streamTimeStart >= bucket.byStreamMs;
+    const slot = (timestamp: number) => Math.floor(timestamp / bucket.byStreamMs);
+    return slot(next.timestamp) > slot(this.#state.open.streamTimeStart);
   }
 
   async #append(events: readonly StreamEvent[], encoded?: Uint8Array): Promise<void> {

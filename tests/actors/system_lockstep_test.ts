@@ -5,7 +5,10 @@
  * record too) and, looking at it, closes the bucket it ends, as it would once it collected it.
  * The stream's weeks hold 400 events; its half-week buckets end on the week's grid. With records
  * of 150 events window ends fall inside records; with records of 1,000 the first window ends
- * inside the stream's first record, before the engine has finished any.
+ * inside the stream's first record, before the engine has finished any. A third stream's event
+ * step does not divide the half-week, so no bucket starts on an event: its buckets must still
+ * keep to the grid (counted from each bucket's first event, they drifted half a step a bucket and
+ * the second week's dataset ended half a week before its window did).
  *
  * The test reads the configuration and pattern, writes its temp folder (the factory's training
  * workers inherit those permissions); the yaml package reads its settings from the environment.
@@ -31,16 +34,21 @@ const WEEK_EVENTS = 400;
 
 setupLogging({ level: "error", format: "text" });
 
-for (const batchEvents of [150, 1_000]) {
+/** Stream time between two events of a key: 200 steps a week, or one that misses the grid. */
+const ON_GRID = WEEK / (WEEK_EVENTS / 2);
+const OFF_GRID = Math.floor(WEEK / 197);
+
+for (const [batchEvents, stepMs] of [[150, ON_GRID], [1_000, ON_GRID], [150, OFF_GRID]]) {
   Deno.test({
     name: `in lockstep every retrain trains on the stream up to its report window's end ` +
-      `(records of ${batchEvents} events)`,
+      `(records of ${batchEvents} events, ${stepMs === ON_GRID ? "" : "no "}event on the ` +
+      `bucket grid)`,
     permissions: { read: true, write: [tmpdir()], env: true },
-    fn: () => retrainsReachWindowEnds(batchEvents),
+    fn: () => retrainsReachWindowEnds(batchEvents, stepMs),
   });
 }
 
-async function retrainsReachWindowEnds(batchEvents: number): Promise<void> {
+async function retrainsReachWindowEnds(batchEvents: number, stepMs: number): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "retune-lockstep-lag-" });
   try {
     const input = `${dir}/stream.csv`;
@@ -53,7 +61,7 @@ async function retrainsReachWindowEnds(batchEvents: number): Promise<void> {
         seed: 7,
         driftAt: [0.5],
         regimes: [REGIMES.runs, REGIMES.alternating],
-        stepMs: WEEK / (WEEK_EVENTS / 2),
+        stepMs,
       },
     });
     const base = await loadConfig(DRIFT_CONFIG, { env: {} });
