@@ -772,6 +772,30 @@ const gateSchema = z.strictObject({
   recall: integer(0).default(2),
 });
 
+/**
+ * The forecast threshold a retrain's or an optimisation's model ships with: the one asked for, or
+ * tuned on its held-out data to the centre of the best plateau of MCC
+ * (`actors/factory/threshold_choice.ts`), at the cost of a test of every fold per threshold tried.
+ */
+const thresholdChoiceSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("asked") }),
+  z.strictObject({
+    kind: z.literal("tuned"),
+    from: numberIn(0, 1).default(0.05),
+    to: numberIn(0, 1).default(0.95),
+    step: numberIn(0, 1, "(]").default(0.025),
+    halfWidth: numberIn(0, 1).default(0.05),
+  }).superRefine((tuned, ctx) => {
+    if (tuned.from > tuned.to) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["to"],
+        message: `expected a number >= from (${tuned.from}), got ${tuned.to}`,
+      });
+    }
+  }),
+], { error: kindError(["asked", "tuned"]) });
+
 const factorySchema = z.strictObject({
   /** Candidates are tested on later data than they were trained on (RTCEF: 70/30 split). */
   evaluation: evaluationSchema.prefault({ kind: "holdout" }),
@@ -797,6 +821,7 @@ const factorySchema = z.strictObject({
    */
   keepModels: integer(2).default(5),
   gate: gateSchema.prefault({}),
+  threshold: thresholdChoiceSchema.prefault({ kind: "asked" }),
 }).superRefine((factory, ctx) => {
   // An earlier version can be recalled only while its artifact is kept, beside the live one's.
   if (factory.gate.recall > factory.keepModels - 1) {

@@ -25,8 +25,8 @@ export interface EvaluationFocus {
   since: number;
   /**
    * Fewest events per key each focused test set must hold, else the whole dataset is used: a key's
-   * test stretch much shorter than a few forecast horizons is mostly edges (no context at its
-   * start, forecasts that cannot resolve at its end), so its score is noise.
+   * test stretch shorter than a forecast horizon is mostly edges (no context at its start,
+   * forecasts that cannot resolve at its end), so its score is noise.
    */
   minEventsPerKey: number;
 }

@@ -23,6 +23,7 @@ import { decodeArtifact } from "../../models/artifact_codec.ts";
 import type { ArtifactStore } from "../../storage/artifact_store.ts";
 import { openStores, type StorageSpec } from "../../storage/storage_spec.ts";
 import { decodeDataset } from "./dataset_file.ts";
+import { plateauCentre, type ThresholdChoice, thresholdGrid } from "./threshold_choice.ts";
 import {
   type EvaluationFocus,
   type EvaluationScheme,
@@ -44,6 +45,11 @@ export interface TrainingJob {
   settings: ForecastSettings;
   /** Also fit a model on the whole dataset and return its artifact. */
   fitFull: boolean;
+  /**
+   * The threshold the fitted model gets (with `fitFull`): `settings.threshold`, or tuned on the
+   * folds' held-out data (`threshold_choice.ts`); absent: asked.
+   */
+  threshold?: ThresholdChoice;
   /** Models already made to test on the same test sets (`actors/factory/model_choice.ts`). */
   rivals?: readonly RivalModel[];
 }
@@ -81,6 +87,8 @@ export interface TrainingResult {
   comparison: ModelMetrics | null;
   /** Stream time of the dataset's last event, when the job fitted the whole dataset. */
   trainedUntil: number | null;
+  /** The threshold the metrics were measured at, and the fitted model is for. */
+  threshold: number;
   trainMs: number;
 }
 
@@ -127,17 +135,21 @@ export async function runTrainingJob(job: TrainingJob): Promise<TrainingResult> 
     () => splitForEvaluation(dataset.events, job.scheme, job.focus ?? null),
   );
   const model = await cached(models, JSON.stringify(job.model), () => createModel(job.model));
-  const perFold: ModelMetrics[] = [];
   const foldArtifacts: ModelArtifact[] = [];
-  for (const fold of folds) {
-    const artifact = await model.train(fold.train, job.params);
-    foldArtifacts.push(artifact);
-    perFold.push(await model.test(artifact, fold.test, job.settings));
-  }
+  for (const fold of folds) foldArtifacts.push(await model.train(fold.train, job.params));
+  // Only a model about to ship gets a tuned threshold; candidates are tested at the asked one.
+  const tuned = job.fitFull && job.threshold?.kind === "tuned" ? job.threshold : null;
+  const { threshold, perFold } = tuned !== null
+    ? await tunedThreshold(model, folds, foldArtifacts, job.settings, tuned)
+    : {
+      threshold: job.settings.threshold,
+      perFold: await testFolds(model, folds, foldArtifacts, job.settings),
+    };
+  const settings = { ...job.settings, threshold };
   const artifact = job.fitFull ? await model.train(dataset.events, job.params) : null;
   const { rivals, comparison } = (job.rivals ?? []).length === 0
     ? { rivals: [], comparison: null }
-    : await compare(model, artifacts, job, folds, foldArtifacts, perFold);
+    : await compare(model, artifacts, { ...job, settings }, folds, foldArtifacts, perFold);
   return {
     metrics: meanOverSplits(perFold),
     splits: perFold.map(scoresPart),
@@ -145,8 +157,41 @@ export async function runTrainingJob(job: TrainingJob): Promise<TrainingResult> 
     rivals,
     comparison,
     trainedUntil: job.fitFull ? lastTime(dataset.events) : null,
+    threshold,
     trainMs: performance.now() - started,
   };
+}
+
+/** Each fold's model tested on the fold's test part. */
+async function testFolds(
+  model: ForecastingModel,
+  folds: readonly Fold[],
+  foldArtifacts: readonly ModelArtifact[],
+  settings: ForecastSettings,
+): Promise<ModelMetrics[]> {
+  const perFold: ModelMetrics[] = [];
+  for (const [i, fold] of folds.entries()) {
+    perFold.push(await model.test(foldArtifacts[i], fold.test, settings));
+  }
+  return perFold;
+}
+
+/** The folds tested at every threshold of the grid; the plateau's centre and its metrics. */
+async function tunedThreshold(
+  model: ForecastingModel,
+  folds: readonly Fold[],
+  foldArtifacts: readonly ModelArtifact[],
+  settings: ForecastSettings,
+  choice: Extract<ThresholdChoice, { kind: "tuned" }>,
+): Promise<{ threshold: number; perFold: ModelMetrics[] }> {
+  const grid = thresholdGrid(choice);
+  const tested: ModelMetrics[][] = [];
+  for (const threshold of grid) {
+    tested.push(await testFolds(model, folds, foldArtifacts, { ...settings, threshold }));
+  }
+  const scores = tested.map((perFold) => meanOverSplits(perFold).mcc);
+  const threshold = plateauCentre(grid, scores, choice.halfWidth, settings.threshold);
+  return { threshold, perFold: tested[grid.indexOf(threshold)] };
 }
 
 /**

@@ -42,7 +42,12 @@ Deno.test({
       ...base,
       storage: { ...base.storage, dir: `${dir}/storage` },
       replayer: { ...base.replayer, rate: { kind: "max" as const } },
-      factory: { ...base.factory, gate: { enabled: true, margin: 0.02, recall: 2 } },
+      // The asked threshold ships as asked: tuned, the weak one would not stay weak.
+      factory: {
+        ...base.factory,
+        gate: { enabled: true, margin: 0.02, recall: 2 },
+        threshold: { kind: "asked" as const },
+      },
       // Models are compared on events none of them was trained on: the initial model learns from
       // the first half of the first bucket (1,000 events), so any dataset has test events after.
       model: { ...base.model, initialTraining: { events: 500 } },

@@ -256,6 +256,37 @@ Deno.test({
 });
 
 Deno.test({
+  name: "the factory's threshold is asked by default, or tuned over a grid in [0, 1]",
+  permissions: parsing,
+  fn() {
+    const factory = (value: string) =>
+      parseConfig(`${MODEL}factory: { threshold: ${value} }\n`, "retune.yaml", { env: {} }).factory;
+    assert.deepEqual(parseConfig(MODEL, "retune.yaml", { env: {} }).factory.threshold, {
+      kind: "asked",
+    });
+    assert.deepEqual(factory("{ kind: tuned }").threshold, {
+      kind: "tuned",
+      from: 0.05,
+      to: 0.95,
+      step: 0.025,
+      halfWidth: 0.05,
+    });
+    assert.match(
+      problemWith(`${MODEL}factory: { threshold: { kind: tuned, from: 0.8, to: 0.2 } }\n`),
+      /factory\.threshold\.to: expected a number >= from \(0\.8\), got 0\.2/,
+    );
+    assert.match(
+      problemWith(`${MODEL}factory: { threshold: { kind: tuned, step: 0 } }\n`),
+      /factory\.threshold\.step: expected a number in \(0, 1\]/,
+    );
+    assert.match(
+      problemWith(`${MODEL}factory: { threshold: { kind: best } }\n`),
+      /factory\.threshold\.kind: expected one of "asked", "tuned", got "best"/,
+    );
+  },
+});
+
+Deno.test({
   name: "walk-forward validation takes a whole number of folds, at least one",
   permissions: parsing,
   fn() {
