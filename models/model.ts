@@ -83,4 +83,14 @@ export interface ForecastingModel {
     settings: ForecastSettings,
   ): Promise<ModelMetrics>;
   load(artifact: ModelArtifact, settings: ForecastSettings, version: number): Promise<Forecaster>;
+  /**
+   * `test` at each of `thresholds`, in their order, sharing the work a threshold does not change;
+   * absent, callers test once per threshold.
+   */
+  testThresholds?(
+    artifact: ModelArtifact,
+    dataset: readonly StreamEvent[],
+    settings: ForecastSettings,
+    thresholds: readonly number[],
+  ): Promise<ModelMetrics[]>;
 }

@@ -185,13 +185,23 @@ async function tunedThreshold(
   choice: Extract<ThresholdChoice, { kind: "tuned" }>,
 ): Promise<{ threshold: number; perFold: ModelMetrics[] }> {
   const grid = thresholdGrid(choice);
-  const tested: ModelMetrics[][] = [];
-  for (const threshold of grid) {
-    tested.push(await testFolds(model, folds, foldArtifacts, { ...settings, threshold }));
+  // byFold[f][t]: fold f's model at threshold t; one at a time (a Wayeb test is a process).
+  const byFold: ModelMetrics[][] = [];
+  for (const [i, fold] of folds.entries()) {
+    if (model.testThresholds !== undefined) {
+      byFold.push(await model.testThresholds(foldArtifacts[i], fold.test, settings, grid));
+      continue;
+    }
+    const perThreshold: ModelMetrics[] = [];
+    for (const threshold of grid) {
+      perThreshold.push(await model.test(foldArtifacts[i], fold.test, { ...settings, threshold }));
+    }
+    byFold.push(perThreshold);
   }
-  const scores = tested.map((perFold) => meanOverSplits(perFold).mcc);
+  const atThreshold = (t: number) => byFold.map((perThreshold) => perThreshold[t]);
+  const scores = grid.map((_, t) => meanOverSplits(atThreshold(t)).mcc);
   const threshold = plateauCentre(grid, scores, choice.halfWidth, settings.threshold);
-  return { threshold, perFold: tested[grid.indexOf(threshold)] };
+  return { threshold, perFold: atThreshold(grid.indexOf(threshold)) };
 }
 
 /**

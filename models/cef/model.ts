@@ -21,6 +21,7 @@ import type { Alphabet, CompiledPattern } from "./automaton/dfa.ts";
 import { compilePattern, disambiguate, type DisambiguatedDfa } from "./compile.ts";
 import type { ContextModel } from "./forecast/context_model.ts";
 import { CefForecaster, type ForecasterOptions } from "./forecast/forecaster.ts";
+import { KeptWaitingTimes } from "./forecast/waiting_time.ts";
 import { wayebStartOf } from "./automaton/wayeb_start_history.ts";
 import { FullOrderMarkovChain } from "./markov/chain.ts";
 import { learnMarkov } from "./markov/learn.ts";
@@ -146,7 +147,45 @@ export class CefModel implements ForecastingModel {
     dataset: readonly StreamEvent[],
     settings: ForecastSettings,
   ): Promise<ModelMetrics> {
-    const forecaster = await this.load(artifact, settings, 0);
+    return this.#score(await this.load(artifact, settings, 0), dataset);
+  }
+
+  /**
+   * `test` at each threshold: the artifact is read once, and the forecasters share one set of
+   * kept waiting-time distributions, which do not depend on the threshold.
+   */
+  // deno-lint-ignore require-await -- async so a bad artifact rejects, as the interface promises
+  async testThresholds(
+    artifact: ModelArtifact,
+    dataset: readonly StreamEvent[],
+    settings: ForecastSettings,
+    thresholds: readonly number[],
+  ): Promise<ModelMetrics[]> {
+    const parsed = parseCefArtifact(artifact);
+    const contextModel = this.#contextModelOf(parsed);
+    const options = this.#forecasterOptions(parsed);
+    const waiting = new KeptWaitingTimes(contextModel, this.compiled.dfa, {
+      horizon: settings.horizon,
+      cutoff: options.cutoff,
+      unmerged: options.unmergedPaths,
+    });
+    return thresholds.map((threshold) =>
+      this.#score(
+        new CefForecaster(
+          this.compiled,
+          contextModel,
+          { ...settings, threshold },
+          0,
+          options,
+          waiting,
+        ),
+        dataset,
+      )
+    );
+  }
+
+  /** Scores `forecaster`'s forecasts over `dataset`, resolving open windows at its end. */
+  #score(forecaster: CefForecaster, dataset: readonly StreamEvent[]): ModelMetrics {
     const scorer = new OnlineScorer();
     const { alphabet } = this.compiled;
     for (const event of dataset) {
@@ -167,14 +206,27 @@ export class CefModel implements ForecastingModel {
   ): Promise<CefForecaster> {
     const parsed = parseCefArtifact(artifact);
     const contextModel = this.#contextModelOf(parsed);
-    // Wayeb starts a PST run on its m-th event and follows each of its waiting-time paths on its
-    // own; a Markov chain forecasts from the first event, on merged paths.
-    const pst = parsed.kind === "pst";
-    return new CefForecaster(this.compiled, contextModel, settings, version, {
-      firstForecastAt: pst ? parsed.tree.order : 1,
+    return new CefForecaster(
+      this.compiled,
+      contextModel,
+      settings,
+      version,
+      this.#forecasterOptions(parsed),
+    );
+  }
+
+  /**
+   * The forecaster options of an artifact: Wayeb starts a PST run on its m-th event and follows
+   * each of its waiting-time paths on its own; a Markov chain forecasts from the first event, on
+   * merged paths.
+   */
+  #forecasterOptions(artifact: CefArtifact): ForecasterOptions {
+    const pst = artifact.kind === "pst";
+    return {
+      firstForecastAt: pst ? artifact.tree.order : 1,
       unmergedPaths: pst && this.#forecast.convention === "wayeb",
       ...this.#forecast,
-    });
+    };
   }
 
   /** The learned next-symbol model of an artifact, checked against this model's pattern. */

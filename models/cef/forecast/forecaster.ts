@@ -55,13 +55,18 @@ export class CefForecaster implements Forecaster {
   readonly #wayeb: boolean;
   readonly #firstForecastAt: number;
 
-  /** A forecaster of `pattern` whose next symbols `model` predicts. */
+  /**
+   * A forecaster of `pattern` whose next symbols `model` predicts; `waitingTimes`, when given, are
+   * shared with other forecasters of `model` (built for its and the pattern's DFA, with
+   * `options`' cutoff and paths).
+   */
   constructor(
     pattern: CompiledPattern,
     model: ContextModel,
     settings: ForecastSettings,
     version: number,
     options: ForecasterOptions = {},
+    waitingTimes?: WaitingTimes,
   ) {
     const { dfa } = pattern;
     if (model.symbolCount !== dfa.symbolCount) {
@@ -72,7 +77,12 @@ export class CefForecaster implements Forecaster {
     this.version = version;
     this.pattern = pattern;
     this.model = model;
-    this.#waitingTimes = new WaitingTimes(model, dfa, {
+    if (waitingTimes !== undefined && waitingTimes.horizon !== settings.horizon) {
+      throw new RangeError(
+        `waitingTimes must have the settings' horizon ${settings.horizon}: current value is ${waitingTimes.horizon}`,
+      );
+    }
+    this.#waitingTimes = waitingTimes ?? new WaitingTimes(model, dfa, {
       horizon: settings.horizon,
       cutoff: options.cutoff,
       unmerged: options.unmergedPaths,

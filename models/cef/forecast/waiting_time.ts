@@ -185,3 +185,36 @@ export class WaitingTimes {
     return out;
   }
 }
+
+/**
+ * Waiting times that keep every distribution they computed: forecasters of one model at several
+ * thresholds (`CefModel.testThresholds`) share one, so each (context, state) pair's distribution,
+ * the costly part of a forecast, is computed once rather than once per threshold.
+ */
+export class KeptWaitingTimes extends WaitingTimes {
+  readonly #states: number;
+  readonly #kept = new Map<number, Float64Array>();
+
+  /** Waiting times of `model` driving `dfa`, kept as computed. */
+  constructor(model: ContextModel, dfa: SymbolicDfa, options: WaitingTimeOptions) {
+    super(model, dfa, options);
+    this.#states = dfa.stateCount;
+  }
+
+  /** As `WaitingTimes.distribution`, computed on the pair's first call only. */
+  override distribution(
+    context: number,
+    state: number,
+    out: Float64Array = new Float64Array(this.horizon),
+  ): Float64Array {
+    const pair = context * this.#states + state;
+    const kept = this.#kept.get(pair);
+    if (kept !== undefined && out.length >= this.horizon) {
+      out.set(kept);
+      return out;
+    }
+    super.distribution(context, state, out);
+    this.#kept.set(pair, out.slice(0, this.horizon));
+    return out;
+  }
+}

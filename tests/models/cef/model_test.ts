@@ -58,6 +58,36 @@ for (const kind of ["pst", "markov"] as const) {
   });
 }
 
+for (
+  const [kind, convention] of [["pst", "retune"], ["pst", "wayeb"], ["markov", "retune"]] as const
+) {
+  Deno.test({
+    name: `${kind} (${convention}): testThresholds scores what test scores at each threshold`,
+    permissions: { read: [MARITIME] },
+  }, async () => {
+    const { train, test } = await maritime(kind);
+    const model = new CefModel({
+      kind,
+      pattern: await Deno.readTextFile(new URL("port_entering.pattern", MARITIME)),
+      declarations: await Deno.readTextFile(new URL("port_entering.declarations", MARITIME)),
+      forecast: { convention },
+    });
+    const artifact = await model.train(train, { ...PARAMS, order: 3 });
+    const thresholds = [0.1, 0.3, 0.5, 0.5, 0.7, 0.9];
+    const shared = await model.testThresholds(artifact, test, SETTINGS, thresholds);
+    assert.equal(shared.length, thresholds.length);
+    for (const [i, threshold] of thresholds.entries()) {
+      assert.deepEqual(
+        shared[i],
+        await model.test(artifact, test, { ...SETTINGS, threshold }),
+        `threshold ${threshold}`,
+      );
+    }
+    // The thresholds make a difference here, so the equality above is not one number repeated.
+    assert.notDeepEqual(shared[0], shared.at(-1));
+  });
+}
+
 Deno.test({
   name: "an artifact survives JSON and forecasts exactly as before",
   permissions: { read: [MARITIME] },
