@@ -20,10 +20,6 @@ import { runOnce, runReport } from "./run_once.ts";
 import type { RunReport } from "./report.ts";
 import { meanWeeklyMcc, WEEK_MS } from "./weekly_mcc.ts";
 
-/** The shipped models' threshold choice: the schema's defaults for `tuned`. */
-const TUNED_THRESHOLD = configSchema.shape.factory.parse({ threshold: { kind: "tuned" } })
-  .threshold;
-
 /** Weeks of stream time every bench stream spans. */
 const WEEKS = 20;
 
@@ -157,9 +153,7 @@ export function benchPolicies(
 /**
  * The configuration of one bench run: `base` (the drift example's model and budgets) reporting
  * `reportsPerWeek` times a week, collecting half-weekly buckets, training the initial model on the
- * first two weeks, shipping each new model with a threshold tuned on its held-out data, in
- * lockstep, with `policy` restricted to what `variant` may ask for. Tuning costs a shipped model
- * 37 tests of each fold, which in lockstep costs no stream time (README, "Forecast threshold").
+ * first two weeks, in lockstep, with `policy` restricted to what `variant` may ask for.
  */
 export function benchConfig(
   base: RetuneConfig,
@@ -173,7 +167,6 @@ export function benchConfig(
     model: { ...base.model, initialTraining: { spanMs: 2 * WEEK_MS } },
     engine: { ...base.engine, report: { everyStreamMs: Math.round(WEEK_MS / reportsPerWeek) } },
     collector: { ...base.collector, bucket: { byStreamMs: WEEK_MS / 2 } },
-    factory: { ...base.factory, threshold: TUNED_THRESHOLD },
     observer: { ...base.observer, policy, actions: variant === "initial" ? "both" : variant },
     replayer: { ...base.replayer, rate: { kind: "max" } },
     experiment: { ...base.experiment, mode: "lockstep" },

@@ -33,19 +33,6 @@ Deno.test("the engine reports on the stream-time grid the cadence asks for", asy
   });
 });
 
-Deno.test("the bench ships every new model with a tuned threshold, the example's is asked", async () => {
-  const base = await loadConfig(DRIFT_CONFIG, { env: {} });
-  const [policy] = benchPolicies({ quick: true });
-  assert.equal(base.factory.threshold.kind, "asked");
-  assert.deepEqual(benchConfig(base, policy, "both").factory.threshold, {
-    kind: "tuned",
-    from: 0.05,
-    to: 0.95,
-    step: 0.025,
-    halfWidth: 0.05,
-  });
-});
-
 Deno.test({
   name:
     "experiment --bench refuses a bad --seeds or --reports-per-week in one line, running nothing",
