@@ -135,6 +135,12 @@ export class Factory implements Behaviour {
   /** Settles when the assembly under way ends; null when none is. */
   #assembling: PromiseWithResolvers<void> | null = null;
   readonly #inFlight = new Set<Promise<void>>();
+  /**
+   * Jobs reading each dataset version outside an optimisation run (retrains): a newer assembly
+   * must not delete a dataset a job is about to read. In memory only: the jobs die with the
+   * process, and a superseded dataset is released when its last job ends.
+   */
+  readonly #reading = new Map<number, number>();
 
   /** `previous` is the snapshot a restarted factory's predecessor left. */
   constructor(env: RoleEnvironment, previous?: unknown) {
@@ -391,11 +397,31 @@ export class Factory implements Behaviour {
     if (previous !== null) await this.#release(previous);
   }
 
-  /** Deletes a dataset nobody needs any more: not the newest, not frozen by a run. */
+  /** Runs `job`, which reads `dataset`, keeping the dataset from release until it ends. */
+  async #readingDataset<T>(dataset: Dataset, job: () => Promise<T>): Promise<T> {
+    const { version } = dataset;
+    this.#reading.set(version, (this.#reading.get(version) ?? 0) + 1);
+    try {
+      return await job();
+    } finally {
+      const left = this.#reading.get(version)! - 1;
+      if (left > 0) this.#reading.set(version, left);
+      else {
+        this.#reading.delete(version);
+        // A failed delete leaves the file behind, as a failed prune does; the job's result stands.
+        await this.#release(dataset).catch(() => {});
+      }
+    }
+  }
+
+  /**
+   * Deletes a dataset nobody needs any more: not the newest, not frozen by a run, not read by a
+   * retrain's job.
+   */
   async #release(dataset: Dataset): Promise<void> {
     const frozen = [...this.#state.runs.values()].some((run) => run.version === dataset.version);
     const held = [this.#state.latest?.version, this.#state.scheduled?.version];
-    if (frozen || held.includes(dataset.version)) return;
+    if (frozen || held.includes(dataset.version) || this.#reading.has(dataset.version)) return;
     await this.#env.artifacts.delete(dataset.uri);
     await this.#ledger.release(dataset.version);
     this.#state.datasetsDeleted++;
@@ -550,7 +576,10 @@ export class Factory implements Behaviour {
       ? await this.#newestDataset(command.deadline)
       : await this.#datasetVersion(context, command.datasetVersion, command.deadline);
     const rivals = await this.#rivals();
-    const result = await this.#job(dataset, command.params, true, rivals);
+    const result = await this.#readingDataset(
+      dataset,
+      () => this.#job(dataset, command.params, true, rivals),
+    );
     const params = tunedParams(context, command.params, result);
     const made = { requestId: command.requestId, params, dataset, started };
     return await this.#putInService(context, "retrain", result, rivals, made, command);
